@@ -1,0 +1,96 @@
+"""Body-extraction accuracy and cost: newscrawl.process_page beside trafilatura and readability.
+
+Runs all three over ../shared/data/wcxb-dev-articles (real pages with ground truth) in one run,
+writes one prediction JSON per extractor and scores them with ../shared/eval/score_extraction.py
+(the public article-extraction benchmark's metric). Prints F1/precision/recall/with/without from
+the scorer and the median milliseconds per page of each extractor, measured in the same run.
+
+    python benchmarks/extraction.py [--limit N] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+DATA = SHARED / "data" / "wcxb-dev-articles"
+SCORER = SHARED / "eval" / "score_extraction.py"
+
+
+def newscrawl_body(html: bytes, url: str) -> str:
+    from newscrawl import process_page
+
+    # The benchmark scores extraction, so pages the pipeline would skip as too short still
+    # contribute whatever body they had.
+    return process_page(html, url, {"Content-Type": "text/html; charset=utf-8"}).body
+
+
+def trafilatura_body(html: bytes, url: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html.decode("utf-8", "replace"), url=url) or ""
+
+
+def readability_body(html: bytes, url: str) -> str:
+    import lxml.html
+    from readability import Document
+
+    summary = Document(html.decode("utf-8", "replace"), url=url).summary(html_partial=True)
+    if not summary.strip():
+        return ""
+    tree = lxml.html.fromstring(summary)
+    return "\n".join(t.strip() for t in tree.itertext() if t.strip())
+
+
+EXTRACTORS = {"newscrawl": newscrawl_body, "trafilatura": trafilatura_body,
+              "readability": readability_body}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=0, help="only the first N pages")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-out")
+    parser.add_argument("--only", nargs="*", default=list(EXTRACTORS))
+    args = parser.parse_args(argv)
+    truth = json.loads((DATA / "ground-truth.json").read_text())
+    ids = sorted(truth)[: args.limit or None]
+    args.out.mkdir(parents=True, exist_ok=True)
+    pages = {pid: gzip.decompress((DATA / "html" / f"{pid}.html.gz").read_bytes()) for pid in ids}
+    files, timings = [], {}
+    for name in args.only:
+        func = EXTRACTORS[name]
+        preds, times = {}, []
+        for pid in ids:
+            start = time.perf_counter()
+            try:
+                body = func(pages[pid], truth[pid]["url"])
+            except Exception as exc:  # a crash is a failed page, scored as empty
+                print(f"{name} {pid}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                body = ""
+            times.append((time.perf_counter() - start) * 1000)
+            preds[pid] = {"articleBody": body}
+        path = args.out / f"{name}.json"
+        path.write_text(json.dumps(preds, ensure_ascii=False))
+        files.append(str(path))
+        timings[name] = statistics.median(times)
+    gt_subset = args.out / "ground-truth.json"
+    gt_subset.write_text(json.dumps({pid: truth[pid] for pid in ids}, ensure_ascii=False))
+    result = subprocess.run([sys.executable, str(SCORER), str(gt_subset), *files],
+                            capture_output=True, text=True)
+    print(result.stdout)
+    print(f"pages: {len(ids)}")
+    for name, ms in timings.items():
+        print(f"{name:12s} median {ms:7.1f} ms/page")
+    return result.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

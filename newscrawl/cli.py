@@ -1,0 +1,136 @@
+"""The ``newscrawl`` command: ingest saved pages, list stories, show a story, migrate the database.
+
+    newscrawl ingest PATH... [--db URL]      store saved pages through the same stages as a crawl
+    newscrawl stories [--db URL]             stories with their version and site counts
+    newscrawl story KEY [--db URL]           one story's versions
+    newscrawl db upgrade [--db URL]          migrate the database to the newest schema
+
+The database URL comes from ``--db``, else ``NEWSCRAWL_DATABASE_URL``, else ``sqlite:///newscrawl.db``.
+Exit status: 0 on success, 1 when some inputs were skipped with an error, 2 on a usage or
+database error (the message says which).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+
+from newscrawl.ingest import IngestError, iter_pages
+from newscrawl.process import run_steps
+
+
+def _sessionmaker(url: str | None):
+    from newscrawl.store.db import open_database
+
+    return open_database(url)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from newscrawl.store.repository import store_page
+
+    make_session = _sessionmaker(args.db)
+    outcomes: Counter = Counter()
+    errors = 0
+    for page in iter_pages(args.paths):
+        if isinstance(page, IngestError):
+            print(f"error: {page}", file=sys.stderr)
+            errors += 1
+            continue
+        work = run_steps(page)
+        with make_session() as session:
+            outcome = store_page(session, page, work.record, source="ingest")
+            session.commit()
+        outcomes[outcome.outcome] += 1
+        detail = outcome.story_key or work.record.skip_reason or ""
+        if not args.quiet:
+            print(f"{outcome.outcome:20s} {detail:18s} {page.url}")
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
+    print(f"ingested: {summary}; {errors} unreadable")
+    return 1 if errors else 0
+
+
+def print_stories(make_session) -> None:
+    from newscrawl.store.queries import list_stories
+
+    with make_session() as session:
+        stories = list_stories(session)
+    print(f"{len(stories)} stories")
+    print(f"{'key':16s}  {'versions':>8s}  {'sites':>5s}  {'lang':4s}  title")
+    for s in stories:
+        print(f"{s.key:16s}  {s.version_count:8d}  {s.site_count:5d}  {s.language or '-':4s}  "
+              f"{(s.title or '')[:70]}")
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    print_stories(_sessionmaker(args.db))
+    return 0
+
+
+def cmd_story(args: argparse.Namespace) -> int:
+    from newscrawl.store.queries import story_detail
+
+    with _sessionmaker(args.db)() as session:
+        detail = story_detail(session, args.key)
+    if detail is None:
+        print(f"no story with key {args.key!r}", file=sys.stderr)
+        return 2
+    print(f"story {detail.key}: {detail.title or ''}")
+    print(f"{detail.version_count} versions on {len(detail.sites)} sites")
+    for v in detail.versions:
+        repairs = ", ".join(f"{r['kind']}×{r['count']}" for r in v.repairs) or "-"
+        first = v.first_fetched_at.isoformat(timespec="seconds")
+        last = v.last_fetched_at.isoformat(timespec="seconds")
+        mark = "*" if v.is_canonical else " "
+        print(f"{mark} v{v.id:<5d} {v.site:28s} {v.language or '-':3s} first {first} last {last}")
+        print(f"         {v.url}")
+        print(f"         repairs: {repairs}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from newscrawl.store.db import database_url, mask_url, upgrade
+
+    url = database_url(args.db)
+    upgrade(url)
+    print(f"database at head: {mask_url(url)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newscrawl", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        p.add_argument("--db", help="database URL (default: $NEWSCRAWL_DATABASE_URL or sqlite:///newscrawl.db)")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("ingest", cmd_ingest, "store saved pages (.html, .htm, .html.gz, case folders)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
+    add("stories", cmd_stories, "list stories with version counts")
+    p = add("story", cmd_story, "show one story's versions")
+    p.add_argument("key")
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    p = db_sub.add_parser("upgrade", help="migrate the database to the newest revision")
+    p.add_argument("--db")
+    p.set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from newscrawl.store.db import DatabaseUnavailable
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DatabaseUnavailable as exc:
+        print(f"newscrawl: database unavailable: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,186 @@
+"""Decode stage: raw bytes -> text, with the encoding used and where it came from.
+
+Order of evidence, as browsers do it, plus verification (pages lie about their encoding):
+
+1. a byte-order mark decides outright (source ``bom``);
+2. declarations: the HTTP ``Content-Type`` charset (``header``) and the ``<meta>``/XML
+   declaration anywhere in the ``<head>`` (``meta``; w3lib only looks at the first 4 KB, portal
+   pages often put it later). Labels are resolved the way browsers do (latin-1/ascii -> cp1252,
+   gb2312/gbk -> gb18030) with :func:`w3lib.encoding.resolve_encoding`;
+3. a declaration is *verified by decoding*: a page declared as a single-byte Western encoding
+   (or not declared) whose bytes are valid UTF-8 with non-ASCII content is UTF-8 (source
+   ``corrected``) -- the chance that cp1252 text happens to be valid UTF-8 is negligible for real
+   text. A declaration that fails to decode cleanly loses to one that does; when several decode
+   cleanly and disagree, charset-normalizer restricted to those candidates chooses;
+4. nothing declared: valid UTF-8 is UTF-8; otherwise charset-normalizer detects (``detected``);
+   cp1252 is the last resort (``fallback``), as in browsers.
+
+Binary bodies (images, PDFs, archives) are reported with :class:`NotText`, never decoded into
+garbage. The text keeps U+FFFD for undecodable bytes; their number is reported.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+    to_unicode,
+)
+
+#: How much of the page is searched for a meta/XML declaration when no </head> is found.
+DECLARATION_SCAN_BYTES = 64 * 1024
+#: Single-byte encodings that valid-UTF-8 evidence overrides (they decode any byte sequence, so
+#: their "success" proves nothing).
+_UTF8_OVERRIDABLE = {"cp1252", "latin_1", "iso8859_15", "ascii", "mac_roman"}
+
+_META_RE = re.compile(rb"<meta\b[^>]*charset[^>]*>|<\?xml\b[^>]*\?>", re.IGNORECASE)
+_HEAD_END_RE = re.compile(rb"</head\s*>|<body\b", re.IGNORECASE)
+# Magic numbers of common binary formats served where HTML was expected.
+_BINARY_MAGIC = (
+    b"%PDF-", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04",
+    b"\x1f\x8b", b"BZh", b"\x7fELF", b"RIFF", b"OggS", b"ID3", b"\x00\x00\x01\x00",
+)
+
+
+class NotText(ValueError):
+    """The body is not text in any encoding (binary content)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    #: bom | header | meta | corrected | detected | fallback | empty
+    source: str
+    declared_header: str | None = None
+    declared_meta: str | None = None
+    #: A note when declarations disagreed or were wrong, e.g. "header=cp1252 meta=utf-8 -> utf-8".
+    conflict: str | None = None
+    replacement_count: int = 0
+
+
+def codec_name(encoding: str) -> str:
+    """Python's canonical codec name (``'UTF8'`` -> ``'utf-8'``, ``'GBK'`` -> ``'gbk'``)."""
+    return codecs.lookup(encoding).name
+
+
+def _resolve(label: str | None) -> str | None:
+    if not label:
+        return None
+    resolved = resolve_encoding(label)
+    return codec_name(resolved) if resolved else None
+
+
+def declared_meta_encoding(body: bytes) -> str | None:
+    """The first meta/XML charset declaration in the head (whole head, not just 4 KB)."""
+    end = _HEAD_END_RE.search(body, 0, DECLARATION_SCAN_BYTES)
+    head = body[: end.start() if end else DECLARATION_SCAN_BYTES]
+    for match in _META_RE.finditer(head):
+        label = html_body_declared_encoding(match.group(0))
+        if label:
+            return _resolve(label)
+    return None
+
+
+def looks_binary(body: bytes) -> bool:
+    head = body[:1024]
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    # NUL bytes do not occur in text except in UTF-16/32, which a BOM announces.
+    return b"\x00" in head and read_bom(body)[0] is None
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decodes_cleanly(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _detect(body: bytes, candidates: list[str] | None = None) -> str | None:
+    kwargs = {"cp_isolation": candidates} if candidates else {}
+    best = charset_normalizer.from_bytes(body, **kwargs).best()
+    return _resolve(best.encoding) if best is not None else None
+
+
+def _choose(body: bytes, header: str | None, meta: str | None) -> tuple[str, str, str | None]:
+    """(encoding, source, conflict note) from the declarations and the bytes themselves."""
+    declared = [(src, enc) for src, enc in (("header", header), ("meta", meta)) if enc]
+    non_ascii = any(b > 0x7F for b in body)
+    utf8 = non_ascii and _is_utf8(body)
+    if not declared:
+        if not non_ascii or utf8:
+            return "utf-8", "detected", None
+        detected = _detect(body)
+        if detected:
+            return detected, "detected", None
+        return "cp1252", "fallback", None
+
+    distinct = {enc for _, enc in declared}
+    first_src, first_enc = declared[0]
+    note = " ".join(f"{src}={enc}" for src, enc in declared) if len(distinct) > 1 else None
+
+    if utf8 and "utf-8" not in distinct and distinct <= _UTF8_OVERRIDABLE:
+        return "utf-8", "corrected", f"{' '.join(f'{s}={e}' for s, e in declared)} -> utf-8"
+    if utf8 and "utf-8" in distinct:
+        src = next(s for s, e in declared if e == "utf-8")
+        return "utf-8", src, f"{note} -> utf-8" if note else None
+    clean = [(src, enc) for src, enc in declared if _decodes_cleanly(body, enc)]
+    if len({enc for _, enc in clean}) == 1:
+        src, enc = clean[0]
+        if note or (src, enc) != (first_src, first_enc):
+            return enc, src, f"{note or f'{first_src}={first_enc}'} -> {enc}"
+        return enc, src, None
+    if len(clean) > 1:
+        # Several declarations decode without error: let the bytes choose among them.
+        encs = sorted({enc for _, enc in clean})
+        best = _detect(body, encs) or clean[0][1]
+        src = next((s for s, e in clean if e == best), clean[0][0])
+        return best, src, f"{note} -> {best}"
+    # No declaration decodes cleanly: they are wrong. Detect freely among all encodings.
+    detected = _detect(body)
+    if detected and _decodes_cleanly(body, detected):
+        return detected, "detected", f"{' '.join(f'{s}={e}' for s, e in declared)} -> {detected}"
+    return first_enc, first_src, f"{first_src}={first_enc} does not decode cleanly"
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
+    """Decode an HTML (or XML) body. Raises :class:`NotText` for binary content."""
+    if not body:
+        return Decoded(text="", encoding="utf-8", source="empty")
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding:
+        text = to_unicode(body[len(bom):], bom_encoding)
+        return Decoded(text=text, encoding=codec_name(bom_encoding), source="bom",
+                       replacement_count=text.count("\ufffd"))
+    if looks_binary(body):
+        raise NotText("binary content (magic number or NUL bytes)")
+    header = _resolve(http_content_type_encoding(content_type)) if content_type else None
+    meta = declared_meta_encoding(body)
+    encoding, source, conflict = _choose(body, header, meta)
+    text = to_unicode(body, encoding)
+    return Decoded(
+        text=text,
+        encoding=encoding,
+        source=source,
+        declared_header=header,
+        declared_meta=meta,
+        conflict=conflict,
+        replacement_count=text.count("\ufffd"),
+    )

@@ -1,0 +1,270 @@
+"""Extract stage: decoded HTML -> article text blocks and metadata.
+
+The body comes from trafilatura (the strongest open extractor on news benchmarks) with comments
+excluded; its text output is one block per line (paragraph, heading, list item), which keeps the
+block structure that the later stages (language, clean) work on. A leading block equal to the
+title is dropped: the title is stored on its own.
+
+Dates are kept apart (published vs modified) with where each came from. Explicit machine-readable
+metadata wins (JSON-LD ``datePublished``/``dateModified``, then ``article:published_time`` style
+meta tags) because it carries the time and zone; htmldate (which also reads the URL and the
+visible text) is the fallback.
+
+The page's other text blocks (navigation, sidebars, footers...) are returned as ``outside_blocks``
+so the language stage can tell what languages the page chrome is in; nothing is taken from them
+into the body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import lxml.html
+import trafilatura
+from htmldate import find_date
+from lxml import etree
+
+from newscrawl.block import Block
+
+_BLOCK_TAGS = {
+    "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "blockquote",
+    "figcaption", "caption", "label", "button", "a", "span", "section", "article", "aside",
+    "header", "footer", "nav", "form", "pre", "address", "option",
+}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "iframe"}
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+    "publish-date", "publish_date", "date", "dc.date.issued", "sailthru.date", "parsely-pub-date",
+)
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified",
+                  "dc.date.modified")
+_WS_RE = re.compile(r"\s+")
+
+#: Pages larger than this are cut before parsing: real articles are far smaller, and lxml's cost
+#: and memory grow with the tree. Recorded as a repair so the cut is visible.
+MAX_HTML_CHARS = 5_000_000
+
+
+@dataclass(slots=True)
+class Extracted:
+    title: str | None
+    blocks: list[Block]
+    outside_blocks: list[str] = field(default_factory=list)
+    published_at: dt.datetime | None = None
+    published_source: str | None = None
+    modified_at: dt.datetime | None = None
+    modified_source: str | None = None
+    authors: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    site_name: str | None = None
+    truncated: bool = False
+
+
+def site_of(url: str) -> str:
+    """The site a URL belongs to: its host, lower-cased, without a leading ``www.``."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def parse_datetime(value: str | None) -> dt.datetime | None:
+    """ISO 8601 date or date-time -> aware UTC datetime (naive values are taken as UTC)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.endswith("Z"):
+        value = value[:-1] + "+00:00"
+    value = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = dt.datetime.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def _json_ld_objects(tree: lxml.html.HtmlElement) -> list[dict]:
+    objects: list[dict] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, TypeError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                objects.append(item)
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+    return objects
+
+
+def _article_ld(objects: list[dict]) -> dict | None:
+    for obj in objects:
+        types = obj.get("@type")
+        types = types if isinstance(types, list) else [types]
+        if any(isinstance(t, str) and ("Article" in t or t == "Report") for t in types):
+            return obj
+    return None
+
+
+def _meta_values(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        content = meta.get("content")
+        if key and content and key not in values:
+            values[key] = content.strip()
+    return values
+
+
+def _ld_authors(article: dict | None) -> list[str]:
+    if not article:
+        return []
+    raw = article.get("author")
+    raw = raw if isinstance(raw, list) else [raw]
+    names = []
+    for author in raw:
+        name = author.get("name") if isinstance(author, dict) else author
+        if isinstance(name, str) and name.strip():
+            names.append(_WS_RE.sub(" ", name).strip())
+    return names
+
+
+def _find_dates(tree, html: str, url: str) -> tuple:
+    ld = _article_ld(_json_ld_objects(tree))
+    meta = _meta_values(tree)
+    published = modified = None
+    published_source = modified_source = None
+    if ld:
+        published = parse_datetime(str(ld.get("datePublished") or "")) or None
+        modified = parse_datetime(str(ld.get("dateModified") or "")) or None
+        published_source = "json-ld" if published else None
+        modified_source = "json-ld" if modified else None
+    if published is None:
+        for key in _PUBLISHED_META:
+            if (value := parse_datetime(meta.get(key))) is not None:
+                published, published_source = value, f"meta:{key}"
+                break
+    if modified is None:
+        for key in _MODIFIED_META:
+            if (value := parse_datetime(meta.get(key))) is not None:
+                modified, modified_source = value, f"meta:{key}"
+                break
+    if published is None:
+        # htmldate also reads the URL and the visible text; it answers with a day, not a time.
+        found = find_date(tree, url=url, original_date=True, extensive_search=True)
+        if found:
+            published, published_source = parse_datetime(found), "htmldate"
+    return published, published_source, modified, modified_source, ld
+
+
+def _visible_blocks(tree: lxml.html.HtmlElement) -> list[str]:
+    """Text of the page's innermost block elements, in document order."""
+    blocks: list[str] = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in _SKIP_TAGS:
+            continue
+        if element.tag not in _BLOCK_TAGS:
+            continue
+        if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in element):
+            # Not innermost: its own loose text only (e.g. "Tags: " before links).
+            text = (element.text or "").strip()
+        else:
+            if any(a.tag in _SKIP_TAGS for a in element.iterancestors()):
+                continue
+            text = element.text_content()
+        text = _WS_RE.sub(" ", text).strip()
+        if text:
+            blocks.append(text)
+    return blocks
+
+
+def _text(element) -> str:
+    return _WS_RE.sub(" ", "".join(element.itertext())).strip()
+
+
+def body_blocks(body) -> list[Block]:
+    """Blocks from trafilatura's body tree (p, head, list, quote, table, code elements)."""
+    blocks: list[Block] = []
+    for element in body:
+        if not isinstance(element.tag, str):
+            continue
+        kind = element.tag if element.tag in ("p", "head", "list", "quote", "table", "code") else "p"
+        if kind == "list":
+            items = [_text(item) for item in element.iter("item")]
+            text = "\n".join(f"- {item}" for item in items if item)
+        elif kind == "table":
+            rows = [" | ".join(_text(cell) for cell in row.iter("cell")) for row in element.iter("row")]
+            text = "\n".join(r for r in rows if r.strip(" |"))
+        else:
+            text = _text(element)
+        if not text:
+            continue
+        link_chars = sum(len(_text(ref)) for ref in element.iter("ref"))
+        blocks.append(Block(text, kind, min(1.0, link_chars / max(1, len(text)))))
+    return blocks
+
+
+def extract_article(html: str, url: str) -> Extracted:
+    """Title, body blocks, dates, authors, canonical URL and site name of an article page."""
+    truncated = len(html) > MAX_HTML_CHARS
+    if truncated:
+        html = html[:MAX_HTML_CHARS]
+    if not html.strip():
+        return Extracted(title=None, blocks=[], truncated=truncated)
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return Extracted(title=None, blocks=[], truncated=truncated)
+    for bad in tree.xpath("//script|//style|//noscript|//template"):
+        if bad.tag == "script" and bad.get("type") == "application/ld+json":
+            continue
+        bad.drop_tree() if bad.getparent() is not None else None
+
+    published, published_source, modified, modified_source, ld = _find_dates(tree, html, url)
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        include_links=True, date_extraction_params={"extensive_search": False},
+    )
+    title = (doc.title if doc is not None else None) or None
+    blocks = body_blocks(doc.body) if doc is not None and doc.body is not None else []
+    if blocks and title and _WS_RE.sub(" ", title).strip().casefold() == blocks[0].text.casefold():
+        blocks = blocks[1:]
+
+    body_keys = {b.text.casefold() for b in blocks}
+    outside = [b for b in _visible_blocks(tree) if b.casefold() not in body_keys]
+
+    meta = _meta_values(tree)
+    canonical = None
+    for link in tree.xpath('//link[@rel="canonical"]/@href'):
+        canonical = link.strip() or None
+        break
+    canonical = canonical or meta.get("og:url")
+    authors = _ld_authors(ld)
+    if not authors and doc is not None and doc.author:
+        authors = [a.strip() for a in doc.author.split(";") if a.strip()]
+    site_name = meta.get("og:site_name") or (doc.sitename if doc is not None else None)
+    return Extracted(
+        title=title,
+        blocks=blocks,
+        outside_blocks=outside,
+        published_at=published,
+        published_source=published_source,
+        modified_at=modified,
+        modified_source=modified_source,
+        authors=authors,
+        canonical_url=canonical,
+        site_name=site_name,
+        truncated=truncated,
+    )

@@ -1,0 +1,97 @@
+"""Saved pages -> :class:`~newscrawl.page.Page` objects, for ``newscrawl ingest``.
+
+Accepted inputs: ``.html``/``.htm``/``.html.gz`` files, and saved-response case folders (an
+``info.json`` with url/status/headers beside a ``body.*`` file: the fixture layout, which keeps
+the HTTP headers a saved HTML file has lost). Folders are searched recursively.
+
+A saved HTML file has no URL of its own: it is taken from the page's canonical link, else its
+``og:url``, else the file's ``file://`` URL, so the same article saved twice is one URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from newscrawl.page import Page
+
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+_CANONICAL_RE = re.compile(
+    rb"<link\b[^>]*\brel=[\"']?canonical[\"']?[^>]*>|<meta\b[^>]*\bproperty=[\"']?og:url[\"']?[^>]*>",
+    re.IGNORECASE,
+)
+_HREF_RE = re.compile(rb"\b(?:href|content)=[\"']([^\"'>\s]+)", re.IGNORECASE)
+
+
+class IngestError(ValueError):
+    """A path that cannot be read as a saved page."""
+
+
+def url_from_html(body: bytes) -> str | None:
+    """Canonical link, else og:url, from the raw bytes (ASCII markup: no decoding needed)."""
+    found: dict[str, str] = {}
+    for match in _CANONICAL_RE.finditer(body[:256 * 1024]):
+        tag = match.group(0)
+        href = _HREF_RE.search(tag)
+        if href:
+            kind = "canonical" if b"canonical" in tag.lower() else "og"
+            found.setdefault(kind, href.group(1).decode("ascii", "replace"))
+    url = found.get("canonical") or found.get("og")
+    return url if url and url.startswith(("http://", "https://")) else None
+
+
+def _mtime(path: Path) -> dt.datetime:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+
+
+def read_case(folder: Path) -> Page:
+    info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+    bodies = sorted(folder.glob("body.*"))
+    if not bodies:
+        raise IngestError(f"{folder}: info.json without a body.* file")
+    return Page.build(info["url"], bodies[0].read_bytes(), info.get("headers"),
+                      info.get("status", 200), _mtime(bodies[0]))
+
+
+def read_html_file(path: Path) -> Page:
+    raw = path.read_bytes()
+    if path.name.endswith(".gz"):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise IngestError(f"{path}: bad gzip data ({exc})") from exc
+    url = url_from_html(raw) or path.resolve().as_uri()
+    return Page.build(url, raw, None, 200, _mtime(path))
+
+
+def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page | IngestError]:
+    """Pages in the given files and folders; unreadable ones come as IngestError values."""
+    for raw_path in paths:
+        path = Path(raw_path)
+        if path.is_dir():
+            if (path / "info.json").is_file():
+                yield _safe(read_case, path)
+                continue
+            for child in sorted(path.rglob("*")):
+                if child.name == "info.json":
+                    yield _safe(read_case, child.parent)
+                elif child.is_file() and child.name.lower().endswith(HTML_SUFFIXES) \
+                        and not (child.parent / "info.json").exists():
+                    yield _safe(read_html_file, child)
+        elif path.is_file():
+            yield _safe(read_html_file, path)
+        else:
+            yield IngestError(f"{path}: no such file or folder")
+
+
+def _safe(reader, path: Path) -> Page | IngestError:
+    try:
+        return reader(path)
+    except IngestError as exc:
+        return exc
+    except (OSError, ValueError, KeyError) as exc:
+        return IngestError(f"{path}: {type(exc).__name__}: {exc}")

@@ -1,0 +1,186 @@
+"""Language stage: the article's language, each block's language, and foreign page chrome.
+
+Fast path first: most foreign chrome around a syndicated story is in another *script* (a Chinese
+portal around an English story), and a script is read off the code points for free. langdetect
+(~1 ms a call, and unreliable on short text) is called only where script cannot decide: the
+article's own language, and Latin-script blocks at the body's edges long enough to judge.
+
+Chrome that survived extraction sits at the *edges* of the body (source lines and breadcrumbs
+before it, tags, keywords and footers after it). Contiguous runs of foreign-language blocks at
+either edge are removed; a foreign-language block *inside* the article (a quote in Arabic, a
+Chinese name with its gloss) is kept, because that is where real multilingual article text lives.
+
+``chrome_languages`` lists the languages of the page text outside the article (and of removed
+blocks) that differ from the article's language, so analysts can find "English stories
+republished by Chinese portals".
+
+langdetect is seeded (its results are random otherwise) and never called on fewer than
+:data:`MIN_WORDS_FOR_DETECTOR` words, or on text without letters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.lang_detect_exception import LangDetectException
+
+from newscrawl.block import Block
+from newscrawl.record import Repair
+
+MIN_WORDS_FOR_DETECTOR = 4
+#: Probability langdetect must give a different language before an edge block is removed on its
+#: word alone (same-script chrome); below that the block stays.
+SAME_SCRIPT_REMOVAL_PROBABILITY = 0.95
+#: Characters of article text given to langdetect: its answer is stable long before that.
+DETECTOR_SAMPLE_CHARS = 3000
+DETECTOR_SEED = 0
+
+# (first code point, last code point, script) for the scripts that decide a language or a family.
+_SCRIPT_RANGES = (
+    (0x0041, 0x024F, "Latin"), (0x1E00, 0x1EFF, "Latin"),
+    (0x0370, 0x03FF, "Greek"), (0x0400, 0x052F, "Cyrillic"), (0x0590, 0x05FF, "Hebrew"),
+    (0x0600, 0x06FF, "Arabic"), (0x0750, 0x077F, "Arabic"), (0xFB50, 0xFDFF, "Arabic"),
+    (0xFE70, 0xFEFF, "Arabic"), (0x0900, 0x097F, "Devanagari"), (0x0E00, 0x0E7F, "Thai"),
+    (0x3040, 0x30FF, "Kana"), (0x3400, 0x4DBF, "Han"), (0x4E00, 0x9FFF, "Han"),
+    (0xF900, 0xFAFF, "Han"), (0xAC00, 0xD7AF, "Hangul"), (0x1100, 0x11FF, "Hangul"),
+)
+# Scripts that name one language (Han alone is Chinese; Han with Kana is Japanese).
+_SCRIPT_LANGUAGE = {"Han": "zh", "Kana": "ja", "Hangul": "ko", "Greek": "el", "Hebrew": "he",
+                    "Thai": "th"}
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(slots=True)
+class LanguageResult:
+    language: str | None
+    confidence: float | None
+    blocks: list[Block]
+    block_languages: list[str | None]
+    chrome_languages: list[str] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+
+
+def script_counts(text: str) -> Counter:
+    counts: Counter = Counter()
+    for ch in text:
+        cp = ord(ch)
+        if cp < 0x41:
+            continue
+        for lo, hi, script in _SCRIPT_RANGES:
+            if lo <= cp <= hi:
+                if script != "Latin" or ch.isalpha():
+                    counts[script] += 1
+                break
+    return counts
+
+
+def dominant_script(text: str) -> str | None:
+    counts = script_counts(text)
+    if not counts:
+        return None
+    if counts.get("Kana") and counts.get("Han"):
+        # Japanese mixes kana and kanji; count them as one script.
+        counts["Kana"] += counts.pop("Han")
+    return counts.most_common(1)[0][0]
+
+
+@lru_cache(maxsize=1)
+def _factory() -> DetectorFactory:
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.seed = DETECTOR_SEED
+    return factory
+
+
+def detect(text: str) -> tuple[str | None, float | None]:
+    """(ISO 639-1 language, probability) or (None, None) when the text cannot be judged."""
+    script = dominant_script(text)
+    if script is None:
+        return None, None
+    if script in _SCRIPT_LANGUAGE:
+        return _SCRIPT_LANGUAGE[script], 1.0
+    if script in ("Latin", "Cyrillic", "Arabic", "Devanagari"):
+        # Several languages share these scripts: only a detector can tell, and only on enough words.
+        if len(_WORD_RE.findall(text)) < MIN_WORDS_FOR_DETECTOR:
+            return None, None
+        detector = _factory().create()
+        detector.append(text[:DETECTOR_SAMPLE_CHARS])
+        try:
+            best = detector.get_probabilities()[0]
+        except (LangDetectException, IndexError):
+            return None, None
+        lang = best.lang.split("-")[0]  # zh-cn / zh-tw -> zh
+        return lang, round(best.prob, 4)
+    return None, None
+
+
+def _block_language(block: str, article_script: str | None, article_language: str | None,
+                    judge_same_script: bool) -> str | None:
+    script = dominant_script(block)
+    if script is None:
+        return None
+    if script != article_script:
+        language, _ = detect(block)
+        return language or script.lower()
+    if judge_same_script:
+        language, prob = detect(block)
+        if language and language != article_language and (prob or 0) >= SAME_SCRIPT_REMOVAL_PROBABILITY:
+            return language
+    return article_language
+
+
+def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | None = None) -> LanguageResult:
+    """Detect the article language, per-block languages, strip foreign chrome at the edges."""
+    if not article_blocks:
+        return LanguageResult(None, None, [], [])
+    blocks = [b.text for b in article_blocks]
+    scripts = Counter()
+    for block in blocks:
+        for script, n in script_counts(block).items():
+            scripts[script] += n
+    if scripts.get("Kana") and scripts.get("Han"):
+        scripts["Kana"] += scripts.pop("Han")
+    article_script = scripts.most_common(1)[0][0] if scripts else None
+    article_text = "\n".join(b for b in blocks if dominant_script(b) == article_script)
+    language, confidence = detect(article_text)
+
+    n = len(blocks)
+    languages: list[str | None] = [None] * n
+    foreign = [False] * n
+    # Walk in from each edge while blocks are foreign; stop at the first article-language block.
+    for order in (range(n), range(n - 1, -1, -1)):
+        for i in order:
+            lang = _block_language(blocks[i], article_script, language, judge_same_script=True)
+            languages[i] = lang
+            if lang is None or lang == language:
+                if lang == language:
+                    break
+                continue  # numbers, punctuation: not evidence either way
+            foreign[i] = True
+    for i in range(n):
+        if languages[i] is None and not foreign[i]:
+            languages[i] = _block_language(blocks[i], article_script, language, judge_same_script=False)
+
+    kept = [b for b, f in zip(article_blocks, foreign) if not f]
+    kept_languages = [lang for lang, f in zip(languages, foreign) if not f]
+    removed = [b for b, f in zip(blocks, foreign) if f]
+    chrome: Counter = Counter(lang for lang, f in zip(languages, foreign) if f and lang)
+    outside_by_script: dict[str, list[str]] = {}
+    for block in outside_blocks or []:
+        script = dominant_script(block)
+        if script:
+            outside_by_script.setdefault(script, []).append(block)
+    for script, texts in outside_by_script.items():
+        lang, _ = detect(" ".join(texts))
+        if lang:
+            chrome[lang] += len(texts)
+    chrome_languages = sorted(lang for lang in chrome if lang != language)
+    repairs = []
+    if removed:
+        repairs.append(Repair("language", "foreign_chrome", len(removed),
+                              tuple(b[:60] for b in removed[:3])))
+    return LanguageResult(language, confidence, kept, kept_languages, chrome_languages, repairs)

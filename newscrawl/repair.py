@@ -1,0 +1,95 @@
+"""Repair stage: undo mojibake in extracted text blocks, and record every repair.
+
+ftfy does the general work, configured never to touch legitimate text: no HTML unescaping (the
+text is already unescaped; a literal "&amp;" in an article is content), no quote uncurling, no
+width folding or ligature splitting (those change characters that were not broken). Output is
+NFC.
+
+What ftfy cannot undo is mojibake that lost a byte on the way: an em dash (UTF-8 ``E2 80 94``)
+read as cp1252 gives ``â€”``; sites that then drop the ``€`` and straighten the ``”`` leave
+``â"``. No decoder can recover it, but where the residue stands alone between spaces (a
+dateline "CITY â" The ...", or "word â" word") the intended character is unambiguously a dash: a
+lone "â" token is not a word in any language written with that letter. Such residue is repaired
+and recorded as ``lost_byte_dash``; other leftovers of the pattern are only flagged
+(``mojibake_residue``), never guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+import ftfy
+
+from newscrawl.block import Block
+from newscrawl.record import Repair
+
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_latin_ligatures=False,
+    fix_line_breaks=False,
+    normalization="NFC",
+    explain=False,
+)
+
+# "â" with what may remain of the other two bytes of a UTF-8 dash, standing alone between spaces.
+# At least one remnant byte (the "€" or the straightened quote) must be there: a bare "â" between
+# spaces is only flagged.
+_LOST_DASH_RE = re.compile(r'(?<=\s)â(?:€["”“\u0080-\u009f]?|["”“\u0080-\u009f])(?=\s)')
+# Any other cp1252 reading of a UTF-8 lead byte E2 followed by a C1/cp1252 continuation: flagged.
+_RESIDUE_RE = re.compile(r"â€[\"”“™˜œ\u0080-\u009f]?|Ã[\u0080-\u00bf]|(?<=\s)â(?=\s)")
+MAX_EXAMPLES = 3
+
+
+def _changed_spans(before: str, after: str) -> list[str]:
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [before[max(0, i1 - 12) : i2 + 12] for tag, i1, i2, _, _ in matcher.get_opcodes()
+            if tag != "equal"]
+
+
+def repair_text(text: str) -> tuple[str, list[Repair]]:
+    """Repaired text and the repairs made (empty list when the text was clean)."""
+    repairs: list[Repair] = []
+    fixed = ftfy.fix_text(text, FTFY_CONFIG)
+    if fixed != text:
+        spans = _changed_spans(text, fixed)
+        repairs.append(Repair("repair", "mojibake", len(spans), tuple(spans[:MAX_EXAMPLES])))
+    dashes = [m.group(0) for m in _LOST_DASH_RE.finditer(fixed)]
+    if dashes:
+        examples = tuple(m.string[max(0, m.start() - 12) : m.end() + 12]
+                         for m in list(_LOST_DASH_RE.finditer(fixed))[:MAX_EXAMPLES])
+        fixed = _LOST_DASH_RE.sub("\u2014", fixed)
+        repairs.append(Repair("repair", "lost_byte_dash", len(dashes), examples))
+    residue = list(_RESIDUE_RE.finditer(fixed))
+    if residue:
+        repairs.append(Repair("repair", "mojibake_residue", len(residue),
+                              tuple(m.string[max(0, m.start() - 12) : m.end() + 12]
+                                    for m in residue[:MAX_EXAMPLES])))
+    return unicodedata.normalize("NFC", fixed), repairs
+
+
+def merge_repairs(repairs: list[Repair]) -> list[Repair]:
+    """One Repair per (stage, kind) with counts added and the first examples kept."""
+    merged: dict[tuple[str, str], Repair] = {}
+    for r in repairs:
+        key = (r.stage, r.kind)
+        if key in merged:
+            old = merged[key]
+            merged[key] = Repair(r.stage, r.kind, old.count + r.count,
+                                 (old.examples + r.examples)[:MAX_EXAMPLES])
+        else:
+            merged[key] = r
+    return list(merged.values())
+
+
+def repair_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
+    out: list[Block] = []
+    repairs: list[Repair] = []
+    for block in blocks:
+        fixed, block_repairs = repair_text(block.text)
+        out.append(block.with_text(fixed) if fixed != block.text else block)
+        repairs.extend(block_repairs)
+    return out, merge_repairs(repairs)
