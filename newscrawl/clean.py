@@ -16,6 +16,7 @@ each removal is recorded (kind, count, examples) on the version:
   ("Related Posts", "Leave a Reply", "N Responses to ..."), when it comes in the second half of
   the body: those sections are never followed by more of the article.
 * ``comment_form``: comment-form lines anywhere.
+* ``date_line``: a block that is only a date or time (the page's date line; dates are metadata).
 
 Headings, lists, quotes and tables that belong to the article are not touched by any rule: the
 rules match furniture, not block kinds.
@@ -38,15 +39,21 @@ AD_MARKER_RE = re.compile(
     _I,
 )
 _PROMPT = (
-    r"get the full experience\.?\s*choose your plan(?:\s*arrow\s*right)?|"
+    r"get the full experience\.?(?:\s*choose your plan(?:\s*arrow\s*right)?)?|"
     r"choose your plan(?:\s*arrow\s*right)?|"
     r"subscribe (?:now|today|to (?:our|the) newsletter)[^.!]*[.!]?|"
     r"sign up (?:for|to) (?:our|the) [^.!]*newsletters?[^.!]*[.!]?|"
     r"(?:download|get) (?:our|the) (?:free )?(?:[a-z]+ )?app[^.!]*[.!]?|"
+    r"get our app\b[^\n]*|we want to hear from you[.!]?|"
     r"have a (?:news )?tip\?[^\n]*|got a (?:news )?tip\?[^\n]*|send us (?:a|your) (?:news )?tips?[^\n]*|"
     r"already a subscriber\?[^.!]*[.!]?"
 )
-PROMPT_RE = re.compile(rf"^(?:{_PROMPT})\s*$", _I)
+# A whole block that is a prompt; a logo's alt text of a letter or two may precede it ("Wp Get
+# the full experience.").
+PROMPT_RE = re.compile(rf"^(?:[A-Za-z]{{1,3}}\s+)?(?:{_PROMPT})\s*$", _I)
+# A short block with a prompt anywhere in it (several prompts run together).
+PROMPT_ANYWHERE_RE = re.compile(rf"(?:{_PROMPT})", _I)
+PROMPT_BLOCK_MAX_WORDS = 30
 # A prompt glued onto the end of a sentence: "...said.Get the full experience.Choose your plan".
 GLUED_PROMPT_RE = re.compile(rf"(?<=[.!?\"”’])\s*(?:{_PROMPT})\s*$", _I)
 SHARE_RE = re.compile(
@@ -56,8 +63,25 @@ SHARE_RE = re.compile(
 )
 CAPTION_RE = re.compile(
     r"^(?:file\s*[-–—]\s|photo:|image:|credit:|pictured:|caption:)|"
+    r"^(?:this|in this)(?: \w+){0,2} (?:photo|image|picture|photograph)s?\b.*\bvia [A-Z]{2,}\.?$|"
     r"\((?:[\w .'-]+ )?(?:photo|image|picture)s?(?:\s*/\s*|: ?| by )[^)]{1,80}\)\s*$|"
     r"(?:getty images|shutterstock|via reuters|/ ?afp)\s*\.?$",
+    _I,
+)
+# A wire-photo caption glued onto the start of a paragraph: "This photo provided by X shows ...
+# X via AGENCYThe next sentence" -- the credit "via AGENCY" runs into the capital that starts
+# the article text.
+GLUED_CAPTION_RE = re.compile(
+    r"^(?:this|in this)(?: \w+){0,2} (?:photo|image|picture|photograph)s?\b.{10,600}?\bvia [A-Z]{2,}(?=[A-Z])"
+)
+# A block that is only a date (and maybe a time): a date line the extractor kept.
+DATE_LINE_RE = re.compile(
+    r"^(?:(?:published|updated|posted|last updated)\s*:?\s*)?"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2})"
+    r"(?:[,\sT]+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4}|\s*[+-]\d{2}:?\d{2})?)?\s*$",
     _I,
 )
 # A photo credit in parentheses glued between two sentences of a paragraph.
@@ -82,6 +106,20 @@ RELATED_LINK_MAX_WORDS = 16
 RELATED_LINK_MIN_RATIO = 0.9
 
 
+#: Word range of a headline-like block: shorter ones are subheads or labels, longer ones prose.
+HEADLINE_MIN_WORDS, HEADLINE_MAX_WORDS = 5, 16
+_SENTENCE_END = tuple('.!?:;,"”’)…»')
+
+
+def is_headline_like(block: Block) -> bool:
+    """A short paragraph that does not end like a sentence: another story's headline pasted into
+    the page (scraped copies lose the links, so link density cannot tell)."""
+    text = block.text.strip()
+    words = len(text.split())
+    return (block.kind == "p" and HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS
+            and text[:1].isupper() and not text.endswith(_SENTENCE_END))
+
+
 class _Removals:
     def __init__(self) -> None:
         self.counts: dict[str, int] = defaultdict(int)
@@ -102,8 +140,14 @@ def _whole_block_kind(block: Block) -> str | None:
         return "ad_marker"
     if PROMPT_RE.match(text):
         return "prompt"
+    if len(text.split()) <= PROMPT_BLOCK_MAX_WORDS and PROMPT_ANYWHERE_RE.search(text):
+        # Mostly prompt (a few words of glue around prompts run together) -> the whole block.
+        if len(PROMPT_ANYWHERE_RE.sub(" ", text).split()) < 6:
+            return "prompt"
     if SHARE_RE.match(text):
         return "share"
+    if DATE_LINE_RE.match(text):
+        return "date_line"
     if COMMENT_FORM_RE.search(text) and len(text.split()) <= 25:
         return "comment_form"
     if READ_MORE_RE.match(text) and len(text.split()) <= 16:
@@ -114,6 +158,18 @@ def _whole_block_kind(block: Block) -> str | None:
             and block.kind in ("p", "head")):
         return "related_link"
     return None
+
+
+def _is_prose(block: Block) -> bool:
+    return block.kind == "p" and block.text.rstrip().endswith(_SENTENCE_END) and len(block.text.split()) > 12
+
+
+def _between_prose(blocks: list[Block], index: int) -> bool:
+    """Prose before it, and after it either prose or nothing but more headline-like blocks."""
+    before = any(_is_prose(b) for b in blocks[:index])
+    after = blocks[index + 1 :]
+    return before and (not after or any(_is_prose(b) for b in after)
+                       or all(is_headline_like(b) or b.kind == "head" for b in after))
 
 
 def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
@@ -128,6 +184,8 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
                 removals.add("tail", rest.text)
             break
         kind = _whole_block_kind(block)
+        if kind is None and is_headline_like(block) and _between_prose(blocks, index):
+            kind = "related_headline"
         if kind:
             removals.add(kind, text)
             continue
@@ -135,6 +193,7 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
         if new_text != text:
             removals.add("prompt", text[len(new_text):])
         glued = GLUED_CREDIT_RE.sub(" ", new_text)
+        glued = GLUED_CAPTION_RE.sub("", glued)
         if glued != new_text:
             removals.add("caption", new_text)
         kept.append(block.with_text(glued.strip()) if glued.strip() != block.text else block)

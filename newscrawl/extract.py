@@ -194,6 +194,49 @@ def _text(element) -> str:
     return _WS_RE.sub(" ", "".join(element.itertext())).strip()
 
 
+def _split_on_breaks(element) -> list[tuple[str, int]]:
+    """(text, link chars) segments of an element, split where two or more line breaks follow
+    each other: blog platforms write paragraphs as ``text<br><br>text`` inside one element."""
+    segments: list[tuple[list[str], int]] = [([], 0)]
+    parts, links = segments[-1]
+    pending_breaks = 0
+
+    def flush_breaks() -> None:
+        nonlocal parts, links, pending_breaks
+        if pending_breaks >= 2:
+            segments[-1] = (parts, links)
+            segments.append(([], 0))
+            parts, links = segments[-1]
+        elif pending_breaks == 1:
+            parts.append(" ")
+        pending_breaks = 0
+
+    parts.append(element.text or "")
+    for child in element:
+        if child.tag == "lb":
+            pending_breaks += 1
+            tail = child.tail or ""
+            if tail.strip():
+                flush_breaks()
+                parts.append(tail)
+            continue
+        flush_breaks()
+        child_text = "".join(child.itertext())
+        if child.tag == "ref":
+            links += len(child_text.strip())
+        else:
+            links += sum(len("".join(r.itertext()).strip()) for r in child.iter("ref"))
+        parts.append(child_text)
+        parts.append(child.tail or "")
+    segments[-1] = (parts, links)
+    out = []
+    for seg_parts, seg_links in segments:
+        text = _WS_RE.sub(" ", "".join(seg_parts)).strip()
+        if text:
+            out.append((text, seg_links))
+    return out
+
+
 def body_blocks(body) -> list[Block]:
     """Blocks from trafilatura's body tree (p, head, list, quote, table, code elements)."""
     blocks: list[Block] = []
@@ -208,7 +251,9 @@ def body_blocks(body) -> list[Block]:
             rows = [" | ".join(_text(cell) for cell in row.iter("cell")) for row in element.iter("row")]
             text = "\n".join(r for r in rows if r.strip(" |"))
         else:
-            text = _text(element)
+            for text, link_chars in _split_on_breaks(element):
+                blocks.append(Block(text, kind, min(1.0, link_chars / max(1, len(text)))))
+            continue
         if not text:
             continue
         link_chars = sum(len(_text(ref)) for ref in element.iter("ref"))

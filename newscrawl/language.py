@@ -52,6 +52,9 @@ _SCRIPT_RANGES = (
 _SCRIPT_LANGUAGE = {"Han": "zh", "Kana": "ja", "Hangul": "ko", "Greek": "el", "Hebrew": "he",
                     "Thai": "th"}
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# One CJK character carries about as much text as a short word (2-3 Latin letters); counting it
+# that much keeps a Chinese article with English chrome a Chinese article.
+_SCRIPT_WEIGHT = {"Han": 3, "Kana": 3, "Hangul": 3}
 
 
 @dataclass(slots=True)
@@ -73,7 +76,7 @@ def script_counts(text: str) -> Counter:
         for lo, hi, script in _SCRIPT_RANGES:
             if lo <= cp <= hi:
                 if script != "Latin" or ch.isalpha():
-                    counts[script] += 1
+                    counts[script] += _SCRIPT_WEIGHT.get(script, 1)
                 break
     return counts
 

@@ -1,0 +1,182 @@
+"""Database connection: which URL, engine set-up, schema migrations.
+
+``open_database()`` is the one call most code needs: it resolves the URL, creates the engine,
+brings the schema to the newest Alembic revision (once per URL and process) and returns a
+``sessionmaker``. The Alembic scripts live at the top of the source tree (``alembic.ini`` and
+``alembic/`` beside the ``newscrawl`` package).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+import newscrawl
+
+DEFAULT_DATABASE_URL = "sqlite:///newscrawl.db"
+ENV_VAR = "NEWSCRAWL_DATABASE_URL"
+SETTINGS_KEY = "NEWSCRAWL_DATABASE_URL"
+#: Seconds a SQLite connection waits for another writer's lock before failing.
+SQLITE_BUSY_TIMEOUT = 30
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database server cannot be reached (or the file cannot be opened)."""
+
+    def __init__(self, url: str, cause: BaseException | None = None) -> None:
+        self.url = mask_url(url)
+        self.cause = cause
+        text = str(cause).strip() if cause is not None else ""
+        detail = f": {text.splitlines()[0]}" if text else ""
+        super().__init__(f"database unavailable at {self.url}{detail}")
+
+
+def mask_url(url: str | Any) -> str:
+    """The URL with its password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: show it as given
+        return str(url)
+
+
+def database_url(explicit: str | None = None, settings: Mapping[str, Any] | Any = None) -> str:
+    """The database URL: ``explicit`` > env ``NEWSCRAWL_DATABASE_URL`` > Scrapy setting
+    ``NEWSCRAWL_DATABASE_URL`` > :data:`DEFAULT_DATABASE_URL`."""
+    if explicit:
+        return explicit
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return env
+    if settings is not None:
+        value = settings.get(SETTINGS_KEY)
+        if value:
+            return str(value)
+    return DEFAULT_DATABASE_URL
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (resolved by :func:`database_url`).
+
+    SQLite: foreign keys enforced and a busy timeout on every connection. Other databases:
+    connections are pinged before use so a restarted server does not break a long crawl.
+    """
+    url = database_url(url)
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() == "sqlite":
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
+        engine = create_engine(sa_url, connect_args=connect_args, **kwargs)
+        event.listen(engine, "connect", _sqlite_on_connect)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(sa_url, **kwargs)
+    return engine
+
+
+def alembic_root() -> Path:
+    """The folder holding ``alembic.ini`` and ``alembic/``."""
+    package_dir = Path(newscrawl.__file__).resolve().parent
+    for candidate in (package_dir.parent, package_dir):
+        if (candidate / "alembic.ini").is_file() and (candidate / "alembic" / "env.py").is_file():
+            return candidate
+    raise FileNotFoundError(f"alembic.ini and alembic/ not found beside {package_dir}")
+
+
+def alembic_config(connection: Any = None):
+    """An Alembic ``Config`` for this project; ``connection`` is handed to ``env.py``."""
+    from alembic.config import Config
+
+    root = alembic_root()
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "alembic"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _engine(engine_or_url: Engine | str | None) -> tuple[Engine, bool]:
+    if isinstance(engine_or_url, Engine):
+        return engine_or_url, False
+    return make_engine(engine_or_url), True
+
+
+def upgrade(engine_or_url: Engine | str | None = None, revision: str = "head") -> None:
+    """Migrate the database to ``revision`` (the newest by default) on that engine's connection."""
+    from alembic import command
+
+    engine, owned = _engine(engine_or_url)
+    try:
+        with _connect(engine) as connection:
+            command.upgrade(alembic_config(connection), revision)
+            connection.commit()
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def downgrade(engine_or_url: Engine | str | None = None, revision: str = "base") -> None:
+    """Migrate the database down to ``revision`` (everything dropped by default)."""
+    from alembic import command
+
+    engine, owned = _engine(engine_or_url)
+    try:
+        with _connect(engine) as connection:
+            command.downgrade(alembic_config(connection), revision)
+            connection.commit()
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def _connect(engine: Engine):
+    try:
+        return engine.connect()
+    except (OperationalError, DBAPIError) as exc:
+        url = engine.url.render_as_string(hide_password=False)
+        raise DatabaseUnavailable(url, exc) from exc
+
+
+_upgraded: set[str] = set()
+_upgrade_lock = threading.Lock()
+
+
+def open_database(url: str | None = None, *, settings: Any = None,
+                  migrate: bool = True) -> sessionmaker[Session]:
+    """A ``sessionmaker`` bound to a new engine for the resolved URL.
+
+    The schema is upgraded to the newest revision the first time a URL is opened in this
+    process. Raises :class:`DatabaseUnavailable` when the server cannot be reached.
+    """
+    resolved = database_url(url, settings)
+    engine = make_engine(resolved)
+    if migrate:
+        with _upgrade_lock:
+            if resolved not in _upgraded:
+                upgrade(engine)
+                _upgraded.add(resolved)
+    else:
+        _connect(engine).close()
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+__all__ = [
+    "DEFAULT_DATABASE_URL", "DatabaseUnavailable", "alembic_config", "alembic_root",
+    "database_url", "downgrade", "make_engine", "mask_url", "open_database", "upgrade",
+]

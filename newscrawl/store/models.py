@@ -1,0 +1,205 @@
+"""SQLAlchemy models of the store: sites, stories, versions, raw pages and fetches.
+
+A *story* is one piece of news however many times and places it was published; a *version* is
+one distinct text of it at one URL (an edit at the same URL, or a copy on another site, is a new
+version). Every download is a *fetch*; the raw bytes of every distinct download are kept once in
+*raw_pages*. ``story_bands`` indexes the LSH bands of each story's first version so that a new
+text finds its candidate stories with a few index probes.
+
+The analysts' view ``story_versions`` is created by the migration (plain SQL), not declared here,
+so that autogenerate / ``alembic check`` do not see it as a table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Fetch outcomes (``fetches.outcome``).
+OUTCOME_NEW_STORY = "stored_new_story"
+OUTCOME_NEW_VERSION = "stored_new_version"
+OUTCOME_UNCHANGED = "unchanged"
+OUTCOME_SKIPPED = "skipped"
+#: A download that produced no page at all (network error, HTTP error): see ``store_fetch_only``.
+OUTCOME_FAILED = "failed"
+OUTCOMES = (OUTCOME_NEW_STORY, OUTCOME_NEW_VERSION, OUTCOME_UNCHANGED, OUTCOME_SKIPPED,
+            OUTCOME_FAILED)
+
+
+def utc(value: dt.datetime | None) -> dt.datetime | None:
+    """An aware UTC datetime; a naive one is taken to be UTC already."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """``TIMESTAMP WITH TIME ZONE``; always returns aware UTC datetimes.
+
+    SQLite has no time zone type: values are stored as naive UTC text and read back as aware
+    UTC. On PostgreSQL the value is a ``timestamptz``, converted to UTC on the way out whatever
+    the session's ``TimeZone``. Naive datetimes given to it are taken to be UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        value = utc(value)
+        if value is not None and dialect.name == "sqlite":
+            value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return utc(value)
+
+
+#: JSON everywhere, JSONB on PostgreSQL.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Story(Base):
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # First 16 hex chars of the first version's body_hash (longer only on a prefix collision).
+    # Assigned once, never recomputed: it is the story's public, stable identifier.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    # The first version; new versions are compared with it (never with later ones: no chaining).
+    canonical_version_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("versions.id", use_alter=True)
+    )
+
+
+class StoryBand(Base):
+    __tablename__ = "story_bands"
+
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    story_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (
+        Index("ix_story_bands_band_hash", "band", "hash"),
+        Index("ix_story_bands_story_id", "story_id"),
+    )
+
+
+class Version(Base):
+    __tablename__ = "versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(Integer, ForeignKey("stories.id"), index=True)
+    site_id: Mapped[int] = mapped_column(Integer, ForeignKey("sites.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    body_hash: Mapped[str] = mapped_column(String(64), index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    language_confidence: Mapped[float | None] = mapped_column(Float)
+    chrome_languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    encoding: Mapped[str | None] = mapped_column(String(64))
+    encoding_source: Mapped[str | None] = mapped_column(String(64))
+    encoding_conflict: Mapped[str | None] = mapped_column(Text)
+    repairs: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    authors: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    published_source: Mapped[str | None] = mapped_column(String(64))
+    modified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    modified_source: Mapped[str | None] = mapped_column(String(64))
+    first_fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    fetch_count: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (UniqueConstraint("url", "body_hash"),)
+
+
+class RawPage(Base):
+    __tablename__ = "raw_pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)  # of the raw (uncompressed) body
+    size: Mapped[int] = mapped_column(Integer)  # uncompressed size in bytes
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # gzip-compressed raw bytes
+    headers: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    url: Mapped[str] = mapped_column(Text)  # first URL seen with these bytes
+
+
+class Fetch(Base):
+    __tablename__ = "fetches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    site_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("sites.id"), index=True)
+    # Name of the configured source the page was found through, if any.
+    source: Mapped[str | None] = mapped_column(String(255))
+    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    status: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    content_type: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    version_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("versions.id"), index=True)
+    raw_page_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("raw_pages.id"), index=True)
+
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IN (" + ", ".join(f"'{o}'" for o in OUTCOMES) + ")", name="outcome"
+        ),
+    )
+
+
+__all__ = [
+    "NAMING_CONVENTION", "OUTCOMES", "OUTCOME_FAILED", "OUTCOME_NEW_STORY", "OUTCOME_NEW_VERSION",
+    "OUTCOME_SKIPPED", "OUTCOME_UNCHANGED", "Base", "Fetch", "JSONType", "RawPage", "Site",
+    "Story", "StoryBand", "UTCDateTime", "Version", "utc",
+]

@@ -1,0 +1,304 @@
+"""Writing pages into the store: one fetch row per download, stories and versions per article.
+
+:func:`store_page` decides where a text belongs:
+
+1. the same text (``body_hash``) already stored at the same URL -> ``unchanged``: the version's
+   ``last_fetched_at`` and ``fetch_count`` are updated;
+2. the same text anywhere else -> that text's story (an exact copy on another site or URL);
+3. a story sharing at least one LSH band with the text, verified with
+   :func:`~newscrawl.fingerprint.same_story` against the story's *first* (canonical) version --
+   the most similar one wins. Comparing with the first version only, never with later ones,
+   keeps a chain of small edits from drifting into an unrelated story;
+4. an earlier version at the same URL (an edit) -> that URL's story, *whatever the similarity*:
+   a publisher that rewrites a developing story keeps its URL, and that is a stronger identity
+   than the text. (The similarity is not used to split, so a recycled URL would merge two stories;
+   news sites rarely recycle article URLs, while rewrites of developing stories are common.);
+5. otherwise a new story, keyed by the first 16 hex chars of ``body_hash``.
+
+The caller owns the transaction: :func:`store_page` only flushes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from newscrawl.page import Page, normalize_headers
+from newscrawl.record import ArticleRecord, Fingerprint
+from newscrawl.store.models import (
+    OUTCOME_FAILED,
+    OUTCOME_NEW_STORY,
+    OUTCOME_NEW_VERSION,
+    OUTCOME_SKIPPED,
+    OUTCOME_UNCHANGED,
+    Fetch,
+    RawPage,
+    Site,
+    Story,
+    StoryBand,
+    Version,
+    utc,
+)
+
+#: Length of a story key (hex chars of the first version's body_hash).
+STORY_KEY_LENGTH = 16
+#: At most this many band-sharing stories are verified, those sharing the most bands first.
+MAX_BAND_CANDIDATES = 25
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOutcome:
+    fetch_id: int
+    outcome: str
+    story_key: str | None = None
+    version_id: int | None = None
+    created_story: bool = False
+    created_version: bool = False
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _insert_ignore(session: Session, model: type, values: dict, conflict: list[str]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING where the dialect has it, else insert if absent."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        insert = None
+    if insert is not None:
+        stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+        session.execute(stmt)
+        return
+    exists = session.execute(
+        select(model.id).where(*[getattr(model, c) == values[c] for c in conflict])
+    ).first()
+    if exists is None:
+        with session.begin_nested():
+            session.add(model(**values))
+
+
+def upsert_site(session: Session, host: str, name: str | None, seen_at: dt.datetime) -> int:
+    """The id of the site ``host``, created if new; a name learnt later fills an empty one."""
+    host = host.lower()
+    row = session.execute(select(Site.id, Site.name).where(Site.host == host)).first()
+    if row is None:
+        _insert_ignore(session, Site, {"host": host, "name": name, "first_seen_at": seen_at},
+                       ["host"])
+        row = session.execute(select(Site.id, Site.name).where(Site.host == host)).one()
+    if name and not row.name:
+        session.execute(update(Site).where(Site.id == row.id).values(name=name))
+    return row.id
+
+
+def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url: str) -> int:
+    """The id of the raw page with these bytes (by SHA-256), stored gzip-compressed if new."""
+    digest = hashlib.sha256(body).hexdigest()
+    found = session.execute(select(RawPage.id).where(RawPage.sha256 == digest)).scalar()
+    if found is not None:
+        return found
+    _insert_ignore(
+        session, RawPage,
+        {"sha256": digest, "size": len(body), "content": gzip.compress(body, mtime=0),
+         "headers": dict(headers), "url": url},
+        ["sha256"],
+    )
+    return session.execute(select(RawPage.id).where(RawPage.sha256 == digest)).scalar_one()
+
+
+def raw_page_bytes(raw_page: RawPage) -> bytes:
+    """The original bytes of a stored raw page."""
+    return gzip.decompress(raw_page.content)
+
+
+def _fingerprint(record: ArticleRecord) -> Fingerprint:
+    if record.fingerprint is not None:
+        return record.fingerprint
+    from newscrawl.fingerprint import fingerprint
+
+    return fingerprint(record.body)
+
+
+def _canonical_body(session: Session, story_id: int) -> str | None:
+    return session.execute(
+        select(Version.body)
+        .join(Story, Story.canonical_version_id == Version.id)
+        .where(Story.id == story_id)
+    ).scalar()
+
+
+def band_candidates_query(bands: tuple[int, ...], limit: int = MAX_BAND_CANDIDATES) -> Select:
+    """(story_id, shared band count) of the stories sharing a band with ``bands``, most first.
+
+    One equality probe per band on the (band, hash) index, OR-ed: never a scan of story_bands.
+    """
+    matches = or_(*[and_(StoryBand.band == i, StoryBand.hash == h) for i, h in enumerate(bands)])
+    shared = func.count().label("shared")
+    return (
+        select(StoryBand.story_id, shared)
+        .where(matches)
+        .group_by(StoryBand.story_id)
+        .order_by(shared.desc(), StoryBand.story_id)
+        .limit(limit)
+    )
+
+
+def _story_by_bands(session: Session, body: str, bands: tuple[int, ...]) -> int | None:
+    """The story whose first version is most similar to ``body`` among those sharing a band."""
+    if not bands:
+        return None
+    from newscrawl.fingerprint import same_story, story_similarity
+
+    candidates = session.execute(band_candidates_query(bands)).all()
+    best: tuple[float, int] | None = None
+    for story_id, _shared in candidates:
+        canonical = _canonical_body(session, story_id)
+        if canonical is None or not same_story(body, canonical):
+            continue
+        score = story_similarity(body, canonical)
+        if best is None or score > best[0]:
+            best = (score, story_id)
+    return best[1] if best else None
+
+
+def _find_story(session: Session, url: str, body: str, fp: Fingerprint) -> int | None:
+    # (1) the very same text anywhere: an exact copy.
+    story_id = session.execute(
+        select(Version.story_id).where(Version.body_hash == fp.body_hash)
+        .order_by(Version.id).limit(1)
+    ).scalar()
+    if story_id is not None:
+        return story_id
+    # (2) a similar text, found through the LSH bands of the stories' first versions.
+    story_id = _story_by_bands(session, body, fp.bands)
+    if story_id is not None:
+        return story_id
+    # (3) an edit at a URL already stored: the URL's story (see module docstring).
+    return session.execute(
+        select(Version.story_id).where(Version.url == url)
+        .order_by(Version.id.desc()).limit(1)
+    ).scalar()
+
+
+def _new_story_key(session: Session, body_hash: str) -> str:
+    for length in range(STORY_KEY_LENGTH, len(body_hash) + 1):
+        key = body_hash[:length]
+        if session.execute(select(Story.id).where(Story.key == key)).first() is None:
+            return key
+    n = 2
+    while session.execute(select(Story.id).where(Story.key == f"{body_hash}-{n}")).first():
+        n += 1
+    return f"{body_hash}-{n}"
+
+
+def _add_fetch(session: Session, url: str, status: int | None, headers: dict[str, str], *,
+               site_id: int | None, fetched_at: dt.datetime, outcome: str, source: str | None,
+               reason: str | None = None, version_id: int | None = None,
+               raw_page_id: int | None = None) -> int:
+    fetch = Fetch(
+        url=url, site_id=site_id, source=source, fetched_at=fetched_at, status=status,
+        etag=headers.get("etag"), last_modified=headers.get("last-modified"),
+        content_type=headers.get("content-type"), outcome=outcome, reason=reason,
+        version_id=version_id, raw_page_id=raw_page_id,
+    )
+    session.add(fetch)
+    session.flush()
+    return fetch.id
+
+
+def store_page(session: Session, page: Page, record: ArticleRecord, *,
+               source: str | None = None) -> StoreOutcome:
+    """Store one downloaded page and its record; returns what happened. Flushes, never commits."""
+    now = utc(page.fetched_at) or _now()
+    host = (record.site or _host(record.url or page.url)).lower()
+    site_id = upsert_site(session, host, record.site_name, now)
+    raw_page_id = upsert_raw_page(session, page.body, page.headers, page.url)
+
+    def fetch(outcome: str, version_id: int | None = None, reason: str | None = None) -> int:
+        return _add_fetch(session, page.url, page.status, page.headers, site_id=site_id,
+                          fetched_at=now, outcome=outcome, source=source, reason=reason,
+                          version_id=version_id, raw_page_id=raw_page_id)
+
+    if not record.is_article:
+        return StoreOutcome(fetch(OUTCOME_SKIPPED, reason=record.skip_reason), OUTCOME_SKIPPED)
+
+    fp = _fingerprint(record)
+    url = record.url or page.url
+
+    existing = session.execute(
+        select(Version).where(Version.url == url, Version.body_hash == fp.body_hash)
+    ).scalar_one_or_none()
+    if existing is not None:
+        existing.last_fetched_at = max(existing.last_fetched_at, now)
+        existing.fetch_count = (existing.fetch_count or 0) + 1
+        key = session.execute(select(Story.key).where(Story.id == existing.story_id)).scalar_one()
+        return StoreOutcome(fetch(OUTCOME_UNCHANGED, existing.id), OUTCOME_UNCHANGED, key,
+                            existing.id)
+
+    story_id = _find_story(session, url, record.body, fp)
+    created_story = story_id is None
+    if created_story:
+        story = Story(key=_new_story_key(session, fp.body_hash), title=record.title,
+                      language=record.language, first_seen_at=now)
+        session.add(story)
+        session.flush()
+    else:
+        story = session.get(Story, story_id)
+
+    version = Version(
+        story_id=story.id, site_id=site_id, url=url, canonical_url=record.canonical_url,
+        title=record.title, body=record.body, body_hash=fp.body_hash, language=record.language,
+        language_confidence=record.language_confidence,
+        chrome_languages=list(record.chrome_languages), encoding=record.encoding,
+        encoding_source=record.encoding_source, encoding_conflict=record.encoding_conflict,
+        repairs=[r.to_dict() for r in record.repairs], authors=list(record.authors),
+        published_at=utc(record.published_at), published_source=record.published_source,
+        modified_at=utc(record.modified_at), modified_source=record.modified_source,
+        first_fetched_at=now, last_fetched_at=now, fetch_count=1,
+    )
+    session.add(version)
+    session.flush()
+
+    if created_story:
+        story.canonical_version_id = version.id
+        session.add_all(StoryBand(band=i, hash=h, story_id=story.id)
+                        for i, h in enumerate(fp.bands))
+        session.flush()
+
+    outcome = OUTCOME_NEW_STORY if created_story else OUTCOME_NEW_VERSION
+    return StoreOutcome(fetch(outcome, version.id), outcome, story.key, version.id,
+                        created_story=created_story, created_version=True)
+
+
+def store_fetch_only(session: Session, url: str, status: int | None = None,
+                     headers: Mapping[str, str] | None = None,
+                     fetched_at: dt.datetime | None = None, reason: str | None = None, *,
+                     source: str | None = None) -> StoreOutcome:
+    """Record a download that produced no page (network or HTTP error): outcome ``failed``.
+
+    ``status`` is None when no response came at all; ``reason`` says what went wrong.
+    """
+    now = utc(fetched_at) or _now()
+    host = _host(url)
+    site_id = upsert_site(session, host, None, now) if host else None
+    fetch_id = _add_fetch(session, url, status, normalize_headers(headers), site_id=site_id,
+                          fetched_at=now, outcome=OUTCOME_FAILED, source=source, reason=reason)
+    return StoreOutcome(fetch_id, OUTCOME_FAILED)
+
+
+__all__ = ["StoreOutcome", "raw_page_bytes", "store_fetch_only", "store_page", "upsert_raw_page",
+           "upsert_site"]

@@ -1,0 +1,100 @@
+"""Shared fixtures.
+
+Database fixtures: ``database_url`` is parametrized over SQLite (a file in the test's tmp dir)
+and PostgreSQL (a fresh schema per test, dropped afterwards, on the server named by
+``NEWSCRAWL_TEST_POSTGRES_URL``, default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``).
+An unreachable PostgreSQL skips its tests, or fails them under ``CI=true``. ``db_engine`` is an
+engine on a database migrated to head, ``db_session`` a session on it (rolled back and closed at
+the end; tests commit when they want to).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+POSTGRES_URL_ENV = "NEWSCRAWL_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """URL of the test PostgreSQL server; skips (or fails under CI=true) when unreachable."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    url = os.environ.get(POSTGRES_URL_ENV) or DEFAULT_POSTGRES_URL
+    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "unreachable"
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        message = (f"PostgreSQL unreachable at {make_url(url).render_as_string(hide_password=True)}"
+                   f" (set {POSTGRES_URL_ENV} to point elsewhere): {first_line}")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    finally:
+        engine.dispose()
+    return url
+
+
+def _with_search_path(url: str, schema: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    sa_url = make_url(url)
+    return sa_url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """An empty database (no tables): a SQLite file or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    server = request.getfixturevalue("postgres_server_url")
+    schema = f"nc_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield _with_search_path(server, schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text("SET lock_timeout = '10s'"))
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_engine(database_url: str):
+    """An engine on ``database_url`` migrated to the newest revision."""
+    from newscrawl.store.db import make_engine, upgrade
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(db_engine):
+    """A session on the migrated database; whatever is left uncommitted is rolled back."""
+    from sqlalchemy.orm import Session
+
+    session = Session(db_engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()

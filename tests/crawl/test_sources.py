@@ -1,0 +1,99 @@
+"""Sources TOML loading and validation (newscrawl.sources)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawl.sources import Source, load_sources, sources_from_args, split_urls
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_sources_derives_domains(tmp_path):
+    path = write(tmp_path, """
+[[sources]]
+name = "Daily"
+feeds = ["http://daily.example/rss.xml", "http://feeds.daily.example/atom"]
+sitemaps = ["http://daily.example/robots.txt"]
+
+[[sources]]
+name = "Wire"
+sitemaps = ["http://wire.example/sitemap.xml"]
+domains = ["cdn.wire.example", "WIRE.example"]
+""")
+    daily, wire = load_sources(path)
+    assert daily == Source(
+        name="Daily",
+        feeds=("http://daily.example/rss.xml", "http://feeds.daily.example/atom"),
+        sitemaps=("http://daily.example/robots.txt",),
+        allowed_domains=("daily.example", "feeds.daily.example"),
+    )
+    assert wire.feeds == ()
+    assert wire.allowed_domains == ("wire.example", "cdn.wire.example")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[[sources]]\nfeeds = ["http://a.example/f"]\n', "missing or empty 'name'"),
+    ('[[sources]]\nname = "A"\nfeeds = ["ftp://a.example/f"]\n', "not an absolute http(s) URL"),
+    ('[[sources]]\nname = "A"\nfeeds = ["/relative"]\n', "not an absolute http(s) URL"),
+    ('[[sources]]\nname = "A"\nfeeds = ["http://a.example/f"]\nfeed = "x"\n', "unknown key(s) ['feed']"),
+    ('[[sources]]\nname = "A"\n', "at least one feed or sitemap"),
+    ('[[sources]]\nname = "A"\nfeeds = ["http://a.example/f"]\n'
+     '[[sources]]\nname = "A"\nfeeds = ["http://b.example/f"]\n', "duplicate name"),
+    ('[[sources]]\nname = "A"\nfeeds = ["http://a.example/f"]\ndomains = ["http://x.example"]\n',
+     "bare host name"),
+    ('title = "x"\n', "unknown top-level key"),
+    ('sources = []\n', "no [[sources]] entries"),
+    ('[[sources]\n', "invalid TOML"),
+])
+def test_load_sources_errors_name_file_and_entry(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ValueError) as err:
+        load_sources(path)
+    assert message in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_error_names_the_entry(tmp_path):
+    path = write(tmp_path, '[[sources]]\nname = "Good"\nfeeds = ["http://a.example/f"]\n'
+                           '[[sources]]\nname = "Bad"\nfeeds = ["nope"]\n')
+    with pytest.raises(ValueError, match=r"source 'Bad' \(entry #2\)"):
+        load_sources(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ValueError, match="cannot read"):
+        load_sources(tmp_path / "nope.toml")
+
+
+def test_split_urls():
+    assert split_urls(" a , b,,c ") == ["a", "b", "c"]
+    assert split_urls(["a", " "]) == ["a"]
+    assert split_urls(None) == []
+
+
+def test_sources_from_args_groups_one_off_urls_by_host():
+    sources = sources_from_args(
+        feeds="http://a.example/rss,http://b.example/atom",
+        sitemaps="http://a.example/robots.txt")
+    assert [(s.name, s.feeds, s.sitemaps, s.allowed_domains) for s in sources] == [
+        ("a.example", ("http://a.example/rss",), ("http://a.example/robots.txt",), ("a.example",)),
+        ("b.example", ("http://b.example/atom",), (), ("b.example",)),
+    ]
+
+
+def test_sources_from_args_combines_file_and_args(tmp_path):
+    path = write(tmp_path, '[[sources]]\nname = "a.example"\nfeeds = ["http://a.example/f"]\n')
+    sources = sources_from_args(sources=str(path), feeds=["http://a.example/other"])
+    assert [s.name for s in sources] == ["a.example", "a.example (args)"]
+
+
+def test_sources_from_args_needs_something():
+    with pytest.raises(ValueError, match="nothing to crawl"):
+        sources_from_args()
+    with pytest.raises(ValueError, match="feeds argument"):
+        sources_from_args(feeds="not-a-url")

@@ -1,0 +1,66 @@
+import pytest
+
+from newscrawl.block import Block
+from newscrawl.clean import clean_blocks
+
+P1 = "RIVERTON — A fire tore through the river port early Tuesday, officials said."
+P2 = "The fire chief said the warehouse held fertilizer and that crews had fought it for six hours."
+P3 = "Residents were told to keep their windows closed until the smoke cleared on Wednesday."
+
+
+@pytest.mark.parametrize(
+    "label, block, kind",
+    [
+        ("ad label", Block("Advertisement"), "ad_marker"),
+        ("story continues", Block("Story continues below advertisement"), "ad_marker"),
+        ("sponsored", Block("Sponsored content"), "ad_marker"),
+        ("newsletter prompt", Block("Sign up for our morning newsletter to get the news first."), "prompt"),
+        ("app prompt", Block("Download our free news app for breaking alerts."), "prompt"),
+        ("tip line", Block("Have a news tip? Email newsroom@station.example"), "prompt"),
+        ("share line", Block("Share this article"), "share"),
+        ("file caption", Block("FILE - Smoke rises over the harbor on Oct. 3, 2026. (CP Photo/Ana Ruiz)"), "caption"),
+        ("photo credit caption", Block("Firefighters on the quay. (Photo: Ana Ruiz/Continental Press)"), "caption"),
+        ("related headline link", Block("Council passes budget after a long night", link_ratio=1.0), "related_link"),
+        ("comment form", Block("Your email address will not be published. Required fields are marked *"), "comment_form"),
+        ("read more", Block("Read More"), "read_more"),
+    ],
+)
+def test_furniture_block_removed(label, block, kind):
+    kept, repairs = clean_blocks([Block(P1), block, Block(P2), Block(P3)])
+    assert [b.text for b in kept] == [P1, P2, P3], label
+    assert [r.kind for r in repairs] == [kind], label
+
+
+def test_glued_prompt_cut_from_paragraph():
+    kept, repairs = clean_blocks([Block(P1 + "Get the full experience.Choose your plan ArrowRight"), Block(P2)])
+    assert [b.text for b in kept] == [P1, P2]
+    assert repairs[0].kind == "prompt"
+
+
+def test_glued_photo_credit_cut_from_paragraph():
+    glued = "Crews fought the blaze for six hours. (Photo: Ana Ruiz/Continental Press)The chief praised them."
+    kept, _ = clean_blocks([Block(glued), Block(P2)])
+    assert kept[0].text == "Crews fought the blaze for six hours. The chief praised them."
+
+
+def test_tail_section_dropped_only_in_second_half():
+    blocks = [Block(P1), Block(P2), Block(P3), Block("Related Posts", kind="head"), Block("Other story one"), Block("Other story two")]
+    kept, repairs = clean_blocks(blocks)
+    assert [b.text for b in kept] == [P1, P2, P3]
+    assert repairs == [r for r in repairs if r.kind == "tail"] and repairs[0].count == 3
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        Block("What happens next", kind="head"),
+        Block("- Two workers died\n- Eleven were injured", kind="list"),
+        Block("“We saw the flames from across the river,” said one resident.", kind="quote"),
+        Block("Shift | Crews\nNight | 40", kind="table"),
+        Block("The advertisement campaign for the port's reopening starts next week, the authority said."),
+        Block("A link-rich paragraph about the city council, the port authority and the fire service, which all met on Tuesday to discuss the response.", link_ratio=0.95),
+    ],
+)
+def test_article_structure_stays(block):
+    kept, repairs = clean_blocks([Block(P1), block, Block(P2)])
+    assert block in kept and repairs == []
