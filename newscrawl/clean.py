@@ -72,7 +72,7 @@ CAPTION_RE = re.compile(
 # X via AGENCYThe next sentence" -- the credit "via AGENCY" runs into the capital that starts
 # the article text.
 GLUED_CAPTION_RE = re.compile(
-    r"^(?:this|in this)(?: \w+){0,2} (?:photo|image|picture|photograph)s?\b.{10,600}?\bvia [A-Z]{2,}(?=[A-Z])"
+    r"^(?i:this|in this)(?: \w+){0,2} (?i:photo|image|picture|photograph)s?\b.{10,600}?\bvia [A-Z]{2,}(?=[A-Z])"
 )
 # A block that is only a date (and maybe a time): a date line the extractor kept.
 DATE_LINE_RE = re.compile(

@@ -29,7 +29,9 @@ from newscrawl.repair import merge_repairs, repair_blocks, repair_text
 #: A body with fewer words than this after cleaning is not an article (a stub, an index page,
 #: a consent wall); recorded with reason ``too_short``.
 MIN_ARTICLE_WORDS = 60
-_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+#: Content types that can hold an article page. Feeds, sitemaps, robots.txt, images and PDFs are
+#: recorded as fetches with the reason ``content_type:<type>``; a missing type is sniffed by decode.
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(slots=True)

@@ -64,3 +64,11 @@ def test_tail_section_dropped_only_in_second_half():
 def test_article_structure_stays(block):
     kept, repairs = clean_blocks([Block(P1), block, Block(P2)])
     assert block in kept and repairs == []
+
+
+def test_glued_wire_caption_cut_from_paragraph_start():
+    glued = ("This photo provided by the city fire service shows crews on the quay on Tuesday, Oct. 13, 2026. "
+             "City Fire Service via CPThe chief said the fire was out by dawn.")
+    kept, repairs = clean_blocks([Block(P1), Block(glued), Block(P2)])
+    assert [b.text for b in kept] == [P1, "The chief said the fire was out by dawn.", P2]
+    assert [r.kind for r in repairs] == ["caption"]
