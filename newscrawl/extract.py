@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -62,12 +61,6 @@ class Extracted:
     canonical_url: str | None = None
     site_name: str | None = None
     truncated: bool = False
-
-
-def site_of(url: str) -> str:
-    """The site a URL belongs to: its host, lower-cased, without a leading ``www.``."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
 
 
 def parse_datetime(value: str | None) -> dt.datetime | None:

@@ -11,6 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+
+def site_of(url: str) -> str:
+    """The site a URL belongs to: its host, lower-cased, without a leading ``www.`` (a site
+    serves the same articles with and without it, and analysts count it as one site)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
 
 
 def normalize_headers(

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from newscrawl.block import Block
 from newscrawl.clean import clean_blocks
 from newscrawl.decode import Decoded, NotText, decode_html
-from newscrawl.extract import Extracted, extract_article, site_of
+from newscrawl.extract import Extracted, extract_article
 from newscrawl.fingerprint import fingerprint, tokens
 from newscrawl.language import analyse_languages
-from newscrawl.page import Page
+from newscrawl.page import Page, site_of
 from newscrawl.record import ArticleRecord, Repair
 from newscrawl.repair import merge_repairs, repair_blocks, repair_text
 

@@ -44,6 +44,7 @@ SELECT
     v.chrome_languages AS chrome_languages,
     v.encoding AS encoding,
     v.encoding_source AS encoding_source,
+    v.encoding_conflict AS encoding_conflict,
     v.repairs AS repairs,
     v.published_at AS published_at,
     v.modified_at AS modified_at,

@@ -9,6 +9,7 @@ brings the schema to the newest Alembic revision (once per URL and process) and 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -104,7 +105,9 @@ def alembic_config(connection: Any = None):
     from alembic.config import Config
 
     root = alembic_root()
-    config = Config(str(root / "alembic.ini"))
+    # stdout explicitly: Config's default is the sys.stdout of the moment alembic was imported,
+    # which may be long closed (a test's capture, a daemon's redirected stream).
+    config = Config(str(root / "alembic.ini"), stdout=sys.stdout)
     config.set_main_option("script_location", str(root / "alembic"))
     if connection is not None:
         config.attributes["connection"] = connection

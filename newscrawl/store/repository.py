@@ -25,12 +25,11 @@ import gzip
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from newscrawl.page import Page, normalize_headers
+from newscrawl.page import Page, site_of, normalize_headers
 from newscrawl.record import ArticleRecord, Fingerprint
 from newscrawl.store.models import (
     OUTCOME_FAILED,
@@ -68,7 +67,7 @@ def _now() -> dt.datetime:
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    return site_of(url)
 
 
 def _insert_ignore(session: Session, model: type, values: dict, conflict: list[str]) -> None:

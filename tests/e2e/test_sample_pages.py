@@ -13,7 +13,8 @@ from collections import Counter
 import pytest
 
 from newscrawl import process_page
-from newscrawl.extract import parse_datetime, site_of
+from newscrawl.extract import parse_datetime
+from newscrawl.page import site_of
 from newscrawl.fingerprint import same_story
 from tests.samples import article_cases
 
