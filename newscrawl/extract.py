@@ -34,7 +34,7 @@ _BLOCK_TAGS = {
     "figcaption", "caption", "label", "button", "a", "span", "section", "article", "aside",
     "header", "footer", "nav", "form", "pre", "address", "option",
 }
-_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "iframe"}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "iframe"}
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datepublished", "pubdate",
     "publish-date", "publish_date", "date", "dc.date.issued", "sailthru.date", "parsely-pub-date",
@@ -165,7 +165,9 @@ def _find_dates(tree, html: str, url: str) -> tuple:
 def _visible_blocks(tree: lxml.html.HtmlElement) -> list[str]:
     """Text of the page's innermost block elements, in document order."""
     blocks: list[str] = []
-    for element in tree.iter():
+    # Invisible elements were dropped from the tree before; the head holds no visible text.
+    body = tree.find("body")
+    for element in (body if body is not None else tree).iter():
         if not isinstance(element.tag, str) or element.tag in _SKIP_TAGS:
             continue
         if element.tag not in _BLOCK_TAGS:
@@ -174,8 +176,6 @@ def _visible_blocks(tree: lxml.html.HtmlElement) -> list[str]:
             # Not innermost: its own loose text only (e.g. "Tags: " before links).
             text = (element.text or "").strip()
         else:
-            if any(a.tag in _SKIP_TAGS for a in element.iterancestors()):
-                continue
             text = element.text_content()
         text = _WS_RE.sub(" ", text).strip()
         if text:
@@ -265,7 +265,7 @@ def extract_article(html: str, url: str) -> Extracted:
         tree = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return Extracted(title=None, blocks=[], truncated=truncated)
-    for bad in tree.xpath("//script|//style|//noscript|//template"):
+    for bad in tree.xpath("//script|//style|//noscript|//template|//svg|//iframe"):
         if bad.tag == "script" and bad.get("type") == "application/ld+json":
             continue
         bad.drop_tree() if bad.getparent() is not None else None
