@@ -1,0 +1,74 @@
+"""process_page on bad input: a clear skip reason or a recorded repair, never an exception."""
+
+import gzip
+
+import pytest
+
+from newscrawl import process_page
+from tests.samples import article_cases
+
+ARTICLE = "".join(
+    f"<p>Paragraph {i}: the harbor board met on Tuesday to discuss the repairs to the eastern quay, "
+    f"and members said the work would take most of the winter season.</p>" for i in range(8)
+)
+PAGE = f"<html><head><title>Harbor board meets</title></head><body><article><h1>Harbor board meets</h1>{ARTICLE}</article></body></html>"
+
+
+@pytest.mark.parametrize(
+    "label, body, headers, status, reason",
+    [
+        ("empty body", b"", {"Content-Type": "text/html"}, 200, "empty_body"),
+        ("whitespace body", b"  \n\t ", {"Content-Type": "text/html"}, 200, "empty_body"),
+        ("png served as html", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, {"Content-Type": "text/html"}, 200, "not_text"),
+        ("pdf by content type", b"%PDF-1.7 ...", {"Content-Type": "application/pdf"}, 200, "content_type:application/pdf"),
+        ("gzip bytes not decoded", gzip.compress(PAGE.encode()), {}, 200, "not_text"),
+        ("gone", PAGE.encode(), {"Content-Type": "text/html"}, 410, "http_status_410"),
+        ("not found", PAGE.encode(), {"Content-Type": "text/html"}, 404, "http_status_404"),
+        ("no article text", b"<html><body><nav>Home</nav></body></html>", {}, 200, None),
+        ("index stub", b"<html><body><p>Subscribe to read this story.</p></body></html>", {}, 200, None),
+    ],
+)
+def test_bad_input_is_skipped_with_reason(label, body, headers, status, reason):
+    record = process_page(body, "http://site.example/a", headers, status=status)
+    assert record.skip_reason is not None, label
+    if reason:
+        assert record.skip_reason.startswith(reason), (label, record.skip_reason)
+    assert record.fingerprint is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html><p>unclosed <div><<<>>> <b><i></p></b>" + ARTICLE.encode(),
+        b"<<<<>>>>" * 1000,
+        b"\xff\xfe\xfd garbage \x80\x81" * 200,
+        ("<html><body>" + "<div>" * 5000 + ARTICLE + "</div>" * 5000 + "</body></html>").encode(),
+    ],
+)
+def test_malformed_html_never_raises(body):
+    process_page(body, "http://site.example/a", {"Content-Type": "text/html"})
+
+
+def test_huge_page_is_cut_and_recorded():
+    filler = "<p>" + "filler words in a comment section " * 40 + "</p>"
+    body = (PAGE[:-len("</article></body></html>")] + filler * 4000 + "</article></body></html>").encode()
+    assert len(body) > 5_000_000
+    record = process_page(body, "http://site.example/a", {"Content-Type": "text/html; charset=utf-8"})
+    assert "truncated_html" in {r.kind for r in record.repairs}
+
+
+def test_article_is_processed():
+    record = process_page(PAGE.encode(), "http://www.site.example/a", {"Content-Type": "text/html"})
+    assert record.skip_reason is None
+    assert record.title == "Harbor board meets"
+    assert record.site == "site.example"
+    assert record.body.count("\n\n") == 7
+    assert record.fingerprint is not None and len(record.fingerprint.body_hash) == 64
+
+
+def test_same_page_same_record():
+    case = article_cases()[0]
+    page = case.page()
+    a = process_page(page.body, page.url, page.headers)
+    b = process_page(page.body, page.url, page.headers)
+    assert a.to_dict() == b.to_dict()
