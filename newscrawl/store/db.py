@@ -120,32 +120,27 @@ def _engine(engine_or_url: Engine | str | None) -> tuple[Engine, bool]:
     return make_engine(engine_or_url), True
 
 
-def upgrade(engine_or_url: Engine | str | None = None, revision: str = "head") -> None:
-    """Migrate the database to ``revision`` (the newest by default) on that engine's connection."""
+def _run_migration(command_name: str, engine_or_url: Engine | str | None, revision: str) -> None:
     from alembic import command
 
     engine, owned = _engine(engine_or_url)
     try:
         with _connect(engine) as connection:
-            command.upgrade(alembic_config(connection), revision)
+            getattr(command, command_name)(alembic_config(connection), revision)
             connection.commit()
     finally:
         if owned:
             engine.dispose()
+
+
+def upgrade(engine_or_url: Engine | str | None = None, revision: str = "head") -> None:
+    """Migrate the database to ``revision`` (the newest by default) on that engine's connection."""
+    _run_migration("upgrade", engine_or_url, revision)
 
 
 def downgrade(engine_or_url: Engine | str | None = None, revision: str = "base") -> None:
     """Migrate the database down to ``revision`` (everything dropped by default)."""
-    from alembic import command
-
-    engine, owned = _engine(engine_or_url)
-    try:
-        with _connect(engine) as connection:
-            command.downgrade(alembic_config(connection), revision)
-            connection.commit()
-    finally:
-        if owned:
-            engine.dispose()
+    _run_migration("downgrade", engine_or_url, revision)
 
 
 def _connect(engine: Engine):

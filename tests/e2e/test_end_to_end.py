@@ -27,24 +27,22 @@ from tests.samples import (REPO, SITES, SOURCES, assert_clean_bodies, assert_sto
                            label_by_url)
 
 
-def stored(url: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def query(url: str, sql: str) -> list[tuple]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT story_key, url, body FROM story_versions")).all()
+            return [tuple(row) for row in conn.execute(text(sql)).all()]
     finally:
         engine.dispose()
+
+
+def stored(url: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    rows = query(url, "SELECT story_key, url, body FROM story_versions")
     return [(r[0], r[1]) for r in rows], [(r[1], r[2]) for r in rows]
 
 
 def fetch_outcomes(url: str) -> dict[str, int]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(text("SELECT outcome, COUNT(*) FROM fetches GROUP BY outcome")).all()
-    finally:
-        engine.dispose()
-    return {r[0]: r[1] for r in rows}
+    return dict(query(url, "SELECT outcome, COUNT(*) FROM fetches GROUP BY outcome"))
 
 
 def crawl(database_url: str, *settings: str, proxy: str | None = None) -> str:
