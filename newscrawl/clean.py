@@ -86,14 +86,22 @@ DATE_LINE_RE = re.compile(
 )
 # A photo credit in parentheses glued between two sentences of a paragraph.
 GLUED_CREDIT_RE = re.compile(r"\s*\((?:photo|image|picture)s?(?::| by|/)\s*[^)]{1,80}\)(?=\S)", _I)
-TAIL_HEADING_RE = re.compile(
-    r"^(?:related(?: posts| stories| articles| news| content| coverage)?|read more|more from [\w .]+|"
-    r"more stories|most read|most popular|trending(?: news| now)?|you may (?:also )?like|"
-    r"recommended(?: for you| stories)?|leave a (?:reply|comment)|comments?(?: \(\d+\))?|"
-    r"\d+ (?:responses?|comments?) to .+|post a comment|what to read next|"
+# Headings that open a section of *other* stories: cut only when what follows is not prose.
+RELATED_HEADING_RE = re.compile(
+    r"^(?:related(?: posts| stories| articles| news| content| coverage| reading)?|read more|"
+    r"more (?:from|on) [\w .'-]{1,30}|more stories|most read|most popular|trending(?: news| now)?|"
+    r"you (?:may|might) (?:also )?like|recommended(?: for you| stories| reading)?|what to read next|"
     r"(?:sponsored|partner) (?:stories|content|links))[\s:.!]*$",
     _I,
 )
+# Headings that open the comments: comments are prose, but never the article.
+COMMENTS_HEADING_RE = re.compile(
+    r"^(?:leave a (?:reply|comment)|comments?(?: \(\d+\))?|\d+ (?:responses?|comments?|thoughts?) (?:to|on) .+|"
+    r"post a comment|join the (?:conversation|discussion)|add a comment)[\s:.!]*$",
+    _I,
+)
+#: A tail heading is short: a sentence that starts like one is prose.
+TAIL_HEADING_MAX_WORDS = 8
 COMMENT_FORM_RE = re.compile(
     r"your email address will not be published|required fields are marked|"
     r"save my name, email,? and website|^post comment$|^submit comment$|^(?:name|email|website)\s*\*?$|"
@@ -118,6 +126,12 @@ def is_headline_like(block: Block) -> bool:
     words = len(text.split())
     return (block.kind == "p" and HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS
             and text[:1].isupper() and not text.endswith(_SENTENCE_END))
+
+
+def is_link_line(block: Block) -> bool:
+    """A short paragraph that is all link text: a link to another story."""
+    return (block.kind == "p" and block.link_ratio >= RELATED_LINK_MIN_RATIO
+            and len(block.text.split()) <= RELATED_LINK_MAX_WORDS)
 
 
 class _Removals:
@@ -154,9 +168,6 @@ def _whole_block_kind(block: Block) -> str | None:
         return "read_more"
     if CAPTION_RE.search(text) and block.kind in ("p", "head") and len(text.split()) <= 60:
         return "caption"
-    if (block.link_ratio >= RELATED_LINK_MIN_RATIO and len(text.split()) <= RELATED_LINK_MAX_WORDS
-            and block.kind in ("p", "head")):
-        return "related_link"
     return None
 
 
@@ -164,12 +175,43 @@ def _is_prose(block: Block) -> bool:
     return block.kind == "p" and block.text.rstrip().endswith(_SENTENCE_END) and len(block.text.split()) > 12
 
 
-def _between_prose(blocks: list[Block], index: int) -> bool:
-    """Prose before it, and after it either prose or nothing but more headline-like blocks."""
-    before = any(_is_prose(b) for b in blocks[:index])
-    after = blocks[index + 1 :]
-    return before and (not after or any(_is_prose(b) for b in after)
-                       or all(is_headline_like(b) or b.kind == "head" for b in after))
+#: More inline headline-like or link-only blocks than this in one body means they are the
+#: article's own structure (a listicle's item names), not pasted related headlines.
+MAX_INLINE_HEADLINES = 2
+
+
+def _related_headlines(blocks: list[Block]) -> list[bool]:
+    """Which blocks are other stories' headlines or links: a trailing run of them after the
+    prose, and (when there are few of them) ones between prose paragraphs."""
+    # Blocks another rule removes (prompts, ad labels) are not counted as headlines.
+    like = [(is_headline_like(b) or is_link_line(b)) and _whole_block_kind(b) is None for b in blocks]
+    prose = [_is_prose(b) for b in blocks]
+    n = len(blocks)
+    trailing = [False] * n
+    for i in range(n - 1, -1, -1):
+        if not (like[i] or blocks[i].kind == "head"):
+            break
+        trailing[i] = like[i]
+    seen_prose = False
+    inline: list[int] = []
+    for i in range(n):
+        if like[i] and seen_prose and not trailing[i] and any(prose[i + 1 :]):
+            inline.append(i)
+        seen_prose = seen_prose or prose[i]
+    out = [t and any(prose[:i]) for i, t in enumerate(trailing)]
+    if len(inline) <= MAX_INLINE_HEADLINES:
+        for i in inline:
+            out[i] = True
+    return out
+
+
+def _opens_tail(text: str, rest: list[Block]) -> bool:
+    if len(text.split()) > TAIL_HEADING_MAX_WORDS and not COMMENTS_HEADING_RE.match(text):
+        return False
+    if COMMENTS_HEADING_RE.match(text):
+        return True
+    # A "related" heading followed by prose is a mid-article box or a real subhead: keep going.
+    return bool(RELATED_HEADING_RE.match(text)) and not any(_is_prose(b) and b.link_ratio < 0.5 for b in rest)
 
 
 def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
@@ -177,14 +219,15 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     removals = _Removals()
     kept: list[Block] = []
     n = len(blocks)
+    related = _related_headlines(blocks)
     for index, block in enumerate(blocks):
         text = block.text.strip()
-        if index >= n // 2 and index > 0 and TAIL_HEADING_RE.match(text) and len(text) <= 120:
+        if index >= n // 2 and index > 0 and _opens_tail(text, blocks[index + 1 :]):
             for rest in blocks[index:]:
                 removals.add("tail", rest.text)
             break
         kind = _whole_block_kind(block)
-        if kind is None and is_headline_like(block) and _between_prose(blocks, index):
+        if kind is None and related[index]:
             kind = "related_headline"
         if kind:
             removals.add(kind, text)

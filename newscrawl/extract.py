@@ -183,74 +183,99 @@ def _visible_blocks(tree: lxml.html.HtmlElement) -> list[str]:
     return blocks
 
 
+# trafilatura's inline elements: text inside them runs on; any other element is a break.
+_INLINE_TAGS = {"hi", "ref", "del"}
+
+
+def _pieces(element, out: list[str]) -> None:
+    out.append(element.text or "")
+    for child in element:
+        inline = child.tag in _INLINE_TAGS
+        if not inline:
+            out.append(" ")
+        _pieces(child, out)
+        if not inline:
+            out.append(" ")
+        out.append(child.tail or "")
+
+
 def _text(element) -> str:
-    return _WS_RE.sub(" ", "".join(element.itertext())).strip()
+    """An element's text with a space where a nested block (line break, paragraph, cell) ends,
+    so "<item>March 16<lb/>FABCON</item>" does not become "March 16FABCON"."""
+    out: list[str] = []
+    _pieces(element, out)
+    return _WS_RE.sub(" ", "".join(out)).strip()
 
 
-def _split_on_breaks(element) -> list[tuple[str, int]]:
-    """(text, link chars) segments of an element, split where two or more line breaks follow
-    each other: blog platforms write paragraphs as ``text<br><br>text`` inside one element."""
-    segments: list[tuple[list[str], int]] = [([], 0)]
-    parts, links = segments[-1]
+def _split_on_breaks(element) -> list[str]:
+    """Text segments of an element, split where two or more line breaks follow each other: blog
+    platforms write paragraphs as ``text<br><br>text`` inside one element."""
+    segments: list[list[str]] = [[]]
     pending_breaks = 0
 
     def flush_breaks() -> None:
-        nonlocal parts, links, pending_breaks
+        nonlocal pending_breaks
         if pending_breaks >= 2:
-            segments[-1] = (parts, links)
-            segments.append(([], 0))
-            parts, links = segments[-1]
+            segments.append([])
         elif pending_breaks == 1:
-            parts.append(" ")
+            segments[-1].append(" ")
         pending_breaks = 0
 
-    parts.append(element.text or "")
+    segments[-1].append(element.text or "")
     for child in element:
         if child.tag == "lb":
             pending_breaks += 1
-            tail = child.tail or ""
-            if tail.strip():
+            if (child.tail or "").strip():
                 flush_breaks()
-                parts.append(tail)
+                segments[-1].append(child.tail)
             continue
         flush_breaks()
-        child_text = "".join(child.itertext())
-        if child.tag == "ref":
-            links += len(child_text.strip())
-        else:
-            links += sum(len("".join(r.itertext()).strip()) for r in child.iter("ref"))
-        parts.append(child_text)
-        parts.append(child.tail or "")
-    segments[-1] = (parts, links)
-    out = []
-    for seg_parts, seg_links in segments:
-        text = _WS_RE.sub(" ", "".join(seg_parts)).strip()
+        segments[-1].append(_text(child) if child.tag not in _INLINE_TAGS else "".join(child.itertext()))
+        segments[-1].append(child.tail or "")
+    texts = (_WS_RE.sub(" ", "".join(parts)).strip() for parts in segments)
+    return [t for t in texts if t]
+
+
+def link_texts(tree: lxml.html.HtmlElement) -> set[str]:
+    """Case-folded, space-normalized texts of the page's links (to tell link-only blocks)."""
+    texts = set()
+    for anchor in tree.iter("a"):
+        text = _WS_RE.sub(" ", anchor.text_content()).strip().casefold()
         if text:
-            out.append((text, seg_links))
-    return out
+            texts.add(text)
+    return texts
 
 
-def body_blocks(body) -> list[Block]:
-    """Blocks from trafilatura's body tree (p, head, list, quote, table, code elements)."""
+def body_blocks(body, links: set[str] | frozenset = frozenset()) -> list[Block]:
+    """Blocks from trafilatura's body tree (p, head, list, quote, table, code elements).
+
+    Link density comes from the page's own links (``links``): trafilatura's ``include_links``
+    mode would give it directly, but it also splits paragraphs at links, which costs recall.
+    A block whose whole text is one link's text counts as all link.
+    """
     blocks: list[Block] = []
+
+    def add(text: str, kind: str) -> None:
+        if text:
+            ratio = 1.0 if text.casefold() in links else 0.0
+            blocks.append(Block(text, kind, ratio))
+
     for element in body:
         if not isinstance(element.tag, str):
             continue
         kind = element.tag if element.tag in ("p", "head", "list", "quote", "table", "code") else "p"
         if kind == "list":
             items = [_text(item) for item in element.iter("item")]
-            text = "\n".join(f"- {item}" for item in items if item)
+            add("\n".join(f"- {item}" for item in items if item), kind)
         elif kind == "table":
             rows = [" | ".join(_text(cell) for cell in row.iter("cell")) for row in element.iter("row")]
-            text = "\n".join(r for r in rows if r.strip(" |"))
+            add("\n".join(r for r in rows if r.strip(" |")), kind)
         else:
-            for text, link_chars in _split_on_breaks(element):
-                blocks.append(Block(text, kind, min(1.0, link_chars / max(1, len(text)))))
-            continue
-        if not text:
-            continue
-        link_chars = sum(len(_text(ref)) for ref in element.iter("ref"))
-        blocks.append(Block(text, kind, min(1.0, link_chars / max(1, len(text)))))
+            for text in _split_on_breaks(element):
+                add(text, kind)
+        # Text after an element (trafilatura leaves paragraph text as a heading's tail) is a
+        # paragraph of its own.
+        add(_WS_RE.sub(" ", element.tail or "").strip(), "p")
     return blocks
 
 
@@ -273,10 +298,10 @@ def extract_article(html: str, url: str) -> Extracted:
     published, published_source, modified, modified_source, ld = _find_dates(tree, html, url)
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        include_links=True, date_extraction_params={"extensive_search": False},
+        date_extraction_params={"extensive_search": False},
     )
     title = (doc.title if doc is not None else None) or None
-    blocks = body_blocks(doc.body) if doc is not None and doc.body is not None else []
+    blocks = body_blocks(doc.body, link_texts(tree)) if doc is not None and doc.body is not None else []
     if blocks and title and _WS_RE.sub(" ", title).strip().casefold() == blocks[0].text.casefold():
         blocks = blocks[1:]
 

@@ -20,7 +20,8 @@ P3 = "Residents were told to keep their windows closed until the smoke cleared o
         ("share line", Block("Share this article"), "share"),
         ("file caption", Block("FILE - Smoke rises over the harbor on Oct. 3, 2026. (CP Photo/Ana Ruiz)"), "caption"),
         ("photo credit caption", Block("Firefighters on the quay. (Photo: Ana Ruiz/Continental Press)"), "caption"),
-        ("related headline link", Block("Council passes budget after a long night", link_ratio=1.0), "related_link"),
+        ("related headline link", Block("Council passes budget after a long night", link_ratio=1.0), "related_headline"),
+        ("pasted headline, no link", Block("Council passes budget after a long night"), "related_headline"),
         ("comment form", Block("Your email address will not be published. Required fields are marked *"), "comment_form"),
         ("read more", Block("Read More"), "read_more"),
     ],
@@ -72,3 +73,26 @@ def test_glued_wire_caption_cut_from_paragraph_start():
     kept, repairs = clean_blocks([Block(P1), Block(glued), Block(P2)])
     assert [b.text for b in kept] == [P1, "The chief said the fire was out by dawn.", P2]
     assert [r.kind for r in repairs] == ["caption"]
+
+
+def test_listicle_item_names_are_not_related_headlines():
+    items = ["Quick Coat Hooks From Scrap Wood", "A Simple Plant Stand For Beginners",
+             "Floating Shelves With Hidden Brackets", "Rolling Storage Cart For The Garage"]
+    blocks = []
+    for item in items:
+        blocks += [Block(item, link_ratio=1.0), Block(P2)]
+    kept, repairs = clean_blocks([Block(P1)] + blocks)
+    assert [b.text for b in kept] == [P1] + [b.text for b in blocks]
+    assert repairs == []
+
+
+def test_comments_tail_cut_even_when_prose_follows():
+    comment = "I live near the port and we heard the blast from across the river, it was terrifying."
+    kept, repairs = clean_blocks([Block(P1), Block(P2), Block(P3), Block("3 Responses to “Port fire”"), Block(comment)])
+    assert [b.text for b in kept] == [P1, P2, P3]
+
+
+def test_related_heading_followed_by_prose_is_kept():
+    blocks = [Block(P1), Block(P2), Block("More on the port", kind="head"), Block(P3)]
+    kept, repairs = clean_blocks(blocks)
+    assert kept == blocks and repairs == []
