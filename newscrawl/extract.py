@@ -265,7 +265,8 @@ def body_blocks(body, links: set[str] | frozenset = frozenset()) -> list[Block]:
             continue
         kind = element.tag if element.tag in ("p", "head", "list", "quote", "table", "code") else "p"
         if kind == "list":
-            items = [_text(item) for item in element.iter("item")]
+            # Direct items only: a nested list is part of its parent item's text.
+            items = [_text(item) for item in element.findall("item")]
             add("\n".join(f"- {item}" for item in items if item), kind)
         elif kind == "table":
             rows = [" | ".join(_text(cell) for cell in row.iter("cell")) for row in element.iter("row")]
