@@ -134,9 +134,7 @@ def _ld_authors(article: dict | None) -> list[str]:
     return names
 
 
-def _find_dates(tree, html: str, url: str) -> tuple:
-    ld = _article_ld(_json_ld_objects(tree))
-    meta = _meta_values(tree)
+def _find_dates(tree, url: str, ld: dict | None, meta: dict[str, str]) -> tuple:
     published = modified = None
     published_source = modified_source = None
     if ld:
@@ -159,7 +157,7 @@ def _find_dates(tree, html: str, url: str) -> tuple:
         found = find_date(tree, url=url, original_date=True, extensive_search=True)
         if found:
             published, published_source = parse_datetime(found), "htmldate"
-    return published, published_source, modified, modified_source, ld
+    return published, published_source, modified, modified_source
 
 
 def _visible_blocks(tree: lxml.html.HtmlElement) -> list[str]:
@@ -197,6 +195,68 @@ def _pieces(element, out: list[str]) -> None:
         if not inline:
             out.append(" ")
         out.append(child.tail or "")
+
+
+_TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:·•»]+\s+")
+
+
+def _clean(text: str | None) -> str | None:
+    text = _WS_RE.sub(" ", text or "").strip()
+    return text or None
+
+
+def page_title(tree: lxml.html.HtmlElement, ld: dict | None, meta: dict[str, str],
+               site_name: str | None) -> str | None:
+    """The article's headline.
+
+    An ``<h1>`` that the page's own metadata agrees with wins (it is what readers see); else the
+    JSON-LD ``headline``, ``og:title`` or ``twitter:title``; else ``<title>`` without the site
+    name that CMSs append after a separator ("Headline | Site").
+    """
+    declared = [_clean(v) for v in ((ld or {}).get("headline"), meta.get("og:title"),
+                                    meta.get("twitter:title"))]
+    declared = [d for d in declared if isinstance(d, str)]
+    doc_title = _clean(tree.findtext(".//title"))
+    h1s = [t for t in (_clean(h.text_content()) for h in tree.iter("h1")) if t]
+    references = [d.casefold() for d in declared + ([doc_title] if doc_title else [])]
+    for h1 in h1s:
+        if any(ref.startswith(h1.casefold()) for ref in references) and len(h1.split()) >= 2:
+            return h1
+    if declared:
+        return _strip_site(declared[0], site_name)
+    if len(h1s) == 1:
+        return h1s[0]
+    return _strip_site(doc_title, site_name) if doc_title else None
+
+
+def _strip_site(title: str, site_name: str | None) -> str:
+    parts = _TITLE_SEPARATORS_RE.split(title)
+    if len(parts) < 2:
+        return title
+    site = (site_name or "").casefold()
+    kept = [p for p in parts if p.casefold() != site]
+    if site and len(kept) < len(parts):
+        return " - ".join(kept) if len(kept) > 1 else kept[0]
+    # Without a known site name, the site is the shorter end part.
+    if len(parts[-1]) < len(parts[0]):
+        return _TITLE_SEPARATORS_RE.split(title, maxsplit=len(parts) - 2)[0] if len(parts) > 2 else parts[0]
+    return parts[-1] if len(parts) == 2 and len(parts[0]) < len(parts[-1]) else title
+
+
+def _meta_authors(meta: dict[str, str]) -> list[str]:
+    raw = meta.get("author") or meta.get("article:author") or meta.get("dc.creator") or ""
+    if not raw or raw.startswith(("http://", "https://")):
+        return []
+    return [a.strip() for a in re.split(r"\s*(?:;|,| and )\s*", raw) if a.strip()]
+
+
+def _ld_site_name(ld: dict | None) -> str | None:
+    publisher = (ld or {}).get("publisher")
+    if isinstance(publisher, list):
+        publisher = publisher[0] if publisher else None
+    if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+        return _clean(publisher["name"])
+    return None
 
 
 def _text(element) -> str:
@@ -296,29 +356,30 @@ def extract_article(html: str, url: str) -> Extracted:
             continue
         bad.drop_tree() if bad.getparent() is not None else None
 
-    published, published_source, modified, modified_source, ld = _find_dates(tree, html, url)
+    ld = _article_ld(_json_ld_objects(tree))
+    meta = _meta_values(tree)
+    published, published_source, modified, modified_source = _find_dates(tree, url, ld, meta)
+    # Metadata is read here (title, authors, site, dates with their sources), so trafilatura is
+    # asked for the body only: its own metadata pass would run htmldate a second time.
+    site_name = _clean(meta.get("og:site_name")) or _ld_site_name(ld) or _clean(meta.get("application-name"))
+    title = page_title(tree, ld, meta, site_name)
+    links = link_texts(tree)
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        date_extraction_params={"extensive_search": False},
+        html, url=url, with_metadata=False, include_comments=False, include_tables=True,
     )
-    title = (doc.title if doc is not None else None) or None
-    blocks = body_blocks(doc.body, link_texts(tree)) if doc is not None and doc.body is not None else []
+    blocks = body_blocks(doc.body, links) if doc is not None and doc.body is not None else []
     if blocks and title and _WS_RE.sub(" ", title).strip().casefold() == blocks[0].text.casefold():
         blocks = blocks[1:]
 
     body_keys = {b.text.casefold() for b in blocks}
     outside = [b for b in _visible_blocks(tree) if b.casefold() not in body_keys]
 
-    meta = _meta_values(tree)
     canonical = None
     for link in tree.xpath('//link[@rel="canonical"]/@href'):
         canonical = link.strip() or None
         break
     canonical = canonical or meta.get("og:url")
-    authors = _ld_authors(ld)
-    if not authors and doc is not None and doc.author:
-        authors = [a.strip() for a in doc.author.split(";") if a.strip()]
-    site_name = meta.get("og:site_name") or (doc.sitename if doc is not None else None)
+    authors = _ld_authors(ld) or _meta_authors(meta)
     return Extracted(
         title=title,
         blocks=blocks,
