@@ -122,7 +122,7 @@ def _detect(body: bytes, candidates: list[str] | None = None) -> str | None:
 def _choose(body: bytes, header: str | None, meta: str | None) -> tuple[str, str, str | None]:
     """(encoding, source, conflict note) from the declarations and the bytes themselves."""
     declared = [(src, enc) for src, enc in (("header", header), ("meta", meta)) if enc]
-    non_ascii = any(b > 0x7F for b in body)
+    non_ascii = not body.isascii()
     utf8 = non_ascii and _is_utf8(body)
     if not declared:
         if not non_ascii or utf8:

@@ -364,6 +364,9 @@ def extract_article(html: str, url: str) -> Extracted:
     site_name = _clean(meta.get("og:site_name")) or _ld_site_name(ld) or _clean(meta.get("application-name"))
     title = page_title(tree, ld, meta, site_name)
     links = link_texts(tree)
+    # Not fast mode: trafilatura's comparison with its readability and justext fallbacks costs
+    # ~10 ms a page, and running it only where the fast result is short lost 0.002 F1 on the dev
+    # set for 4 ms (measured); kept whole.
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=False, include_comments=False, include_tables=True,
     )

@@ -53,6 +53,10 @@ def _changed_spans(before: str, after: str) -> list[str]:
 def repair_text(text: str) -> tuple[str, list[Repair]]:
     """Repaired text and the repairs made (empty list when the text was clean)."""
     repairs: list[Repair] = []
+    if text.isascii():
+        # Mojibake needs non-ASCII characters, and every ftfy fix that could touch ASCII text
+        # (entities, line breaks) is switched off: nothing to do.
+        return text, repairs
     fixed = ftfy.fix_text(text, FTFY_CONFIG)
     if fixed != text:
         spans = _changed_spans(text, fixed)
