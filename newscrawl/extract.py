@@ -27,6 +27,7 @@ import trafilatura
 from htmldate import find_date
 from lxml import etree
 
+from newscrawl.attribution import Credit, clean_authors, credits
 from newscrawl.block import Block
 
 _BLOCK_TAGS = {
@@ -60,6 +61,8 @@ class Extracted:
     authors: list[str] = field(default_factory=list)
     canonical_url: str | None = None
     site_name: str | None = None
+    section: str | None = None
+    credits: list[Credit] = field(default_factory=list)
     truncated: bool = False
 
 
@@ -247,7 +250,8 @@ def _meta_authors(meta: dict[str, str]) -> list[str]:
     raw = meta.get("author") or meta.get("article:author") or meta.get("dc.creator") or ""
     if not raw or raw.startswith(("http://", "https://")):
         return []
-    return [a.strip() for a in re.split(r"\s*(?:;|,| and )\s*", raw) if a.strip()]
+    # The whole string: attribution.clean_author knows names from roles ("Jane Doe, reporter").
+    return [raw]
 
 
 def _ld_site_name(ld: dict | None) -> str | None:
@@ -256,6 +260,47 @@ def _ld_site_name(ld: dict | None) -> str | None:
         publisher = publisher[0] if publisher else None
     if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
         return _clean(publisher["name"])
+    return None
+
+
+_BYLINE_ATTR_RE = re.compile(r"byline|author|writer", re.IGNORECASE)
+#: A byline is a few names and a title or desk; longer "author" elements are bio boxes.
+MAX_BYLINE_WORDS = 15
+
+
+def byline_texts(tree: lxml.html.HtmlElement) -> list[str]:
+    """Texts of elements marked as bylines (class, id, itemprop or rel naming an author)."""
+    found: list[str] = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in ("meta", "link", "input", "form", "img"):
+            continue
+        marks = " ".join(element.get(a, "") for a in ("class", "id", "itemprop", "rel"))
+        if not _BYLINE_ATTR_RE.search(marks) or "comment" in marks.lower():
+            continue
+        text = _clean(element.text_content())
+        if text and len(text.split()) <= MAX_BYLINE_WORDS and not any(text in f or f in text for f in found):
+            found.append(text)
+        if len(found) >= 3:
+            break
+    return found
+
+
+def page_section(ld: dict | None, meta: dict[str, str], url: str) -> str | None:
+    """JSON-LD ``articleSection``, else ``article:section``, else a word-only first URL segment
+    of an article URL (``/world/2026/10/14/slug`` -> ``world``)."""
+    section = (ld or {}).get("articleSection")
+    if isinstance(section, list):
+        section = section[0] if section else None
+    if isinstance(section, str) and _clean(section):
+        return _clean(section)
+    if meta.get("article:section"):
+        return _clean(meta["article:section"])
+    from urllib.parse import urlsplit
+
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    if len(segments) >= 2 and re.fullmatch(r"[a-z]{3,20}", segments[0]) and segments[0] not in (
+            "news", "article", "articles", "story", "stories", "post", "posts", "blog", "p", "amp"):
+        return segments[0]
     return None
 
 
@@ -382,7 +427,12 @@ def extract_article(html: str, url: str) -> Extracted:
         canonical = link.strip() or None
         break
     canonical = canonical or meta.get("og:url")
-    authors = _ld_authors(ld) or _meta_authors(meta)
+    # Only the first visible byline: later ones belong to teasers of other stories.
+    bylines = byline_texts(tree)[:1]
+    authors, byline_orgs = clean_authors(_ld_authors(ld) or _meta_authors(meta) or bylines)
+    if not byline_orgs:
+        # Structured authors often omit the agency that the visible byline names.
+        byline_orgs = clean_authors(bylines)[1]
     return Extracted(
         title=title,
         blocks=blocks,
@@ -394,5 +444,7 @@ def extract_article(html: str, url: str) -> Extracted:
         authors=authors,
         canonical_url=canonical,
         site_name=site_name,
+        section=page_section(ld, meta, url),
+        credits=credits([b.text for b in blocks], outside, byline_orgs, ld),
         truncated=truncated,
     )

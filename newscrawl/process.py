@@ -20,15 +20,13 @@ from newscrawl.block import Block
 from newscrawl.clean import clean_blocks
 from newscrawl.decode import Decoded, NotText, decode_html
 from newscrawl.extract import Extracted, extract_article
-from newscrawl.fingerprint import fingerprint, tokens
+from newscrawl.fingerprint import fingerprint
 from newscrawl.language import analyse_languages
 from newscrawl.page import Page, site_of
+from newscrawl.pagetype import non_article_reason
 from newscrawl.record import ArticleRecord, Repair
 from newscrawl.repair import merge_repairs, repair_blocks, repair_text
 
-#: A body with fewer words than this after cleaning is not an article (a stub, an index page,
-#: a consent wall); recorded with reason ``too_short``.
-MIN_ARTICLE_WORDS = 60
 #: Content types that can hold an article page. Feeds, sitemaps, robots.txt, images and PDFs are
 #: recorded as fetches with the reason ``content_type:<type>``; a missing type is sniffed by decode.
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -91,6 +89,8 @@ def step_extract(work: Work) -> None:
     rec.authors = list(extracted.authors)
     rec.canonical_url = extracted.canonical_url
     rec.site_name = extracted.site_name
+    rec.section = extracted.section
+    rec.wire = [credit.to_dict() for credit in extracted.credits]
     if extracted.truncated:
         rec.repairs.append(Repair("extract", "truncated_html", 1))
     if not work.blocks:
@@ -125,9 +125,12 @@ def step_clean(work: Work) -> None:
     work.blocks, repairs = clean_blocks(work.blocks)
     work.record.repairs.extend(repairs)
     work.record.body = "\n\n".join(b.text for b in work.blocks)
-    if len(tokens(work.record.body)) < MIN_ARTICLE_WORDS and (work.record.language not in ("zh", "ja")
-                                                             or len(work.record.body) < MIN_ARTICLE_WORDS * 2):
-        work.record.skip_reason = "too_short"
+    extracted = work.extracted
+    # The whole page's text, prompts that clean removed from the body included.
+    page_text = "\n".join(extracted.outside_blocks + [b.text for b in extracted.blocks]) if extracted else ""
+    reason = non_article_reason(work.record.body, page_text, extracted.blocks if extracted else [])
+    if reason:
+        work.record.skip_reason = reason
 
 
 def step_fingerprint(work: Work) -> None:

@@ -64,6 +64,9 @@ class ArticleRecord:
     authors: list[str] = field(default_factory=list)
     canonical_url: str | None = None
     site_name: str | None = None
+    section: str | None = None
+    #: Wire services / original publishers credited: [{"name": ..., "evidence": ...}].
+    wire: list[dict[str, str]] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
     fingerprint: Fingerprint | None = None
     # Why this page is not stored as a story version (empty body, not HTML, ...); None for an article.

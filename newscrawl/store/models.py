@@ -151,6 +151,9 @@ class Version(Base):
     encoding_conflict: Mapped[str | None] = mapped_column(Text)
     repairs: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     authors: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    section: Mapped[str | None] = mapped_column(String(200))
+    #: Wire services / original publishers credited: [{"name": ..., "evidence": ...}].
+    wire: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     published_source: Mapped[str | None] = mapped_column(String(64))
     modified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -31,9 +31,10 @@ def test_readme_queries_run(ingested):
     with ingested.connect() as conn:
         for sql in QUERIES:
             results.append(conn.execute(text(sql)).all())
-    most_sites, one_story, foreign_chrome, charsets, not_stored = results
+    most_sites, one_story, foreign_chrome, charsets, wire, not_stored = results
     assert most_sites[0][1] == 6  # the wire story: six sites
     assert len(one_story) >= 1
     assert {row[0] for row in foreign_chrome} == {"news.jinghai.example"}
     assert {row[0] for row in charsets} >= {"worldbrief-report.example", "kbrx1040.example"}
     assert any(row[0] == "skipped" for row in not_stored)
+    assert sum(row[1] for row in wire) >= 5  # the wire copies credit it (dateline, byline, ...)

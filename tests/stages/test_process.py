@@ -72,3 +72,38 @@ def test_same_page_same_record():
     a = process_page(page.body, page.url, page.headers)
     b = process_page(page.body, page.url, page.headers)
     assert a.to_dict() == b.to_dict()
+
+
+LEAD = ("<p>The harbor board met on Tuesday to discuss the repairs to the eastern quay, and members said "
+        "the work would take most of the winter season, according to the minutes.</p>")
+
+
+@pytest.mark.parametrize(
+    "label, html, reason",
+    [
+        ("javascript shell",
+         "<html><body><noscript>x</noscript><div id=app></div><p>You need to enable JavaScript to run this app.</p></body></html>",
+         "javascript_required"),
+        ("consent wall",
+         "<html><body><div class=consent><h2>Before you continue</h2><p>We use cookies and data to deliver and "
+         "maintain our services.</p><button>Accept all cookies</button></div></body></html>",
+         "consent_wall"),
+        ("paywall teaser",
+         f"<html><body><article><h1>Harbor repairs</h1>{LEAD}<p>Subscribe now to continue reading this story.</p>"
+         f"<p>Already a subscriber? Log in.</p></article></body></html>",
+         "paywall"),
+        ("index page",
+         "<html><body><main>" + "".join(
+             f"<p><a href='/story/{i}'>Harbor board story number {i} about the quay repairs</a></p>" for i in range(20))
+         + "</main></body></html>",
+         "index_page"),
+    ],
+)
+def test_not_articles(label, html, reason):
+    record = process_page(html.encode(), "http://site.example/x", {"Content-Type": "text/html"})
+    assert record.skip_reason == reason, (label, record.skip_reason, record.body[:200])
+
+
+def test_article_about_cookies_is_an_article():
+    html = PAGE.replace("the harbor board met", "we use cookies, the baker said, and the harbor board met")
+    assert process_page(html.encode(), "http://site.example/a", {"Content-Type": "text/html"}).skip_reason is None

@@ -1,0 +1,168 @@
+"""Who wrote a story: author names cleaned, and the wire service or original publisher credited.
+
+Syndicated copies name their origin in a handful of conventional places, and each is read by a
+general rule (never a rule for one site):
+
+* the dateline code: "MARROWGATE, Kestria (AP) — ..." -- a short parenthesised code between the
+  place and the dash;
+* bylines and credit lines: "By Jane Doe, Associated Press", "Jane Doe | Reuters";
+* photo credits: "(AP Photo/Jane Doe)";
+* copyright lines: "Copyright 2026 The Associated Press", "© Reuters";
+* a portal's source line: Chinese portals print the source publisher before a "原网页" ("original
+  page") link, e.g. "华盛顿邮报-世界 原网页" (publisher, a dash, the section);
+* JSON-LD ``sourceOrganization``.
+
+Known codes and names are resolved to one spelling (``WIRE_NAMES``); an unknown dateline code is
+kept as printed (a small agency is still an attribution). Each credit keeps its evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Codes and names of wire services and syndicating publishers -> one spelling.
+WIRE_NAMES = {
+    "ap": "Associated Press", "associated press": "Associated Press",
+    "the associated press": "Associated Press",
+    "reuters": "Reuters", "thomson reuters": "Reuters",
+    "afp": "Agence France-Presse", "agence france-presse": "Agence France-Presse",
+    "agence france presse": "Agence France-Presse",
+    "upi": "United Press International", "united press international": "United Press International",
+    "dpa": "Deutsche Presse-Agentur", "deutsche presse-agentur": "Deutsche Presse-Agentur",
+    "efe": "EFE", "ansa": "ANSA", "xinhua": "Xinhua", "kyodo": "Kyodo News", "kyodo news": "Kyodo News",
+    "pti": "Press Trust of India", "press trust of india": "Press Trust of India", "ians": "IANS",
+    "ani": "ANI", "cp": "Canadian Press", "the canadian press": "Canadian Press",
+    "canadian press": "Canadian Press", "aap": "Australian Associated Press", "pa": "PA Media",
+    "pa media": "PA Media", "bloomberg": "Bloomberg", "bloomberg news": "Bloomberg",
+    "tass": "TASS", "yonhap": "Yonhap", "anadolu": "Anadolu Agency", "cna": "CNA",
+    "the washington post": "The Washington Post", "washington post": "The Washington Post",
+    "the new york times": "The New York Times", "new york times": "The New York Times",
+    "cbs news": "CBS News", "cnn": "CNN", "bbc": "BBC", "bbc news": "BBC",
+    "美联社": "Associated Press", "路透社": "Reuters", "法新社": "Agence France-Presse",
+    "新华社": "Xinhua", "彭博社": "Bloomberg", "华盛顿邮报": "The Washington Post",
+    "纽约时报": "The New York Times", "共同社": "Kyodo News", "塔斯社": "TASS",
+}
+# Words that make the part of a byline after a comma or bar an organisation, not a job title.
+_ORG_WORD = r"(?:Press|Wire(?: Service)?|News(?: Service| Agency)?|Agency|Reuters|AFP|Bloomberg|Post|Times|Media)"
+
+_DATELINE_RE = re.compile(r"^[A-Z][\w .,'’-]{1,60}?\s\(([A-Za-z][A-Za-z-]{1,11})\)\s*[—–-]")
+_BYLINE_ORG_RE = re.compile(
+    rf"^(?:by\s+)?[^,|]{{2,80}}?\s*[,|]\s*(?P<org>(?:The )?[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*? {_ORG_WORD}|[A-Z]{{2,6}}|Reuters|Bloomberg)\s*$",
+    re.IGNORECASE,
+)
+_PHOTO_CREDIT_RE = re.compile(r"\(([A-Z][A-Za-z]{1,8}) Photo(?:/|\b)")
+# "This photo provided by X shows ... X via AP": the agency that distributed a handout photo.
+_VIA_CREDIT_RE = re.compile(r"(?i:\b(?:photo|image|picture)\b).{0,400}?\bvia ([A-Z]{2,6})(?![a-z])", re.DOTALL)
+_COPYRIGHT_RE = re.compile(r"(?:(?i:copyright)|©)\s*(?:©\s*)?(?:\d{4}\s+)?(?P<org>(?:[Tt]he )?[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3})")
+_PORTAL_SOURCE_RE = re.compile(r"(?P<org>[^\s\d:：\-－—|]{2,30}?)(?:\s*[-－—]\s*[^\s\d]{1,10})?\s*原网页")
+_BY_RE = re.compile(r"^\s*(?:by|von|par|por|di)\s+", re.IGNORECASE)
+_NOT_A_NAME_RE = re.compile(r"@|https?://|\bemail\b|\bfollow\b|\bcontact\b|\bview all\b|\bposts?\b", re.IGNORECASE)
+# CMS placeholder accounts, not people.
+_NOT_PEOPLE = {"admin", "administrator", "staff", "editor", "webmaster", "guest", "author", "user"}
+_ROLE_RE = re.compile(r"\b(?:reporter|correspondent|editor|writer|staff|contributor|columnist|"
+                      r"desk|producer|news|sports|photographer|intern)\b", re.IGNORECASE)
+#: More words than this is a sentence or a list of roles, not a name.
+MAX_AUTHOR_WORDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    name: str
+    #: dateline | byline | photo_credit | copyright | source_line | json-ld
+    evidence: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "evidence": self.evidence}
+
+
+def resolve_name(raw: str) -> str | None:
+    """The one spelling of a known wire/publisher name or code, else None."""
+    key = re.sub(r"\s+", " ", raw.strip(" .,:;|-–—")).casefold()
+    return WIRE_NAMES.get(key)
+
+
+def _is_wire(org: str) -> bool:
+    return resolve_name(org) is not None or bool(re.search(r"\b(?:Press|Wire|News Service|Agency)\b", org))
+
+
+def clean_author(raw: str) -> tuple[list[str], str | None]:
+    """Names in one byline string, and the organisation it credits (if any).
+
+    "By CONRAD ASHBY and LENA VARGA, Meridian Wire Service" ->
+    (["Conrad Ashby", "Lena Varga"], "Meridian Wire Service").
+    """
+    text = re.sub(r"\s+", " ", raw).strip()
+    org = None
+    match = _BYLINE_ORG_RE.match(text)
+    if match and _is_wire(match.group("org")):
+        org = match.group("org").strip()
+        text = text[: match.start("org")].rstrip(" ,|")
+    text = _BY_RE.sub("", text)
+    names = []
+    # The first comma part holds the names ("A and B"); later parts are roles and desks
+    # ("Local government reporter", "KBRX Sports") unless they look like another person's name.
+    for index, chunk in enumerate(re.split(r"\s*[,;|]\s*", text)):
+        for part in re.split(r"\s*(?:&|\band\b|\bund\b|\bet\b)\s*", chunk):
+            part = part.strip(" .|-–—")
+            if not part or _NOT_A_NAME_RE.search(part) or len(part.split()) > MAX_AUTHOR_WORDS:
+                continue
+            if resolve_name(part):
+                org = org or part
+                continue
+            if part.casefold() in _NOT_PEOPLE or (index > 0 and not _looks_like_person(part)):
+                continue
+            names.append(part.title() if part.isupper() else part)
+    return names, org
+
+
+def _looks_like_person(text: str) -> bool:
+    words = text.split()
+    return (2 <= len(words) <= 3 and all(w[:1].isupper() and not w.isupper() for w in words)
+            and not _ROLE_RE.search(text))
+
+
+def clean_authors(raws: list[str]) -> tuple[list[str], list[str]]:
+    """(unique author names in order, organisations credited in the bylines)."""
+    names: list[str] = []
+    orgs: list[str] = []
+    for raw in raws:
+        found, org = clean_author(raw)
+        names.extend(n for n in found if n not in names)
+        if org and org not in orgs:
+            orgs.append(org)
+    return names, orgs
+
+
+def credits(body_blocks: list[str], page_blocks: list[str], byline_orgs: list[str],
+            ld: dict | None = None) -> list[Credit]:
+    """Wire services or original publishers credited on the page, in order of evidence found."""
+    found: list[Credit] = []
+
+    def add(raw: str, evidence: str, keep_unknown: bool = False) -> None:
+        name = resolve_name(raw) or (raw.strip() if keep_unknown else None)
+        if name and all(c.name != name for c in found):
+            found.append(Credit(name, evidence))
+
+    for block in body_blocks[:2]:
+        if match := _DATELINE_RE.match(block):
+            add(match.group(1), "dateline", keep_unknown=match.group(1).isupper())
+    for org in byline_orgs:
+        add(org, "byline", keep_unknown=True)
+    for block in page_blocks + body_blocks:
+        for code in _PHOTO_CREDIT_RE.findall(block):
+            add(code, "photo_credit", keep_unknown=code.isupper())
+        for code in _VIA_CREDIT_RE.findall(block):
+            if code.isupper():
+                add(code, "photo_credit", keep_unknown=True)
+    # The source line's parts often sit in separate elements: read them as one text.
+    page_text = " ".join(page_blocks)
+    if "原网页" in page_text and (match := _PORTAL_SOURCE_RE.search(page_text)):
+        add(match.group("org"), "source_line", keep_unknown=True)
+    for block in page_blocks[-40:] + body_blocks[-3:]:
+        for match in _COPYRIGHT_RE.finditer(block):
+            add(match.group("org"), "copyright")
+    source = (ld or {}).get("sourceOrganization")
+    if isinstance(source, dict) and isinstance(source.get("name"), str):
+        add(source["name"], "json-ld", keep_unknown=True)
+    return found
