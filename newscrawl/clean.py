@@ -17,6 +17,8 @@ each removal is recorded (kind, count, examples) on the version:
   the body: those sections are never followed by more of the article.
 * ``comment_form``: comment-form lines anywhere.
 * ``date_line``: a block that is only a date or time (the page's date line; dates are metadata).
+* ``toc``: a table of contents (its heading and the list or links right after it).
+* ``label``: labels of furniture inside the article container ("About the author", "Tags").
 
 Headings, lists, quotes and tables that belong to the article are not touched by any rule: the
 rules match furniture, not block kinds.
@@ -108,6 +110,12 @@ COMMENT_FORM_RE = re.compile(
     r"you must be logged in to post a comment|^cancel reply$",
     _I,
 )
+# A table of contents: the heading, and the list or link lines right after it.
+TOC_HEADING_RE = re.compile(r"^(?:table of contents|contents|in this (?:article|post|guide)|jump to(?: section)?|"
+                            r"on this page|quick links|skip to)[\s:]*$", _I)
+# Labels of page furniture that sit inside article containers.
+LABEL_RE = re.compile(r"^(?:about the author|written by|share this (?:post|article|story)|article sources|"
+                      r"tags|filed under|last updated(?: on)?|reviewed by|article reviewed by|no thanks)[\s:]*$", _I)
 READ_MORE_RE = re.compile(r"^(?:read more|read the full (?:story|article)|source link|continue reading)[\s:.!»>]*.*$", _I)
 #: A block that is all link text and this short is a related-story headline, not prose.
 RELATED_LINK_MAX_WORDS = 16
@@ -158,8 +166,8 @@ def _whole_block_kind(block: Block) -> str | None:
         # Mostly prompt (a few words of glue around prompts run together) -> the whole block.
         if len(PROMPT_ANYWHERE_RE.sub(" ", text).split()) < 6:
             return "prompt"
-    if SHARE_RE.match(text):
-        return "share"
+    if SHARE_RE.match(text) or LABEL_RE.match(text):
+        return "share" if SHARE_RE.match(text) else "label"
     if DATE_LINE_RE.match(text):
         return "date_line"
     if COMMENT_FORM_RE.search(text) and len(text.split()) <= 25:
@@ -220,12 +228,21 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     kept: list[Block] = []
     n = len(blocks)
     related = _related_headlines(blocks)
+    in_toc = False
     for index, block in enumerate(blocks):
         text = block.text.strip()
         if index >= n // 2 and index > 0 and _opens_tail(text, blocks[index + 1 :]):
             for rest in blocks[index:]:
                 removals.add("tail", rest.text)
             break
+        if TOC_HEADING_RE.match(text):
+            in_toc = True
+            removals.add("toc", text)
+            continue
+        if in_toc and (block.kind == "list" or block.link_ratio >= RELATED_LINK_MIN_RATIO):
+            removals.add("toc", text)
+            continue
+        in_toc = False
         kind = _whole_block_kind(block)
         if kind is None and related[index]:
             kind = "related_headline"

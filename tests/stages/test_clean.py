@@ -96,3 +96,16 @@ def test_related_heading_followed_by_prose_is_kept():
     blocks = [Block(P1), Block(P2), Block("More on the port", kind="head"), Block(P3)]
     kept, repairs = clean_blocks(blocks)
     assert kept == blocks and repairs == []
+
+
+def test_table_of_contents_removed():
+    toc = Block("- What happened\n- Who was hurt\n- What comes next", kind="list")
+    kept, repairs = clean_blocks([Block("Table of Contents", kind="head"), toc, Block(P1), Block(P2)])
+    assert [b.text for b in kept] == [P1, P2]
+    assert [(r.kind, r.count) for r in repairs] == [("toc", 2)]
+
+
+def test_list_without_toc_heading_stays():
+    items = Block("- What happened\n- Who was hurt", kind="list")
+    kept, _ = clean_blocks([Block(P1), Block("Key points", kind="head"), items, Block(P2)])
+    assert items in kept
