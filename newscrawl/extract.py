@@ -63,6 +63,8 @@ class Extracted:
     site_name: str | None = None
     section: str | None = None
     credits: list[Credit] = field(default_factory=list)
+    #: Which extractor's body was kept: trafilatura | json-ld | readability.
+    body_source: str = "trafilatura"
     truncated: bool = False
 
 
@@ -385,6 +387,69 @@ def body_blocks(body, links: set[str] | frozenset = frozenset()) -> list[Block]:
     return blocks
 
 
+#: When trafilatura's body is shorter than this, a second extractor is consulted.
+SHORT_BODY_WORDS = 150
+#: Another candidate replaces the body only when it is this many times longer...
+REPLACE_RATIO = 1.3
+#: ...and contains this share of the body's word 3-grams (it is the same text, only more of it).
+REPLACE_MIN_CONTAINMENT = 0.6
+
+
+def _words(blocks: list[Block]) -> int:
+    return sum(len(b.text.split()) for b in blocks)
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    toks = re.findall(r"\w+", text.casefold())
+    return {tuple(toks[i : i + 3]) for i in range(len(toks) - 2)}
+
+
+def _contains(candidate: str, body: list[Block]) -> bool:
+    ours = _trigrams(" ".join(b.text for b in body))
+    return not ours or len(ours & _trigrams(candidate)) / len(ours) >= REPLACE_MIN_CONTAINMENT
+
+
+def _readability_blocks(html: str, url: str) -> list[Block]:
+    from readability import Document
+
+    try:
+        summary = Document(html, url=url).summary(html_partial=True)
+        tree = lxml.html.fragment_fromstring(summary, create_parent="div")
+    except Exception:  # noqa: BLE001 - a failed fallback just means no second candidate
+        return []
+    kinds = {"p": "p", "h1": "head", "h2": "head", "h3": "head", "h4": "head", "li": "p",
+             "blockquote": "quote", "pre": "code"}
+    out = []
+    for element in tree.iter(*kinds):
+        text = _clean(element.text_content())
+        if text and not any(a.tag in kinds for a in element.iterancestors()):
+            out.append(Block(text, kinds[element.tag]))
+    return out
+
+
+def choose_body(blocks: list[Block], ld: dict | None, html: str, url: str) -> tuple[list[Block], str]:
+    """The body by evidence: trafilatura's, unless another source holds the same text and more.
+
+    * JSON-LD ``articleBody`` that is longer and contains trafilatura's text: the publisher's own
+      complete copy (trafilatura stopped early, e.g. at an inline widget);
+    * for a short body, readability's extraction on the same terms (the two extractors fail on
+      different page layouts).
+    Measured on the dev set (docs/measurements.md); the body's source is returned with it.
+    """
+    words = _words(blocks)
+    ld_body = (ld or {}).get("articleBody")
+    if isinstance(ld_body, str) and len(ld_body.split()) >= REPLACE_RATIO * max(words, 40) \
+            and _contains(ld_body, blocks):
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
+        return [Block(_WS_RE.sub(" ", p)) for p in paragraphs], "json-ld"
+    if words < SHORT_BODY_WORDS:
+        other = _readability_blocks(html, url)
+        if _words(other) >= REPLACE_RATIO * max(words, 40) and _contains(
+                " ".join(b.text for b in other), blocks):
+            return other, "readability"
+    return blocks, "trafilatura"
+
+
 def extract_article(html: str, url: str) -> Extracted:
     """Title, body blocks, dates, authors, canonical URL and site name of an article page."""
     truncated = len(html) > MAX_HTML_CHARS
@@ -416,6 +481,7 @@ def extract_article(html: str, url: str) -> Extracted:
         html, url=url, with_metadata=False, include_comments=False, include_tables=True,
     )
     blocks = body_blocks(doc.body, links) if doc is not None and doc.body is not None else []
+    blocks, body_source = choose_body(blocks, ld, html, url)
     if blocks and title and _WS_RE.sub(" ", title).strip().casefold() == blocks[0].text.casefold():
         blocks = blocks[1:]
 
@@ -446,5 +512,6 @@ def extract_article(html: str, url: str) -> Extracted:
         site_name=site_name,
         section=page_section(ld, meta, url),
         credits=credits([b.text for b in blocks], outside, byline_orgs, ld),
+        body_source=body_source,
         truncated=truncated,
     )

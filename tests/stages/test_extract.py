@@ -1,0 +1,69 @@
+"""Extraction: body choice by evidence, metadata with sources, block structure."""
+
+import json
+
+from newscrawl.extract import choose_body, extract_article, page_title
+from newscrawl.block import Block
+
+PARAS = [f"Paragraph {i} of the ferry story: crossings to the island resume next week after the new "
+         f"landing ramp passed its inspection, the operator said on Monday." for i in range(10)]
+
+
+def page(body_html: str, head: str = "") -> str:
+    return f"<html><head><title>Ferry crossings resume | Island Post</title>{head}</head><body>{body_html}</body></html>"
+
+
+def test_json_ld_article_body_used_when_it_holds_more_of_the_same_text():
+    ld = {"@type": "NewsArticle", "articleBody": "\n".join(PARAS)}
+    short = [Block(p) for p in PARAS[:3]]
+    blocks, source = choose_body(short, ld, "<html></html>", "http://x.example/a")
+    assert source == "json-ld" and [b.text for b in blocks] == PARAS
+
+
+def test_json_ld_of_other_text_is_ignored():
+    ld = {"@type": "NewsArticle", "articleBody": " ".join(["Unrelated teaser text about a concert."] * 40)}
+    ours = [Block(p) for p in PARAS[:3]]
+    assert choose_body(ours, ld, "<html></html>", "http://x.example/a") == (ours, "trafilatura")
+
+
+def test_title_prefers_h1_confirmed_by_metadata_and_strips_site_suffix():
+    import lxml.html
+
+    tree = lxml.html.document_fromstring(page("<h1>Ferry crossings resume</h1><p>x</p>",
+                                              '<meta property="og:title" content="Ferry crossings resume - Island Post">'))
+    assert page_title(tree, None, {"og:title": "Ferry crossings resume - Island Post"}, "Island Post") == "Ferry crossings resume"
+    tree = lxml.html.document_fromstring(page("<p>x</p>"))
+    assert page_title(tree, None, {}, "Island Post") == "Ferry crossings resume"
+
+
+def test_metadata_with_sources():
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Ferry crossings resume",
+          "datePublished": "2026-10-12T08:00:00+02:00", "dateModified": "2026-10-12T10:30:00+02:00",
+          "author": [{"@type": "Person", "name": "By Ana Ruiz"}], "articleSection": "Local",
+          "publisher": {"@type": "Organization", "name": "Island Post"}}
+    html = page("<article><h1>Ferry crossings resume</h1>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>",
+                f'<script type="application/ld+json">{json.dumps(ld)}</script>')
+    ex = extract_article(html, "http://www.islandpost.example/local/2026/10/12/ferry")
+    assert ex.title == "Ferry crossings resume"
+    assert ex.published_at.isoformat() == "2026-10-12T06:00:00+00:00" and ex.published_source == "json-ld"
+    assert ex.modified_at.isoformat() == "2026-10-12T08:30:00+00:00" and ex.modified_source == "json-ld"
+    assert ex.authors == ["Ana Ruiz"]
+    assert ex.section == "Local" and ex.site_name == "Island Post"
+    assert [b.text for b in ex.blocks] == PARAS
+
+
+def test_blog_br_paragraphs_split_and_heading_tail_kept():
+    html = page("<div class='post-body'>" + "<br><br>".join(PARAS[:4]) + "</div>")
+    ex = extract_article(html, "http://blog.example/p/1")
+    assert [b.text for b in ex.blocks] == PARAS[:4]
+
+
+def test_date_from_meta_then_url():
+    html = page("<article>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>",
+                '<meta property="article:published_time" content="2026-10-12T08:00:00Z">')
+    ex = extract_article(html, "http://x.example/a")
+    assert ex.published_source == "meta:article:published_time"
+    ex = extract_article(page("<article>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>"),
+                         "http://x.example/2026/10/12/ferry-story")
+    assert ex.published_at is not None and ex.published_at.date().isoformat() == "2026-10-12"
+    assert ex.published_source == "htmldate"
