@@ -139,14 +139,35 @@ def detect(text: str) -> tuple[str | None, float | None]:
     return None, None
 
 
+#: The article's most frequent words (its function words, whatever the language): a block that
+#: uses enough of them is in the article's language, and needs no detector call.
+VOCABULARY_SIZE = 25
+VOCABULARY_MIN_SHARE = 0.2
+
+
+def article_vocabulary(text: str) -> frozenset[str]:
+    counts = Counter(w.casefold() for w in _WORD_RE.findall(text))
+    return frozenset(w for w, _ in counts.most_common(VOCABULARY_SIZE))
+
+
+def shares_vocabulary(text: str, vocabulary: frozenset[str]) -> bool:
+    words = [w.casefold() for w in _WORD_RE.findall(text)]
+    if len(words) < MIN_WORDS_FOR_DETECTOR or not vocabulary:
+        return False
+    shared = sum(1 for w in words if w in vocabulary)
+    return shared >= 2 and shared >= VOCABULARY_MIN_SHARE * len(words)
+
+
 def _block_language(block: str, script: str | None, article_script: str | None,
-                    article_language: str | None, judge_same_script: bool) -> str | None:
+                    article_language: str | None, judge_same_script: bool,
+                    vocabulary: frozenset[str] = frozenset()) -> str | None:
     if script is None:
         return None
     if script != article_script:
         language, _ = detect(block)
         return language or script.lower()
-    if judge_same_script and len(block.split()) <= SAME_SCRIPT_CHROME_MAX_WORDS:
+    if (judge_same_script and len(block.split()) <= SAME_SCRIPT_CHROME_MAX_WORDS
+            and not shares_vocabulary(block, vocabulary)):
         language, prob = detect(block)
         if language and language != article_language and (prob or 0) >= SAME_SCRIPT_REMOVAL_PROBABILITY:
             return language
@@ -168,6 +189,7 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
     article_script = scripts.most_common(1)[0][0] if scripts else None
     article_text = "\n".join(b for b, s in zip(blocks, block_scripts) if s == article_script)
     language, confidence = detect(article_text)
+    vocabulary = article_vocabulary(article_text)
 
     n = len(blocks)
     languages: list[str | None] = [None] * n
@@ -176,7 +198,7 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
     for order in (range(n), range(n - 1, -1, -1)):
         for i in order:
             lang = _block_language(blocks[i], block_scripts[i], article_script, language,
-                                   judge_same_script=True)
+                                   judge_same_script=True, vocabulary=vocabulary)
             languages[i] = lang
             if lang is None or lang == language:
                 if lang == language:
@@ -194,7 +216,11 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
     chrome: Counter = Counter(lang for lang, f in zip(languages, foreign) if f and lang)
     outside_by_script: dict[str, list[str]] = {}
     for block in outside_blocks or []:
-        script = dominant_script(block)
+        # ASCII text is Latin (or no script at all): no need to count scripts for it.
+        if block.isascii():
+            script = "Latin" if _SCRIPT_RES["Latin"].search(block) else None
+        else:
+            script = dominant_script(block)
         if script:
             outside_by_script.setdefault(script, []).append(block)
     for script, texts in outside_by_script.items():
