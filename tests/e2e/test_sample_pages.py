@@ -56,6 +56,9 @@ def test_record_matches_expected(case, records):
     assert record.encoding == exp["encoding"]
     assert record.site == site_of(f"http://{exp['site']}/")
     assert record.published_at == parse_datetime(exp["published_at"])
+    assert record.published_source in ("json-ld",) or record.published_source.startswith("meta:")
+    assert record.canonical_url == case.url  # every sample page names itself canonical
+    assert record.site_name
     assert [s for s in exp["with"] if s not in record.body] == []
     assert [s for s in exp["without"] if s in record.body] == []
     assert word_f1(record.body, exp["body"]) >= BODY_MIN_F1
