@@ -127,16 +127,23 @@ def detect(text: str) -> tuple[str | None, float | None]:
         # Several languages share these scripts: only a detector can tell, and only on enough words.
         if len(_WORD_RE.findall(text)) < MIN_WORDS_FOR_DETECTOR:
             return None, None
-        detector = _factory().create()
-        detector.n_trial = DETECTOR_TRIALS
-        detector.append(text[:DETECTOR_SAMPLE_CHARS])
-        try:
-            best = detector.get_probabilities()[0]
-        except (LangDetectException, IndexError):
-            return None, None
-        lang = best.lang.split("-")[0]  # zh-cn / zh-tw -> zh
-        return lang, round(best.prob, 4)
+        return _detect_sample(text[:DETECTOR_SAMPLE_CHARS])
     return None, None
+
+
+@lru_cache(maxsize=4096)
+def _detect_sample(sample: str) -> tuple[str | None, float | None]:
+    # Cached on the exact sample: a site's chrome (menus, footers) is the same text on every page
+    # of a crawl, and a seeded detector gives the same answer for the same text.
+    detector = _factory().create()
+    detector.n_trial = DETECTOR_TRIALS
+    detector.append(sample)
+    try:
+        best = detector.get_probabilities()[0]
+    except (LangDetectException, IndexError):
+        return None, None
+    lang = best.lang.split("-")[0]  # zh-cn / zh-tw -> zh
+    return lang, round(best.prob, 4)
 
 
 #: The article's most frequent words (its function words, whatever the language): a block that
