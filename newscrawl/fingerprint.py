@@ -75,14 +75,21 @@ def tokens(text: str) -> list[str]:
 
 
 def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
-    toks = tokens(text)
+    return _shingles_of(tokens(text), size)
+
+
+def _shingles_of(toks: list[str], size: int = SHINGLE_SIZE) -> set[str]:
     if len(toks) < size:
         return {" ".join(toks)} if toks else set()
     return {" ".join(toks[i : i + size]) for i in range(len(toks) - size + 1)}
 
 
 def body_hash(text: str) -> str:
-    return hashlib.sha256(" ".join(tokens(text)).encode("utf-8")).hexdigest()
+    return _hash_of(tokens(text))
+
+
+def _hash_of(toks: list[str]) -> str:
+    return hashlib.sha256(" ".join(toks).encode("utf-8")).hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -92,9 +99,13 @@ def _template() -> MinHash:
 
 
 def minhash(text: str) -> MinHash:
+    return _minhash_of(shingles(text))
+
+
+def _minhash_of(shingle_set: set[str]) -> MinHash:
     m = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
                 permutations=_template().permutations)
-    items = [s.encode("utf-8") for s in shingles(text)]
+    items = [s.encode("utf-8") for s in shingle_set]
     if items:
         m.update_batch(items)
     return m
@@ -112,7 +123,8 @@ def band_hashes(m: MinHash, bands: int = NUM_BANDS, rows: int = ROWS_PER_BAND) -
 
 
 def fingerprint(body: str) -> Fingerprint:
-    return Fingerprint(body_hash=body_hash(body), bands=band_hashes(minhash(body)))
+    toks = tokens(body)  # once, for both the hash and the shingles
+    return Fingerprint(body_hash=_hash_of(toks), bands=band_hashes(_minhash_of(_shingles_of(toks))))
 
 
 def containment(a: set[str], b: set[str]) -> float:

@@ -231,6 +231,12 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
         if script:
             outside_by_script.setdefault(script, []).append(block)
     for script, texts in outside_by_script.items():
+        if script == article_script:
+            # Menus of one or two words are no evidence of a language (and langdetect guesses
+            # on word salad); phrases and sentences are. Same-script chrome needs them.
+            texts = [t for t in texts if len(t.split()) >= MIN_WORDS_FOR_DETECTOR]
+            if not texts:
+                continue
         lang, _ = detect(" ".join(texts))
         if lang:
             chrome[lang] += len(texts)
