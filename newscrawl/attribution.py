@@ -82,6 +82,17 @@ def resolve_name(raw: str) -> str | None:
     return WIRE_NAMES.get(key)
 
 
+def _known_prefix(code: str) -> str:
+    """A glued credit ("via APA source ...": "AP" + "A source") read as the longest known code
+    it starts with; an unknown code stays as it is."""
+    if resolve_name(code):
+        return code
+    for end in range(len(code) - 1, 1, -1):
+        if resolve_name(code[:end]):
+            return code[:end]
+    return code
+
+
 def _is_wire(org: str) -> bool:
     return resolve_name(org) is not None or bool(re.search(r"\b(?:Press|Wire|News Service|Agency)\b", org))
 
@@ -154,7 +165,7 @@ def credits(body_blocks: list[str], page_blocks: list[str], byline_orgs: list[st
             add(code, "photo_credit", keep_unknown=code.isupper())
         for code in _VIA_CREDIT_RE.findall(block):
             if code.isupper():
-                add(code, "photo_credit", keep_unknown=True)
+                add(_known_prefix(code), "photo_credit", keep_unknown=True)
     # The source line's parts often sit in separate elements: read them as one text.
     page_text = " ".join(page_blocks)
     if "原网页" in page_text and (match := _PORTAL_SOURCE_RE.search(page_text)):

@@ -146,39 +146,64 @@ def _detect_sample(sample: str) -> tuple[str | None, float | None]:
     return lang, round(best.prob, 4)
 
 
-#: The article's most frequent words (its function words, whatever the language): a block that
-#: uses enough of them is in the article's language, and needs no detector call.
-VOCABULARY_SIZE = 25
-VOCABULARY_MIN_SHARE = 0.2
+#: A block whose words are mostly words of the article itself is in the article's language and
+#: needs no detector call: langdetect misjudges short text (it called an English headline
+#: Norwegian with p > 0.95), and a real same-script chrome line ("Lo más leído", "Startseite")
+#: shares almost no words with an English article.
+VOCABULARY_MIN_SHARE = 0.5
 
 
-def article_vocabulary(text: str) -> frozenset[str]:
-    counts = Counter(w.casefold() for w in _WORD_RE.findall(text))
-    return frozenset(w for w, _ in counts.most_common(VOCABULARY_SIZE))
+def article_vocabulary(text: str) -> Counter:
+    return Counter(w.casefold() for w in _WORD_RE.findall(text))
 
 
-def shares_vocabulary(text: str, vocabulary: frozenset[str]) -> bool:
-    words = [w.casefold() for w in _WORD_RE.findall(text)]
-    if len(words) < MIN_WORDS_FOR_DETECTOR or not vocabulary:
+def shares_vocabulary(text: str, vocabulary: Counter) -> bool:
+    """Whether most of the block's words occur in the article *elsewhere* than in the block."""
+    words = Counter(w.casefold() for w in _WORD_RE.findall(text))
+    total = sum(words.values())
+    if not total or not vocabulary:
         return False
-    shared = sum(1 for w in words if w in vocabulary)
-    return shared >= 2 and shared >= VOCABULARY_MIN_SHARE * len(words)
+    shared = sum(n for w, n in words.items() if vocabulary[w] > n)
+    return shared >= 2 and shared >= VOCABULARY_MIN_SHARE * total
 
 
 def _block_language(block: str, script: str | None, article_script: str | None,
                     article_language: str | None, judge_same_script: bool,
-                    vocabulary: frozenset[str] = frozenset()) -> str | None:
+                    vocabulary: Counter | None = None) -> str | None:
     if script is None:
         return None
     if script != article_script:
         language, _ = detect(block)
         return language or script.lower()
     if (judge_same_script and len(block.split()) <= SAME_SCRIPT_CHROME_MAX_WORDS
-            and not shares_vocabulary(block, vocabulary)):
+            and not shares_vocabulary(block, vocabulary or Counter())):
         language, prob = detect(block)
         if language and language != article_language and (prob or 0) >= SAME_SCRIPT_REMOVAL_PROBABILITY:
             return language
     return article_language
+
+
+#: A prose paragraph: this many words (CJK: characters / 2) in the article's script.
+PROSE_MIN_WORDS = 12
+
+
+def _is_prose(text: str, script: str | None) -> bool:
+    if script in ("Han", "Kana", "Hangul"):
+        return len(text) >= 2 * PROSE_MIN_WORDS
+    return len(text.split()) >= PROSE_MIN_WORDS
+
+
+def _foreign_scripts(text: str, article_script: str | None) -> set[str]:
+    found = set()
+    for script, n in script_counts(text).items():
+        if script != article_script and not (article_script == "Kana" and script == "Han") \
+                and n >= 2 * _SCRIPT_WEIGHT.get(script, 1):
+            found.add(script)
+    return found
+
+
+def _has_foreign_script(text: str, article_script: str | None) -> bool:
+    return not text.isascii() and bool(_foreign_scripts(text, article_script))
 
 
 def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | None = None) -> LanguageResult:
@@ -201,21 +226,27 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
     n = len(blocks)
     languages: list[str | None] = [None] * n
     foreign = [False] * n
-    # Walk in from each edge while blocks are foreign; stop at the first article-language block.
-    for order in (range(n), range(n - 1, -1, -1)):
-        for i in order:
-            lang = _block_language(blocks[i], block_scripts[i], article_script, language,
-                                   judge_same_script=True, vocabulary=vocabulary)
-            languages[i] = lang
-            if lang is None or lang == language:
-                if lang == language:
-                    break
-                continue  # numbers, punctuation: not evidence either way
-            foreign[i] = True
+    # The article's core runs from its first to its last prose paragraph in the article's script.
+    # Outside the core (title repeats, source and date lines, tags, keywords) a block with text in
+    # another language is chrome; inside it, it is the article's own (a quote, a name, a gloss).
+    prose = [s == article_script and _is_prose(b, s) for b, s in zip(blocks, block_scripts)]
+
+    def in_article_language(i: int) -> bool:
+        if shares_vocabulary(blocks[i], vocabulary):
+            return True
+        return detect(blocks[i])[0] in (language, None)
+
+    core_start = next((i for i in range(n) if prose[i] and in_article_language(i)), n)
+    core_end = next((i for i in range(n - 1, core_start - 1, -1) if prose[i] and in_article_language(i)), -1)
     for i in range(n):
-        if languages[i] is None and not foreign[i]:
-            languages[i] = _block_language(blocks[i], block_scripts[i], article_script, language,
-                                           judge_same_script=False)
+        inside = core_start <= i <= core_end
+        lang = _block_language(blocks[i], block_scripts[i], article_script, language,
+                               judge_same_script=not inside, vocabulary=vocabulary)
+        if not inside and lang == language and _has_foreign_script(blocks[i], article_script):
+            # A foreign label on article-script words ("关键词: drone, Baghdad") is chrome too.
+            lang = next(iter(_foreign_scripts(blocks[i], article_script))).lower()
+        languages[i] = lang
+        foreign[i] = not inside and lang is not None and lang != language
 
     kept = [b for b, f in zip(article_blocks, foreign) if not f]
     kept_languages = [lang for lang, f in zip(languages, foreign) if not f]

@@ -38,6 +38,8 @@ def test_clean_author(raw, names, org):
          [("The Washington Post", "source_line")]),
         (["Two ferries collided on Monday."], [], ["Continental Wire Service"], [("Continental Wire Service", "byline")]),
         (["Two ferries (the old ones) collided on Monday — nobody was hurt."], ["© 2026 Harbor Gazette"], [], []),
+        (["This photo provided by the port shows the quay. Port Office via APA spokesman said more."], [], [],
+         [("Associated Press", "photo_credit")]),
     ],
 )
 def test_credits(body, page, orgs, expected):

@@ -50,3 +50,19 @@ def test_same_script_article_untouched():
     result = analyse_languages([Block(t) for t in EN])
     assert [b.text for b in result.blocks] == EN
     assert result.chrome_languages == [] and result.repairs == []
+
+
+def test_short_english_headline_at_the_edge_is_not_foreign():
+    # langdetect alone calls short English lines other languages with high confidence.
+    blocks = [Block("Harbor fire forces river port closure, officials say")] + [Block(t) for t in EN]
+    result = analyse_languages(blocks)
+    assert [b.text for b in result.blocks] == [b.text for b in blocks]
+    assert result.repairs == []
+
+
+def test_same_script_foreign_chrome_at_edges_removed():
+    blocks = [Block("Lo más leído hoy en nuestra portada de noticias")] + [Block(t) for t in EN] + [
+        Block("Suscríbete a nuestro boletín de noticias para recibir las novedades del día")]
+    result = analyse_languages(blocks)
+    assert [b.text for b in result.blocks] == EN
+    assert "es" in result.chrome_languages
