@@ -273,25 +273,23 @@ def _ld_site_name(ld: dict | None) -> str | None:
 MAX_BYLINE_WORDS = 15
 
 
-_BYLINE_XPATH = (
-    "//*[not(self::meta or self::link or self::input or self::form or self::img)]"
-    "[contains(translate(concat(@class, ' ', @id, ' ', @itemprop, ' ', @rel), "
-    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'byline') or "
-    "contains(translate(concat(@class, ' ', @id, ' ', @itemprop, ' ', @rel), "
-    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'author') or "
-    "contains(translate(concat(@class, ' ', @id, ' ', @itemprop, ' ', @rel), "
-    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'writer')]"
-)
+_MARKED_XPATH = "//*[@class or @id or @itemprop or @rel]"
+_BYLINE_MARK_RE = re.compile(r"byline|author|writer", re.IGNORECASE)
+_NOT_BYLINE_TAGS = {"meta", "link", "input", "form", "img"}
 
 
 def byline_texts(tree: lxml.html.HtmlElement) -> list[str]:
     """Texts of elements marked as bylines (class, id, itemprop or rel naming an author).
 
-    One XPath query (in C) instead of visiting every element from Python."""
+    Only elements that have such attributes are visited (one XPath query); matching them in
+    Python measured faster than case-folding every attribute inside XPath."""
     found: list[str] = []
-    for element in tree.xpath(_BYLINE_XPATH):
-        marks = " ".join(element.get(a, "") for a in ("class", "id", "itemprop", "rel"))
-        if "comment" in marks.lower():
+    for element in tree.xpath(_MARKED_XPATH):
+        if element.tag in _NOT_BYLINE_TAGS:
+            continue
+        attrib = element.attrib
+        marks = " ".join(filter(None, (attrib.get(a) for a in ("class", "id", "itemprop", "rel"))))
+        if not _BYLINE_MARK_RE.search(marks) or "comment" in marks.lower():
             continue
         text = _clean(element.text_content())
         if text and len(text.split()) <= MAX_BYLINE_WORDS and not any(text in f or f in text for f in found):

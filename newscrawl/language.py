@@ -266,8 +266,8 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
             # Menus of one or two words are no evidence of a language (and langdetect guesses
             # on word salad); phrases and sentences are. Same-script chrome needs them.
             texts = [t for t in texts if len(t.split()) >= MIN_WORDS_FOR_DETECTOR]
-            if not texts:
-                continue
+            if not texts or shares_vocabulary(" ".join(texts)[:DETECTOR_SAMPLE_CHARS], vocabulary):
+                continue  # none, or written with the article's own words: its language
         lang, _ = detect(" ".join(texts))
         if lang:
             chrome[lang] += len(texts)
