@@ -114,9 +114,56 @@ def _decodes_cleanly(body: bytes, encoding: str) -> bool:
 
 
 def _detect(body: bytes, candidates: list[str] | None = None) -> str | None:
-    kwargs = {"cp_isolation": candidates} if candidates else {}
-    best = charset_normalizer.from_bytes(body, **kwargs).best()
+    best = _best_match(body, candidates)
     return _resolve(best.encoding) if best is not None else None
+
+
+def _best_match(body: bytes, candidates: list[str] | None = None):
+    kwargs = {"cp_isolation": candidates} if candidates else {}
+    return charset_normalizer.from_bytes(body, **kwargs).best()
+
+
+# Escape sequences that switch an ISO-2022 stream into a double-byte set: the text is 7-bit
+# (it passes for ASCII) but is Japanese or Korean.
+_ISO2022_KR = b"\x1b$)C"
+_ISO2022_JP = (b"\x1b$B", b"\x1b$@", b"\x1b(J", b"\x1b(I", b"\x1b$(D")
+
+
+def sniff_iso2022(body: bytes) -> str | None:
+    if b"\x1b" not in body:
+        return None
+    if _ISO2022_KR in body:
+        return "iso2022_kr"
+    if any(seq in body for seq in _ISO2022_JP):
+        return "iso2022_jp"
+    return None
+
+
+_MARKUP_START_RE = re.compile(r"<(?:!doctype|html|head|\?xml|meta|body|title)", re.IGNORECASE)
+
+
+def sniff_utf16_32(body: bytes) -> str | None:
+    """UTF-16/32 without a BOM: the encoding in which the page's opening markup reads as markup.
+
+    Only bodies with NUL bytes near the start are tried (ASCII markup in UTF-16/32 has them)."""
+    head = body[:1024]
+    if b"\x00" not in head[:64]:
+        return None
+    for encoding in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
+        width = 4 if "32" in encoding else 2
+        try:
+            text = head[: len(head) - len(head) % width].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _MARKUP_START_RE.search(text[:200]):
+            return encoding
+    return None
+
+
+#: Chaos margin (charset-normalizer's mess ratio, 0..1) by which detection must beat a Western
+#: single-byte declaration to replace it: such a declaration decodes any bytes, so only the
+#: result's quality can show it is wrong (a GBK page served as iso-8859-1 reads as "Ã¤Â½" soup).
+CHAOS_MARGIN = 0.05
 
 
 def _choose(body: bytes, header: str | None, meta: str | None) -> tuple[str, str, str | None]:
@@ -141,6 +188,15 @@ def _choose(body: bytes, header: str | None, meta: str | None) -> tuple[str, str
     if utf8 and "utf-8" in distinct:
         src = next(s for s, e in declared if e == "utf-8")
         return "utf-8", src, f"{note} -> utf-8" if note else None
+    if non_ascii and not utf8 and distinct <= _UTF8_OVERRIDABLE:
+        # Only Western single-byte declarations, and bytes that are not UTF-8: check them
+        # against detection, by how much sense each decoding makes.
+        declared_match = _best_match(body, sorted(distinct))
+        detected = _best_match(body)
+        if detected is not None and _resolve(detected.encoding) not in distinct and (
+                declared_match is None or detected.chaos + CHAOS_MARGIN < declared_match.chaos):
+            encoding = _resolve(detected.encoding)
+            return encoding, "corrected", f"{' '.join(f'{s}={e}' for s, e in declared)} -> {encoding}"
     clean = [(src, enc) for src, enc in declared if _decodes_cleanly(body, enc)]
     if len({enc for _, enc in clean}) == 1:
         src, enc = clean[0]
@@ -169,10 +225,23 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
         text = to_unicode(body[len(bom):], bom_encoding)
         return Decoded(text=text, encoding=codec_name(bom_encoding), source="bom",
                        replacement_count=text.count("\ufffd"))
+    header = _resolve(http_content_type_encoding(content_type)) if content_type else None
+    wide = header if header and header.startswith(("utf-16", "utf-32")) else sniff_utf16_32(body)
+    if wide:
+        text = to_unicode(body, wide)
+        return Decoded(text=text, encoding=wide, source="header" if wide == header else "detected",
+                       declared_header=header, replacement_count=text.count("\ufffd"))
     if looks_binary(body):
         raise NotText("binary content (magic number or NUL bytes)")
-    header = _resolve(http_content_type_encoding(content_type)) if content_type else None
     meta = declared_meta_encoding(body)
+    iso2022 = sniff_iso2022(body) if body.isascii() else None
+    if iso2022 and iso2022 not in (header, meta):
+        # 7-bit escape-coded text passes for ASCII under any declaration.
+        text = to_unicode(body, iso2022)
+        note = f"header={header} meta={meta} -> {iso2022}" if header or meta else None
+        return Decoded(text=text, encoding=iso2022, source="detected" if not note else "corrected",
+                       declared_header=header, declared_meta=meta, conflict=note,
+                       replacement_count=text.count("\ufffd"))
     encoding, source, conflict = _choose(body, header, meta)
     text = to_unicode(body, encoding)
     return Decoded(

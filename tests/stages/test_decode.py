@@ -56,3 +56,24 @@ def test_binary_is_not_text(body):
 
 def test_empty_body():
     assert decode_html(b"").source == "empty"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_32_without_bom_is_sniffed_from_markup(encoding):
+    body = page(None, "港口发生爆炸 — Zoë").encode(encoding)
+    decoded = decode_html(body, "text/html")
+    assert decoded.encoding == encoding and "港口发生爆炸 — Zoë" in decoded.text
+
+
+@pytest.mark.parametrize("encoding", ["iso2022_jp", "iso2022_kr"])
+def test_iso2022_is_not_taken_for_ascii(encoding):
+    text = "ニュース速報です" if encoding == "iso2022_jp" else "뉴스 속보입니다"
+    decoded = decode_html(page(None, text).encode(encoding), "text/html; charset=iso-8859-1")
+    assert decoded.encoding == encoding and text in decoded.text and decoded.conflict
+
+
+def test_gbk_page_declared_latin1_in_both_places_is_corrected():
+    text = "您的位置：首页 > 新闻。河港周二凌晨发生大火，消防人员连夜扑救，官员表示火势已经得到控制。" * 3
+    body = page("iso-8859-1", text).encode("gb18030")
+    decoded = decode_html(body, "text/html; charset=iso-8859-1")
+    assert decoded.source == "corrected" and text in decoded.text
