@@ -19,6 +19,8 @@ each removal is recorded (kind, count, examples) on the version:
 * ``date_line``: a block that is only a date or time (the page's date line; dates are metadata).
 * ``toc``: a table of contents (its heading and the list or links right after it).
 * ``label``: labels of furniture inside the article container ("About the author", "Tags").
+* ``disclosure``: affiliate and sponsorship disclosures ("we may earn a commission").
+* ``author_bio``: a closing paragraph introducing the author ("Jane Doe is a reporter at ...").
 
 Headings, lists, quotes and tables that belong to the article are not touched by any rule: the
 rules match furniture, not block kinds.
@@ -116,6 +118,21 @@ TOC_HEADING_RE = re.compile(r"^(?:table of contents|contents|in this (?:article|
 # Labels of page furniture that sit inside article containers.
 LABEL_RE = re.compile(r"^(?:about the author|written by|share this (?:post|article|story)|article sources|"
                       r"tags|filed under|last updated(?: on)?|reviewed by|article reviewed by|no thanks)[\s:]*$", _I)
+# Affiliate and sponsorship disclosures: about the page's business, not the story.
+DISCLOSURE_RE = re.compile(
+    r"\b(?:we|i) (?:may )?(?:earn|receive) (?:a )?(?:small )?(?:commissions?|compensation)\b|"
+    r"\b(?:this|our) (?:post|article|page|site) (?:contains|may contain) affiliate links\b|"
+    r"^(?:disclaimer|disclosure|advertiser disclosure)\s*:.{0,300}\b(?:affiliate|commission|sponsor|compensat)", _I)
+DISCLOSURE_MAX_WORDS = 60
+# An author bio closing the article: "Jane Doe is a reporter at ..., where she ...".
+AUTHOR_BIO_RE = re.compile(
+    r"^(?:[A-Z][\w'’.-]+ ){1,3}(?:is|was|has been|serves as) (?:a|an|the)\b.{0,120}?\b(?:writer|editor|"
+    r"journalist|reporter|correspondent|columnist|author|contributor|founder|ceo|cto|director|"
+    r"president|professor|researcher|analyst)\b")
+AUTHOR_BIO_MAX_WORDS = 80
+# A table of contents flattened into one paragraph: "Table of Contents Expand ... What Is X? ...".
+TOC_RUN_RE = re.compile(r"^(?:table of contents|contents|in this article)\b", _I)
+TOC_MAX_WORDS = 80
 READ_MORE_RE = re.compile(r"^(?:read more|read the full (?:story|article)|source link|continue reading)[\s:.!»>]*.*$", _I)
 #: A block that is all link text and this short is a related-story headline, not prose.
 RELATED_LINK_MAX_WORDS = 16
@@ -170,6 +187,11 @@ def _whole_block_kind(block: Block) -> str | None:
         return "share" if SHARE_RE.match(text) else "label"
     if DATE_LINE_RE.match(text):
         return "date_line"
+    if len(text.split()) <= DISCLOSURE_MAX_WORDS and DISCLOSURE_RE.search(text):
+        return "disclosure"
+    if TOC_RUN_RE.match(text) and len(text.split()) <= TOC_MAX_WORDS \
+            and not text.rstrip().endswith((".", "!", '"', "”")):
+        return "toc"
     if COMMENT_FORM_RE.search(text) and len(text.split()) <= 25:
         return "comment_form"
     if READ_MORE_RE.match(text) and len(text.split()) <= 16:
@@ -246,6 +268,9 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
         kind = _whole_block_kind(block)
         if kind is None and related[index]:
             kind = "related_headline"
+        if kind is None and index >= n - 2 and index > 0 and len(text.split()) <= AUTHOR_BIO_MAX_WORDS \
+                and AUTHOR_BIO_RE.match(text):
+            kind = "author_bio"
         if kind:
             removals.add(kind, text)
             continue

@@ -109,3 +109,23 @@ def test_list_without_toc_heading_stays():
     items = Block("- What happened\n- Who was hurt", kind="list")
     kept, _ = clean_blocks([Block(P1), Block("Key points", kind="head"), items, Block(P2)])
     assert items in kept
+
+
+@pytest.mark.parametrize(
+    "label, block, kind",
+    [
+        ("affiliate disclosure", Block("Disclaimer: we test products independently. If you buy through our links, we may earn a commission."), "disclosure"),
+        ("closing author bio", Block("Ana Ruiz is a senior reporter at the Harbor Gazette, where she covers the port and city hall."), "author_bio"),
+        ("flattened table of contents", Block("Table of Contents What happened Who was hurt What comes next"), "toc"),
+    ],
+)
+def test_closing_furniture_removed(label, block, kind):
+    kept, repairs = clean_blocks([Block(P1), Block(P2), Block(P3), block])
+    assert [b.text for b in kept] == [P1, P2, P3], label
+    assert [r.kind for r in repairs] == [kind], label
+
+
+def test_person_sentence_inside_article_is_kept():
+    inner = Block("Marta Lind is a fire chief with twenty years on the force, and she led the crews on Tuesday.")
+    kept, _ = clean_blocks([Block(P1), inner, Block(P2), Block(P3), Block(P2 + " More."), Block(P3 + " Done.")])
+    assert inner in kept
