@@ -49,6 +49,33 @@ _BINARY_MAGIC = (
 )
 
 
+# UTF-8 sequences of accented letters, punctuation and symbols as they look read as cp1252.
+_MOJIBAKE_RE = re.compile("[ÂÃ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]|â€")
+#: A page is taken as double-encoded when at least this many such sequences appear and they are
+#: most of its non-ASCII text (a page *about* mojibake quotes a few among correct letters).
+DOUBLE_ENCODING_MIN_SEQUENCES = 3
+DOUBLE_ENCODING_MIN_SHARE = 0.5
+
+
+def undo_double_encoding(text: str) -> tuple[str, int]:
+    """A whole page that was UTF-8, read as cp1252 and saved again as UTF-8 (scrapers do this),
+    restored by reversing the round trip -- only when the reversal is clean for the whole page.
+    Returns (text, number of sequences repaired); (text, 0) when it is not double-encoded."""
+    found = _MOJIBAKE_RE.findall(text)
+    if len(found) < DOUBLE_ENCODING_MIN_SEQUENCES:
+        return text, 0
+    non_ascii = sum(1 for ch in text if ord(ch) > 0x7F)
+    if sum(len(m) for m in found) < DOUBLE_ENCODING_MIN_SHARE * non_ascii:
+        return text, 0
+    import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252": all 256 bytes map)
+
+    try:
+        restored = text.encode("sloppy-windows-1252").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text, 0
+    return restored, len(found)
+
+
 class NotText(ValueError):
     """The body is not text in any encoding (binary content)."""
 
@@ -64,6 +91,8 @@ class Decoded:
     #: A note when declarations disagreed or were wrong, e.g. "header=cp1252 meta=utf-8 -> utf-8".
     conflict: str | None = None
     replacement_count: int = 0
+    #: Mojibake sequences undone because the whole page was double-encoded (0: it was not).
+    double_encoding_repairs: int = 0
 
 
 def codec_name(encoding: str) -> str:
@@ -244,6 +273,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
                        replacement_count=text.count("\ufffd"))
     encoding, source, conflict = _choose(body, header, meta)
     text = to_unicode(body, encoding)
+    text, undone = undo_double_encoding(text) if encoding == "utf-8" else (text, 0)
     return Decoded(
         text=text,
         encoding=encoding,
@@ -252,4 +282,5 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
         declared_meta=meta,
         conflict=conflict,
         replacement_count=text.count("\ufffd"),
+        double_encoding_repairs=undone,
     )

@@ -74,6 +74,8 @@ def step_decode(work: Work) -> None:
         rec.repairs.append(Repair("decode", "charset_conflict", 1, (decoded.conflict,)))
     if decoded.replacement_count:
         rec.repairs.append(Repair("decode", "replacement_chars", decoded.replacement_count))
+    if decoded.double_encoding_repairs:
+        rec.repairs.append(Repair("decode", "double_encoding", decoded.double_encoding_repairs))
 
 
 def step_extract(work: Work) -> None:

@@ -77,3 +77,23 @@ def test_gbk_page_declared_latin1_in_both_places_is_corrected():
     body = page("iso-8859-1", text).encode("gb18030")
     decoded = decode_html(body, "text/html; charset=iso-8859-1")
     assert decoded.source == "corrected" and text in decoded.text
+
+
+def double_encode(text: str) -> bytes:
+    import ftfy.bad_codecs  # noqa: F401
+
+    return text.encode("utf-8").decode("sloppy-windows-1252").encode("utf-8")
+
+
+def test_whole_page_double_encoding_is_undone():
+    html = page("utf-8", "Zoë Müller’s café in São Tomé — “open again”, she said. Déjà vu.")
+    decoded = decode_html(double_encode(html), "text/html; charset=utf-8")
+    assert TEXT not in decoded.text  # sanity: the page text differs from TEXT
+    assert "Zoë Müller’s café in São Tomé — “open again”" in decoded.text
+    assert decoded.double_encoding_repairs >= 5
+
+
+def test_page_quoting_a_little_mojibake_is_left_alone():
+    html = page("utf-8", "Zoë Müller explains why “Ã©” appears instead of é on broken sites — café, naïve, São Tomé, déjà.")
+    decoded = decode_html(html.encode("utf-8"), "text/html; charset=utf-8")
+    assert "“Ã©”" in decoded.text and decoded.double_encoding_repairs == 0
