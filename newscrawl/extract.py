@@ -488,9 +488,12 @@ def extract_article(html: str, url: str) -> Extracted:
     links = link_texts(tree)
     # Not fast mode: trafilatura's comparison with its readability and justext fallbacks costs
     # ~10 ms a page, and running it only where the fast result is short lost 0.002 F1 on the dev
-    # set for 4 ms (measured); kept whole.
+    # set for 4 ms (measured); kept whole. favor_recall: measured on the dev set, F1 0.936 -> 0.938
+    # with precision up too (0.931 -> 0.934): the clean stage removes what the wider net brings.
+    # (favor_precision: 0.930, recall 0.923; tables off: 0.928.)
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=False, include_comments=False, include_tables=True,
+        favor_recall=True,
     )
     blocks = body_blocks(doc.body, links) if doc is not None and doc.body is not None else []
     blocks, body_source = choose_body(blocks, ld, html, url)
