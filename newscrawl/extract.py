@@ -399,8 +399,10 @@ def body_blocks(body, links: set[str] | frozenset = frozenset()) -> list[Block]:
     return blocks
 
 
-#: When trafilatura's body is shorter than this, a second extractor is consulted.
-SHORT_BODY_WORDS = 150
+#: When trafilatura's body is shorter than this, a second extractor is consulted. Measured on the
+#: dev set: 150 -> F1 0.938, 300 -> 0.939 (recall 0.945), 500 -> 0.939 (0.946) at more pages paying
+#: readability's ~30 ms.
+SHORT_BODY_WORDS = 300
 #: Another candidate replaces the body only when it is this many times longer...
 REPLACE_RATIO = 1.3
 #: ...and contains this share of the body's word 3-grams (it is the same text, only more of it).
