@@ -99,9 +99,13 @@ def script_counts(text: str) -> Counter:
 
 
 def dominant_script(text: str) -> str | None:
-    counts = script_counts(text)
+    return _dominant(script_counts(text))
+
+
+def _dominant(counts: Counter) -> str | None:
     if not counts:
         return None
+    counts = Counter(counts)
     if counts.get("Kana") and counts.get("Han"):
         # Japanese mixes kana and kanji; count them as one script.
         counts["Kana"] += counts.pop("Han")
@@ -211,14 +215,9 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
     if not article_blocks:
         return LanguageResult(None, None, [], [])
     blocks = [b.text for b in article_blocks]
-    block_scripts = [dominant_script(b) for b in blocks]
-    scripts = Counter()
-    for block in blocks:
-        for script, n in script_counts(block).items():
-            scripts[script] += n
-    if scripts.get("Kana") and scripts.get("Han"):
-        scripts["Kana"] += scripts.pop("Han")
-    article_script = scripts.most_common(1)[0][0] if scripts else None
+    block_counts = [script_counts(b) for b in blocks]  # once per block: it is the costly part
+    block_scripts = [_dominant(c) for c in block_counts]
+    article_script = _dominant(sum(block_counts, Counter()))
     article_text = "\n".join(b for b, s in zip(blocks, block_scripts) if s == article_script)
     language, confidence = detect(article_text)
     vocabulary = article_vocabulary(article_text)
