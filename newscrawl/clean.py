@@ -52,6 +52,8 @@ _PROMPT = (
     r"have a (?:news )?tip\?[^\n]*|got a (?:news )?tip\?[^\n]*|send us (?:a|your) (?:news )?tips?[^\n]*|"
     r"already a subscriber\?[^.!]*[.!]?"
 )
+# Words one of which every prompt pattern contains (a cheap pre-check).
+_PROMPT_WORDS = ("experience", "plan", "subscri", "sign up", "app", "tip", "hear from")
 # A whole block that is a prompt; a logo's alt text of a letter or two may precede it ("Wp Get
 # the full experience.").
 PROMPT_RE = re.compile(rf"^(?:[A-Za-z]{{1,3}}\s+)?(?:{_PROMPT})\s*$", _I)
@@ -192,11 +194,12 @@ def _whole_block_kind(block: Block) -> str | None:
     if TOC_RUN_RE.match(text) and len(text.split()) <= TOC_MAX_WORDS \
             and not text.rstrip().endswith((".", "!", '"', "”")):
         return "toc"
-    if COMMENT_FORM_RE.search(text) and len(text.split()) <= 25:
+    words = len(text.split())
+    if words <= 25 and COMMENT_FORM_RE.search(text):
         return "comment_form"
     if READ_MORE_RE.match(text) and len(text.split()) <= 16:
         return "read_more"
-    if CAPTION_RE.search(text) and block.kind in ("p", "head") and len(text.split()) <= 60:
+    if words <= 60 and block.kind in ("p", "head") and CAPTION_RE.search(text):
         return "caption"
     return None
 
@@ -274,7 +277,10 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
         if kind:
             removals.add(kind, text)
             continue
-        new_text = GLUED_PROMPT_RE.sub("", text)
+        # The glued-prompt pattern is tried only where one of its words occurs (it is the costly
+        # search, and most paragraphs have none).
+        lowered = text.casefold()
+        new_text = GLUED_PROMPT_RE.sub("", text) if any(w in lowered for w in _PROMPT_WORDS) else text
         if new_text != text:
             removals.add("prompt", text[len(new_text):])
         glued = GLUED_CREDIT_RE.sub(" ", new_text)
