@@ -21,6 +21,7 @@ each removal is recorded (kind, count, examples) on the version:
 * ``label``: labels of furniture inside the article container ("About the author", "Tags").
 * ``disclosure``: affiliate and sponsorship disclosures ("we may earn a commission").
 * ``author_bio``: a closing paragraph introducing the author ("Jane Doe is a reporter at ...").
+* ``duplicate``: a paragraph the body already has (pull quotes, repeated captions and teasers).
 
 Headings, lists, quotes and tables that belong to the article are not touched by any rule: the
 rules match furniture, not block kinds.
@@ -254,6 +255,7 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     n = len(blocks)
     related = _related_headlines(blocks)
     in_toc = False
+    seen: set[str] = set()
     for index, block in enumerate(blocks):
         text = block.text.strip()
         if index >= n // 2 and index > 0 and _opens_tail(text, blocks[index + 1 :]):
@@ -269,6 +271,11 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
             continue
         in_toc = False
         kind = _whole_block_kind(block)
+        key = text.casefold()
+        if kind is None and key in seen and len(text.split()) >= 4:
+            # The same paragraph twice: a pull quote, a repeated caption or teaser.
+            kind = "duplicate"
+        seen.add(key)
         if kind is None and related[index]:
             kind = "related_headline"
         if kind is None and index >= n - 2 and index > 0 and len(text.split()) <= AUTHOR_BIO_MAX_WORDS \

@@ -79,8 +79,8 @@ def test_listicle_item_names_are_not_related_headlines():
     items = ["Quick Coat Hooks From Scrap Wood", "A Simple Plant Stand For Beginners",
              "Floating Shelves With Hidden Brackets", "Rolling Storage Cart For The Garage"]
     blocks = []
-    for item in items:
-        blocks += [Block(item, link_ratio=1.0), Block(P2)]
+    for number, item in enumerate(items):
+        blocks += [Block(item, link_ratio=1.0), Block(f"Step {number}: {P2}")]
     kept, repairs = clean_blocks([Block(P1)] + blocks)
     assert [b.text for b in kept] == [P1] + [b.text for b in blocks]
     assert repairs == []
@@ -129,3 +129,9 @@ def test_person_sentence_inside_article_is_kept():
     inner = Block("Marta Lind is a fire chief with twenty years on the force, and she led the crews on Tuesday.")
     kept, _ = clean_blocks([Block(P1), inner, Block(P2), Block(P3), Block(P2 + " More."), Block(P3 + " Done.")])
     assert inner in kept
+
+
+def test_repeated_paragraph_removed_once():
+    kept, repairs = clean_blocks([Block(P1), Block(P2), Block(P3), Block(P2)])
+    assert [b.text for b in kept] == [P1, P2, P3]
+    assert [(r.kind, r.count) for r in repairs] == [("duplicate", 1)]
