@@ -19,6 +19,9 @@ from collections import Counter
 from newscrawl.ingest import IngestError, iter_pages
 from newscrawl.process import run_steps
 
+#: Titles longer than this are cut with an ellipsis in listings (a cut without one reads as data).
+TITLE_WIDTH = 80
+
 
 def _sessionmaker(url: str | None):
     from newscrawl.store.db import open_database
@@ -58,8 +61,9 @@ def print_stories(make_session) -> None:
     print(f"{len(stories)} stories")
     print(f"{'key':16s}  {'versions':>8s}  {'sites':>5s}  {'lang':4s}  title")
     for s in stories:
-        print(f"{s.key:16s}  {s.version_count:8d}  {s.site_count:5d}  {s.language or '-':4s}  "
-              f"{(s.title or '')[:70]}")
+        title = s.title or ""
+        title = title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
+        print(f"{s.key:16s}  {s.version_count:8d}  {s.site_count:5d}  {s.language or '-':4s}  {title}")
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
