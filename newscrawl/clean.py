@@ -22,6 +22,7 @@ each removal is recorded (kind, count, examples) on the version:
 * ``disclosure``: affiliate and sponsorship disclosures ("we may earn a commission").
 * ``author_bio``: a closing paragraph introducing the author ("Jane Doe is a reporter at ...").
 * ``duplicate``: a paragraph the body already has (pull quotes, repeated captions and teasers).
+* ``dangling_heading``: headings left at the very end, heading nothing.
 
 Headings, lists, quotes and tables that belong to the article are not touched by any rule: the
 rules match furniture, not block kinds.
@@ -295,4 +296,7 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
         if glued != new_text:
             removals.add("caption", new_text)
         kept.append(block.with_text(glued.strip()) if glued.strip() != block.text else block)
+    # Headings left at the very end head nothing: what they introduced was cut or never there.
+    while kept and kept[-1].kind == "head":
+        removals.add("dangling_heading", kept.pop().text)
     return kept, removals.repairs()

@@ -135,3 +135,9 @@ def test_repeated_paragraph_removed_once():
     kept, repairs = clean_blocks([Block(P1), Block(P2), Block(P3), Block(P2)])
     assert [b.text for b in kept] == [P1, P2, P3]
     assert [(r.kind, r.count) for r in repairs] == [("duplicate", 1)]
+
+
+def test_dangling_heading_at_the_end_removed():
+    kept, repairs = clean_blocks([Block(P1), Block("What comes next", kind="head"), Block(P2), Block("Share", kind="head")])
+    assert [b.text for b in kept] == [P1, "What comes next", P2]
+    assert [r.kind for r in repairs] == ["dangling_heading"]
