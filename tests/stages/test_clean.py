@@ -138,6 +138,6 @@ def test_repeated_paragraph_removed_once():
 
 
 def test_dangling_heading_at_the_end_removed():
-    kept, repairs = clean_blocks([Block(P1), Block("What comes next", kind="head"), Block(P2), Block("Share", kind="head")])
+    kept, repairs = clean_blocks([Block(P1), Block("What comes next", kind="head"), Block(P2), Block("Conclusion", kind="head")])
     assert [b.text for b in kept] == [P1, "What comes next", P2]
     assert [r.kind for r in repairs] == ["dangling_heading"]
