@@ -167,8 +167,9 @@ def credits(body_blocks: list[str], page_blocks: list[str], byline_orgs: list[st
             if code.isupper():
                 add(_known_prefix(code), "photo_credit", keep_unknown=True)
     # The source line's parts often sit in separate elements: read them as one text.
-    page_text = " ".join(page_blocks)
-    if "原网页" in page_text and (match := _PORTAL_SOURCE_RE.search(page_text)):
+    everything = page_blocks + body_blocks
+    page_text = " ".join(everything) if any("原网页" in b for b in everything) else ""
+    if page_text and (match := _PORTAL_SOURCE_RE.search(page_text)):
         add(match.group("org"), "source_line", keep_unknown=True)
     for block in page_blocks[-40:] + body_blocks[-3:]:
         for match in _COPYRIGHT_RE.finditer(block):

@@ -243,7 +243,8 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
                                judge_same_script=not inside, vocabulary=vocabulary)
         if not inside and lang == language and _has_foreign_script(blocks[i], article_script):
             # A foreign label on article-script words ("关键词: drone, Baghdad") is chrome too.
-            lang = next(iter(_foreign_scripts(blocks[i], article_script))).lower()
+            script = sorted(_foreign_scripts(blocks[i], article_script))[0]
+            lang = _SCRIPT_LANGUAGE.get(script, script.lower())
         languages[i] = lang
         foreign[i] = not inside and lang is not None and lang != language
 

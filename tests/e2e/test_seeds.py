@@ -50,6 +50,7 @@ def test_seeds_make_three_stories(tmp_path):
     engine = make_engine(db)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT url, story_key, body, repairs FROM story_versions")).all()
+        wire = dict(conn.execute(text("SELECT url, wire FROM story_versions")).all())
     engine.dispose()
     key_of = {url.split("/story/")[1][:3]: key for url, key, _, _ in rows}
     assert set(key_of) == set(pages)
@@ -64,3 +65,7 @@ def test_seeds_make_three_stories(tmp_path):
         assert 'â"' not in body and "â€" not in body, url
     repairs_003 = next(r for u, _, _, r in rows if "/story/003" in u)
     assert "lost_byte_dash" in str(repairs_003)
+    # The portal's source line credits the original publisher; the local copy credits the wire.
+    credits = {url.split("/story/")[1][:3]: str(value) for url, value in wire.items()}
+    assert "Washington Post" in credits["000"]
+    assert "Associated Press" in credits["004"]
