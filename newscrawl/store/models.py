@@ -181,6 +181,9 @@ class Fetch(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(Text, index=True)
+    # The URL that was requested, when a redirect made it differ from ``url`` (else NULL): the
+    # incremental crawl looks a listed URL up by it (alembic revision 0002).
+    requested_url: Mapped[str | None] = mapped_column(Text, index=True)
     site_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("sites.id"), index=True)
     # Name of the configured source the page was found through, if any.
     source: Mapped[str | None] = mapped_column(String(255))
