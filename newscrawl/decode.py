@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 
 import charset_normalizer
+
+from newscrawl.alphabets import best_spelling
 from w3lib.encoding import (
     html_body_declared_encoding,
     http_content_type_encoding,
@@ -197,8 +199,64 @@ def sniff_utf16_32(body: bytes) -> str | None:
 CHAOS_MARGIN = 0.05
 
 
+#: Single-byte encodings of Latin-script text (Python codec names). A page declared or detected
+#: as one of them may really be in another: they all decode any byte, so only the alphabet the
+#: result is spelled in can tell (see :mod:`newscrawl.alphabets`).
+LATIN_SINGLE_BYTE = frozenset({
+    "cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1254", "iso8859_9", "cp1257",
+    "iso8859_4", "iso8859_13", "iso8859_10", "iso8859_16", "iso8859_3", "cp1258", "cp775",
+    "cp850", "cp852", "cp437", "hp_roman8", "mac_roman", "mac_latin2", "mac_iceland",
+})
+#: The Latin single-byte encodings the web actually uses, tried against one another (in this
+#: order of preference on ties): Western, Central European (both), Turkish, Baltic.
+WEB_LATIN = ("cp1252", "cp1250", "iso8859_2", "cp1254", "cp1257")
+
+
+def _codec(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name.replace("-", "_")
+    except LookupError:
+        return encoding
+
+
+def respell(body: bytes, encoding: str, declared: bool = True) -> str:
+    """``encoding`` itself, or the web Latin single-byte encoding whose decoding of ``body``
+    spells a language clearly better (:func:`newscrawl.alphabets.best_spelling`). Encodings
+    outside :data:`LATIN_SINGLE_BYTE` are returned unchanged.
+
+    A declared encoding is the incumbent that others must beat. A *detected* one is not: on
+    Latin-script text the detector's answers scatter over look-alike code pages (cp1250,
+    cp775, hp-roman8, cp1258 for plain French or Finnish pages, measured on
+    ../shared/data/charsets), so cp1252 -- what browsers fall back to -- is the incumbent and
+    the detector's answer one more challenger."""
+    if _codec(encoding) not in LATIN_SINGLE_BYTE:
+        return encoding
+    incumbent = encoding if declared else "cp1252"
+    candidates = {incumbent: body.decode(incumbent, "replace")}
+    for other in (*WEB_LATIN, encoding):
+        if _codec(other) not in {_codec(c) for c in candidates}:
+            try:
+                candidates[other] = body.decode(other)
+            except UnicodeDecodeError:
+                continue  # a byte this encoding leaves undefined: not the page's encoding
+    return codec_name(best_spelling(candidates, incumbent))
+
+
 def _choose(body: bytes, header: str | None, meta: str | None) -> tuple[str, str, str | None]:
     """(encoding, source, conflict note) from the declarations and the bytes themselves."""
+    encoding, source, conflict = _choose_declared_or_detected(body, header, meta)
+    if body.isascii() or source not in ("header", "meta", "detected", "fallback", "corrected"):
+        return encoding, source, conflict
+    respelled = respell(body, encoding, declared=source in ("header", "meta"))
+    if respelled == encoding:
+        return encoding, source, conflict
+    declared = " ".join(f"{s}={e}" for s, e in (("header", header), ("meta", meta)) if e)
+    if not declared:
+        return respelled, "detected", None
+    return respelled, "corrected", f"{declared} -> {respelled}"
+
+
+def _choose_declared_or_detected(body: bytes, header: str | None, meta: str | None) -> tuple[str, str, str | None]:
     declared = [(src, enc) for src, enc in (("header", header), ("meta", meta)) if enc]
     non_ascii = not body.isascii()
     utf8 = non_ascii and _is_utf8(body)

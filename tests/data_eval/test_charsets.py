@@ -6,8 +6,9 @@ non-Western page, the commonest lie; utf-8 on Western pages). A page counts as r
 decoded page contains the text exactly, as Python's codec for the folder or as the browser
 (WHATWG) decoder for that label reads it (shift_jis pages are read as windows-31j by browsers).
 
-Issue 4 asks for 97 % in each case; the floors below are what is reached now (see the issue notes
-and docs/measurements.md) and guard against regressions while the gap is worked on.
+Issue 4 asks for 97 % in each case. Measured (docs/measurements.md): none 0.985, right 1.000,
+wrong 0.983; the misses are DOS/EBCDIC code pages (cp852, cp424), a few short Japanese texts and
+one Kazakh kz1048 text read as its look-alike cp1251.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from newscrawl.decode import NotText, decode_html
 from tests.samples import REPO
 
 DATA = REPO.parent / "shared" / "data" / "charsets"
-FLOORS = {"none": 0.95, "right": 0.99, "wrong": 0.87}
+FLOORS = {"none": 0.97, "right": 0.99, "wrong": 0.97}
 WESTERN = {"cp1252", "latin_1", "iso8859_1", "ascii", "windows_1252"}
 
 

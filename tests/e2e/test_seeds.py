@@ -58,7 +58,7 @@ def test_seeds_make_three_stories(tmp_path):
     for number, key in key_of.items():
         groups.setdefault(key, set()).add(number)
     assert sorted(map(sorted, groups.values())) == sorted(map(sorted, GROUPS))
-    for url, _, body, repairs in rows:
+    for url, _, body, _repairs in rows:
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in body), url
         assert "Advertisement" not in body.split("\n\n"), url
         assert "Story continues below advertisement" not in body, url
