@@ -64,6 +64,8 @@ class DecodePipeline(_StagePipeline):
         if work.decoded is not None:
             self._inc(f"decode/source/{work.decoded.source}")
             self._inc(f"decode/encoding/{work.decoded.encoding}")
+            if work.decoded.conflict:
+                self._inc("decode/conflict")
 
 
 class ExtractPipeline(_StagePipeline):

@@ -92,6 +92,7 @@ def test_crawl_over_loopback_http(database_url):
     assert_clean_bodies(bodies)
     assert stat(log, "newscrawl/store/stored_new_story") == len({k for k, _ in keys})
     assert stat(log, "newscrawl/decode/source/corrected") + stat(log, "newscrawl/decode/source/meta") >= 1
+    assert stat(log, "newscrawl/decode/conflict") >= 1  # the page served with a wrong charset
     assert stat(log, "newscrawl/clean/ad_marker") >= 1
     assert stat(log, "newscrawl/repair/lost_byte_dash") == 1
     article_urls = {u for _, u in keys}
