@@ -10,7 +10,11 @@ read as cp1252 gives ``â€”``; sites that then drop the ``€`` and straight
 ``â"``. No decoder can recover it, but where the residue stands alone between spaces (a
 dateline "CITY â" The ...", or "word â" word") the intended character is unambiguously a dash: a
 lone "â" token is not a word in any language written with that letter. Such residue is repaired
-and recorded as ``lost_byte_dash``; other leftovers of the pattern are only flagged
+and recorded as ``lost_byte_dash``. The closing curly quote loses its last byte the same way
+(``E2 80 9D``: 0x9D is undefined in cp1252, so sites drop it), leaving ``â€`` -- which ftfy, seeing
+a following space, reads as a dagger "†" (``E2 80 A0``). After an opening "“" that is still open in
+the same block, a "†" or "â€" glued to the end of a word can only be the closing quote: it is
+restored and recorded as ``lost_byte_quote``. Other leftovers of the pattern are only flagged
 (``mojibake_residue``), never guessed.
 """
 
@@ -41,6 +45,10 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 _LOST_DASH_RE = re.compile(r'(?<=\s)â(?:€["”“\u0080-\u009f]?|["”“\u0080-\u009f])(?=\s)')
 # Any other cp1252 reading of a UTF-8 lead byte E2 followed by a C1/cp1252 continuation: flagged.
 _RESIDUE_RE = re.compile(r"â€[\"”“™˜œ\u0080-\u009f]?|Ã[\u0080-\u00bf]|(?<=\s)â(?=\s)")
+# A closing quote that lost its last byte, after a still-open opening quote in the same block.
+# ftfy takes the space after "â€" for the dagger's third byte (0xA0), so a "†" glued to the next
+# word also stands for quote + space.
+_LOST_CLOSING_QUOTE_RE = re.compile(r"(“[^“”\n]{0,400}?[^\s“”])(?:â€|†)(?=(\w)|[\s.,;:!?)\]]|$)")
 MAX_EXAMPLES = 3
 
 
@@ -67,6 +75,11 @@ def repair_text(text: str) -> tuple[str, list[Repair]]:
                          for m in list(_LOST_DASH_RE.finditer(fixed))[:MAX_EXAMPLES])
         fixed = _LOST_DASH_RE.sub("\u2014", fixed)
         repairs.append(Repair("repair", "lost_byte_dash", len(dashes), examples))
+    quotes = list(_LOST_CLOSING_QUOTE_RE.finditer(fixed))
+    if quotes:
+        examples = tuple(m.group(0)[-24:] for m in quotes[:MAX_EXAMPLES])
+        fixed = _LOST_CLOSING_QUOTE_RE.sub(lambda m: m.group(1) + ("” " if m.group(2) else "”"), fixed)
+        repairs.append(Repair("repair", "lost_byte_quote", len(quotes), examples))
     residue = list(_RESIDUE_RE.finditer(fixed))
     if residue:
         repairs.append(Repair("repair", "mojibake_residue", len(residue),

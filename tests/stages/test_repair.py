@@ -16,6 +16,10 @@ def mojibake(text: str) -> str:
         ("curly quotes", mojibake("“We are safe,” she said."), "“We are safe,” she said.", "mojibake"),
         ("accents", mojibake("Zoë Müller in São Tomé"), "Zoë Müller in São Tomé", "mojibake"),
         ("lost-byte em dash after dateline", 'HARLOW, Norland â" Two ferries collided.', "HARLOW, Norland — Two ferries collided.", "lost_byte_dash"),
+        ("closing quote lost its last byte, ftfy reads a dagger", 'He called it â€œa fair dealâ€ on Monday.',
+         "He called it “a fair deal” on Monday.", "lost_byte_quote"),
+        ("closing quote lost its last byte before a full stop", 'It was â€œover budgetâ€. Then he left.',
+         "It was “over budget”. Then he left.", "lost_byte_quote"),
         ("em dash with euro kept", 'The port â€" closed since May â€" reopened.', "The port — closed since May — reopened.", None),
     ],
 )
@@ -45,6 +49,12 @@ def test_clean_text_is_never_changed(clean):
     fixed, repairs = repair_text(clean)
     assert fixed == clean
     assert repairs == []
+
+
+def test_dagger_outside_an_open_quote_stays():
+    # A footnote dagger after a closed quote or a name is content.
+    for text in ["“Done,” said Ames† in 1961.", "Ames† (deceased) founded it."]:
+        assert repair_text(text) == (text, [])
 
 
 def test_lone_a_circumflex_is_flagged_not_guessed():
