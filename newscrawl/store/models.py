@@ -161,8 +161,33 @@ class Version(Base):
     first_fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     last_fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     fetch_count: Mapped[int] = mapped_column(Integer, default=1)
+    #: How this text was derived from the story's first version (newscrawl.fingerprint.DERIVATIONS:
+    #: original, exact, trimmed, reworded, edited); NULL for rows stored before revision 0003.
+    derivation: Mapped[str | None] = mapped_column(String(16))
+    #: 3-gram containment with the story's first version when this version was stored.
+    similarity: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (UniqueConstraint("url", "body_hash"),)
+
+
+class StoryMerge(Base):
+    """Two stories a later copy proved to be one: recorded, never re-keyed.
+
+    ``story_id`` is the older story, ``merged_story_id`` the newer; ``evidence_version_id`` the
+    version that matched both (it was stored in the story it matched best); ``similarity`` its
+    containment with the newer story's first version.
+    """
+
+    __tablename__ = "story_merges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(Integer, ForeignKey("stories.id"), index=True)
+    merged_story_id: Mapped[int] = mapped_column(Integer, ForeignKey("stories.id"), index=True)
+    evidence_version_id: Mapped[int] = mapped_column(Integer, ForeignKey("versions.id"))
+    similarity: Mapped[float] = mapped_column(Float)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("story_id", "merged_story_id"),)
 
 
 class RawPage(Base):
@@ -207,5 +232,5 @@ class Fetch(Base):
 __all__ = [
     "NAMING_CONVENTION", "OUTCOMES", "OUTCOME_FAILED", "OUTCOME_NEW_STORY", "OUTCOME_NEW_VERSION",
     "OUTCOME_SKIPPED", "OUTCOME_UNCHANGED", "Base", "Fetch", "JSONType", "RawPage", "Site",
-    "Story", "StoryBand", "UTCDateTime", "Version", "utc",
+    "Story", "StoryBand", "StoryMerge", "UTCDateTime", "Version", "utc",
 ]

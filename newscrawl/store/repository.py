@@ -4,16 +4,14 @@
 
 1. the same text (``body_hash``) already stored at the same URL -> ``unchanged``: the version's
    ``last_fetched_at`` and ``fetch_count`` are updated;
-2. the same text anywhere else -> that text's story (an exact copy on another site or URL);
-3. a story sharing at least one LSH band with the text, verified with
-   :func:`~newscrawl.fingerprint.same_story` against the story's *first* (canonical) version --
-   the most similar one wins. Comparing with the first version only, never with later ones,
-   keeps a chain of small edits from drifting into an unrelated story;
-4. an earlier version at the same URL (an edit) -> that URL's story, *whatever the similarity*:
-   a publisher that rewrites a developing story keeps its URL, and that is a stronger identity
-   than the text. (The similarity is not used to split, so a recycled URL would merge two stories;
-   news sites rarely recycle article URLs, while rewrites of developing stories are common.);
-5. otherwise a new story, keyed by the first 16 hex chars of ``body_hash``.
+2. else the story :func:`newscrawl.store.matching.place` finds: the same text anywhere, else a
+   story sharing an LSH band and verified against its *first* version (no chaining), else the
+   story of an earlier version at the same URL (an edit);
+3. otherwise a new story, keyed by the first 16 hex chars of ``body_hash``.
+
+Each version records its ``derivation`` from the story's first version and its ``similarity``
+to it; a text that verifies against several stories records their merge (``story_merges``),
+never re-keying them (see :mod:`newscrawl.store.matching`).
 
 The caller owns the transaction: :func:`store_page` only flushes.
 """
@@ -26,11 +24,18 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newscrawl.page import Page, site_of, normalize_headers
 from newscrawl.record import ArticleRecord, Fingerprint
+from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: public from here too
+    MAX_BAND_CANDIDATES,
+    band_candidates_query,
+    describe,
+    place,
+    record_merges,
+)
 from newscrawl.store.models import (
     OUTCOME_FAILED,
     OUTCOME_NEW_STORY,
@@ -48,8 +53,6 @@ from newscrawl.store.models import (
 
 #: Length of a story key (hex chars of the first version's body_hash).
 STORY_KEY_LENGTH = 16
-#: At most this many band-sharing stories are verified, those sharing the most bands first.
-MAX_BAND_CANDIDATES = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,67 +135,6 @@ def _fingerprint(record: ArticleRecord) -> Fingerprint:
     return fingerprint(record.body)
 
 
-def _canonical_body(session: Session, story_id: int) -> str | None:
-    return session.execute(
-        select(Version.body)
-        .join(Story, Story.canonical_version_id == Version.id)
-        .where(Story.id == story_id)
-    ).scalar()
-
-
-def band_candidates_query(bands: tuple[int, ...], limit: int = MAX_BAND_CANDIDATES) -> Select:
-    """(story_id, shared band count) of the stories sharing a band with ``bands``, most first.
-
-    One equality probe per band on the (band, hash) index, OR-ed: never a scan of story_bands.
-    """
-    matches = or_(*[and_(StoryBand.band == i, StoryBand.hash == h) for i, h in enumerate(bands)])
-    shared = func.count().label("shared")
-    return (
-        select(StoryBand.story_id, shared)
-        .where(matches)
-        .group_by(StoryBand.story_id)
-        .order_by(shared.desc(), StoryBand.story_id)
-        .limit(limit)
-    )
-
-
-def _story_by_bands(session: Session, body: str, bands: tuple[int, ...]) -> int | None:
-    """The story whose first version is most similar to ``body`` among those sharing a band."""
-    if not bands:
-        return None
-    from newscrawl.fingerprint import same_story, story_similarity
-
-    candidates = session.execute(band_candidates_query(bands)).all()
-    best: tuple[float, int] | None = None
-    for story_id, _shared in candidates:
-        canonical = _canonical_body(session, story_id)
-        if canonical is None or not same_story(body, canonical):
-            continue
-        score = story_similarity(body, canonical)
-        if best is None or score > best[0]:
-            best = (score, story_id)
-    return best[1] if best else None
-
-
-def _find_story(session: Session, url: str, body: str, fp: Fingerprint) -> int | None:
-    # (1) the very same text anywhere: an exact copy.
-    story_id = session.execute(
-        select(Version.story_id).where(Version.body_hash == fp.body_hash)
-        .order_by(Version.id).limit(1)
-    ).scalar()
-    if story_id is not None:
-        return story_id
-    # (2) a similar text, found through the LSH bands of the stories' first versions.
-    story_id = _story_by_bands(session, body, fp.bands)
-    if story_id is not None:
-        return story_id
-    # (3) an edit at a URL already stored: the URL's story (see module docstring).
-    return session.execute(
-        select(Version.story_id).where(Version.url == url)
-        .order_by(Version.id.desc()).limit(1)
-    ).scalar()
-
-
 def _new_story_key(session: Session, body_hash: str) -> str:
     for length in range(STORY_KEY_LENGTH, len(body_hash) + 1):
         key = body_hash[:length]
@@ -248,7 +190,8 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
         return StoreOutcome(fetch(OUTCOME_UNCHANGED, existing.id), OUTCOME_UNCHANGED, key,
                             existing.id)
 
-    story_id = _find_story(session, url, record.body, fp)
+    placement = place(session, url, record.body, fp)
+    story_id = placement.story_id
     created_story = story_id is None
     if created_story:
         story = Story(key=_new_story_key(session, fp.body_hash), title=record.title,
@@ -270,8 +213,11 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
         modified_at=utc(record.modified_at), modified_source=record.modified_source,
         first_fetched_at=now, last_fetched_at=now, fetch_count=1,
     )
+    version.derivation, version.similarity = describe(session, story.id, record.body, placement,
+                                                      created_story)
     session.add(version)
     session.flush()
+    record_merges(session, story.id, version.id, placement.also_matched, now)
 
     if created_story:
         story.canonical_version_id = version.id

@@ -1,0 +1,178 @@
+"""Which story a new text belongs to, how it derives from it, and which stories it proves one.
+
+:func:`place` decides (in this order, the first that answers wins):
+
+1. the same text (``body_hash``) stored anywhere -> that text's story (an exact copy);
+2. the stories sharing at least one LSH band with the text (an indexed lookup, see
+   :func:`band_candidates_query`), each verified with
+   :func:`~newscrawl.fingerprint.match_features` against the story's *first* version only
+   -- never later ones, so a chain of pairwise-similar pages cannot grow into a giant cluster.
+   The verified story with the highest containment wins (ties: the oldest);
+3. an earlier version at the same URL (an edit) -> that URL's story, whatever the similarity: a
+   publisher that rewrites a developing story keeps its URL, a stronger identity than the text
+   (news sites rarely recycle article URLs, while rewrites of developing stories are common);
+4. else None: a new story.
+
+**Merges.** When a text verifies against *several* stories in step 2, it proves them one story
+(e.g. a full copy arriving after a lead-only reprint and a tail-only excerpt were stored as two
+stories). The text joins the best one, and every other verified story is recorded in
+``story_merges`` with the new version as evidence. Keys are never rewritten: they are public
+identifiers that analysts may have cited; a reader that wants merged stories follows the table.
+Merges are recorded only from step 2 (an exact copy's story is not re-verified: it costs a band
+lookup per exact copy, the most common case, and the exact copy's first occurrence already had
+its chance to match other stories).
+
+**Derivation.** :func:`describe` says how the stored text derives from the story's first
+version (:func:`newscrawl.fingerprint.derivation`) and its containment with it; both are kept
+on the version row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from newscrawl.fingerprint import (
+    DERIVATION_EXACT,
+    DERIVATION_ORIGINAL,
+    StoryMatch,
+    TextFeatures,
+    containment,
+    derivation,
+    match_features,
+)
+from newscrawl.record import Fingerprint
+from newscrawl.store.models import Story, StoryBand, StoryMerge, Version
+
+#: At most this many band-sharing stories are verified, those sharing the most bands first.
+#: A copy shares many bands with its own story (an exact copy all of them, a spun copy at
+#: containment 0.4 typically 3-10 of the 9), unrelated stories one by chance, so the right
+#: story is near the top; 25 verifications cost about 5 ms.
+MAX_BAND_CANDIDATES = 25
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a text goes: ``story_id`` None means a new story."""
+
+    story_id: int | None
+    via: str  # "exact", "bands", "url" or "new"
+    match: StoryMatch | None = None  # the verification that placed it (via "bands")
+    #: Other stories the text verified against: (story_id, containment). Merges to record.
+    also_matched: list[tuple[int, float]] = field(default_factory=list)
+
+
+def band_candidates_query(bands: tuple[int, ...], limit: int = MAX_BAND_CANDIDATES) -> Select:
+    """(story_id, shared band count) of the stories sharing a band with ``bands``, most first.
+
+    One equality probe per band on the (band, hash) index, OR-ed: never a scan of story_bands.
+    """
+    matches = or_(*[and_(StoryBand.band == i, StoryBand.hash == h) for i, h in enumerate(bands)])
+    shared = func.count().label("shared")
+    return (
+        select(StoryBand.story_id, shared)
+        .where(matches)
+        .group_by(StoryBand.story_id)
+        .order_by(shared.desc(), StoryBand.story_id)
+        .limit(limit)
+    )
+
+
+def _canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
+    rows = session.execute(
+        select(Story.id, Version.body)
+        .join(Version, Version.id == Story.canonical_version_id)
+        .where(Story.id.in_(story_ids))
+    )
+    return {story_id: body for story_id, body in rows}
+
+
+def place(session: Session, url: str, body: str, fp: Fingerprint) -> Placement:
+    """The story ``body`` (fetched at ``url``) belongs to; see the module docstring."""
+    story_id = session.execute(
+        select(Version.story_id).where(Version.body_hash == fp.body_hash)
+        .order_by(Version.id).limit(1)
+    ).scalar()
+    if story_id is not None:
+        return Placement(story_id, "exact")
+
+    if fp.bands:
+        candidates = [sid for sid, _ in session.execute(band_candidates_query(fp.bands))]
+        if candidates:
+            bodies = _canonical_bodies(session, candidates)
+            mine = TextFeatures.of(body)
+            verified: list[tuple[float, int, StoryMatch]] = []
+            for sid in candidates:
+                canonical = bodies.get(sid)
+                if canonical is None:
+                    continue
+                m = match_features(mine, TextFeatures.of(canonical))
+                if m.same_story:
+                    verified.append((m.containment, sid, m))
+            if verified:
+                verified.sort(key=lambda v: (-v[0], v[1]))
+                best = verified[0]
+                return Placement(best[1], "bands", best[2],
+                                 [(sid, c) for c, sid, _ in verified[1:]])
+
+    story_id = session.execute(
+        select(Version.story_id).where(Version.url == url)
+        .order_by(Version.id.desc()).limit(1)
+    ).scalar()
+    if story_id is not None:
+        return Placement(story_id, "url")
+    return Placement(None, "new")
+
+
+def describe(session: Session, story_id: int, body: str, placement: Placement,
+             created: bool) -> tuple[str, float]:
+    """(derivation, containment with the first version) of ``body`` in story ``story_id``."""
+    if created:
+        return DERIVATION_ORIGINAL, 1.0
+    canonical = _canonical_bodies(session, [story_id]).get(story_id)
+    if canonical is None:  # a story without a first version: only a damaged database has one
+        return derivation("", body), 0.0
+    if placement.via == "exact":
+        # Same normalized text as some version of the story, not necessarily the first one.
+        kind = derivation(canonical, body)
+        return kind, 1.0 if kind == DERIVATION_EXACT else _containment(canonical, body)
+    similarity = (placement.match.containment if placement.match is not None
+                  else _containment(canonical, body))
+    return derivation(canonical, body), similarity
+
+
+def _containment(a: str, b: str) -> float:
+    return containment(TextFeatures.of(a).shingles, TextFeatures.of(b).shingles)
+
+
+def record_merges(session: Session, story_id: int, version_id: int,
+                  also_matched: list[tuple[int, float]], at: dt.datetime) -> int:
+    """Record that ``story_id`` and each story in ``also_matched`` are one; returns rows added.
+
+    Each pair is stored once, older story first, whichever copy proved it first.
+    """
+    # INSERT ... ON CONFLICT DO NOTHING: two crawler processes may prove the same pair at once.
+    from newscrawl.store.repository import _insert_ignore
+
+    added = 0
+    for other_id, similarity in also_matched:
+        older, newer = sorted((story_id, other_id))
+        exists = session.execute(
+            select(StoryMerge.id).where(StoryMerge.story_id == older,
+                                        StoryMerge.merged_story_id == newer)
+        ).first()
+        if exists is None:
+            _insert_ignore(session, StoryMerge,
+                           {"story_id": older, "merged_story_id": newer,
+                            "evidence_version_id": version_id, "similarity": similarity,
+                            "recorded_at": at},
+                           ["story_id", "merged_story_id"])
+            added += 1
+    return added
+
+
+__all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates_query", "describe", "place",
+           "record_merges"]
