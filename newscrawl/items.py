@@ -19,7 +19,8 @@ from newscrawl.record import ArticleRecord
 class PageItem:
     url: str
     body: bytes
-    status: int = 200
+    # None when no response came at all (see ``error``).
+    status: int | None = 200
     headers: dict[str, str] = field(default_factory=dict)
     fetched_at: dt.datetime | None = None
     # Name of the configured source (sources TOML) the page was found through, if any.
@@ -29,6 +30,11 @@ class PageItem:
     # Stage outputs, keyed by stage name ("decode", "extract", ...).
     stages: dict[str, Any] = field(default_factory=dict)
     record: ArticleRecord | None = None
+    # The URL requested, when redirects ended at ``url``.
+    requested_url: str | None = None
+    # Why the download produced no page (timeout, http_status_503, data_loss, ...); the stages
+    # skip such items and the store records a ``failed`` fetch with this reason.
+    error: str | None = None
 
     def to_page(self) -> Page:
         return Page.build(self.url, self.body, self.headers, self.status, self.fetched_at)

@@ -40,6 +40,8 @@ class _StagePipeline:
         return work
 
     def process_item(self, item: PageItem) -> PageItem:
+        if item.error is not None or item.status == 304:
+            return item  # no body to process: a failed download or a "not modified" answer
         work = self.work_of(item)
         was_skipped = work.skipped
         known = len(work.record.repairs)
@@ -98,7 +100,11 @@ class FingerprintPipeline(_StagePipeline):
 
 
 class StorePipeline:
-    """Stores every item: a fetch row always, a story version for articles."""
+    """Stores every item: a fetch row always, a story version for articles.
+
+    Items without a page - a failed download (``item.error``) or a 304 - skip the stages and
+    become a ``failed`` fetch or an ``unchanged`` one (reason ``not_modified``).
+    """
 
     def __init__(self, database_url: str, stats: Any = None) -> None:
         self.database_url = database_url
@@ -119,11 +125,22 @@ class StorePipeline:
         self.sessionmaker = open_database(self.database_url)
 
     def process_item(self, item: PageItem) -> PageItem:
-        from newscrawl.store.repository import store_page
+        from newscrawl.store.history import store_not_modified
+        from newscrawl.store.repository import store_fetch_only, store_page
 
-        work = item.stages.get("work") or process.run_steps(item.to_page())
         with self.sessionmaker() as session:
-            outcome = store_page(session, work.page, work.record, source=item.source)
+            if item.error is not None:  # no response, or an error status after retries
+                outcome = store_fetch_only(
+                    session, item.url, item.status, item.headers, item.fetched_at, item.error,
+                    source=item.source, requested_url=item.requested_url)
+            elif item.status == 304:  # the incremental crawl asked conditionally
+                outcome = store_not_modified(
+                    session, item.url, item.headers, item.fetched_at, source=item.source,
+                    requested_url=item.requested_url)
+            else:
+                work = item.stages.get("work") or process.run_steps(item.to_page())
+                outcome = store_page(session, work.page, work.record, source=item.source,
+                                     requested_url=item.requested_url)
             session.commit()
         if self.stats is not None:
             self.stats.inc_value(f"newscrawl/store/{outcome.outcome}")

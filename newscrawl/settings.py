@@ -40,8 +40,9 @@ RETRY_TIMES = 2
 # Server errors, gateway errors, timeouts and rate limiting are worth another try; 4xx are not.
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
-# Let 404/410 reach the spider so the store can record that a page is gone (not an article).
-HTTPERROR_ALLOWED_CODES = [404, 410]
+# Let 404/410 reach the spider so the store can record that a page is gone (not an article),
+# and 304 so it can record an unchanged page (the incremental crawl asks conditionally).
+HTTPERROR_ALLOWED_CODES = [304, 404, 410]
 
 # No telnet console: an open debug port on a crawler host is a needless risk.
 TELNETCONSOLE_ENABLED = False
@@ -54,6 +55,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    # Revisit decision and conditional GET for known article URLs (newscrawl/incremental.py).
+    # After robots.txt (100), so only requests robots.txt allows are decided and counted.
+    "newscrawl.incremental.IncrementalMiddleware": 120,
     # Offline replay (only when NEWSCRAWL_REPLAY_DIR is set). Placed last, where the network
     # would be, so robots.txt rules, retries, redirects, decompression and stats all behave as
     # live; robots.txt fetches pass through the same chain and are replayed too.
@@ -63,6 +67,25 @@ DOWNLOADER_MIDDLEWARES = {
 NEWSCRAWL_REPLAY_DIR = None
 # Database for the store; None lets the db code resolve NEWSCRAWL_DATABASE_URL from env/default.
 NEWSCRAWL_DATABASE_URL = None
+
+# Incremental crawling (newscrawl/incremental.py): known article URLs are requested again only
+# when due, with If-None-Match / If-Modified-Since. Seconds after which a known article is due;
+# None = by the article's age (a quarter of it, 15 min .. 30 days); 0 = every run.
+NEWSCRAWL_REVISIT_AFTER = None
+# 404/410 pages, PDFs, images: checked again after a week, not every run.
+NEWSCRAWL_GONE_REVISIT_AFTER = 7 * 24 * 3600
+# Progress line in the log this often (seconds), plus a summary at the end (newscrawl/run.py).
+NEWSCRAWL_PROGRESS_INTERVAL = 60
+# Directory of the lock files that stop overlapping runs of one crawl; None = the temp dir.
+NEWSCRAWL_LOCK_DIR = None
+
+EXTENSIONS = {
+    # Taken before the scheduler opens JOBDIR; a second overlapping run exits with a message.
+    "newscrawl.run.CrawlLock": 0,
+    "newscrawl.run.CrawlProgress": 500,
+    # PDFs, images... in article slots are not downloaded past their headers.
+    "newscrawl.faults.NonArticleDownloadStop": 500,
+}
 
 # The normalization stages, in order: each reads only what the ones before it wrote.
 ITEM_PIPELINES = {

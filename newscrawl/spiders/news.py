@@ -38,6 +38,8 @@ from scrapy.utils.url import url_is_from_any_domain
 from w3lib.url import canonicalize_url
 
 from newscrawl import discovery
+from newscrawl.faults import failure_reason
+from newscrawl.incremental import META_KEY
 from newscrawl.items import PageItem
 from newscrawl.page import normalize_headers
 from newscrawl.sources import Source, sources_from_args
@@ -45,6 +47,7 @@ from newscrawl.sources import Source, sources_from_args
 logger = logging.getLogger(__name__)
 
 STATS = "newscrawl/discovery"
+FETCH_STATS = "newscrawl/fetch"
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -66,13 +69,19 @@ class NewsSpider(scrapy.Spider):
         # Fail at start-up, with the file/entry named, rather than crawl nothing.
         self.sources: dict[str, Source] = {
             s.name: s for s in sources_from_args(sources=sources, feeds=feeds, sitemaps=sitemaps)}
-        self._seen_articles: set[str] = set()
+        # Canonical article URL -> the incremental info of its scheduled request (see below).
+        self._seen_articles: dict[str, dict[str, Any]] = {}
+
+    @property
+    def crawl_identity(self) -> str:
+        """What makes two runs "the same crawl" for the overlap lock (newscrawl/run.py)."""
+        return repr(sorted((s.name, s.feeds, s.sitemaps) for s in self.sources.values()))
 
     # -------------------------------------------------------------- helpers
 
-    def _inc(self, key: str, count: int = 1) -> None:
+    def _inc(self, key: str, count: int = 1, stats: str = STATS) -> None:
         if self.crawler is not None and self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"{STATS}/{key}", count)
+            self.crawler.stats.inc_value(f"{stats}/{key}", count)
 
     def _allowed(self, url: str, source: Source) -> bool:
         return url_is_from_any_domain(url, source.allowed_domains)
@@ -82,20 +91,35 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, cb_kwargs={"source": source.name},
                               errback=self.discovery_failed)
 
-    def _article_request(self, url: str, source: Source, info: dict[str, Any]):
-        """A request for an article URL, or None if off-site or already scheduled."""
+    def _article_request(self, url: str, source: Source, info: dict[str, Any],
+                         updated: dt.datetime | None = None):
+        """A request for an article URL, or None if off-site or already scheduled.
+
+        ``updated`` is the entry's modification date (Atom ``updated``, sitemap ``lastmod``):
+        the incremental middleware requests a known URL at once when it is newer than the last
+        download.
+        """
         if not self._allowed(url, source):
             self._inc("offsite")
             logger.debug("Off-site link ignored (source %r): %s", source.name, url)
             return None
         key = canonicalize_url(url, keep_fragments=False)
-        if key in self._seen_articles:
+        if (scheduled := self._seen_articles.get(key)) is not None:
             self._inc("duplicates")
+            # A later sighting (the sitemap after the feed) may be the one that says "updated".
+            # The scheduled request shares this dict until it is decided, so the newest date
+            # still counts; a request already on disk (JOBDIR) keeps the first one.
+            newer = _iso(updated)
+            if newer and (scheduled["updated"] is None or
+                          discovery.parse_date(scheduled["updated"]) < updated):
+                scheduled["updated"] = newer
             return None
-        self._seen_articles.add(key)
+        incremental = {"updated": _iso(updated), "published": info.get("published")}
+        self._seen_articles[key] = incremental
         self._inc("article_urls")
-        return scrapy.Request(url, callback=self.parse_article,
-                              cb_kwargs={"source": source.name, "discovery": info})
+        return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
+                              cb_kwargs={"source": source.name, "discovery": info},
+                              meta={META_KEY: incremental})
 
     def _usable(self, response: Response, what: str) -> bool:
         # 404/410 reach callbacks (HTTPERROR_ALLOWED_CODES, for articles); a feed or sitemap
@@ -131,7 +155,7 @@ class NewsSpider(scrapy.Spider):
         for entry in entries:
             info = {"via": "feed", "from": response.url, "title": entry.title,
                     "published": _iso(entry.published or entry.updated)}
-            if (request := self._article_request(entry.url, src, info)) is not None:
+            if (request := self._article_request(entry.url, src, info, entry.updated)) is not None:
                 yield request
 
     def parse_sitemap(self, response: Response, source: str):
@@ -160,7 +184,7 @@ class NewsSpider(scrapy.Spider):
         for entry in doc.entries:
             info = {"via": "sitemap", "from": response.url, "title": entry.news_title,
                     "published": _iso(entry.news_published or entry.lastmod)}
-            if (request := self._article_request(entry.loc, src, info)) is not None:
+            if (request := self._article_request(entry.loc, src, info, entry.lastmod)) is not None:
                 yield request
 
     def _follow_sitemaps(self, urls: list[str], source: Source):
@@ -174,15 +198,47 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, source: str, discovery: dict[str, Any]):
         # Raw bytes and response info only: decoding is the DecodePipeline's job. A 404/410
-        # still becomes an item (status kept) so the store can record the page as gone.
+        # still becomes an item (status kept) so the store can record the page as gone; a 304
+        # (the incremental middleware asked conditionally) so it can record "unchanged".
+        if response.status == 304:
+            self._inc("not_modified", stats=FETCH_STATS)
+        request = response.request  # None for a response built by hand (tests)
+        redirects = (request.meta.get("redirect_urls") if request is not None else None) or []
         yield PageItem(
             url=response.url,
+            requested_url=redirects[0] if redirects else None,
             body=response.body,
             status=response.status,
             headers=normalize_headers(response.headers.items()),
             fetched_at=dt.datetime.now(dt.UTC),
             source=source,
             discovery=dict(discovery),
+        )
+
+    def article_failed(self, failure):
+        """An article request that produced no usable response: recorded with its reason.
+
+        Requests the incremental middleware chose not to send (:class:`NotDue`) and those
+        robots.txt forbids were never downloads, so they are only counted.
+        """
+        request = failure.request
+        reason = failure_reason(failure)
+        if reason in ("not_due", "robots_forbidden"):
+            return
+        self._inc(f"failed/{reason.split(':')[0]}", stats=FETCH_STATS)
+        logger.warning("Article %s failed: %s", request.url, reason)
+        response = getattr(failure.value, "response", None)
+        redirects = request.meta.get("redirect_urls") or []
+        yield PageItem(
+            url=request.url,
+            requested_url=redirects[0] if redirects else None,
+            body=b"",
+            status=response.status if response is not None else None,
+            headers=normalize_headers(response.headers.items()) if response is not None else {},
+            fetched_at=dt.datetime.now(dt.UTC),
+            source=request.cb_kwargs.get("source"),
+            discovery=dict(request.cb_kwargs.get("discovery") or {}),
+            error=reason,
         )
 
     def discovery_failed(self, failure):

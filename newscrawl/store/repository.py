@@ -149,9 +149,10 @@ def _new_story_key(session: Session, body_hash: str) -> str:
 def _add_fetch(session: Session, url: str, status: int | None, headers: dict[str, str], *,
                site_id: int | None, fetched_at: dt.datetime, outcome: str, source: str | None,
                reason: str | None = None, version_id: int | None = None,
-               raw_page_id: int | None = None) -> int:
+               raw_page_id: int | None = None, requested_url: str | None = None) -> int:
     fetch = Fetch(
-        url=url, site_id=site_id, source=source, fetched_at=fetched_at, status=status,
+        url=url, requested_url=requested_url if requested_url != url else None,
+        site_id=site_id, source=source, fetched_at=fetched_at, status=status,
         etag=headers.get("etag"), last_modified=headers.get("last-modified"),
         content_type=headers.get("content-type"), outcome=outcome, reason=reason,
         version_id=version_id, raw_page_id=raw_page_id,
@@ -162,8 +163,11 @@ def _add_fetch(session: Session, url: str, status: int | None, headers: dict[str
 
 
 def store_page(session: Session, page: Page, record: ArticleRecord, *,
-               source: str | None = None) -> StoreOutcome:
-    """Store one downloaded page and its record; returns what happened. Flushes, never commits."""
+               source: str | None = None, requested_url: str | None = None) -> StoreOutcome:
+    """Store one downloaded page and its record; returns what happened. Flushes, never commits.
+
+    ``requested_url`` is the URL asked for when a redirect ended at ``page.url``.
+    """
     now = utc(page.fetched_at) or _now()
     host = (record.site or _host(record.url or page.url)).lower()
     site_id = upsert_site(session, host, record.site_name, now)
@@ -172,7 +176,8 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
     def fetch(outcome: str, version_id: int | None = None, reason: str | None = None) -> int:
         return _add_fetch(session, page.url, page.status, page.headers, site_id=site_id,
                           fetched_at=now, outcome=outcome, source=source, reason=reason,
-                          version_id=version_id, raw_page_id=raw_page_id)
+                          version_id=version_id, raw_page_id=raw_page_id,
+                          requested_url=requested_url)
 
     if not record.is_article:
         return StoreOutcome(fetch(OUTCOME_SKIPPED, reason=record.skip_reason), OUTCOME_SKIPPED)
@@ -233,7 +238,7 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
 def store_fetch_only(session: Session, url: str, status: int | None = None,
                      headers: Mapping[str, str] | None = None,
                      fetched_at: dt.datetime | None = None, reason: str | None = None, *,
-                     source: str | None = None) -> StoreOutcome:
+                     source: str | None = None, requested_url: str | None = None) -> StoreOutcome:
     """Record a download that produced no page (network or HTTP error): outcome ``failed``.
 
     ``status`` is None when no response came at all; ``reason`` says what went wrong.
@@ -242,7 +247,8 @@ def store_fetch_only(session: Session, url: str, status: int | None = None,
     host = _host(url)
     site_id = upsert_site(session, host, None, now) if host else None
     fetch_id = _add_fetch(session, url, status, normalize_headers(headers), site_id=site_id,
-                          fetched_at=now, outcome=OUTCOME_FAILED, source=source, reason=reason)
+                          fetched_at=now, outcome=OUTCOME_FAILED, source=source, reason=reason,
+                          requested_url=requested_url)
     return StoreOutcome(fetch_id, OUTCOME_FAILED)
 
 

@@ -10,23 +10,113 @@
 Where :class:`~newscrawl.replay.ReplayDownloaderMiddleware` short-cuts Scrapy's downloader,
 this exercises all of it (HTTP client, proxy middleware, connection handling); together they
 check that an offline run and a networked run crawl the same pages. Every request is logged
-in :attr:`LoopbackSiteServer.requests` so tests can count fetches.
+in :attr:`LoopbackSiteServer.requests` (URLs) and :attr:`LoopbackSiteServer.exchanges` (URL,
+request headers, status, body bytes sent) so tests can count fetches and bytes.
+
+Behaving like a real news site across runs (issue 7):
+
+* **Validators and conditional GET.** Every 200 answer carries an ``ETag`` (a hash of the body,
+  unless the saved headers give one) and a ``Last-Modified`` (the saved header, else the time
+  the server started serving that body). ``If-None-Match`` is answered 304 when an entity tag
+  matches (weak comparison, ``*``); otherwise ``If-Modified-Since`` is answered 304 when the page
+  has not changed since; per RFC 9110, ``If-Modified-Since`` is ignored when ``If-None-Match``
+  is present. Switch off with ``validators=False`` (a server that ignores them).
+* **Edits.** :meth:`LoopbackSiteServer.put` replaces or adds a page while serving (an edited
+  article, a feed with new entries); its ``Last-Modified`` moves at least one second past the
+  previous one, because HTTP dates have one-second resolution.
+* **Faults.** :meth:`LoopbackSiteServer.fault` makes one URL misbehave: ``fail_first`` (the first
+  *n* requests get a 5xx), ``delay`` (answer after *seconds*: a timeout), ``truncate`` (announce
+  more bytes than are sent, then close), ``bad_gzip`` (``Content-Encoding: gzip`` on bytes that
+  are not gzip), ``redirect`` (to another URL, e.g. in a loop). Content faults (404/410, PDF,
+  image, binary, oversize, malformed feeds) are simply saved responses.
 """
 
 from __future__ import annotations
 
+import email.utils
+import hashlib
 import threading
+import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newscrawl.replay import SavedSites
+from newscrawl.replay import SavedResponse, SavedSites, url_key
 
-__all__ = ["LoopbackSiteServer"]
+__all__ = ["Exchange", "LoopbackSiteServer"]
 
 # Framing headers are recomputed for the bytes actually sent; hop-by-hop ones never forwarded.
 _SKIP_HEADERS = {"content-length", "transfer-encoding", "connection", "keep-alive",
                  "proxy-connection", "upgrade"}
+FAULTS = ("fail_first", "delay", "truncate", "bad_gzip", "redirect")
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request the server answered."""
+
+    url: str
+    request_headers: dict[str, str]
+    status: int
+    body_bytes: int  # body bytes actually sent
+
+
+@dataclass(slots=True)
+class _Fault:
+    kind: str
+    params: dict
+    hits: int = 0
+
+
+@dataclass(slots=True)
+class _State:
+    sites: SavedSites
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    log: list[Exchange] = field(default_factory=list)
+    overrides: dict[str, SavedResponse | None] = field(default_factory=dict)
+    modified: dict[str, float] = field(default_factory=dict)  # url key -> Last-Modified (epoch s)
+    faults: dict[str, _Fault] = field(default_factory=dict)
+    validators: bool = True
+    started: float = field(default_factory=lambda: float(int(time.time())))
+
+    def lookup(self, url: str) -> SavedResponse | None:
+        key = url_key(url)
+        if key in self.overrides:
+            return self.overrides[key]
+        return self.sites.get(url)
+
+
+def _etag(saved: SavedResponse) -> str:
+    given = next((v for k, v in saved.header_pairs() if k.lower() == "etag"), None)
+    return given or '"' + hashlib.sha256(saved.body).hexdigest()[:20] + '"'
+
+
+def _last_modified(saved: SavedResponse, state: _State, url: str) -> str:
+    given = next((v for k, v in saved.header_pairs() if k.lower() == "last-modified"), None)
+    if given:
+        return given
+    return email.utils.formatdate(state.modified.get(url_key(url), state.started), usegmt=True)
+
+
+def _tags(header: str) -> list[str]:
+    return [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+
+
+def not_modified(request_headers, etag: str, last_modified: str) -> bool:
+    """RFC 9110 section 13.1: If-None-Match (weak comparison) wins over If-Modified-Since."""
+    inm = request_headers.get("If-None-Match")
+    if inm is not None:
+        return "*" in _tags(inm) or etag.removeprefix("W/") in _tags(inm)
+    ims = request_headers.get("If-Modified-Since")
+    if ims:
+        try:
+            since = email.utils.parsedate_to_datetime(ims)
+            modified = email.utils.parsedate_to_datetime(last_modified)
+        except (TypeError, ValueError):
+            return False  # an unparseable date is ignored, as the RFC says
+        return modified <= since
+    return False
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -39,23 +129,81 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host", "localhost")
         return f"http://{host}{self.path}"
 
-    def _serve(self, with_body: bool) -> None:
-        url = self._url()
-        saved = self.server.sites.get(url)
-        with self.server.lock:
-            self.server.log.append(url)
-        if saved is None:
-            status, headers, body = 404, [("Content-Type", "text/plain")], b"not found\n"
-        else:
-            status, headers, body = saved.status, saved.header_pairs(), saved.body
+    def _log(self, url: str, status: int, sent: int) -> None:
+        state = self.server.state
+        with state.lock:
+            state.log.append(Exchange(url, dict(self.headers.items()), status, sent))
+
+    def _answer(self, url: str, status: int, headers, body: bytes, with_body: bool, *,
+                content_length: int | None = None) -> None:
         self.send_response(status)
         for name, value in headers:
             if name.lower() not in _SKIP_HEADERS:
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        if status != 304:
+            self.send_header("Content-Length", str(len(body) if content_length is None
+                                                   else content_length))
         self.end_headers()
-        if with_body:
+        sent = 0
+        if with_body and status != 304:
             self.wfile.write(body)
+            sent = len(body)
+        self._log(url, status, sent)
+
+    def _serve(self, with_body: bool) -> None:
+        url = self._url()
+        state = self.server.state
+        with state.lock:
+            fault = state.faults.get(url_key(url))
+            if fault is not None:
+                fault.hits += 1
+            saved = state.lookup(url)
+        if fault is not None and self._fault(url, fault, with_body):
+            return
+        if saved is None:
+            self._answer(url, 404, [("Content-Type", "text/plain")], b"not found\n", with_body)
+            return
+        headers = saved.header_pairs()
+        if saved.status == 200 and state.validators:
+            etag, modified = _etag(saved), _last_modified(saved, state, url)
+            names = {k.lower() for k, _ in headers}
+            headers += [(k, v) for k, v in (("ETag", etag), ("Last-Modified", modified))
+                        if k.lower() not in names]
+            if not_modified(self.headers, etag, modified):
+                keep = {"etag", "last-modified", "cache-control", "expires", "vary", "date"}
+                self._answer(url, 304, [(k, v) for k, v in headers if k.lower() in keep], b"",
+                             with_body)
+                return
+        if fault is not None and fault.kind == "truncate":
+            # Announce the whole body, send half of it, hang up: a connection cut mid-transfer.
+            self._answer(url, saved.status, headers, saved.body[: len(saved.body) // 2],
+                         with_body, content_length=len(saved.body))
+            self.close_connection = True
+            return
+        if fault is not None and fault.kind == "bad_gzip":
+            headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
+            headers.append(("Content-Encoding", "gzip"))
+            self._answer(url, saved.status, headers, b"\x1f\x8b\x08 this is not deflate data",
+                         with_body)
+            return
+        self._answer(url, saved.status, headers, saved.body, with_body)
+
+    def _fault(self, url: str, fault: _Fault, with_body: bool) -> bool:
+        """Answer a fault that replaces the page entirely; False if the page is still served."""
+        params = fault.params
+        if fault.kind == "fail_first" and fault.hits <= params.get("times", 1):
+            status = params.get("status", 503)
+            self._answer(url, status, [("Content-Type", "text/plain"), ("Retry-After", "0")],
+                         b"temporarily unavailable\n", with_body)
+            return True
+        if fault.kind == "delay":
+            time.sleep(params.get("seconds", 5.0))
+            return False
+        if fault.kind == "redirect":
+            self._answer(url, params.get("status", 302), [("Location", params["to"])], b"",
+                         with_body)
+            return True
+        return False
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
         self._serve(with_body=True)
@@ -64,17 +212,24 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(with_body=False)
 
     def log_message(self, format, *args) -> None:  # noqa: A002
-        pass  # keep test output clean; the request log is in server.log
+        pass  # keep test output clean; the request log is in server.exchanges
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a hung keep-alive connection must not block interpreter exit
+    block_on_close = False  # a delayed (timeout) answer must not hold up stop()
 
-    def __init__(self, address, sites: SavedSites, log: list[str], lock: threading.Lock):
+    def __init__(self, address, state: _State):
         super().__init__(address, _Handler)
-        self.sites = sites
-        self.log = log
-        self.lock = lock
+        self.state = state
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        # A client that gave up (a timeout fault, a cancelled oversize download) is expected.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class LoopbackSiteServer:
@@ -88,19 +243,20 @@ class LoopbackSiteServer:
             assert server.requests.count("http://news.example/a") == 1
     """
 
-    def __init__(self, root: str | Path | SavedSites, host: str = "127.0.0.1", port: int = 0):
-        self.sites = root if isinstance(root, SavedSites) else SavedSites(root)
+    def __init__(self, root: str | Path | SavedSites, host: str = "127.0.0.1", port: int = 0,
+                 *, validators: bool = True):
+        sites = root if isinstance(root, SavedSites) else SavedSites(root)
+        self.sites = sites
         self._address = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         # Owned here, not by the socket server, so the log is still readable after stop().
-        self._log: list[str] = []
-        self._lock = threading.Lock()
+        self._state = _State(sites=sites, validators=validators)
 
     def start(self) -> LoopbackSiteServer:
         if self._server is not None:
             return self
-        self._server = _Server(self._address, self.sites, self._log, self._lock)
+        self._server = _Server(self._address, self._state)
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         name="LoopbackSiteServer", daemon=True)
         self._thread.start()
@@ -122,6 +278,35 @@ class LoopbackSiteServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    # ------------------------------------------------------------------ changing the site
+
+    def put(self, url: str, body: bytes, *, status: int = 200,
+            headers: dict[str, str] | None = None) -> None:
+        """Serve ``body`` at ``url`` from now on (an edit, or a new page)."""
+        saved = SavedResponse(url=url, status=status, headers=dict(headers or {}), body=body)
+        state = self._state
+        with state.lock:
+            key = url_key(url)
+            previous = state.modified.get(key, state.started)
+            state.overrides[key] = saved
+            state.modified[key] = max(float(int(time.time())), previous + 1.0)
+
+    def remove(self, url: str) -> None:
+        """Answer 404 at ``url`` from now on."""
+        with self._state.lock:
+            self._state.overrides[url_key(url)] = None
+
+    def fault(self, url: str, kind: str, **params) -> None:
+        """Make ``url`` misbehave (kinds in the module docstring)."""
+        if kind not in FAULTS:
+            raise ValueError(f"unknown fault {kind!r}; known: {', '.join(FAULTS)}")
+        if kind == "redirect" and "to" not in params:
+            raise ValueError("a redirect fault needs to=URL")
+        with self._state.lock:
+            self._state.faults[url_key(url)] = _Fault(kind, dict(params))
+
+    # ------------------------------------------------------------------ what happened
+
     @property
     def port(self) -> int:
         if self._server is None:
@@ -136,7 +321,16 @@ class LoopbackSiteServer:
     proxy_url = base_url
 
     @property
+    def exchanges(self) -> list[Exchange]:
+        """Requests answered so far, in order (a copy; safe to read while serving)."""
+        with self._state.lock:
+            return list(self._state.log)
+
+    @property
     def requests(self) -> list[str]:
-        """URLs requested so far, in order (a copy; safe to read while serving)."""
-        with self._lock:
-            return list(self._log)
+        """URLs requested so far, in order."""
+        return [e.url for e in self.exchanges]
+
+    def clear_log(self) -> None:
+        with self._state.lock:
+            self._state.log.clear()

@@ -238,7 +238,7 @@ def listed_article_urls(sources_path: Path, sites: SavedSites) -> dict[str, str]
 
     out: dict[str, str] = {}
     for source in load_sources(sources_path):
-        def ok(url: str) -> bool:
+        def ok(url: str, source=source) -> bool:
             return url_is_from_any_domain(url, source.allowed_domains) and robots_ok(url)
 
         todo = [(u, "feed") for u in source.feeds] + [(u, "sitemap") for u in source.sitemaps]
