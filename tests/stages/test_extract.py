@@ -67,3 +67,27 @@ def test_date_from_meta_then_url():
                          "http://x.example/2026/10/12/ferry-story")
     assert ex.published_at is not None and ex.published_at.date().isoformat() == "2026-10-12"
     assert ex.published_source == "htmldate"
+
+
+def test_collapsed_recall_body_is_checked_against_the_balanced_mode():
+    from newscrawl.extract import recall_collapse_rescue
+
+    html = page("<article><h1>Ferry crossings resume</h1>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>")
+    visible = PARAS + ["Home", "News", "Sport"] * 20
+    # favor_recall kept one paragraph of ten: far below the page's share, the balanced mode's
+    # body holds it and the rest of the article.
+    blocks, source = recall_collapse_rescue([Block(PARAS[0])], visible, html, "http://x.example/a")
+    assert source == "trafilatura-balanced"
+    assert [b.text for b in blocks if b.text in PARAS] == PARAS
+
+
+def test_body_covering_the_page_is_not_second_guessed(monkeypatch):
+    import newscrawl.extract as extract
+
+    def fail(*args, **kwargs):
+        raise AssertionError("balanced mode must not run")
+
+    monkeypatch.setattr(extract.trafilatura, "bare_extraction", fail)
+    ours = [Block(p) for p in PARAS]
+    assert extract.recall_collapse_rescue(ours, PARAS + ["Home"], "<html></html>", "http://x.example/a") == (
+        ours, "trafilatura")
