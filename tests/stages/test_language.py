@@ -1,5 +1,5 @@
 from newscrawl.block import Block
-from newscrawl.language import analyse_languages, detect, dominant_script
+from newscrawl.language import analyse_languages, classify, detect, dominant_script
 
 EN = [
     "RIVERTON — Fire crews worked through the night to contain a blaze at the river port, officials said on Tuesday.",
@@ -66,3 +66,74 @@ def test_same_script_foreign_chrome_at_edges_removed():
     result = analyse_languages(blocks)
     assert [b.text for b in result.blocks] == EN
     assert "es" in result.chrome_languages
+
+
+# --- legitimately multilingual article text stays (issue 5), both ways ---------------------------
+
+
+def test_arabic_quote_and_french_phrase_inside_an_english_story_stay():
+    arabic_quote = "وقال أحد الصيادين: «لم نر حريقا كهذا في الميناء من قبل»"
+    french_quote = "« Nous avons tout perdu en une nuit », a déclaré un pêcheur venu de Marseille."
+    blocks = [Block(EN[0]), Block(arabic_quote), Block(EN[1]), Block(french_quote), Block(EN[2])]
+    result = analyse_languages(blocks)
+    assert [b.text for b in result.blocks] == [b.text for b in blocks]
+    assert result.repairs == [] and result.chrome_languages == []
+    assert result.input_languages[1] == "ar"
+
+
+def test_chinese_name_and_bilingual_caption_at_the_edge_stay():
+    caption = "图为周二夜间河港大火现场。Fire crews at the river port fire on Tuesday night."
+    named = ("Harbor director Zhang Wei (张伟) said the fire crews worked through the night "
+             "and that the main quay would stay closed until the barges were towed away.")
+    blocks = [Block(caption), Block(named)] + [Block(t) for t in EN] + [Block("标签： 火灾 港口")]
+    result = analyse_languages(blocks, ["首页", "登录后才能发表评论，请先登录您的账号"])
+    assert [b.text for b in result.blocks] == [caption, named] + EN
+    assert result.chrome_languages == ["zh"]
+
+
+def test_english_chrome_around_chinese_story_with_english_quote_name_and_caption():
+    zh = ["河港周二凌晨发生大火，消防人员连夜扑救，官员表示火势已经得到控制。",
+          "港口负责人约翰·史密斯（John Smith）说，火灾发生在主码头附近的一座仓库，随后蔓延到两艘驳船。",
+          "“We have never seen a fire spread this fast on the water,” said one of the barge captains.",
+          "当局要求住在港口两英里范围内的居民关闭门窗，直到第二天早上，并暂停了所有货运。"]
+    caption = "消防人员在河港码头灭火。Firefighters on the quay of the river port."
+    chrome_before = ["Home > World > Asia Pacific", "Published 14 March 2026 | Source: Harbor City Chronicle"]
+    chrome_after = ["Tags: fire, port, barges", "Share this story on Facebook, Twitter or by email",
+                    "© 2026 Harbor City Chronicle. All rights reserved."]
+    blocks = [Block(t) for t in chrome_before] + [Block(caption)] + [Block(t) for t in zh] + [
+        Block(t) for t in chrome_after]
+    result = analyse_languages(blocks, ["Sign in", "Create an account to keep reading the latest news"] * 2)
+    assert result.language == "zh"
+    assert [b.text for b in result.blocks] == [caption] + zh
+    assert result.chrome_languages == ["en"]
+    assert result.input_languages[:2] == ["en", "en"]
+
+
+def test_chrome_shaped_foreign_line_between_story_and_trailing_text_goes():
+    # A portal's tags and editor lines after the story, then the page's own English sign-off that
+    # extraction kept: the foreign lines are inside the "core" but have the shape of chrome.
+    trailing = "Sign up for our morning newsletter to get the day's most important stories in your inbox."
+    blocks = [Block(t) for t in EN] + [Block("标签：国际 外交 经济"), Block("责任编辑：刘晓燕"), Block(trailing)]
+    result = analyse_languages(blocks)
+    assert [b.text for b in result.blocks] == EN + [trailing]
+    assert result.chrome_languages == ["zh"]
+
+
+def test_same_script_language_of_short_chrome_lines():
+    assert classify("Startseite", "Latin", "en")[0] == "de"
+    assert classify("Lo más leído", "Latin", "en")[0] == "es"
+    assert classify("Mots-clés : politique, économie, relations internationales", "Latin", "en")[0] == "fr"
+    assert classify("Harbor fire forces river port closure, officials say", "Latin", "en")[0] == "en"
+    assert classify("Ключевые слова: новости мира, главное за день", "Cyrillic", "en")[0] == "ru"
+    assert classify("42 17", "Latin", "en") == (None, None)
+
+
+def test_flattened_page_loses_its_inline_foreign_chrome_only():
+    english = " ".join(EN * 30)  # one huge block: extraction flattened the page
+    chrome = "您当前的位置：首页 > 国际新闻 > 正文 来源：东方快讯网 责任编辑：刘晓燕"
+    text = f"{english} {chrome} {english} The director, Zhang Wei (张伟), said so."
+    result = analyse_languages([Block(text)])
+    body = result.blocks[0].text
+    assert "东方快讯网" not in body and "首页" not in body
+    assert "Zhang Wei (张伟)" in body and body.count("RIVERTON") == 60
+    assert result.repairs[0].kind == "foreign_chrome_inline" and result.chrome_languages == ["zh"]

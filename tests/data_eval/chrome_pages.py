@@ -1,0 +1,419 @@
+"""The language-chrome evidence set: real articles wrapped in foreign page chrome, built by code.
+
+Two directions (issue 5):
+
+* **Foreign chrome around English articles.** Each page of ``../shared/data/wcxb-dev-articles``
+  gets the chrome of one language (zh, ja, ar, ru, es, fr, de in turn, by page order). Chrome is
+  put where a portal puts it: the header (login box, menu, scrolling-news ticker) at the top of
+  ``<body>``, the breadcrumb and source line right *before the article's first paragraph*, the
+  tags, keywords, share and editor lines and a related list right *after its last paragraph*
+  (siblings of the article's paragraphs: that is the chrome that survives extraction), and a
+  most-read list and footer at the end. Which pieces a page gets is drawn with the page id as the
+  seed, so the set is the same on every run.
+* **English chrome around non-English articles.** The seven stories of
+  :mod:`tests.data_eval.chrome_text` (the dev set has no non-English article), each served in
+  several chrome variants.
+
+Each wrapped page is compared with the *same* page without the chrome (the dev page parsed and
+serialized the same way, so the only difference is the chrome): body F1 against the ground truth
+(scored by ``../shared/eval/score_extraction.py``), chrome left in the body, article paragraphs
+lost, and the language of every block the language stage saw.
+
+How a block's true language is known: a block whose text lies inside the ground-truth article is
+in the article's language; a block that holds an inserted chrome piece and is not article text is
+in the chrome's language; any other block (the original page's own menus and captions) has no
+known language and is left out of the accuracy figure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+
+import lxml.html
+
+from newscrawl import process
+from newscrawl.language import analyse_languages
+from newscrawl.page import Page
+from tests.data_eval.chrome_text import CHROME, STORIES, Chrome, Story
+
+REPO = Path(__file__).resolve().parent.parent.parent
+SHARED = REPO.parent / "shared"
+DEV = SHARED / "data" / "wcxb-dev-articles"
+SCORER = SHARED / "eval" / "score_extraction.py"
+
+#: Chrome languages wrapped around the English dev articles, in turn.
+FOREIGN_CHROME = ("zh", "ja", "ar", "ru", "es", "fr", "de")
+#: Chrome variants (different draws of pieces) per non-English story.
+STORY_VARIANTS = 4
+
+_TOKEN = re.compile(r"\w+")
+
+
+def norm(text: str) -> str:
+    return " ".join(_TOKEN.findall(text.casefold()))
+
+
+@lru_cache(maxsize=1)
+def scorer():
+    """``../shared/eval/score_extraction.py`` as a module (it is a script, not a package)."""
+    spec = importlib.util.spec_from_file_location("score_extraction", SCORER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class ChromePiece:
+    text: str
+    language: str
+    where: str  # header | before | after | footer
+
+
+@dataclass
+class Case:
+    id: str
+    article_language: str
+    chrome_language: str
+    truth: str
+    url: str
+    plain_html: str
+    wrapped_html: str
+    pieces: list[ChromePiece]
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def _draw(chrome: Chrome, rng: random.Random) -> dict[str, list[ChromePiece]]:
+    """Which pieces of ``chrome`` a page gets, by place. Every page gets chrome at both edges of
+    the article (a source line or breadcrumb before it, a tags line after it): that is the case
+    the language stage exists for."""
+    lang = chrome.language
+
+    def piece(text: str, where: str) -> ChromePiece:
+        return ChromePiece(text, lang, where)
+
+    headlines = list(chrome.headlines)
+    rng.shuffle(headlines)
+    header = [piece(t, "header") for t in chrome.login] + [piece(t, "header") for t in chrome.menu]
+    if rng.random() < 0.7:
+        header += [piece(chrome.ticker_label, "header")] + [piece(h, "header") for h in headlines[:3]]
+    before = [piece(chrome.source_line, "before")]
+    if rng.random() < 0.6:
+        before.insert(0, piece(chrome.breadcrumb, "before"))
+    after = [piece(chrome.tags, "after")]
+    for text, p in ((chrome.keywords, 0.6), (chrome.share, 0.5), (chrome.editor, 0.6)):
+        if rng.random() < p:
+            after.append(piece(text, "after"))
+    if rng.random() < 0.6:
+        after += [piece(chrome.related_label, "after")] + [piece(h, "after") for h in headlines[3:6]]
+    footer = [piece(chrome.most_read_label, "footer")] + [piece(h, "footer") for h in headlines[:4]]
+    footer += [piece(t, "footer") for t in chrome.footer_links]
+    footer += [piece(chrome.copyright, "footer"), piece(chrome.legal, "footer")]
+    return {"header": header, "before": before, "after": after, "footer": footer}
+
+
+def _element(tag: str, text: str, cls: str | None = None):
+    el = lxml.html.Element(tag)
+    el.text = text
+    if cls:
+        el.set("class", cls)
+    return el
+
+
+def _list_element(tag: str, label: ChromePiece | None, items: list[ChromePiece], cls: str):
+    box = lxml.html.Element("div")
+    box.set("class", cls)
+    if label is not None:
+        box.append(_element("h3", label.text))
+    ul = lxml.html.Element(tag)
+    for item in items:
+        li = lxml.html.Element("li")
+        a = _element("a", item.text)
+        a.set("href", "#")
+        li.append(a)
+        ul.append(li)
+    box.append(ul)
+    return box
+
+
+def _header(pieces: list[ChromePiece], chrome: Chrome):
+    header = lxml.html.Element("div")
+    header.set("class", "portal-top")
+    login = [p for p in pieces if p.text in chrome.login]
+    menu = [p for p in pieces if p.text in chrome.menu]
+    ticker = [p for p in pieces if p not in login and p not in menu]
+    header.append(_list_element("ul", None, login, "login-box"))
+    header.append(_list_element("ul", None, menu, "nav"))
+    if ticker:
+        header.append(_list_element("ul", ticker[0], ticker[1:], "ticker"))
+    return header
+
+
+def _footer(pieces: list[ChromePiece], chrome: Chrome):
+    footer = lxml.html.Element("div")
+    footer.set("class", "portal-bottom")
+    most_read = [p for p in pieces if p.text == chrome.most_read_label or p.text in chrome.headlines]
+    footer.append(_list_element("ol", most_read[0], most_read[1:], "most-read"))
+    links = [p for p in pieces if p.text in chrome.footer_links]
+    footer.append(_list_element("ul", None, links, "footer-links"))
+    footer.append(_element("p", chrome.copyright, "copyright"))
+    footer.append(_element("p", chrome.legal, "legal"))
+    return footer
+
+
+def _after_elements(pieces: list[ChromePiece], chrome: Chrome) -> list:
+    out, related = [], []
+    for p in pieces:
+        if p.text == chrome.related_label or p.text in chrome.headlines:
+            related.append(p)
+        else:
+            out.append(_element("p", p.text, "article-meta"))
+    if related:
+        out.append(_list_element("ul", related[0], related[1:], "related"))
+    return out
+
+
+def _article_elements(doc, truth: str) -> tuple[object, object] | None:
+    """First and last elements of the page that hold article paragraphs (innermost ones)."""
+    truth_norm = norm(truth)
+    found = []
+    for el in doc.iter("p", "div", "li", "blockquote", "h2", "h3", "h4", "section", "span", "td"):
+        text = norm(el.text_content())
+        if len(text.split()) >= 8 and text in truth_norm:
+            found.append(el)
+    if not found:
+        return None
+    inner = set(found)
+    innermost = [el for el in found if not any(d in inner for d in el.iterdescendants())]
+    return innermost[0], innermost[-1]
+
+
+def wrap_html(html: str, truth: str, chrome: Chrome, rng: random.Random) -> tuple[str, str, list[ChromePiece]] | None:
+    """(plain page, wrapped page, chrome pieces) or None when the article cannot be located."""
+    doc = lxml.html.document_fromstring(html)
+    plain = lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
+    located = _article_elements(doc, truth)
+    body = doc.find("body")
+    if located is None or body is None:
+        return None
+    first, last = located
+    drawn = _draw(chrome, rng)
+    for el in (_element("p", p.text, "article-meta") for p in drawn["before"]):
+        first.addprevious(el)
+    anchor = last
+    for el in _after_elements(drawn["after"], chrome):
+        anchor.addnext(el)
+        anchor = el
+    body.insert(0, _header(drawn["header"], chrome))
+    body.append(_footer(drawn["footer"], chrome))
+    wrapped = lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
+    pieces = [p for where in ("header", "before", "after", "footer") for p in drawn[where]]
+    return plain, wrapped, pieces
+
+
+def story_html(story: Story, chrome: Chrome | None, rng: random.Random) -> tuple[str, list[ChromePiece]]:
+    """A news page holding ``story``, inside ``chrome`` (None: the bare article page)."""
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in story.paragraphs)
+    top = before = after = bottom = ""
+    pieces: list[ChromePiece] = []
+    if chrome is not None:
+        drawn = _draw(chrome, rng)
+
+        def html_of(el) -> str:
+            return lxml.html.tostring(el, encoding="unicode")
+
+        top = html_of(_header(drawn["header"], chrome))
+        before = "".join(html_of(_element("p", p.text, "article-meta")) for p in drawn["before"])
+        after = "".join(html_of(el) for el in _after_elements(drawn["after"], chrome))
+        bottom = html_of(_footer(drawn["footer"], chrome))
+        pieces = [p for where in ("header", "before", "after", "footer") for p in drawn[where]]
+    page = (f'<!DOCTYPE html><html lang="{story.language}"><head><meta charset="utf-8">'
+            f"<title>{escape(story.title)}</title></head><body>{top}<main><article>"
+            f"<h1>{escape(story.title)}</h1>{before}<div class=\"story-body\">{paragraphs}</div>"
+            f"{after}</article></main>{bottom}</body></html>")
+    return page, pieces
+
+
+def dev_truth() -> dict[str, dict]:
+    return json.loads((DEV / "ground-truth.json").read_text(encoding="utf-8"))
+
+
+def dev_cases(ids: list[str] | None = None) -> Iterator[Case]:
+    """English dev articles in foreign chrome (pages whose article cannot be located are skipped
+    and counted by the caller: ids in, fewer cases out)."""
+    import gzip
+
+    truth = dev_truth()
+    all_ids = sorted(truth)
+    for i in ids if ids is not None else all_ids:
+        language = FOREIGN_CHROME[all_ids.index(i) % len(FOREIGN_CHROME)]
+        html = gzip.decompress((DEV / "html" / f"{i}.html.gz").read_bytes()).decode("utf-8", "replace")
+        built = wrap_html(html, truth[i]["articleBody"], CHROME[language], random.Random(i))
+        if built is None:
+            continue
+        plain, wrapped, pieces = built
+        yield Case(i, "en", language, truth[i]["articleBody"], truth[i]["url"], plain, wrapped, pieces)
+
+
+def story_cases() -> Iterator[Case]:
+    """The non-English stories in English chrome, ``STORY_VARIANTS`` draws each."""
+    for language, story in STORIES.items():
+        plain, _ = story_html(story, None, random.Random(0))
+        for variant in range(STORY_VARIANTS):
+            rng = random.Random(f"{language}-{variant}")
+            wrapped, pieces = story_html(story, CHROME["en"], rng)
+            url = f"https://news.example/{language}/story-{variant}.html"
+            yield Case(f"{language}-{variant}", language, "en", "\n\n".join(story.paragraphs), url,
+                       plain, wrapped, pieces)
+
+
+# --- evaluating -------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    case: Case
+    plain_body: str
+    wrapped_body: str
+    language: str | None
+    chrome_languages: list[str]
+    #: Chrome pieces whose text is in the wrapped body.
+    chrome_left: list[str]
+    #: Paragraphs of the plain page's body missing from the wrapped page's body.
+    paragraphs_lost: list[str]
+    #: (true language, language the stage gave) for each block of known language.
+    block_pairs: list[tuple[str, str | None]] = field(default_factory=list)
+    language_ms: float = 0.0
+    total_ms: float = 0.0
+    skip_reason: str | None = None
+
+
+def _run(html: str, url: str) -> tuple[process.Work, float, float]:
+    page = Page.build(url, html.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
+    work = process.start(page)
+    language_ms = total = 0.0
+    for step in process.STEPS:
+        start = time.perf_counter()
+        step(work)
+        elapsed = (time.perf_counter() - start) * 1000
+        total += elapsed
+        if step is process.step_language:
+            language_ms = elapsed
+    return work, language_ms, total
+
+
+def _language_input(html: str, url: str):
+    """The blocks and outside text the language stage sees for ``html``."""
+    page = Page.build(url, html.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
+    work = process.start(page)
+    for step in process.STEPS[: process.STEPS.index(process.step_language)]:
+        step(work)
+    if work.skipped:
+        return [], []
+    return list(work.blocks), list(work.extracted.outside_blocks if work.extracted else [])
+
+
+def chrome_left_in(body: str, plain_body: str, pieces: list[ChromePiece]) -> list[str]:
+    """Pieces of chrome found in ``body`` (and not already in the plain page's body: a one-word
+    menu item such as "Sport" can be an article word)."""
+    body_norm, plain_norm = f" {norm(body)} ", f" {norm(plain_body)} "
+    body_paragraphs = {norm(p) for p in body.split("\n\n")}
+    left = []
+    for piece in pieces:
+        text = norm(piece.text)
+        if not text:
+            continue
+        if len(text.split()) >= 2 or len(text) >= 4 and not text.isascii():
+            if f" {text} " in body_norm and f" {text} " not in plain_norm:
+                left.append(piece.text)
+        elif text in body_paragraphs and text not in {norm(p) for p in plain_body.split("\n\n")}:
+            left.append(piece.text)
+    return left
+
+
+def block_truth(block: str, case: Case, truth_norm: str, piece_norms: list[str]) -> str | None:
+    """The true language of a block the language stage saw, or None when unknown."""
+    text = norm(block)
+    if not text:
+        return None
+    if text in truth_norm:
+        return case.article_language
+    if any(p and p in text for p in piece_norms):
+        return case.chrome_language
+    return None
+
+
+def evaluate(case: Case) -> Outcome:
+    plain, _, _ = _run(case.plain_html, case.url)
+    wrapped, language_ms, total_ms = _run(case.wrapped_html, case.url)
+    plain_body, wrapped_body = plain.record.body or "", wrapped.record.body or ""
+    # Article paragraphs (the plain page's body paragraphs that are ground-truth text) missing
+    # from the wrapped page's body; by normalized containment, so a paragraph with chrome glued
+    # to it counts as kept once the chrome is cut out of it again.
+    truth_norm, wrapped_norm = norm(case.truth), f" {norm(wrapped_body)} "
+    lost = [p for p in plain_body.split("\n\n")
+            if norm(p) and norm(p) in truth_norm and f" {norm(p)} " not in wrapped_norm]
+    outcome = Outcome(case, plain_body, wrapped_body, wrapped.record.language,
+                      list(wrapped.record.chrome_languages),
+                      chrome_left_in(wrapped_body, plain_body, case.pieces), lost,
+                      language_ms=language_ms, total_ms=total_ms,
+                      skip_reason=wrapped.record.skip_reason or plain.record.skip_reason)
+    blocks, outside = _language_input(case.wrapped_html, case.url)
+    if blocks:
+        result = analyse_languages(blocks, outside)
+        piece_norms = [norm(p.text) for p in case.pieces if len(norm(p.text)) >= 2]
+        for block, predicted in zip(blocks, result.input_languages):
+            true = block_truth(block.text, case, truth_norm, piece_norms)
+            if true is not None:
+                outcome.block_pairs.append((true, predicted))
+    return outcome
+
+
+@dataclass
+class Summary:
+    pages: int
+    f1_plain: float
+    f1_wrapped: float
+    pages_with_chrome_left: int
+    pages_losing_paragraphs: int
+    article_language_right: float
+    chrome_language_found: float
+    block_accuracy: dict[str, tuple[int, int]]  # true language -> (right, total)
+    language_ms_median: float
+    total_ms_median: float
+
+
+def summarize(outcomes: list[Outcome]) -> Summary:
+    import statistics
+
+    score = scorer()
+    plain_rows = [score.tp_fp_fn(o.case.truth, o.plain_body) for o in outcomes]
+    wrapped_rows = [score.tp_fp_fn(o.case.truth, o.wrapped_body) for o in outcomes]
+    accuracy: dict[str, list[int]] = {}
+    for o in outcomes:
+        for true, predicted in o.block_pairs:
+            right_total = accuracy.setdefault(true, [0, 0])
+            right_total[0] += predicted == true
+            right_total[1] += 1
+    return Summary(
+        pages=len(outcomes),
+        f1_plain=score.prf(plain_rows)["f1"],
+        f1_wrapped=score.prf(wrapped_rows)["f1"],
+        pages_with_chrome_left=sum(bool(o.chrome_left) for o in outcomes),
+        pages_losing_paragraphs=sum(bool(o.paragraphs_lost) for o in outcomes),
+        article_language_right=sum(o.language == o.case.article_language for o in outcomes) / len(outcomes),
+        chrome_language_found=sum(o.case.chrome_language in o.chrome_languages for o in outcomes) / len(outcomes),
+        block_accuracy={k: (v[0], v[1]) for k, v in sorted(accuracy.items())},
+        language_ms_median=statistics.median(o.language_ms for o in outcomes),
+        total_ms_median=statistics.median(o.total_ms for o in outcomes),
+    )
