@@ -35,6 +35,10 @@ DOWNLOAD_TIMEOUT = 30
 
 # Retry transient failures (timeouts, 5xx, 429) ...
 RETRY_ENABLED = True
+# ... after a pause of 2 s, then 4 s (doubling, at most 60 s; a longer Retry-After is honoured):
+# an overloaded server needs time, and the pause holds no download slot.
+NEWSCRAWL_RETRY_BACKOFF_BASE = 2.0
+NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
 # ... twice, so a flaky server gets three tries without us hammering a dead one.
 RETRY_TIMES = 2
 # Server errors, gateway errors, timeouts and rate limiting are worth another try; 4xx are not.
@@ -58,6 +62,12 @@ DOWNLOADER_MIDDLEWARES = {
     # Revisit decision and conditional GET for known article URLs (newscrawl/incremental.py).
     # After robots.txt (100), so only requests robots.txt allows are decided and counted.
     "newscrawl.incremental.IncrementalMiddleware": 120,
+    # Scrapy's retries, with an exponential pause before each (newscrawl/faults.py).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.faults.BackoffRetryMiddleware": 550,
+    # Redirect chains that come back to one of their URLs fail at once (newscrawl/faults.py);
+    # above RedirectMiddleware (600) so it sees the 3xx first.
+    "newscrawl.faults.RedirectLoopMiddleware": 610,
     # Offline replay (only when NEWSCRAWL_REPLAY_DIR is set). Placed last, where the network
     # would be, so robots.txt rules, retries, redirects, decompression and stats all behave as
     # live; robots.txt fetches pass through the same chain and are replayed too.

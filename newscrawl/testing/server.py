@@ -10,8 +10,8 @@
 Where :class:`~newscrawl.replay.ReplayDownloaderMiddleware` short-cuts Scrapy's downloader,
 this exercises all of it (HTTP client, proxy middleware, connection handling); together they
 check that an offline run and a networked run crawl the same pages. Every request is logged
-in :attr:`LoopbackSiteServer.requests` (URLs) and :attr:`LoopbackSiteServer.exchanges` (URL,
-request headers, status, body bytes sent) so tests can count fetches and bytes.
+in :attr:`LoopbackSiteServer.requests` (URLs, on arrival) and
+:attr:`LoopbackSiteServer.exchanges` (URL, request headers, status, body bytes sent; on answer) so tests can count fetches and bytes.
 
 Behaving like a real news site across runs (issue 7):
 
@@ -74,6 +74,7 @@ class _State:
     sites: SavedSites
     lock: threading.Lock = field(default_factory=threading.Lock)
     log: list[Exchange] = field(default_factory=list)
+    arrivals: list[str] = field(default_factory=list)  # URLs as requests arrive (answered or not)
     overrides: dict[str, SavedResponse | None] = field(default_factory=dict)
     modified: dict[str, float] = field(default_factory=dict)  # url key -> Last-Modified (epoch s)
     faults: dict[str, _Fault] = field(default_factory=dict)
@@ -154,6 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = self._url()
         state = self.server.state
         with state.lock:
+            state.arrivals.append(url)
             fault = state.faults.get(url_key(url))
             if fault is not None:
                 fault.hits += 1
@@ -328,9 +330,12 @@ class LoopbackSiteServer:
 
     @property
     def requests(self) -> list[str]:
-        """URLs requested so far, in order."""
-        return [e.url for e in self.exchanges]
+        """URLs requested so far, in order of arrival (also those never answered: a client
+        that timed out on a ``delay`` fault)."""
+        with self._state.lock:
+            return list(self._state.arrivals)
 
     def clear_log(self) -> None:
         with self._state.lock:
             self._state.log.clear()
+            self._state.arrivals.clear()

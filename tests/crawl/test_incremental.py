@@ -47,6 +47,8 @@ def crawl(tmp_path: Path, sources: Path, database_url: str, proxy: str, *setting
     env["http_proxy"] = proxy
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     log = proc.stdout + proc.stderr
+    # Kept beside the test's files: the first thing to read when a crawl test fails.
+    (tmp_path / f"crawl-{len(list(tmp_path.glob('crawl-*.log')))}.log").write_text(log)
     if expect_ok:
         assert proc.returncode == 0, log[-6000:]
         assert "Traceback" not in log, log[-6000:]

@@ -1,0 +1,171 @@
+"""Faults over real HTTP: every one handled, counted, and recorded in ``fetches`` with its reason.
+
+One crawl of ``faulty.example`` (served by :class:`~newscrawl.testing.LoopbackSiteServer` with
+its fault injection) into a real store, then a second run to check what the incremental crawl
+retries (failures) and what it leaves alone (gone pages, PDFs, images, binaries).
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from newscrawl.faults import failure_reason, is_non_article_type, retry_delay
+from newscrawl.replay import save_case
+from newscrawl.store.models import Fetch
+from newscrawl.testing import LoopbackSiteServer
+
+from . import newsroom
+from .test_incremental import Store, crawl, stat
+
+F = "http://faulty.example"
+H_HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+# Article slug -> (outcome, reason) the store must record after the first crawl.
+EXPECTED = {
+    "fine": ("stored_new_story", None),
+    "flaky": ("stored_new_story", None),  # 503 twice, then served: the retries got it
+    "dead": ("failed", "http_status_503"),  # 503 on every try
+    "slow": ("failed", "timeout"),
+    "gone": ("skipped", "http_status_410"),
+    "missing": ("skipped", "http_status_404"),
+    "report.pdf": ("skipped", "content_type:application/pdf"),
+    "photo": ("skipped", "content_type:image/jpeg"),
+    "binary": ("skipped", None),  # sniffed: reason starts with not_text
+    "huge": ("failed", "oversize"),
+    "huge-gzip": ("failed", "oversize"),  # small on the wire, too big once decompressed
+    "loop": ("failed", "redirect_loop"),
+    "bad-gzip": ("failed", "bad_content_encoding"),
+    "truncated": ("failed", "data_loss"),
+    "from-broken-feed": ("stored_new_story", None),
+}
+GONE = {"gone", "missing", "report.pdf", "photo", "binary"}
+MAXSIZE = 60_000
+
+
+def art(slug: str) -> str:
+    return f"{F}/a/{slug}"
+
+
+def build_faulty_site(root):
+    sites = root / "sites"
+    items = "".join(f"<item><link>{art(s)}</link></item>" for s in EXPECTED
+                    if s != "from-broken-feed")
+    save_case(sites, f"{F}/rss.xml", f"<rss><channel>{items}</channel></rss>".encode(),
+              headers={"Content-Type": "application/rss+xml"})
+    # A feed cut off mid-document: the item before the cut is still found.
+    save_case(sites, f"{F}/broken.xml",
+              f"<?xml version='1.0'?><rss><channel><item><link>{art('from-broken-feed')}</link>"
+              f"</item><item><link>{F}/a/cut".encode(), headers={"Content-Type": "application/xml"})
+    save_case(sites, f"{F}/sitemap.xml", b"<urlset><url><loc>\x00\xff garbage",
+              headers={"Content-Type": "application/xml"})
+    save_case(sites, f"{F}/sitemap-empty.xml", b"", headers={"Content-Type": "application/xml"})
+    texts = list(newsroom.ARTICLES.values()) + list(newsroom.LATER.values())
+    for slug, (title, paragraphs) in zip(("fine", "flaky", "dead", "slow", "loop", "bad-gzip",
+                                          "truncated", "from-broken-feed"), texts, strict=False):
+        save_case(sites, art(slug), newsroom.page(title, paragraphs), headers=H_HTML)
+    save_case(sites, art("gone"), b"gone for good", status=410, headers={"Content-Type": "text/plain"})
+    save_case(sites, art("report.pdf"), b"%PDF-1.7\n" + bytes(range(256)) * 400,
+              headers={"Content-Type": "application/pdf"})
+    save_case(sites, art("photo"), b"\xff\xd8\xff\xe0" + bytes(range(256)) * 400,
+              headers={"Content-Type": "image/jpeg"})
+    # Labelled HTML, but a PNG: only sniffing the bytes can tell.
+    save_case(sites, art("binary"), b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8,
+              headers={"Content-Type": "text/html"})
+    filler = "<p>" + "padding words for a page far too large to be an article " * 30 + "</p>\n"
+    huge = ("<html><body>" + filler * (MAXSIZE // len(filler) * 2) + "</body></html>").encode()
+    save_case(sites, art("huge"), huge, headers=H_HTML)
+    save_case(sites, art("huge-gzip"), gzip.compress(huge * 4),
+              headers={**H_HTML, "Content-Encoding": "gzip"})
+    toml = root / "sources.toml"
+    toml.write_text(f'[[sources]]\nname = "Faulty"\nfeeds = ["{F}/rss.xml", "{F}/broken.xml"]\n'
+                    f'sitemaps = ["{F}/sitemap.xml", "{F}/sitemap-empty.xml"]\n', encoding="utf-8")
+    return toml
+
+
+def outcomes(store: Store) -> dict[str, tuple[str, str | None]]:
+    """Latest (outcome, reason) per article slug, by the URL the crawler asked for."""
+    out = {}
+    for url, requested, outcome, reason in store.rows(
+            select(Fetch.url, Fetch.requested_url, Fetch.outcome, Fetch.reason).order_by(Fetch.id)):
+        out[(requested or url).removeprefix(f"{F}/a/")] = (outcome, reason)
+    return out
+
+
+@pytest.mark.crawl
+def test_every_fault_is_handled_and_recorded(tmp_path, database_url):
+    sources = build_faulty_site(tmp_path / "site")
+    store = Store(database_url)
+    settings = ("DOWNLOAD_TIMEOUT=1", f"DOWNLOAD_MAXSIZE={MAXSIZE}", "DOWNLOAD_WARNSIZE=0",
+                "NEWSCRAWL_RETRY_BACKOFF_BASE=0.1", "REDIRECT_MAX_TIMES=5")
+    with LoopbackSiteServer(tmp_path / "site" / "sites") as server:
+        server.fault(art("flaky"), "fail_first", times=2, status=503)
+        server.fault(art("dead"), "fail_first", times=99, status=503)
+        server.fault(art("slow"), "delay", seconds=2.5)
+        server.fault(art("loop"), "redirect", to=f"{F}/a/loop-b")
+        server.fault(f"{F}/a/loop-b", "redirect", to=art("loop"))
+        server.fault(art("bad-gzip"), "bad_gzip")
+        server.fault(art("truncated"), "truncate")
+
+        log = crawl(tmp_path, sources, database_url, server.proxy_url, *settings)
+        got = outcomes(store)
+        for slug, (outcome, reason) in EXPECTED.items():
+            assert slug in got, (slug, sorted(got))
+            if slug == "binary":
+                assert got[slug][0] == "skipped" and got[slug][1].startswith("not_text"), got[slug]
+            else:
+                assert got[slug] == (outcome, reason), (slug, log[-3000:])
+        requests = Counter(server.requests)
+        assert requests[art("flaky")] == 3 and requests[art("dead")] == 3  # RETRY_TIMES=2
+        assert stat(log, "newscrawl/fetch/stopped_non_article") == 2  # the PDF and the JPEG
+        assert stat(log, "newscrawl/fetch/retry_backoff") >= 4
+        assert stat(log, "newscrawl/discovery/parse_errors") == 3  # broken feed, 2 sitemaps
+        for reason in ("http_status_503", "timeout", "oversize", "redirect_loop",
+                       "bad_content_encoding", "data_loss"):
+            assert stat(log, f"newscrawl/fetch/failed/{reason}"), reason
+        assert "Summary (finished" in log
+
+        # Next run, everything due: failures are tried again, gone pages and non-HTML are not.
+        server.clear_log()
+        crawl(tmp_path, sources, database_url, server.proxy_url, *settings,
+              "NEWSCRAWL_REVISIT_AFTER=0")
+        requested = {u.removeprefix(f"{F}/a/") for u in server.requests if u.startswith(f"{F}/a/")}
+        assert not requested & GONE
+        assert {"dead", "slow", "huge", "loop", "bad-gzip", "truncated", "fine"} <= requested
+
+
+def test_failure_reasons_of_scrapy_exceptions():
+    from scrapy.exceptions import (
+        DownloadCancelledError,
+        DownloadTimeoutError,
+        IgnoreRequest,
+        ResponseDataLossError,
+    )
+    from twisted.python.failure import Failure
+
+    from newscrawl.incremental import NotDue
+
+    def reason(exc):
+        return failure_reason(Failure(exc))
+
+    assert reason(DownloadTimeoutError("took longer")) == "timeout"
+    assert reason(ResponseDataLossError()) == "data_loss"
+    assert reason(DownloadCancelledError("Expected to receive 9 bytes which is larger than "
+                                         "download max size (5)")) == "oversize"
+    assert reason(IgnoreRequest("max redirections reached")) == "redirect_loop"
+    assert reason(IgnoreRequest("Forbidden by robots.txt")) == "robots_forbidden"
+    assert reason(NotDue("not_due: http://x")) == "not_due"
+    assert reason(gzip.BadGzipFile("Not a gzipped file")) == "bad_content_encoding"
+    assert reason(KeyError("x")) == "error:KeyError"
+
+
+def test_non_article_types_and_backoff():
+    assert is_non_article_type("application/pdf") and is_non_article_type(b"image/png; q=1")
+    assert not is_non_article_type("text/html") and not is_non_article_type(None)
+    assert not is_non_article_type("application/octet-stream")  # sniffed instead
+    assert [retry_delay(n, 2.0, 60.0) for n in (1, 2, 3, 6)] == [2.0, 4.0, 8.0, 60.0]
+    assert retry_delay(1, 2.0, 60.0, retry_after=30) == 30.0
+    assert retry_delay(1, 2.0, 60.0, retry_after=3600) == 60.0
