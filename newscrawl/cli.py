@@ -2,7 +2,9 @@
 
     newscrawl ingest PATH... [--db URL]      store saved pages through the same stages as a crawl
     newscrawl stories [--db URL]             stories with their version and site counts
-    newscrawl story KEY [--db URL]           one story's versions
+    newscrawl story KEY [--db URL]           one story's versions (site, URL, seen, derivation)
+    newscrawl story KEY --diff [A [B]]       what changed between two versions (ids as listed;
+                                             default: the first version and the latest)
     newscrawl db upgrade [--db URL]          migrate the database to the newest schema
 
 The database URL comes from ``--db``, else ``NEWSCRAWL_DATABASE_URL``, else ``sqlite:///newscrawl.db``.
@@ -76,20 +78,108 @@ def cmd_story(args: argparse.Namespace) -> int:
 
     with _sessionmaker(args.db)() as session:
         detail = story_detail(session, args.key)
-    if detail is None:
-        print(f"no story with key {args.key!r}", file=sys.stderr)
-        return 2
+        if detail is None:
+            print(f"no story with key {args.key!r}", file=sys.stderr)
+            return 2
+        if args.diff is not None:
+            return print_diff(session, detail, args.diff)
     print(f"story {detail.key}: {detail.title or ''}")
     print(f"{detail.version_count} versions on {len(detail.sites)} sites")
+    for m in detail.merged_with:
+        print(f"same story as {m.other_key} (proved by v{m.evidence_version_id}, containment"
+              f" {m.similarity:.2f}, {m.recorded_at.isoformat(timespec='seconds')})")
     for v in detail.versions:
         repairs = ", ".join(f"{r['kind']}×{r['count']}" for r in v.repairs) or "-"
         first = v.first_fetched_at.isoformat(timespec="seconds")
         last = v.last_fetched_at.isoformat(timespec="seconds")
         mark = "*" if v.is_canonical else " "
-        print(f"{mark} v{v.id:<5d} {v.site:28s} {v.language or '-':3s} first {first} last {last}")
+        derivation = v.derivation or "-"
+        similarity = f" {v.similarity:.2f}" if v.similarity is not None and not v.is_canonical else ""
+        print(f"{mark} v{v.id:<5d} {v.site:28s} {v.language or '-':3s} first {first} last {last}"
+              f"  {derivation}{similarity}")
         print(f"         {v.url}")
         print(f"         repairs: {repairs}")
     return 0
+
+
+def _version_id(text: str) -> int | None:
+    text = text.strip().lower().removeprefix("v")
+    return int(text) if text.isdigit() else None
+
+
+def print_diff(session, detail, wanted: list[str]) -> int:
+    """Print what changed between two versions of ``detail`` (see :func:`text_diff`)."""
+    from newscrawl.store.queries import version_texts
+
+    if len(wanted) > 2:
+        print("--diff takes at most two version ids", file=sys.stderr)
+        return 2
+    ids = [_version_id(w) for w in wanted]
+    if None in ids:
+        print(f"not a version id: {wanted[ids.index(None)]!r} (use the ids listed, e.g. v12)",
+              file=sys.stderr)
+        return 2
+    first = detail.canonical_version_id or detail.versions[0].id
+    if not ids:
+        ids = [first, detail.versions[-1].id]
+    elif len(ids) == 1:
+        ids = [first, ids[0]]
+    versions = version_texts(session, detail.key, ids)
+    missing = [i for i in ids if i not in versions]
+    if missing:
+        print(f"story {detail.key} has no version v{missing[0]}", file=sys.stderr)
+        return 2
+    a, b = versions[ids[0]], versions[ids[1]]
+    summary = {v.id: v for v in detail.versions}
+    for v in (a, b):
+        s = summary[v.id]
+        print(f"v{v.id} (#{s.number}, {s.derivation or '-'}) {s.site} {v.url}")
+    print()
+    for line in text_diff(a.body, b.body):
+        print(line)
+    return 0
+
+
+def text_diff(a: str, b: str) -> list[str]:
+    """Paragraph by paragraph: "  " kept, "- " only in A, "+ " only in B, and "~ " for a changed
+    paragraph with its words marked ``[-old-]{+new+}`` (a spun paragraph reads as its swaps)."""
+    from difflib import SequenceMatcher
+
+    pa = [p.strip() for p in a.split("\n") if p.strip()]
+    pb = [p.strip() for p in b.split("\n") if p.strip()]
+    if pa == pb:
+        return ["(no change in the text)"]
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, pa, pb, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.extend(f"  {p}" for p in pa[i1:i2])
+            continue
+        old, new = pa[i1:i2], pb[j1:j2]
+        paired = min(len(old), len(new)) if op == "replace" else 0
+        for p, q in zip(old[:paired], new[:paired]):
+            if SequenceMatcher(None, p.split(), q.split(), autojunk=False).ratio() >= 0.5:
+                out.append(f"~ {word_diff(p, q)}")
+            else:
+                out.extend([f"- {p}", f"+ {q}"])
+        out.extend(f"- {p}" for p in old[paired:])
+        out.extend(f"+ {q}" for q in new[paired:])
+    return out
+
+
+def word_diff(a: str, b: str) -> str:
+    from difflib import SequenceMatcher
+
+    wa, wb = a.split(), b.split()
+    parts: list[str] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.extend(wa[i1:i2])
+            continue
+        if i2 > i1:
+            parts.append("[-" + " ".join(wa[i1:i2]) + "-]")
+        if j2 > j1:
+            parts.append("{+" + " ".join(wb[j1:j2]) + "+}")
+    return " ".join(parts)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -115,8 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     add("stories", cmd_stories, "list stories with version counts")
-    p = add("story", cmd_story, "show one story's versions")
+    p = add("story", cmd_story, "show one story's versions, or --diff two of them")
     p.add_argument("key")
+    p.add_argument("--diff", nargs="*", metavar="VERSION",
+                   help="what changed between versions A and B (default: the first and the "
+                        "latest; one id: the first and that one)")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     p = db_sub.add_parser("upgrade", help="migrate the database to the newest revision")

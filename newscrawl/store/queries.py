@@ -1,4 +1,4 @@
-"""Reading the store: story lists and one story with its versions."""
+"""Reading the store: story lists, one story with its versions and merges, two versions' texts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from newscrawl.store.models import Site, Story, Version
+from sqlalchemy.orm import aliased
+
+from newscrawl.store.models import Site, Story, StoryMerge, Version
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,19 @@ class VersionSummary:
     body_hash: str
     repairs: list[dict[str, Any]]
     is_canonical: bool
+    derivation: str | None = None
+    similarity: float | None = None
+    number: int = 0  # 1 = the first version of the story
+
+
+@dataclass(frozen=True, slots=True)
+class MergeSummary:
+    """Another story that a copy proved to be this one (see newscrawl.store.matching)."""
+
+    other_key: str
+    evidence_version_id: int
+    similarity: float
+    recorded_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +61,7 @@ class StoryDetail:
     first_seen_at: dt.datetime
     canonical_version_id: int | None
     versions: list[VersionSummary] = field(default_factory=list)
+    merged_with: list[MergeSummary] = field(default_factory=list)
 
     @property
     def version_count(self) -> int:
@@ -93,11 +109,38 @@ def story_detail(session: Session, key: str) -> StoryDetail | None:
             last_fetched_at=v.last_fetched_at, fetch_count=v.fetch_count,
             body_hash=v.body_hash, repairs=list(v.repairs or []),
             is_canonical=v.id == story.canonical_version_id,
+            derivation=v.derivation, similarity=v.similarity, number=n,
         )
-        for v, host in rows
+        for n, (v, host) in enumerate(rows, start=1)
     ]
     return StoryDetail(story.key, story.title, story.language, story.first_seen_at,
-                       story.canonical_version_id, versions)
+                       story.canonical_version_id, versions, story_merges(session, story.id))
 
 
-__all__ = ["StoryDetail", "StorySummary", "VersionSummary", "list_stories", "story_detail"]
+def story_merges(session: Session, story_id: int) -> list[MergeSummary]:
+    """The stories recorded as one with ``story_id`` (either side of the pair), oldest first."""
+    other = aliased(Story)
+    out = []
+    for other_side, this_side in ((StoryMerge.merged_story_id, StoryMerge.story_id),
+                                  (StoryMerge.story_id, StoryMerge.merged_story_id)):
+        rows = session.execute(
+            select(other.key, StoryMerge.evidence_version_id, StoryMerge.similarity,
+                   StoryMerge.recorded_at)
+            .join(other, other.id == other_side)
+            .where(this_side == story_id)
+        )
+        out.extend(MergeSummary(*row) for row in rows)
+    return sorted(out, key=lambda m: (m.recorded_at, m.other_key))
+
+
+def version_texts(session: Session, key: str, version_ids: list[int]) -> dict[int, Version]:
+    """The versions ``version_ids`` of the story ``key`` (ids of other stories are left out)."""
+    rows = session.execute(
+        select(Version).join(Story, Story.id == Version.story_id)
+        .where(Story.key == key, Version.id.in_(version_ids))
+    ).scalars()
+    return {v.id: v for v in rows}
+
+
+__all__ = ["MergeSummary", "StoryDetail", "StorySummary", "VersionSummary", "list_stories",
+           "story_detail", "story_merges", "version_texts"]

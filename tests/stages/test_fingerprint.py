@@ -40,7 +40,7 @@ def test_similarity_separates_copies_from_independent_reports():
 
 def test_fingerprint_is_deterministic_and_bands_find_copies():
     a, b = fp.fingerprint(STORY), fp.fingerprint(STORY)
-    assert a == b and len(a.bands) == fp.NUM_BANDS
+    assert a == b and len(a.bands) == fp.BAND_COUNT == 2 * fp.NUM_BANDS
     assert all(-(2**63) <= h < 2**63 for h in a.bands)
     spun = fp.fingerprint(SPUN)
     assert any(x == y for x, y in zip(a.bands, spun.bands)), "spun copy must be an LSH candidate"
@@ -56,3 +56,71 @@ def test_lsh_parameters_cover_the_threshold():
 
 def test_cjk_tokens_are_characters():
     assert fp.tokens("河港大火 Port fire") == ["河", "港", "大", "火", "port", "fire"]
+
+
+# --- anchors, the same-story decision, volatile blocks, derivation ---------------------------
+
+def test_anchors_are_names_and_numbers_in_order():
+    text = ('Harbour officials in Riverton said 2 workers died. Fire chief Marta Lind said the '
+            'blaze burned for 6 hours.\nPort director Hal Ostrander said NATO ships and 1,200 '
+            'residents would be moved.')
+    # "Harbour", "Fire" and "Port" open a sentence or a line: grammar, not names. NATO is an
+    # acronym wherever it stands; "1,200" is normalized.
+    assert fp.anchors(text) == ["riverton", "2", "marta", "lind", "6", "hal", "ostrander",
+                                "nato", "1200"]
+    assert fp.anchor_shingles("Lind met Ostrander in Riverton.") == {"ostrander riverton"}
+
+
+def test_heavily_spun_copy_is_the_same_story_through_anchors():
+    from newscrawl.evidence.spinner import spin
+
+    spun = spin(STORY, 1.0, seed=7)
+    m = fp.match_story(STORY, spun)
+    # Containment alone no longer decides; the names and numbers, in order, do.
+    assert fp.CONTAINMENT_FLOOR <= m.containment < fp.CONTAINMENT_SURE
+    assert m.anchor_containment is not None and m.anchor_containment >= fp.ANCHOR_THRESHOLD
+    assert m.same_story
+    independent = fp.match_story(STORY, INDEPENDENT)
+    assert not independent.same_story and independent.containment < fp.CONTAINMENT_FLOOR
+
+
+def test_shared_boilerplate_without_shared_anchors_is_not_the_same_story():
+    # Containment between the levels, anchors in another order: two texts sharing a template.
+    assert not fp.decide(0.6, 20, 0.2).same_story
+    assert fp.decide(0.6, 20, 0.5).same_story
+    assert fp.decide(0.75, 20, 0.0).same_story  # sure by containment alone
+    assert not fp.decide(0.15, 20, 1.0).same_story  # below the floor: never
+    # Too few anchors to testify: the containment threshold decides alone.
+    assert fp.decide(0.31, 2, 0.0).same_story and fp.decide(0.31, 2, 0.0).anchor_containment is None
+    assert not fp.decide(0.29, 2, 1.0).same_story
+
+
+def test_volatile_blocks_do_not_change_the_hash():
+    base = STORY
+    variants = [
+        "Updated Oct 14, 2026 at 3:02 pm EDT\n\n" + STORY,
+        STORY + "\n\n1.2K shares",
+        STORY + "\n\n37 comments",
+        "3 hours ago\n" + STORY + "\n4 min read",
+        "Published: 14 October 2026 | 09:15\n\n" + STORY,
+    ]
+    for text in variants:
+        assert fp.body_hash(text) == fp.body_hash(base), text[:40]
+        assert fp.fingerprint(text) == fp.fingerprint(base)
+    # A sentence that mentions a count is text, and a real change is a change.
+    assert fp.body_hash(STORY + "\n\nThe 37 comments were sent to the council.") != fp.body_hash(base)
+    assert fp.body_hash(STORY.replace("eleven", "twelve")) != fp.body_hash(base)
+
+
+def test_derivation_names_the_kind_of_copy():
+    from newscrawl.evidence.spinner import spin
+
+    paragraphs = STORY.split("\n\n")
+    assert fp.derivation(STORY, STORY.upper()) == fp.DERIVATION_EXACT
+    assert fp.derivation(STORY, paragraphs[0]) == fp.DERIVATION_TRIMMED
+    assert fp.derivation(STORY, SPUN) == fp.DERIVATION_REWORDED
+    assert fp.derivation(STORY, spin(STORY, 0.6, seed=3)) == fp.DERIVATION_REWORDED
+    edited = "\n\n".join(paragraphs[:2] + paragraphs[3:]) + "\n\nThe port reopened on Friday."
+    assert fp.derivation(STORY, edited) == fp.DERIVATION_EDITED
+    longer = STORY + "\n\nInvestigators are expected to publish a first report next month."
+    assert fp.derivation(STORY, longer) == fp.DERIVATION_EDITED
