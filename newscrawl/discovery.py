@@ -190,10 +190,17 @@ def _child_text(el, *names: str) -> str | None:
     return None
 
 
+_JUNK_IN_URL = re.compile("[\x00-\x1f\x7f\ufffd]")
+
+
 def _abs_url(href: str | None, base: str) -> str | None:
     if not href:
         return None
     href = href.strip()
+    if _JUNK_IN_URL.search(href):
+        # Control characters or U+FFFD: bytes of a damaged document that the forgiving parser
+        # read as text, not a link anyone published.
+        return None
     url = urljoin(base, href) if base else href
     # Only web links are article candidates (no mailto:, javascript:, relative junk w/o base).
     return url if urlsplit(url).scheme in ("http", "https") else None

@@ -241,3 +241,14 @@ def test_parse_date(value, expected):
     assert got == expected
     if got is not None:
         assert got.tzinfo is not None
+
+
+def test_damaged_bytes_are_not_read_as_links():
+    from newscrawl.discovery import parse_feed, parse_sitemap
+
+    doc = parse_sitemap(b"<urlset><url><loc>\x00\xff garbage</loc></url>"
+                        b"<url><loc>http://s.example/ok</loc></url></urlset>", "http://s.example/")
+    assert doc.urls == ["http://s.example/ok"]
+    feed = parse_feed("<rss><channel><item><link>http://s.example/\ufffd</link></item>"
+                      "</channel></rss>".encode(), "http://s.example/")
+    assert list(feed) == []

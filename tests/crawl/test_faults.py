@@ -119,6 +119,7 @@ def test_every_fault_is_handled_and_recorded(tmp_path, database_url):
             else:
                 assert got[slug] == (outcome, reason), (slug, log[-3000:])
         requests = Counter(server.requests)
+        assert all("\ufffd" not in u and "%EF%BF%BD" not in u for u in requests)  # junk sitemap
         assert requests[art("flaky")] == 3 and requests[art("dead")] == 3  # RETRY_TIMES=2
         assert stat(log, "newscrawl/fetch/stopped_non_article") == 2  # the PDF and the JPEG
         assert stat(log, "newscrawl/fetch/retry_backoff") >= 4
