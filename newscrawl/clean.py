@@ -99,6 +99,9 @@ RELATED_HEADING_RE = re.compile(
     r"^(?:related(?: posts| stories| articles| news| content| coverage| reading)?|read more|"
     r"more (?:from|on) [\w .'-]{1,30}|more stories|most read|most popular|trending(?: news| now)?|"
     r"you (?:may|might) (?:also )?like|recommended(?: for you| stories| reading)?|what to read next|"
+    r"read (?:this |these )?next|up next|more (?:news|articles|posts|to read|like this)|"
+    r"(?:popular|latest) (?:posts|stories|articles|news|headlines)|editor'?s'? picks|don'?t miss|"
+    r"you may have missed|also read|keep reading|"
     r"(?:sponsored|partner) (?:stories|content|links))[\s:.!]*$",
     _I,
 )
@@ -138,6 +141,37 @@ AUTHOR_BIO_MAX_WORDS = 80
 TOC_RUN_RE = re.compile(r"^(?:table of contents|contents|in this article)\b", _I)
 TOC_MAX_WORDS = 80
 READ_MORE_RE = re.compile(r"^(?:read more|read the full (?:story|article)|source link|continue reading)[\s:.!»>]*.*$", _I)
+# A cookie-consent banner's sentences, and the labels of its switches: the page's business, never
+# the story. Removed only as a run at the body's edges (an article *about* cookies has them in its
+# middle), and only when the run holds at least one full consent sentence.
+CONSENT_SENTENCE_RE = re.compile(
+    r"\b(?:we|this (?:web)?site|our (?:web)?site) (?:uses?|may use) cookies\b|\bcookies? (?:are|is) used\b|"
+    r"\bcookies\b.{0,200}\b(?:consent|opt[- ]out|your (?:browser|preferences)|third[- ]party|analytics)\b|"
+    r"\bby clicking [\"“]?accept", _I)
+CONSENT_LABEL_RE = re.compile(
+    r"^(?:manage (?:consent|cookies|preferences)|cookie (?:settings|preferences|policy)|privacy overview|"
+    r"(?:accept|reject|decline|allow)(?: all)?(?: cookies)?|save (?:&|and) accept|always enabled|"
+    r"necessary|functional|performance|analytics|advertisement|others?|non-necessary)[\s.:]*$", _I)
+CONSENT_MAX_WORDS = 400  # category texts carry tables of cookie names and durations
+# Inside such a run, any short block about cookies belongs to the banner (its category texts).
+COOKIE_WORD_RE = re.compile(r"\bcookies?\b", _I)
+
+
+def _consent_run(blocks: list[Block], indices: range) -> int:
+    """How many blocks, walking ``indices`` from an edge of the body, form a consent banner."""
+    run, sentences = 0, 0
+    for i in indices:
+        text = blocks[i].text.strip()
+        if len(text.split()) > CONSENT_MAX_WORDS:
+            break
+        if CONSENT_SENTENCE_RE.search(text):
+            sentences += 1
+        elif not (CONSENT_LABEL_RE.match(text) or COOKIE_WORD_RE.search(text)):
+            break
+        run += 1
+    return run if sentences else 0
+
+
 #: A block that is all link text and this short is a related-story headline, not prose.
 RELATED_LINK_MAX_WORDS = 16
 RELATED_LINK_MIN_RATIO = 0.9
@@ -240,13 +274,28 @@ def _related_headlines(blocks: list[Block]) -> list[bool]:
     return out
 
 
-def _opens_tail(text: str, rest: list[Block]) -> bool:
+def _opens_tail(block: Block, rest: list[Block]) -> bool:
+    text = block.text.strip()
     if len(text.split()) > TAIL_HEADING_MAX_WORDS and not COMMENTS_HEADING_RE.match(text):
         return False
     if COMMENTS_HEADING_RE.match(text):
         return True
-    # A "related" heading followed by prose is a mid-article box or a real subhead: keep going.
-    return bool(RELATED_HEADING_RE.match(text)) and not any(_is_prose(b) and b.link_ratio < 0.5 for b in rest)
+    # A "related" heading followed by prose is a mid-article box or a real subhead: keep going --
+    # unless that prose is teasers under linked headlines (an article's subheads are not links).
+    if not RELATED_HEADING_RE.match(text):
+        return False
+    return not any(_is_prose(b) and b.link_ratio < 0.5 for b in rest) or (block.kind == "head" and _teaser_list(rest))
+
+
+#: Headings under a "related" heading that are links to other stories, at least this many and
+#: this share of the headings, make what follows a list of teasers.
+TEASER_MIN_LINKED_HEADINGS, TEASER_MIN_LINKED_SHARE = 2, 0.5
+
+
+def _teaser_list(rest: list[Block]) -> bool:
+    heads = [b for b in rest if b.kind == "head"]
+    linked = sum(b.link_ratio >= RELATED_LINK_MIN_RATIO for b in heads)
+    return linked >= TEASER_MIN_LINKED_HEADINGS and linked >= TEASER_MIN_LINKED_SHARE * len(heads)
 
 
 def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
@@ -259,7 +308,7 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     seen: set[str] = set()
     for index, block in enumerate(blocks):
         text = block.text.strip()
-        if index >= n // 2 and index > 0 and _opens_tail(text, blocks[index + 1 :]):
+        if index >= n // 2 and index > 0 and _opens_tail(block, blocks[index + 1 :]):
             for rest in blocks[index:]:
                 removals.add("tail", rest.text)
             break
@@ -296,6 +345,11 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
         if glued != new_text:
             removals.add("caption", new_text)
         kept.append(block.with_text(glued.strip()) if glued.strip() != block.text else block)
+    tail = _consent_run(kept, range(len(kept) - 1, -1, -1))
+    head = _consent_run(kept, range(len(kept) - tail))
+    for block in kept[:head] + kept[len(kept) - tail:]:
+        removals.add("consent", block.text)
+    kept = kept[head:len(kept) - tail]
     # Headings left at the very end head nothing: what they introduced was cut or never there.
     while kept and kept[-1].kind == "head":
         removals.add("dangling_heading", kept.pop().text)

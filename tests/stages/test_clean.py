@@ -141,3 +141,50 @@ def test_dangling_heading_at_the_end_removed():
     kept, repairs = clean_blocks([Block(P1), Block("What comes next", kind="head"), Block(P2), Block("Conclusion", kind="head")])
     assert [b.text for b in kept] == [P1, "What comes next", P2]
     assert [r.kind for r in repairs] == ["dangling_heading"]
+
+
+CONSENT = [
+    Block("We use cookies on this site to remember your choices and count visits. By clicking “Accept”, "
+          "you agree to all of them."),
+    Block("Manage consent"),
+    Block("Strictly needed cookies keep the site working and cannot be switched off."),
+    Block("Always enabled"),
+]
+
+
+@pytest.mark.parametrize("where", ["start", "end"])
+def test_cookie_banner_at_the_edges_is_removed(where):
+    article = [Block(P1), Block(P2), Block(P3)]
+    kept, repairs = clean_blocks(CONSENT + article if where == "start" else article + CONSENT)
+    assert [b.text for b in kept] == [P1, P2, P3]
+    assert {r.kind: r.count for r in repairs} == {"consent": len(CONSENT)}
+
+
+def test_article_about_cookies_keeps_its_paragraphs():
+    about = [Block("Regulators said sites that use cookies to track readers must ask first, and most do not."),
+             Block(P2), Block("The cookies are used by advertisers, the report found, often without consent."),
+             Block(P3)]
+    kept, _ = clean_blocks(about)
+    assert kept == about
+
+
+def test_recipe_ending_with_cookies_is_kept():
+    recipe = [Block(P1), Block(P2), Block("Let the cookies cool on a rack before you store them.")]
+    assert clean_blocks(recipe)[0] == recipe
+
+
+def test_related_heading_over_linked_teasers_cuts_the_tail():
+    teaser = "Harbour officials on the other coast said a new ferry schedule starts in the spring, with more sailings."
+    blocks = [Block(P1), Block(P2), Block(P3), Block(P1 + " More."), Block("Read this next", "head"),
+              Block("Ferry timetable changes", "head", link_ratio=1.0), Block(teaser),
+              Block("Bridge repairs begin", "head", link_ratio=1.0), Block(teaser + " Again.")]
+    kept, repairs = clean_blocks(blocks)
+    assert [b.text for b in kept] == [P1, P2, P3, P1 + " More."]
+    assert {r.kind for r in repairs} == {"tail"}
+
+
+def test_related_heading_over_plain_subheads_and_prose_is_kept():
+    follow = "The council will vote on the repair budget next month, the mayor's office confirmed in a statement."
+    blocks = [Block(P1), Block(P2), Block(P3), Block("Related coverage", "head"),
+              Block("What happens next", "head"), Block(follow)]
+    assert clean_blocks(blocks)[0] == blocks
