@@ -267,7 +267,8 @@ def anchors(text: str) -> list[str]:
                 continue
             opens_sentence = not text[sentence_end:m.start()].strip(_OPENERS)
             if not opens_sentence or (word.isupper() and word.isalpha()):
-                out.append(word.casefold())
+                # Apostrophes dropped as tokens() does: "Lind’s" and "Lind's" are one anchor.
+                out.append(word.replace("’", "").replace("'", "").casefold())
     return out
 
 
