@@ -147,7 +147,7 @@ def compare_detectors(repeat: int = 3) -> None:
 
 
 def evidence(limit: int | None) -> None:
-    from newscrawl.language import _detect_sample
+    from newscrawl.language import clear_caches
     from tests.data_eval import chrome_pages as cp
 
     ids = sorted(cp.dev_truth())
@@ -155,7 +155,7 @@ def evidence(limit: int | None) -> None:
         ids = ids[:: max(1, len(ids) // limit)][:limit]
     outcomes = []
     for case in list(cp.dev_cases(ids)) + list(cp.story_cases()):
-        _detect_sample.cache_clear()  # each page pays for its own detector calls
+        clear_caches()  # each page pays for its own detector calls
         outcomes.append(cp.evaluate(case))
     dev = [o for o in outcomes if o.case.article_language == "en"]
     stories = [o for o in outcomes if o.case.article_language != "en"]
@@ -169,6 +169,8 @@ def evidence(limit: int | None) -> None:
               f"difference {s.f1_plain - s.f1_wrapped:+.4f}")
         print(f"  pages with chrome left in the body: {s.pages_with_chrome_left}   "
               f"pages that lost an article paragraph: {s.pages_losing_paragraphs}")
+        print(f"  pages whose extraction the chrome changed: {s.extraction_changed}; on the others: "
+              f"chrome left {s.chrome_left_stage}, paragraphs lost {s.paragraphs_lost_stage}")
         print(f"  article language right: {s.article_language_right:.3f}   "
               f"chrome language reported: {s.chrome_language_found:.3f}")
         right = sum(r for r, _ in s.block_accuracy.values())
@@ -179,7 +181,8 @@ def evidence(limit: int | None) -> None:
               f"{s.total_ms_median:.1f} ms per wrapped page")
         for o in group:
             if o.chrome_left or o.paragraphs_lost:
-                print(f"    {o.case.id} ({o.case.chrome_language}): left {o.chrome_left[:3]} "
+                print(f"    {o.case.id} ({o.case.chrome_language}{', extraction changed' if o.extraction_changed else ''}): "
+                      f"left {o.chrome_left[:3]} "
                       f"lost {[p[:50] for p in o.paragraphs_lost[:2]]}")
     langs = [o.language_ms for o in outcomes]
     print(f"\nlanguage stage over all pages: median {statistics.median(langs):.2f} ms, "

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     import trafilatura
 
     from newscrawl import process
-    from newscrawl.language import _detect_sample
+    from newscrawl.language import clear_caches
     from newscrawl.page import Page
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     for page in pages:
         best: dict[str, float] = {}
         for _ in range(args.repeat):
-            _detect_sample.cache_clear()  # every run pays for language detection in full
+            clear_caches()  # every run pays for language detection in full
             work = process.start(page)
             total = 0.0
             for step in process.STEPS:

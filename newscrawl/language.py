@@ -66,6 +66,9 @@ SCRIPT_CANDIDATES = {
 #: the article's script is taken to be in that language; below it the block is the article's.
 #: Chosen on the evidence set: English edge lines are kept at this level, es/fr/de chrome goes.
 SAME_SCRIPT_PROBABILITY = 0.8
+#: A one-word line in the article's script is judged only from this many letters: "Startseite",
+#: "Accueil" and "Inicio" are menu words a detector knows, "Jan" or "Blog" are anybody's.
+SINGLE_WORD_MIN_LETTERS = 6
 #: Same-script chrome is short: labels, menus, tag lines, headlines. A block longer than this in
 #: the article's script is taken to be in the article's language without a detector call.
 SAME_SCRIPT_CHROME_MAX_WORDS = 30
@@ -75,8 +78,9 @@ SAME_SCRIPT_CHROME_MAX_WORDS = 30
 OUTSIDE_SAME_SCRIPT_MAX_CALLS = 12
 #: A block this long is a page that extraction flattened into one block, not a paragraph.
 FLATTENED_MIN_WORDS = 400
-#: A foreign-script run inside a flattened block is chrome from this many weighted letters (about
-#: six words, or eight CJK characters); shorter runs are names and glosses.
+#: A foreign-script run inside a flattened block, or glued to the start or end of a paragraph, is
+#: chrome from this many weighted letters (about six words, or eight CJK characters); shorter
+#: runs are names and glosses.
 INLINE_RUN_MIN_LETTERS = 24
 
 # Character classes of the scripts that decide a language or a family. Counting with compiled
@@ -127,16 +131,24 @@ class LanguageResult:
     input_languages: list[str | None] = field(default_factory=list)
 
 
+_DELETE_ASCII_LETTERS = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
 def script_counts(text: str) -> Counter:
     """Letters per script, CJK characters weighted (see ``_SCRIPT_WEIGHT``)."""
     counts: Counter = Counter()
-    latin = len(_SCRIPT_RES["Latin"].findall(text))
+    # ASCII letters are counted by deleting them (str.translate runs in C without building a list
+    # of matches); only the rest, short in most text, goes through the regular expressions.
+    rest = text.translate(_DELETE_ASCII_LETTERS)
+    latin = len(text) - len(rest)
+    if not rest.isascii():
+        latin += len(_SCRIPT_RES["Latin"].findall(rest))
+        if _NON_LATIN_RE.search(rest):
+            for script, regex in _SCRIPT_RES.items():
+                if script != "Latin" and (n := len(regex.findall(rest))):
+                    counts[script] = n * _SCRIPT_WEIGHT.get(script, 1)
     if latin:
         counts["Latin"] = latin
-    if not text.isascii() and _NON_LATIN_RE.search(text):
-        for script, regex in _SCRIPT_RES.items():
-            if script != "Latin" and (n := len(regex.findall(text))):
-                counts[script] = n * _SCRIPT_WEIGHT.get(script, 1)
     return counts
 
 
@@ -165,18 +177,19 @@ def _factory() -> DetectorFactory:
     return factory
 
 
-def detect(text: str) -> tuple[str | None, float | None]:
+def detect(text: str, script: str | None = None) -> tuple[str | None, float | None]:
     """(ISO 639-1 language, probability) of a text, or (None, None) when it cannot be judged.
 
-    Script first; langdetect only for scripts several languages share, on enough words.
+    Script first (``script`` when the caller knows it already); langdetect only for scripts
+    several languages share, on enough words.
     """
-    script = dominant_script(text)
+    script = script or dominant_script(text)
     if script is None:
         return None, None
     if script in _SCRIPT_LANGUAGE:
         return _SCRIPT_LANGUAGE[script], 1.0
     if script in SCRIPT_CANDIDATES:
-        if len(_WORD_RE.findall(text)) < MIN_WORDS_FOR_DETECTOR:
+        if len(_WORD_RE.findall(text[:DETECTOR_SAMPLE_CHARS])) < MIN_WORDS_FOR_DETECTOR:
             return None, None
         return _detect_sample(text[:DETECTOR_SAMPLE_CHARS])
     return None, None
@@ -257,7 +270,7 @@ VOCABULARY_MIN_SHARE = 0.5
 
 
 def article_vocabulary(text: str) -> Counter:
-    return Counter(w.casefold() for w in _WORD_RE.findall(text))
+    return Counter(_WORD_RE.findall(text.casefold()))
 
 
 def shares_vocabulary(text: str, vocabulary: Counter) -> bool:
@@ -278,6 +291,7 @@ _CJK = ("Han", "Kana", "Hangul")
 # A short label and a colon opening the line: "标签：", "Tags:", "Теги:", "Quelle :".
 _LABEL_RE = re.compile(r"^[\W\d_]*[^\W\d_][^:：\n]{0,16}[:：]")
 _QUOTE_CHARS = frozenset("\"“”„«»「」『』‘’‹›")
+_QUOTE_RE = re.compile("[" + re.escape("".join(sorted(_QUOTE_CHARS))) + "]")
 _SEPARATOR_RE = re.compile(r"\s[>|/·»›]\s|\s[|]|[|]\s")
 _SENTENCE_END_RE = re.compile(r"[.!?。！？؟…]")
 _COPYRIGHT_RE = re.compile(r"©|\(c\)|ICP备|公网安备", re.IGNORECASE)
@@ -287,15 +301,29 @@ def _length(text: str, script: str | None) -> int:
     """Words, counting two CJK characters as one word."""
     if script in _CJK:
         return len(text) // 2
-    return len(text.split())
+    return len(_WORD_RE.findall(text))
 
 
 def _is_prose(block: Block, script: str | None) -> bool:
-    return (block.kind in ("p", "quote") and block.link_ratio < 0.5
-            and _length(block.text, script) >= PROSE_MIN_WORDS)
+    if block.kind not in ("p", "quote") or block.link_ratio >= 0.5:
+        return False
+    if script not in _CJK:
+        # Whitespace tokens first (cheap): far fewer than the bar, or twice as many, settle it.
+        tokens = len(block.text.split())
+        if tokens < PROSE_MIN_WORDS:
+            return False
+        if tokens >= 2 * PROSE_MIN_WORDS:
+            return True
+    return _length(block.text, script) >= PROSE_MIN_WORDS
 
 
-def chrome_shaped(block: Block, script: str | None) -> bool:
+#: A line without sentence punctuation or quotes up to this many words is chrome-shaped (a menu,
+#: a headline, a date and source line). Lines in the article's own script are held to the prose
+#: length instead: each of them costs a detector call.
+CHROME_LINE_MAX_WORDS = 20
+
+
+def chrome_shaped(block: Block, script: str | None, max_words: int = CHROME_LINE_MAX_WORDS) -> bool:
     """Whether a block looks like page chrome whatever its language: a label line, a list or a
     block of links, a breadcrumb or menu, a copyright line, or a short line that is not a
     sentence. Quotes and sentences are what legitimate foreign text inside an article is."""
@@ -304,10 +332,10 @@ def chrome_shaped(block: Block, script: str | None) -> bool:
         return True
     if _COPYRIGHT_RE.search(text) or len(_SEPARATOR_RE.findall(text)) >= 2:
         return True
-    quoted = any(c in _QUOTE_CHARS for c in text)
+    quoted = bool(_QUOTE_RE.search(text))
     if _LABEL_RE.match(text) and not quoted:
         return True
-    return not quoted and not _SENTENCE_END_RE.search(text) and _length(text, script) <= PROSE_MIN_WORDS
+    return not quoted and not _SENTENCE_END_RE.search(text) and _length(text, script) <= max_words
 
 
 def _foreign_scripts(counts: Counter, article_script: str | None) -> set[str]:
@@ -346,8 +374,9 @@ def _label_first(text: str, foreign: set[str]) -> bool:
     return bool(first) and bool(_script_regex(foreign).match(first.group()))
 
 
-def _cut_inline_runs(text: str, article_script: str) -> tuple[str, list[str]]:
-    """Long unquoted foreign-script runs cut out of a flattened block: (text, runs cut)."""
+def _cut_inline_runs(text: str, article_script: str, edges_only: bool = False) -> tuple[str, list[str]]:
+    """Long unquoted foreign-script runs cut out of a block: (text, runs cut). ``edges_only``:
+    only a run that opens or closes the block (chrome glued to a paragraph by extraction)."""
     foreign = {s for s in _SCRIPT_CLASSES if s != article_script
                and not (article_script == "Kana" and s == "Han") and not (article_script == "Han" and s == "Kana")}
     cls = "".join(_SCRIPT_CLASSES[s] for s in sorted(foreign))
@@ -360,6 +389,9 @@ def _cut_inline_runs(text: str, article_script: str) -> tuple[str, list[str]]:
         after = text[m.end():].lstrip()[:1]
         if sum(script_counts(run).values()) < INLINE_RUN_MIN_LETTERS or (before and before in _QUOTE_CHARS | set("(（[")) \
                 or (after and after in _QUOTE_CHARS | set(")）]")):
+            continue
+        if edges_only and _SCRIPT_RES[article_script].search(text[:m.start()]) \
+                and _SCRIPT_RES[article_script].search(text[m.end():]):
             continue
         pieces.append(text[last:m.start()].rstrip())
         last = m.end()
@@ -382,17 +414,24 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
     block_counts = [script_counts(t) for t in texts]  # once per block: it is the costly part
     block_scripts = [_dominant(c) for c in block_counts]
     article_script = _dominant(sum(block_counts, Counter()))
+    if article_script == "Kana":
+        # A Japanese line written in kanji only is still Japanese.
+        block_scripts = ["Kana" if s == "Han" else s for s in block_scripts]
     article_text = "\n".join(t for t, s in zip(texts, block_scripts) if s == article_script)
-    language, confidence = detect(article_text)
+    language, confidence = detect(article_text, article_script)
     vocabulary = article_vocabulary(article_text)
     n = len(blocks)
     removed_inline: list[str] = []
 
-    # Flattened pages: chrome inside one huge block is cut out of it first.
+    # Chrome that extraction glued into a paragraph is cut out of it first: anywhere in a page
+    # flattened into one huge block, at the start or end of a prose paragraph (a caption with its
+    # translation is shorter than prose, and stays whole).
     for i, text in enumerate(texts):
-        if article_script and block_scripts[i] == article_script and len(text.split()) >= FLATTENED_MIN_WORDS \
-                and _foreign_scripts(block_counts[i], article_script):
-            new_text, cut = _cut_inline_runs(text, article_script)
+        if article_script in _SCRIPT_RES and block_scripts[i] == article_script \
+                and _foreign_scripts(block_counts[i], article_script) \
+                and _script_words(text, article_script) >= PROSE_MIN_WORDS:
+            new_text, cut = _cut_inline_runs(text, article_script,
+                                             edges_only=len(text.split()) < FLATTENED_MIN_WORDS)
             if cut:
                 blocks[i], texts[i] = blocks[i].with_text(new_text), new_text
                 block_counts[i] = script_counts(new_text)
@@ -403,7 +442,9 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
     other_scripts = {s for s in block_scripts if s and s != article_script}
     script_language: dict[str, str | None] = {}
     for script in other_scripts:
-        if script in _SCRIPT_LANGUAGE:
+        if script == "Han" and "Kana" in other_scripts:
+            script_language[script] = "ja"  # kanji-only lines of Japanese chrome
+        elif script in _SCRIPT_LANGUAGE:
             script_language[script] = _SCRIPT_LANGUAGE[script]
         else:
             joined = " ".join(t for t, s in zip(texts, block_scripts) if s == script)
@@ -412,7 +453,9 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
     def same_script_language(i: int) -> str | None:
         """The language of a block in the article's script that may be chrome."""
         text = texts[i]
-        if _length(text, article_script) > SAME_SCRIPT_CHROME_MAX_WORDS or shares_vocabulary(text, vocabulary):
+        words = _WORD_RE.findall(text)
+        if _length(text, article_script) > SAME_SCRIPT_CHROME_MAX_WORDS or shares_vocabulary(text, vocabulary) \
+                or (len(words) == 1 and len(words[0]) < SINGLE_WORD_MIN_LETTERS):
             return language
         found, probability = classify(text, article_script, language)
         if found and found != language and (probability or 0) >= SAME_SCRIPT_PROBABILITY:
@@ -439,14 +482,16 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
         inside = core_start <= i <= core_end
         if script is None:
             continue
-        shaped = chrome_shaped(blocks[i], script)
+        shaped = False
         if script != article_script:
+            shaped = inside and chrome_shaped(blocks[i], script)
             lang = script_language[script]
             counts = block_counts[i]
             if lang != language and article_script and counts.get(article_script) \
                     and _bilingual(text, article_script, _foreign_scripts(counts, article_script), vocabulary):
                 lang = language  # a bilingual caption: the article's
-        elif not inside or (shaped and blocks[i].kind != "head"):
+        elif not inside or (blocks[i].kind != "head"
+                            and (shaped := chrome_shaped(blocks[i], script, PROSE_MIN_WORDS))):
             # Outside the core, or a chrome-shaped line inside it (a tags line between the story
             # and the page's own trailing text); headings inside the core are the article's.
             lang = same_script_language(i)
@@ -460,6 +505,29 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
                 lang = _SCRIPT_LANGUAGE.get(script_name) or script_language.get(script_name) or script_name.lower()
         languages[i] = lang
         foreign[i] = lang is not None and lang != language and (not inside or shaped)
+
+    # Chrome comes in runs (a "related" heading over its list, an editor line under a tags line):
+    # a short neighbour of removed chrome in the article's script that is not written with the
+    # article's words goes too when the detector names its neighbour's language, however unsure,
+    # or when it is chrome-shaped and the detector is not even half sure it is the article's
+    # language ("Compartir en Facebook, Twitter y WhatsApp": the brand names pull it to English).
+    changed = True
+    while changed:
+        changed = False
+        for i in range(n):
+            if foreign[i] or block_scripts[i] != article_script or prose[i] or languages[i] is None:
+                continue
+            neighbours = {languages[j] for j in (i - 1, i + 1) if 0 <= j < n and foreign[j]}
+            if not neighbours or _length(texts[i], article_script) > SAME_SCRIPT_CHROME_MAX_WORDS \
+                    or shares_vocabulary(texts[i], vocabulary):
+                continue
+            found_language, probability = classify(texts[i], article_script, language)
+            if found_language in neighbours and found_language != language:
+                languages[i], foreign[i], changed = found_language, True, True
+            elif (found_language != language or (probability or 0) < 0.5) \
+                    and chrome_shaped(blocks[i], article_script, PROSE_MIN_WORDS):
+                languages[i] = sorted(n for n in neighbours if n)[0] if found_language == language else found_language
+                foreign[i] = changed = True
 
     kept = [b for b, f in zip(blocks, foreign) if not f]
     kept_languages = [lang for lang, f in zip(languages, foreign) if not f]

@@ -41,7 +41,7 @@ from pathlib import Path
 import lxml.html
 
 from newscrawl import process
-from newscrawl.language import analyse_languages
+from newscrawl.language import FLATTENED_MIN_WORDS, analyse_languages, dominant_script
 from newscrawl.page import Page
 from tests.data_eval.chrome_text import CHROME, STORIES, Chrome, Story
 
@@ -195,7 +195,19 @@ def _article_elements(doc, truth: str) -> tuple[object, object] | None:
         return None
     inner = set(found)
     innermost = [el for el in found if not any(d in inner for d in el.iterdescendants())]
-    return innermost[0], innermost[-1]
+    return _block_level(innermost[0]), _block_level(innermost[-1])
+
+
+_INLINE = frozenset({"span", "a", "em", "strong", "b", "i", "u", "font", "small", "mark"})
+
+
+def _block_level(el):
+    """The element itself, or the block element around it: chrome paragraphs go beside blocks
+    (a ``<p>`` put inside a ``<p>``, a list or a table would be re-parsed into something else)."""
+    while el.getparent() is not None and (el.tag in _INLINE | {"li", "td", "tr", "tbody"}
+                                          or el.getparent().tag in _INLINE | {"p"}):
+        el = el.getparent()
+    return el
 
 
 def wrap_html(html: str, truth: str, chrome: Chrome, rng: random.Random) -> tuple[str, str, list[ChromePiece]] | None:
@@ -296,31 +308,57 @@ class Outcome:
     language_ms: float = 0.0
     total_ms: float = 0.0
     skip_reason: str | None = None
+    #: The chrome changed what extraction gave the language stage (see extraction_changed).
+    extraction_changed: bool = False
 
 
-def _run(html: str, url: str) -> tuple[process.Work, float, float]:
+@dataclass
+class Run:
+    work: process.Work
+    #: What the language stage was given: the body's blocks and the page's other text.
+    language_input: list = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    language_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+def _run(html: str, url: str) -> Run:
     page = Page.build(url, html.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
-    work = process.start(page)
-    language_ms = total = 0.0
+    run = Run(process.start(page))
     for step in process.STEPS:
+        if step is process.step_language and not run.work.skipped:
+            run.language_input = list(run.work.blocks)
+            extracted = run.work.extracted
+            run.outside = list(extracted.outside_blocks) if extracted else []
         start = time.perf_counter()
-        step(work)
+        step(run.work)
         elapsed = (time.perf_counter() - start) * 1000
-        total += elapsed
+        run.total_ms += elapsed
         if step is process.step_language:
-            language_ms = elapsed
-    return work, language_ms, total
+            run.language_ms = elapsed
+    return run
 
 
-def _language_input(html: str, url: str):
-    """The blocks and outside text the language stage sees for ``html``."""
-    page = Page.build(url, html.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
-    work = process.start(page)
-    for step in process.STEPS[: process.STEPS.index(process.step_language)]:
-        step(work)
-    if work.skipped:
-        return [], []
-    return list(work.blocks), list(work.extracted.outside_blocks if work.extracted else [])
+def extraction_changed(plain: Run, wrapped: Run, truth_norm: str, case: Case) -> bool:
+    """Whether the chrome changed what *extraction* gave the language stage: an article paragraph
+    the plain page's extraction found is missing from the wrapped page's, the wrapped page came
+    out flattened into one huge block (an extractor fallback) where the plain page did not, or
+    chrome in the article's own script was glued into such a block (a script boundary is what
+    lets the stage cut chrome out of a block). Such pages measure the extractor, not the language
+    stage, and are counted apart."""
+    def flattened(run: Run) -> bool:
+        return any(len(b.text.split()) >= FLATTENED_MIN_WORDS for b in run.language_input)
+
+    if flattened(wrapped) and not flattened(plain):
+        return True
+    if dominant_script(case.pieces[0].text + " " + case.pieces[-1].text) == dominant_script(case.truth[:2000]):
+        pieces = [norm(p.text) for p in case.pieces if len(norm(p.text).split()) >= 2]
+        for block in wrapped.language_input:
+            if len(block.text.split()) >= FLATTENED_MIN_WORDS and any(p in norm(block.text) for p in pieces):
+                return True
+    wrapped_input = f" {norm(' '.join(b.text for b in wrapped.language_input))} "
+    return any(norm(b.text) in truth_norm and f" {norm(b.text)} " not in wrapped_input
+               for b in plain.language_input if norm(b.text))
 
 
 def chrome_left_in(body: str, plain_body: str, pieces: list[ChromePiece]) -> list[str]:
@@ -342,37 +380,46 @@ def chrome_left_in(body: str, plain_body: str, pieces: list[ChromePiece]) -> lis
 
 
 def block_truth(block: str, case: Case, truth_norm: str, piece_norms: list[str]) -> str | None:
-    """The true language of a block the language stage saw, or None when unknown."""
+    """The true language of a block the language stage saw, or None when unknown (the page's own
+    menus and captions; a paragraph with chrome glued to it is of two languages)."""
     text = norm(block)
     if not text:
         return None
     if text in truth_norm:
+        story = STORIES.get(case.article_language) if case.article_language != "en" else None
+        if story and len(norm(story.foreign_inside)) >= 0.5 * len(text) and norm(story.foreign_inside) in text:
+            return story.foreign_language  # the story's foreign quote, a paragraph of its own
         return case.article_language
-    if any(p and p in text for p in piece_norms):
-        return case.chrome_language
+    found = [p for p in piece_norms if p and p in text]
+    if found:
+        rest = text
+        for piece in found:
+            rest = rest.replace(piece, " ")
+        return case.chrome_language if len(rest.split()) < 5 else None
     return None
 
 
 def evaluate(case: Case) -> Outcome:
-    plain, _, _ = _run(case.plain_html, case.url)
-    wrapped, language_ms, total_ms = _run(case.wrapped_html, case.url)
-    plain_body, wrapped_body = plain.record.body or "", wrapped.record.body or ""
+    plain, wrapped = _run(case.plain_html, case.url), _run(case.wrapped_html, case.url)
+    plain_body, wrapped_body = plain.work.record.body or "", wrapped.work.record.body or ""
     # Article paragraphs (the plain page's body paragraphs that are ground-truth text) missing
     # from the wrapped page's body; by normalized containment, so a paragraph with chrome glued
     # to it counts as kept once the chrome is cut out of it again.
     truth_norm, wrapped_norm = norm(case.truth), f" {norm(wrapped_body)} "
     lost = [p for p in plain_body.split("\n\n")
             if norm(p) and norm(p) in truth_norm and f" {norm(p)} " not in wrapped_norm]
-    outcome = Outcome(case, plain_body, wrapped_body, wrapped.record.language,
-                      list(wrapped.record.chrome_languages),
+    record = wrapped.work.record
+    outcome = Outcome(case, plain_body, wrapped_body, record.language, list(record.chrome_languages),
                       chrome_left_in(wrapped_body, plain_body, case.pieces), lost,
-                      language_ms=language_ms, total_ms=total_ms,
-                      skip_reason=wrapped.record.skip_reason or plain.record.skip_reason)
-    blocks, outside = _language_input(case.wrapped_html, case.url)
-    if blocks:
-        result = analyse_languages(blocks, outside)
+                      language_ms=wrapped.language_ms, total_ms=wrapped.total_ms,
+                      skip_reason=record.skip_reason or plain.work.record.skip_reason,
+                      extraction_changed=extraction_changed(plain, wrapped, truth_norm, case))
+    if wrapped.language_input:
+        # The stage again on the same input, for the language of every block it judged
+        # (deterministic: same input, same answer).
+        result = analyse_languages(wrapped.language_input, wrapped.outside)
         piece_norms = [norm(p.text) for p in case.pieces if len(norm(p.text)) >= 2]
-        for block, predicted in zip(blocks, result.input_languages):
+        for block, predicted in zip(wrapped.language_input, result.input_languages):
             true = block_truth(block.text, case, truth_norm, piece_norms)
             if true is not None:
                 outcome.block_pairs.append((true, predicted))
@@ -384,8 +431,14 @@ class Summary:
     pages: int
     f1_plain: float
     f1_wrapped: float
+    #: Over all pages.
     pages_with_chrome_left: int
     pages_losing_paragraphs: int
+    #: Pages whose extraction the chrome changed (counted apart: see extraction_changed), and the
+    #: two figures above over the other pages: what the language stage is answerable for.
+    extraction_changed: int
+    chrome_left_stage: int
+    paragraphs_lost_stage: int
     article_language_right: float
     chrome_language_found: float
     block_accuracy: dict[str, tuple[int, int]]  # true language -> (right, total)
@@ -411,6 +464,9 @@ def summarize(outcomes: list[Outcome]) -> Summary:
         f1_wrapped=score.prf(wrapped_rows)["f1"],
         pages_with_chrome_left=sum(bool(o.chrome_left) for o in outcomes),
         pages_losing_paragraphs=sum(bool(o.paragraphs_lost) for o in outcomes),
+        extraction_changed=sum(o.extraction_changed for o in outcomes),
+        chrome_left_stage=sum(bool(o.chrome_left) for o in outcomes if not o.extraction_changed),
+        paragraphs_lost_stage=sum(bool(o.paragraphs_lost) for o in outcomes if not o.extraction_changed),
         article_language_right=sum(o.language == o.case.article_language for o in outcomes) / len(outcomes),
         chrome_language_found=sum(o.case.chrome_language in o.chrome_languages for o in outcomes) / len(outcomes),
         block_accuracy={k: (v[0], v[1]) for k, v in sorted(accuracy.items())},

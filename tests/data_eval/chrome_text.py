@@ -234,8 +234,9 @@ class Story:
     language: str
     title: str
     paragraphs: tuple[str, ...]
-    #: The legitimately foreign text inside the story that must survive.
+    #: The legitimately foreign text inside the story that must survive, and its language.
     foreign_inside: str
+    foreign_language: str
 
 
 STORIES: dict[str, Story] = {s.language: s for s in (
@@ -251,7 +252,7 @@ STORIES: dict[str, Story] = {s.language: s for s in (
          "中。市民凭身份证即可免费办理借书证，每人每次最多可借阅十本图书。",
          "开馆首日，不少市民一早就在门外排起了长队。退休教师王女士说，她年轻时常来这里看书，如今带着"
          "孙子一起来，感觉既熟悉又新鲜。"),
-        "Maria Gonzalez",
+        "Maria Gonzalez", "en",
     ),
     Story(
         "ja", "川沿いに三千個の灯籠、夏祭りに多くの見物客",
@@ -265,7 +266,7 @@ STORIES: dict[str, Story] = {s.language: s for s in (
          "の人が戻ってきてくれて本当にうれしい」と笑顔を見せた。",
          "委員会は灯籠の回収作業を翌朝まで続け、川の清掃にはボランティア約百五十人が参加した。来年は会場"
          "を下流の公園まで広げることも検討しているという。"),
-        "It was the most beautiful night of our whole trip",
+        "It was the most beautiful night of our whole trip", "en",
     ),
     Story(
         "ar", "افتتاح محطة جديدة لتحلية المياه على الساحل الشمالي",
@@ -279,7 +280,7 @@ STORIES: dict[str, Story] = {s.language: s for s in (
          "مناسيب الآبار الجوفية. ويأمل المسؤولون أن تنهي المحطة الجديدة هذه الأزمة.",
          "وأكد خبراء في مجال البيئة ضرورة معالجة المياه شديدة الملوحة الناتجة عن عملية التحلية قبل إعادتها "
          "إلى البحر، حفاظا على الشعاب المرجانية والثروة السمكية في المنطقة."),
-        "Blue Harbor Water",
+        "Blue Harbor Water", "en",
     ),
     Story(
         "ru", "Паромная переправа через залив открылась на месяц раньше срока",
@@ -295,7 +296,7 @@ STORIES: dict[str, Story] = {s.language: s for s in (
          "прежней.",
          "Администрация района сообщила, что в следующем году планирует закупить второе судно, чтобы "
          "переправа могла работать без перерывов даже во время планового ремонта."),
-        "We have never seen the bay clear of ice this early in the year",
+        "We have never seen the bay clear of ice this early in the year", "en",
     ),
     Story(
         "es", "La cosecha de aceituna se adelanta dos semanas por el calor de octubre",
@@ -313,7 +314,7 @@ STORIES: dict[str, Story] = {s.language: s for s in (
          "antes del verano.",
          "Las almazaras esperan mantener la actividad hasta finales de enero. Durante la campaña, varias de "
          "ellas organizarán visitas guiadas y catas abiertas al público los fines de semana."),
-        "savoir-faire",
+        "savoir-faire", "fr",
     ),
     Story(
         "fr", "Une nouvelle piste cyclable relie enfin les deux rives du fleuve",
@@ -331,7 +332,7 @@ STORIES: dict[str, Story] = {s.language: s for s in (
          "pied ou à vélo.",
          "La municipalité prévoit de compter les passages pendant un an grâce à des capteurs installés aux "
          "deux extrémités du pont, avant de décider d'éventuels prolongements vers les communes voisines."),
-        "Fahrradstraße",
+        "Fahrradstraße", "de",
     ),
     Story(
         "de", "Älteste Bäckerei der Stadt feiert ihr hundertfünfzigjähriges Bestehen",
@@ -349,6 +350,6 @@ STORIES: dict[str, Story] = {s.language: s for s in (
          "werden.",
          "Zum Jubiläum hat die Familie ein kleines Buch mit Fotografien und Rezepten aus den vergangenen "
          "Jahrzehnten herausgegeben. Der Erlös aus dem Verkauf geht an die örtliche Tafel."),
-        "This is where I learned everything I know about bread",
+        "This is where I learned everything I know about bread", "en",
     ),
 )}

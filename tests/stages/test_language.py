@@ -137,3 +137,10 @@ def test_flattened_page_loses_its_inline_foreign_chrome_only():
     assert "东方快讯网" not in body and "首页" not in body
     assert "Zhang Wei (张伟)" in body and body.count("RIVERTON") == 60
     assert result.repairs[0].kind == "foreign_chrome_inline" and result.chrome_languages == ["zh"]
+
+
+def test_foreign_chrome_glued_to_the_end_of_a_paragraph_is_cut():
+    glued = EN[2] + " 标签：国际 外交 经济关键词：国际局势 最新消息 综合报道"
+    result = analyse_languages([Block(t) for t in EN[:2]] + [Block(glued)])
+    assert [b.text for b in result.blocks] == EN
+    assert result.chrome_languages == ["zh"]
