@@ -91,3 +91,13 @@ def test_body_covering_the_page_is_not_second_guessed(monkeypatch):
     ours = [Block(p) for p in PARAS]
     assert extract.recall_collapse_rescue(ours, PARAS + ["Home"], "<html></html>", "http://x.example/a") == (
         ours, "trafilatura")
+
+
+def test_article_after_an_early_closing_html_tag_is_found():
+    # A template that includes a whole document closes </body></html> before the article:
+    # browsers keep reading into the body, and so must the extractor.
+    html = ("<html><head><title>Ferry crossings resume</title></head><body><nav><a href='/'>Home</a></nav>"
+            "</body></html><div class='story'><h1>Ferry crossings resume</h1>"
+            + "".join(f"<p>{p}</p>" for p in PARAS) + "</div><footer>Contact</footer></body></html>")
+    extracted = extract_article(html, "http://x.example/a")
+    assert [b.text for b in extracted.blocks] == PARAS
