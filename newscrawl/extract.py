@@ -489,7 +489,10 @@ def densest_paragraphs(tree: lxml.html.HtmlElement | None) -> list[Block]:
     out = []
     for child in best:
         kind = _CLUSTER_TAGS.get(child.tag) if isinstance(child.tag, str) else None
-        text = _clean(child.text_content()) if kind else None
+        if kind == "list":
+            text = "\n".join(t for t in (_clean(li.text_content()) for li in child.iter("li")) if t)
+        else:
+            text = _clean(child.text_content()) if kind else None
         if text:
             out.append(Block(text, kind))
     return out

@@ -101,3 +101,18 @@ def test_article_after_an_early_closing_html_tag_is_found():
             + "".join(f"<p>{p}</p>" for p in PARAS) + "</div><footer>Contact</footer></body></html>")
     extracted = extract_article(html, "http://x.example/a")
     assert [b.text for b in extracted.blocks] == PARAS
+
+
+def test_densest_paragraphs_takes_the_container_of_the_article_paragraphs():
+    import lxml.html
+
+    from newscrawl.extract import densest_paragraphs
+
+    tree = lxml.html.document_fromstring(
+        "<html><body><div class='teasers'><p>Short teaser one.</p><p>Short teaser two.</p></div>"
+        "<div class='x1'><p>" + PARAS[0] + "</p><h2>Timetable</h2><p>" + PARAS[1] + "</p><ul><li>Monday</li>"
+        "<li>Friday</li></ul><p>" + PARAS[2] + "</p></div></body></html>")
+    blocks = densest_paragraphs(tree)
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("p", PARAS[0]), ("head", "Timetable"), ("p", PARAS[1]), ("list", "Monday\nFriday"), ("p", PARAS[2])]
+    assert densest_paragraphs(lxml.html.document_fromstring("<html><body><div>no paragraphs</div></body></html>")) == []
