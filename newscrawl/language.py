@@ -517,14 +517,16 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
         for i in range(n):
             if foreign[i] or block_scripts[i] != article_script or prose[i] or languages[i] is None:
                 continue
-            neighbours = {languages[j] for j in (i - 1, i + 1) if 0 <= j < n and foreign[j]}
+            # Same-script runs only: a heading next to Arabic chrome is no part of it.
+            neighbours = {languages[j] for j in (i - 1, i + 1)
+                          if 0 <= j < n and foreign[j] and block_scripts[j] == article_script}
             if not neighbours or _length(texts[i], article_script) > SAME_SCRIPT_CHROME_MAX_WORDS \
                     or shares_vocabulary(texts[i], vocabulary):
                 continue
             found_language, probability = classify(texts[i], article_script, language)
             if found_language in neighbours and found_language != language:
                 languages[i], foreign[i], changed = found_language, True, True
-            elif (found_language != language or (probability or 0) < 0.5) \
+            elif (found_language != language or (probability or 0) < 0.5) and blocks[i].kind != "head" \
                     and chrome_shaped(blocks[i], article_script, PROSE_MIN_WORDS):
                 languages[i] = sorted(n for n in neighbours if n)[0] if found_language == language else found_language
                 foreign[i] = changed = True

@@ -387,7 +387,8 @@ def block_truth(block: str, case: Case, truth_norm: str, piece_norms: list[str])
         return None
     if text in truth_norm:
         story = STORIES.get(case.article_language) if case.article_language != "en" else None
-        if story and len(norm(story.foreign_inside)) >= 0.5 * len(text) and norm(story.foreign_inside) in text:
+        if story and norm(story.foreign_inside) in text \
+                and dominant_script(block) != dominant_script(" ".join(story.paragraphs)):
             return story.foreign_language  # the story's foreign quote, a paragraph of its own
         return case.article_language
     found = [p for p in piece_norms if p and p in text]
