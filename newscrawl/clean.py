@@ -346,7 +346,11 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
             removals.add("caption", new_text)
         kept.append(block.with_text(glued.strip()) if glued.strip() != block.text else block)
     tail = _consent_run(kept, range(len(kept) - 1, -1, -1))
+    if tail == len(kept):
+        tail = 0  # all of it: an article about cookies, or a consent wall (pagetype decides)
     head = _consent_run(kept, range(len(kept) - tail))
+    if head == len(kept) - tail:
+        head = 0
     for block in kept[:head] + kept[len(kept) - tail:]:
         removals.add("consent", block.text)
     kept = kept[head:len(kept) - tail]
