@@ -32,6 +32,7 @@ def _sessionmaker(url: str | None):
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from newscrawl.store.concurrency import run_transaction
     from newscrawl.store.repository import store_page
 
     make_session = _sessionmaker(args.db)
@@ -43,9 +44,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             errors += 1
             continue
         work = run_steps(page)
-        with make_session() as session:
-            outcome = store_page(session, page, work.record, source="ingest")
-            session.commit()
+        # One transaction per page, retried on conflicts with concurrent writers (another
+        # ingest, a crawl): see newscrawl/store/concurrency.py.
+        outcome = run_transaction(
+            make_session,
+            lambda session, page=page, record=work.record: store_page(session, page, record,
+                                                                      source="ingest"))
         outcomes[outcome.outcome] += 1
         detail = outcome.story_key or work.record.skip_reason or ""
         if not args.quiet:

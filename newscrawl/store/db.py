@@ -27,6 +27,8 @@ ENV_VAR = "NEWSCRAWL_DATABASE_URL"
 SETTINGS_KEY = "NEWSCRAWL_DATABASE_URL"
 #: Seconds a SQLite connection waits for another writer's lock before failing.
 SQLITE_BUSY_TIMEOUT = 30
+#: Seconds a PostgreSQL connection attempt may take before the server counts as unavailable.
+PG_CONNECT_TIMEOUT = 10
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -87,6 +89,13 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
     else:
         kwargs.setdefault("pool_pre_ping", True)
+        if sa_url.get_backend_name() == "postgresql" and "connect_timeout" not in sa_url.query:
+            # A server whose host drops packets would otherwise hold each connection attempt for
+            # the OS's TCP timeout (minutes): the store pipeline must notice an outage quickly
+            # to spool items (newscrawl/spool.py).
+            connect_args = dict(kwargs.pop("connect_args", {}))
+            connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT)
+            kwargs["connect_args"] = connect_args
         engine = create_engine(sa_url, **kwargs)
     return engine
 

@@ -13,7 +13,11 @@ Each version records its ``derivation`` from the story's first version and its `
 to it; a text that verifies against several stories records their merge (``story_merges``),
 never re-keying them (see :mod:`newscrawl.store.matching`).
 
-The caller owns the transaction: :func:`store_page` only flushes.
+The caller owns the transaction: :func:`store_page` only flushes. Concurrent writers (several
+crawler processes, parallel ingests): before it reads where a text belongs, :func:`store_page`
+takes the text's placement locks (:mod:`newscrawl.store.concurrency`), held until the caller
+commits; run it through :func:`~newscrawl.store.concurrency.run_transaction` to retry the
+conflicts the locks do not cover.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from newscrawl.page import Page, site_of, normalize_headers
 from newscrawl.record import ArticleRecord, Fingerprint
+from newscrawl.store.concurrency import lock_placement, placement_lock_keys
 from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: public from here too
     MAX_BAND_CANDIDATES,
     band_candidates_query,
@@ -73,8 +78,11 @@ def _host(url: str) -> str:
     return site_of(url)
 
 
-def _insert_ignore(session: Session, model: type, values: dict, conflict: list[str]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING where the dialect has it, else insert if absent."""
+def _insert_ignore(session: Session, model: type, values: dict | list[dict],
+                   conflict: list[str]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING where the dialect has it, else insert if absent.
+
+    ``values`` may be a list of rows (one multi-row INSERT)."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
@@ -83,8 +91,12 @@ def _insert_ignore(session: Session, model: type, values: dict, conflict: list[s
     else:
         insert = None
     if insert is not None:
-        stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+        stmt = insert(model).values(values).on_conflict_do_nothing(index_elements=conflict)
         session.execute(stmt)
+        return
+    if isinstance(values, list):
+        for row in values:
+            _insert_ignore(session, model, row, conflict)
         return
     exists = session.execute(
         select(model.id).where(*[getattr(model, c) == values[c] for c in conflict])
@@ -184,6 +196,9 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
 
     fp = _fingerprint(record)
     url = record.url or page.url
+    # From here on the outcome depends on what is stored: lock out concurrent stores of texts
+    # that could land in the same story (same bands, text or URL) until the caller commits.
+    lock_placement(session, placement_lock_keys(fp, url))
 
     existing = session.execute(
         select(Version).where(Version.url == url, Version.body_hash == fp.body_hash)
@@ -226,8 +241,12 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
 
     if created_story:
         story.canonical_version_id = version.id
-        session.add_all(StoryBand(band=i, hash=h, story_id=story.id)
-                        for i, h in enumerate(fp.bands))
+        if fp.bands:
+            # A multi-row INSERT ... ON CONFLICT DO NOTHING on the (band, hash, story_id) key.
+            _insert_ignore(session, StoryBand,
+                           [{"band": i, "hash": h, "story_id": story.id}
+                            for i, h in enumerate(fp.bands)],
+                           ["band", "hash", "story_id"])
         session.flush()
 
     outcome = OUTCOME_NEW_STORY if created_story else OUTCOME_NEW_VERSION

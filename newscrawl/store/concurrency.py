@@ -1,0 +1,168 @@
+"""Several processes writing one database: placement locks, retries, and telling "busy" from "down".
+
+Several crawler processes (one Redis frontier, one PostgreSQL database) and concurrent
+``newscrawl ingest`` runs store pages at the same time. Most of a store is already safe under
+concurrency by itself: sites, raw pages and story merges are written with ``INSERT ... ON
+CONFLICT DO NOTHING`` against their unique constraints (``sites.host``, ``raw_pages.sha256``,
+``story_merges (story_id, merged_story_id)``), story bands by their primary key
+``(band, hash, story_id)``. What is not is the *decision* where a text belongs
+(:func:`newscrawl.store.matching.place`): it reads (is this text, or a similar one, already
+stored?) and then writes (a new story). Two processes storing copies of one wire story at the
+same moment would both read "nothing yet" and both create a story. Design decisions:
+
+* **Placement locks, per LSH band.** Before placing a text, a transaction takes a lock on each
+  of its LSH bands, on its body hash and on its URL (:func:`placement_lock_keys`), held until
+  commit. Two texts can only ever end up in one story if they share a band (that is how the
+  lookup finds candidates), the same body hash or the same URL - so any two transactions whose
+  outcome depends on each other share a lock and run one after the other, and the second sees
+  the first's committed story. Unrelated texts share no lock and are stored in parallel: one
+  global lock would serialize every store of every process.
+  Keys are folded to 32 bits; a collision only makes two unrelated stores wait for each other.
+* **PostgreSQL: transaction-level advisory locks** (``pg_advisory_xact_lock``), taken in one
+  statement in ascending key order (so two transactions never wait on each other in a cycle),
+  released by commit or rollback - also when a process dies, since the server drops its session.
+  Statements run at READ COMMITTED, so once a lock is granted the next read sees what the
+  previous holder committed.
+* **SQLite: the database write lock** (``BEGIN IMMEDIATE``): SQLite has one writer at a time
+  anyway; taking the write lock *before* the placement reads makes read-then-write atomic.
+  (pysqlite would otherwise start the transaction only at the first INSERT, after the reads.)
+* **Retries** (:func:`run_transaction`): what the locks do not cover - a serialization failure,
+  a deadlock the server broke, a unique violation from a race nothing locks (two different
+  texts whose story keys collide, two new sites at once outside the ON CONFLICT paths), SQLite's
+  "database is locked" past its busy timeout - rolls back and runs the whole unit of work again
+  in a fresh transaction, up to :data:`RETRY_ATTEMPTS` times with a short randomized pause (two
+  processes that collided once should not collide again in lockstep).
+* **Down is not busy** (:func:`is_unavailable`): a refused connection or a server that went
+  away is not retried here; the caller spools the item (:mod:`newscrawl.spool`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from newscrawl.record import Fingerprint
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: First key of the two-key advisory locks: newscrawl's namespace ("nc"), so newscrawl's locks
+#: never collide with another application's advisory locks on the same server.
+ADVISORY_NAMESPACE = 0x6E63
+#: Attempts of one unit of work before the error is raised.
+RETRY_ATTEMPTS = 6
+#: Upper bound of the random pause before attempt n: n * this (seconds).
+RETRY_PAUSE = 0.05
+
+#: PostgreSQL SQLSTATEs worth another attempt: serialization_failure, deadlock_detected,
+#: unique_violation, lock_not_available.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "23505", "55P03"})
+#: SQLSTATE classes that mean the server cannot be used now: connection exceptions (08),
+#: operator intervention (57: shutdown, cannot connect now).
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "57")
+
+
+def _fold(data: bytes) -> int:
+    """A signed 32-bit key (the int4 of a two-key advisory lock) from ``data``."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=4).digest(), "big", signed=True)
+
+
+def placement_lock_keys(fp: Fingerprint, url: str) -> list[int]:
+    """The lock keys of storing text ``fp`` at ``url``: one per band, body hash and URL."""
+    keys = {_fold(f"b{i}:{h}".encode()) for i, h in enumerate(fp.bands)}
+    keys.add(_fold(b"h:" + fp.body_hash.encode()))
+    keys.add(_fold(b"u:" + url.encode("utf-8", "surrogatepass")))
+    return sorted(keys)
+
+
+def lock_placement(session: Session, keys: Iterable[int]) -> None:
+    """Hold the placement locks ``keys`` until the session's transaction ends (module docstring)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        ordered = sorted(set(keys))
+        if ordered:
+            # The sort happens in the subquery, so the locks are taken in key order.
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:ns, k) FROM "
+                     "(SELECT DISTINCT k FROM unnest(CAST(:keys AS integer[])) AS k ORDER BY k) AS s"),
+                {"ns": ADVISORY_NAMESPACE, "keys": ordered})
+    elif dialect == "sqlite":
+        dbapi_connection = session.connection().connection.dbapi_connection
+        # An earlier INSERT/UPDATE in this transaction already holds the write lock.
+        if not dbapi_connection.in_transaction:
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database cannot be reached (rather than a conflict or a bug)."""
+    from newscrawl.store.db import DatabaseUnavailable
+
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    module = type(orig).__module__ if orig is not None else ""
+    if module.startswith("psycopg"):
+        state = _sqlstate(exc)
+        # A failed connect carries no SQLSTATE; a lost or refused one is class 08 or 57.
+        return type(orig).__name__ == "OperationalError" and (
+            state is None or state.startswith(UNAVAILABLE_SQLSTATE_CLASSES))
+    if module.startswith("sqlite3"):
+        message = str(orig).lower()
+        return "unable to open database" in message or "disk i/o error" in message
+    return False
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for conflicts between concurrent writers that another attempt resolves."""
+    if not isinstance(exc, DBAPIError) or is_unavailable(exc):
+        return False
+    state = _sqlstate(exc)
+    if state is not None:
+        return state in RETRYABLE_SQLSTATES
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "unique constraint failed" in message
+
+
+def run_transaction(make_session: Callable[[], Session], work: Callable[[Session], T], *,
+                    attempts: int = RETRY_ATTEMPTS, on_retry: Callable[[BaseException], None] | None = None
+                    ) -> T:
+    """Run ``work(session)`` in a fresh session and commit; on a retryable conflict roll back and
+    run it again (see the module docstring). Other errors, and the last conflict, are raised."""
+    for attempt in range(1, attempts + 1):
+        with make_session() as session:
+            try:
+                result = work(session)
+                session.commit()
+                return result
+            except DBAPIError as exc:
+                session.rollback()
+                if attempt == attempts or not is_retryable(exc):
+                    raise
+                logger.debug("Store conflict (attempt %d of %d), retrying: %s", attempt, attempts,
+                             str(exc.orig).splitlines()[0] if exc.orig else exc)
+                if on_retry is not None:
+                    on_retry(exc)
+        time.sleep(random.uniform(0, RETRY_PAUSE * attempt))
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+__all__ = ["ADVISORY_NAMESPACE", "RETRY_ATTEMPTS", "is_retryable", "is_unavailable",
+           "lock_placement", "placement_lock_keys", "run_transaction"]
