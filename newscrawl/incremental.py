@@ -190,7 +190,15 @@ class IncrementalMiddleware:
         return middleware
 
     def spider_opened(self) -> None:
-        self._open()
+        from newscrawl.store.concurrency import is_unavailable
+
+        try:
+            self._open()
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            logger.warning("Incremental crawl: database unavailable, fetching every listed article"
+                           " until it is back (%s)", str(exc).splitlines()[0])
         every = ("every run" if self.policy.revisit_after == 0 else
                  f"after {self.policy.revisit_after:g} s" if self.policy.revisit_after is not None
                  else "by article age")
@@ -208,10 +216,21 @@ class IncrementalMiddleware:
             self.stats.inc_value(f"{STATS}/{key}")
 
     def history(self, url: str) -> FetchHistory | None:
+        """What the store knows of ``url``; None when unknown - or when the database is down:
+        a crawl during an outage fetches every listed article (unconditionally), since a
+        needless download costs less than a missed edit, and the store pipeline spools the
+        pages until the database is back (``newscrawl/incremental/history_unavailable``)."""
+        from newscrawl.store.concurrency import is_unavailable
         from newscrawl.store.history import fetch_history
 
-        with self._open()() as session:
-            return fetch_history(session, url)
+        try:
+            with self._open()() as session:
+                return fetch_history(session, url)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            self._inc("history_unavailable")
+            return None
 
     def process_request(self, request):
         info = request.meta.get(META_KEY)

@@ -1,0 +1,183 @@
+"""The disk spool (issue 8): items the database could not take are kept and replayed, none lost.
+
+The outage is played with a TCP proxy in front of the real PostgreSQL server
+(:class:`~newscrawl.testing.tcpproxy.TcpProxy`): stopping it cuts the pipeline's connections
+and refuses new ones, as a stopped server would, without stopping the shared server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from newscrawl.items import PageItem
+from newscrawl.pipelines import StorePipeline
+from newscrawl.spool import KIND_PAGE, Spool, SpoolEntry
+from newscrawl.store.db import make_engine
+from newscrawl.store.models import Fetch, Story, Version
+from newscrawl.testing.tcpproxy import TcpProxy
+
+from .articles import LIBRARY_PARTS, TRAM, VINEYARD, _html
+
+T0 = dt.datetime(2025, 10, 14, 20, 0, tzinfo=dt.UTC)
+
+
+class Stats(dict):
+    def inc_value(self, key, count=1, start=0):
+        self[key] = self.get(key, start) + count
+
+    def set_value(self, key, value):
+        self[key] = value
+
+
+def entry(n: int) -> SpoolEntry:
+    return SpoolEntry(kind=KIND_PAGE, url=f"http://x.example/{n}", status=200,
+                      headers={"content-type": "text/html"}, fetched_at=T0, body=b"<p>\xe9</p>")
+
+
+def test_entries_round_trip_and_replay_in_order(tmp_path):
+    spool = Spool(tmp_path, "sqlite:///x.db")
+    for n in range(3):
+        spool.append(entry(n))
+    assert spool.pending_count() == 3
+    again = SpoolEntry.from_json(entry(7).to_json())
+    assert again == entry(7)  # bytes that are not UTF-8 survive (base64)
+    stored = []
+    result = Spool(tmp_path, "sqlite:///x.db").replay(stored.append, lambda exc: False)
+    assert [e.url for e in stored] == [f"http://x.example/{n}" for n in range(3)]
+    assert result.replayed == 3 and spool.pending_count() == 0
+    # A spool belongs to its database: another URL has its own (empty) folder.
+    assert Spool(tmp_path, "sqlite:///other.db").pending_count() == 0
+
+
+def test_a_torn_line_is_set_aside_and_the_rest_replayed(tmp_path):
+    spool = Spool(tmp_path, "sqlite:///x.db")
+    spool.append(entry(1))
+    spool.close()
+    path = spool.pending_files()[0]
+    with path.open("a", encoding="utf-8") as f:
+        f.write(entry(2).to_json()[:40] + "\n")  # a crash in the middle of a write
+        f.write(entry(3).to_json() + "\n")
+    stored = []
+    result = spool.replay(stored.append, lambda exc: False)
+    assert [e.url for e in stored] == ["http://x.example/1", "http://x.example/3"]
+    assert result.rejected == 1
+    rejected = (spool.directory / "rejected.jsonl").read_text()
+    assert "ValueError" in rejected or "JSONDecodeError" in rejected
+
+
+def test_an_interrupted_replay_keeps_what_was_not_stored(tmp_path):
+    spool = Spool(tmp_path, "sqlite:///x.db")
+    for n in range(5):
+        spool.append(entry(n))
+    stored = []
+
+    def store(e):
+        if len(stored) == 2:
+            raise ConnectionError("gone again")
+        stored.append(e)
+
+    result = spool.replay(store, lambda exc: isinstance(exc, ConnectionError))
+    assert result.interrupted and result.replayed == 2
+    assert spool.pending_count() == 3
+    rest = []
+    spool.replay(rest.append, lambda exc: False)
+    assert [e.url for e in stored + rest] == [f"http://x.example/{n}" for n in range(5)]
+
+
+def test_an_unexpected_error_puts_the_entry_back_and_propagates(tmp_path):
+    spool = Spool(tmp_path, "sqlite:///x.db")
+    spool.append(entry(1))
+    with pytest.raises(ZeroDivisionError):
+        spool.replay(lambda e: 1 / 0, lambda exc: False)
+    assert spool.pending_count() == 1
+
+
+def _item(url: str, body: str, title: str) -> PageItem:
+    return PageItem(url=url, body=_html(title, body), status=200,
+                    headers={"content-type": "text/html; charset=utf-8"}, fetched_at=T0,
+                    source="test")
+
+
+def _proxied(database_url: str, proxy: TcpProxy) -> str:
+    url = make_url(database_url)
+    return url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_pipeline_spools_while_the_database_is_down_and_replays_when_it_returns(
+        database_url, tmp_path):
+    real = make_url(database_url)
+    proxy = TcpProxy((real.host, real.port or 5432)).start()
+    items = [
+        _item("http://a.example/tram", TRAM, "Council approves eastern tram line"),
+        _item("http://b.example/vineyard", VINEYARD, "Vineyard harvest"),
+        _item("http://c.example/tram", TRAM, "Tram line approved"),
+        _item("http://c.example/library", "\n\n".join(LIBRARY_PARTS), "Library"),
+        PageItem(url="http://c.example/gone", body=b"", status=503, fetched_at=T0,
+                 error="http_status_503"),
+    ]
+    stats = Stats()
+    pipeline = StorePipeline(_proxied(database_url, proxy), stats=stats, spool_root=tmp_path,
+                             retry_interval=0)
+    try:
+        pipeline.open_spider()
+        pipeline.process_item(items[0])
+        proxy.stop()  # the server "stops"
+        pipeline.process_item(items[1])
+        pipeline.process_item(items[2])
+        assert stats["newscrawl/spool/spooled"] == 2
+        assert pipeline.spool.pending_count() == 2
+        proxy.start()  # ... and comes back on the same port
+        pipeline.process_item(items[3])  # stored, then the spool is replayed
+        pipeline.process_item(items[4])
+        pipeline.close_spider()
+    finally:
+        proxy.stop()
+    assert stats["newscrawl/spool/replayed"] == 2
+    assert stats["newscrawl/spool/pending"] == 0
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        versions = conn.execute(select(Version.url)).scalars().all()
+        assert sorted(versions) == sorted(i.url for i in items[:4])
+        assert conn.execute(select(func.count()).select_from(Story)).scalar() == 3
+        assert conn.execute(select(func.count()).select_from(Fetch)).scalar() == 5
+    engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_run_that_starts_without_database_spools_and_the_next_run_replays(database_url, tmp_path):
+    real = make_url(database_url)
+    proxy = TcpProxy((real.host, real.port or 5432))
+    proxy.start()
+    port = proxy.port
+    proxy.stop()  # down from the start
+    url = _proxied(database_url, proxy)
+    stats = Stats()
+    first = StorePipeline(url, stats=stats, spool_root=tmp_path, retry_interval=60)
+    first.open_spider()
+    first.process_item(_item("http://a.example/tram", TRAM, "Tram"))
+    first.process_item(_item("http://b.example/vineyard", VINEYARD, "Vineyard"))
+    first.close_spider()
+    assert stats["newscrawl/spool/spooled"] == 2 and stats["newscrawl/spool/pending"] == 2
+
+    proxy = TcpProxy((real.host, real.port or 5432), port=port).start()
+    try:
+        stats = Stats()
+        second = StorePipeline(url, stats=stats, spool_root=tmp_path)
+        second.open_spider()  # replays the earlier run's spool
+        second.close_spider()
+    finally:
+        proxy.stop()
+    assert stats["newscrawl/spool/replayed"] == 2
+    assert stats["newscrawl/store/stored_new_story"] == 2
+    assert stats["newscrawl/spool/pending"] == 0
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Version)).scalar() == 2
+    engine.dispose()
