@@ -249,6 +249,15 @@ def classify(text: str, script: str, article_language: str | None = None) -> tup
     return _classify_sample(text[:DETECTOR_SAMPLE_CHARS], _candidates(script, article_language))
 
 
+#: See the run rule in :func:`analyse_languages`.
+RUN_RELATIVE_PROBABILITY = 0.5
+
+
+@lru_cache(maxsize=1024)
+def _probabilities(text: str, candidates: tuple[str, ...]) -> dict[str, float]:
+    return {lang: float(p) for lang, p in _identifier(candidates).rank(text[:DETECTOR_SAMPLE_CHARS])}
+
+
 @lru_cache(maxsize=8192)
 def _classify_sample(sample: str, candidates: tuple[str, ...]) -> tuple[str | None, float | None]:
     # Cached: a site's menus and footers are the same text on every page of a crawl.
@@ -260,6 +269,7 @@ def clear_caches() -> None:
     """Forget cached detector answers (benchmarks measure each page's calls in full)."""
     _detect_sample.cache_clear()
     _classify_sample.cache_clear()
+    _probabilities.cache_clear()
 
 
 #: A block whose words are mostly words of the article itself is in the article's language and
@@ -294,6 +304,8 @@ _QUOTE_CHARS = frozenset("\"“”„«»「」『』‘’‹›")
 _QUOTE_RE = re.compile("[" + re.escape("".join(sorted(_QUOTE_CHARS))) + "]")
 _SEPARATOR_RE = re.compile(r"\s[>|/·»›]\s|\s[|]|[|]\s")
 _SENTENCE_END_RE = re.compile(r"[.!?。！？؟…]")
+# The text after a paragraph's last sentence end, when it has no sentence end of its own.
+_GLUED_TAIL_RE = re.compile(r"[.!?…。！？][\"”’»)\]]*\s+([^.!?…。！？\n]+?)\s*$")
 _COPYRIGHT_RE = re.compile(r"©|\(c\)|ICP备|公网安备", re.IGNORECASE)
 
 
@@ -419,9 +431,13 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
         block_scripts = ["Kana" if s == "Han" else s for s in block_scripts]
     article_text = "\n".join(t for t, s in zip(texts, block_scripts) if s == article_script)
     language, confidence = detect(article_text, article_script)
-    vocabulary = article_vocabulary(article_text)
+    # The article's own words: its prose paragraphs (chrome lines left in the body, such as a
+    # copyright line naming the portal, must not vouch for the portal's other lines).
+    prose = [s == article_script and _is_prose(b, s) for b, s in zip(blocks, block_scripts)]
+    vocabulary = article_vocabulary("\n".join(t for t, p in zip(texts, prose) if p) or article_text)
     n = len(blocks)
     removed_inline: list[str] = []
+    glued_languages: list[str] = []  # languages of same-script tails cut (no script to tell)
 
     # Chrome that extraction glued into a paragraph is cut out of it first: anywhere in a page
     # flattened into one huge block, at the start or end of a prose paragraph (a caption with its
@@ -436,6 +452,21 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
                 blocks[i], texts[i] = blocks[i].with_text(new_text), new_text
                 block_counts[i] = script_counts(new_text)
                 removed_inline += cut
+    if language and article_script in SCRIPT_CANDIDATES:
+        # Same-script chrome glued after a paragraph's last sentence ("... you may qualify for.
+        # Mots-clés : politique, économie"): the unpunctuated tail is judged on its own.
+        for i, text in enumerate(texts):
+            tail = _GLUED_TAIL_RE.search(text) if block_scripts[i] == article_script else None
+            if not tail or _length(text[:tail.start(1)], article_script) < PROSE_MIN_WORDS \
+                    or not MIN_WORDS_FOR_DETECTOR <= _length(tail.group(1), article_script) <= SAME_SCRIPT_CHROME_MAX_WORDS \
+                    or shares_vocabulary(tail.group(1), vocabulary):
+                continue
+            found, probability = classify(tail.group(1), article_script, language)
+            if found and found != language and (probability or 0) >= SAME_SCRIPT_PROBABILITY:
+                new_text = text[:tail.start(1)].rstrip()
+                blocks[i], texts[i] = blocks[i].with_text(new_text), new_text
+                removed_inline.append(tail.group(1))
+                glued_languages.append(found)
 
     # Blocks in other scripts: one classification per script for the whole page (portal chrome is
     # one language), a script's own language where the script names one.
@@ -463,7 +494,7 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
         return language
 
     # The core: first to last prose paragraph in the article's language.
-    prose = [s == article_script and _is_prose(b, s) for b, s in zip(blocks, block_scripts)]
+    prose = [s == article_script and _is_prose(b, s) for b, s in zip(blocks, block_scripts)]  # after cuts
     core = [i for i in range(n) if prose[i]]
     core_start = core[0] if core else n
     core_end = core[-1] if core else -1
@@ -509,8 +540,9 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
     # Chrome comes in runs (a "related" heading over its list, an editor line under a tags line):
     # a short neighbour of removed chrome in the article's script that is not written with the
     # article's words goes too when the detector names its neighbour's language, however unsure,
-    # or when it is chrome-shaped and the detector is not even half sure it is the article's
-    # language ("Compartir en Facebook, Twitter y WhatsApp": the brand names pull it to English).
+    # or when it is chrome-shaped and the neighbour's language is at least half as likely as the
+    # article's ("Compartir en Facebook, Twitter y WhatsApp": the brand names pull it towards
+    # English; "Photo via Pexels" next to German chrome stays: German is a third as likely).
     changed = True
     while changed:
         changed = False
@@ -523,19 +555,23 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
             if not neighbours or _length(texts[i], article_script) > SAME_SCRIPT_CHROME_MAX_WORDS \
                     or shares_vocabulary(texts[i], vocabulary):
                 continue
-            found_language, probability = classify(texts[i], article_script, language)
+            found_language, _ = classify(texts[i], article_script, language)
             if found_language in neighbours and found_language != language:
                 languages[i], foreign[i], changed = found_language, True, True
-            elif (found_language != language or (probability or 0) < 0.5) and blocks[i].kind != "head" \
-                    and chrome_shaped(blocks[i], article_script, PROSE_MIN_WORDS):
-                languages[i] = sorted(n for n in neighbours if n)[0] if found_language == language else found_language
-                foreign[i] = changed = True
+                continue
+            if blocks[i].kind == "head" or not chrome_shaped(blocks[i], article_script, PROSE_MIN_WORDS):
+                continue
+            probabilities = _probabilities(texts[i], _candidates(article_script, language))
+            neighbour = max(sorted(n for n in neighbours if n), key=lambda lang: probabilities.get(lang, 0.0))
+            if probabilities.get(neighbour, 0.0) >= RUN_RELATIVE_PROBABILITY * probabilities.get(language, 0.0):
+                languages[i], foreign[i], changed = neighbour, True, True
 
     kept = [b for b, f in zip(blocks, foreign) if not f]
     kept_languages = [lang for lang, f in zip(languages, foreign) if not f]
     removed = [t for t, f in zip(texts, foreign) if f]
     chrome: Counter = Counter(lang for lang, f in zip(languages, foreign) if f and lang)
-    for run in removed_inline:
+    chrome.update(glued_languages)
+    for run in removed_inline[: len(removed_inline) - len(glued_languages)]:
         script = dominant_script(run)
         chrome[_SCRIPT_LANGUAGE.get(script) or script_language.get(script)
                or classify(run, script, language)[0] or script.lower()] += 1

@@ -52,6 +52,10 @@ SCORER = SHARED / "eval" / "score_extraction.py"
 
 #: Chrome languages wrapped around the English dev articles, in turn.
 FOREIGN_CHROME = ("zh", "ja", "ar", "ru", "es", "fr", "de")
+#: A wrapped page whose extraction found this much less of the article than the plain page's
+#: (4-gram recall) is a page where the chrome changed extraction.
+EXTRACTION_RECALL_DROP = 0.1
+PLAIN_RECALL_MIN = 0.5
 #: Chrome variants (different draws of pieces) per non-English story.
 STORY_VARIANTS = 4
 
@@ -356,6 +360,13 @@ def extraction_changed(plain: Run, wrapped: Run, truth_norm: str, case: Case) ->
         for block in wrapped.language_input:
             if len(block.text.split()) >= FLATTENED_MIN_WORDS and any(p in norm(block.text) for p in pieces):
                 return True
+    # Extraction of the wrapped page found clearly less of the article (by the scorer's 4-grams).
+    score = scorer()
+    recalls = [score.recall(*score.tp_fp_fn(case.truth, " ".join(b.text for b in run.language_input)))
+               for run in (plain, wrapped)]
+    if recalls[1] < recalls[0] - EXTRACTION_RECALL_DROP or recalls[0] < PLAIN_RECALL_MIN:
+        # (Or extraction missed the article on the plain page already: nothing to protect.)
+        return True
     wrapped_input = f" {norm(' '.join(b.text for b in wrapped.language_input))} "
     return any(norm(b.text) in truth_norm and f" {norm(b.text)} " not in wrapped_input
                for b in plain.language_input if norm(b.text))

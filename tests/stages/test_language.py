@@ -144,3 +144,14 @@ def test_foreign_chrome_glued_to_the_end_of_a_paragraph_is_cut():
     result = analyse_languages([Block(t) for t in EN[:2]] + [Block(glued)])
     assert [b.text for b in result.blocks] == EN
     assert result.chrome_languages == ["zh"]
+
+
+def test_same_script_chrome_glued_after_the_last_sentence_is_cut():
+    glued = EN[2] + " Mots-clés : politique, économie, relations internationales"
+    result = analyse_languages([Block(t) for t in EN[:2]] + [Block(glued)])
+    assert [b.text for b in result.blocks] == EN
+    assert result.chrome_languages == ["fr"]
+    # An English sentence that lacks its full stop is no chrome.
+    unpunctuated = EN[2] + " The harbor master said the quay would reopen on Friday"
+    result = analyse_languages([Block(t) for t in EN[:2]] + [Block(unpunctuated)])
+    assert [b.text for b in result.blocks] == EN[:2] + [unpunctuated] and result.repairs == []
