@@ -124,7 +124,11 @@ TOC_HEADING_RE = re.compile(r"^(?:table of contents|contents|in this (?:article|
                             r"on this page|quick links|skip to)[\s:]*$", _I)
 # Labels of page furniture that sit inside article containers.
 LABEL_RE = re.compile(r"^(?:about the author|written by|share this (?:post|article|story)|article sources|"
-                      r"tags|filed under|last updated(?: on)?|reviewed by|article reviewed by|no thanks)[\s:]*$", _I)
+                      r"tags|filed under|last updated(?: on)?|reviewed by|article reviewed by|no thanks|"
+                      # Calls to action and reading-time chips: buttons, not sentences.
+                      r"learn more|back to (?:blog|top|news|home|articles)|\d+ min(?:ute)?s? read|published|author|"
+                      r"enter (?:your )?e-?mail(?: address)?|get started(?: today| now)?|book a demo|"
+                      r"start (?:your )?(?:free )?(?:trial|course)|where to buy|end of (?:article|story))[\s:.!]*$", _I)
 # Affiliate and sponsorship disclosures: about the page's business, not the story.
 DISCLOSURE_RE = re.compile(
     r"\b(?:we|i) (?:may )?(?:earn|receive) (?:a )?(?:small )?(?:commissions?|compensation)\b|"

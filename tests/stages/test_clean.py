@@ -188,3 +188,16 @@ def test_related_heading_over_plain_subheads_and_prose_is_kept():
     blocks = [Block(P1), Block(P2), Block(P3), Block("Related coverage", "head"),
               Block("What happens next", "head"), Block(follow)]
     assert clean_blocks(blocks)[0] == blocks
+
+
+@pytest.mark.parametrize("label", ["Learn more", "Back to blog", "7 min read", "Enter your email address",
+                                   "Get started today", "Where to buy", "End of article"])
+def test_call_to_action_labels_are_removed(label):
+    kept, repairs = clean_blocks([Block(P1), Block(label), Block(P2)])
+    assert [b.text for b in kept] == [P1, P2]
+    assert [r.kind for r in repairs] == ["label"]
+
+
+def test_a_sentence_starting_like_a_label_stays():
+    text = "Learn more about the port's history at the museum, which opens its new wing on Saturday."
+    assert clean_blocks([Block(P1), Block(text)])[0] == [Block(P1), Block(text)]
