@@ -89,6 +89,18 @@ NEWSCRAWL_PROGRESS_INTERVAL = 60
 # Directory of the lock files that stop overlapping runs of one crawl; None = the temp dir.
 NEWSCRAWL_LOCK_DIR = None
 
+# A shared frontier on Redis for several crawler processes (newscrawl/frontier.py): active only
+# when NEWSCRAWL_REDIS_URL (or REDIS_URL) is set; then scrapy-redis' scheduler and dupefilter.
+ADDONS = {"newscrawl.frontier.RedisFrontier": 0}
+# Keys of the shared frontier: <prefix>:<spider>:requests|dupefilter|workers. One prefix per crawl.
+NEWSCRAWL_REDIS_PREFIX = "newscrawl"
+# A process leaves a shared crawl once the Redis queue has been empty this long (seconds).
+NEWSCRAWL_REDIS_IDLE_TIMEOUT = 10
+# Items the database cannot take go to a disk spool (newscrawl/spool.py); None = the default
+# folder, $XDG_STATE_HOME/newscrawl/spool. While the database is down it is tried again this often.
+NEWSCRAWL_SPOOL_DIR = None
+NEWSCRAWL_SPOOL_RETRY_INTERVAL = 10
+
 EXTENSIONS = {
     # Taken before the scheduler opens JOBDIR; a second overlapping run exits with a message.
     "newscrawl.run.CrawlLock": 0,
