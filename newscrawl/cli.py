@@ -5,6 +5,9 @@
     newscrawl story KEY [--db URL]           one story's versions (site, URL, seen, derivation)
     newscrawl story KEY --diff [A [B]]       what changed between two versions (ids as listed;
                                              default: the first version and the latest)
+    newscrawl reprocess [--since DATE] [--site HOST] [--db URL]
+                                             run the stages again over the stored raw pages;
+                                             new versions only where the text changed
     newscrawl db upgrade [--db URL]          migrate the database to the newest schema
 
 The database URL comes from ``--db``, else ``NEWSCRAWL_DATABASE_URL``, else ``sqlite:///newscrawl.db``.
@@ -186,6 +189,34 @@ def word_diff(a: str, b: str) -> str:
     return " ".join(parts)
 
 
+def parse_since(text: str):
+    """``--since``: an ISO date or date-time; without a zone it is UTC."""
+    import datetime as dt
+
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date: {text!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from newscrawl.store.reprocess import UNCHANGED, reprocess
+
+    def progress(outcome: str, raw_page_id: int, url: str, detail: str | None) -> None:
+        if not args.quiet and outcome != UNCHANGED:
+            print(f"{outcome:12s} {detail or '':18s} {url}")
+
+    result = reprocess(_sessionmaker(args.db), since=args.since, site=args.site,
+                       progress=progress)
+    for raw_page_id, url, error in result.errors:
+        print(f"error: raw page {raw_page_id} ({url}): {error}", file=sys.stderr)
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items())) or "nothing"
+    print(f"reprocessed {result.pages} raw pages: {summary}")
+    return 1 if result.errors else 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from newscrawl.store.db import database_url, mask_url, upgrade
 
@@ -214,6 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--diff", nargs="*", metavar="VERSION",
                    help="what changed between versions A and B (default: the first and the "
                         "latest; one id: the first and that one)")
+    p = add("reprocess", cmd_reprocess,
+            "run the stages again over stored raw pages; new versions where the text changed")
+    p.add_argument("--since", type=parse_since, metavar="DATE",
+                   help="only pages downloaded at or after DATE (ISO date or date-time, UTC)")
+    p.add_argument("--site", metavar="HOST", help="only pages of this site (host name)")
+    p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     p = db_sub.add_parser("upgrade", help="migrate the database to the newest revision")

@@ -36,6 +36,7 @@ from newscrawl.record import ArticleRecord, Fingerprint
 from newscrawl.store.concurrency import lock_placement, placement_lock_keys
 from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: public from here too
     MAX_BAND_CANDIDATES,
+    Placement,
     band_candidates_query,
     describe,
     place,
@@ -174,6 +175,52 @@ def _add_fetch(session: Session, url: str, status: int | None, headers: dict[str
     return fetch.id
 
 
+def add_version(session: Session, placement: Placement, record: ArticleRecord, fp: Fingerprint,
+                *, url: str, site_id: int, fetched_at: dt.datetime,
+                fetch_count: int = 1) -> tuple[Story, Version]:
+    """Store ``record``'s text as a new version where ``placement`` puts it (a new story when it
+    names none: keyed, its bands indexed); merges it proves are recorded. Flushes.
+
+    The caller holds the text's placement locks (:func:`lock_placement`)."""
+    created_story = placement.story_id is None
+    if created_story:
+        story = Story(key=_new_story_key(session, fp.body_hash), title=record.title,
+                      language=record.language, first_seen_at=fetched_at)
+        session.add(story)
+        session.flush()
+    else:
+        story = session.get(Story, placement.story_id)
+
+    version = Version(
+        story_id=story.id, site_id=site_id, url=url, canonical_url=record.canonical_url,
+        title=record.title, body=record.body, body_hash=fp.body_hash, language=record.language,
+        language_confidence=record.language_confidence,
+        chrome_languages=list(record.chrome_languages), encoding=record.encoding,
+        encoding_source=record.encoding_source, encoding_conflict=record.encoding_conflict,
+        repairs=[r.to_dict() for r in record.repairs], authors=list(record.authors),
+        section=record.section, wire=list(record.wire),
+        published_at=utc(record.published_at), published_source=record.published_source,
+        modified_at=utc(record.modified_at), modified_source=record.modified_source,
+        first_fetched_at=fetched_at, last_fetched_at=fetched_at, fetch_count=fetch_count,
+    )
+    version.derivation, version.similarity = describe(session, story.id, record.body, placement,
+                                                      created_story)
+    session.add(version)
+    session.flush()
+    record_merges(session, story.id, version.id, placement.also_matched, fetched_at)
+
+    if created_story:
+        story.canonical_version_id = version.id
+        if fp.bands:
+            # A multi-row INSERT ... ON CONFLICT DO NOTHING on the (band, hash, story_id) key.
+            _insert_ignore(session, StoryBand,
+                           [{"band": i, "hash": h, "story_id": story.id}
+                            for i, h in enumerate(fp.bands)],
+                           ["band", "hash", "story_id"])
+        session.flush()
+    return story, version
+
+
 def store_page(session: Session, page: Page, record: ArticleRecord, *,
                source: str | None = None, requested_url: str | None = None) -> StoreOutcome:
     """Store one downloaded page and its record; returns what happened. Flushes, never commits.
@@ -211,44 +258,9 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
                             existing.id)
 
     placement = place(session, url, record.body, fp)
-    story_id = placement.story_id
-    created_story = story_id is None
-    if created_story:
-        story = Story(key=_new_story_key(session, fp.body_hash), title=record.title,
-                      language=record.language, first_seen_at=now)
-        session.add(story)
-        session.flush()
-    else:
-        story = session.get(Story, story_id)
-
-    version = Version(
-        story_id=story.id, site_id=site_id, url=url, canonical_url=record.canonical_url,
-        title=record.title, body=record.body, body_hash=fp.body_hash, language=record.language,
-        language_confidence=record.language_confidence,
-        chrome_languages=list(record.chrome_languages), encoding=record.encoding,
-        encoding_source=record.encoding_source, encoding_conflict=record.encoding_conflict,
-        repairs=[r.to_dict() for r in record.repairs], authors=list(record.authors),
-        section=record.section, wire=list(record.wire),
-        published_at=utc(record.published_at), published_source=record.published_source,
-        modified_at=utc(record.modified_at), modified_source=record.modified_source,
-        first_fetched_at=now, last_fetched_at=now, fetch_count=1,
-    )
-    version.derivation, version.similarity = describe(session, story.id, record.body, placement,
-                                                      created_story)
-    session.add(version)
-    session.flush()
-    record_merges(session, story.id, version.id, placement.also_matched, now)
-
-    if created_story:
-        story.canonical_version_id = version.id
-        if fp.bands:
-            # A multi-row INSERT ... ON CONFLICT DO NOTHING on the (band, hash, story_id) key.
-            _insert_ignore(session, StoryBand,
-                           [{"band": i, "hash": h, "story_id": story.id}
-                            for i, h in enumerate(fp.bands)],
-                           ["band", "hash", "story_id"])
-        session.flush()
-
+    story, version = add_version(session, placement, record, fp, url=url, site_id=site_id,
+                                 fetched_at=now)
+    created_story = placement.story_id is None
     outcome = OUTCOME_NEW_STORY if created_story else OUTCOME_NEW_VERSION
     return StoreOutcome(fetch(outcome, version.id), outcome, story.key, version.id,
                         created_story=created_story, created_version=True)
@@ -271,5 +283,5 @@ def store_fetch_only(session: Session, url: str, status: int | None = None,
     return StoreOutcome(fetch_id, OUTCOME_FAILED)
 
 
-__all__ = ["StoreOutcome", "raw_page_bytes", "store_fetch_only", "store_page", "upsert_raw_page",
+__all__ = ["StoreOutcome", "add_version", "raw_page_bytes", "store_fetch_only", "store_page", "upsert_raw_page",
            "upsert_site"]

@@ -1,0 +1,125 @@
+"""``newscrawl reprocess``: the stages run again over stored raw pages, new versions only where
+the output changed (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from newscrawl.cli import main
+from newscrawl.fingerprint import fingerprint
+from newscrawl.page import Page
+from newscrawl.process import run_steps
+from newscrawl.store import Fetch, Story, Version, store_page
+from newscrawl.store.reprocess import reprocess
+
+from .articles import TRAM, VINEYARD, _html
+
+UTC = dt.UTC
+DAY1 = dt.datetime(2025, 10, 1, 8, 0, tzinfo=UTC)
+DAY2 = dt.datetime(2025, 10, 5, 8, 0, tzinfo=UTC)
+
+# A page whose last paragraph the "old" stages kept and the "new" ones drop (as an upgraded
+# clean stage drops a sign-off line): the text changes, the story does not.
+SIGN_OFF = "Reporting by the Marlow Bay newsroom; follow us for more local news every day."
+
+
+def ingest(make_session, url: str, body: str, title: str, at: dt.datetime, steps=run_steps):
+    page = Page.build(url, _html(title, body), {"content-type": "text/html; charset=utf-8"},
+                      200, at)
+    with make_session() as session:
+        out = store_page(session, page, steps(page).record)
+        session.commit()
+    return out
+
+
+def old_stages(page):
+    """The stages as they were before the "upgrade": the sign-off line was kept."""
+    work = run_steps(page)
+    if work.record.is_article and "b.example" in page.url:
+        body = work.record.body + "\n\n" + SIGN_OFF
+        work.record = dataclasses.replace(work.record, body=body, fingerprint=fingerprint(body))
+    return work
+
+
+def count(session, model) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_only_changed_output_makes_new_versions_in_the_same_story(db_engine, database_url, capsys):
+    make_session = sessionmaker(bind=db_engine, expire_on_commit=False)
+    first = ingest(make_session, "http://a.example/tram", TRAM, "Tram", DAY1, old_stages)
+    copy = ingest(make_session, "http://b.example/tram", TRAM, "Tram", DAY2, old_stages)
+    ingest(make_session, "http://b.example/vineyard", VINEYARD, "Vineyard", DAY2, old_stages)
+    assert copy.story_key == first.story_key
+    with make_session() as session:
+        versions_before = count(session, Version)
+        fetches_before = count(session, Fetch)
+
+    # Only b.example's pages read differently now; one of them is filtered out by --since.
+    result = reprocess(make_session, site="b.example")
+    assert result.counts == {"new_version": 2}
+    keys = {key for _, _, key, _ in result.new_versions}
+    assert first.story_key in keys  # the tram copy stays in its story
+    with make_session() as session:
+        assert count(session, Version) == versions_before + 2
+        assert count(session, Story) == 2
+        assert count(session, Fetch) == fetches_before  # reprocessing is not a download
+        new = session.execute(select(Version).where(Version.url == "http://b.example/tram")
+                              .order_by(Version.id.desc())).scalars().first()
+        assert SIGN_OFF not in new.body
+        assert new.first_fetched_at == DAY2 and new.fetch_count == 1
+        assert new.derivation == "exact"  # now the same text as the story's first version
+
+    # Nothing changed since: a second run (all sites) adds nothing.
+    again = reprocess(make_session)
+    assert again.counts == {"unchanged": 3}
+    # The command line: same answer, exit status 0.
+    assert main(["reprocess", "--db", database_url, "--since", "2025-10-02"]) == 0
+    assert "reprocessed 2 raw pages: 2 unchanged" in capsys.readouterr().out
+
+
+def test_since_and_site_select_the_pages(db_engine):
+    make_session = sessionmaker(bind=db_engine, expire_on_commit=False)
+    ingest(make_session, "http://b.example/tram", TRAM, "Tram", DAY1, old_stages)
+    ingest(make_session, "http://b.example/vineyard", VINEYARD, "Vineyard", DAY2, old_stages)
+    assert reprocess(make_session, since=DAY2).counts == {"new_version": 1}
+    assert reprocess(make_session, site="c.example").pages == 0
+    assert reprocess(make_session, site="B.example").counts == {"new_version": 1, "unchanged": 1}
+
+
+def test_a_page_skipped_before_becomes_a_story_when_the_stages_accept_it(db_engine):
+    make_session = sessionmaker(bind=db_engine, expire_on_commit=False)
+
+    def rejecting(page):
+        work = run_steps(page)
+        work.record = dataclasses.replace(work.record, skip_reason="too_short")
+        return work
+
+    out = ingest(make_session, "http://a.example/tram", TRAM, "Tram", DAY1, rejecting)
+    assert out.outcome == "skipped"
+    result = reprocess(make_session)
+    assert result.counts == {"new_story": 1}
+    with make_session() as session:
+        assert count(session, Story) == 1
+
+
+def test_a_damaged_raw_page_is_reported_and_the_rest_goes_on(db_engine, database_url, capsys):
+    from sqlalchemy import update
+
+    from newscrawl.store.models import RawPage
+
+    make_session = sessionmaker(bind=db_engine, expire_on_commit=False)
+    ingest(make_session, "http://b.example/tram", TRAM, "Tram", DAY1, old_stages)
+    ingest(make_session, "http://b.example/vineyard", VINEYARD, "Vineyard", DAY1, old_stages)
+    with make_session() as session:
+        first_raw = session.execute(select(func.min(RawPage.id))).scalar()
+        session.execute(update(RawPage).where(RawPage.id == first_raw).values(content=b"not gzip"))
+        session.commit()
+    assert main(["reprocess", "--db", database_url, "-q"]) == 1
+    captured = capsys.readouterr()
+    assert f"error: raw page {first_raw}" in captured.err
+    assert "1 error, 1 new_version" in captured.out
