@@ -38,3 +38,22 @@ def test_readme_queries_run(ingested):
     assert {row[0] for row in charsets} >= {"worldbrief-report.example", "kbrx1040.example"}
     assert any(row[0] == "skipped" for row in not_stored)
     assert sum(row[1] for row in wire) >= 5  # the wire copies credit it (dateline, byline, ...)
+
+
+SCHEMA_QUERIES = re.findall(r"```sql\n(.*?)```", (REPO / "docs" / "schema.md").read_text(), re.S)
+
+
+def test_schema_doc_queries_run(ingested):
+    """docs/schema.md: each example query on both databases, with what it must find."""
+    assert len(SCHEMA_QUERIES) == 6
+    with ingested.connect() as conn:
+        results = [conn.execute(text(sql)).all() for sql in SCHEMA_QUERIES]
+    most_sites, wire, foreign_chrome, mojibake, history, edited = results
+    assert most_sites[0].sites == 6  # the wire story, on six sites
+    assert sum(row.copies for row in wire) >= 5
+    assert {row.site for row in foreign_chrome} >= {"news.jinghai.example"}
+    assert all(row.chrome != "[]" for row in foreign_chrome)
+    assert {row.site for row in mojibake} >= {"worldbrief-report.example", "kbrx1040.example"}
+    assert [row.version_number for row in history] == list(range(1, len(history) + 1))
+    assert len(history) == 6 and history[0].derivation == "original"
+    assert all(row.texts > 1 for row in edited)  # the samples hold no edits: may be empty
