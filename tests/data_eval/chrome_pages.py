@@ -60,6 +60,7 @@ PLAIN_RECALL_MIN = 0.5
 STORY_VARIANTS = 4
 
 _TOKEN = re.compile(r"\w+")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def norm(text: str) -> str:
@@ -394,8 +395,8 @@ def block_truth(block: str, case: Case, truth_norm: str, piece_norms: list[str])
     """The true language of a block the language stage saw, or None when unknown (the page's own
     menus and captions; a paragraph with chrome glued to it is of two languages)."""
     text = norm(block)
-    if not text:
-        return None
+    if not text or not _LETTER.search(text):
+        return None  # numbers and symbols have no language
     if text in truth_norm:
         story = STORIES.get(case.article_language) if case.article_language != "en" else None
         if story and norm(story.foreign_inside) in text \
