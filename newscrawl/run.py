@@ -21,7 +21,8 @@ two processes writing one request queue, which corrupts it). Design decisions:
   any request is made. Scrapy then exits normally (status 0): an overlapping scheduled run is
   an expected event, not an error; the log says which process holds the lock.
 * The lock is per machine (the lock directory's file system). Runs on several hosts against
-  one database need a scheduler that runs one at a time.
+  one database need a scheduler that runs one at a time - or a shared Redis frontier
+  (:mod:`newscrawl.frontier`), where concurrent processes are the point and this lock is off.
 * Off with ``NEWSCRAWL_LOCK = False``; unavailable (with a warning) where ``fcntl`` is missing.
 
 :class:`CrawlProgress` logs, every ``NEWSCRAWL_PROGRESS_INTERVAL`` seconds (60; 0 = off), one
