@@ -31,6 +31,13 @@ Design decisions:
   seconds (default 10), then closes with the reason ``finished``. Scrapy checks for idleness
   every 5 s, so a process ends 0-5 s after the timeout. scrapy-redis' own
   ``SCHEDULER_IDLE_BEFORE_CLOSE`` is not used: it blocks on the queue inside the reactor.
+* **Sites interleaved in the queue** (:class:`SpreadPriorityQueue`): scrapy-redis' priority
+  queue is a sorted set scored by priority alone, so requests of equal priority come out in
+  the order of their serialized bytes - grouped by site. Scrapy's engine pulls up to
+  ``CONCURRENT_REQUESTS`` of them, and with at most 2 in flight per site the rest wait in one
+  site's slot while other sites idle (measured: a crawl of four slow sites ran at 0.65x the
+  single-process scheduler's rate). A random fraction below 1 added to the score keeps the
+  priority order and draws equal-priority requests in random order, i.e. spread over sites.
 * **Keys**: ``<NEWSCRAWL_REDIS_PREFIX>:<spider>:requests`` / ``:dupefilter`` / ``:workers``,
   prefix ``newscrawl`` by default. Crawls of *different* sources sharing one Redis need
   different prefixes; processes of the same crawl must share one.
@@ -43,6 +50,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import socket
 import time
 import uuid
@@ -50,6 +58,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
@@ -111,9 +120,21 @@ class RedisFrontier:
         settings.set("SCHEDULER", "newscrawl.frontier.SharedScheduler", priority="addon")
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
         settings.set("SCHEDULER_PERSIST", True, priority="addon")
+        settings.set("SCHEDULER_QUEUE_CLASS", "newscrawl.frontier.SpreadPriorityQueue",
+                     priority="addon")
         settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:%(spider)s:requests", priority="addon")
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:%(spider)s:dupefilter", priority="addon")
         settings.set("NEWSCRAWL_LOCK", False, priority="addon")
+
+
+class SpreadPriorityQueue(PriorityQueue):
+    """scrapy-redis' priority queue, equal priorities drawn at random (module docstring)."""
+
+    def push(self, request) -> None:
+        data = self._encode_request(request)
+        # Priorities are integers: a fraction in [0, 1) never reorders two of them.
+        score = -request.priority + random.random()
+        self.server.execute_command("ZADD", self.key, score, data)
 
 
 class SharedScheduler(Scheduler):
@@ -211,4 +232,4 @@ def _mask(server) -> str:
     return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
 
 
-__all__ = ["RedisFrontier", "SharedScheduler", "redis_url"]
+__all__ = ["RedisFrontier", "SharedScheduler", "SpreadPriorityQueue", "redis_url"]

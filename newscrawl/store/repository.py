@@ -92,8 +92,15 @@ def _insert_ignore(session: Session, model: type, values: dict | list[dict],
     else:
         insert = None
     if insert is not None:
-        stmt = insert(model).values(values).on_conflict_do_nothing(index_elements=conflict)
-        session.execute(stmt)
+        # On the Table, not the mapped class: the ORM bulk-insert path costs more than the INSERT.
+        stmt = insert(model.__table__).on_conflict_do_nothing(index_elements=conflict)
+        if isinstance(values, list):
+            # executemany with one cached statement (SQLAlchemy batches it into multi-row
+            # INSERTs itself): a VALUES clause of 128 rows built per call cost 14 ms to compile.
+            if values:
+                session.execute(stmt, values)
+        else:
+            session.execute(stmt.values(**values))
         return
     if isinstance(values, list):
         for row in values:
