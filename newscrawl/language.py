@@ -265,6 +265,14 @@ def _classify_sample(sample: str, candidates: tuple[str, ...]) -> tuple[str | No
     return language, round(probability, 4)
 
 
+def load_models() -> None:
+    """Load both detectors' models now (about a second, py3langid's decompression most of it).
+    A crawl calls it when it opens, so that its first page does not pay: a crawler that stalls
+    on its first page while another shares its frontier leaves all the work to the other."""
+    _factory()
+    _py3langid_model()
+
+
 def clear_caches() -> None:
     """Forget cached detector answers (benchmarks measure each page's calls in full)."""
     _detect_sample.cache_clear()

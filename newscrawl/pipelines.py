@@ -14,7 +14,7 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
-from newscrawl import process
+from newscrawl import language, process
 from newscrawl.items import PageItem
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,9 @@ class RepairPipeline(_StagePipeline):
 class LanguagePipeline(_StagePipeline):
     stage = "language"
     step = staticmethod(process.step_language)
+
+    def open_spider(self) -> None:
+        language.load_models()  # before the first page, not during it
 
     def count(self, work: process.Work) -> None:
         if not work.skipped and work.record.language:
