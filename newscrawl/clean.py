@@ -49,13 +49,15 @@ _PROMPT = (
     r"choose your plan(?:\s*arrow\s*right)?|"
     r"subscribe (?:now|today|to (?:our|the) newsletter)[^.!]*[.!]?|"
     r"sign up (?:for|to) (?:our|the) [^.!]*newsletters?[^.!]*[.!]?|"
+    r"sign up for (?:our|the) (?:free )?e-?mails?\b[^.!]*[.!]?|"
+    r"[^.!?]{0,60}\b(?:straight|delivered|direct(?:ly)?|right) (?:to|in|into) your inbox[.!]?|"
     r"(?:download|get) (?:our|the) (?:free )?(?:[a-z]+ )?app[^.!]*[.!]?|"
     r"get our app\b[^\n]*|we want to hear from you[.!]?|"
     r"have a (?:news )?tip\?[^\n]*|got a (?:news )?tip\?[^\n]*|send us (?:a|your) (?:news )?tips?[^\n]*|"
     r"already a subscriber\?[^.!]*[.!]?"
 )
 # Words one of which every prompt pattern contains (a cheap pre-check).
-_PROMPT_WORDS = ("experience", "plan", "subscri", "sign up", "app", "tip", "hear from")
+_PROMPT_WORDS = ("experience", "plan", "subscri", "sign up", "app", "tip", "hear from", "inbox")
 # A whole block that is a prompt; a logo's alt text of a letter or two may precede it ("Wp Get
 # the full experience.").
 PROMPT_RE = re.compile(rf"^(?:[A-Za-z]{{1,3}}\s+)?(?:{_PROMPT})\s*$", _I)

@@ -201,3 +201,11 @@ def test_call_to_action_labels_are_removed(label):
 def test_a_sentence_starting_like_a_label_stays():
     text = "Learn more about the port's history at the museum, which opens its new wing on Saturday."
     assert clean_blocks([Block(P1), Block(text)])[0] == [Block(P1), Block(text)]
+
+
+@pytest.mark.parametrize("prompt", ["The best of Riverton straight to your inbox",
+                                    "Sign up for our email to hear about free concerts first."])
+def test_newsletter_prompts_are_removed(prompt):
+    kept, repairs = clean_blocks([Block(P1), Block(prompt), Block(P2)])
+    assert [b.text for b in kept] == [P1, P2]
+    assert [r.kind for r in repairs] == ["prompt"]
