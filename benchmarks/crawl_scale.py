@@ -8,7 +8,8 @@ crawls it into a fresh PostgreSQL schema per run, all in the same run of this sc
 * 1, 2 and 4 processes with ``NEWSCRAWL_REDIS_URL`` set (one shared frontier).
 
 For each: wall time (process start to the last exit: start-up and the idle timeout
-included), the crawl span (first process start to the last stored page, what throughput is
+included), the CPU time the crawler processes used (user + system, from the kernel's
+accounting of waited-for children), the crawl span (first process start to the last stored page, what throughput is
 measured on), articles stored per second of span, article requests (each URL must be fetched
 once) and versions stored. ``--delay`` makes the server answer each article after that many
 seconds (network latency), which is where more processes help beyond the CPU count.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -71,6 +73,7 @@ def run(label: str, processes: int, use_redis: bool, network, server, tmp: Path,
            "-s", f"NEWSCRAWL_REDIS_PREFIX={prefix}",
            "-s", f"NEWSCRAWL_REDIS_IDLE_TIMEOUT={idle_timeout}"]
     server.clear_log()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
     logs = [tmp / f"{label}-{n}.log" for n in range(processes)]
@@ -79,6 +82,8 @@ def run(label: str, processes: int, use_redis: bool, network, server, tmp: Path,
     for proc in procs:
         proc.wait()
     wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     failed = [log for proc, log in zip(procs, logs) if proc.returncode != 0]
     articles = set(network.article_urls)
     requests = Counter(e.url for e in server.exchanges if e.url in articles)
@@ -93,7 +98,7 @@ def run(label: str, processes: int, use_redis: bool, network, server, tmp: Path,
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=dt.UTC)
     span = (last - started).total_seconds() if last is not None else float("nan")
-    return {"label": label, "wall": wall, "span": span, "versions": versions,
+    return {"label": label, "wall": wall, "span": span, "versions": versions, "cpu": cpu,
             "rate": versions / span if span > 0 else float("nan"),
             "requests": sum(requests.values()), "twice": sum(1 for n in requests.values() if n > 1),
             "failed": [str(f) for f in failed]}
@@ -123,10 +128,12 @@ def main() -> int:
                 results.append(run(f"redis-{n}", n, True, network, server, tmp, args.idle_timeout))
     base = results[0]["rate"]
     print(f"{'run':12s} {'wall s':>7s} {'span s':>7s} {'versions':>8s} {'pages/s':>8s} "
-          f"{'vs base':>7s} {'requests':>8s} {'fetched twice':>13s}")
+          f"{'vs base':>7s} {'crawler CPU s':>13s} {'CPU ms/page':>11s} {'requests':>8s} "
+          f"{'fetched twice':>13s}")
     for r in results:
         print(f"{r['label']:12s} {r['wall']:7.1f} {r['span']:7.1f} {r['versions']:8d} "
-              f"{r['rate']:8.1f} {r['rate'] / base:6.2f}x {r['requests']:8d} {r['twice']:13d}"
+              f"{r['rate']:8.1f} {r['rate'] / base:6.2f}x {r['cpu']:13.1f} "
+              f"{1000 * r['cpu'] / max(r['versions'], 1):11.0f} {r['requests']:8d} {r['twice']:13d}"
               + (f"  FAILED: {r['failed']}" if r["failed"] else ""))
     return 0 if all(not r["failed"] and r["twice"] == 0 for r in results) else 1
 
