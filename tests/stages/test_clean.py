@@ -209,3 +209,18 @@ def test_newsletter_prompts_are_removed(prompt):
     kept, repairs = clean_blocks([Block(P1), Block(prompt), Block(P2)])
     assert [b.text for b in kept] == [P1, P2]
     assert [r.kind for r in repairs] == ["prompt"]
+
+
+def test_template_copies_sharing_a_closing_sentence_are_removed():
+    closing = "For delivery times and fees in your country, please see our shipping help page."
+    copies = [Block(f"Free standard delivery on orders over {n} {cur}. {closing}")
+              for n, cur in [(40, "USD"), (60, "CAD"), (65, "EUR"), (480, "SEK"), (110, "AUD"), (990, "JPY")]]
+    kept, repairs = clean_blocks([Block(P1), Block(P2), *copies, Block(P3)])
+    assert [b.text for b in kept] == [P1, P2, P3]
+    assert {r.kind: r.count for r in repairs} == {"template_copy": 6}
+
+
+def test_listicle_items_sharing_a_phrase_are_kept():
+    items = [Block(f"Here is the {name} ferry compared on price, speed and comfort for a family of four.")
+             for name in ["Harbour", "Island", "Coastal", "Night", "Express", "Cargo"]]
+    assert clean_blocks([Block(P1), *items])[0] == [Block(P1), *items]
