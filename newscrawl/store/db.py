@@ -135,11 +135,36 @@ def _run_migration(command_name: str, engine_or_url: Engine | str | None, revisi
     engine, owned = _engine(engine_or_url)
     try:
         with _connect(engine) as connection:
+            _lock_migrations(connection)
             getattr(command, command_name)(alembic_config(connection), revision)
             connection.commit()
     finally:
         if owned:
             engine.dispose()
+
+
+#: Advisory lock key (in newscrawl's namespace, see newscrawl.store.concurrency) held while
+#: migrating a PostgreSQL database.
+MIGRATION_LOCK_KEY = -1
+
+
+def _lock_migrations(connection) -> None:
+    """Hold the database's migration lock until the migration transaction ends.
+
+    Several crawler processes started at once against a new database each migrate it on
+    opening; without a lock they all see "no tables" and all run CREATE TABLE, and all but one
+    fail. With it the others wait, then find the schema at head and do nothing. PostgreSQL: a
+    transaction-level advisory lock; SQLite: the database write lock (BEGIN IMMEDIATE)."""
+    from sqlalchemy import text
+
+    from newscrawl.store.concurrency import ADVISORY_NAMESPACE
+
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+                           {"ns": ADVISORY_NAMESPACE, "key": MIGRATION_LOCK_KEY})
+    elif dialect == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def upgrade(engine_or_url: Engine | str | None = None, revision: str = "head") -> None:

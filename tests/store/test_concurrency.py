@@ -209,3 +209,31 @@ def test_unavailable_is_told_from_busy():
 
 class _Orig(Exception):
     __module__ = "sqlite3"
+
+
+def test_processes_opening_a_new_database_at_once_migrate_it_once(database_url):
+    """N crawlers started together against an empty database: one migrates, the others wait."""
+    from sqlalchemy import inspect
+
+    from newscrawl.store.db import make_engine, upgrade
+
+    engines = [make_engine(database_url) for _ in range(3)]
+    barrier = threading.Barrier(len(engines))
+    errors: list = []
+
+    def migrate(engine) -> None:
+        barrier.wait()
+        try:
+            upgrade(engine)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=migrate, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert "versions" in inspect(engines[0]).get_table_names()
+    for engine in engines:
+        engine.dispose()
