@@ -31,14 +31,17 @@ Design decisions:
   seconds (default 10), then closes with the reason ``finished``. Scrapy checks for idleness
   every 5 s, so a process ends 0-5 s after the timeout. scrapy-redis' own
   ``SCHEDULER_IDLE_BEFORE_CLOSE`` is not used: it blocks on the queue inside the reactor.
-* **Sites interleaved in the queue** (:class:`SpreadPriorityQueue`): scrapy-redis' priority
-  queue is a sorted set scored by priority alone, so requests of equal priority come out in
-  the order of their serialized bytes - grouped by site. Scrapy's engine pulls up to
-  ``CONCURRENT_REQUESTS`` of them, and with at most 2 in flight per site the rest wait in one
-  site's slot while other sites idle (measured: a crawl of four slow sites ran at 0.65x the
-  single-process scheduler's rate). A random fraction below 1 added to the score keeps the
-  priority order and draws equal-priority requests in random order, i.e. spread over sites.
-* **Keys**: ``<NEWSCRAWL_REDIS_PREFIX>:<spider>:requests`` / ``:dupefilter`` / ``:workers``,
+* **A queue per site, the least busy site first** (:class:`SlotAwareQueue`), as Scrapy's own
+  default (``DownloaderAwarePriorityQueue``) does in memory: scrapy-redis' single sorted set,
+  scored by priority alone, hands out equal-priority requests grouped by site; Scrapy's engine
+  takes up to ``CONCURRENT_REQUESTS`` of them while at most 2 per site may be in flight, so the
+  rest wait in one site's slot while other sites idle (measured: 0.65x of the one-process rate
+  on slow sites with scrapy-redis' queue, 0.74x with its scores randomized). Here each download
+  slot (site) has its own sorted set; a process pops from the slot with the fewest requests in
+  its own downloader. Push and pop are Lua scripts (atomic: a request is handed to exactly one
+  process), and a counter kept by the same scripts answers "how many are waiting" in one call.
+* **Keys**: ``<NEWSCRAWL_REDIS_PREFIX>:<spider>:requests`` (``:count``, ``:slots``, ``:slot:<site>``)
+  / ``:dupefilter`` / ``:workers``,
   prefix ``newscrawl`` by default. Crawls of *different* sources sharing one Redis need
   different prefixes; processes of the same crawl must share one.
 * **The per-machine overlap lock is off** (``NEWSCRAWL_LOCK = False``, :mod:`newscrawl.run`):
@@ -58,7 +61,8 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from scrapy_redis.queue import PriorityQueue
+from scrapy.utils.misc import load_object
+from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
@@ -72,26 +76,36 @@ WORKER_STALE_AFTER = 120.0
 HEARTBEAT_EVERY = 10.0
 STATS = "newscrawl/frontier"
 
-# KEYS: workers, dupefilter, queue; ARGV: worker id, now, stale-before.
+# KEYS: workers, dupefilter, the queue's counter; ARGV: worker id, now, stale-before.
 # Returns "fresh" (a new run: dupefilter started anew), "resume" (first worker, requests left
 # by an interrupted run) or "join" (other workers are running).
-_JOIN = """
+# How many requests wait under KEYS[3], whatever scrapy-redis queue class keeps them there.
+_WAITING = """
+local function waiting(key)
+  local kind = redis.call('TYPE', key).ok
+  if kind == 'string' then return tonumber(redis.call('GET', key)) or 0 end
+  if kind == 'zset' then return redis.call('ZCARD', key) end
+  if kind == 'list' then return redis.call('LLEN', key) end
+  return 0
+end
+"""
+_JOIN = _WAITING + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 local others = redis.call('ZCARD', KEYS[1])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 if others > 0 then return 'join' end
-if redis.call('EXISTS', KEYS[3]) == 1 then return 'resume' end
+if waiting(KEYS[3]) > 0 then return 'resume' end
 redis.call('DEL', KEYS[2])
 return 'fresh'
 """
-# KEYS: workers, dupefilter, queue; ARGV: worker id, stale-before.
+# KEYS: workers, dupefilter, the queue's counter; ARGV: worker id, stale-before.
 # Returns the live workers left; the last one out deletes the dupefilter (the run is over),
 # unless requests are still queued (the run was stopped, not finished: it resumes).
-_LEAVE = """
+_LEAVE = _WAITING + """
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
 local left = redis.call('ZCARD', KEYS[1])
-if left == 0 and redis.call('EXISTS', KEYS[3]) == 0 then redis.call('DEL', KEYS[2]) end
+if left == 0 and waiting(KEYS[3]) == 0 then redis.call('DEL', KEYS[2]) end
 return left
 """
 
@@ -120,21 +134,85 @@ class RedisFrontier:
         settings.set("SCHEDULER", "newscrawl.frontier.SharedScheduler", priority="addon")
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
         settings.set("SCHEDULER_PERSIST", True, priority="addon")
-        settings.set("SCHEDULER_QUEUE_CLASS", "newscrawl.frontier.SpreadPriorityQueue",
+        settings.set("SCHEDULER_QUEUE_CLASS", "newscrawl.frontier.SlotAwareQueue",
                      priority="addon")
         settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:%(spider)s:requests", priority="addon")
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:%(spider)s:dupefilter", priority="addon")
         settings.set("NEWSCRAWL_LOCK", False, priority="addon")
 
 
-class SpreadPriorityQueue(PriorityQueue):
-    """scrapy-redis' priority queue, equal priorities drawn at random (module docstring)."""
+# KEYS: the slot's sorted set, the set of slots, the counter; ARGV: score, request, slot.
+_PUSH = """
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+return redis.call('INCR', KEYS[3])
+"""
+# KEYS: as for _PUSH; ARGV: slot. The request, or nil when the slot is empty.
+_POP = """
+local got = redis.call('ZPOPMIN', KEYS[1])
+if #got == 0 then
+  redis.call('SREM', KEYS[2], ARGV[1])
+  return false
+end
+if redis.call('DECR', KEYS[3]) <= 0 then redis.call('DEL', KEYS[3]) end
+if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
+return got[1]
+"""
+
+
+class SlotAwareQueue(Base):
+    """A Redis priority queue per download slot; pops from the least busy one (module docstring)."""
+
+    def __init__(self, server, spider, key, serializer=None):
+        super().__init__(server, spider, key, serializer)
+        self.count_key = f"{self.key}:count"
+        self.slots_key = f"{self.key}:slots"
+        self._push = server.register_script(_PUSH)
+        self._pop = server.register_script(_POP)
+
+    def _slot_key(self, slot: str) -> str:
+        return f"{self.key}:slot:{slot}"
+
+    def _downloader(self):
+        engine = getattr(getattr(self.spider, "crawler", None), "engine", None)
+        return getattr(engine, "downloader", None)
+
+    def _slot_of(self, request) -> str:
+        downloader = self._downloader()
+        if downloader is not None:
+            return downloader.get_slot_key(request)
+        from urllib.parse import urlsplit
+
+        return urlsplit(request.url).hostname or ""
+
+    def __len__(self) -> int:
+        return int(self.server.get(self.count_key) or 0)
 
     def push(self, request) -> None:
-        data = self._encode_request(request)
-        # Priorities are integers: a fraction in [0, 1) never reorders two of them.
-        score = -request.priority + random.random()
-        self.server.execute_command("ZADD", self.key, score, data)
+        slot = self._slot_of(request)
+        self._push(keys=[self._slot_key(slot), self.slots_key, self.count_key],
+                   args=[-request.priority, self._encode_request(request), slot])
+
+    def pop(self, timeout=0):
+        slots = [m.decode() if isinstance(m, bytes) else m
+                 for m in self.server.smembers(self.slots_key)]
+        if not slots:
+            return None
+        downloader = self._downloader()
+        busy = downloader.slots if downloader is not None else {}
+        random.shuffle(slots)  # ties between equally busy slots: no slot always first
+        slots.sort(key=lambda s: len(busy[s].active) if s in busy else 0)
+        for slot in slots:
+            data = self._pop(keys=[self._slot_key(slot), self.slots_key, self.count_key],
+                             args=[slot])
+            if data:
+                return self._decode_request(data)
+        return None
+
+    def clear(self) -> None:
+        slots = self.server.smembers(self.slots_key)
+        keys = [self._slot_key(m.decode() if isinstance(m, bytes) else m) for m in slots]
+        self.server.delete(self.count_key, self.slots_key, *keys)
 
 
 class SharedScheduler(Scheduler):
@@ -163,10 +241,20 @@ class SharedScheduler(Scheduler):
         return instance
 
     def _keys(self) -> list[str]:
-        return [self.workers_key, self.df.key, self.queue.key]
+        # The counter of SlotAwareQueue; scrapy-redis' own queues keep everything in .key.
+        return [self.workers_key, self.df.key, getattr(self.queue, "count_key", self.queue.key)]
 
     def open(self, spider):
-        super().open(spider)
+        # scrapy-redis' open(), restated without its ``spider.log()`` call (deprecated in Scrapy
+        # 2.14+); "Resuming crawl" is logged below instead.
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(
+            server=self.server, spider=spider, key=self.queue_key % {"spider": spider.name},
+            serializer=self.serializer)
+        if not self.df:
+            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        if self.flush_on_start:
+            self.flush()
         self.workers_key = self.workers_key_template % {"spider": spider.name}
         now = time.time()
         how = self.server.eval(_JOIN, 3, *self._keys(), self.worker_id, now,
@@ -177,6 +265,8 @@ class SharedScheduler(Scheduler):
                     _mask(self.server), {"fresh": "new run", "resume": "resuming an interrupted run",
                                          "join": "joining a running crawl"}[how],
                     self.queue.key, len(self.queue))
+        if how == "resume":
+            logger.info("Resuming crawl (%d requests scheduled)", len(self.queue))
         if self.stats is not None:
             self.stats.set_value(f"{STATS}/joined", how)
 
@@ -232,4 +322,4 @@ def _mask(server) -> str:
     return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
 
 
-__all__ = ["RedisFrontier", "SharedScheduler", "SpreadPriorityQueue", "redis_url"]
+__all__ = ["RedisFrontier", "SharedScheduler", "SlotAwareQueue", "redis_url"]
