@@ -124,6 +124,8 @@ COMMENT_FORM_RE = re.compile(
 # A table of contents: the heading, and the list or link lines right after it.
 TOC_HEADING_RE = re.compile(r"^(?:table of contents|contents|in this (?:article|post|guide)|jump to(?: section)?|"
                             r"on this page|quick links|skip to)[\s:]*$", _I)
+# A breadcrumb trail: a few short names joined by ">" or "»" ("News > World > Europe").
+BREADCRUMB_RE = re.compile(r"^(?:[^\s>»›]+(?: [^\s>»›]+){0,3}\s*[>»›]\s*){1,6}[^\s>»›]+(?: [^\s>»›]+){0,3}$")
 # Labels of page furniture that sit inside article containers.
 LABEL_RE = re.compile(r"^(?:about the author|written by|share this (?:post|article|story)|article sources|"
                       r"tags|filed under|last updated(?: on)?|reviewed by|article reviewed by|no thanks|"
@@ -231,6 +233,9 @@ def _whole_block_kind(block: Block) -> str | None:
         return "share" if SHARE_RE.match(text) else "label"
     if DATE_LINE_RE.match(text):
         return "date_line"
+    if BREADCRUMB_RE.match(text) and not text.endswith((".", "!", "?")) \
+            and all(part.strip()[:1].isupper() for part in re.split(r"[>»›]", text)):
+        return "breadcrumb"
     if len(text.split()) <= DISCLOSURE_MAX_WORDS and DISCLOSURE_RE.search(text):
         return "disclosure"
     if TOC_RUN_RE.match(text) and len(text.split()) <= TOC_MAX_WORDS \
@@ -325,6 +330,28 @@ def _template_copies(blocks: list[Block]) -> list[bool]:
     return [bool(x) and counts[x] >= TEMPLATE_MIN_REPEATS for x in endings]
 
 
+#: Teasers of other posts are excerpts cut at a fixed word count (WordPress themes: 30-60 words):
+#: they stop mid-sentence, or end in an ellipsis, and several of them have the *same* length.
+#: Measured on the dev set: 30 words x 3 copies matches only excerpt lists (F1 0.9465 -> 0.9467);
+#: shorter or fewer (15 x 2) also took flattened list items and spec lines that end without a
+#: full stop (recall 0.955 -> 0.954).
+EXCERPT_MIN_WORDS, EXCERPT_MIN_COPIES = 30, 3
+_ELLIPSIS_END_RE = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|…|\.\.\.)\s*$")
+_CUT_END = tuple(".!?:;\"”’)»…]")
+
+
+def _excerpts(blocks: list[Block]) -> list[bool]:
+    lengths: list[int | None] = []
+    for block in blocks:
+        text = block.text.strip()
+        cut = _ELLIPSIS_END_RE.sub("", text)
+        truncated = cut != text or not text.endswith(_CUT_END)
+        words = len(cut.split())
+        lengths.append(words if block.kind == "p" and truncated and words >= EXCERPT_MIN_WORDS else None)
+    counts = Counter(x for x in lengths if x)
+    return [bool(x) and counts[x] >= EXCERPT_MIN_COPIES for x in lengths]
+
+
 def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     """Blocks with boilerplate removed, and what was removed."""
     removals = _Removals()
@@ -332,6 +359,7 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     n = len(blocks)
     related = _related_headlines(blocks)
     templates = _template_copies(blocks)
+    excerpts = _excerpts(blocks)
     in_toc = False
     seen: set[str] = set()
     for index, block in enumerate(blocks):
@@ -358,6 +386,8 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
             kind = "related_headline"
         if kind is None and templates[index]:
             kind = "template_copy"
+        if kind is None and excerpts[index]:
+            kind = "excerpt"
         if kind is None and index >= n - 2 and index > 0 and len(text.split()) <= AUTHOR_BIO_MAX_WORDS \
                 and AUTHOR_BIO_RE.match(text):
             kind = "author_bio"
