@@ -227,14 +227,15 @@ def test_listicle_items_sharing_a_phrase_are_kept():
 
 
 @pytest.mark.parametrize("text,removed", [("Home » News » World", True), ("Science > Ocean Research", True),
-                                          ("Fares rose > 5% in May and June across the network and the operator blamed fuel costs for most of it", False), ("If a > b the loop ends", False)])
+                                          ("Fares rose > 5% in May and June across the network and the operator blamed fuel costs for most of it", False), ("If a > b the loop ends early and the program returns the last value it read from the input file", False)])
 def test_breadcrumb_trails_are_removed(text, removed):
     kept, _ = clean_blocks([Block(P1), Block(text), Block(P2)])
     assert (Block(text) not in kept) == removed
 
 
 def test_excerpt_teasers_of_equal_length_are_removed():
-    words = "the council met again on tuesday to hear from residents about the harbour plan and its costs for".split()
+    words = ("the council met again on tuesday to hear from residents about the harbour plan and its costs for "
+             "the coming years while the mayor said the vote would wait until the spring session of the board").split()
     teasers = [Block(" ".join([name] + words[: 29] + ["and"]).capitalize()) for name in ["ferry", "bridge", "school"]]
     kept, repairs = clean_blocks([Block(P1), Block(P2), Block(P3), *teasers])
     assert [b.text for b in kept] == [P1, P2, P3]
