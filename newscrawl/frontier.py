@@ -44,6 +44,11 @@ Design decisions:
   / ``:dupefilter`` / ``:workers``,
   prefix ``newscrawl`` by default. Crawls of *different* sources sharing one Redis need
   different prefixes; processes of the same crawl must share one.
+* **Known limits**: a process started while the last one of the previous run is still waiting
+  out its idle timeout joins that run, so its feeds count as already read (they are read by the
+  next run); politeness settings (``CONCURRENT_REQUESTS_PER_DOMAIN``, AutoThrottle) act per
+  process, so N processes may send N times as many concurrent requests to one site;
+  Scrapy's robots.txt middleware fetches robots.txt once per process, outside the scheduler.
 * **The per-machine overlap lock is off** (``NEWSCRAWL_LOCK = False``, :mod:`newscrawl.run`):
   with a shared frontier a second process joins the crawl, which is the point; ``JOBDIR`` is
   ignored (the queue is in Redis).
