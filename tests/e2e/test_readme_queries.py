@@ -43,9 +43,36 @@ def test_readme_queries_run(ingested):
 SCHEMA_QUERIES = re.findall(r"```sql\n(.*?)```", (REPO / "docs" / "schema.md").read_text(), re.S)
 
 
+def _store_an_edit(engine) -> str:
+    """The kettle-recall report as its site edited it a day later (a new figure, a new
+    paragraph): a second text at the same URL, for the query of edited articles."""
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from newscrawl.ingest import read_case
+    from newscrawl.page import Page
+    from newscrawl.process import run_steps
+    from newscrawl.store.repository import store_page
+
+    case = read_case(SITES / "www.capitol-ledger.example" / "kettle-recall")
+    body = case.body.replace(b"57 reports", b"63 reports").replace(
+        b"<p>The recall covers", b"<p>By Wednesday evening the company said a further six owners "
+        b"had come forward since the recall was announced.</p>\n<p>The recall covers", 1)
+    assert body != case.body
+    page = Page.build(case.url, body, case.headers, 200,
+                      (case.fetched_at or dt.datetime.now(dt.UTC)) + dt.timedelta(days=1))
+    with Session(engine) as session:
+        outcome = store_page(session, page, run_steps(page).record)
+        session.commit()
+    assert outcome.outcome == "stored_new_version"
+    return case.url
+
+
 def test_schema_doc_queries_run(ingested):
     """docs/schema.md: each example query on both databases, with what it must find."""
     assert len(SCHEMA_QUERIES) == 6
+    edited_url = _store_an_edit(ingested)
     with ingested.connect() as conn:
         results = [conn.execute(text(sql)).all() for sql in SCHEMA_QUERIES]
     most_sites, wire, foreign_chrome, mojibake, history, edited = results
@@ -56,4 +83,5 @@ def test_schema_doc_queries_run(ingested):
     assert {row.site for row in mojibake} >= {"worldbrief-report.example", "kbrx1040.example"}
     assert [row.version_number for row in history] == list(range(1, len(history) + 1))
     assert len(history) == 6 and history[0].derivation == "original"
-    assert all(row.texts > 1 for row in edited)  # the samples hold no edits: may be empty
+    assert [(row.url, row.texts) for row in edited] == [(edited_url, 2)]
+    assert edited[0].first_text_at < edited[0].last_text_at
