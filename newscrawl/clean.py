@@ -50,7 +50,9 @@ _PROMPT = (
     r"subscribe (?:now|today|to (?:our|the) newsletter)[^.!]*[.!]?|"
     r"sign up (?:for|to) (?:our|the) [^.!]*newsletters?[^.!]*[.!]?|"
     r"sign up for (?:our|the) (?:free )?e-?mails?\b[^.!]*[.!]?|"
-    r"[^.!?]{0,60}\b(?:straight|delivered|direct(?:ly)?|right) (?:to|in|into) your inbox[.!]?|"
+    # No leading wildcard: this alternation is also searched anywhere in a paragraph, where a
+    # "[^.]{0,60}" prefix made the clean stage four times slower (measured).
+    r"\b(?:straight|delivered|direct(?:ly)?|right) (?:to|in|into) your inbox[.!]?|"
     r"(?:download|get) (?:our|the) (?:free )?(?:[a-z]+ )?app[^.!]*[.!]?|"
     r"get our app\b[^\n]*|we want to hear from you[.!]?|"
     r"have a (?:news )?tip\?[^\n]*|got a (?:news )?tip\?[^\n]*|send us (?:a|your) (?:news )?tips?[^\n]*|"
