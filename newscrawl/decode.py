@@ -199,24 +199,17 @@ def sniff_utf16_32(body: bytes) -> str | None:
 CHAOS_MARGIN = 0.05
 
 
-#: Single-byte encodings of Latin-script text (Python codec names). A page declared or detected
-#: as one of them may really be in another: they all decode any byte, so only the alphabet the
-#: result is spelled in can tell (see :mod:`newscrawl.alphabets`).
-LATIN_SINGLE_BYTE = frozenset({
+#: Single-byte encodings of Latin-script text (as :func:`codec_name` spells them). A page
+#: declared or detected as one of them may really be in another: they all decode any byte, so
+#: only the alphabet the result is spelled in can tell (see :mod:`newscrawl.alphabets`).
+LATIN_SINGLE_BYTE = frozenset(codec_name(label) for label in (
     "cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1254", "iso8859_9", "cp1257",
     "iso8859_4", "iso8859_13", "iso8859_10", "iso8859_16", "iso8859_3", "cp1258", "cp775",
     "cp850", "cp852", "cp437", "hp_roman8", "mac_roman", "mac_latin2", "mac_iceland",
-})
+))
 #: The Latin single-byte encodings the web actually uses, tried against one another (in this
 #: order of preference on ties): Western, Central European (both), Turkish, Baltic.
-WEB_LATIN = ("cp1252", "cp1250", "iso8859_2", "cp1254", "cp1257")
-
-
-def _codec(encoding: str) -> str:
-    try:
-        return codecs.lookup(encoding).name.replace("-", "_")
-    except LookupError:
-        return encoding
+WEB_LATIN = tuple(codec_name(label) for label in ("cp1252", "cp1250", "iso8859_2", "cp1254", "cp1257"))
 
 
 def respell(body: bytes, encoding: str, declared: bool = True) -> str:
@@ -229,12 +222,13 @@ def respell(body: bytes, encoding: str, declared: bool = True) -> str:
     cp775, hp-roman8, cp1258 for plain French or Finnish pages, measured on
     ../shared/data/charsets), so cp1252 -- what browsers fall back to -- is the incumbent and
     the detector's answer one more challenger."""
-    if _codec(encoding) not in LATIN_SINGLE_BYTE:
+    encoding = codec_name(encoding)
+    if encoding not in LATIN_SINGLE_BYTE:
         return encoding
     incumbent = encoding if declared else "cp1252"
     candidates = {incumbent: body.decode(incumbent, "replace")}
     for other in (*WEB_LATIN, encoding):
-        if _codec(other) not in {_codec(c) for c in candidates}:
+        if other not in candidates:
             try:
                 candidates[other] = body.decode(other)
             except UnicodeDecodeError:
