@@ -182,6 +182,17 @@ def _consent_run(blocks: list[Block], indices: range) -> int:
     return run if sentences else 0
 
 
+def _consent_free_span(blocks: list[Block]) -> tuple[int, int]:
+    """(start, end) of ``blocks`` without consent-banner runs at either edge. A run that would
+    take everything is left alone: an article about cookies, or a consent wall (pagetype decides)."""
+    n = len(blocks)
+    tail = _consent_run(blocks, range(n - 1, -1, -1))
+    tail = 0 if tail == n else tail
+    head = _consent_run(blocks, range(n - tail))
+    head = 0 if head == n - tail else head
+    return head, n - tail
+
+
 #: A block that is all link text and this short is a related-story headline, not prose.
 RELATED_LINK_MAX_WORDS = 16
 RELATED_LINK_MIN_RATIO = 0.9
@@ -407,15 +418,10 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
         if glued != new_text:
             removals.add("caption", new_text)
         kept.append(block.with_text(glued.strip()) if glued.strip() != block.text else block)
-    tail = _consent_run(kept, range(len(kept) - 1, -1, -1))
-    if tail == len(kept):
-        tail = 0  # all of it: an article about cookies, or a consent wall (pagetype decides)
-    head = _consent_run(kept, range(len(kept) - tail))
-    if head == len(kept) - tail:
-        head = 0
-    for block in kept[:head] + kept[len(kept) - tail:]:
+    start, end = _consent_free_span(kept)
+    for block in kept[:start] + kept[end:]:
         removals.add("consent", block.text)
-    kept = kept[head:len(kept) - tail]
+    kept = kept[start:end]
     # Headings left at the very end head nothing: what they introduced was cut or never there.
     while kept and kept[-1].kind == "head":
         removals.add("dangling_heading", kept.pop().text)
