@@ -5,8 +5,11 @@
 for free. Two detectors do the rest, each where it was measured to be the better choice
 (``python benchmarks/language.py``, figures in README and docs/measurements.md):
 
-* the article's own language: langdetect (the detector the design names), seeded, one call on a
-  sample of the article's text (:data:`DETECTOR_SAMPLE_CHARS`), never on fewer than
+* the article's own language: py3langid over all its 97 languages on a sample of the article's
+  text (:data:`DETECTOR_SAMPLE_CHARS`); where it is less sure than :data:`ARTICLE_PROBABILITY`,
+  langdetect (the detector the design names, seeded) decides. On the 716 article samples of the
+  evidence set both are right on every one, py3langid at a fifth of the cost (0.3 against
+  1.4 ms), so langdetect runs on the few pages py3langid finds hard. Never on fewer than
   :data:`MIN_WORDS_FOR_DETECTOR` words or on text without letters;
 * everything else a script cannot decide (a Spanish tags line at the edge of an English story, the
   language of a block of Cyrillic chrome): py3langid restricted to the candidate languages of
@@ -53,6 +56,11 @@ DETECTOR_SAMPLE_CHARS = 800
 #: at a quarter of the cost (~2.5 ms instead of ~9 ms a call).
 DETECTOR_TRIALS = 3
 DETECTOR_SEED = 0
+#: py3langid's probability (normalized over its 97 languages) at or above which its answer is the
+#: article's language without asking langdetect. On the 709 dev articles 707 samples score above
+#: 0.99 and the lowest two 0.84 and 0.87 (both English, and langdetect agrees): the threshold
+#: sends only such unsure samples to the slower detector.
+ARTICLE_PROBABILITY = 0.95
 #: The languages py3langid chooses among, per script, beside the article's own language: the
 #: languages whose portals carry syndicated news in that script. A restricted choice is both
 #: more accurate on short lines (no Frisian or Latin answers for "Startseite") and cheaper.
@@ -191,8 +199,16 @@ def detect(text: str, script: str | None = None) -> tuple[str | None, float | No
     if script in SCRIPT_CANDIDATES:
         if len(_WORD_RE.findall(text[:DETECTOR_SAMPLE_CHARS])) < MIN_WORDS_FOR_DETECTOR:
             return None, None
-        return _detect_sample(text[:DETECTOR_SAMPLE_CHARS])
+        return _article_language(text[:DETECTOR_SAMPLE_CHARS])
     return None, None
+
+
+@lru_cache(maxsize=4096)
+def _article_language(sample: str) -> tuple[str | None, float | None]:
+    language, probability = _py3langid_model().classify(sample)
+    if probability >= ARTICLE_PROBABILITY:
+        return language, round(float(probability), 4)
+    return _detect_sample(sample)
 
 
 @lru_cache(maxsize=4096)
@@ -275,6 +291,7 @@ def load_models() -> None:
 
 def clear_caches() -> None:
     """Forget cached detector answers (benchmarks measure each page's calls in full)."""
+    _article_language.cache_clear()
     _detect_sample.cache_clear()
     _classify_sample.cache_clear()
     _probabilities.cache_clear()
