@@ -20,6 +20,9 @@ each removal is recorded (kind, count, examples) on the version:
 * ``toc``: a table of contents (its heading and the list or links right after it).
 * ``label``: labels of furniture inside the article container ("About the author", "Tags").
 * ``disclosure``: affiliate and sponsorship disclosures ("we may earn a commission").
+* ``copyright``: a copyright line ("© 2026 Example Media. All rights reserved.").
+* ``form_message``: what a form says once sent ("Thank you! Your submission has been received!"),
+  which site builders keep hidden in every page.
 * ``author_bio``: a closing paragraph introducing the author ("Jane Doe is a reporter at ...").
 * ``duplicate``: a paragraph the body already has (pull quotes, repeated captions and teasers).
 * ``dangling_heading``: headings left at the very end, heading nothing.
@@ -88,7 +91,7 @@ GLUED_CAPTION_RE = re.compile(
 )
 # A block that is only a date (and maybe a time): a date line the extractor kept.
 DATE_LINE_RE = re.compile(
-    r"^(?:(?:published|updated|posted|last updated)\s*:?\s*)?"
+    r"^(?:(?:published|updated|posted|last updated|last modified)(?: on)?\s*:?\s*)?"
     r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
     r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
     r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
@@ -132,9 +135,21 @@ BREADCRUMB_RE = re.compile(r"^(?:[^\s>»›]+(?: [^\s>»›]+){0,3}\s*[>»›]\s
 LABEL_RE = re.compile(r"^(?:about the author|written by|share this (?:post|article|story)|article sources|"
                       r"tags|filed under|last updated(?: on)?|reviewed by|article reviewed by|no thanks|"
                       # Calls to action and reading-time chips: buttons, not sentences.
-                      r"learn more|back to (?:blog|top|news|home|articles)|\d+ min(?:ute)?s? read|published|author|"
+                      r"learn more|back to (?:blog|top|news|home|articles)|published|author|"
+                      # Reading-time chips: "7 min read", "3 MIN. READ", "4 minute read time".
+                      r"\d+ min(?:ute)?s?\.? read(?:ing)?(?: time)?|(?:estimated )?reading time|min read|"
                       r"enter (?:your )?e-?mail(?: address)?|get started(?: today| now)?|book a demo|"
                       r"start (?:your )?(?:free )?(?:trial|course)|where to buy|end of (?:article|story))[\s:.!]*$", _I)
+# A copyright line: the site's legal footer, never the story's text. "Copyright" alone opens
+# headings ("Copyright law after the ruling"), so a year or the sign must follow it.
+COPYRIGHT_RE = re.compile(r"^(?:copyright\s*(?:©|\(c\)|\d{4})|©)|\ball rights reserved\b", _I)
+COPYRIGHT_MAX_WORDS = 40
+# What a form says after it is sent (site builders put both messages in the page, hidden).
+FORM_MESSAGE_RE = re.compile(
+    r"^(?:thank you!?,? your submission has been received!?|"
+    r"oops!? something went wrong while submitting the form\.?|"
+    r"(?:awesome|great|success)[,!]? you'?re (?:now )?subscribed!?|"
+    r"thanks?(?: you)? for (?:subscribing|signing up)[.!]?)$", _I)
 # Affiliate and sponsorship disclosures: about the page's business, not the story.
 DISCLOSURE_RE = re.compile(
     r"\b(?:we|i) (?:may )?(?:earn|receive) (?:a )?(?:small )?(?:commissions?|compensation)\b|"
@@ -251,6 +266,10 @@ def _whole_block_kind(block: Block) -> str | None:
         return "breadcrumb"
     if len(text.split()) <= DISCLOSURE_MAX_WORDS and DISCLOSURE_RE.search(text):
         return "disclosure"
+    if len(text.split()) <= COPYRIGHT_MAX_WORDS and COPYRIGHT_RE.search(text):
+        return "copyright"
+    if FORM_MESSAGE_RE.match(text):
+        return "form_message"
     if TOC_RUN_RE.match(text) and len(text.split()) <= TOC_MAX_WORDS \
             and not text.rstrip().endswith((".", "!", '"', "”")):
         return "toc"

@@ -24,6 +24,13 @@ P3 = "Residents were told to keep their windows closed until the smoke cleared o
         ("pasted headline, no link", Block("Council passes budget after a long night"), "related_headline"),
         ("comment form", Block("Your email address will not be published. Required fields are marked *"), "comment_form"),
         ("read more", Block("Read More"), "read_more"),
+        ("copyright line", Block("Copyright © 2026 Riverton Daily Courier. All Rights Reserved."), "copyright"),
+        ("copyright sign first", Block("© 2026 Harbor Lane Media, LLC"), "copyright"),
+        ("form sent message", Block("Thank you! Your submission has been received!"), "form_message"),
+        ("form error message", Block("Oops! Something went wrong while submitting the form."), "form_message"),
+        ("subscribed message", Block("Awesome, you're subscribed!"), "form_message"),
+        ("dated update line", Block("Last updated on March 3rd, 2026 at 10:15 am"), "date_line"),
+        ("published on line", Block("Published on: February 9, 2026"), "date_line"),
     ],
 )
 def test_furniture_block_removed(label, block, kind):
@@ -190,12 +197,27 @@ def test_related_heading_over_plain_subheads_and_prose_is_kept():
     assert clean_blocks(blocks)[0] == blocks
 
 
-@pytest.mark.parametrize("label", ["Learn more", "Back to blog", "7 min read", "Enter your email address",
+@pytest.mark.parametrize("label", ["Learn more", "Back to blog", "7 min read", "3 MIN. READ", "4 minute read time",
+                                   "Estimated reading time:", "Enter your email address",
                                    "Get started today", "Where to buy", "End of article"])
 def test_call_to_action_labels_are_removed(label):
     kept, repairs = clean_blocks([Block(P1), Block(label), Block(P2)])
     assert [b.text for b in kept] == [P1, P2]
     assert [r.kind for r in repairs] == ["label"]
+
+
+@pytest.mark.parametrize("text", [
+    "The museum holds the copyright to the 1931 photographs, and the family says all of them were taken by"
+    " her grandfather on the quay before the flood.",
+    "10 minutes",  # a recipe step's time, not a reading time
+])
+def test_copyright_and_time_words_in_article_text_stay(text):
+    assert clean_blocks([Block(P1), Block(text), Block(P2)])[0] == [Block(P1), Block(text), Block(P2)]
+
+
+def test_a_subhead_about_copyright_stays():
+    blocks = [Block(P1), Block("Copyright law after the ruling", "head"), Block(P2), Block(P3)]
+    assert clean_blocks(blocks)[0] == blocks
 
 
 def test_a_sentence_starting_like_a_label_stays():
