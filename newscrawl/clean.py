@@ -140,6 +140,9 @@ LABEL_RE = re.compile(r"^(?:about the author|written by|share this (?:post|artic
                       r"\d+ min(?:ute)?s?\.? read(?:ing)?(?: time)?|(?:estimated )?reading time|min read|"
                       r"enter (?:your )?e-?mail(?: address)?|get started(?: today| now)?|book a demo|"
                       r"start (?:your )?(?:free )?(?:trial|course)|where to buy|end of (?:article|story))[\s:.!]*$", _I)
+# A button's "Learn more about <X>": no sentence punctuation at all, unlike a sentence that starts
+# so ("Learn more about the tax types below:", "Learn more about the plan in our guide.").
+CTA_LINK_RE = re.compile(r"^(?:learn|find out|discover|explore) more (?:about|on) [^.!?:]{1,80}$", _I)
 # A copyright line: the site's legal footer, never the story's text. "Copyright" alone opens
 # headings ("Copyright law after the ruling"), so a year or the sign must follow it.
 COPYRIGHT_RE = re.compile(r"^(?:copyright\s*(?:©|\(c\)|\d{4})|©)|\ball rights reserved\b", _I)
@@ -257,7 +260,7 @@ def _whole_block_kind(block: Block) -> str | None:
         # Mostly prompt (a few words of glue around prompts run together) -> the whole block.
         if len(PROMPT_ANYWHERE_RE.sub(" ", text).split()) < 6:
             return "prompt"
-    if SHARE_RE.match(text) or LABEL_RE.match(text):
+    if SHARE_RE.match(text) or LABEL_RE.match(text) or CTA_LINK_RE.match(text):
         return "share" if SHARE_RE.match(text) else "label"
     if DATE_LINE_RE.match(text):
         return "date_line"

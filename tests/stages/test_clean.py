@@ -199,6 +199,7 @@ def test_related_heading_over_plain_subheads_and_prose_is_kept():
 
 @pytest.mark.parametrize("label", ["Learn more", "Back to blog", "7 min read", "3 MIN. READ", "4 minute read time",
                                    "Estimated reading time:", "Enter your email address",
+                                   "Learn more about the Harbor Lane Sailing Program",
                                    "Get started today", "Where to buy", "End of article"])
 def test_call_to_action_labels_are_removed(label):
     kept, repairs = clean_blocks([Block(P1), Block(label), Block(P2)])
@@ -210,6 +211,7 @@ def test_call_to_action_labels_are_removed(label):
     "The museum holds the copyright to the 1931 photographs, and the family says all of them were taken by"
     " her grandfather on the quay before the flood.",
     "10 minutes",  # a recipe step's time, not a reading time
+    "Learn more about the port's dredging plan in our explainer.",
 ])
 def test_copyright_and_time_words_in_article_text_stay(text):
     assert clean_blocks([Block(P1), Block(text), Block(P2)])[0] == [Block(P1), Block(text), Block(P2)]
