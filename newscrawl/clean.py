@@ -168,6 +168,11 @@ AUTHOR_BIO_MAX_WORDS = 80
 # A table of contents flattened into one paragraph: "Table of Contents Expand ... What Is X? ...".
 TOC_RUN_RE = re.compile(r"^(?:table of contents|contents|in this article)\b", _I)
 TOC_MAX_WORDS = 80
+# An inline link to another story under a label: "Related: <headline>", "Also read: <headline>"
+# (a headline has no sentence end; "See also: the council's report." is a sentence).
+RELATED_LINK_LABEL_RE = re.compile(
+    r"^(?:related(?: (?:story|article|post|reading))?|see also|also read|read also|recommended(?: reading)?)"
+    r"\s*:\s*[^.!?]{3,120}$", _I)
 READ_MORE_RE = re.compile(r"^(?:read more|read the full (?:story|article)|source link|continue reading)[\s:.!»>]*.*$", _I)
 # A cookie-consent banner's sentences, and the labels of its switches: the page's business, never
 # the story. Removed only as a run at the body's edges (an article *about* cookies has them in its
@@ -281,6 +286,8 @@ def _whole_block_kind(block: Block) -> str | None:
         return "comment_form"
     if READ_MORE_RE.match(text) and len(text.split()) <= 16:
         return "read_more"
+    if RELATED_LINK_LABEL_RE.match(text):
+        return "related_headline"
     if words <= 60 and block.kind in ("p", "head") and CAPTION_RE.search(text):
         return "caption"
     return None

@@ -24,6 +24,8 @@ P3 = "Residents were told to keep their windows closed until the smoke cleared o
         ("pasted headline, no link", Block("Council passes budget after a long night"), "related_headline"),
         ("comment form", Block("Your email address will not be published. Required fields are marked *"), "comment_form"),
         ("read more", Block("Read More"), "read_more"),
+        ("labelled related link", Block("Related: Ferry fares rise for the first time in a decade"), "related_headline"),
+        ("also read link", Block("Also read: How the old lighthouse was saved"), "related_headline"),
         ("copyright line", Block("Copyright © 2026 Riverton Daily Courier. All Rights Reserved."), "copyright"),
         ("copyright sign first", Block("© 2026 Harbor Lane Media, LLC"), "copyright"),
         ("form sent message", Block("Thank you! Your submission has been received!"), "form_message"),
