@@ -77,7 +77,7 @@ SHARE_RE = re.compile(
     _I,
 )
 CAPTION_RE = re.compile(
-    r"^(?:file\s*[-–—]\s|photo:|image:|credit:|pictured:|caption:)|"
+    r"^(?:file\s*[-–—]\s|photo:|image:|credit:|pictured:|caption:|(?:photo|image|picture)s? (?:courtesy|credit)\b)|"
     r"^(?:this|in this)(?: \w+){0,2} (?:photo|image|picture|photograph)s?\b.*\bvia [A-Z]{2,}\.?$|"
     r"\((?:[\w .'-]+ )?(?:photo|image|picture)s?(?:\s*/\s*|: ?| by )[^)]{1,80}\)\s*$|"
     r"(?:getty images|shutterstock|via reuters|/ ?afp)\s*\.?$",
@@ -108,7 +108,7 @@ RELATED_HEADING_RE = re.compile(
     r"you (?:may|might) (?:also )?like|recommended(?: for you| stories| reading)?|what to read next|"
     r"read (?:this |these )?next|up next|more (?:news|articles|posts|to read|like this)|"
     r"(?:popular|latest) (?:posts|stories|articles|news|headlines)|editor'?s'? picks|don'?t miss|"
-    r"you may have missed|also read|keep reading|"
+    r"you may have missed|also read|keep reading|(?:you may )?also check(?: out)?|"
     r"(?:sponsored|partner) (?:stories|content|links))[\s:.!]*$",
     _I,
 )
@@ -136,6 +136,8 @@ LABEL_RE = re.compile(r"^(?:about the author|written by|share this (?:post|artic
                       r"tags|filed under|last updated(?: on)?|reviewed by|article reviewed by|no thanks|"
                       # Calls to action and reading-time chips: buttons, not sentences.
                       r"learn more|back to (?:blog|top|news|home|articles)|published|author|"
+                      # Feedback widgets.
+                      r"(?:was|did you find) this (?:article|page|post|content|information) (?:helpful|useful)\??|"
                       # Reading-time chips: "7 min read", "3 MIN. READ", "4 minute read time".
                       r"\d+ min(?:ute)?s?\.? read(?:ing)?(?: time)?|(?:estimated )?reading time|min read|"
                       r"enter (?:your )?e-?mail(?: address)?|get started(?: today| now)?|book a demo|"
@@ -149,7 +151,7 @@ COPYRIGHT_RE = re.compile(r"^(?:copyright\s*(?:©|\(c\)|\d{4})|©)|\ball rights 
 COPYRIGHT_MAX_WORDS = 40
 # What a form says after it is sent (site builders put both messages in the page, hidden).
 FORM_MESSAGE_RE = re.compile(
-    r"^(?:thank you!?,? your submission has been received!?|"
+    r"^\W*(?:thank you!?,? your submission has been received!?|"
     r"oops!? something went wrong while submitting the form\.?|"
     r"(?:awesome|great|success)[,!]? you'?re (?:now )?subscribed!?|"
     r"thanks?(?: you)? for (?:subscribing|signing up)[.!]?)$", _I)
@@ -173,7 +175,9 @@ TOC_MAX_WORDS = 80
 RELATED_LINK_LABEL_RE = re.compile(
     r"^(?:related(?: (?:story|article|post|reading))?|see also|also read|read also|recommended(?: reading)?)"
     r"\s*:\s*[^.!?]{3,120}$", _I)
-READ_MORE_RE = re.compile(r"^(?:read more|read the full (?:story|article)|source link|continue reading)[\s:.!»>]*.*$", _I)
+READ_MORE_RE = re.compile(r"^(?:read more|read the full (?:story|article)|source link|continue reading)[\s:.!»>]*.*$|"
+                          # A review site's link to its own review of an item in the list.
+                          r"^read (?:our|the) (?:full |complete )?[^.!?]{1,60} review$", _I)
 # A cookie-consent banner's sentences, and the labels of its switches: the page's business, never
 # the story. Removed only as a run at the body's edges (an article *about* cookies has them in its
 # middle), and only when the run holds at least one full consent sentence.
