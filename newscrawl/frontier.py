@@ -41,14 +41,20 @@ Design decisions:
   its own downloader. Push and pop are Lua scripts (atomic: a request is handed to exactly one
   process), and a counter kept by the same scripts answers "how many are waiting" in one call.
 * **Keys**: ``<NEWSCRAWL_REDIS_PREFIX>:<spider>:requests`` (``:count``, ``:slots``, ``:slot:<site>``)
-  / ``:dupefilter`` / ``:workers``,
+  / ``:dupefilter`` / ``:workers`` (``:workers:idle``) / ``:robots``, ``<prefix>:pace:<site>``,
   prefix ``newscrawl`` by default. Crawls of *different* sources sharing one Redis need
   different prefixes; processes of the same crawl must share one.
-* **Known limits**: a process started while the last one of the previous run is still waiting
-  out its idle timeout joins that run, so its feeds count as already read (they are read by the
-  next run); politeness settings (``CONCURRENT_REQUESTS_PER_DOMAIN``, AutoThrottle) act per
-  process, so N processes may send N times as many concurrent requests to one site;
-  Scrapy's robots.txt middleware fetches robots.txt once per process, outside the scheduler.
+* **A run is over when every process waits on an empty queue.** Each process that is idle
+  (nothing in flight, nothing queued) is in the run's set of idle workers until it pops a
+  request again (it leaves the set *before* popping, so a newcomer never sees an empty queue and
+  only idle workers while a request is on its way). A process that starts while every live
+  worker is idle and the queue is empty - a scheduled run started while the last one waits out
+  its idle timeout - begins a **new run** (fresh dupefilter: it reads the feeds again), and the
+  idle processes take their share of its requests; a process that starts while any worker is
+  busy joins the run under way (its feeds were read by this run already).
+* **Politeness is shared** (:mod:`newscrawl.politeness`, put in place by the add-on):
+  robots.txt fetched once per site and run, one request rate per site across the processes.
+  Concurrency per site stays per process.
 * **The per-machine overlap lock is off** (``NEWSCRAWL_LOCK = False``, :mod:`newscrawl.run`):
   with a shared frontier a second process joins the crawl, which is the point; ``JOBDIR`` is
   ignored (the queue is in Redis).
@@ -80,10 +86,11 @@ WORKER_STALE_AFTER = 120.0
 #: Seconds between two heartbeats of a worker.
 HEARTBEAT_EVERY = 10.0
 STATS = "newscrawl/frontier"
+#: Where the shared pacing sits in the downloader chain: after everything that may drop or
+#: change a request (robots.txt 100, revisit decision 120, retries 550, redirects 600, stats 850),
+#: before the offline replay (950), which stands where the network would be.
+PACING_ORDER = 900
 
-# KEYS: workers, dupefilter, the queue's counter; ARGV: worker id, now, stale-before.
-# Returns "fresh" (a new run: dupefilter started anew), "resume" (first worker, requests left
-# by an interrupted run) or "join" (other workers are running).
 # How many requests wait under KEYS[3], whatever scrapy-redis queue class keeps them there.
 _WAITING = """
 local function waiting(key)
@@ -94,25 +101,48 @@ local function waiting(key)
   return 0
 end
 """
+# KEYS: workers, dupefilter, the queue's counter, the idle workers, the robots.txt copies;
+# ARGV: worker id, now, stale-before.
+# Returns "fresh" (a new run: dupefilter, idle set and robots.txt copies started anew), "resume"
+# (first worker, requests left by an interrupted run) or "join" (other workers are running).
 _JOIN = _WAITING + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
-local others = redis.call('ZCARD', KEYS[1])
+local workers = redis.call('ZRANGE', KEYS[1], 0, -1)
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-if others > 0 then return 'join' end
-if waiting(KEYS[3]) > 0 then return 'resume' end
-redis.call('DEL', KEYS[2])
+local queued = waiting(KEYS[3])
+if #workers > 0 then
+  if queued > 0 then return 'join' end
+  for _, worker in ipairs(workers) do
+    if redis.call('SISMEMBER', KEYS[4], worker) == 0 then return 'join' end
+  end
+  -- Every live worker is waiting out its idle timeout on an empty queue: that run is over.
+end
+if #workers == 0 and queued > 0 then return 'resume' end
+redis.call('DEL', KEYS[2], KEYS[4], KEYS[5])
 return 'fresh'
 """
-# KEYS: workers, dupefilter, the queue's counter; ARGV: worker id, stale-before.
-# Returns the live workers left; the last one out deletes the dupefilter (the run is over),
-# unless requests are still queued (the run was stopped, not finished: it resumes).
+# KEYS: as for _JOIN; ARGV: worker id, stale-before.
+# Returns the live workers left; the last one out deletes the dupefilter, idle set and robots.txt
+# copies (the run is over), unless requests are still queued (the run was stopped, not finished:
+# it resumes).
 _LEAVE = _WAITING + """
 redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[4], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
 local left = redis.call('ZCARD', KEYS[1])
-if left == 0 and waiting(KEYS[3]) == 0 then redis.call('DEL', KEYS[2]) end
+if left == 0 and waiting(KEYS[3]) == 0 then redis.call('DEL', KEYS[2], KEYS[4], KEYS[5]) end
 return left
 """
+
+
+def crawl_prefix(settings: Any) -> str:
+    """The crawl's key prefix: ``NEWSCRAWL_REDIS_PREFIX``, default ``newscrawl``."""
+    return (settings.get("NEWSCRAWL_REDIS_PREFIX") if settings is not None else None) or DEFAULT_PREFIX
+
+
+def robots_key(prefix: str, spider: str) -> str:
+    """The hash of the run's robots.txt copies (:mod:`newscrawl.politeness`)."""
+    return f"{prefix}:{spider}:robots"
 
 
 def redis_url(settings: Any = None) -> str | None:
@@ -134,7 +164,7 @@ class RedisFrontier:
         url = redis_url(settings)
         if not url:
             raise NotConfigured  # no Redis URL: Scrapy's own scheduler, silently
-        prefix = settings.get("NEWSCRAWL_REDIS_PREFIX") or DEFAULT_PREFIX
+        prefix = crawl_prefix(settings)
         settings.set("REDIS_URL", url, priority="addon")
         settings.set("SCHEDULER", "newscrawl.frontier.SharedScheduler", priority="addon")
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
@@ -144,6 +174,30 @@ class RedisFrontier:
         settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:%(spider)s:requests", priority="addon")
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:%(spider)s:dupefilter", priority="addon")
         settings.set("NEWSCRAWL_LOCK", False, priority="addon")
+        # Politeness shared by the processes (newscrawl/politeness.py): robots.txt once per site
+        # and run, one request rate per site; no local jitter to push a request off its slot.
+        from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+
+        from newscrawl.politeness import SharedPacingMiddleware, SharedRobotsTxtMiddleware
+
+        robots_order = _component_order(settings, "DOWNLOADER_MIDDLEWARES", RobotsTxtMiddleware)
+        if robots_order is not None:  # unless switched off in the settings
+            settings.set_in_component_priority_dict(
+                "DOWNLOADER_MIDDLEWARES", RobotsTxtMiddleware, None)
+            settings.set_in_component_priority_dict(
+                "DOWNLOADER_MIDDLEWARES", SharedRobotsTxtMiddleware, robots_order)
+        settings.set_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", SharedPacingMiddleware, PACING_ORDER)
+        settings.set("DOWNLOAD_DELAY_JITTER", 0.0, priority="addon")
+
+
+def _component_order(settings, name: str, cls: type) -> int | None:
+    """The order of ``cls`` in the component dict ``name`` (the project's, else Scrapy's base)."""
+    for dict_name in (name, f"{name}_BASE"):
+        for key, order in settings.getdict(dict_name).items():
+            if (load_object(key) if isinstance(key, str) else key) is cls:
+                return order
+    return None
 
 
 # KEYS: the slot's sorted set, the set of slots, the counter; ARGV: score, request, slot.
@@ -233,6 +287,9 @@ class SharedScheduler(Scheduler):
         self.idle_since: float | None = None
         self._last_beat = 0.0
         self.workers_key = ""
+        self.robots_key_template = robots_key(DEFAULT_PREFIX, "%(spider)s")
+        self.robots_key = ""
+        self.idle_marked = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -242,12 +299,18 @@ class SharedScheduler(Scheduler):
         instance = super().from_crawler(crawler)
         instance.idle_timeout = settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT)
         instance.workers_key_template = f"{prefix}:%(spider)s:workers"
+        instance.robots_key_template = robots_key(prefix, "%(spider)s")
         crawler.signals.connect(instance.spider_idle, signal=signals.spider_idle)
         return instance
 
+    @property
+    def idle_key(self) -> str:
+        return f"{self.workers_key}:idle"
+
     def _keys(self) -> list[str]:
         # The counter of SlotAwareQueue; scrapy-redis' own queues keep everything in .key.
-        return [self.workers_key, self.df.key, getattr(self.queue, "count_key", self.queue.key)]
+        return [self.workers_key, self.df.key, getattr(self.queue, "count_key", self.queue.key),
+                self.idle_key, self.robots_key]
 
     def open(self, spider):
         # scrapy-redis' open(), restated without its ``spider.log()`` call (deprecated in Scrapy
@@ -261,8 +324,9 @@ class SharedScheduler(Scheduler):
         if self.flush_on_start:
             self.flush()
         self.workers_key = self.workers_key_template % {"spider": spider.name}
+        self.robots_key = self.robots_key_template % {"spider": spider.name}
         now = time.time()
-        how = self.server.eval(_JOIN, 3, *self._keys(), self.worker_id, now,
+        how = self.server.eval(_JOIN, 5, *self._keys(), self.worker_id, now,
                                now - WORKER_STALE_AFTER)
         how = how.decode() if isinstance(how, bytes) else how
         self._last_beat = now
@@ -276,7 +340,7 @@ class SharedScheduler(Scheduler):
             self.stats.set_value(f"{STATS}/joined", how)
 
     def close(self, reason):
-        left = self.server.eval(_LEAVE, 3, *self._keys(), self.worker_id,
+        left = self.server.eval(_LEAVE, 5, *self._keys(), self.worker_id,
                                 time.time() - WORKER_STALE_AFTER)
         logger.info("Left the shared frontier (%s); %d other workers still running", reason, left)
         return super().close(reason)
@@ -300,9 +364,23 @@ class SharedScheduler(Scheduler):
         self.queue.push(request)
         return True
 
+    def _mark_idle(self, idle: bool) -> None:
+        if idle:
+            self.server.sadd(self.idle_key, self.worker_id)
+        else:
+            self.server.srem(self.idle_key, self.worker_id)
+        self.idle_marked = idle
+
     def next_request(self):
         self._beat()
+        # An idle worker says it is busy *before* it pops: a process joining in between sees
+        # either the request still queued or this worker busy, never an empty, idle run.
+        was_idle = self.idle_marked
+        if was_idle:
+            self._mark_idle(False)
         request = self.queue.pop(0)  # never blocking: this runs in the reactor thread
+        if request is None and was_idle:
+            self._mark_idle(True)
         if request is not None:
             self.idle_since = None
             if self.stats is not None:
@@ -318,6 +396,8 @@ class SharedScheduler(Scheduler):
         now = time.monotonic()
         if self.idle_since is None:
             self.idle_since = now
+        # Idle on an empty queue: a process starting now begins a new run (module docstring).
+        self._mark_idle(True)
         if now - self.idle_since < self.idle_timeout:
             raise DontCloseSpider
 

@@ -11,7 +11,8 @@ Where :class:`~newscrawl.replay.ReplayDownloaderMiddleware` short-cuts Scrapy's 
 this exercises all of it (HTTP client, proxy middleware, connection handling); together they
 check that an offline run and a networked run crawl the same pages. Every request is logged
 in :attr:`LoopbackSiteServer.requests` (URLs, on arrival) and
-:attr:`LoopbackSiteServer.exchanges` (URL, request headers, status, body bytes sent; on answer) so tests can count fetches and bytes.
+:attr:`LoopbackSiteServer.exchanges` (URL, request headers, status, body bytes sent, arrival
+time; on answer) so tests can count fetches and bytes and measure the spacing of requests.
 
 Behaving like a real news site across runs (issue 7):
 
@@ -60,6 +61,9 @@ class Exchange:
     request_headers: dict[str, str]
     status: int
     body_bytes: int  # body bytes actually sent
+    #: When the request arrived (``time.monotonic()`` of the server): the site's view of the
+    #: spacing between requests, whoever sent them.
+    arrived_at: float = 0.0
 
 
 @dataclass(slots=True)
@@ -133,7 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _log(self, url: str, status: int, sent: int) -> None:
         state = self.server.state
         with state.lock:
-            state.log.append(Exchange(url, dict(self.headers.items()), status, sent))
+            state.log.append(Exchange(url, dict(self.headers.items()), status, sent,
+                                      getattr(self, "arrived_at", 0.0)))
 
     def _answer(self, url: str, status: int, headers, body: bytes, with_body: bool, *,
                 content_length: int | None = None) -> None:
@@ -152,6 +157,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._log(url, status, sent)
 
     def _serve(self, with_body: bool) -> None:
+        self.arrived_at = time.monotonic()
         url = self._url()
         state = self.server.state
         with state.lock:
