@@ -4,10 +4,11 @@ resumed), the add-on switching on only with a Redis URL."""
 
 from __future__ import annotations
 
+import pytest
 import scrapy
 from scrapy.settings import Settings
 
-from newscrawl.frontier import RedisFrontier, SharedScheduler, SlotAwareQueue, redis_url
+from newscrawl.frontier import STATS, RedisFrontier, SharedScheduler, SlotAwareQueue, redis_url
 
 
 class _Slot:
@@ -16,8 +17,14 @@ class _Slot:
 
 
 class _Downloader:
+    """Scrapy's downloader as the queue sees it: requests per site, two allowed per site."""
+
+    domain_concurrency = 2
+
     def __init__(self, busy: dict[str, int]) -> None:
         self.slots = {k: _Slot(n) for k, n in busy.items()}
+        self.active = {scrapy.Request(f"http://{k}/busy{i}") for k, n in busy.items()
+                       for i in range(n)}
 
     @staticmethod
     def get_slot_key(request) -> str:
@@ -47,11 +54,19 @@ def test_queue_pops_the_least_busy_site_first_and_each_request_once(redis_fronti
     assert len(queue) == 9
     first = queue.pop()
     assert first.url == "http://b.example/2"  # the idle site, its highest priority first
-    # A second process sharing the queue (another downloader) takes the rest: none twice.
+    # A second process sharing the queue (another downloader) takes the rest: none twice; the
+    # first never takes a.example's, where it already has as many requests as it may send.
     other = SlotAwareQueue(redis_frontier.client, _spider_with(_Downloader({})),
                            f"{redis_frontier.prefix}:%(spider)s:requests")
-    popped = [first.url]
-    while (request := (other.pop() if len(popped) % 2 else queue.pop())) is not None:
+    popped, turn = [first.url], 0
+    while True:
+        turn += 1
+        order = [other, queue] if turn % 2 else [queue, other]
+        taker, request = next(((q, r) for q in order if (r := q.pop()) is not None),
+                              (None, None))
+        if request is None:
+            break
+        assert taker is other or not request.url.startswith("http://a.example/")
         popped.append(request.url)
     assert sorted(popped) == sorted(urls)
     assert len(queue) == 0 and queue.pop() is None
@@ -110,8 +125,70 @@ def test_first_process_starts_a_run_last_one_ends_it_and_a_killed_run_resumes(re
     assert redis_frontier.keys() == []
 
 
+def test_a_process_starting_while_every_worker_idles_on_an_empty_queue_begins_a_new_run(
+        redis_frontier):
+    from scrapy.exceptions import DontCloseSpider
+
+    first, spider = _scheduler(redis_frontier)
+    first.idle_timeout = 60
+    first.open(spider)
+    assert first.enqueue_request(scrapy.Request("http://a.example/feed"))
+    # Busy (a request popped, not finished): a newcomer joins this run and its feed is a dupe.
+    assert first.next_request().url == "http://a.example/feed"
+    joiner, spider2 = _scheduler(redis_frontier)
+    joiner.open(spider2)
+    assert joiner.stats[f"{STATS}/joined"] == "join"
+    assert not joiner.enqueue_request(scrapy.Request("http://a.example/feed"))
+    joiner.close("finished")
+    # Idle, but requests still queued: the run is not over either.
+    assert first.enqueue_request(scrapy.Request("http://a.example/1"))
+    with pytest.raises(DontCloseSpider):
+        first.spider_idle(spider)
+    joiner, spider2 = _scheduler(redis_frontier)
+    joiner.open(spider2)
+    assert joiner.stats[f"{STATS}/joined"] == "join"
+    assert joiner.next_request().url == "http://a.example/1"
+    joiner.close("finished")
+    # Idle on an empty queue, waiting out its idle timeout: a newcomer starts a new run (the
+    # feed is read again) and the idle worker takes its share of the new run's requests.
+    with pytest.raises(DontCloseSpider):
+        first.spider_idle(spider)
+    assert first.idle_marked
+    late, spider3 = _scheduler(redis_frontier)
+    late.open(spider3)
+    assert late.stats[f"{STATS}/joined"] == "fresh"
+    assert late.enqueue_request(scrapy.Request("http://a.example/feed"))
+    assert first.next_request().url == "http://a.example/feed"
+    assert not first.idle_marked  # busy again: the next newcomer joins
+    third, spider4 = _scheduler(redis_frontier)
+    third.open(spider4)
+    assert third.stats[f"{STATS}/joined"] == "join"
+    for scheduler in (third, late, first):
+        scheduler.close("finished")
+    assert redis_frontier.keys() == []
+
+
+def test_the_add_on_puts_the_shared_politeness_in_place(monkeypatch):
+    from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+
+    from newscrawl.politeness import SharedPacingMiddleware, SharedRobotsTxtMiddleware
+
+    monkeypatch.setenv("NEWSCRAWL_REDIS_URL", "redis://elsewhere:6379/2")
+    settings = Settings({"DOWNLOADER_MIDDLEWARES_BASE": {
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": 100}})
+    RedisFrontier().update_settings(settings)
+    middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert middlewares[RobotsTxtMiddleware] is None
+    assert middlewares[SharedRobotsTxtMiddleware] == 100
+    assert middlewares[SharedPacingMiddleware] == 900
+    assert settings.getfloat("DOWNLOAD_DELAY_JITTER") == 0
+    # robots.txt switched off in the project: it stays off.
+    settings = Settings({"DOWNLOADER_MIDDLEWARES": {RobotsTxtMiddleware: None}})
+    RedisFrontier().update_settings(settings)
+    assert SharedRobotsTxtMiddleware not in settings.getdict("DOWNLOADER_MIDDLEWARES")
+
+
 def test_the_add_on_is_off_without_a_redis_url(monkeypatch):
-    import pytest
     from scrapy.exceptions import NotConfigured
 
     for name in ("NEWSCRAWL_REDIS_URL", "REDIS_URL"):

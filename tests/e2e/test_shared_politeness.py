@@ -1,0 +1,130 @@
+"""Politeness shared by crawler processes on one Redis frontier (newscrawl/politeness.py), and a
+process that starts while the others wait out their idle timeout (newscrawl/frontier.py); with
+the machine's real Redis and PostgreSQL, two ``scrapy crawl news`` processes, a loopback site.
+
+What the site sees is measured on the server: the arrival of each request (its clock, not ours).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+
+from newscrawl.politeness import SharedPacingMiddleware
+from newscrawl.replay import SavedSites
+from newscrawl.testing import LoopbackSiteServer
+from newscrawl.testing.wiresite import WireNetwork, build_wire_network
+
+from .test_scale_out import POSTGRES, REPO, assert_stored_once, crawl_command, crawl_env, stat, wait_all
+
+pytestmark = pytest.mark.crawl
+
+DELAY = 0.4
+
+
+def test_reservations_on_one_site_are_spaced_by_the_delay_whoever_asks(redis_frontier):
+    import redis
+
+    # Two processes' middlewares (no crawler: the delay as configured) asking in turn.
+    pacers = [SharedPacingMiddleware(redis.Redis.from_url(redis_frontier.url), redis_frontier.prefix,
+                                     DELAY, 2) for _ in range(2)]
+    waits = [pacers[n % 2].reserve("site.example", DELAY) for n in range(6)]
+    other = pacers[0].reserve("other.example", DELAY)
+    assert waits[0] == 0 and other == 0  # a site nobody asked for lately: at once
+    # Each reservation comes one delay after the one before, less the time between the calls.
+    assert all(DELAY - 0.05 <= round(b - a, 3) <= DELAY for a, b in zip(waits, waits[1:])), waits
+    time.sleep(DELAY * 6 + 1.1)
+    assert redis_frontier.keys() == []  # the slots expire once past
+
+
+@pytest.mark.parametrize("database_url", [POSTGRES], indirect=True)
+def test_two_crawlers_keep_one_site_s_pace_and_fetch_its_robots_txt_once(
+        database_url, redis_frontier, tmp_path):
+    network = build_wire_network(tmp_path / "net", stories=9, sites=1, seed=21)
+    with LoopbackSiteServer(network.root) as server:
+        env = crawl_env(server.proxy_url, NEWSCRAWL_REDIS_URL=redis_frontier.url)
+        cmd = crawl_command(network, database_url, tmp_path,
+                            f"NEWSCRAWL_REDIS_PREFIX={redis_frontier.prefix}",
+                            "NEWSCRAWL_REDIS_IDLE_TIMEOUT=2", f"DOWNLOAD_DELAY={DELAY}")
+        logs = [tmp_path / f"crawler-{n}.log" for n in range(2)]
+        procs = [subprocess.Popen(cmd + ["-s", f"USER_AGENT=newscrawl-test/{n}"], cwd=REPO,
+                                  env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+                 for n, log in enumerate(logs)]
+        texts = wait_all(procs, logs)
+        exchanges = sorted(server.exchanges, key=lambda e: e.arrived_at)
+
+    articles = set(network.article_urls)
+    fetched = Counter(e.url for e in exchanges)
+    assert fetched == Counter({**{u: 1 for u in articles}, f"{network.outlets[0]}/robots.txt": 1,
+                               f"{network.outlets[0]}/rss.xml": 1, f"{network.outlets[0]}/top.xml": 1})
+    senders = {e.request_headers.get("User-Agent") for e in exchanges}
+    assert senders == {"newscrawl-test/0", "newscrawl-test/1"}, "both processes sent requests"
+    # The site saw one pace: consecutive requests (from either process) a delay apart. Each
+    # process sleeps until its reserved slot, so a request may arrive late by the time its
+    # event loop needed to wake up (the crawlers run the stages in the same thread), never
+    # early: the tolerance is for that lateness, which also shortens the gap after it.
+    gaps = [b.arrived_at - a.arrived_at for a, b in zip(exchanges, exchanges[1:])]
+    assert min(gaps) >= DELAY * 0.6, gaps
+    assert sorted(gaps)[len(gaps) // 2] >= DELAY * 0.95, gaps
+    assert exchanges[-1].arrived_at - exchanges[0].arrived_at >= DELAY * (len(exchanges) - 1) * 0.95
+    # Two processes without the shared pace would each keep it only for themselves: their
+    # requests interleave with no spacing between the two. Here both waited for slots.
+    assert sum(stat(t, "newscrawl/pacing/waited") or 0 for t in texts) >= len(exchanges) // 2
+    assert_stored_once(database_url, network)
+    # The pace keys expire a second after their last slot; the rest was deleted by the last one out.
+    time.sleep(1.2)
+    assert redis_frontier.keys() == []
+
+
+@pytest.mark.parametrize("database_url", [POSTGRES], indirect=True)
+def test_a_crawler_started_while_the_others_wait_out_their_idle_timeout_starts_the_next_run(
+        database_url, redis_frontier, tmp_path):
+    import redis
+
+    first = build_wire_network(tmp_path / "first", stories=5, sites=2, seed=31)
+    # What the sites publish by the time the late process starts: new articles, new feeds.
+    later = build_wire_network(tmp_path / "later", stories=5, sites=2, seed=32)
+    assert not set(first.article_urls) & set(later.article_urls)
+    client = redis.Redis.from_url(redis_frontier.url)
+    idle_key = f"{redis_frontier.prefix}:news:workers:idle"
+    with LoopbackSiteServer(first.root) as server:
+        env = crawl_env(server.proxy_url, NEWSCRAWL_REDIS_URL=redis_frontier.url)
+        cmd = crawl_command(first, database_url, tmp_path,
+                            f"NEWSCRAWL_REDIS_PREFIX={redis_frontier.prefix}")
+        logs = [tmp_path / f"crawler-{n}.log" for n in range(2)]
+        early = subprocess.Popen(cmd + ["-s", "NEWSCRAWL_REDIS_IDLE_TIMEOUT=20", "-s",
+                                        "USER_AGENT=newscrawl-test/early"],
+                                 cwd=REPO, env=env, stdout=logs[0].open("w"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while not client.scard(idle_key):  # the early process has crawled all and waits
+            assert time.monotonic() < deadline and early.poll() is None, logs[0].read_text()[-3000:]
+            time.sleep(0.1)
+        fetched_by_early = Counter(e.url for e in server.exchanges)
+        saved = SavedSites(later.root)
+        for url in later.article_urls + [f"{b}/{f}" for b in later.outlets for f in ("rss.xml", "top.xml")]:
+            page = saved.get(url)
+            server.put(url, page.body, headers=page.headers)
+        late = subprocess.Popen(cmd + ["-s", "NEWSCRAWL_REDIS_IDLE_TIMEOUT=2", "-s",
+                                       "USER_AGENT=newscrawl-test/late"],
+                                cwd=REPO, env=env, stdout=logs[1].open("w"), stderr=subprocess.STDOUT)
+        texts = wait_all([late, early], logs[::-1], timeout=120)
+        exchanges = server.exchanges
+
+    assert set(fetched_by_early) == set(first.article_urls) | {
+        f"{b}/{f}" for b in first.outlets for f in ("robots.txt", "rss.xml", "top.xml")}
+    # The late process began a new run: it read the feeds again and the new articles were
+    # fetched once each (by either process: the early one, still waiting, takes its share).
+    assert "'newscrawl/frontier/joined': 'fresh'" in texts[0]
+    feeds_late = Counter(e.url for e in exchanges[sum(fetched_by_early.values()):]
+                         if e.url.endswith(".xml"))
+    assert feeds_late == {f"{b}/{f}": 1 for b in later.outlets for f in ("rss.xml", "top.xml")}
+    late_articles = Counter(e.url for e in exchanges if e.url in set(later.article_urls))
+    assert late_articles == {u: 1 for u in later.article_urls}
+    assert not {e.url for e in exchanges[sum(fetched_by_early.values()):]} & set(first.article_urls)
+    assert_stored_once(database_url, WireNetwork(first.root, first.sources,
+                                                 first.stories + later.stories, first.outlets))
+    # The crawl ended cleanly: both processes left, the last one cleared the run.
+    assert redis_frontier.keys() == []
