@@ -213,7 +213,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     for raw_page_id, url, error in result.errors:
         print(f"error: raw page {raw_page_id} ({url}): {error}", file=sys.stderr)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items())) or "nothing"
-    print(f"reprocessed {result.pages} raw pages: {summary}")
+    print(f"reprocessed {result.pages} raw pages: {summary} (reprocess run {result.run_id})")
     return 1 if result.errors else 0
 
 

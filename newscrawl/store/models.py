@@ -190,6 +190,47 @@ class StoryMerge(Base):
     __table_args__ = (UniqueConstraint("story_id", "merged_story_id"),)
 
 
+class ReprocessRun(Base):
+    """One ``newscrawl reprocess`` run: when, with which code, over which pages, with what result.
+
+    ``pipeline`` holds the versions of newscrawl and of the libraries whose output the stages
+    depend on (trafilatura, ftfy, ...), so a changed text can be traced to the upgrade that
+    changed it. ``status`` is ``running`` until the run ends (``finished``), or ``failed`` when it
+    stopped on an error or an interrupt; ``counts`` the pages per outcome, ``errors`` the first
+    pages that could not be reprocessed ({raw_page_id, url, error}).
+    """
+
+    __tablename__ = "reprocess_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    newscrawl_version: Mapped[str] = mapped_column(String(64))
+    pipeline: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    site: Mapped[str | None] = mapped_column(String(255))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'finished', 'failed')", name="status"),
+    )
+
+
+class ReprocessRunVersion(Base):
+    """A version created by a reprocess run (versions from downloads have no row here)."""
+
+    __tablename__ = "reprocess_run_versions"
+
+    version_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("reprocess_runs.id", ondelete="CASCADE"), index=True)
+    raw_page_id: Mapped[int] = mapped_column(Integer, ForeignKey("raw_pages.id"))
+
+
 class RawPage(Base):
     __tablename__ = "raw_pages"
 
@@ -231,6 +272,7 @@ class Fetch(Base):
 
 __all__ = [
     "NAMING_CONVENTION", "OUTCOMES", "OUTCOME_FAILED", "OUTCOME_NEW_STORY", "OUTCOME_NEW_VERSION",
-    "OUTCOME_SKIPPED", "OUTCOME_UNCHANGED", "Base", "Fetch", "JSONType", "RawPage", "Site",
+    "OUTCOME_SKIPPED", "OUTCOME_UNCHANGED", "Base", "Fetch", "JSONType", "RawPage",
+    "ReprocessRun", "ReprocessRunVersion", "Site",
     "Story", "StoryBand", "StoryMerge", "UTCDateTime", "Version", "utc",
 ]

@@ -25,6 +25,12 @@ version. Running it twice creates nothing the second time. Design decisions:
   conflicts (:mod:`newscrawl.store.concurrency`), so it may run beside a crawl.
 * **Bad input**: a raw page that cannot be decompressed, or whose stages fail, is counted and
   reported with its id (``errors``) and the run goes on.
+* **A record of every run** (``reprocess_runs``, Alembic revision 0004): start and end, status,
+  the newscrawl version and the versions of the libraries the stages depend on
+  (:func:`pipeline_versions`), the selection, pages per outcome and the first errors; each
+  version a run creates is linked to it (``reprocess_run_versions``), in the same transaction.
+  The row is written before the first page (``running``), so a run that dies leaves a trace;
+  an exception or interrupt marks it ``failed``.
 """
 
 from __future__ import annotations
@@ -41,7 +47,15 @@ from sqlalchemy.orm import Session
 from newscrawl.page import Page
 from newscrawl.store.concurrency import lock_placement, placement_lock_keys, run_transaction
 from newscrawl.store.matching import Placement, place
-from newscrawl.store.models import Fetch, RawPage, Site, Version, utc
+from newscrawl.store.models import (
+    Fetch,
+    RawPage,
+    ReprocessRun,
+    ReprocessRunVersion,
+    Site,
+    Version,
+    utc,
+)
 from newscrawl.store.repository import _fingerprint, add_version, raw_page_bytes
 
 logger = logging.getLogger(__name__)
@@ -53,6 +67,24 @@ SKIPPED = "skipped"
 ERROR = "error"
 #: Raw pages read per query: bounded memory over a store of millions of pages.
 BATCH = 200
+#: Errors kept in a run's record (all are reported on the command line).
+MAX_RECORDED_ERRORS = 100
+#: Distributions whose versions change what the stages produce (recorded with each run).
+STAGE_DISTRIBUTIONS = ("newscrawl", "trafilatura", "readability-lxml", "lxml", "ftfy",
+                       "charset-normalizer", "htmldate", "langdetect", "py3langid", "datasketch")
+
+
+def pipeline_versions() -> dict[str, str]:
+    """Installed versions of newscrawl and the libraries its stages run on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in STAGE_DISTRIBUTIONS:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "absent"
+    return found
 
 
 @dataclass(slots=True)
@@ -62,6 +94,8 @@ class ReprocessResult:
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     #: (raw_page_id, url, story_key, version_id) of the new versions.
     new_versions: list[tuple[int, str, str, int]] = field(default_factory=list)
+    #: The run's row in ``reprocess_runs``.
+    run_id: int | None = None
 
     @property
     def pages(self) -> int:
@@ -89,7 +123,8 @@ def _latest_fetches(session: Session, since: dt.datetime | None, site: str | Non
 
 
 def _store_changed(session: Session, raw_page_id: int, fetch: Fetch, record,
-                   previous_story_id: int | None) -> tuple[str, str | None, int | None]:
+                   previous_story_id: int | None,
+                   run_id: int | None) -> tuple[str, str | None, int | None]:
     fp = _fingerprint(record)
     url = record.url or fetch.url
     lock_placement(session, placement_lock_keys(fp, url))
@@ -112,7 +147,36 @@ def _store_changed(session: Session, raw_page_id: int, fetch: Fetch, record,
         site_id = upsert_site(session, record.site, record.site_name, utc(fetch.fetched_at))
     story, version = add_version(session, placement, record, fp, url=url, site_id=site_id,
                                  fetched_at=utc(fetch.fetched_at), fetch_count=max(downloads, 1))
+    if run_id is not None:
+        session.add(ReprocessRunVersion(version_id=version.id, run_id=run_id,
+                                        raw_page_id=raw_page_id))
+        session.flush()
     return (NEW_STORY if placement.story_id is None else NEW_VERSION), story.key, version.id
+
+
+def _start_run(make_session: Callable[[], Session], since: dt.datetime | None,
+               site: str | None) -> int:
+    versions = pipeline_versions()
+    with make_session() as session:
+        run = ReprocessRun(started_at=dt.datetime.now(dt.UTC), status="running",
+                           newscrawl_version=versions["newscrawl"], pipeline=versions,
+                           since=utc(since), site=site.lower() if site else None, pages=0,
+                           counts={}, errors=[])
+        session.add(run)
+        session.commit()
+        return run.id
+
+
+def _end_run(make_session: Callable[[], Session], result: ReprocessResult, status: str) -> None:
+    with make_session() as session:
+        run = session.get(ReprocessRun, result.run_id)
+        run.finished_at = dt.datetime.now(dt.UTC)
+        run.status = status
+        run.pages = result.pages
+        run.counts = dict(sorted(result.counts.items()))
+        run.errors = [{"raw_page_id": raw_page_id, "url": url, "error": error}
+                      for raw_page_id, url, error in result.errors[:MAX_RECORDED_ERRORS]]
+        session.commit()
 
 
 def reprocess(make_session: Callable[[], Session], *, since: dt.datetime | None = None,
@@ -122,17 +186,32 @@ def reprocess(make_session: Callable[[], Session], *, since: dt.datetime | None 
     """Run the stages again over the stored raw pages (module docstring).
 
     ``run_steps(page) -> Work`` defaults to :func:`newscrawl.process.run_steps`; ``progress``
-    is called with (outcome, raw_page_id, url, story_key) after each page.
+    is called with (outcome, raw_page_id, url, story_key) after each page. The run is recorded
+    in ``reprocess_runs`` (its id in the result's ``run_id``).
     """
     if run_steps is None:
         from newscrawl.process import run_steps
-    result = ReprocessResult()
+    result = ReprocessResult(run_id=_start_run(make_session, since, site))
+    try:
+        _reprocess_pages(make_session, result, since, site, run_steps, progress)
+    except BaseException:
+        try:
+            _end_run(make_session, result, "failed")
+        except Exception as exc:  # noqa: BLE001 - the first error is the one to report
+            logger.warning("Reprocess run %d could not be marked failed: %s", result.run_id, exc)
+        raise
+    _end_run(make_session, result, "finished")
+    return result
+
+
+def _reprocess_pages(make_session, result: ReprocessResult, since, site, run_steps,
+                     progress) -> None:
     cursor = 0
     while True:
         with make_session() as session:
             batch = _latest_fetches(session, since, site, cursor)
         if not batch:
-            return result
+            return
         cursor = batch[-1][0]
         for _, fetch_id in batch:
             if fetch_id is None:
@@ -165,7 +244,8 @@ def reprocess(make_session: Callable[[], Session], *, since: dt.datetime | None 
             outcome, key, version_id = run_transaction(
                 make_session,
                 lambda s, raw_page_id=raw_page_id, fetch=fetch, record=record,
-                story=previous_story_id: _store_changed(s, raw_page_id, fetch, record, story))
+                story=previous_story_id: _store_changed(s, raw_page_id, fetch, record, story,
+                                                        result.run_id))
             result.counts[outcome] += 1
             if outcome != UNCHANGED:
                 result.new_versions.append((raw_page_id, record.url or fetch.url, key, version_id))
@@ -173,4 +253,4 @@ def reprocess(make_session: Callable[[], Session], *, since: dt.datetime | None 
                 progress(outcome, raw_page_id, fetch.url, key)
 
 
-__all__ = ["ReprocessResult", "reprocess"]
+__all__ = ["ReprocessResult", "pipeline_versions", "reprocess"]

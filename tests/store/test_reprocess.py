@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from importlib.metadata import version
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
@@ -14,6 +16,7 @@ from newscrawl.fingerprint import fingerprint
 from newscrawl.page import Page
 from newscrawl.process import run_steps
 from newscrawl.store import Fetch, Story, Version, store_page
+from newscrawl.store.models import ReprocessRun, ReprocessRunVersion
 from newscrawl.store.reprocess import reprocess
 
 from .articles import TRAM, VINEYARD, _html
@@ -74,12 +77,31 @@ def test_only_changed_output_makes_new_versions_in_the_same_story(db_engine, dat
         assert new.first_fetched_at == DAY2 and new.fetch_count == 1
         assert new.derivation == "exact"  # now the same text as the story's first version
 
+    # The run is on record: its code, its selection, its outcome, the versions it made.
+    with make_session() as session:
+        run = session.get(ReprocessRun, result.run_id)
+        assert (run.status, run.site, run.since, run.pages) == ("finished", "b.example", None, 2)
+        assert run.counts == {"new_version": 2} and run.errors == []
+        assert run.started_at <= run.finished_at
+        assert run.newscrawl_version == run.pipeline["newscrawl"] == version("newscrawl")
+        assert run.pipeline["trafilatura"] == version("trafilatura")
+        links = session.execute(select(ReprocessRunVersion.version_id, ReprocessRunVersion.run_id)
+                                ).all()
+        assert sorted(links) == sorted((v, run.id) for _, _, _, v in result.new_versions)
+
     # Nothing changed since: a second run (all sites) adds nothing.
     again = reprocess(make_session)
     assert again.counts == {"unchanged": 3}
+    assert again.run_id > result.run_id
+    with make_session() as session:
+        assert count(session, ReprocessRunVersion) == 2
+        assert session.get(ReprocessRun, again.run_id).counts == {"unchanged": 3}
     # The command line: same answer, exit status 0.
     assert main(["reprocess", "--db", database_url, "--since", "2025-10-02"]) == 0
-    assert "reprocessed 2 raw pages: 2 unchanged" in capsys.readouterr().out
+    assert "reprocessed 2 raw pages: 2 unchanged (reprocess run " in capsys.readouterr().out
+    with make_session() as session:
+        last = session.execute(select(ReprocessRun).order_by(ReprocessRun.id.desc())).scalars().first()
+        assert last.since == dt.datetime(2025, 10, 2, tzinfo=UTC) and last.counts == {"unchanged": 2}
 
 
 def test_since_and_site_select_the_pages(db_engine):
@@ -123,3 +145,29 @@ def test_a_damaged_raw_page_is_reported_and_the_rest_goes_on(db_engine, database
     captured = capsys.readouterr()
     assert f"error: raw page {first_raw}" in captured.err
     assert "1 error, 1 new_version" in captured.out
+    with make_session() as session:
+        run = session.execute(select(ReprocessRun)).scalars().one()
+        assert run.status == "finished" and run.counts == {"error": 1, "new_version": 1}
+        assert [e["raw_page_id"] for e in run.errors] == [first_raw]
+
+
+def test_an_interrupted_run_is_recorded_as_failed(db_engine):
+    make_session = sessionmaker(bind=db_engine, expire_on_commit=False)
+    ingest(make_session, "http://b.example/tram", TRAM, "Tram", DAY1, old_stages)
+    ingest(make_session, "http://b.example/vineyard", VINEYARD, "Vineyard", DAY2, old_stages)
+    calls = []
+
+    def interrupted(page):
+        calls.append(page.url)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # Ctrl-C in the middle of the run
+        return run_steps(page)
+
+    with pytest.raises(KeyboardInterrupt):
+        reprocess(make_session, run_steps=interrupted)
+    with make_session() as session:
+        run = session.execute(select(ReprocessRun)).scalars().one()
+        assert run.status == "failed" and run.finished_at is not None
+        assert run.pages == 1 and run.counts == {"new_version": 1}
+        # The version made before the interrupt is linked to the run; nothing half-stored.
+        assert count(session, ReprocessRunVersion) == 1

@@ -23,7 +23,8 @@ from newscrawl.store.db import (
 )
 from newscrawl.store.models import Base, Site
 
-TABLES = {"sites", "stories", "story_bands", "versions", "raw_pages", "fetches"}
+TABLES = {"sites", "stories", "story_bands", "versions", "raw_pages", "fetches", "story_merges",
+          "reprocess_runs", "reprocess_run_versions"}
 
 
 def _check(engine) -> None:
