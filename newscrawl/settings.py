@@ -89,6 +89,11 @@ NEWSCRAWL_PROGRESS_INTERVAL = 60
 # Directory of the lock files that stop overlapping runs of one crawl; None = the temp dir.
 NEWSCRAWL_LOCK_DIR = None
 
+# With a shared frontier: seconds between two requests to one site across all processes
+# (newscrawl/politeness.py); None = DOWNLOAD_DELAY (or AutoThrottle's delay where longer).
+NEWSCRAWL_SITE_DELAY = None
+# With a shared frontier: how long a site's robots.txt copy may outlive an unfinished run.
+NEWSCRAWL_ROBOTSTXT_TTL = 24 * 3600
 # A shared frontier on Redis for several crawler processes (newscrawl/frontier.py): active only
 # when NEWSCRAWL_REDIS_URL (or REDIS_URL) is set; then scrapy-redis' scheduler and dupefilter.
 ADDONS = {"newscrawl.frontier.RedisFrontier": 0}

@@ -69,13 +69,38 @@ def _store_an_edit(engine) -> str:
     return case.url
 
 
+def _reprocess_with_a_changed_stage(engine) -> tuple[int, int]:
+    """A reprocess run over one site with a stage that now drops the kettle report's last
+    paragraph: new versions of it, linked to the run."""
+    import dataclasses
+
+    from sqlalchemy.orm import sessionmaker
+
+    from newscrawl.fingerprint import fingerprint
+    from newscrawl.process import run_steps
+    from newscrawl.store.reprocess import reprocess
+
+    def upgraded(page):
+        work = run_steps(page)
+        if work.record.is_article and "kettle-recall" in page.url:
+            body = work.record.body.rsplit("\n\n", 1)[0]
+            work.record = dataclasses.replace(work.record, body=body, fingerprint=fingerprint(body))
+        return work
+
+    result = reprocess(sessionmaker(bind=engine), site="www.capitol-ledger.example",
+                       run_steps=upgraded)
+    assert result.counts["new_version"] >= 1, result.counts  # the report and its edit
+    return result.run_id, result.counts["new_version"]
+
+
 def test_schema_doc_queries_run(ingested):
     """docs/schema.md: each example query on both databases, with what it must find."""
-    assert len(SCHEMA_QUERIES) == 6
+    assert len(SCHEMA_QUERIES) == 7
     edited_url = _store_an_edit(ingested)
+    run_id, new_versions = _reprocess_with_a_changed_stage(ingested)
     with ingested.connect() as conn:
         results = [conn.execute(text(sql)).all() for sql in SCHEMA_QUERIES]
-    most_sites, wire, foreign_chrome, mojibake, history, edited = results
+    most_sites, wire, foreign_chrome, mojibake, history, edited, runs = results
     assert most_sites[0].sites == 6  # the wire story, on six sites
     assert sum(row.copies for row in wire) >= 5
     assert {row.site for row in foreign_chrome} >= {"news.jinghai.example"}
@@ -85,3 +110,5 @@ def test_schema_doc_queries_run(ingested):
     assert len(history) == 6 and history[0].derivation == "original"
     assert [(row.url, row.texts) for row in edited] == [(edited_url, 2)]
     assert edited[0].first_text_at < edited[0].last_text_at
+    assert [(row.id, row.status, row.site, row.new_versions) for row in runs] == [
+        (run_id, "finished", "www.capitol-ledger.example", new_versions)]
