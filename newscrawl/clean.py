@@ -259,13 +259,19 @@ class _Removals:
         return [Repair("clean", k, n, tuple(self.examples[k])) for k, n in self.counts.items()]
 
 
+def _may_hold_prompt(text: str) -> bool:
+    """Whether one of the words every prompt pattern contains occurs (a cheap pre-check)."""
+    lowered = text.casefold()
+    return any(w in lowered for w in _PROMPT_WORDS)
+
+
 def _whole_block_kind(block: Block) -> str | None:
     text = block.text.strip()
     if AD_MARKER_RE.match(text):
         return "ad_marker"
     if PROMPT_RE.match(text):
         return "prompt"
-    if len(text.split()) <= PROMPT_BLOCK_MAX_WORDS and PROMPT_ANYWHERE_RE.search(text):
+    if len(text.split()) <= PROMPT_BLOCK_MAX_WORDS and _may_hold_prompt(text) and PROMPT_ANYWHERE_RE.search(text):
         # Mostly prompt (a few words of glue around prompts run together) -> the whole block.
         if len(PROMPT_ANYWHERE_RE.sub(" ", text).split()) < 6:
             return "prompt"
@@ -390,7 +396,9 @@ def _excerpts(blocks: list[Block]) -> list[bool]:
     lengths: list[int | None] = []
     for block in blocks:
         text = block.text.strip()
-        cut = _ELLIPSIS_END_RE.sub("", text)
+        # The end-anchored pattern is tried only on texts that end as it does: searched from every
+        # position of a long paragraph, it was the clean stage's costliest line.
+        cut = _ELLIPSIS_END_RE.sub("", text) if text.endswith(("…", "...", "]")) else text
         truncated = cut != text or not text.endswith(_CUT_END)
         words = len(cut.split())
         lengths.append(words if block.kind == "p" and truncated and words >= EXCERPT_MIN_WORDS else None)
@@ -442,11 +450,10 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
             continue
         # The glued-prompt pattern is tried only where one of its words occurs (it is the costly
         # search, and most paragraphs have none).
-        lowered = text.casefold()
-        new_text = GLUED_PROMPT_RE.sub("", text) if any(w in lowered for w in _PROMPT_WORDS) else text
+        new_text = GLUED_PROMPT_RE.sub("", text) if _may_hold_prompt(text) else text
         if new_text != text:
             removals.add("prompt", text[len(new_text):])
-        glued = GLUED_CREDIT_RE.sub(" ", new_text)
+        glued = GLUED_CREDIT_RE.sub(" ", new_text) if "(" in new_text else new_text
         glued = GLUED_CAPTION_RE.sub("", glued)
         if glued != new_text:
             removals.add("caption", new_text)
