@@ -3,7 +3,10 @@
 Runs all three over ../shared/data/wcxb-dev-articles (real pages with ground truth) in one run,
 writes one prediction JSON per extractor and scores them with ../shared/eval/score_extraction.py
 (the public article-extraction benchmark's metric). Prints F1/precision/recall/with/without from
-the scorer and the median milliseconds per page of each extractor, measured in the same run.
+the scorer and the median milliseconds per page of each extractor, measured in the same run:
+page by page, every extractor in turn on the same page, so that the host's changing load falls
+on all of them alike (this VM's timings swing by 15 % and more), and the ratio of newscrawl's
+median to trafilatura's, the figure the extraction issue caps at 2.
 
     python benchmarks/extraction.py [--limit N] [--out DIR]
 """
@@ -65,22 +68,23 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     pages = {pid: gzip.decompress((DATA / "html" / f"{pid}.html.gz").read_bytes()) for pid in ids}
     files, timings = [], {}
-    for name in args.only:
-        func = EXTRACTORS[name]
-        preds, times = {}, []
-        for pid in ids:
+    preds: dict[str, dict] = {name: {} for name in args.only}
+    times: dict[str, list[float]] = {name: [] for name in args.only}
+    for pid in ids:
+        for name in args.only:
             start = time.perf_counter()
             try:
-                body = func(pages[pid], truth[pid]["url"])
+                body = EXTRACTORS[name](pages[pid], truth[pid]["url"])
             except Exception as exc:  # a crash is a failed page, scored as empty
                 print(f"{name} {pid}: {type(exc).__name__}: {exc}", file=sys.stderr)
                 body = ""
-            times.append((time.perf_counter() - start) * 1000)
-            preds[pid] = {"articleBody": body}
+            times[name].append((time.perf_counter() - start) * 1000)
+            preds[name][pid] = {"articleBody": body}
+    for name in args.only:
         path = args.out / f"{name}.json"
-        path.write_text(json.dumps(preds, ensure_ascii=False))
+        path.write_text(json.dumps(preds[name], ensure_ascii=False))
         files.append(str(path))
-        timings[name] = statistics.median(times)
+        timings[name] = statistics.median(times[name])
     gt_subset = args.out / "ground-truth.json"
     gt_subset.write_text(json.dumps({pid: truth[pid] for pid in ids}, ensure_ascii=False))
     result = subprocess.run([sys.executable, str(SCORER), str(gt_subset), *files],
@@ -89,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pages: {len(ids)}")
     for name, ms in timings.items():
         print(f"{name:12s} median {ms:7.1f} ms/page")
+    if "newscrawl" in timings and "trafilatura" in timings:
+        print(f"process_page / trafilatura (medians): {timings['newscrawl'] / timings['trafilatura']:.2f}x")
     return result.returncode
 
 
