@@ -577,6 +577,34 @@ def move_stray_content_into_body(tree: lxml.html.HtmlElement) -> None:
                     body.append(element)
 
 
+#: Elements trafilatura deletes whole, as page furniture (its ``MANUALLY_CLEANED`` tags that can
+#: hold flow content)...
+_FURNITURE_TAGS = ("aside", "button", "dialog", "fieldset", "figure", "footer", "label", "menu", "nav")
+#: ...are containers when they hold more than this share of the body's text: an unclosed
+#: ``<button>`` or ``<nav>`` in the page's markup swallows everything after it, article included.
+FURNITURE_MAX_TEXT_SHARE = 0.5
+
+
+def demote_swallowing_furniture(tree: lxml.html.HtmlElement) -> int:
+    """Furniture elements that hold most of the page's text become ``div``; returns how many.
+
+    A browser shows what an unclosed menu button holds, so readers see the article; trafilatura
+    deletes the button with all it holds. In its recall mode it puts the tree back only when no
+    paragraph at all is left, so the page's own footer paragraphs (or a portal's chrome around
+    a syndicated copy) decide between the article and nothing. trafilatura itself treats a
+    ``<form>`` holding most of the text as a layout wrapper; this is the same rule for the other
+    furniture."""
+    body = tree.find("body")
+    if body is None:
+        return 0
+    total = len(body.text_content())
+    swallowing = [el for el in body.iter(*_FURNITURE_TAGS)
+                  if len(el.text_content()) > FURNITURE_MAX_TEXT_SHARE * total]
+    for element in swallowing:
+        element.tag = "div"
+    return len(swallowing)
+
+
 def _page_tree(html: str) -> lxml.html.HtmlElement | None:
     """The page parsed as trafilatura parses it, with stray content moved into the body and
     invisible elements (scripts, styles, ...) dropped; JSON-LD scripts are kept."""
@@ -589,6 +617,7 @@ def _page_tree(html: str) -> lxml.html.HtmlElement | None:
         if bad.tag == "script" and bad.get("type") == "application/ld+json":
             continue
         bad.drop_tree() if bad.getparent() is not None else None
+    demote_swallowing_furniture(tree)
     return tree
 
 

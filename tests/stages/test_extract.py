@@ -116,3 +116,29 @@ def test_densest_paragraphs_takes_the_container_of_the_article_paragraphs():
     assert [(b.kind, b.text) for b in blocks] == [
         ("p", PARAS[0]), ("head", "Timetable"), ("p", PARAS[1]), ("list", "Monday\nFriday"), ("p", PARAS[2])]
     assert densest_paragraphs(lxml.html.document_fromstring("<html><body><div>no paragraphs</div></body></html>")) == []
+
+
+def test_article_swallowed_by_an_unclosed_menu_button_is_found():
+    # A menu <button> left open in the markup holds the rest of the page, article included
+    # (browsers show it). trafilatura deletes buttons whole; with a paragraph left outside the
+    # button (a footer line) nothing brings the article back, unless the button is a container.
+    for tag in ("button", "nav", "aside"):
+        html = (f"<html><head><title>Ferry crossings resume</title></head><body><div class='top'>"
+                f"<{tag} class='menu-toggle'><span>Menu</span><div class='story'><h1>Ferry crossings resume</h1>"
+                + "".join(f"<p>{p}</p>" for p in PARAS) + "</div></div>"
+                "<div class='bottom'><p>Island Post, 4 Harbour Lane. All rights reserved.</p></div></body></html>")
+        extracted = extract_article(html, "http://x.example/a")
+        assert [b.text for b in extracted.blocks][: len(PARAS)] == PARAS, tag
+
+
+def test_small_furniture_is_still_furniture():
+    import lxml.html
+
+    from newscrawl.extract import demote_swallowing_furniture
+
+    tree = lxml.html.document_fromstring(
+        "<html><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav><div>"
+        + "".join(f"<p>{p}</p>" for p in PARAS) + "</div><aside>Most read: " + PARAS[0] + "</aside>"
+        "<footer>Contact us</footer></body></html>")
+    assert demote_swallowing_furniture(tree) == 0
+    assert [el.tag for el in tree.find("body")] == ["nav", "div", "aside", "footer"]
