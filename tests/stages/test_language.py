@@ -155,3 +155,60 @@ def test_same_script_chrome_glued_after_the_last_sentence_is_cut():
     unpunctuated = EN[2] + " The harbor master said the quay would reopen on Friday"
     result = analyse_languages([Block(t) for t in EN[:2]] + [Block(unpunctuated)])
     assert [b.text for b in result.blocks] == EN[:2] + [unpunctuated] and result.repairs == []
+
+
+def test_foreign_chrome_glued_on_a_sentence_end_inside_a_paragraph_is_cut():
+    # An extractor joined three elements without spaces: the quote, the portal's tags line, the
+    # quote's attribution. The seam (a full stop followed by a letter) marks the chrome.
+    glued = EN[2] + "Теги: политика, экономика, международные отношенияMaria Olsen, harbor master"
+    result = analyse_languages([Block(t) for t in EN[:2]] + [Block(glued)])
+    assert [b.text for b in result.blocks] == EN[:2] + [EN[2] + " Maria Olsen, harbor master"]
+    assert result.chrome_languages == ["ru"]
+    # A foreign phrase after a sentence end and a space is the article's ("...: «...»").
+    spaced = EN[2] + " Его слова были короткими: река спокойна, порт работает. Maria Olsen said so."
+    result = analyse_languages([Block(t) for t in EN[:2]] + [Block(spaced)])
+    assert result.blocks[-1].text == spaced
+
+
+def test_lines_of_names_are_not_judged_by_a_detector():
+    # Personal names carry no language: a detector calls "Lucía Ferrández Ortega" Spanish with
+    # confidence. Lines of names only, with or without a role label, stay the article's, also
+    # where chrome would be (after the last paragraph) and with zero-width spaces after a label.
+    names = ["CEO: \u200b\u200b\u200b\u200bLucía Ferrández Ortega", "Director: Anders Vikström",
+             "Photo: Mireille Dufresnoy and Pieter van Oosterwijk", "Joaquín Barredo Salcedo",
+             "Harbor master: Renata Quiñones (Port Authority)"]
+    blocks = [Block(EN[0]), Block(names[0]), Block(names[1]), Block(EN[1]), Block(EN[2]),
+              Block(names[2]), Block(names[3]), Block(names[4])]
+    result = analyse_languages(blocks)
+    assert [b.text for b in result.blocks] == [b.text for b in blocks]
+    assert result.repairs == [] and result.chrome_languages == []
+    assert set(result.input_languages) == {"en"}
+    # A foreign label over a name is still judged by its label; a foreign line still goes.
+    chrome = [Block("Redacción: Joaquín Barredo Salcedo"), Block("Etiquetas: política, economía, sociedad")]
+    result = analyse_languages([Block(t) for t in EN] + chrome)
+    assert [b.text for b in result.blocks] == EN and result.chrome_languages == ["es"]
+
+
+RU = ["Пожарные всю ночь тушили пожар в речном порту, сообщили во вторник городские власти.",
+      "Огонь начался на складе у главного причала и перекинулся на две баржи, стоявшие рядом.",
+      "Жителям в радиусе трёх километров от гавани посоветовали не открывать окна до утра."]
+
+
+def test_short_russian_lines_are_russian():
+    # py3langid among the Cyrillic candidates calls short Russian menu lines Bulgarian or
+    # Serbian (~0.4-0.6): alone they cannot be told apart.
+    menu = ["Карта сайта", "Вакансии", "Лента новостей", "Читайте также"]
+    assert {classify(t, "Cyrillic", "en")[0] for t in menu} - {"ru"}, "the detector's split is the premise"
+    result = analyse_languages([Block(t) for t in EN] + [Block(t) for t in menu], ["Войти", "Фото дня"])
+    assert result.chrome_languages == ["ru"] and [b.text for b in result.blocks] == EN
+    # Runs glued to paragraphs: one classification for all of them.
+    glued = [Block(EN[0] + " Лента новостей Карта сайта Вакансии"), Block(EN[1]),
+             Block(EN[2] + " Читайте также: В мире, Фото дня")]
+    result = analyse_languages(glued)
+    assert [b.text for b in result.blocks] == EN and result.chrome_languages == ["ru"]
+    # Inside a Russian article its own short lines are Russian, never removed as another
+    # Cyrillic language's chrome.
+    blocks = [Block("Главное"), Block(RU[0]), Block("Фото дня"), Block(RU[1]), Block(RU[2]), Block("Карта сайта")]
+    result = analyse_languages(blocks)
+    assert result.language == "ru" and result.repairs == [] and result.chrome_languages == []
+    assert set(result.input_languages) == {"ru"}
