@@ -364,6 +364,7 @@ _SENTENCE_END_RE = re.compile(r"[.!?。！？؟…]")
 _SENTENCE_ENDS = frozenset(".!?…")
 # The text after a paragraph's last sentence end, when it has no sentence end of its own.
 _GLUED_TAIL_RE = re.compile(r"[.!?…。！？][\"”’»)\]]*\s+([^.!?…。！？\n]+?)\s*$")
+_TAIL_FREE_ENDS = frozenset(".!?…。！？")
 _COPYRIGHT_RE = re.compile(r"©|\(c\)|ICP备|公网安备", re.IGNORECASE)
 
 
@@ -552,9 +553,11 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
         # Same-script chrome glued after a paragraph's last sentence ("... you may qualify for.
         # Mots-clés : politique, économie"): the unpunctuated tail is judged on its own.
         for i, text in enumerate(texts):
-            tail = _GLUED_TAIL_RE.search(text) if block_scripts[i] == article_script else None
-            if not tail or _length(text[:tail.start(1)], article_script) < PROSE_MIN_WORDS \
-                    or not MIN_WORDS_FOR_DETECTOR <= _length(tail.group(1), article_script) <= SAME_SCRIPT_CHROME_MAX_WORDS \
+            # (A block that ends on a sentence end has no such tail: most paragraphs, no search.)
+            tail = _GLUED_TAIL_RE.search(text) if block_scripts[i] == article_script \
+                and text.rstrip()[-1:] not in _TAIL_FREE_ENDS else None
+            if not tail or not MIN_WORDS_FOR_DETECTOR <= _length(tail.group(1), article_script) <= SAME_SCRIPT_CHROME_MAX_WORDS \
+                    or _length(text[:tail.start(1)], article_script) < PROSE_MIN_WORDS \
                     or shares_vocabulary(tail.group(1), vocabulary):
                 continue
             found, probability = classify(tail.group(1), article_script, language)
@@ -620,8 +623,11 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
             if lang != language and article_script and counts.get(article_script) \
                     and _bilingual(text, article_script, _foreign_scripts(counts, article_script), vocabulary):
                 lang = language  # a bilingual caption: the article's
-        elif not inside or (blocks[i].kind != "head"
-                            and (shaped := chrome_shaped(blocks[i], script, PROSE_MIN_WORDS))):
+        elif inside and (blocks[i].kind == "head" or _length(text, script) > SAME_SCRIPT_CHROME_MAX_WORDS):
+            # Headings inside the core are the article's, and so is a block too long for chrome
+            # in its script (same_script_language would say so: no need to ask its shape).
+            lang = language
+        elif not inside or (shaped := chrome_shaped(blocks[i], script, PROSE_MIN_WORDS)):
             # Outside the core, or a chrome-shaped line inside it (a tags line between the story
             # and the page's own trailing text); headings inside the core are the article's.
             lang = same_script_language(i)
@@ -722,12 +728,7 @@ def _outside_languages(outside_blocks: list[str], article_script: str | None, la
             continue
         # Same script: menus of one to three words are no evidence, and text written with the
         # article's own words is the article's language; the rest is judged block by block.
-        candidates = [judged for t in texts if len(t.split()) >= MIN_WORDS_FOR_DETECTOR
-                      and len(t.split()) <= SAME_SCRIPT_CHROME_MAX_WORDS and not shares_vocabulary(t, vocabulary)
-                      and (judged := judged_text(t))]  # names carry no language
-        half = OUTSIDE_SAME_SCRIPT_MAX_CALLS // 2
-        if len(candidates) > OUTSIDE_SAME_SCRIPT_MAX_CALLS:
-            candidates = candidates[:half] + candidates[-half:]
+        candidates = _outside_candidates(texts, vocabulary)
         votes: Counter = Counter()
         for text in candidates:
             lang, probability = classify(text, script, language)
@@ -736,3 +737,26 @@ def _outside_languages(outside_blocks: list[str], article_script: str | None, la
         # Two lines in the same other language: one misjudged English headline is not a portal.
         found.update({lang: n for lang, n in votes.items() if n >= 2})
     return found
+
+
+def _outside_candidates(texts: list[str], vocabulary: Counter) -> list[str]:
+    """The page's outside lines in the article's script a detector judges: of the lines of
+    MIN_WORDS_FOR_DETECTOR to SAME_SCRIPT_CHROME_MAX_WORDS words not written with the article's
+    words, the first and the last OUTSIDE_SAME_SCRIPT_MAX_CALLS / 2 (what a detector may judge of
+    them: see judged_text). The vocabulary test is the costly part (a page has hundreds of such
+    lines), so lines are taken from both ends until enough are found."""
+    eligible = [t for t in texts if MIN_WORDS_FOR_DETECTOR <= len(t.split()) <= SAME_SCRIPT_CHROME_MAX_WORDS]
+    half = OUTSIDE_SAME_SCRIPT_MAX_CALLS // 2
+    top: list[str] = []
+    bottom: list[str] = []
+    start, end = 0, len(eligible)
+    for picked, step in ((top, 1), (bottom, -1)):
+        while start < end and len(picked) < half:
+            if step == 1:
+                text, start = eligible[start], start + 1
+            else:
+                end -= 1
+                text = eligible[end]
+            if not shares_vocabulary(text, vocabulary) and (judged := judged_text(text)):
+                picked.append(judged)  # names carry no language
+    return top + bottom[::-1]
