@@ -430,7 +430,9 @@ def judged_text(text: str) -> str | None:
     of names only is the article's, and of a "label: names" line only the label is judged: an
     editor line "Redacción: María Fernández" is Spanish by its label, "CEO: Satya Nadella" by
     nothing (an acronym, like a word shorter than SINGLE_WORD_MIN_LETTERS, is anybody's).
-    Lines of one capitalized word are left to the one-word rule ("Startseite" is a menu)."""
+    Lines of one capitalized word are left to the one-word rule ("Startseite" is a menu).
+    Known limit: a Title Case menu line ("Privacy Policy") has the shape of names, so English
+    chrome written so around a Spanish, French or German story is not judged either."""
     text = _INVISIBLE_RE.sub("", text).strip()
     match = _NAMES_LINE_RE.match(text)
     if not match:
