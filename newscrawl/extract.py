@@ -471,7 +471,10 @@ def recall_collapse_rescue(blocks: list[Block], visible: list[str], html: str, u
     page_words = sum(len(v.split()) for v in visible)
     if not blocks or words >= RECALL_COLLAPSE_PAGE_SHARE * page_words:
         return blocks, "trafilatura"
-    other = trafilatura_body(html, url, links)
+    # The page parsed anew as the first run had it (stray content moved in, furniture that
+    # swallowed the article demoted): the first run pruned its tree.
+    tree = _page_tree(html)
+    other = trafilatura_body(tree if tree is not None else html, url, links)
     if _words(other) >= RECALL_COLLAPSE_RATIO * words and _contains(" ".join(b.text for b in other), blocks):
         return other, "trafilatura-balanced"
     return blocks, "trafilatura"
