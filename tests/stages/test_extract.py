@@ -142,3 +142,78 @@ def test_small_furniture_is_still_furniture():
         "<footer>Contact us</footer></body></html>")
     assert demote_swallowing_furniture(tree) == 0
     assert [el.tag for el in tree.find("body")] == ["nav", "div", "aside", "footer"]
+
+
+# --- flattened blocks cut back into lines ----------------------------------------------------
+
+_FLATTENED_PAGE = """<html><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<div class="post">
+  <h1>Harbor ferry returns after winter repairs</h1>
+  <p class="byline">By Mara Quill</p>
+  <p>The Riverton harbor ferry carried its first passengers of the year on Monday, after a winter in
+  dry dock where crews replaced its <a href="/engines">two diesel engines</a> and repainted the hull.</p>
+  <div class="promo"><button>Subscribe</button></div>
+  <p>Captain Ines Boyle said the new engines burn a third less fuel and are quieter on the water.</p>
+  <p>Tickets stay at four dollars for adults, and children under twelve ride free until June.</p>
+</div>
+<footer>Contact the newsroom</footer>
+</body></html>"""
+
+
+def test_rendered_lines_break_at_blocks_and_run_on_through_inline_elements():
+    from newscrawl.extract import _page_tree, rendered_lines
+
+    lines = rendered_lines(_page_tree(_FLATTENED_PAGE).find("body"))
+    texts = [text for text, _ in lines]
+    assert "Harbor ferry returns after winter repairs" in texts
+    assert ("Harbor ferry returns after winter repairs", "head") in lines
+    # The link runs on inside its paragraph: one line, spaced as the page has it.
+    assert any(t.startswith("The Riverton harbor ferry") and "two diesel engines and repainted" in t for t in texts)
+    assert "Subscribe" in texts and "Home News" in texts
+
+
+def _flattened_block(*parts: str) -> Block:
+    return Block(" ".join(" ".join(p.split()) for p in parts))
+
+
+def test_flattened_block_is_cut_back_into_its_lines_passing_over_what_the_extractor_dropped(monkeypatch):
+    import newscrawl.extract as extract
+
+    monkeypatch.setattr(extract, "FLATTENED_BLOCK_WORDS", 20)  # the fixture is short
+    paragraphs = [
+        "Harbor ferry returns after winter repairs", "By Mara Quill",
+        "The Riverton harbor ferry carried its first passengers of the year on Monday, after a winter"
+        " in dry dock where crews replaced its two diesel engines and repainted the hull.",
+        # "Subscribe" (a button) was dropped by the extractor.
+        "Captain Ines Boyle said the new engines burn a third less fuel and are quieter on the water.",
+        "Tickets stay at four dollars for adults, and children under twelve ride free until June.",
+    ]
+    out = extract.resegment_flattened([_flattened_block(*paragraphs)],
+                                      lambda: extract._page_tree(_FLATTENED_PAGE))
+    assert [b.text for b in out] == paragraphs
+    assert out[0].kind == "head"
+
+
+def test_flattened_block_starting_and_ending_inside_lines_is_cut_there(monkeypatch):
+    import newscrawl.extract as extract
+
+    monkeypatch.setattr(extract, "FLATTENED_BLOCK_WORDS", 20)
+    flat = _flattened_block(
+        "harbor ferry carried its first passengers of the year on Monday, after a winter in dry dock where"
+        " crews replaced its two diesel engines and repainted the hull.",
+        "Captain Ines Boyle said the new engines burn a third less fuel")
+    out = extract.resegment_flattened([flat], lambda: extract._page_tree(_FLATTENED_PAGE))
+    assert [b.text for b in out] == [
+        "harbor ferry carried its first passengers of the year on Monday, after a winter in dry dock where"
+        " crews replaced its two diesel engines and repainted the hull.",
+        "Captain Ines Boyle said the new engines burn a third less fuel"]
+
+
+def test_flattened_block_not_found_in_the_page_stays_whole(monkeypatch):
+    import newscrawl.extract as extract
+
+    monkeypatch.setattr(extract, "FLATTENED_BLOCK_WORDS", 20)
+    flat = _flattened_block("The Riverton harbor ferry carried its first passengers of the year on Monday, and the"
+                            " mayor cut a ribbon on the quay while a brass band played two marches for the crowd.")
+    assert extract.resegment_flattened([flat], lambda: extract._page_tree(_FLATTENED_PAGE)) == [flat]
