@@ -126,10 +126,9 @@ class StoryBand(Base):
         Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
     )
 
-    __table_args__ = (
-        Index("ix_story_bands_band_hash", "band", "hash"),
-        Index("ix_story_bands_story_id", "story_id"),
-    )
+    # No separate (band, hash) index: the primary key's index has it as its prefix and serves
+    # the candidate lookup (alembic revision 0004). story_id: deleting a story's bands.
+    __table_args__ = (Index("ix_story_bands_story_id", "story_id"),)
 
 
 class Version(Base):

@@ -120,6 +120,31 @@ def test_downgrade_to_base_and_upgrade_again(db_engine, db_session, article):
         assert conn.execute(text("SELECT count(*) FROM stories")).scalar() == 0
 
 
+def test_band_lookup_probes_the_primary_key_index(db_engine):
+    # Revision 0004 dropped the (band, hash) index: the primary key (band, hash, story_id) must
+    # serve the candidate query by itself, one index probe per band and no scan of the table.
+    from newscrawl.store.matching import band_candidates_query
+
+    names = {ix["name"] for ix in inspect(db_engine).get_indexes("story_bands")}
+    assert "ix_story_bands_band_hash" not in names
+    query = band_candidates_query(tuple(range(7, 7 + 128)))
+    sql = str(query.compile(dialect=db_engine.dialect, compile_kwargs={"literal_binds": True}))
+    with db_engine.begin() as conn:
+        if db_engine.dialect.name == "sqlite":
+            plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+            probes = [p for p in plan if p.startswith("SEARCH story_bands")]
+            assert len(probes) == 128
+            assert all("COVERING INDEX sqlite_autoindex_story_bands_1 (band=? AND hash=?)" in p
+                       for p in probes)
+            assert not [p for p in plan if p.startswith("SCAN story_bands")]
+        else:
+            # An empty table is cheapest to read whole; forbid that to see the index it would use.
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}"))
+            assert plan.count("Index Scan on pk_story_bands") == 128, plan
+            assert "Seq Scan" not in plan
+
+
 def test_open_database_upgrades_once_and_returns_sessionmaker(database_url, monkeypatch):
     calls = []
     real_upgrade = store_db.upgrade
