@@ -4,12 +4,13 @@ Two measures, for two jobs:
 
 * **Candidate lookup** (cheap, indexed): a MinHash signature of the body's word 3-gram shingles,
   cut into LSH bands. The store keeps one row per band of a story's first version and asks
-  "which stories share any band with this text" -- a few index probes, never a scan. Parameters
-  are derived by :func:`lsh_parameters` (datasketch's false-positive/negative integral) for a low
-  Jaccard threshold, because syndicated copies are often *trimmed* (a lead-only reprint has a low
-  Jaccard similarity with the full story even though it is contained in it) or *spun* (synonym
-  substitution breaks many 3-grams). Low threshold = more candidates, and every candidate is
-  verified exactly, so recall is what matters here.
+  "which stories share any band with this text" -- a few index probes, never a scan. The size
+  of the signatures is derived by :func:`signature_blocks` from the Jaccard similarity at which
+  a copy must still be found (:data:`CANDIDATE_FLOOR`, low: syndicated copies are often
+  *trimmed* -- a lead-only reprint has a low Jaccard similarity with the full story even though
+  it is contained in it -- or *spun*: synonym substitution breaks many 3-grams) and the
+  probability it must be found with there (:data:`CANDIDATE_TARGET`). More candidates cost only
+  their verification, which is exact, so recall is what matters here.
 
 * **Verification** (exact), :func:`match_story`, in two parts:
 
@@ -57,18 +58,17 @@ from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash
-from datasketch.lsh import _optimal_param
 
 from newscrawl.record import Fingerprint
 
-#: MinHash permutations. 128 keeps a signature's Jaccard estimate within about +/-0.09 (1/sqrt(128)).
-NUM_PERM = 128
+#: Permutations per block. Signatures grow by whole blocks, each block's permutations drawn from
+#: its own seed (``MINHASH_SEED + block``), so the hash values -- and the band hashes -- of the
+#: first block are the same whatever the number of blocks (see :func:`signature_blocks`).
+PERM_BLOCK = 128
 #: Fixed seed and permutation scheme: signatures must be comparable across processes, runs and
 #: releases, so neither may follow a library default that could change.
 MINHASH_SEED = 20261122
 MINHASH_SCHEME = "affine64"
-#: Jaccard threshold the LSH bands aim at; see the module docstring for why it is low.
-LSH_THRESHOLD = 0.15
 #: Word n-gram length of the shingles. 3 keeps phrases (spinning must change one word in three to
 #: destroy them) while two unrelated texts share almost none.
 SHINGLE_SIZE = 3
@@ -89,16 +89,62 @@ _CJK = (
 _TOKEN_RE = re.compile(rf"[{_CJK}]|[^\W_]+", re.UNICODE)
 
 
-def lsh_parameters(threshold: float = LSH_THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
-    """(bands, rows) minimizing false positives + false negatives at ``threshold`` (datasketch)."""
-    return _optimal_param(threshold, num_perm, 0.2, 0.8)
-
-
-NUM_BANDS, ROWS_PER_BAND = lsh_parameters()
+#: Minimum hash values per band. 2, because a band of one value makes a candidate of every
+#: pair that shares one minimum shingle: a distinct pair at Jaccard 0.01 (the 99.9th percentile
+#: of distinct dev-article pairs) would be a candidate with probability 0.47 at 64 bands; and 3
+#: loses spun copies (at 0.15, 42 bands of 3 find a pair with probability 0.13).
+ROWS_PER_BAND = 2
+#: The Jaccard similarities (of 3-gram sets: whole text, lead) at which the lookup must still
+#: find a copy: the 1st percentile of the heaviest spun copies of the evidence corpus (spun-1.0
+#: of 705 dev articles: whole 0.166, lead 0.107), rounded down. The real spun seed pair 001/004
+#: sits at 0.146 / 0.108. Verification accepts copies down to about Jaccard 0.10 (containment
+#: 0.18 with anchors), so the bands, not the verification, are what limits recall there.
+CANDIDATE_FLOOR = (0.15, 0.10)
+#: Probability the lookup must reach at :data:`CANDIDATE_FLOOR`.
+CANDIDATE_TARGET = 0.98
 #: Words of a text's lead, the second signature (see :func:`fingerprint`). 120 words is a
 #: wire story's first two or three paragraphs, what every lead-only reprint keeps.
 LEAD_TOKENS = 120
-#: Band hashes per fingerprint: the whole text's bands, then the lead's.
+
+
+def candidate_probability(jaccards: tuple[float, ...], bands: int,
+                          rows: int = ROWS_PER_BAND) -> float:
+    """Probability that two texts share at least one band (the LSH S-curve), given the Jaccard
+    similarity of each signature (whole text, lead) and the bands per signature.
+
+    A band of ``rows`` values matches with probability ``J ** rows``; the signatures' bands are
+    taken as independent: ``1 - prod((1 - J ** rows) ** bands)``.
+    """
+    miss = 1.0
+    for j in jaccards:
+        miss *= (1.0 - j**rows) ** bands
+    return 1.0 - miss
+
+
+def signature_blocks(floor: tuple[float, ...] = CANDIDATE_FLOOR, target: float = CANDIDATE_TARGET,
+                     rows: int = ROWS_PER_BAND, block: int = PERM_BLOCK,
+                     max_blocks: int = 8) -> int:
+    """The fewest permutation blocks per signature with which a pair at ``floor`` becomes a
+    candidate with probability >= ``target``.
+
+    With the defaults: one block (64 bands of 2) reaches 0.877 -- one pair in eight at the floor
+    lost, as the seed pair 001/004 (0.881) was when a change of hashing drew other permutations;
+    two blocks (128 bands) reach 0.985 (``python benchmarks/lsh_threshold.py`` has the curve).
+    """
+    for k in range(1, max_blocks + 1):
+        if candidate_probability(floor, k * block // rows, rows) >= target:
+            return k
+    raise ValueError(f"no signature of <= {max_blocks} blocks reaches {target} at {floor}")
+
+
+#: Permutation blocks per signature, and what follows from them.
+SIGNATURE_BLOCKS = signature_blocks()
+#: MinHash permutations per signature. 256 keeps a Jaccard estimate within about +/-0.06.
+NUM_PERM = SIGNATURE_BLOCKS * PERM_BLOCK
+#: Bands per signature per block, and per signature.
+BLOCK_BANDS = PERM_BLOCK // ROWS_PER_BAND
+NUM_BANDS = SIGNATURE_BLOCKS * BLOCK_BANDS
+#: Band hashes per fingerprint: both signatures' bands.
 BAND_COUNT = 2 * NUM_BANDS
 
 
@@ -167,10 +213,19 @@ def _hash_of(toks: list[str]) -> str:
     return hashlib.sha256(" ".join(toks).encode("utf-8")).hexdigest()
 
 
+def block_permutations(blocks: int = SIGNATURE_BLOCKS) -> np.ndarray:
+    """The (a, b) permutation parameters of ``blocks`` blocks, block k drawn from seed
+    ``MINHASH_SEED + k``: a signature of more blocks extends one of fewer, value for value."""
+    return np.concatenate(
+        [MinHash(num_perm=PERM_BLOCK, seed=MINHASH_SEED + k, scheme=MINHASH_SCHEME).permutations
+         for k in range(blocks)], axis=1)
+
+
 @lru_cache(maxsize=1)
 def _template() -> MinHash:
     # Building the permutations is the costly part of a MinHash; copy them from one template.
-    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
+                   permutations=block_permutations())
 
 
 def minhash(text: str) -> MinHash:
@@ -186,25 +241,38 @@ def _minhash_of(shingle_set: set[str]) -> MinHash:
     return m
 
 
-def band_hashes(m: MinHash, bands: int = NUM_BANDS, rows: int = ROWS_PER_BAND, *,
-                first_band: int = 0) -> tuple[int, ...]:
-    """One signed 64-bit hash per band (fits a SQL BIGINT), band number mixed in.
-
-    Bands are numbered from ``first_band``: the lead signature's bands follow the whole text's,
-    so one (band, hash) index serves both and a lead never matches a whole text by accident.
-    """
+def band_hashes(values: np.ndarray, *, first_band: int, rows: int = ROWS_PER_BAND) -> list[int]:
+    """One signed 64-bit hash (fits a SQL BIGINT) per band of ``rows`` of the hash ``values``,
+    band number mixed in: bands are numbered from ``first_band``, so that one (band, hash) index
+    serves every signature and block and a lead never matches a whole text by accident."""
+    hv = np.asarray(values, dtype=np.uint64)
     out = []
-    hv = np.asarray(m.hashvalues, dtype=np.uint64)
-    for b in range(bands):
+    for b in range(len(hv) // rows):
         chunk = hv[b * rows : (b + 1) * rows].tobytes()
-        number = first_band + b
-        digest = hashlib.blake2b(struct.pack("<H", number) + chunk, digest_size=8).digest()
+        digest = hashlib.blake2b(struct.pack("<H", first_band + b) + chunk, digest_size=8).digest()
         out.append(struct.unpack("<q", digest)[0])
+    return out
+
+
+def signature_bands(whole: MinHash, lead: MinHash) -> tuple[int, ...]:
+    """The :data:`BAND_COUNT` band hashes of a text's two signatures, by band number: for each
+    permutation block, the whole text's :data:`BLOCK_BANDS` bands, then the lead's.
+
+    Block 0 is numbered 0-63 (whole) and 64-127 (lead), the layout of the single-block
+    signatures stored before there were two blocks: those rows stay valid (a story stored then
+    is found by its first block's bands, as it always was), blocks added later only add bands.
+    """
+    out: list[int] = []
+    for k in range(SIGNATURE_BLOCKS):
+        for s, m in enumerate((whole, lead)):
+            values = m.hashvalues[k * PERM_BLOCK : (k + 1) * PERM_BLOCK]
+            out += band_hashes(values, first_band=(2 * k + s) * BLOCK_BANDS)
     return tuple(out)
 
 
 def fingerprint(body: str) -> Fingerprint:
-    """Body hash and :data:`BAND_COUNT` band hashes: the whole text's, then its lead's.
+    """Body hash and :data:`BAND_COUNT` band hashes of two signatures: the whole text's and its
+    lead's (see :func:`signature_bands`).
 
     The lead signature (the first :data:`LEAD_TOKENS` words) is what finds a *trimmed and spun*
     copy: its Jaccard similarity with the whole story is too low for the bands (a lead-only
@@ -214,9 +282,9 @@ def fingerprint(body: str) -> Fingerprint:
     probability > 0.999).
     """
     toks = tokens(stable_text(body))  # once, for both the hash and the shingles
-    whole = band_hashes(_minhash_of(_shingles_of(toks)))
-    lead = band_hashes(_minhash_of(_shingles_of(toks[:LEAD_TOKENS])), first_band=NUM_BANDS)
-    return Fingerprint(body_hash=_hash_of(toks), bands=whole + lead)
+    bands = signature_bands(_minhash_of(_shingles_of(toks)),
+                            _minhash_of(_shingles_of(toks[:LEAD_TOKENS])))
+    return Fingerprint(body_hash=_hash_of(toks), bands=bands)
 
 
 def containment(a: set[str], b: set[str]) -> float:

@@ -1,3 +1,5 @@
+import pytest
+
 from newscrawl import fingerprint as fp
 
 STORY = """RIVERTON — A fire tore through the river port of Riverton early Tuesday, killing two dock workers and injuring eleven others, officials said.
@@ -46,12 +48,35 @@ def test_fingerprint_is_deterministic_and_bands_find_copies():
     assert any(x == y for x, y in zip(a.bands, spun.bands)), "spun copy must be an LSH candidate"
 
 
-def test_lsh_parameters_cover_the_threshold():
-    bands, rows = fp.lsh_parameters()
-    assert bands * rows <= fp.NUM_PERM
-    # Probability that a pair at the threshold becomes a candidate is high.
-    p = 1 - (1 - fp.LSH_THRESHOLD**rows) ** bands
-    assert p > 0.5
+def test_signature_blocks_are_the_fewest_that_reach_the_target():
+    def bands(blocks):
+        return blocks * fp.PERM_BLOCK // fp.ROWS_PER_BAND
+
+    k = fp.signature_blocks()
+    assert fp.candidate_probability(fp.CANDIDATE_FLOOR, bands(k)) >= fp.CANDIDATE_TARGET
+    if k > 1:
+        assert fp.candidate_probability(fp.CANDIDATE_FLOOR, bands(k - 1)) < fp.CANDIDATE_TARGET
+    assert fp.NUM_PERM == k * fp.PERM_BLOCK and fp.BAND_COUNT == 2 * bands(k)
+    # The S-curve: 0 and 1 at the ends, rising with the similarity and with the bands.
+    assert fp.candidate_probability((0.0, 0.0), 64) == 0.0
+    assert fp.candidate_probability((1.0, 0.0), 64) == 1.0
+    curve = [fp.candidate_probability((j / 20, j / 20), 64) for j in range(21)]
+    assert curve == sorted(curve)
+    assert fp.candidate_probability((0.15,), 128) > fp.candidate_probability((0.15,), 64)
+    assert fp.signature_blocks(floor=(0.5, 0.5), target=0.9) == 1
+    with pytest.raises(ValueError):
+        fp.signature_blocks(floor=(0.01,), target=0.999, max_blocks=2)
+
+
+def test_band_hashes_of_stored_signatures_never_change():
+    # Stored story_bands rows are compared with the bands of texts fingerprinted later, by
+    # other releases: the first block's hashes must stay what they were when one block was the
+    # whole signature (values computed by that release), and later blocks only add bands.
+    a = fp.fingerprint(STORY)
+    assert a.body_hash == "4165e6a208cd52e6fa19f09597264f298f49f4a30f42014878a5090e86a77279"
+    assert (a.bands[0], a.bands[63]) == (5576637434271390059, 4647872320274998454)
+    assert (a.bands[64], a.bands[127]) == (2205772367563748404, 657943576206536403)
+    assert len(set(a.bands)) == len(a.bands) == fp.BAND_COUNT
 
 
 def test_cjk_tokens_are_characters():
