@@ -9,6 +9,8 @@
                                              run the stages again over the stored raw pages;
                                              new versions only where the text changed
     newscrawl db upgrade [--db URL]          migrate the database to the newest schema
+    newscrawl db backfill [--db URL]         derivation and similarity of versions stored
+                                             before they were recorded (revision 0003)
 
 The database URL comes from ``--db``, else ``NEWSCRAWL_DATABASE_URL``, else ``sqlite:///newscrawl.db``.
 Exit status: 0 on success, 1 when some inputs were skipped with an error, 2 on a usage or
@@ -226,6 +228,22 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_backfill(args: argparse.Namespace) -> int:
+    from newscrawl.store.backfill import backfill_derivations
+
+    def progress(version_id: int, outcome: str) -> None:
+        if not args.quiet:
+            print(f"version {version_id}: {outcome}")
+
+    result = backfill_derivations(_sessionmaker(args.db), progress=progress)
+    for version_id, reason in result.left:
+        print(f"left: version {version_id}: {reason}", file=sys.stderr)
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items()))
+    print(f"backfilled {result.filled} versions{': ' + summary if summary else ''};"
+          f" {len(result.left)} left without")
+    return 1 if result.left else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newscrawl", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -256,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = db_sub.add_parser("upgrade", help="migrate the database to the newest revision")
     p.add_argument("--db")
     p.set_defaults(func=cmd_db_upgrade)
+    p = db_sub.add_parser("backfill", help="derivation and similarity of versions stored before "
+                                           "revision 0003 (computed from the stored texts)")
+    p.add_argument("--db")
+    p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
+    p.set_defaults(func=cmd_db_backfill)
     return parser
 
 
