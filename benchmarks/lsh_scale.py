@@ -1,22 +1,28 @@
-"""Story lookup + insert time per page against 10k, 100k, (1M) stored stories, on SQLite.
+"""Story lookup + insert time per page against 10k, 100k, 1M stored stories, on SQLite.
 
     python benchmarks/lsh_scale.py [--sizes 10000,100000] [--probes 200]
-    python benchmarks/lsh_scale.py --sizes 10000,100000,1000000     # 1M: ~15 GB, many minutes
+    nice -n 10 python benchmarks/lsh_scale.py --sizes 10000,100000,1000000   # 1M: 17 GB, ~25 min
 
 For each size N, a scratch SQLite database (the real schema, migrated by Alembic) gets N
 synthetic stories with their band rows (``BAND_COUNT`` per story, random 64-bit hashes: what
-unrelated texts' bands look like), loaded fast with executemany in primary-key order and the
-secondary indexes built after the load. Then 100 real articles of ../shared/data/wcxb-dev-articles
-are stored through ``store_page`` (so lookups have real stories to find and verify), and the
-probes are timed through ``store_page`` + commit: half are spun or trimmed copies of those
+unrelated texts' bands look like), generated inside SQLite by a child process, one band at a
+time in primary-key order, with story_bands' secondary indexes built after the load (see
+:func:`load_synthetic`). Then 100 real articles of ../shared/data/wcxb-dev-articles are stored
+through ``store_page`` (so lookups have real stories to find and verify), and the probes are
+timed through the real store code on the real engine: half are spun or trimmed copies of those
 articles (a band lookup, candidates verified, a version inserted), half are new articles (a band
-lookup finding nothing, a story and its bands inserted). Printed per N: median and mean
-milliseconds per page for the lookup alone (``matching.place``) and for the whole store
-(lookup + insert + commit), and the process's resident memory.
+lookup finding nothing, a story and its bands inserted). Printed per N: the database size; the
+median band query alone (the candidate query ``matching.place`` runs, its first run for the
+probe: the index pages it needs are read from the OS cache or the disk); median and mean
+milliseconds per page for the lookup (``matching.place``, run right after: exact-hash check,
+band query on pages now cached, verification) and for the whole store (``store_page`` + commit:
+lookup again, locks, insert of the new bands at random places of the index); copies found; and
+memory: this process's resident set after the probes and its peak, and the loader's
+peak (a separate process, so its page cache never counts here).
 
 Baseline in the same run: the same band lookup with SQLite told not to use the indexes
-(``NOT INDEXED``), i.e. what a lookup costs when it scans story_bands: it grows linearly with
-N, the indexed lookup must not.
+(``NOT INDEXED``), i.e. what a lookup costs when it reads all of story_bands: it grows
+linearly with N, the indexed lookup must not.
 """
 
 from __future__ import annotations
