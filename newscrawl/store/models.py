@@ -127,7 +127,7 @@ class StoryBand(Base):
     )
 
     # No separate (band, hash) index: the primary key's index has it as its prefix and serves
-    # the candidate lookup (alembic revision 0004). story_id: deleting a story's bands.
+    # the candidate lookup (alembic revision 0005). story_id: deleting a story's bands.
     __table_args__ = (Index("ix_story_bands_story_id", "story_id"),)
 
 

@@ -121,7 +121,7 @@ def test_downgrade_to_base_and_upgrade_again(db_engine, db_session, article):
 
 
 def test_band_lookup_probes_the_primary_key_index(db_engine):
-    # Revision 0004 dropped the (band, hash) index: the primary key (band, hash, story_id) must
+    # Revision 0005 dropped the (band, hash) index: the primary key (band, hash, story_id) must
     # serve the candidate query by itself, one index probe per band and no scan of the table.
     from newscrawl.store.matching import band_candidates_query
 
