@@ -58,12 +58,24 @@ def _changed_spans(before: str, after: str) -> list[str]:
             if tag != "equal"]
 
 
+#: Typographic characters that no mojibake is made of: curly quotes, en and em dashes, the
+#: ellipsis and the no-break space. Mojibake is a multi-byte UTF-8 sequence read in a single-byte
+#: encoding, so it always holds the reading of a *lead* byte (0xC2-0xF4) followed by the reading of
+#: a *continuation* byte (0x80-0xBF). In cp1252 and Latin-1 these characters are continuation
+#: bytes only (0x85, 0x91-0x97, 0xA0); in MacRoman lead bytes only (0xC9-0xCA, 0xD0-0xD5); in the
+#: other encodings ftfy tries they are not single bytes at all. A text whose non-ASCII characters
+#: are all of these therefore holds no mojibake, and ftfy (its other fixes being off or about
+#: characters outside this set) would return it unchanged: the stage skips it, as it skips ASCII.
+#: Most non-ASCII blocks of English news are of this kind.
+_TYPOGRAPHIC = str.maketrans("", "", "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0")
+
+
 def repair_text(text: str) -> tuple[str, list[Repair]]:
     """Repaired text and the repairs made (empty list when the text was clean)."""
     repairs: list[Repair] = []
-    if text.isascii():
-        # Mojibake needs non-ASCII characters, and every ftfy fix that could touch ASCII text
-        # (entities, line breaks) is switched off: nothing to do.
+    if text.isascii() or text.translate(_TYPOGRAPHIC).isascii():
+        # Mojibake needs non-ASCII characters other than these, and every ftfy fix that could
+        # touch ASCII text (entities, line breaks) is switched off: nothing to do.
         return text, repairs
     fixed = ftfy.fix_text(text, FTFY_CONFIG)
     if fixed != text:

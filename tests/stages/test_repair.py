@@ -68,3 +68,12 @@ def test_repair_blocks_merges_counts():
     fixed, repairs = repair_blocks(blocks)
     assert [b.text for b in fixed] == ["It’s one.", "It’s two.", "Clean."]
     assert [(r.kind, r.count) for r in repairs] == [("mojibake", 2)]
+
+
+def test_typographic_text_is_left_alone_and_mojibake_next_to_it_is_still_fixed():
+    clean = "“We’re back,” the captain said \u2013 the ferry sails at nine\u2026 and\u00a0on time \u2014 again."
+    assert repair_text(clean) == (clean, [])
+    broken = "The captain said itâ€™s back \u2013 “for good”."
+    fixed, repairs = repair_text(broken)
+    assert fixed == "The captain said it’s back \u2013 “for good”."
+    assert [r.kind for r in repairs] == ["mojibake"]
