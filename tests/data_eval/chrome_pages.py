@@ -391,9 +391,12 @@ def chrome_left_in(body: str, plain_body: str, pieces: list[ChromePiece]) -> lis
     return left
 
 
-def block_truth(block: str, case: Case, truth_norm: str, piece_norms: list[str]) -> str | None:
+def block_truth(block: str, case: Case, truth_norm: str, piece_norms: list[str],
+                page_lines: frozenset[str] = frozenset()) -> str | None:
     """The true language of a block the language stage saw, or None when unknown (the page's own
-    menus and captions; a paragraph with chrome glued to it is of two languages)."""
+    menus and captions; a paragraph with chrome glued to it is of two languages; a line that is
+    both the page's own and a chrome line, such as "Videos" in an English menu and in German
+    chrome, is either)."""
     text = norm(block)
     if not text or not _LETTER.search(text):
         return None  # numbers and symbols have no language
@@ -403,11 +406,15 @@ def block_truth(block: str, case: Case, truth_norm: str, piece_norms: list[str])
                 and dominant_script(block) != dominant_script(" ".join(story.paragraphs)):
             return story.foreign_language  # the story's foreign quote, a paragraph of its own
         return case.article_language
-    found = [p for p in piece_norms if p and p in text]
+    if text in page_lines:
+        return None
+    # Whole words only: the German chrome's "Sport" is not the page's own "Sports" menu.
+    padded = f" {text} "
+    found = [p for p in piece_norms if p and f" {p} " in padded]
     if found:
-        rest = text
+        rest = padded
         for piece in found:
-            rest = rest.replace(piece, " ")
+            rest = rest.replace(f" {piece} ", " ")
         return case.chrome_language if len(rest.split()) < 5 else None
     return None
 
@@ -432,8 +439,9 @@ def evaluate(case: Case) -> Outcome:
         # (deterministic: same input, same answer).
         result = analyse_languages(wrapped.language_input, wrapped.outside)
         piece_norms = [norm(p.text) for p in case.pieces if len(norm(p.text)) >= 2]
+        page_lines = frozenset(norm(t) for t in lxml.html.document_fromstring(case.plain_html).itertext())
         for block, predicted in zip(wrapped.language_input, result.input_languages):
-            true = block_truth(block.text, case, truth_norm, piece_norms)
+            true = block_truth(block.text, case, truth_norm, piece_norms, page_lines)
             if true is not None:
                 outcome.block_pairs.append((true, predicted))
     return outcome
