@@ -426,7 +426,8 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
             in_toc = True
             removals.add("toc", text)
             continue
-        if in_toc and (block.kind == "list" or block.link_ratio >= RELATED_LINK_MIN_RATIO):
+        # A heading ends the table: it is the first section's own, though a contents link has its words.
+        if in_toc and block.kind != "head" and (block.kind == "list" or block.link_ratio >= RELATED_LINK_MIN_RATIO):
             removals.add("toc", text)
             continue
         in_toc = False

@@ -269,3 +269,14 @@ def test_excerpt_teasers_of_equal_length_are_removed():
     kept, repairs = clean_blocks([Block(P1), Block(P2), Block(P3), *teasers])
     assert [b.text for b in kept] == [P1, P2, P3]
     assert {r.kind: r.count for r in repairs} == {"excerpt": 3}
+
+
+def test_contents_list_ends_at_the_first_section_heading_even_when_a_contents_link_has_its_words():
+    heading = Block("Why the ferry needed new engines", "head", link_ratio=1.0)  # same words as a link
+    blocks = [Block("Quick links", "head"),
+              Block("Why the ferry needed new engines", link_ratio=1.0),
+              Block("What the repairs cost", link_ratio=1.0),
+              heading, Block(P1), Block(P2)]
+    kept, repairs = clean_blocks(blocks)
+    assert kept == [heading, Block(P1), Block(P2)]
+    assert [r.kind for r in repairs] == ["toc"]
