@@ -194,8 +194,9 @@ def evidence(limit: int | None) -> None:
         print(f"\n{name} ({s.pages} pages)")
         print(f"  body F1 plain {s.f1_plain:.4f}  wrapped {s.f1_wrapped:.4f}  "
               f"difference {s.f1_plain - s.f1_wrapped:+.4f}")
-        print(f"  pages with chrome left in the body: {s.pages_with_chrome_left}   "
-              f"pages that lost an article paragraph: {s.pages_losing_paragraphs}")
+        print(f"  pages with chrome left in the body: {s.pages_with_chrome_left} "
+              f"(in a stored body: {s.pages_with_chrome_left_stored}; the others are recorded as not "
+              f"articles)   pages that lost an article paragraph: {s.pages_losing_paragraphs}")
         print(f"  pages whose extraction the chrome changed: {s.extraction_changed}; on the others: "
               f"chrome left {s.chrome_left_stage}, paragraphs lost {s.paragraphs_lost_stage}")
         print(f"  article language right: {s.article_language_right:.3f}   "

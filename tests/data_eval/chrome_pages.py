@@ -315,6 +315,8 @@ class Outcome:
     skip_reason: str | None = None
     #: The chrome changed what extraction gave the language stage (see extraction_changed).
     extraction_changed: bool = False
+    #: The wrapped page is recorded as not an article (no body stored, see pagetype).
+    wrapped_skipped: bool = False
 
 
 @dataclass
@@ -433,7 +435,8 @@ def evaluate(case: Case) -> Outcome:
                       chrome_left_in(wrapped_body, plain_body, case.pieces), lost,
                       language_ms=wrapped.language_ms, total_ms=wrapped.total_ms,
                       skip_reason=record.skip_reason or plain.work.record.skip_reason,
-                      extraction_changed=extraction_changed(plain, wrapped, truth_norm, case))
+                      extraction_changed=extraction_changed(plain, wrapped, truth_norm, case),
+                      wrapped_skipped=bool(record.skip_reason))
     if wrapped.language_input:
         # The stage again on the same input, for the language of every block it judged
         # (deterministic: same input, same answer).
@@ -454,6 +457,8 @@ class Summary:
     f1_wrapped: float
     #: Over all pages.
     pages_with_chrome_left: int
+    #: ... of which the pipeline stores the body (the others it records as not articles).
+    pages_with_chrome_left_stored: int
     pages_losing_paragraphs: int
     #: Pages whose extraction the chrome changed (counted apart: see extraction_changed), and the
     #: two figures above over the other pages: what the language stage is answerable for.
@@ -484,6 +489,7 @@ def summarize(outcomes: list[Outcome]) -> Summary:
         f1_plain=score.prf(plain_rows)["f1"],
         f1_wrapped=score.prf(wrapped_rows)["f1"],
         pages_with_chrome_left=sum(bool(o.chrome_left) for o in outcomes),
+        pages_with_chrome_left_stored=sum(bool(o.chrome_left) and not o.wrapped_skipped for o in outcomes),
         pages_losing_paragraphs=sum(bool(o.paragraphs_lost) for o in outcomes),
         extraction_changed=sum(o.extraction_changed for o in outcomes),
         chrome_left_stage=sum(bool(o.chrome_left) for o in outcomes if not o.extraction_changed),

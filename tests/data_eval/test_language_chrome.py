@@ -30,7 +30,7 @@ DEV_STEP = 9
 BLOCK_ACCURACY_FLOOR = 0.99
 F1_TOLERANCE = 0.005
 #: Share of pages whose extraction the chrome may change (about 2 % on the whole dev set).
-EXTRACTION_CHANGED_MAX = 0.04
+EXTRACTION_CHANGED_MAX = 0.025  # 12 of 705 pages (1.7 %) on the whole set, end of session 3
 
 
 @pytest.fixture(scope="module")
