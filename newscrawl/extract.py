@@ -640,32 +640,32 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 def rendered_lines(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
     """(text, kind) of each line a browser would show for ``root``: text runs cut wherever a
-    block element starts or ends; inline elements (links, emphasis, spans) run on."""
+    block element starts or ends; inline elements (links, emphasis, spans) run on. Walked with
+    lxml's event iterator, not recursion: malformed pages nest elements thousands deep."""
     lines: list[tuple[str, str]] = []
     buffer: list[str] = []
-    kind = ["p"]
+    kind = "p"
 
     def flush() -> None:
         text = _WS_RE.sub(" ", "".join(buffer)).strip()
         if text:
-            lines.append((text, kind[0]))
+            lines.append((text, kind))
         buffer.clear()
 
-    def walk(element) -> None:
+    for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         block = tag in _LINE_TAGS
-        if block:
-            flush()
-            kind[0] = "head" if tag in _HEADING_TAGS else "p"
-        buffer.append(element.text or "")
-        for child in element:
-            walk(child)
-            buffer.append(child.tail or "")
-        if block:
-            flush()
-            kind[0] = "p"
-
-    walk(root)
+        if event == "start":
+            if block:
+                flush()
+                kind = "head" if tag in _HEADING_TAGS else "p"
+            buffer.append(element.text or "")
+        else:
+            if block:
+                flush()
+                kind = "p"
+            if element is not root:
+                buffer.append(element.tail or "")
     flush()
     return lines
 

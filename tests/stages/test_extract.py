@@ -2,6 +2,8 @@
 
 import json
 
+import lxml.html
+
 from newscrawl.extract import choose_body, extract_article, page_title
 from newscrawl.block import Block
 
@@ -217,3 +219,15 @@ def test_flattened_block_not_found_in_the_page_stays_whole(monkeypatch):
     flat = _flattened_block("The Riverton harbor ferry carried its first passengers of the year on Monday, and the"
                             " mayor cut a ribbon on the quay while a brass band played two marches for the crowd.")
     assert extract.resegment_flattened([flat], lambda: extract._page_tree(_FLATTENED_PAGE)) == [flat]
+
+
+def test_deeply_nested_markup_is_walked_without_recursion():
+    from newscrawl.extract import rendered_lines
+
+    root = lxml.html.fromstring("<div>x</div>")
+    node = root
+    for _ in range(5000):  # deeper than Python's recursion limit
+        node = lxml.html.etree.SubElement(node, "span")
+    node.text = "deep text"
+    lxml.html.etree.SubElement(root, "p").text = "after"
+    assert rendered_lines(root) == [("xdeep text", "p"), ("after", "p")]  # spans run on, no space
