@@ -546,7 +546,12 @@ def choose_body(blocks: list[Block], ld: dict | None, html: str, url: str,
 #: The parser settings trafilatura uses for the pages it parses itself (comments and processing
 #: instructions dropped): the tree it is handed must be the one it would have built, or its
 #: extraction changes (measured: comment nodes cut paragraphs short on 4 % of the dev pages).
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+#: One difference: ``huge_tree``, because libxml2 otherwise drops everything nested deeper than
+#: 256 elements, and broken markup (an unclosed <div> per comment or ad slot) nests an article
+#: that deep. The page's size is capped before parsing (MAX_HTML_CHARS), which is what the limit
+#: guards against; the dev pages extract the same either way.
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False,
+                               huge_tree=True)
 # Every element an HtmlElement, chosen in C: lxml.html's own lookup is a Python method called
 # for each element proxy made (about 5,000 a page between trafilatura and this module), only to
 # give <form>, <input>, <select>, <textarea> and <label> their form-handling classes, which

@@ -231,3 +231,12 @@ def test_deeply_nested_markup_is_walked_without_recursion():
     node.text = "deep text"
     lxml.html.etree.SubElement(root, "p").text = "after"
     assert rendered_lines(root) == [("xdeep text", "p"), ("after", "p")]  # spans run on, no space
+
+
+def test_article_nested_deeper_than_libxml2s_default_limit_is_read():
+    # libxml2 drops what lies deeper than 256 elements unless told otherwise; broken markup (an
+    # unclosed <div> per comment or ad slot) nests that deep.
+    paragraph = "The Riverton ferry sails again after a winter of repairs, the harbor office said. " * 8
+    html = "<html><body>" + "<div>" * 400 + f"<p>{paragraph}</p>" + "</div>" * 400 + "</body></html>"
+    extracted = extract_article(html, "https://riverton.example/news/ferry")
+    assert "winter of repairs" in " ".join(b.text for b in extracted.blocks)
