@@ -147,7 +147,12 @@ LABEL_RE = re.compile(r"^(?:about the author|written by|share this (?:post|artic
 CTA_LINK_RE = re.compile(r"^(?:learn|find out|discover|explore) more (?:about|on) [^.!?:]{1,80}$", _I)
 # A copyright line: the site's legal footer, never the story's text. "Copyright" alone opens
 # headings ("Copyright law after the ruling"), so a year or the sign must follow it.
-COPYRIGHT_RE = re.compile(r"^(?:copyright\s*(?:©|\(c\)|\d{4})|©)|\ball rights reserved\b", _I)
+COPYRIGHT_RE = re.compile(
+    r"^(?:copyright\s*(?:©|\(c\)|\d{4})|©)|\ball rights reserved\b|"
+    # The same line on the portals that republish wire copy, in their languages.
+    r"todos los derechos reservados|tous droits réservés|alle rechte vorbehalten|"
+    r"todos os direitos reservados|tutti i diritti riservati|alle rechten voorbehouden|"
+    r"все права защищены|جميع الحقوق محفوظة|版权所有|版權所有|著作権|無断転載", _I)
 COPYRIGHT_MAX_WORDS = 40
 # What a form says after it is sent (site builders put both messages in the page, hidden).
 FORM_MESSAGE_RE = re.compile(

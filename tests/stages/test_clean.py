@@ -31,6 +31,8 @@ P3 = "Residents were told to keep their windows closed until the smoke cleared o
         ("also read link", Block("Also read: How the old lighthouse was saved"), "related_headline"),
         ("copyright line", Block("Copyright © 2026 Riverton Daily Courier. All Rights Reserved."), "copyright"),
         ("copyright sign first", Block("© 2026 Harbor Lane Media, LLC"), "copyright"),
+        ("portal copyright, German", Block("Diario Riverton 2026 – Alle Rechte vorbehalten"), "copyright"),
+        ("portal copyright, Chinese", Block("河港新闻网 版权所有"), "copyright"),
         ("form sent message", Block("Thank you! Your submission has been received!"), "form_message"),
         ("form error message", Block("Oops! Something went wrong while submitting the form."), "form_message"),
         ("subscribed message", Block("Awesome, you're subscribed!"), "form_message"),
