@@ -423,6 +423,33 @@ _NAMES_LINE_RE = re.compile(
     r"(?:\s*\([^()]{1,40}\))?\s*$")
 
 
+#: Words of English site furniture. English menus and footers are written in Title Case
+#: ("Privacy Policy", "Most Read Stories"), the shape of a line of names; a names-shaped line with
+#: one of these words is furniture, and judged like any other line (English chrome around a
+#: Spanish story is removed). Personal names are rarely these words; a name that is ("Will Read")
+#: is judged and, in an English article, is English anyway.
+CHROME_WORDS = frozenset("""
+    home news world latest top most read popular trending stories story more about contact us
+    privacy policy terms use conditions cookie cookies settings sign log login logout register
+    subscribe subscription newsletter newsletters account search menu follow share tags topics
+    related recommended video videos photos gallery podcasts live opinion business sports
+    technology science health politics entertainment lifestyle weather help careers jobs
+    advertise advertising sitemap accessibility feedback editions edition archive archives
+    """.split())
+#: Small words such lines join their furniture words with ("Terms of Use", "Sign In").
+_FURNITURE_JOINERS = frozenset("of in on to the and for with our your my now all up out".split())
+
+
+def english_furniture(text: str) -> bool:
+    """Whether a short line is English site furniture by its words alone: every word a furniture
+    word or a joiner, at least one a furniture word ("Privacy Policy", "Terms of Use", "Most
+    Read Stories"). Detectors cannot tell these lines: two or three Title Case words give
+    py3langid 0.3-0.7 for English, no more than personal names give for any language."""
+    words = [w.casefold() for w in _WORD_RE.findall(text)]
+    return bool(words) and len(words) <= 6 and all(w in CHROME_WORDS or w in _FURNITURE_JOINERS for w in words) \
+        and any(w in CHROME_WORDS for w in words)
+
+
 def judged_text(text: str) -> str | None:
     """The part of a short line a language detector may judge, or None when no part can be.
 
@@ -431,11 +458,11 @@ def judged_text(text: str) -> str | None:
     editor line "Redacción: María Fernández" is Spanish by its label, "CEO: Satya Nadella" by
     nothing (an acronym, like a word shorter than SINGLE_WORD_MIN_LETTERS, is anybody's).
     Lines of one capitalized word are left to the one-word rule ("Startseite" is a menu).
-    Known limit: a Title Case menu line ("Privacy Policy") has the shape of names, so English
-    chrome written so around a Spanish, French or German story is not judged either."""
+    A Title Case line with a word of English site furniture (:data:`CHROME_WORDS`: "Privacy
+    Policy", "Most Read Stories") is no line of names: it is judged."""
     text = _INVISIBLE_RE.sub("", text).strip()
     match = _NAMES_LINE_RE.match(text)
-    if not match:
+    if not match or any(w in CHROME_WORDS for w in _WORD_RE.findall(match.group("names").casefold())):
         return text
     label = (match.group("label") or "").strip()
     words = _WORD_RE.findall(label)
@@ -587,6 +614,8 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
         text = texts[i]
         if _length(text, article_script) > SAME_SCRIPT_CHROME_MAX_WORDS or shares_vocabulary(text, vocabulary):
             return language
+        if language != "en" and english_furniture(text):
+            return "en"
         text = judged_text(text)
         words = _WORD_RE.findall(text or "")
         if not words or (len(words) == 1 and len(words[0]) < SINGLE_WORD_MIN_LETTERS) \

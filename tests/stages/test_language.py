@@ -212,3 +212,22 @@ def test_short_russian_lines_are_russian():
     result = analyse_languages(blocks)
     assert result.language == "ru" and result.repairs == [] and result.chrome_languages == []
     assert set(result.input_languages) == {"ru"}
+
+
+def test_title_case_english_furniture_around_a_spanish_story_is_removed():
+    story = [
+        "El ferry del puerto de Riverton volvió a navegar el lunes tras un invierno de reparaciones en el"
+        " dique seco, según informó la autoridad portuaria.",
+        "La capitana Ines Boyle explicó que los nuevos motores consumen un tercio menos de combustible y"
+        " son más silenciosos.",
+        "Los billetes siguen costando cuatro dólares para los adultos y los niños menores de doce años"
+        " viajan gratis hasta junio.",
+    ]
+    furniture = ["Home News World", "Most Read Stories", "Privacy Policy", "Terms of Use", "Contact Us"]
+    blocks = [Block(t) for t in furniture[:2]] + [Block(t) for t in story] + [Block(t) for t in furniture[2:]]
+    # A site's name and a line of personal names carry no language and stay where they are.
+    blocks.append(Block("Ines Boyle"))
+    result = analyse_languages(blocks, ["Sign In", "Subscribe Now"])
+    assert result.language == "es"
+    assert [b.text for b in result.blocks] == story + ["Ines Boyle"]
+    assert "en" in result.chrome_languages
