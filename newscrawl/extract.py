@@ -761,8 +761,8 @@ def _walk_from(block: Block, target: str, lines: list[tuple[str, str, str]], fir
     return None
 
 
-#: How much of a flattened block's start (without whitespace) must be found in one line to begin
-#: the walk there: enough not to begin at a stray menu word.
+#: How much of a flattened block's start (without whitespace) is looked for in the page's lines
+#: to begin the walk: enough not to begin at every occurrence of a menu word.
 FLATTENED_ANCHOR_CHARS = 40
 
 
