@@ -29,14 +29,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from newscrawl.fingerprint import (
-    DERIVATION_EXACT,
-    DERIVATION_ORIGINAL,
-    DERIVATIONS,
-    derivation,
-    shingles,
-)
-from newscrawl.fingerprint import containment as shingle_containment
+from newscrawl.fingerprint import DERIVATION_ORIGINAL, DERIVATIONS
+from newscrawl.store.matching import compare_with_first
 from newscrawl.store.models import Story, Version
 
 logger = logging.getLogger(__name__)
@@ -64,10 +58,7 @@ def derivation_of(version_id: int, body: str, first_id: int, first_body: str) ->
     :func:`~newscrawl.store.matching.describe` records them when the version is stored."""
     if version_id == first_id:
         return DERIVATION_ORIGINAL, 1.0
-    kind = derivation(first_body, body)
-    if kind == DERIVATION_EXACT:
-        return kind, 1.0
-    return kind, shingle_containment(shingles(first_body), shingles(body))
+    return compare_with_first(first_body, body)
 
 
 def _batch(session: Session, after: int, size: int) -> list:

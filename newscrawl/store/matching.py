@@ -150,11 +150,17 @@ def describe(session: Session, story_id: int, body: str, placement: Placement,
         return derivation("", body), 0.0
     if placement.via == "exact":
         # Same normalized text as some version of the story, not necessarily the first one.
-        kind = derivation(canonical, body)
-        return kind, 1.0 if kind == DERIVATION_EXACT else _containment(canonical, body)
+        return compare_with_first(canonical, body)
     similarity = (placement.match.containment if placement.match is not None
                   else _containment(canonical, body))
     return derivation(canonical, body), similarity
+
+
+def compare_with_first(canonical: str, body: str) -> tuple[str, float]:
+    """(derivation, containment) of ``body`` against its story's first version ``canonical``,
+    where no verified match already measured the containment (also what a backfill records)."""
+    kind = derivation(canonical, body)
+    return kind, 1.0 if kind == DERIVATION_EXACT else _containment(canonical, body)
 
 
 def _containment(a: str, b: str) -> float:
