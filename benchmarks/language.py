@@ -199,6 +199,8 @@ def evidence(limit: int | None) -> None:
               f"articles)   pages that lost an article paragraph: {s.pages_losing_paragraphs}")
         print(f"  pages whose extraction the chrome changed: {s.extraction_changed}; on the others: "
               f"chrome left {s.chrome_left_stage}, paragraphs lost {s.paragraphs_lost_stage}")
+        print(f"  pages that lost a paragraph which the same layout in English chrome keeps "
+              f"(lost to the chrome's language, not its layout): {s.paragraphs_lost_to_language}")
         print(f"  article language right: {s.article_language_right:.3f}   "
               f"chrome language reported: {s.chrome_language_found:.3f}")
         right = sum(r for r, _ in s.block_accuracy.values())
@@ -211,7 +213,9 @@ def evidence(limit: int | None) -> None:
             if o.chrome_left or o.paragraphs_lost:
                 print(f"    {o.case.id} ({o.case.chrome_language}{', extraction changed' if o.extraction_changed else ''}): "
                       f"left {o.chrome_left[:3]} "
-                      f"lost {[p[:50] for p in o.paragraphs_lost[:2]]}")
+                      f"lost {[p[:50] for p in o.paragraphs_lost[:2]]}"
+                      + (f"; in English chrome, same layout: lost {[p[:50] for p in o.lost_in_english_chrome[:2]]}"
+                         if o.lost_in_english_chrome is not None else ""))
     langs = [o.language_ms for o in outcomes]
     print(f"\nlanguage stage over all pages: median {statistics.median(langs):.2f} ms, "
           f"mean {statistics.mean(langs):.2f} ms")

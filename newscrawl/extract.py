@@ -33,6 +33,7 @@ from lxml import etree
 
 from newscrawl.attribution import Credit, clean_authors, credits
 from newscrawl.block import Block
+from newscrawl.pagetype import body_size
 
 _BLOCK_TAGS = {
     "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "blockquote",
@@ -456,6 +457,14 @@ def _readability_blocks(html: str, url: str) -> list[Block]:
 RECALL_COLLAPSE_PAGE_SHARE = 0.2
 #: ...whose body replaces it when this many times longer and containing it (REPLACE_MIN_CONTAINMENT).
 RECALL_COLLAPSE_RATIO = 1.5
+#: A favor_recall body this small (pagetype.body_size: words, two CJK characters a word) is below
+#: an article's size (pagetype.MIN_ARTICLE_WORDS): the page would be recorded as not an article.
+#: Containment protects a body from being replaced by other text; such a body has nothing to
+#: protect, and a favor_recall run that grabbed a header and a footer line is what it often is
+#: (measured: a guide page whose favor_recall body flipped to its header and legal footer lines
+#: when the footer's wording changed, where the balanced mode kept the article's paragraphs), so
+#: there the balanced body replaces it when longer by RECALL_COLLAPSE_RATIO, whatever it holds.
+RECALL_COLLAPSE_NO_BODY_WORDS = 60
 
 
 def trafilatura_body(page, url: str, links: set[str] | frozenset = frozenset(), *,
@@ -478,7 +487,9 @@ def recall_collapse_rescue(blocks: list[Block], visible: list[str], html: str, u
     # swallowed the article demoted): the first run pruned its tree.
     tree = _page_tree(html)
     other = trafilatura_body(tree if tree is not None else html, url, links)
-    if _words(other) >= RECALL_COLLAPSE_RATIO * words and _contains(" ".join(b.text for b in other), blocks):
+    if _words(other) >= RECALL_COLLAPSE_RATIO * words and (
+            body_size(" ".join(b.text for b in blocks)) < RECALL_COLLAPSE_NO_BODY_WORDS
+            or _contains(" ".join(b.text for b in other), blocks)):
         return other, "trafilatura-balanced"
     return blocks, "trafilatura"
 

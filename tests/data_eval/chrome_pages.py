@@ -27,6 +27,7 @@ known language and is left out of the accuracy figure.
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import random
@@ -261,6 +262,25 @@ def story_html(story: Story, chrome: Chrome | None, rng: random.Random) -> tuple
     return page, pieces
 
 
+def english_control(case: Case) -> Case:
+    """The same dev page wrapped in *English* chrome drawn with the same seed: the same places
+    (header, before, after, footer), the same kinds of pieces, the same boxes and lists; only the
+    language differs.
+
+    Inserting a box changes a page's layout, and an extractor may choose differently on the new
+    layout whatever language the box is in (a link list inserted mid-article makes trafilatura
+    drop the line after it). A paragraph lost both ways is lost to the layout; one lost only in
+    foreign chrome is lost to the language, which is what issue 5 measures (Outcome.loss_by_language)."""
+    built = wrap_html(_dev_html(case.id), case.truth, CHROME["en"], random.Random(case.id))
+    assert built is not None, case.id  # the same page, located the same way as for case
+    plain, wrapped, pieces = built
+    return Case(case.id, "en", "en", case.truth, case.url, plain, wrapped, pieces)
+
+
+def _dev_html(page_id: str) -> str:
+    return gzip.decompress((DEV / "html" / f"{page_id}.html.gz").read_bytes()).decode("utf-8", "replace")
+
+
 def dev_truth() -> dict[str, dict]:
     return json.loads((DEV / "ground-truth.json").read_text(encoding="utf-8"))
 
@@ -268,14 +288,11 @@ def dev_truth() -> dict[str, dict]:
 def dev_cases(ids: list[str] | None = None) -> Iterator[Case]:
     """English dev articles in foreign chrome (pages whose article cannot be located are skipped
     and counted by the caller: ids in, fewer cases out)."""
-    import gzip
-
     truth = dev_truth()
     all_ids = sorted(truth)
     for i in ids if ids is not None else all_ids:
         language = FOREIGN_CHROME[all_ids.index(i) % len(FOREIGN_CHROME)]
-        html = gzip.decompress((DEV / "html" / f"{i}.html.gz").read_bytes()).decode("utf-8", "replace")
-        built = wrap_html(html, truth[i]["articleBody"], CHROME[language], random.Random(i))
+        built = wrap_html(_dev_html(i), truth[i]["articleBody"], CHROME[language], random.Random(i))
         if built is None:
             continue
         plain, wrapped, pieces = built
@@ -317,6 +334,21 @@ class Outcome:
     extraction_changed: bool = False
     #: The wrapped page is recorded as not an article (no body stored, see pagetype).
     wrapped_skipped: bool = False
+    #: Where the chrome changed extraction and a paragraph was lost: the paragraphs lost when the
+    #: same page gets English chrome in the same places instead (see english_control); None when
+    #: not measured (no loss, or the article is not English).
+    lost_in_english_chrome: list[str] | None = None
+
+    @property
+    def loss_by_language(self) -> bool:
+        """A paragraph lost that the same layout in the article's own language keeps: what the
+        language of the chrome, not the layout the chrome brings, cost."""
+        if not self.paragraphs_lost:
+            return False
+        if self.lost_in_english_chrome is None:
+            return True
+        control = {norm(p) for p in self.lost_in_english_chrome}
+        return any(norm(p) not in control for p in self.paragraphs_lost)
 
 
 @dataclass
@@ -437,6 +469,13 @@ def evaluate(case: Case) -> Outcome:
                       skip_reason=record.skip_reason or plain.work.record.skip_reason,
                       extraction_changed=extraction_changed(plain, wrapped, truth_norm, case),
                       wrapped_skipped=bool(record.skip_reason))
+    if lost and outcome.extraction_changed and case.article_language == "en" and case.chrome_language != "en":
+        control = english_control(case)
+        control_body = _run(control.wrapped_html, control.url).work.record.body or ""
+        control_norm = f" {norm(control_body)} "
+        outcome.lost_in_english_chrome = [p for p in plain_body.split("\n\n")
+                                          if norm(p) and norm(p) in truth_norm
+                                          and f" {norm(p)} " not in control_norm]
     if wrapped.language_input:
         # The stage again on the same input, for the language of every block it judged
         # (deterministic: same input, same answer).
@@ -465,6 +504,8 @@ class Summary:
     extraction_changed: int
     chrome_left_stage: int
     paragraphs_lost_stage: int
+    #: Pages that lost a paragraph which the same layout in English chrome keeps (all pages).
+    paragraphs_lost_to_language: int
     article_language_right: float
     chrome_language_found: float
     block_accuracy: dict[str, tuple[int, int]]  # true language -> (right, total)
@@ -494,6 +535,7 @@ def summarize(outcomes: list[Outcome]) -> Summary:
         extraction_changed=sum(o.extraction_changed for o in outcomes),
         chrome_left_stage=sum(bool(o.chrome_left) for o in outcomes if not o.extraction_changed),
         paragraphs_lost_stage=sum(bool(o.paragraphs_lost) for o in outcomes if not o.extraction_changed),
+        paragraphs_lost_to_language=sum(o.loss_by_language for o in outcomes),
         article_language_right=sum(o.language == o.case.article_language for o in outcomes) / len(outcomes),
         chrome_language_found=sum(o.case.chrome_language in o.chrome_languages for o in outcomes) / len(outcomes),
         block_accuracy={k: (v[0], v[1]) for k, v in sorted(accuracy.items())},

@@ -83,6 +83,21 @@ def test_collapsed_recall_body_is_checked_against_the_balanced_mode():
     assert [b.text for b in blocks if b.text in PARAS] == PARAS
 
 
+def test_collapsed_recall_body_below_an_article_size_gives_way_to_other_text():
+    from newscrawl.extract import recall_collapse_rescue
+
+    html = page("<article><h1>Ferry crossings resume</h1>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>")
+    visible = PARAS + ["Home", "News", "Sport"] * 100
+    # favor_recall grabbed a header line and a legal footer (text the balanced body does not hold):
+    # too small to be an article, so there is nothing for the containment check to protect.
+    grabbed = [Block("Guides and advice"), Block("Reproduction only with the written permission of the editors.")]
+    blocks, source = recall_collapse_rescue(grabbed, visible, html, "http://x.example/a")
+    assert source == "trafilatura-balanced" and [b.text for b in blocks if b.text in PARAS] == PARAS
+    # An article-sized body of other text is protected: the balanced body must hold it.
+    other = [Block(f"Unrelated line {i} about the county fair and its prize-winning pumpkins.") for i in range(7)]
+    assert recall_collapse_rescue(other, visible, html, "http://x.example/a") == (other, "trafilatura")
+
+
 def test_body_covering_the_page_is_not_second_guessed(monkeypatch):
     import newscrawl.extract as extract
 
