@@ -33,6 +33,7 @@ from lxml import etree
 
 from newscrawl.attribution import Credit, clean_authors, credits
 from newscrawl.block import Block
+from newscrawl.nesting import cap_depth, drop_unclosed_elements, hit_depth_limit
 from newscrawl.pagetype import body_size
 
 _BLOCK_TAGS = {
@@ -72,6 +73,9 @@ class Extracted:
     #: Which extractor's body was kept: trafilatura | json-ld | readability.
     body_source: str = "trafilatura"
     truncated: bool = False
+    #: Elements whose tags were dropped because the page nested deeper than the parser goes
+    #: (newscrawl.nesting: unclosed wrappers, then what lies too deep); 0 on every other page.
+    nesting_tags_dropped: int = 0
 
 
 def parse_datetime(value: str | None) -> dt.datetime | None:
@@ -808,6 +812,16 @@ def extract_article(html: str, url: str) -> Extracted:
     if not html.strip():
         return Extracted(title=None, blocks=[], truncated=truncated)
     tree = _page_tree(html)
+    flattened = 0
+    for flatten in (drop_unclosed_elements, cap_depth):
+        if tree is None or not hit_depth_limit(_PARSER):
+            break
+        # libxml2 lost what lies 2,048 levels down: the page is flattened (newscrawl.nesting)
+        # and parsed again; every later reader (readability too) gets the flattened page.
+        html, dropped = flatten(html)
+        if dropped:
+            flattened += dropped
+            tree = _page_tree(html)
     if tree is None:
         return Extracted(title=None, blocks=[], truncated=truncated)
 
@@ -868,4 +882,5 @@ def extract_article(html: str, url: str) -> Extracted:
         credits=credits([b.text for b in blocks], outside, byline_orgs, ld),
         body_source=body_source,
         truncated=truncated,
+        nesting_tags_dropped=flattened,
     )

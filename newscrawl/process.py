@@ -95,6 +95,8 @@ def step_extract(work: Work) -> None:
     rec.wire = [credit.to_dict() for credit in extracted.credits]
     if extracted.truncated:
         rec.repairs.append(Repair("extract", "truncated_html", 1))
+    if extracted.nesting_tags_dropped:
+        rec.repairs.append(Repair("extract", "deep_nesting_flattened", extracted.nesting_tags_dropped))
     if not work.blocks:
         rec.skip_reason = "no_article_text"
 
