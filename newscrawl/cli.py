@@ -2,6 +2,7 @@
 
     newscrawl ingest PATH... [--db URL]      store saved pages through the same stages as a crawl
     newscrawl stories [--db URL]             stories with their version and site counts
+    newscrawl events [--all] [--db URL]      events with the stories (different texts) reporting them
     newscrawl story KEY [--db URL]           one story's versions (site, URL, seen, derivation)
     newscrawl story KEY --diff [A [B]]       what changed between two versions (ids as listed;
                                              default: the first version and the latest)
@@ -79,6 +80,23 @@ def print_stories(make_session) -> None:
 
 def cmd_stories(args: argparse.Namespace) -> int:
     print_stories(_sessionmaker(args.db))
+    return 0
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from newscrawl.store.queries import list_events
+
+    with _sessionmaker(args.db)() as session:
+        events = list_events(session, min_stories=1 if args.all else 2)
+    print(f"{len(events)} event{'' if len(events) == 1 else 's'}"
+          + ("" if args.all else " reported by more than one story"))
+    for event in events:
+        print(f"event {event.id}: {len(event.stories)} stories on {event.site_count} sites, first seen "
+              f"{event.first_seen_at.isoformat(timespec='seconds')}")
+        for s in event.stories:
+            title = s.title or ""
+            title = title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
+            print(f"  {s.key:16s}  {s.version_count:3d} versions  {title}")
     return 0
 
 
@@ -258,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     add("stories", cmd_stories, "list stories with version counts")
+    p = add("events", cmd_events, "list events reported by several stories (different texts)")
+    p.add_argument("--all", action="store_true", help="also events reported by one story")
     p = add("story", cmd_story, "show one story's versions, or --diff two of them")
     p.add_argument("key")
     p.add_argument("--diff", nargs="*", metavar="VERSION",

@@ -54,6 +54,27 @@ def assert_story_grouping(rows: list[tuple[str, str]]) -> None:
     assert len(set(all_keys)) == len(all_keys), f"two labels share a story key: {keys_by_label}"
 
 
+#: The sample stories' events: the wire story and the Sentinel's own report cover the port
+#: explosion (fixtures/README.md); every other story is an event of its own.
+SAME_EVENT_LABELS = ({"wire", "independent"},)
+
+
+def assert_event_grouping(rows: list[tuple[int, str]]) -> None:
+    """rows: (event_id, url) of every stored version. Stories of one event share its id; no
+    other story does (the budget vote in the port's city included)."""
+    labels = label_by_url()
+    events_by_label: dict[str, set[int]] = {}
+    for event_id, url in rows:
+        events_by_label.setdefault(labels[url], set()).add(event_id)
+    assert all(len(ids) == 1 and None not in ids for ids in events_by_label.values()), events_by_label
+    event_of = {label: next(iter(ids)) for label, ids in events_by_label.items()}
+    groups = {frozenset(label for label in event_of if event_of[label] == event_id)
+              for event_id in event_of.values()}
+    expected = {frozenset(g) for g in SAME_EVENT_LABELS} | {
+        frozenset({label}) for label in event_of if not any(label in g for g in SAME_EVENT_LABELS)}
+    assert groups == expected, event_of
+
+
 def assert_clean_bodies(rows: list[tuple[str, str]]) -> None:
     """rows: (url, body) of stored versions. No chrome/ad/caption snippet, every kept snippet there."""
     expected = {case.url: case.expected for case in article_cases()}

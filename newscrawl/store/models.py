@@ -115,6 +115,41 @@ class Story(Base):
     canonical_version_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("versions.id", use_alter=True)
     )
+    #: The event this story reports (newscrawl.store.events): stories of other texts that report
+    #: the same event share it. NULL for stories stored before revision 0006 until
+    #: ``newscrawl db backfill`` links them.
+    event_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("events.id"), index=True)
+    #: The date events are matched on: the first version's published_at, else its first fetch.
+    event_date: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class Event(Base):
+    """Stories that report one event: different texts (each its own story key) sharing the
+    event's names and numbers within days (newscrawl.events).
+
+    An event's id is a grouping, not a published key like a story key: when a later story shows
+    two events to be one, the newer is merged into the older and its row deleted."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The title of its first story.
+    title: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class StoryEventTerm(Base):
+    """The event terms (names, numbers) of a story's first version: the index stories of the same
+    event are found by."""
+
+    __tablename__ = "story_event_terms"
+
+    term: Mapped[str] = mapped_column(String(100), primary_key=True)
+    story_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (Index("ix_story_event_terms_story_id", "story_id"),)
 
 
 class StoryBand(Base):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from sqlalchemy.orm import aliased
 
-from newscrawl.store.models import Site, Story, StoryMerge, Version
+from newscrawl.store.models import Event, Site, Story, StoryMerge, Version
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +133,42 @@ def story_merges(session: Session, story_id: int) -> list[MergeSummary]:
     return sorted(out, key=lambda m: (m.recorded_at, m.other_key))
 
 
+@dataclass(frozen=True, slots=True)
+class EventSummary:
+    """An event and the stories (different texts) reporting it, oldest first."""
+
+    id: int
+    title: str | None
+    first_seen_at: dt.datetime
+    stories: list[StorySummary]
+    site_count: int
+
+
+def list_events(session: Session, *, min_stories: int = 2) -> list[EventSummary]:
+    """Events reported by at least ``min_stories`` stories, oldest first, with their stories."""
+    counts = (select(Story.event_id, func.count().label("n")).where(Story.event_id.is_not(None))
+              .group_by(Story.event_id).having(func.count() >= min_stories).subquery())
+    events = session.execute(
+        select(Event).join(counts, counts.c.event_id == Event.id).order_by(Event.first_seen_at, Event.id)
+    ).scalars().all()
+    out = []
+    for event in events:
+        rows = session.execute(
+            select(Story.key, Story.title, Story.language, func.count(Version.id),
+                   func.count(func.distinct(Version.site_id)), Story.first_seen_at)
+            .outerjoin(Version, Version.story_id == Story.id)
+            .where(Story.event_id == event.id)
+            .group_by(Story.id, Story.key, Story.title, Story.language, Story.first_seen_at)
+            .order_by(Story.first_seen_at, Story.id)).all()
+        sites = session.execute(
+            select(func.count(func.distinct(Version.site_id)))
+            .join(Story, Story.id == Version.story_id).where(Story.event_id == event.id)).scalar_one()
+        out.append(EventSummary(event.id, event.title, event.first_seen_at,
+                                [StorySummary(k, t, lang, int(vc), int(sc), seen) for k, t, lang, vc, sc, seen in rows],
+                                int(sites)))
+    return out
+
+
 def version_texts(session: Session, key: str, version_ids: list[int]) -> dict[int, Version]:
     """The versions ``version_ids`` of the story ``key`` (ids of other stories are left out)."""
     rows = session.execute(
@@ -142,5 +178,5 @@ def version_texts(session: Session, key: str, version_ids: list[int]) -> dict[in
     return {v.id: v for v in rows}
 
 
-__all__ = ["MergeSummary", "StoryDetail", "StorySummary", "VersionSummary", "list_stories",
-           "story_detail", "story_merges", "version_texts"]
+__all__ = ["EventSummary", "MergeSummary", "StoryDetail", "StorySummary", "VersionSummary", "list_events",
+           "list_stories", "story_detail", "story_merges", "version_texts"]

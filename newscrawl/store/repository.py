@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from newscrawl.page import Page, site_of, normalize_headers
 from newscrawl.record import ArticleRecord, Fingerprint
 from newscrawl.store.concurrency import lock_placement, placement_lock_keys
+from newscrawl.store.events import link_story
 from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: public from here too
     MAX_BAND_CANDIDATES,
     Placement,
@@ -247,6 +248,7 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
 
     if created_story:
         story.canonical_version_id = version.id
+        link_story(session, story, record.title, record.body, utc(record.published_at) or fetched_at)
         if fp.bands:
             # A multi-row INSERT ... ON CONFLICT DO NOTHING on the (band, hash, story_id) key.
             _insert_ignore(session, StoryBand,

@@ -23,8 +23,8 @@ from sqlalchemy import text
 from newscrawl.cli import main as cli_main
 from newscrawl.store.db import make_engine
 from newscrawl.testing import LoopbackSiteServer
-from tests.samples import (REPO, SITES, SOURCES, assert_clean_bodies, assert_story_grouping,
-                           label_by_url)
+from tests.samples import (REPO, SITES, SOURCES, assert_clean_bodies, assert_event_grouping,
+                           assert_story_grouping, label_by_url)
 
 
 def query(url: str, sql: str) -> list[tuple]:
@@ -69,6 +69,7 @@ def test_ingest_groups_stories(database_url, capsys):
     keys, bodies = stored(database_url)
     assert_story_grouping(keys)
     assert_clean_bodies(bodies)
+    assert_event_grouping(query(database_url, "SELECT event_id, url FROM story_versions"))
     # Ingesting the same pages again stores nothing new.
     assert cli_main(["ingest", str(SITES), "--db", database_url, "-q"]) == 0
     assert sorted(stored(database_url)[0]) == sorted(keys)
@@ -90,6 +91,7 @@ def test_crawl_over_loopback_http(database_url):
     keys, bodies = stored(database_url)
     assert_story_grouping(keys)
     assert_clean_bodies(bodies)
+    assert_event_grouping(query(database_url, "SELECT event_id, url FROM story_versions"))
     assert stat(log, "newscrawl/store/stored_new_story") == len({k for k, _ in keys})
     assert stat(log, "newscrawl/decode/source/corrected") + stat(log, "newscrawl/decode/source/meta") >= 1
     assert stat(log, "newscrawl/decode/conflict") >= 1  # the page served with a wrong charset

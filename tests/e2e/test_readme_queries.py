@@ -95,7 +95,7 @@ def _reprocess_with_a_changed_stage(engine) -> tuple[int, int]:
 
 def test_schema_doc_queries_run(ingested):
     """docs/schema.md: each example query on both databases, with what it must find."""
-    assert len(SCHEMA_QUERIES) == 7
+    assert len(SCHEMA_QUERIES) == 8
     edited_url = _store_an_edit(ingested)
     with ingested.connect() as conn:
         results = [conn.execute(text(sql)).all() for sql in SCHEMA_QUERIES[:-1]]
@@ -103,7 +103,7 @@ def test_schema_doc_queries_run(ingested):
     run_id, new_versions = _reprocess_with_a_changed_stage(ingested)
     with ingested.connect() as conn:
         results.append(conn.execute(text(SCHEMA_QUERIES[-1])).all())
-    most_sites, wire, foreign_chrome, mojibake, history, edited, runs = results
+    most_sites, wire, foreign_chrome, mojibake, history, edited, events, runs = results
     assert most_sites[0].sites == 6  # the wire story, on six sites
     assert sum(row.copies for row in wire) >= 5
     assert {row.site for row in foreign_chrome} >= {"news.jinghai.example"}
@@ -113,5 +113,7 @@ def test_schema_doc_queries_run(ingested):
     assert len(history) == 6 and history[0].derivation == "original"
     assert [(row.url, row.texts) for row in edited] == [(edited_url, 2)]
     assert edited[0].first_text_at < edited[0].last_text_at
+    # One event reported by two stories: the wire story (six sites) and the Sentinel's own.
+    assert [(row.stories, row.sites) for row in events] == [(2, 7)]
     assert [(row.id, row.status, row.site, row.new_versions) for row in runs] == [
         (run_id, "finished", "capitol-ledger.example", new_versions)]

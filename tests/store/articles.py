@@ -97,6 +97,36 @@ just over half of its target, the trust said, and will remain open until the end
 ]
 
 
+# Two outlets' own reports of one flood (different texts: two stories, one event) and the same
+# town's budget news (another event).
+FLOOD = """\
+Floodwater from the swollen Vessa River broke through a levee outside Dunmere on Sunday, forcing \
+about 2,300 people from their homes, the regional emergency office said.
+
+Mayor Oskar Lindgren said crews from Dunmere and neighbouring Holt had worked through the night. \
+"We lost the fight for the north bank," he said. Two people were taken to Saint Brigid Hospital.
+
+The river rose 4.2 metres in 36 hours after a week of rain, the Vessa Basin Authority said. The \
+levee was last reinforced in 2009."""
+
+# Another outlet's own report of the same flood: other words, the same names and numbers.
+FLOOD_OTHER = """\
+Hundreds of families spent the night in school gyms after the Vessa River burst a levee near \
+Dunmere, in what officials called the worst flooding in a generation.
+
+Around 2,300 residents left their homes. "The north bank is gone for now," Mayor Oskar Lindgren \
+told reporters in Holt, where a shelter opened at the sports hall.
+
+The Vessa Basin Authority said the river had risen more than four metres in 36 hours."""
+
+# The same town, another event: the council's budget.
+TOWN_BUDGET = """\
+The council of Dunmere approved a budget of 48 million crowns on Thursday, with Mayor Oskar \
+Lindgren promising to keep property taxes flat for a third year.
+
+Spending on roads rises by 12 percent. The opposition said the plan ignored the harbour."""
+
+
 @dataclass
 class Article:
     page: Page

@@ -1,0 +1,117 @@
+"""Linking stories that report the same event (see :mod:`newscrawl.events` for the rule).
+
+Each story belongs to one event: its own, until a story with another text reports the same
+event. When a story is created, its event terms are stored (``story_event_terms``) and one
+grouped query on that table's primary key finds the stories sharing at least
+``MIN_SHARED_TERMS`` of them whose dates lie within the window, counting shared terms and names
+as it goes; those that meet the thresholds of :class:`newscrawl.events.EventMatch` are matches.
+The new story joins their event; where its matches belong to several events, it shows them to be
+one, and they are merged into the oldest (their stories move, the emptied rows go). With no
+match it starts an event of its own.
+
+Two stores of the same event committed at the same moment by two processes may each start an
+event (they do not see each other's uncommitted rows); the next report of that event that
+matches both merges them. ``newscrawl db backfill`` links stories stored before revision 0006.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from newscrawl.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS, EventMatch, event_terms
+from newscrawl.store.models import Event, Story, StoryEventTerm, Version
+
+#: Candidate stories verified per new story (the most shared terms first).
+MAX_EVENT_CANDIDATES = 50
+
+
+def _insert_terms(session: Session, story_id: int, terms: frozenset[str]) -> None:
+    if terms:
+        session.execute(StoryEventTerm.__table__.insert(),
+                        [{"term": term, "story_id": story_id} for term in sorted(terms)])
+
+
+def event_matches(session: Session, story_id: int, terms: frozenset[str],
+                  date: dt.datetime) -> list[tuple[int, EventMatch]]:
+    """(story id, match) of the stored stories that report the same event as ``terms`` at ``date``,
+    best first."""
+    if len(terms) < MIN_SHARED_TERMS:
+        return []
+    window = dt.timedelta(days=EVENT_WINDOW_DAYS)
+    shared = func.count()
+    names = func.sum(case((StoryEventTerm.term.like("#%"), 0), else_=1))
+    rows = session.execute(
+        select(StoryEventTerm.story_id, shared, names)
+        .join(Story, Story.id == StoryEventTerm.story_id)
+        .where(StoryEventTerm.term.in_(sorted(terms)), StoryEventTerm.story_id != story_id,
+               Story.event_date.between(date - window, date + window))
+        .group_by(StoryEventTerm.story_id)
+        .having(shared >= MIN_SHARED_TERMS)
+        .order_by(shared.desc(), StoryEventTerm.story_id)
+        .limit(MAX_EVENT_CANDIDATES)).all()
+    if not rows:
+        return []
+    sizes = dict(session.execute(
+        select(StoryEventTerm.story_id, func.count())
+        .where(StoryEventTerm.story_id.in_([r[0] for r in rows]))
+        .group_by(StoryEventTerm.story_id)).all())
+    matches = []
+    for other_id, shared_count, name_count in rows:
+        smaller = min(len(terms), sizes[other_id])
+        match = EventMatch(shared_count, int(name_count or 0), shared_count / smaller)
+        if match.is_match:
+            matches.append((other_id, match))
+    matches.sort(key=lambda m: (-m[1].overlap, m[0]))
+    return matches
+
+
+def link_story(session: Session, story: Story, title: str | None, body: str,
+               date: dt.datetime) -> int:
+    """Store ``story``'s event terms and give it its event (see the module docstring); returns
+    the event id. Flushes."""
+    terms = event_terms(title, body)
+    story.event_date = date
+    _insert_terms(session, story.id, terms)
+    matches = event_matches(session, story.id, terms, date)
+    event_ids = set(session.execute(
+        select(Story.event_id).where(Story.id.in_([m[0] for m in matches]), Story.event_id.is_not(None))
+    ).scalars()) if matches else set()
+    if event_ids:
+        # One event, or several shown to be one: all go into the oldest.
+        target = min(event_ids)
+        others = event_ids - {target}
+        if others:
+            session.execute(update(Story).where(Story.event_id.in_(others)).values(event_id=target))
+            session.execute(delete(Event).where(Event.id.in_(others)))
+    else:
+        event = Event(title=title, first_seen_at=story.first_seen_at)
+        session.add(event)
+        session.flush()
+        target = event.id
+    story.event_id = target
+    session.flush()
+    return target
+
+
+def backfill_events(session: Session, batch: int = 500,
+                    progress: Callable[[str, int], None] | None = None) -> int:
+    """Link the stories that have no event yet (stored before revision 0006), oldest first, as
+    if each were stored now in that order; returns how many. The caller commits."""
+    done = 0
+    while True:
+        rows = session.execute(
+            select(Story, Version.title, Version.body, Version.published_at, Version.first_fetched_at)
+            .join(Version, Version.id == Story.canonical_version_id)
+            .where(Story.event_id.is_(None))
+            .order_by(Story.id).limit(batch)).all()
+        if not rows:
+            return done
+        for story, title, body, published_at, fetched_at in rows:
+            event_id = link_story(session, story, title, body, published_at or fetched_at)
+            done += 1
+            if progress:
+                progress(story.key, event_id)

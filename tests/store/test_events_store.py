@@ -1,0 +1,97 @@
+"""Events in the store: stories of different texts that report one event share an event id,
+on SQLite and PostgreSQL (see newscrawl/store/events.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, func, select, update
+
+from newscrawl.cli import main as cli_main
+from newscrawl.store import Story, store_page
+from newscrawl.store.events import backfill_events
+from newscrawl.store.models import Event, StoryEventTerm
+
+from .articles import FLOOD, FLOOD_OTHER, TOWN_BUDGET, TRAM
+
+DAY = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+
+# A third outlet's own short report of the flood.
+FLOOD_THIRD = """\
+Emergency crews in Holt were still pumping water out of basements on Monday, a day after the \
+levee at Dunmere gave way. Mayor Oskar Lindgren asked the Vessa Basin Authority for an inquiry.
+
+About 2,300 people were evacuated; volunteers at the sports hall served meals around the clock."""
+
+
+def store(session, article, url, body, title, published_at):
+    art = article(url, body, title=title)
+    art.record.published_at = published_at
+    out = store_page(session, art.page, art.record)
+    session.commit()
+    return out.story_key
+
+
+def event_of(session, key: str) -> int | None:
+    return session.execute(select(Story.event_id).where(Story.key == key)).scalar_one()
+
+
+def test_reports_of_one_event_share_it_and_other_news_does_not(db_session, article):
+    flood = store(db_session, article, "https://valley-post.example/flood", FLOOD,
+                  "Thousands flee as Vessa River floods Dunmere", DAY)
+    other = store(db_session, article, "https://north-courier.example/flood-night", FLOOD_OTHER,
+                  "A night in the gym: Dunmere's flood families", DAY + dt.timedelta(hours=20))
+    budget = store(db_session, article, "https://valley-post.example/budget", TOWN_BUDGET,
+                   "Dunmere passes 48m budget", DAY + dt.timedelta(days=1))
+    tram = store(db_session, article, "https://marlow-herald.example/tram", TRAM,
+                 "Council approves eastern tram line", DAY)
+    assert len({flood, other, budget, tram}) == 4  # four texts, four stories
+    assert event_of(db_session, flood) == event_of(db_session, other) is not None
+    assert len({event_of(db_session, k) for k in (flood, budget, tram)}) == 3
+    assert db_session.execute(select(func.count()).select_from(Event)).scalar_one() == 3
+    # The event carries its first story's title.
+    assert db_session.get(Event, event_of(db_session, flood)).title == "Thousands flee as Vessa River floods Dunmere"
+
+
+def test_reports_far_apart_in_time_are_different_events(db_session, article):
+    flood = store(db_session, article, "https://valley-post.example/flood", FLOOD, "Flood", DAY)
+    later = store(db_session, article, "https://north-courier.example/flood-anniversary", FLOOD_OTHER,
+                  "Flood", DAY + dt.timedelta(days=10))
+    assert event_of(db_session, flood) != event_of(db_session, later)
+
+
+def test_a_report_matching_two_events_merges_them_into_the_oldest(db_session, article):
+    flood = store(db_session, article, "https://valley-post.example/flood", FLOOD, "Flood", DAY)
+    other = store(db_session, article, "https://north-courier.example/flood-night", FLOOD_OTHER, "Flood", DAY)
+    # Two processes storing at the same moment could each have started an event: split them.
+    first_event = event_of(db_session, flood)
+    split = Event(title="Flood", first_seen_at=DAY)
+    db_session.add(split)
+    db_session.flush()
+    db_session.execute(update(Story).where(Story.key == other).values(event_id=split.id))
+    db_session.commit()
+    # A third outlet's report matches both: one event again, the oldest, the other row gone.
+    third = store(db_session, article, "https://river-times.example/flood", FLOOD_THIRD, "Flood", DAY)
+    assert third not in (flood, other)
+    assert {event_of(db_session, k) for k in (flood, other, third)} == {first_event}
+    assert db_session.get(Event, split.id) is None
+
+
+def test_backfill_links_stories_stored_before_events(db_engine, db_session, article, capsys):
+    flood = store(db_session, article, "https://valley-post.example/flood", FLOOD, "Flood", DAY)
+    other = store(db_session, article, "https://north-courier.example/flood-night", FLOOD_OTHER, "Flood", DAY)
+    tram = store(db_session, article, "https://marlow-herald.example/tram", TRAM, "Tram", DAY)
+    # What a database stored before revision 0006 holds: no events, no terms.
+    db_session.execute(update(Story).values(event_id=None, event_date=None))
+    db_session.execute(delete(StoryEventTerm))
+    db_session.execute(delete(Event))
+    db_session.commit()
+    assert backfill_events(db_session, batch=2) == 3
+    db_session.commit()
+    assert event_of(db_session, flood) == event_of(db_session, other) != event_of(db_session, tram)
+    assert backfill_events(db_session) == 0  # nothing left to link
+    # The command lists the event of the two reports.
+    assert cli_main(["events", "--db", db_engine.url.render_as_string(hide_password=False)]) == 0
+    listing = capsys.readouterr().out
+    assert "1 event reported by more than one story" in listing
+    assert flood in listing and other in listing and tram not in listing
