@@ -1,7 +1,8 @@
 """Events: stories that report the same event, linked apart from story keys.
 
 * ``events``: one row per event (the title and first-seen time of its first story);
-* ``stories.event_id`` and ``stories.event_date`` (the date events are matched on);
+* ``stories.event_id``, and ``stories.published_at`` (the first version's publication date, which
+  events are matched on with ``first_seen_at``);
 * ``story_event_terms``: each story's event terms, the index same-event stories are found by;
 * the ``story_versions`` view gains ``event_id``.
 
@@ -55,9 +56,9 @@ def upgrade() -> None:
     else:
         op.add_column("stories", sa.Column("event_id", sa.Integer(), nullable=True))
         op.create_foreign_key(op.f("fk_stories_event_id_events"), "stories", "events", ["event_id"], ["id"])
-    op.add_column("stories", sa.Column("event_date", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("stories", sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index(op.f("ix_stories_event_id"), "stories", ["event_id"])
-    op.create_index(op.f("ix_stories_event_date"), "stories", ["event_date"])
+    op.create_index(op.f("ix_stories_published_at"), "stories", ["published_at"])
     op.create_table(
         "story_event_terms",
         sa.Column("term", sa.String(length=100), nullable=False),
@@ -76,12 +77,12 @@ def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS story_versions")
     op.drop_index("ix_story_event_terms_story_id", table_name="story_event_terms")
     op.drop_table("story_event_terms")
-    op.drop_index(op.f("ix_stories_event_date"), table_name="stories")
+    op.drop_index(op.f("ix_stories_published_at"), table_name="stories")
     op.drop_index(op.f("ix_stories_event_id"), table_name="stories")
     # Plain DROP COLUMN (SQLite >= 3.35, PostgreSQL); the foreign key goes with the column.
     if op.get_bind().dialect.name == "postgresql":
         op.drop_constraint(op.f("fk_stories_event_id_events"), "stories", type_="foreignkey")
-    op.execute("ALTER TABLE stories DROP COLUMN event_date")
+    op.execute("ALTER TABLE stories DROP COLUMN published_at")
     op.execute("ALTER TABLE stories DROP COLUMN event_id")
     op.drop_table("events")
     op.execute(revision_0003.VIEW_0003)

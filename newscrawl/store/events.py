@@ -3,7 +3,7 @@
 Each story belongs to one event: its own, until a story with another text reports the same
 event. When a story is created, its event terms are stored (``story_event_terms``) and one
 grouped query on that table's primary key finds the stories sharing at least
-``MIN_SHARED_TERMS`` of them whose dates lie within the window, counting shared terms and names
+``MIN_SHARED_TERMS`` of them published or first downloaded within the window, counting shared terms and names
 as it goes; those that meet the thresholds of :class:`newscrawl.events.EventMatch` are matches.
 The new story joins their event; where its matches belong to several events, it shows them to be
 one, and they are merged into the oldest (their stories move, the emptied rows go). With no
@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from newscrawl.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS, EventMatch, event_terms
@@ -35,9 +35,10 @@ def _insert_terms(session: Session, story_id: int, terms: frozenset[str]) -> Non
                         [{"term": term, "story_id": story_id} for term in sorted(terms)])
 
 
-def event_matches(session: Session, story_id: int, terms: frozenset[str],
-                  date: dt.datetime) -> list[tuple[int, EventMatch]]:
-    """(story id, match) of the stored stories that report the same event as ``terms`` at ``date``,
+def event_matches(session: Session, story_id: int, terms: frozenset[str], published: dt.datetime | None,
+                  first_seen: dt.datetime) -> list[tuple[int, EventMatch]]:
+    """(story id, match) of the stored stories that report the same event as ``terms``, published
+    at ``published`` and first downloaded at ``first_seen`` (newscrawl.events.within_window),
     best first."""
     if len(terms) < MIN_SHARED_TERMS:
         return []
@@ -48,7 +49,9 @@ def event_matches(session: Session, story_id: int, terms: frozenset[str],
         select(StoryEventTerm.story_id, shared, names)
         .join(Story, Story.id == StoryEventTerm.story_id)
         .where(StoryEventTerm.term.in_(sorted(terms)), StoryEventTerm.story_id != story_id,
-               Story.event_date.between(date - window, date + window))
+               or_(Story.first_seen_at.between(first_seen - window, first_seen + window),
+                   Story.published_at.between(published - window, published + window)
+                   if published is not None else false()))
         .group_by(StoryEventTerm.story_id)
         .having(shared >= MIN_SHARED_TERMS)
         .order_by(shared.desc(), StoryEventTerm.story_id)
@@ -70,13 +73,13 @@ def event_matches(session: Session, story_id: int, terms: frozenset[str],
 
 
 def link_story(session: Session, story: Story, title: str | None, body: str,
-               date: dt.datetime) -> int:
+               published: dt.datetime | None) -> int:
     """Store ``story``'s event terms and give it its event (see the module docstring); returns
-    the event id. Flushes."""
+    the event id. ``published`` is its first version's publication date. Flushes."""
     terms = event_terms(title, body)
-    story.event_date = date
+    story.published_at = published
     _insert_terms(session, story.id, terms)
-    matches = event_matches(session, story.id, terms, date)
+    matches = event_matches(session, story.id, terms, published, story.first_seen_at)
     event_ids = set(session.execute(
         select(Story.event_id).where(Story.id.in_([m[0] for m in matches]), Story.event_id.is_not(None))
     ).scalars()) if matches else set()
@@ -104,14 +107,14 @@ def backfill_events(session: Session, batch: int = 500,
     done = 0
     while True:
         rows = session.execute(
-            select(Story, Version.title, Version.body, Version.published_at, Version.first_fetched_at)
+            select(Story, Version.title, Version.body, Version.published_at)
             .join(Version, Version.id == Story.canonical_version_id)
             .where(Story.event_id.is_(None))
             .order_by(Story.id).limit(batch)).all()
         if not rows:
             return done
-        for story, title, body, published_at, fetched_at in rows:
-            event_id = link_story(session, story, title, body, published_at or fetched_at)
+        for story, title, body, published_at in rows:
+            event_id = link_story(session, story, title, body, published_at)
             done += 1
             if progress:
                 progress(story.key, event_id)

@@ -119,8 +119,8 @@ class Story(Base):
     #: the same event share it. NULL for stories stored before revision 0006 until
     #: ``newscrawl db backfill`` links them.
     event_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("events.id"), index=True)
-    #: The date events are matched on: the first version's published_at, else its first fetch.
-    event_date: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    #: The first version's publication date, which events are matched on (with first_seen_at).
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class Event(Base):

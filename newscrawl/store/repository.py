@@ -248,7 +248,7 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
 
     if created_story:
         story.canonical_version_id = version.id
-        link_story(session, story, record.title, record.body, utc(record.published_at) or fetched_at)
+        link_story(session, story, record.title, record.body, utc(record.published_at))
         if fp.bands:
             # A multi-row INSERT ... ON CONFLICT DO NOTHING on the (band, hash, story_id) key.
             _insert_ignore(session, StoryBand,

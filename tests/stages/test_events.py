@@ -43,9 +43,13 @@ def test_reports_must_fall_within_the_window():
     flood = event_terms(None, FLOOD)
     other = event_terms(None, FLOOD_OTHER)
     day = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
-    assert same_event(flood, other, day, day + dt.timedelta(days=EVENT_WINDOW_DAYS))
-    assert not same_event(flood, other, day, day + dt.timedelta(days=EVENT_WINDOW_DAYS, hours=1))
-    assert not same_event(flood, other, day, None)
+    window, later = dt.timedelta(days=EVENT_WINDOW_DAYS), dt.timedelta(days=EVENT_WINDOW_DAYS, hours=1)
+    # (published, first downloaded) of each story: either pair within the window suffices.
+    assert same_event(flood, other, (day, day), (day + window, day + later))
+    assert same_event(flood, other, (None, day), (day - later, day + window))
+    assert not same_event(flood, other, (day, day), (day + later, day + later))
+    assert not same_event(flood, other, (None, day), (None, day + later))
+    assert not same_event(flood, event_terms(None, TOWN_BUDGET), (day, day), (day, day))
 
 
 def test_lead_only_and_no_terms_from_empty_text():

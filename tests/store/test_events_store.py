@@ -24,8 +24,9 @@ levee at Dunmere gave way. Mayor Oskar Lindgren asked the Vessa Basin Authority 
 About 2,300 people were evacuated; volunteers at the sports hall served meals around the clock."""
 
 
-def store(session, article, url, body, title, published_at):
-    art = article(url, body, title=title)
+def store(session, article, url, body, title, published_at, fetched_at=None):
+    # Downloaded an hour after publication, unless the test says otherwise.
+    art = article(url, body, title=title, fetched_at=fetched_at or published_at + dt.timedelta(hours=1))
     art.record.published_at = published_at
     out = store_page(session, art.page, art.record)
     session.commit()
@@ -60,6 +61,17 @@ def test_reports_far_apart_in_time_are_different_events(db_session, article):
     assert event_of(db_session, flood) != event_of(db_session, later)
 
 
+def test_reports_with_wrong_dates_downloaded_together_are_one_event(db_session, article):
+    # A year alone in a page's text read as 1 January (two of the five seed pages): the
+    # publication dates are years apart, the crawl downloaded both pages the same day.
+    crawled = DAY + dt.timedelta(days=400)
+    flood = store(db_session, article, "https://valley-post.example/flood", FLOOD, "Flood",
+                  dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc), fetched_at=crawled)
+    other = store(db_session, article, "https://north-courier.example/flood-night", FLOOD_OTHER, "Flood",
+                  DAY + dt.timedelta(days=399), fetched_at=crawled + dt.timedelta(hours=5))
+    assert event_of(db_session, flood) == event_of(db_session, other)
+
+
 def test_a_report_matching_two_events_merges_them_into_the_oldest(db_session, article):
     flood = store(db_session, article, "https://valley-post.example/flood", FLOOD, "Flood", DAY)
     other = store(db_session, article, "https://north-courier.example/flood-night", FLOOD_OTHER, "Flood", DAY)
@@ -82,7 +94,7 @@ def test_backfill_links_stories_stored_before_events(db_engine, db_session, arti
     other = store(db_session, article, "https://north-courier.example/flood-night", FLOOD_OTHER, "Flood", DAY)
     tram = store(db_session, article, "https://marlow-herald.example/tram", TRAM, "Tram", DAY)
     # What a database stored before revision 0006 holds: no events, no terms.
-    db_session.execute(update(Story).values(event_id=None, event_date=None))
+    db_session.execute(update(Story).values(event_id=None, published_at=None))
     db_session.execute(delete(StoryEventTerm))
     db_session.execute(delete(Event))
     db_session.commit()
