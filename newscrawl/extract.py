@@ -149,6 +149,10 @@ def _ld_authors(article: dict | None) -> list[str]:
     return names
 
 
+#: How htmldate reports a date it found only the year of (see _find_dates).
+YEAR_ONLY_SUFFIX = "-01-01"
+
+
 def _find_dates(tree, url: str, ld: dict | None, meta: dict[str, str]) -> tuple:
     published = modified = None
     published_source = modified_source = None
@@ -172,10 +176,15 @@ def _find_dates(tree, url: str, ld: dict | None, meta: dict[str, str]) -> tuple:
         # Markup and URL first; the extensive text search (dateparser, ~20 ms) only when they
         # say nothing. Measured on the 229 dev pages without JSON-LD/meta dates: the same 167
         # correct days as the extensive search alone.
-        found = find_date(tree, url=url, original_date=True, extensive_search=False) or find_date(
-            tree, url=url, original_date=True, extensive_search=True)
-        if found:
-            published, published_source = parse_datetime(found), "htmldate"
+        # A year alone ("© 2025", "the 2025 guide", a /2025/ URL) comes back from htmldate as 1
+        # January of that year: not a publication date. Measured on the dev pages: 60 such
+        # answers, none right (55 pages have no date at all, 5 another one); left out, and the
+        # next search asked.
+        for extensive in (False, True):
+            found = find_date(tree, url=url, original_date=True, extensive_search=extensive)
+            if found and not found.endswith(YEAR_ONLY_SUFFIX):
+                published, published_source = parse_datetime(found), "htmldate"
+                break
     return published, published_source, modified, modified_source
 
 

@@ -71,6 +71,17 @@ def test_date_from_meta_then_url():
     assert ex.published_source == "htmldate"
 
 
+def test_a_year_alone_is_no_publication_date():
+    # htmldate reports a year it found ("© 2024", a /2024/ URL) as 1 January: not a date.
+    body = "<article>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article><footer>© 2024 Island Post</footer>"
+    ex = extract_article(page(body), "http://x.example/2024/ferry-story")
+    assert ex.published_at is None and ex.published_source is None
+    # A full date on the page is still read.
+    ex = extract_article(page(body.replace("<article>", "<article><p>Published 12 March 2024</p>")),
+                         "http://x.example/2024/ferry-story")
+    assert ex.published_at is not None and ex.published_at.date().isoformat() == "2024-03-12"
+
+
 def test_collapsed_recall_body_is_checked_against_the_balanced_mode():
     from newscrawl.extract import recall_collapse_rescue
 
