@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import charset_normalizer
 
 from newscrawl.alphabets import best_spelling
+from newscrawl.cjk import browser_japanese, east_asian_readings, japanese_reading
 from w3lib.encoding import (
     html_body_declared_encoding,
     http_content_type_encoding,
@@ -236,11 +237,32 @@ def respell(body: bytes, encoding: str, declared: bool = True) -> str:
     return codec_name(best_spelling(candidates, incumbent))
 
 
+def east_asian_encoding(body: bytes, encoding: str) -> str:
+    """``encoding``, or the East Asian encoding the page is really in (:mod:`newscrawl.cjk`): a
+    Latin single-byte reading loses to East Asian readings of the bytes (charset-normalizer
+    chooses among several), a Chinese reading full of kana to a Japanese encoding, and a
+    Japanese codec to the one browsers use for its label."""
+    if encoding in LATIN_SINGLE_BYTE:
+        readings = east_asian_readings(body)
+        if not readings:
+            return encoding
+        chosen = readings[0] if len(readings) == 1 else (_detect(body, readings) or readings[0])
+        encoding = chosen if chosen in readings else readings[0]
+    encoding = japanese_reading(body, encoding) or encoding
+    return browser_japanese(body, encoding)
+
+
 def _choose(body: bytes, header: str | None, meta: str | None) -> tuple[str, str, str | None]:
     """(encoding, source, conflict note) from the declarations and the bytes themselves."""
     encoding, source, conflict = _choose_declared_or_detected(body, header, meta)
     if body.isascii() or source not in ("header", "meta", "detected", "fallback", "corrected"):
         return encoding, source, conflict
+    east_asian = east_asian_encoding(body, encoding)
+    if east_asian != encoding:
+        declared = " ".join(f"{s}={e}" for s, e in (("header", header), ("meta", meta)) if e)
+        if not declared:
+            return east_asian, "detected", None
+        return east_asian, "corrected", f"{declared} -> {east_asian}"
     respelled = respell(body, encoding, declared=source in ("header", "meta"))
     if respelled == encoding:
         return encoding, source, conflict
