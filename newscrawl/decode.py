@@ -209,8 +209,8 @@ LATIN_SINGLE_BYTE = frozenset(codec_name(label) for label in (
     "cp850", "cp852", "cp437", "hp_roman8", "mac_roman", "mac_latin2", "mac_iceland",
 ))
 #: The Latin single-byte encodings the web actually uses, tried against one another (in this
-#: order of preference on ties): Western, Central European (both), Turkish, Baltic.
-WEB_LATIN = tuple(codec_name(label) for label in ("cp1252", "cp1250", "iso8859_2", "cp1254", "cp1257"))
+#: order of preference on ties): Western, Central European (both), Turkish, Baltic, Vietnamese.
+WEB_LATIN = tuple(codec_name(label) for label in ("cp1252", "cp1250", "iso8859_2", "cp1254", "cp1257", "cp1258"))
 
 
 def respell(body: bytes, encoding: str, declared: bool = True) -> str:
