@@ -45,7 +45,8 @@ Design decisions:
   one of its downloads ends. Push and pop are Lua scripts (atomic: a request is handed to exactly one
   process), and a counter kept by the same scripts answers "how many are waiting" in one call.
 * **Keys**: ``<NEWSCRAWL_REDIS_PREFIX>:<spider>:requests`` (``:count``, ``:slots``, ``:slot:<site>``)
-  / ``:dupefilter`` / ``:workers`` (``:workers:idle``) / ``:robots``, ``<prefix>:pace:<site>``,
+  / ``:dupefilter`` / ``:workers`` (``:workers:idle``) / ``:robots`` (``:robots:lock:<site>``),
+  ``<prefix>:pace:<site>``, ``<prefix>:inflight:<site>`` (``:line``, ``:asked``),
   prefix ``newscrawl`` by default. Crawls of *different* sources sharing one Redis need
   different prefixes; processes of the same crawl must share one.
 * **A run is over when every process waits on an empty queue.** Each process that is idle
@@ -57,8 +58,8 @@ Design decisions:
   idle processes take their share of its requests; a process that starts while any worker is
   busy joins the run under way (its feeds were read by this run already).
 * **Politeness is shared** (:mod:`newscrawl.politeness`, put in place by the add-on):
-  robots.txt fetched once per site and run, one request rate per site across the processes.
-  Concurrency per site stays per process.
+  robots.txt fetched once per site and run, one request rate and one concurrency limit per site
+  across the processes (Redis leases that lapse when their process dies: :mod:`newscrawl.leases`).
 * **The per-machine overlap lock is off** (``NEWSCRAWL_LOCK = False``, :mod:`newscrawl.run`):
   with a shared frontier a second process joins the crawl, which is the point; ``JOBDIR`` is
   ignored (the queue is in Redis).
@@ -98,6 +99,9 @@ STATS = "newscrawl/frontier"
 #: change a request (robots.txt 100, revisit decision 120, retries 550, redirects 600, stats 850),
 #: before the offline replay (950), which stands where the network would be.
 PACING_ORDER = 900
+#: The shared per-site concurrency sits just before the pacing: a request waits for a slot to
+#: send in, then for its turn in the site's pace.
+CONCURRENCY_ORDER = 890
 
 # How many requests wait under KEYS[3], whatever scrapy-redis queue class keeps them there.
 _WAITING = """
@@ -183,10 +187,14 @@ class RedisFrontier:
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:%(spider)s:dupefilter", priority="addon")
         settings.set("NEWSCRAWL_LOCK", False, priority="addon")
         # Politeness shared by the processes (newscrawl/politeness.py): robots.txt once per site
-        # and run, one request rate per site; no local jitter to push a request off its slot.
+        # and run, one concurrency limit and one request rate per site; no local jitter to push a request off its slot.
         from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
-        from newscrawl.politeness import SharedPacingMiddleware, SharedRobotsTxtMiddleware
+        from newscrawl.politeness import (
+            SharedConcurrencyMiddleware,
+            SharedPacingMiddleware,
+            SharedRobotsTxtMiddleware,
+        )
 
         robots_order = _component_order(settings, "DOWNLOADER_MIDDLEWARES", RobotsTxtMiddleware)
         if robots_order is not None:  # unless switched off in the settings
@@ -194,6 +202,8 @@ class RedisFrontier:
                 "DOWNLOADER_MIDDLEWARES", RobotsTxtMiddleware, None)
             settings.set_in_component_priority_dict(
                 "DOWNLOADER_MIDDLEWARES", SharedRobotsTxtMiddleware, robots_order)
+        settings.set_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", SharedConcurrencyMiddleware, CONCURRENCY_ORDER)
         settings.set_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", SharedPacingMiddleware, PACING_ORDER)
         settings.set("DOWNLOAD_DELAY_JITTER", 0.0, priority="addon")

@@ -3,20 +3,45 @@
 Scrapy's politeness is per process: its robots.txt middleware keeps the parsed robots.txt of a
 site in the process's memory, and a site's download delay and concurrency are counted by the
 process's own downloader. With N processes on one frontier a site would have its robots.txt
-fetched N times per crawl and be hit N times as hard. Both downloader middlewares here are put
+fetched N times per crawl and be hit N times as hard. The three downloader middlewares here are put
 in place by the :class:`~newscrawl.frontier.RedisFrontier` add-on, only when a Redis URL is set;
 without it Scrapy's own behaviour is unchanged.
 
 :class:`SharedRobotsTxtMiddleware` (in place of Scrapy's ``RobotsTxtMiddleware``, same
-position): the first process that needs a site's robots.txt takes a Redis lock for it
-(``SET NX`` with an expiry, so a process that dies while fetching does not hold it forever),
+position): the first process that needs a site's robots.txt takes a Redis lock for it (a lease
+of :mod:`newscrawl.leases`: ``NEWSCRAWL_LEASE_TTL`` seconds, 10, renewed by its holder while it
+downloads, so a process that dies while fetching blocks the others for at most that long),
 downloads it through the normal downloader chain and stores status and body in a hash of the
 crawl run (``<prefix>:<spider>:robots``, field = the site's netloc); the others wait for that
-copy (polling without blocking the reactor) and parse it themselves. A download error is stored
+copy (polling without blocking the reactor; the log says once per site which process they wait
+for) and parse it themselves. A download error is stored
 too (every process then allows everything, as Scrapy does after an error), so robots.txt is
 fetched once per site and crawl run. The hash belongs to the run: the first process of a new run
 deletes it, and so does the last one out (:mod:`newscrawl.frontier`); a TTL
 (``NEWSCRAWL_ROBOTSTXT_TTL``, 1 day) bounds how long a copy can outlive a run that never ended.
+
+:class:`SharedConcurrencyMiddleware`: at most ``NEWSCRAWL_SITE_CONCURRENCY`` requests in flight
+to a site across all processes (default ``CONCURRENT_REQUESTS_PER_DOMAIN``, 2; a site's
+``DOWNLOAD_SLOTS`` concurrency where set). Each request takes a slot lease of
+:mod:`newscrawl.leases` (a sorted set per site, ``<prefix>:inflight:<site>``, lease ids scored by
+expiry; taken by a Lua script that first drops expired leases; a waiting line so that slots go
+to requests in the order they asked) before it goes on, and gives it back when it leaves the
+downloader: at the end of its transfer (``request_left_downloader``), or when a response or an
+exception comes back without a transfer (a replayed page, a request dropped by a later
+middleware), whichever comes first; at the spider's close everything still held is given back.
+A crashed process's leases lapse after ``NEWSCRAWL_LEASE_TTL``. Details:
+
+* It sits just before the pacing (so a request takes its pace slot only once it may be sent)
+  and after everything that may drop a request or pause it without sending (robots.txt, the
+  revisit decision, the retry back-off): a slot is held only by requests on their way out.
+* A request waiting for a slot asks again every :data:`SLOT_POLL` seconds (a Lua call; the
+  reactor keeps running). The frontier still hands a process requests for a site whose slots
+  other processes hold, up to the process's own per-site limit, and they wait here: skipping
+  such sites in the queue would leave an otherwise idle process asleep until Scrapy's 5-second
+  engine heartbeat, since nothing of its own would finish to wake it.
+* ``CONCURRENT_REQUESTS_PER_DOMAIN`` still bounds each process as well (Scrapy's downloader).
+* ``NEWSCRAWL_SHARED_SITE_CONCURRENCY = False`` switches it off (per-process concurrency, as
+  before; for measuring the difference).
 
 :class:`SharedPacingMiddleware`: each site has one "next allowed time" in Redis
 (``<prefix>:pace:<site>``); a request reserves the next slot with one Lua script - atomic, and
@@ -35,18 +60,20 @@ the site when that is longer, so N processes together keep to one process's pace
 * Scrapy's random ±50 % delay jitter is turned off in this mode (``DOWNLOAD_DELAY_JITTER = 0``
   by the add-on): the local delay would otherwise push a request past its shared slot.
 * With a delay of 0 nothing is reserved (no Redis round trip): nothing to pace.
-* Concurrency stays per process (N processes may have N × ``CONCURRENT_REQUESTS_PER_DOMAIN``
-  requests in flight to a slow site); the request *rate* is what is shared.
+* The delay is kept by reservations, the concurrency by :class:`SharedConcurrencyMiddleware`.
 
 Stats: ``newscrawl/robotstxt/shared`` (copies taken from Redis), ``newscrawl/robotstxt/fetched``
-(downloads stored for the others), ``newscrawl/pacing/paced`` (requests given a slot),
+(downloads stored for the others), ``newscrawl/robotstxt/wait_ms`` (time spent waiting for
+another process's download), ``newscrawl/concurrency/leased`` (requests given a site slot),
+``newscrawl/concurrency/waited`` (those that had to wait), ``newscrawl/concurrency/wait_ms``,
+``newscrawl/leases/lost`` (leases that lapsed while held), ``newscrawl/pacing/paced`` (requests given a slot),
 ``newscrawl/pacing/waited`` (those that had to wait), ``newscrawl/pacing/wait_ms`` (total wait).
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
+import time
 from typing import Any
 
 from scrapy import signals
@@ -61,6 +88,7 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from newscrawl.frontier import crawl_prefix, redis_url, robots_key
+from newscrawl.leases import DEFAULT_LEASE_TTL, LeaseKeeper
 
 logger = logging.getLogger(__name__)
 
@@ -70,14 +98,10 @@ DEFAULT_ROBOTSTXT_TTL = 24 * 3600
 ROBOTSTXT_POLL = 0.1
 #: How often a request waiting for a free connection to its site looks again (seconds).
 CAPACITY_POLL = 0.05
+#: How often a request waiting for a shared site slot asks Redis again (seconds).
+SLOT_POLL = 0.05
 #: Stored in place of status and body when the download failed.
 _ERROR = b"error"
-
-# KEYS: the lock; ARGV: its owner's token. Deletes the lock only if it is still ours.
-_UNLOCK = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 
 # KEYS: the site's next allowed time (ms, Redis' clock); ARGV: the delay (ms).
 # Reserves the first free slot at or after now; returns how long to wait for it (ms). The key
@@ -96,6 +120,16 @@ def _redis(url: str):
     import redis
 
     return redis.Redis.from_url(url)
+
+
+def lease_ttl(settings) -> float:
+    """Seconds a lease of a dead process outlives it: ``NEWSCRAWL_LEASE_TTL`` (10)."""
+    return settings.getfloat("NEWSCRAWL_LEASE_TTL", DEFAULT_LEASE_TTL)
+
+
+def robots_lock_key(hash_key: str, netloc: str) -> str:
+    """The lock of one site's robots.txt download, next to the run's copies (``hash_key``)."""
+    return f"{hash_key}:lock:{netloc}"
 
 
 def _encode(status: int, body: bytes) -> bytes:
@@ -120,11 +154,16 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         self.server = server if server is not None else (_redis(url) if url else None)
         self.hash_key = robots_key(crawl_prefix(settings), crawler.spidercls.name)
         self.ttl = settings.getint("NEWSCRAWL_ROBOTSTXT_TTL", DEFAULT_ROBOTSTXT_TTL)
-        # A process that dies holding the lock blocks the others at most this long: as long as
-        # a download with all its retries and back-off pauses may take.
-        attempts = settings.getint("RETRY_TIMES", 2) + 1
-        self.lock_ms = int(1000 * attempts * (settings.getfloat("DOWNLOAD_TIMEOUT", 180)
-                                              + settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX", 60)))
+        # The download lock: held as long as the download takes (renewed), lapses within the
+        # lease TTL of a holder's death.
+        self.keeper = (LeaseKeeper(self.server, lease_ttl(settings),
+                                   on_lost=lambda key: self._stats.inc_value("newscrawl/leases/lost"))
+                       if self.server is not None else None)
+        if self.keeper is not None:
+            crawler.signals.connect(self._close_keeper, signal=signals.spider_closed)
+
+    def _close_keeper(self) -> None:
+        self.keeper.close()
 
     async def robot_parser(self, request: Request):
         if self.server is None:
@@ -150,16 +189,24 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     async def _shared_copy(self, robots_url: str, netloc: str,
                            request: Request) -> tuple[int, bytes] | None:
         """The run's copy of a site's robots.txt: from Redis, else downloaded under the lock."""
-        lock = f"{self.hash_key}:lock:{netloc}"
-        token = uuid.uuid4().hex
+        lock = robots_lock_key(self.hash_key, netloc)
+        waiting_since = None
         while True:
             stored = self.server.hget(self.hash_key, netloc)
             if stored is not None:
                 self._stats.inc_value("newscrawl/robotstxt/shared")
+                self._waited(waiting_since)
                 return _decode(stored)
-            if self.server.set(lock, token, nx=True, px=self.lock_ms):
+            token = self.keeper.try_lock(lock)
+            if token is not None:
                 break
-            await sleep(ROBOTSTXT_POLL)  # another process is downloading it
+            if waiting_since is None:  # another process is downloading it
+                waiting_since = time.monotonic()
+                holder = self.server.get(lock)
+                logger.info("robots.txt of %s is being downloaded by %s; waiting for its copy",
+                            netloc, holder.decode() if holder else "another process")
+            await sleep(ROBOTSTXT_POLL)
+        self._waited(waiting_since)
         try:
             entry = await self._download(robots_url, request)
             self.server.hset(self.hash_key, netloc, _ERROR if entry is None else _encode(*entry))
@@ -167,7 +214,12 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             self._stats.inc_value("newscrawl/robotstxt/fetched")
             return entry
         finally:
-            self.server.eval(_UNLOCK, 1, lock, token)
+            self.keeper.unlock(lock, token)
+
+    def _waited(self, since: float | None) -> None:
+        if since is not None:
+            self._stats.inc_value("newscrawl/robotstxt/wait_ms",
+                                  int(1000 * (time.monotonic() - since)))
 
     async def _download(self, robots_url: str, request: Request) -> tuple[int, bytes] | None:
         """As Scrapy's middleware downloads robots.txt (same request, stats and error log)."""
@@ -274,4 +326,111 @@ class SharedPacingMiddleware:
             self.stats.inc_value(f"newscrawl/pacing/{name}", count)
 
 
-__all__ = ["SharedPacingMiddleware", "SharedRobotsTxtMiddleware"]
+class SharedConcurrencyMiddleware:
+    """At most a site's concurrency limit of requests in flight across all processes (module
+    docstring)."""
+
+    def __init__(self, keeper: LeaseKeeper, prefix: str, concurrency: int, *,
+                 per_site: dict[str, int] | None = None, stats: Any = None,
+                 crawler: Any = None) -> None:
+        self.keeper = keeper
+        self.prefix = prefix
+        self.concurrency = max(1, concurrency)
+        self.per_site = dict(per_site or {})
+        self.stats = stats
+        self.crawler = crawler
+        #: Requests holding a slot: the request -> its lease id.
+        self._leases: dict[Request, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        url = redis_url(settings)
+        if not url:
+            raise NotConfigured("no Redis URL: Scrapy's per-process concurrency")
+        if not settings.getbool("NEWSCRAWL_SHARED_SITE_CONCURRENCY", True):
+            raise NotConfigured("NEWSCRAWL_SHARED_SITE_CONCURRENCY is off: per-process concurrency")
+        concurrency = (settings.getint("NEWSCRAWL_SITE_CONCURRENCY")
+                       or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+                       or settings.getint("CONCURRENT_REQUESTS"))
+        per_site = {site: int(conf["concurrency"])
+                    for site, conf in settings.getdict("DOWNLOAD_SLOTS").items()
+                    if isinstance(conf, dict) and conf.get("concurrency")}
+        stats = crawler.stats
+        keeper = LeaseKeeper(_redis(url), lease_ttl(settings),
+                             on_lost=lambda key: stats.inc_value("newscrawl/leases/lost"))
+        middleware = cls(keeper, crawl_prefix(settings), concurrency, per_site=per_site,
+                         stats=stats, crawler=crawler)
+        crawler.signals.connect(middleware.request_left_downloader,
+                                signal=signals.request_left_downloader)
+        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
+        return middleware
+
+    def slot_key(self, site: str) -> str:
+        return f"{self.prefix}:inflight:{site}"
+
+    def limit(self, site: str) -> int:
+        return self.per_site.get(site, self.concurrency)
+
+    def _site(self, request: Request) -> str:
+        engine = getattr(self.crawler, "engine", None)
+        downloader = getattr(engine, "downloader", None)
+        if downloader is not None:
+            return downloader.get_slot_key(request)
+        return urlparse_cached(request).hostname or ""
+
+    async def process_request(self, request: Request) -> None:
+        site = self._site(request)
+        slot_key, limit = self.slot_key(site), self.limit(site)
+        lease_id = self.keeper.new_id()
+        waiting_since = None
+        granted = False
+        try:
+            while not self.keeper.try_slot(slot_key, lease_id, limit):
+                if waiting_since is None:
+                    waiting_since = time.monotonic()
+                await sleep(SLOT_POLL)
+            granted = True
+        finally:
+            if not granted:  # cancelled while waiting (the crawl is closing): leave the line
+                self.keeper.leave_line(slot_key, lease_id)
+        self._leases[request] = lease_id
+        self._inc("leased")
+        if waiting_since is not None:
+            self._inc("waited")
+            self._inc("wait_ms", int(1000 * (time.monotonic() - waiting_since)))
+        return None
+
+    def release(self, request: Request) -> None:
+        """Give back the slot of ``request``, if it holds one (it is given back once)."""
+        lease_id = self._leases.pop(request, None)
+        if lease_id is not None:
+            self.keeper.release_slot(lease_id)
+
+    def request_left_downloader(self, request: Request) -> None:
+        self.release(request)
+
+    def process_response(self, request: Request, response):
+        self.release(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        self.release(request)
+        return None
+
+    def close(self) -> None:
+        """Give back every slot still held (requests cancelled at the close) and stop renewing."""
+        self._leases.clear()
+        self.keeper.close()
+
+    def in_flight(self) -> int:
+        """Requests of this process holding a slot."""
+        return len(self._leases)
+
+    def _inc(self, name: str, count: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"newscrawl/concurrency/{name}", count)
+
+
+__all__ = ["SharedConcurrencyMiddleware", "SharedPacingMiddleware", "SharedRobotsTxtMiddleware",
+           "lease_ttl", "robots_lock_key"]

@@ -94,6 +94,13 @@ NEWSCRAWL_LOCK_DIR = None
 NEWSCRAWL_SITE_DELAY = None
 # With a shared frontier: how long a site's robots.txt copy may outlive an unfinished run.
 NEWSCRAWL_ROBOTSTXT_TTL = 24 * 3600
+# With a shared frontier: requests in flight to one site across all processes (leases in Redis);
+# None = CONCURRENT_REQUESTS_PER_DOMAIN. False below: each process counts only its own.
+NEWSCRAWL_SITE_CONCURRENCY = None
+NEWSCRAWL_SHARED_SITE_CONCURRENCY = True
+# With a shared frontier: seconds a dead process's locks and site slots outlive it (the living
+# renew theirs every quarter of this); short, so a crash blocks the others only briefly.
+NEWSCRAWL_LEASE_TTL = 10
 # A shared frontier on Redis for several crawler processes (newscrawl/frontier.py): active only
 # when NEWSCRAWL_REDIS_URL (or REDIS_URL) is set; then scrapy-redis' scheduler and dupefilter.
 ADDONS = {"newscrawl.frontier.RedisFrontier": 0}

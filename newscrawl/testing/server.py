@@ -12,7 +12,9 @@ this exercises all of it (HTTP client, proxy middleware, connection handling); t
 check that an offline run and a networked run crawl the same pages. Every request is logged
 in :attr:`LoopbackSiteServer.requests` (URLs, on arrival) and
 :attr:`LoopbackSiteServer.exchanges` (URL, request headers, status, body bytes sent, arrival
-time; on answer) so tests can count fetches and bytes and measure the spacing of requests.
+time; on answer) so tests can count fetches and bytes and measure the spacing of requests;
+:attr:`LoopbackSiteServer.peak_in_flight` is the most requests each site had in progress at once
+(arrived, not yet answered), the site's view of a crawler's concurrency.
 
 Behaving like a real news site across runs (issue 7):
 
@@ -82,6 +84,8 @@ class _State:
     overrides: dict[str, SavedResponse | None] = field(default_factory=dict)
     modified: dict[str, float] = field(default_factory=dict)  # url key -> Last-Modified (epoch s)
     faults: dict[str, _Fault] = field(default_factory=dict)
+    in_flight: dict[str, int] = field(default_factory=dict)  # site (netloc) -> requests in progress
+    peak: dict[str, int] = field(default_factory=dict)  # site -> most in progress at once
     validators: bool = True
     started: float = field(default_factory=lambda: float(int(time.time())))
 
@@ -159,6 +163,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, with_body: bool) -> None:
         self.arrived_at = time.monotonic()
         url = self._url()
+        site = urlsplit(url).netloc
+        state = self.server.state
+        with state.lock:
+            state.in_flight[site] = state.in_flight.get(site, 0) + 1
+            state.peak[site] = max(state.peak.get(site, 0), state.in_flight[site])
+        try:
+            self._serve_url(url, with_body)
+        finally:
+            with state.lock:
+                state.in_flight[site] -= 1
+
+    def _serve_url(self, url: str, with_body: bool) -> None:
         state = self.server.state
         with state.lock:
             state.arrivals.append(url)
@@ -304,6 +320,11 @@ class LoopbackSiteServer:
         with self._state.lock:
             self._state.overrides[url_key(url)] = None
 
+    def clear_fault(self, url: str) -> None:
+        """Serve ``url`` normally again (requests already held by a ``delay`` stay held)."""
+        with self._state.lock:
+            self._state.faults.pop(url_key(url), None)
+
     def fault(self, url: str, kind: str, **params) -> None:
         """Make ``url`` misbehave (kinds in the module docstring)."""
         if kind not in FAULTS:
@@ -341,7 +362,16 @@ class LoopbackSiteServer:
         with self._state.lock:
             return list(self._state.arrivals)
 
+    @property
+    def peak_in_flight(self) -> dict[str, int]:
+        """The most requests each site (netloc) had in progress at once: from a request's
+        arrival until its answer was sent (a client that hung up on a delayed answer counts
+        until the server gives up on it)."""
+        with self._state.lock:
+            return dict(self._state.peak)
+
     def clear_log(self) -> None:
         with self._state.lock:
             self._state.log.clear()
             self._state.arrivals.clear()
+            self._state.peak = {site: n for site, n in self._state.in_flight.items() if n}

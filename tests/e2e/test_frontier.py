@@ -171,7 +171,11 @@ def test_a_process_starting_while_every_worker_idles_on_an_empty_queue_begins_a_
 def test_the_add_on_puts_the_shared_politeness_in_place(monkeypatch):
     from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
-    from newscrawl.politeness import SharedPacingMiddleware, SharedRobotsTxtMiddleware
+    from newscrawl.politeness import (
+        SharedConcurrencyMiddleware,
+        SharedPacingMiddleware,
+        SharedRobotsTxtMiddleware,
+    )
 
     monkeypatch.setenv("NEWSCRAWL_REDIS_URL", "redis://elsewhere:6379/2")
     settings = Settings({"DOWNLOADER_MIDDLEWARES_BASE": {
@@ -180,6 +184,8 @@ def test_the_add_on_puts_the_shared_politeness_in_place(monkeypatch):
     middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
     assert middlewares[RobotsTxtMiddleware] is None
     assert middlewares[SharedRobotsTxtMiddleware] == 100
+    # A request takes its site slot, then its place in the site's pace.
+    assert middlewares[SharedConcurrencyMiddleware] == 890
     assert middlewares[SharedPacingMiddleware] == 900
     assert settings.getfloat("DOWNLOAD_DELAY_JITTER") == 0
     # robots.txt switched off in the project: it stays off.

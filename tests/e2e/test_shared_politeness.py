@@ -2,18 +2,22 @@
 process that starts while the others wait out their idle timeout (newscrawl/frontier.py); with
 the machine's real Redis and PostgreSQL, two ``scrapy crawl news`` processes, a loopback site.
 
-What the site sees is measured on the server: the arrival of each request (its clock, not ours).
+What the site sees is measured on the server: the arrival of each request (its clock, not ours)
+and how many requests it had in progress at once.
 """
 
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections import Counter
+from urllib.parse import urlsplit
 
 import pytest
 
-from newscrawl.politeness import SharedPacingMiddleware
+from newscrawl.frontier import robots_key
+from newscrawl.politeness import SharedPacingMiddleware, robots_lock_key
 from newscrawl.replay import SavedSites
 from newscrawl.testing import LoopbackSiteServer
 from newscrawl.testing.wiresite import WireNetwork, build_wire_network
@@ -127,4 +131,90 @@ def test_a_crawler_started_while_the_others_wait_out_their_idle_timeout_starts_t
     assert_stored_once(database_url, WireNetwork(first.root, first.sources,
                                                  first.stories + later.stories, first.outlets))
     # The crawl ended cleanly: both processes left, the last one cleared the run.
+    assert redis_frontier.keys() == []
+
+
+@pytest.mark.parametrize("database_url", [POSTGRES], indirect=True)
+def test_two_crawlers_never_have_more_than_the_site_limit_in_flight_together(
+        database_url, redis_frontier, tmp_path):
+    network = build_wire_network(tmp_path / "net", stories=10, sites=1, seed=23)
+    site = urlsplit(network.outlets[0]).netloc
+    with LoopbackSiteServer(network.root) as server:
+        for url in network.article_urls:  # a slow site: requests overlap
+            server.fault(url, "delay", seconds=0.4)
+        env = crawl_env(server.proxy_url, NEWSCRAWL_REDIS_URL=redis_frontier.url)
+        cmd = crawl_command(network, database_url, tmp_path,
+                            f"NEWSCRAWL_REDIS_PREFIX={redis_frontier.prefix}",
+                            "NEWSCRAWL_REDIS_IDLE_TIMEOUT=2", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+        logs = [tmp_path / f"crawler-{n}.log" for n in range(2)]
+        procs = [subprocess.Popen(cmd + ["-s", f"USER_AGENT=newscrawl-test/{n}"], cwd=REPO,
+                                  env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+                 for n, log in enumerate(logs)]
+        texts = wait_all(procs, logs)
+        exchanges = server.exchanges
+        peak = server.peak_in_flight
+
+    # Each process may have 2 requests in flight to the site; together they had 2 at most
+    # (without the shared limit: up to 4), and did use both.
+    assert peak == {site: 2}, peak
+    senders = Counter(e.request_headers.get("User-Agent") for e in exchanges
+                      if e.url in set(network.article_urls))
+    assert set(senders) == {"newscrawl-test/0", "newscrawl-test/1"}, senders
+    assert sum(stat(t, "newscrawl/concurrency/leased") or 0 for t in texts) == len(exchanges)
+    assert_stored_once(database_url, network)
+    # Every slot was given back: nothing held or waiting is left (the pace keys were never made,
+    # with no delay), and the last process out cleared the run.
+    assert redis_frontier.keys() == []
+
+
+@pytest.mark.parametrize("database_url", [POSTGRES], indirect=True)
+def test_a_dead_robots_txt_lock_holder_blocks_a_crawler_only_until_its_lease_lapses(
+        database_url, redis_frontier, tmp_path):
+    import redis
+
+    ttl = 2.0
+    network = build_wire_network(tmp_path / "net", stories=4, sites=1, seed=41)
+    lock = robots_lock_key(robots_key(redis_frontier.prefix, "news"),
+                           urlsplit(network.outlets[0]).netloc)
+    # A "crawler" that takes the site's robots.txt lock, renews it, and will be killed.
+    holder = subprocess.Popen([sys.executable, "-m", "tests.e2e.lease_holder", redis_frontier.url,
+                               str(ttl), "lock", lock], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        name = holder.stdout.readline().strip()
+        assert name and holder.poll() is None
+        client = redis.Redis.from_url(redis_frontier.url)
+        with LoopbackSiteServer(network.root) as server:
+            env = crawl_env(server.proxy_url, NEWSCRAWL_REDIS_URL=redis_frontier.url)
+            cmd = crawl_command(network, database_url, tmp_path,
+                                f"NEWSCRAWL_REDIS_PREFIX={redis_frontier.prefix}",
+                                "NEWSCRAWL_REDIS_IDLE_TIMEOUT=1", f"NEWSCRAWL_LEASE_TTL={ttl}")
+            log = tmp_path / "crawler.log"
+            crawler = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log.open("w"),
+                                       stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + 90
+            while f"is being downloaded by {name}" not in log.read_text():
+                assert time.monotonic() < deadline and crawler.poll() is None, log.read_text()[-3000:]
+                time.sleep(0.1)
+            # While the holder lives it keeps the lock past its TTL, and the crawler waits for
+            # its copy: nothing is sent to the site (every request needs robots.txt first).
+            time.sleep(2 * ttl)
+            assert client.get(lock).decode().startswith(name)
+            assert server.requests == []
+            holder.kill()
+            holder.wait()
+            killed_at = time.monotonic()
+            texts = wait_all([crawler], [log], timeout=120)
+            exchanges = server.exchanges
+    finally:
+        holder.kill()
+        holder.wait()
+
+    robots = [e for e in exchanges if e.url.endswith("/robots.txt")]
+    assert len(robots) == 1
+    # The crawler took the lock within the TTL of the holder's death (plus its polling and
+    # the loaded machine's scheduling), not after the 270 s the old fixed expiry allowed.
+    assert robots[0].arrived_at - killed_at < ttl + 2.0, robots[0].arrived_at - killed_at
+    assert stat(texts[0], "newscrawl/robotstxt/fetched") == 1
+    assert (stat(texts[0], "newscrawl/robotstxt/wait_ms") or 0) >= 2 * ttl * 1000
+    assert_stored_once(database_url, network)
     assert redis_frontier.keys() == []
