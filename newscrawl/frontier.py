@@ -187,7 +187,8 @@ class RedisFrontier:
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:%(spider)s:dupefilter", priority="addon")
         settings.set("NEWSCRAWL_LOCK", False, priority="addon")
         # Politeness shared by the processes (newscrawl/politeness.py): robots.txt once per site
-        # and run, one concurrency limit and one request rate per site; no local jitter to push a request off its slot.
+        # and run, one concurrency limit and one request rate per site; no local jitter to push
+        # a request off its slot.
         from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
         from newscrawl.politeness import (
