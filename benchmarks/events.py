@@ -1,6 +1,6 @@
 """Event linking: accuracy on the sample sites and false links among distinct articles; cost.
 
-    python benchmarks/events.py [--limit N]
+    python benchmarks/events.py [--limit N] [--scale N[,N...]]
 
 1. **Sample sites** (fixtures/sites): the stories stored by ``newscrawl ingest`` and their
    events; the wire story and the Northern Sentinel's own report of the port explosion must share
@@ -13,6 +13,11 @@
    :func:`newscrawl.fingerprint.fingerprint` (the stage before the store) on the same texts, and
    the store's linking (:func:`newscrawl.store.events.link_story`) beside the whole
    ``store_page`` of the same articles into a fresh SQLite database, all in this run.
+4. **Scale** (``--scale``, default 100000): that many synthetic stories spread over three years,
+   15 terms each drawn from a Zipf law (a few terms in most stories, as "#10" or a capital's name
+   are), in SQLite; the candidate query for a new story (:func:`newscrawl.store.events.event_matches`,
+   index range scans on (term, day)) beside the baseline of reading every story that shares a
+   term and checking its date on the story, on the same database in the same run.
 """
 
 from __future__ import annotations
@@ -131,13 +136,71 @@ def cost(texts: list[tuple[str | None, str]]) -> None:
           f"{statistics.median(link_times) * 1e3:.2f} ms")
 
 
+def scale(sizes: list[int], queries: int = 30) -> None:
+    import numpy as np
+    from sqlalchemy import case, func, insert, select
+
+    from newscrawl.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS
+    from newscrawl.store.db import open_database
+    from newscrawl.store.events import day_number, event_matches
+    from newscrawl.store.models import Event, Story, StoryEventTerm
+
+    def baseline(session, terms, moment):
+        # Every story sharing a term, its date checked on the story row.
+        window = dt.timedelta(days=EVENT_WINDOW_DAYS)
+        shared = func.count()
+        names = func.sum(case((StoryEventTerm.term.like("#%"), 0), else_=1))
+        return session.execute(
+            select(StoryEventTerm.story_id, shared, names).join(Story, Story.id == StoryEventTerm.story_id)
+            .where(StoryEventTerm.term.in_(sorted(terms)),
+                   Story.first_seen_at.between(moment - window, moment + window))
+            .group_by(StoryEventTerm.story_id).having(shared >= MIN_SHARED_TERMS)).all()
+
+    start_day = dt.datetime(2023, 1, 1, tzinfo=dt.timezone.utc)
+    for size in sizes:
+        rng = np.random.default_rng(1)
+        with tempfile.TemporaryDirectory() as tmp:
+            make_session = open_database(f"sqlite:///{Path(tmp) / 'scale.db'}")
+            with make_session() as session:
+                session.execute(insert(Event.__table__), [{"id": 1, "title": None, "first_seen_at": start_day}])
+                for first in range(0, size, 20000):
+                    stories, terms = [], []
+                    for i in range(first, min(size, first + 20000)):
+                        seen = start_day + dt.timedelta(minutes=i * 3 * 365 * 24 * 60 // size)
+                        stories.append({"id": i + 1, "key": f"{i:016x}", "first_seen_at": seen, "published_at": seen,
+                                        "event_id": 1})
+                        day = day_number(seen)
+                        terms += [{"term": f"t{z}", "story_id": i + 1, "published_day": day, "seen_day": day}
+                                  for z in {int(z) for z in rng.zipf(1.3, 15) if z < 300_000}]
+                    session.execute(insert(Story.__table__), stories)
+                    session.execute(insert(StoryEventTerm.__table__), terms)
+                    session.commit()
+                now = start_day + dt.timedelta(days=3 * 365)
+                timings: dict[str, list[float]] = {"event_matches (day index)": [], "baseline (date on stories)": []}
+                for _ in range(queries):
+                    terms = frozenset(f"t{int(z)}" for z in rng.zipf(1.3, 15) if z < 300_000)
+                    for name, run, run_args in (
+                            ("event_matches (day index)", event_matches, (session, 0, terms, now, now)),
+                            ("baseline (date on stories)", baseline, (session, terms, now))):
+                        begin = time.perf_counter()
+                        run(*run_args)
+                        timings[name].append(time.perf_counter() - begin)
+        print(f"\nScale: {size} stories over three years, {queries} new stories looked up (SQLite)")
+        for name, values in timings.items():
+            print(f"  {name:28s} median {statistics.median(values) * 1e3:7.1f} ms   max {max(values) * 1e3:7.1f} ms")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="dev articles to compare (default: all)")
+    parser.add_argument("--scale", default="100000", help="synthetic store sizes, comma-separated (0: skip)")
     args = parser.parse_args(argv)
     sample_sites()
     texts = distinct_articles(args.limit)
     cost(texts)
+    sizes = [int(n) for n in args.scale.split(",") if int(n)]
+    if sizes:
+        scale(sizes)
     return 0
 
 

@@ -58,16 +58,19 @@ def upgrade() -> None:
         op.create_foreign_key(op.f("fk_stories_event_id_events"), "stories", "events", ["event_id"], ["id"])
     op.add_column("stories", sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index(op.f("ix_stories_event_id"), "stories", ["event_id"])
-    op.create_index(op.f("ix_stories_published_at"), "stories", ["published_at"])
     op.create_table(
         "story_event_terms",
         sa.Column("term", sa.String(length=100), nullable=False),
         sa.Column("story_id", sa.Integer(), nullable=False),
+        sa.Column("published_day", sa.Integer(), nullable=True),
+        sa.Column("seen_day", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["story_id"], ["stories.id"], ondelete="CASCADE",
                                 name=op.f("fk_story_event_terms_story_id_stories")),
         sa.PrimaryKeyConstraint("term", "story_id", name=op.f("pk_story_event_terms")),
     )
     op.create_index("ix_story_event_terms_story_id", "story_event_terms", ["story_id"])
+    op.create_index("ix_story_event_terms_term_published_day", "story_event_terms", ["term", "published_day"])
+    op.create_index("ix_story_event_terms_term_seen_day", "story_event_terms", ["term", "seen_day"])
     op.execute(revision_0003._VIEW.format(columns=revision_0003._VIEW_COLUMNS.format(
         extra=",\n    v.derivation AS derivation,\n    s.event_id AS event_id")))
 
@@ -75,9 +78,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     revision_0003 = _revision_0003()
     op.execute("DROP VIEW IF EXISTS story_versions")
+    op.drop_index("ix_story_event_terms_term_seen_day", table_name="story_event_terms")
+    op.drop_index("ix_story_event_terms_term_published_day", table_name="story_event_terms")
     op.drop_index("ix_story_event_terms_story_id", table_name="story_event_terms")
     op.drop_table("story_event_terms")
-    op.drop_index(op.f("ix_stories_published_at"), table_name="stories")
     op.drop_index(op.f("ix_stories_event_id"), table_name="stories")
     # Plain DROP COLUMN (SQLite >= 3.35, PostgreSQL); the foreign key goes with the column.
     if op.get_bind().dialect.name == "postgresql":

@@ -120,7 +120,7 @@ class Story(Base):
     #: ``newscrawl db backfill`` links them.
     event_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("events.id"), index=True)
     #: The first version's publication date, which events are matched on (with first_seen_at).
-    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Event(Base):
@@ -148,8 +148,17 @@ class StoryEventTerm(Base):
     story_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
     )
+    #: The story's publication day and first download day (days since 1970-01-01, UTC): the
+    #: index keys a new story's window is searched by, so that a common name costs only the
+    #: stories of those days.
+    published_day: Mapped[int | None] = mapped_column(Integer)
+    seen_day: Mapped[int] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_story_event_terms_story_id", "story_id"),)
+    __table_args__ = (
+        Index("ix_story_event_terms_story_id", "story_id"),
+        Index("ix_story_event_terms_term_published_day", "term", "published_day"),
+        Index("ix_story_event_terms_term_seen_day", "term", "seen_day"),
+    )
 
 
 class StoryBand(Base):
