@@ -55,6 +55,16 @@ _ALPHABET_LETTERS = {
     "mt": "ċġħżàèìòù",
     # Vietnamese as windows-1258 writes it: some precomposed letters plus combining tone marks.
     "vi": "àáâãèéêìíòóôõùúýăđơư\u0300\u0301\u0303\u0309\u0323",
+    # Cyrillic alphabets are written out whole (none is "a-z plus a few"). They tell apart the
+    # single-byte code pages that share a layout and differ in a language's own letters:
+    # Kazakh in kz1048 read as cp1251 spells "Ќазаќстан" with Macedonian and Serbian letters.
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    "uk": "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
+    "be": "абвгдеёжзійклмнопрстуўфхцчшыьэюя",
+    "bg": "абвгдежзийклмнопрстуфхцчшщъьюя",
+    "sr": "абвгдђежзијклљмнњопрстћуфхцчџш",
+    "mk": "абвгдѓежзѕијклљмнњопрстќуфхцчџш",
+    "kk": "абвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюяә",
 }
 #: Letters any of these languages uses in abbreviations (the ordinals 1º/1ª). The micro sign is
 #: left out: it is the byte of Slovak "ľ" in iso-8859-2 read as windows-1250.
@@ -70,6 +80,11 @@ def _with_capitals(letters: str) -> frozenset[str]:
 
 
 ALPHABETS: dict[str, frozenset[str]] = {lang: _with_capitals(s) for lang, s in _ALPHABET_LETTERS.items()}
+
+#: The Cyrillic letters every listed Cyrillic alphabet has: they say nothing about which of those
+#: languages a text is in, as a-z say nothing among the Latin ones, so they are no evidence (else
+#: the hundred common letters of a Kazakh page would drown its four misread ones).
+CYRILLIC_COMMON = frozenset.intersection(*(ALPHABETS[lang] for lang in ("ru", "uk", "be", "bg", "sr", "mk", "kk"))) - set(_COMMON)
 
 #: Typographic symbols that legitimately touch letters in every language (apostrophes, quotes,
 #: dashes, currency, the Catalan middle dot): never evidence either way.
@@ -98,7 +113,7 @@ def evidence_characters(text: str) -> list[str]:
     n = len(text)
     for match in _NON_ASCII_RE.finditer(text):
         c = match.group()
-        if c in _NEUTRAL:
+        if c in _NEUTRAL or c in CYRILLIC_COMMON:
             continue
         if c.isalpha():
             out.append(c)

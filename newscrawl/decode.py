@@ -213,6 +213,17 @@ LATIN_SINGLE_BYTE = frozenset(codec_name(label) for label in (
 WEB_LATIN = tuple(codec_name(label) for label in ("cp1252", "cp1250", "iso8859_2", "cp1254", "cp1257", "cp1258"))
 
 
+#: Cyrillic single-byte code pages and their variants that share the Russian letters' bytes and
+#: differ in another language's letters (Kazakh, Ukrainian): the variant whose reading spells a
+#: language wins over the incumbent by alphabet, as among the Latin encodings. Code pages with
+#: other layouts (koi8-r against cp1251) are not tried: their misreadings are Cyrillic letters
+#: too, which an alphabet cannot tell; that is the detector's part.
+CYRILLIC_VARIANTS = {codec_name(k): tuple(codec_name(v) for v in vs) for k, vs in {
+    "cp1251": ("kz1048", "ptcp154"), "kz1048": ("cp1251", "ptcp154"), "ptcp154": ("cp1251", "kz1048"),
+    "koi8_r": ("koi8_u",), "koi8_u": ("koi8_r",),
+}.items()}
+
+
 def respell(body: bytes, encoding: str, declared: bool = True) -> str:
     """``encoding`` itself, or the web Latin single-byte encoding whose decoding of ``body``
     spells a language clearly better (:func:`newscrawl.alphabets.best_spelling`). Encodings
@@ -224,11 +235,16 @@ def respell(body: bytes, encoding: str, declared: bool = True) -> str:
     ../shared/data/charsets), so cp1252 -- what browsers fall back to -- is the incumbent and
     the detector's answer one more challenger."""
     encoding = codec_name(encoding)
-    if encoding not in LATIN_SINGLE_BYTE:
+    if encoding in CYRILLIC_VARIANTS:
+        challengers: tuple[str, ...] = CYRILLIC_VARIANTS[encoding]
+        incumbent = encoding
+    elif encoding in LATIN_SINGLE_BYTE:
+        challengers = (*WEB_LATIN, encoding)
+        incumbent = encoding if declared else "cp1252"
+    else:
         return encoding
-    incumbent = encoding if declared else "cp1252"
     candidates = {incumbent: body.decode(incumbent, "replace")}
-    for other in (*WEB_LATIN, encoding):
+    for other in challengers:
         if other not in candidates:
             try:
                 candidates[other] = body.decode(other)

@@ -78,3 +78,32 @@ def test_best_spelling_needs_a_clear_winner():
     assert best_spelling({"cp1252": FRENCH, "cp1250": FRENCH}, "cp1252") == "cp1252"
     mixed = NAMES.encode("cp1252").decode("cp1250")
     assert best_spelling({"cp1252": NAMES, "cp1250": mixed}, "cp1252") == "cp1252"
+
+
+# Cyrillic variants that share the Russian letters' bytes and differ in a language's own letters.
+KAZAKH = "Қала әкімдігі жаңа көпірдің құрылысы келесі көктемде аяқталатынын хабарлады, деп үнсіз қалды."
+UKRAINIAN = "Міська рада повідомила, що ґрунтові роботи на новому мосту завершать лише наступної весни."
+RUSSIAN = "Городская администрация сообщила, что строительство нового моста завершится будущей весной."
+
+
+def test_kazakh_page_read_as_cp1251_is_read_as_kz1048():
+    # Read as cp1251, the Kazakh letters come out Macedonian and Serbian: "Ќала јкімдігі".
+    body = page(KAZAKH).encode("kz1048")
+    assert KAZAKH not in body.decode("cp1251")
+    for content_type in ("text/html", "text/html; charset=windows-1251"):
+        decoded = decode_html(body, content_type)
+        assert KAZAKH in decoded.text, content_type
+        assert decoded.encoding == "kz1048"
+
+
+@pytest.mark.parametrize("text,encoding", [(UKRAINIAN, "cp1251"), (RUSSIAN, "cp1251"), (UKRAINIAN, "koi8_u"),
+                                           (RUSSIAN, "koi8_r")])
+def test_cyrillic_pages_declared_right_are_kept(text, encoding):
+    decoded = decode_html(page(text).encode(encoding), f"text/html; charset={encoding}")
+    assert text in decoded.text and decoded.conflict is None
+
+
+def test_common_cyrillic_letters_are_no_evidence():
+    # Only the letters that tell the Cyrillic alphabets apart count ("Москва" has none of them).
+    assert evidence_characters("Москва") == []
+    assert "і" in evidence_characters(UKRAINIAN) and "ґ" in evidence_characters(UKRAINIAN)
