@@ -11,7 +11,9 @@
                                              new versions only where the text changed
     newscrawl db upgrade [--db URL]          migrate the database to the newest schema
     newscrawl db backfill [--db URL]         derivation and similarity of versions stored
-                                             before they were recorded (revision 0003)
+                                             before they were recorded (revision 0003), and
+                                             the band rows of signature blocks that stories
+                                             stored before the block existed lack
 
 The database URL comes from ``--db``, else ``NEWSCRAWL_DATABASE_URL``, else ``sqlite:///newscrawl.db``.
 Exit status: 0 on success, 1 when some inputs were skipped with an error, 2 on a usage or
@@ -247,19 +249,32 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_backfill(args: argparse.Namespace) -> int:
-    from newscrawl.store.backfill import backfill_derivations
+    from newscrawl.store.backfill import backfill_bands, backfill_derivations
 
     def progress(version_id: int, outcome: str) -> None:
         if not args.quiet:
             print(f"version {version_id}: {outcome}")
 
-    result = backfill_derivations(_sessionmaker(args.db), progress=progress)
+    def band_progress(story_id: int, outcome: list[int] | str) -> None:
+        if not args.quiet:
+            added = (outcome if isinstance(outcome, str)
+                     else "bands of block " + ", ".join(map(str, outcome)) + " added")
+            print(f"story {story_id}: {added}")
+
+    sessions = _sessionmaker(args.db)
+    result = backfill_derivations(sessions, progress=progress)
     for version_id, reason in result.left:
         print(f"left: version {version_id}: {reason}", file=sys.stderr)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items()))
     print(f"backfilled {result.filled} versions{': ' + summary if summary else ''};"
           f" {len(result.left)} left without")
-    return 1 if result.left else 0
+    bands = backfill_bands(sessions, progress=band_progress)
+    for story_id, reason in bands.left:
+        print(f"left: story {story_id}: {reason}", file=sys.stderr)
+    blocks = ", ".join(f"{n} of block {k}" for k, n in sorted(bands.rows.items()))
+    print(f"re-banded {bands.stories} stories: {bands.added} band rows added"
+          f"{' (' + blocks + ')' if blocks else ''}; {len(bands.left)} left without")
+    return 1 if result.left or bands.left else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -295,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db")
     p.set_defaults(func=cmd_db_upgrade)
     p = db_sub.add_parser("backfill", help="derivation and similarity of versions stored before "
-                                           "revision 0003 (computed from the stored texts)")
+                                           "revision 0003, band rows of signature blocks stories "
+                                           "lack (computed from the stored texts)")
     p.add_argument("--db")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     p.set_defaults(func=cmd_db_backfill)

@@ -270,6 +270,14 @@ def signature_bands(whole: MinHash, lead: MinHash) -> tuple[int, ...]:
     return tuple(out)
 
 
+def block_band_range(block: int) -> range:
+    """The band numbers of permutation block ``block`` in :func:`signature_bands`' layout: its
+    whole-text bands, then its lead bands (block 0: 0-127, block 1: 128-255). A story's band rows
+    with numbers in this range are that block's (``newscrawl db backfill`` adds a block stored
+    stories lack)."""
+    return range(2 * block * BLOCK_BANDS, 2 * (block + 1) * BLOCK_BANDS)
+
+
 def fingerprint(body: str) -> Fingerprint:
     """Body hash and :data:`BAND_COUNT` band hashes of two signatures: the whole text's and its
     lead's (see :func:`signature_bands`).

@@ -1,4 +1,11 @@
-"""Filling in what versions stored before revision 0003 lack (``newscrawl db backfill``).
+"""Filling in what rows stored by older releases lack (``newscrawl db backfill``).
+
+Two things, each computed from stored text exactly as the store computes it for a new row:
+
+* **Derivations** (:func:`backfill_derivations`): of versions stored before revision 0003.
+* **Band blocks** (:func:`backfill_bands`): of stories stored before their signature had the
+  permutation blocks :func:`newscrawl.fingerprint.signature_blocks` now gives (one block until
+  session 3, two since).
 
 Revision 0003 added ``versions.derivation`` (how a version derives from its story's first
 version: original, exact, trimmed, reworded, edited) and ``versions.similarity`` (its 3-gram
@@ -17,6 +24,31 @@ later one. Design decisions:
   where it stopped when run again.
 * **Bad input**: a version whose story has no first version (only a damaged database has one)
   is left NULL and reported, never guessed; so is a version whose comparison fails.
+
+Band blocks: a story's band rows are the LSH index that finds it (``story_bands``). Each
+permutation block of a signature has its own band numbers
+(:func:`~newscrawl.fingerprint.block_band_range`), and block 0 kept the numbers and hashes of
+the one-block signatures, so the rows of a story stored before the second block are still right;
+they are only fewer. Such a story is found by block 0 alone, and a copy that only block 1 would
+find (a heavily spun or trimmed-and-spun copy: one in eight at the recall floor, see
+docs/measurements.md) becomes a story of its own. :func:`backfill_bands` adds the missing
+blocks' rows, and only those:
+
+* **Computed as a new story's**: :func:`newscrawl.fingerprint.fingerprint` of the story's first
+  version's stored body (the body the store fingerprinted: ``record.body``), rows numbered by
+  their position in it, exactly as :func:`~newscrawl.store.repository.add_version` inserts them.
+  Stored rows are never rewritten or deleted.
+* **Which stories**: those that lack a row in the band range of some block, found in SQL
+  (an ``EXISTS`` probe of the ``story_id`` index per block) in batches by story id; a story
+  whose bands are complete is never read or fingerprinted, so a second run reads the stories
+  table once and writes nothing.
+* **Beside a crawl**: each batch is one short transaction; the rows go in with ``INSERT ... ON
+  CONFLICT DO NOTHING`` (a concurrent backfill of the same story adds them once). No placement
+  locks are taken: rows are only added, and a store that read the bands before the commit
+  decided as if the backfill had not yet run - the outcome it would have had a moment earlier
+  (see ``repository._placement_inputs``: stored rows only grow).
+* **Bad input**: a story without a first version is left as it is and reported, as is one whose
+  fingerprint fails.
 """
 
 from __future__ import annotations
@@ -26,16 +58,23 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from newscrawl.fingerprint import DERIVATION_ORIGINAL, DERIVATIONS
+from newscrawl.fingerprint import (
+    DERIVATION_ORIGINAL,
+    DERIVATIONS,
+    SIGNATURE_BLOCKS,
+    block_band_range,
+    fingerprint,
+)
 from newscrawl.store.matching import compare_with_first
-from newscrawl.store.models import Story, Version
+from newscrawl.store.models import Story, StoryBand, Version
+from newscrawl.store.repository import _insert_ignore
 
 logger = logging.getLogger(__name__)
 
-#: Versions read per batch (and per transaction).
+#: Versions (or stories) read per batch (and per transaction).
 BATCH = 200
 #: Reasons a version is left NULL.
 NO_FIRST_VERSION = "no_first_version"
@@ -112,5 +151,86 @@ def backfill_derivations(make_session: Callable[[], Session], *, batch: int = BA
             session.commit()
 
 
-__all__ = ["BATCH", "NO_FIRST_VERSION", "BackfillResult", "backfill_derivations",
-           "derivation_of"]
+@dataclass(slots=True)
+class BandBackfillResult:
+    #: Stories given their missing blocks.
+    stories: int = 0
+    #: Band rows added, by permutation block.
+    rows: Counter = field(default_factory=Counter)
+    #: Stories left as they were: (story id, reason).
+    left: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(self.rows.values())
+
+
+def _has_block(block: int):
+    """EXISTS: the outer story has a band row of permutation block ``block``."""
+    bands = StoryBand.__table__.alias("block_bands")
+    numbers = block_band_range(block)
+    return exists().where(bands.c.story_id == Story.id, bands.c.band >= numbers.start,
+                          bands.c.band < numbers.stop)
+
+
+def _stories_missing_blocks(session: Session, after: int, size: int) -> list:
+    """(story id, first version body, has block 0, has block 1, ...) of the next ``size``
+    stories after ``after`` that lack a block."""
+    has = [_has_block(k) for k in range(SIGNATURE_BLOCKS)]
+    return session.execute(
+        select(Story.id, Version.body, *[h.label(f"has_block_{k}") for k, h in enumerate(has)])
+        .outerjoin(Version, Version.id == Story.canonical_version_id)
+        .where(Story.id > after, or_(*[~h for h in has]))
+        .order_by(Story.id).limit(size)
+    ).all()
+
+
+def _add_blocks(session: Session, story_id: int, body: str | None,
+                missing: list[int]) -> list[tuple[int, int]] | str:
+    """Insert the band rows of the ``missing`` blocks of one story; returns (block, rows) added,
+    or why the story was left."""
+    if body is None:
+        return NO_FIRST_VERSION
+    try:
+        bands = fingerprint(body).bands
+    except Exception as exc:  # one bad row must not stop the backfill
+        logger.exception("story %s: fingerprint failed", story_id)
+        return f"error: {type(exc).__name__}: {exc}"
+    rows, added = [], []
+    for block in missing:
+        numbers = block_band_range(block)
+        rows += [{"band": i, "hash": bands[i], "story_id": story_id} for i in numbers]
+        added.append((block, len(numbers)))
+    _insert_ignore(session, StoryBand, rows, ["band", "hash", "story_id"])
+    return added
+
+
+def backfill_bands(make_session: Callable[[], Session], *, batch: int = BATCH,
+                   progress: Callable[[int, list[int] | str], None] | None = None
+                   ) -> BandBackfillResult:
+    """Add the band rows of every permutation block a story's stored bands lack; see the module
+    docstring. ``progress(story_id, blocks_added_or_reason)`` is called for each story."""
+    result = BandBackfillResult()
+    after = 0
+    while True:
+        with make_session() as session:
+            rows = _stories_missing_blocks(session, after, batch)
+            if not rows:
+                return result
+            for story_id, body, *has in rows:
+                after = story_id
+                missing = [k for k, present in enumerate(has) if not present]
+                outcome = _add_blocks(session, story_id, body, missing)
+                if isinstance(outcome, str):
+                    result.left.append((story_id, outcome))
+                else:
+                    result.stories += 1
+                    for block, count in outcome:
+                        result.rows[block] += count
+                if progress is not None:
+                    progress(story_id, outcome if isinstance(outcome, str) else missing)
+            session.commit()
+
+
+__all__ = ["BATCH", "NO_FIRST_VERSION", "BackfillResult", "BandBackfillResult",
+           "backfill_bands", "backfill_derivations", "derivation_of"]
