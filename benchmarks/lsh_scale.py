@@ -1,6 +1,6 @@
 """Story lookup + insert time per page against 10k, 100k, 1M stored stories, on SQLite.
 
-    python benchmarks/lsh_scale.py [--sizes 10000,100000] [--probes 200]
+    python benchmarks/lsh_scale.py [--sizes 10000,100000] [--probes 200] [--layouts rowid,without_rowid]
     nice -n 10 python benchmarks/lsh_scale.py --sizes 10000,100000,1000000   # 1M: 17 GB, ~25 min
 
 For each size N, a scratch SQLite database (the real schema, migrated by Alembic) gets N
@@ -20,9 +20,18 @@ lookup again, locks, insert of the new bands at random places of the index); cop
 memory: this process's resident set after the probes and its peak, and the loader's
 peak (a separate process, so its page cache never counts here).
 
-Baseline in the same run: the same band lookup with SQLite told not to use the indexes
-(``NOT INDEXED``), i.e. what a lookup costs when it reads all of story_bands: it grows
-linearly with N, the indexed lookup must not.
+Baselines in the same run:
+
+* the same band lookup with SQLite told not to use the indexes (``NOT INDEXED``), i.e. what a
+  lookup costs when it reads all of story_bands: it grows linearly with N, the indexed lookup
+  must not;
+* ``--layouts``: each size is built once per story_bands layout, ``rowid`` (an ordinary SQLite
+  table: a rowid b-tree holding the rows plus the primary key's separate index holding them
+  again) and ``without_rowid`` (``WITHOUT ROWID``: the primary key's b-tree *is* the table).
+  The layout is set on the empty table before the load (:func:`set_story_bands_layout`),
+  whatever the migrations made, so both are measured by the same code in the same run. The
+  size of story_bands itself (table and indexes, from SQLite's ``dbstat``) is printed beside
+  the file's.
 """
 
 from __future__ import annotations
@@ -54,9 +63,40 @@ def rss_mb(field: str = "VmRSS") -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def load_synthetic(path: str, n: int, band_count: int) -> tuple[float, float]:
+#: story_bands layouts --layouts may name.
+LAYOUTS = ("rowid", "without_rowid")
+
+
+def set_story_bands_layout(con, layout: str) -> None:
+    """Re-create the *empty* story_bands table of the sqlite3 connection ``con`` as an ordinary
+    (``rowid``) or a ``WITHOUT ROWID`` table, from the CREATE TABLE statement the migrations
+    stored (so columns, keys and constraints stay theirs; only the table option changes).
+    Its indexes must have been dropped (the loader drops them and builds them after the load)."""
+    sql = con.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'story_bands'").fetchone()[0]
+    assert con.execute("SELECT COUNT(*) FROM story_bands").fetchone()[0] == 0, "not empty"
+    body = sql.rstrip()
+    if body.upper().endswith("WITHOUT ROWID"):
+        body = body[: -len("WITHOUT ROWID")].rstrip()
+    con.execute("DROP TABLE story_bands")
+    con.execute(body + (" WITHOUT ROWID" if layout == "without_rowid" else ""))
+
+
+def story_bands_bytes(con) -> int:
+    """Bytes of story_bands' pages: the table and all of its indexes (``dbstat``)."""
+    names = [name for (name,) in con.execute(
+        "SELECT name FROM sqlite_master WHERE tbl_name = 'story_bands'"
+        " AND type IN ('table', 'index')")]
+    marks = ", ".join("?" for _ in names)
+    return con.execute(f"SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE aggregate = TRUE"
+                       f" AND name IN ({marks})", names).fetchone()[0]
+
+
+def load_synthetic(path: str, n: int, band_count: int,
+                   layout: str = "rowid") -> tuple[float, float, int]:
     """Insert ``n`` synthetic stories and their band rows into the migrated SQLite database at
-    ``path``; returns (seconds, the loading process's peak RSS in MB).
+    ``path``, story_bands in ``layout`` (see :func:`set_story_bands_layout`); returns (seconds,
+    the loading process's peak RSS in MB, bytes of story_bands and its indexes).
 
     Runs in a child process (:func:`load_in_child`) on a plain sqlite3 connection, so that the
     loader's page cache and sort buffers never count in the measured process's memory. Scratch
@@ -82,6 +122,7 @@ def load_synthetic(path: str, n: int, band_count: int) -> tuple[float, float]:
             " AND sql IS NOT NULL").fetchall()
         for name, _ in secondary:
             con.execute(f'DROP INDEX "{name}"')
+        set_story_bands_layout(con, layout)
         con.execute("BEGIN")
         # Rows are generated inside SQLite (a recursive counter, random()): a Python executemany
         # loaded 47k rows/s here, far too slow for 128 million rows.
@@ -103,18 +144,21 @@ def load_synthetic(path: str, n: int, band_count: int) -> tuple[float, float]:
         # is enough (a full ANALYZE reads every one of the 128 million rows).
         con.execute("PRAGMA analysis_limit = 1000")
         con.execute("ANALYZE")
+        seconds = time.perf_counter() - start
+        bands_bytes = story_bands_bytes(con)  # reads story_bands' pages: not load time
     finally:
         con.close()
-    return time.perf_counter() - start, rss_mb("VmHWM")
+    return seconds, rss_mb("VmHWM"), bands_bytes
 
 
-def load_in_child(path: str, n: int, band_count: int) -> tuple[float, float]:
+def load_in_child(path: str, n: int, band_count: int,
+                  layout: str = "rowid") -> tuple[float, float, int]:
     """:func:`load_synthetic` in a fresh (spawned) process."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(load_synthetic, path, n, band_count).result()
+        return pool.submit(load_synthetic, path, n, band_count, layout).result()
 
 
 def scan_lookup_ms(session, bands: tuple[int, ...]) -> float:
@@ -159,8 +203,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probes", type=int, default=200, help="pages timed per size")
     parser.add_argument("--baseline-probes", type=int, default=3,
                         help="scan lookups per size (each reads all of story_bands)")
+    parser.add_argument("--layouts", default=",".join(LAYOUTS),
+                        help="story_bands layouts to build each size in (default: both, "
+                             "rowid,without_rowid)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    layouts = [name for name in args.layouts.split(",") if name]
+    if unknown := set(layouts) - set(LAYOUTS):
+        parser.error(f"unknown layouts: {', '.join(sorted(unknown))} (known: {', '.join(LAYOUTS)})")
 
     try:
         articles = load_articles()
@@ -190,11 +240,11 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"bands per story: {BAND_COUNT}; probes per size: {len(probes)} "
           f"({half} copies of stored stories, {len(probes) - half} new articles)")
-    print("| stories | band rows | db GB | load s | band query median ms | lookup median ms |"
-          " lookup mean ms | store median ms | store mean ms | copies found | scan lookup ms |"
-          " RSS MB | peak RSS MB | loader peak RSS MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for n in sizes:
+    print("| stories | layout | band rows | db GB | story_bands GB | load s | band query median ms |"
+          " lookup median ms | lookup mean ms | store median ms | store mean ms | copies found |"
+          " scan lookup ms | RSS MB | peak RSS MB | loader peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for n, layout in [(n, layout) for n in sizes for layout in layouts]:
         with tempfile.TemporaryDirectory(dir=None) as tmp:
             engine = make_engine(f"sqlite:///{tmp}/scale.db")
 
@@ -205,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
 
             upgrade(engine)
             engine.dispose()  # the loader must be the only connection to the file
-            load_s, load_rss = load_in_child(f"{tmp}/scale.db", n, BAND_COUNT)
+            load_s, load_rss, bands_bytes = load_in_child(f"{tmp}/scale.db", n, BAND_COUNT,
+                                                          layout)
             db_gb = Path(f"{tmp}/scale.db").stat().st_size / 1e9
             with Session(engine) as session:
                 for art in planted:
@@ -236,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
                     for _, _, _, fp in probes[: args.baseline_probes])
             engine.dispose()
             peak = rss_mb("VmHWM")
-            print(f"| {n:,} | {n * BAND_COUNT:,} | {db_gb:.2f} | {load_s:.0f} |"
+            print(f"| {n:,} | {layout} | {n * BAND_COUNT:,} | {db_gb:.2f} |"
+                  f" {bands_bytes / 1e9:.2f} | {load_s:.0f} |"
                   f" {statistics.median(queries):.2f} | {statistics.median(lookups):.1f} |"
                   f" {statistics.mean(lookups):.1f} | {statistics.median(stores):.1f} |"
                   f" {statistics.mean(stores):.1f} | {found}/{half} | {baseline:.0f} |"
