@@ -32,6 +32,12 @@ Baselines in the same run:
   whatever the migrations made, so both are measured by the same code in the same run. The
   size of story_bands itself (table and indexes, from SQLite's ``dbstat``) is printed beside
   the file's.
+
+``--migrate``: after the probes of a ``rowid`` database, what revision 0006 costs on it: the
+database is stamped at revision 0005 (what it is: an ordinary story_bands table) and upgraded
+to head, timed; then the file size, the free pages the rebuild left in it (SQLite reuses them
+as the database grows; only ``VACUUM`` gives them back to the file system) and ``VACUUM``'s
+time and result.
 """
 
 from __future__ import annotations
@@ -179,6 +185,35 @@ def scan_lookup_ms(session, bands: tuple[int, ...]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def time_migration(engine, path: str) -> dict[str, float]:
+    """Revision 0006 on the ``rowid`` database at ``path`` (see the module docstring)."""
+    import sqlite3
+
+    from alembic import command
+
+    from newscrawl.store.db import alembic_config, upgrade
+
+    with engine.connect() as conn:
+        command.stamp(alembic_config(conn), "0005")
+        conn.commit()
+    start = time.perf_counter()
+    upgrade(engine)
+    rebuild_s = time.perf_counter() - start
+    engine.dispose()
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        free = (con.execute("PRAGMA freelist_count").fetchone()[0]
+                * con.execute("PRAGMA page_size").fetchone()[0])
+        size = Path(path).stat().st_size
+        start = time.perf_counter()
+        con.execute("VACUUM")
+        vacuum_s = time.perf_counter() - start
+    finally:
+        con.close()
+    return {"rebuild_s": rebuild_s, "size": size, "free": free, "vacuum_s": vacuum_s,
+            "vacuumed": Path(path).stat().st_size}
+
+
 def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
@@ -206,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--layouts", default=",".join(LAYOUTS),
                         help="story_bands layouts to build each size in (default: both, "
                              "rowid,without_rowid)")
+    parser.add_argument("--migrate", action="store_true",
+                        help="time revision 0006 (and VACUUM) on each rowid database afterwards")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     layouts = [name for name in args.layouts.split(",") if name]
@@ -244,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
           " lookup median ms | lookup mean ms | store median ms | store mean ms | copies found |"
           " scan lookup ms | RSS MB | peak RSS MB | loader peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    migrations = []
     for n, layout in [(n, layout) for n in sizes for layout in layouts]:
         with tempfile.TemporaryDirectory(dir=None) as tmp:
             engine = make_engine(f"sqlite:///{tmp}/scale.db")
@@ -287,12 +325,22 @@ def main(argv: list[str] | None = None) -> int:
                     for _, _, _, fp in probes[: args.baseline_probes])
             engine.dispose()
             peak = rss_mb("VmHWM")
+            if args.migrate and layout == "rowid":
+                migrations.append((n, db_gb, time_migration(engine, f"{tmp}/scale.db")))
             print(f"| {n:,} | {layout} | {n * BAND_COUNT:,} | {db_gb:.2f} |"
                   f" {bands_bytes / 1e9:.2f} | {load_s:.0f} |"
                   f" {statistics.median(queries):.2f} | {statistics.median(lookups):.1f} |"
                   f" {statistics.mean(lookups):.1f} | {statistics.median(stores):.1f} |"
                   f" {statistics.mean(stores):.1f} | {found}/{half} | {baseline:.0f} |"
                   f" {rss_mb():.0f} | {peak:.0f} | {load_rss:.0f} |", flush=True)
+    if migrations:
+        print("\nRevision 0006 on the rowid databases (after their probes):")
+        print("| stories | db GB before | rebuild s | db GB after | free pages GB |"
+              " VACUUM s | db GB after VACUUM |")
+        print("|---|---|---|---|---|---|---|")
+        for n, before_gb, m in migrations:
+            print(f"| {n:,} | {before_gb:.2f} | {m['rebuild_s']:.0f} | {m['size'] / 1e9:.2f} |"
+                  f" {m['free'] / 1e9:.2f} | {m['vacuum_s']:.0f} | {m['vacuumed'] / 1e9:.2f} |")
     return 0
 
 
