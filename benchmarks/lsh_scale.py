@@ -29,9 +29,11 @@ Baselines in the same run:
   table: a rowid b-tree holding the rows plus the primary key's separate index holding them
   again) and ``without_rowid`` (``WITHOUT ROWID``: the primary key's b-tree *is* the table).
   The layout is set on the empty table before the load (:func:`set_story_bands_layout`),
-  whatever the migrations made, so both are measured by the same code in the same run. The
-  size of story_bands itself (table and indexes, from SQLite's ``dbstat``) is printed beside
-  the file's.
+  whatever the migrations made, so both are measured by the same code in the same run. Both
+  databases of a size are built first, then every probe is run on each in turn (alternating
+  which goes first), so that load from other work on the machine falls on both alike; the RSS
+  figures are then those of the process holding both. The size of story_bands itself (table
+  and indexes, from SQLite's ``dbstat``) is printed beside the file's.
 
 ``--migrate``: after the probes of a ``rowid`` database, what revision 0006 costs on it: the
 database is stamped at revision 0005 (what it is: an ordinary story_bands table) and upgraded
@@ -49,6 +51,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,6 +217,28 @@ def time_migration(engine, path: str) -> dict[str, float]:
             "vacuumed": Path(path).stat().st_size}
 
 
+def _scratch_connection(dbapi_connection, _record) -> None:
+    # Scratch database: no fsync per commit (the lookup is measured, not the disk).
+    dbapi_connection.execute("PRAGMA synchronous = OFF")
+
+
+@dataclass
+class LayoutRun:
+    """One layout's database of one size, and its figures as the probes go."""
+
+    path: str
+    engine: object
+    session: object
+    db_gb: float
+    bands_bytes: int
+    load_s: float
+    load_rss: float
+    queries: list[float] = field(default_factory=list)
+    lookups: list[float] = field(default_factory=list)
+    stores: list[float] = field(default_factory=list)
+    found: int = 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
@@ -282,57 +307,64 @@ def main(argv: list[str] | None = None) -> int:
           " scan lookup ms | RSS MB | peak RSS MB | loader peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     migrations = []
-    for n, layout in [(n, layout) for n in sizes for layout in layouts]:
+    for n in sizes:
         with tempfile.TemporaryDirectory(dir=None) as tmp:
-            engine = make_engine(f"sqlite:///{tmp}/scale.db")
-
-            @event.listens_for(engine, "connect")
-            def _fast(dbapi_connection, _record):
-                # Scratch database: no fsync per commit (the lookup is measured, not the disk).
-                dbapi_connection.execute("PRAGMA synchronous = OFF")
-
-            upgrade(engine)
-            engine.dispose()  # the loader must be the only connection to the file
-            load_s, load_rss, bands_bytes = load_in_child(f"{tmp}/scale.db", n, BAND_COUNT,
-                                                          layout)
-            db_gb = Path(f"{tmp}/scale.db").stat().st_size / 1e9
-            with Session(engine) as session:
+            dbs = {}
+            for layout in layouts:
+                path = f"{tmp}/{layout}.db"
+                engine = make_engine(f"sqlite:///{path}")
+                event.listen(engine, "connect", _scratch_connection)
+                upgrade(engine)
+                engine.dispose()  # the loader must be the only connection to the file
+                load_s, load_rss, bands_bytes = load_in_child(path, n, BAND_COUNT, layout)
+                session = Session(engine)
                 for art in planted:
                     url = f"https://originals.example/{art.id}"
                     store_page(session, *page_record(url, art.body, fingerprint(art.body)))
                 session.commit()
-            queries, lookups, stores, found = [], [], [], 0
-            with Session(engine) as session:
-                for url, body, kind, fp in probes:
+                dbs[layout] = LayoutRun(path, engine, session, Path(path).stat().st_size / 1e9,
+                                        bands_bytes, load_s, load_rss)
+            for i, (url, body, kind, fp) in enumerate(probes):
+                # The layouts take turns, first one then the other, probe by probe: whatever
+                # else the machine runs meanwhile weighs on both alike.
+                for layout in (layouts if i % 2 == 0 else layouts[::-1]):
+                    run = dbs[layout]
+                    session = run.session
                     # The band query alone (the indexed part of a lookup), as place() runs it.
                     tq = time.perf_counter()
                     session.execute(_band_query_template(len(fp.bands), MAX_BAND_CANDIDATES),
                                     _band_params(fp.bands)).all()
-                    queries.append((time.perf_counter() - tq) * 1000)
+                    run.queries.append((time.perf_counter() - tq) * 1000)
                     t0 = time.perf_counter()
                     placement = place(session, url, body, fp)
                     t1 = time.perf_counter()
                     out = store_page(session, *page_record(url, body, fp))
                     session.commit()
                     t2 = time.perf_counter()
-                    lookups.append((t1 - t0) * 1000)
+                    run.lookups.append((t1 - t0) * 1000)
                     # store_page repeats the lookup: the store figure is lookup + insert + commit.
-                    stores.append((t2 - t1) * 1000)
+                    run.stores.append((t2 - t1) * 1000)
                     if kind == "copy" and placement.story_id is not None and not out.created_story:
-                        found += 1
-                baseline = statistics.median(
-                    scan_lookup_ms(session, fp.bands)
-                    for _, _, _, fp in probes[: args.baseline_probes])
-            engine.dispose()
+                        run.found += 1
             peak = rss_mb("VmHWM")
-            if args.migrate and layout == "rowid":
-                migrations.append((n, db_gb, time_migration(engine, f"{tmp}/scale.db")))
-            print(f"| {n:,} | {layout} | {n * BAND_COUNT:,} | {db_gb:.2f} |"
-                  f" {bands_bytes / 1e9:.2f} | {load_s:.0f} |"
-                  f" {statistics.median(queries):.2f} | {statistics.median(lookups):.1f} |"
-                  f" {statistics.mean(lookups):.1f} | {statistics.median(stores):.1f} |"
-                  f" {statistics.mean(stores):.1f} | {found}/{half} | {baseline:.0f} |"
-                  f" {rss_mb():.0f} | {peak:.0f} | {load_rss:.0f} |", flush=True)
+            for layout in layouts:
+                run = dbs[layout]
+                baseline = statistics.median(
+                    scan_lookup_ms(run.session, fp.bands)
+                    for _, _, _, fp in probes[: args.baseline_probes])
+                run.session.close()
+                run.engine.dispose()
+                print(f"| {n:,} | {layout} | {n * BAND_COUNT:,} | {run.db_gb:.2f} |"
+                      f" {run.bands_bytes / 1e9:.2f} | {run.load_s:.0f} |"
+                      f" {statistics.median(run.queries):.2f} |"
+                      f" {statistics.median(run.lookups):.1f} | {statistics.mean(run.lookups):.1f} |"
+                      f" {statistics.median(run.stores):.1f} | {statistics.mean(run.stores):.1f} |"
+                      f" {run.found}/{half} | {baseline:.0f} | {rss_mb():.0f} | {peak:.0f} |"
+                      f" {run.load_rss:.0f} |", flush=True)
+            for layout in layouts:
+                if args.migrate and layout == "rowid":
+                    run = dbs[layout]
+                    migrations.append((n, run.db_gb, time_migration(run.engine, run.path)))
     if migrations:
         print("\nRevision 0006 on the rowid databases (after their probes):")
         print("| stories | db GB before | rebuild s | db GB after | free pages GB |"
