@@ -91,21 +91,21 @@ def set_story_bands_layout(con, layout: str) -> None:
     con.execute(body + (" WITHOUT ROWID" if layout == "without_rowid" else ""))
 
 
-def story_bands_bytes(con) -> int:
-    """Bytes of story_bands' pages: the table and all of its indexes (``dbstat``)."""
+def story_bands_bytes(con) -> dict[str, int]:
+    """Bytes of each of story_bands' b-trees, the table's and its indexes' (``dbstat``)."""
     names = [name for (name,) in con.execute(
         "SELECT name FROM sqlite_master WHERE tbl_name = 'story_bands'"
         " AND type IN ('table', 'index')")]
     marks = ", ".join("?" for _ in names)
-    return con.execute(f"SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE aggregate = TRUE"
-                       f" AND name IN ({marks})", names).fetchone()[0]
+    return dict(con.execute(f"SELECT name, pgsize FROM dbstat WHERE aggregate = TRUE"
+                            f" AND name IN ({marks})", names).fetchall())
 
 
 def load_synthetic(path: str, n: int, band_count: int,
-                   layout: str = "rowid") -> tuple[float, float, int]:
+                   layout: str = "rowid") -> tuple[float, float, dict[str, int]]:
     """Insert ``n`` synthetic stories and their band rows into the migrated SQLite database at
     ``path``, story_bands in ``layout`` (see :func:`set_story_bands_layout`); returns (seconds,
-    the loading process's peak RSS in MB, bytes of story_bands and its indexes).
+    the loading process's peak RSS in MB, bytes of story_bands' b-trees).
 
     Runs in a child process (:func:`load_in_child`) on a plain sqlite3 connection, so that the
     loader's page cache and sort buffers never count in the measured process's memory. Scratch
@@ -161,7 +161,7 @@ def load_synthetic(path: str, n: int, band_count: int,
 
 
 def load_in_child(path: str, n: int, band_count: int,
-                  layout: str = "rowid") -> tuple[float, float, int]:
+                  layout: str = "rowid") -> tuple[float, float, dict[str, int]]:
     """:func:`load_synthetic` in a fresh (spawned) process."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -230,7 +230,7 @@ class LayoutRun:
     engine: object
     session: object
     db_gb: float
-    bands_bytes: int
+    bands_bytes: dict[str, int]
     load_s: float
     load_rss: float
     queries: list[float] = field(default_factory=list)
@@ -355,12 +355,16 @@ def main(argv: list[str] | None = None) -> int:
                 run.session.close()
                 run.engine.dispose()
                 print(f"| {n:,} | {layout} | {n * BAND_COUNT:,} | {run.db_gb:.2f} |"
-                      f" {run.bands_bytes / 1e9:.2f} | {run.load_s:.0f} |"
+                      f" {sum(run.bands_bytes.values()) / 1e9:.2f} | {run.load_s:.0f} |"
                       f" {statistics.median(run.queries):.2f} |"
                       f" {statistics.median(run.lookups):.1f} | {statistics.mean(run.lookups):.1f} |"
                       f" {statistics.median(run.stores):.1f} | {statistics.mean(run.stores):.1f} |"
                       f" {run.found}/{half} | {baseline:.0f} | {rss_mb():.0f} | {peak:.0f} |"
                       f" {run.load_rss:.0f} |", flush=True)
+            for layout in layouts:
+                trees = ", ".join(f"{name} {size / 1e6:,.0f} MB"
+                                  for name, size in sorted(dbs[layout].bands_bytes.items()))
+                print(f"|  | {layout}: story_bands' b-trees: {trees} |")
             for layout in layouts:
                 if args.migrate and layout == "rowid":
                     run = dbs[layout]
