@@ -80,7 +80,8 @@ def measure(url: str, articles, copies) -> dict:
             out = store_page(session, page, record)
             story_of[art.id] = session.execute(
                 select(Story.id).where(Story.key == out.story_key)).scalar_one()
-        session.commit()
+            # One transaction per page, as a crawl stores them (each holds its placement locks).
+            session.commit()
         block_one = block_band_range(1)
         session.execute(delete(StoryBand).where(StoryBand.band >= block_one.start))
         session.commit()
