@@ -10,8 +10,9 @@
                                              run the stages again over the stored raw pages;
                                              new versions only where the text changed
     newscrawl db upgrade [--db URL]          migrate the database to the newest schema
-    newscrawl db backfill [--db URL]         derivation and similarity of versions stored
-                                             before they were recorded (revision 0003), and
+    newscrawl db backfill [--db URL]         what older databases lack: derivation and similarity
+                                             of versions (revision 0003), band blocks added since,
+                                             events of stories (revision 0007), and
                                              the band rows of signature blocks that stories
                                              stored before the block existed lack
 
@@ -272,9 +273,23 @@ def cmd_db_backfill(args: argparse.Namespace) -> int:
     for story_id, reason in bands.left:
         print(f"left: story {story_id}: {reason}", file=sys.stderr)
     blocks = ", ".join(f"{n} of block {k}" for k, n in sorted(bands.rows.items()))
-    print(f"re-banded {bands.stories} stories: {bands.added} band rows added"
+    print(f"re-banded {bands.stories} {'story' if bands.stories == 1 else 'stories'}: {bands.added} band rows added"
           f"{' (' + blocks + ')' if blocks else ''}; {len(bands.left)} left without")
+    linked = _link_events(sessions, args.quiet)
+    print(f"linked {linked} {'story' if linked == 1 else 'stories'} to events")
     return 1 if result.left or bands.left else 0
+
+
+def _link_events(sessions, quiet: bool) -> int:
+    """Events for the stories stored before revision 0007 (newscrawl.store.events)."""
+    from newscrawl.store.events import backfill_events
+
+    def progress(key: str, event_id: int) -> None:
+        if not quiet:
+            print(f"story {key}: event {event_id}")
+
+    with sessions() as session:
+        return backfill_events(session, progress=progress, commit=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -311,7 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_db_upgrade)
     p = db_sub.add_parser("backfill", help="derivation and similarity of versions stored before "
                                            "revision 0003, band rows of signature blocks stories "
-                                           "lack (computed from the stored texts)")
+                                           "lack, events of stories stored before revision 0007 "
+                                           "(computed from the stored texts)")
     p.add_argument("--db")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     p.set_defaults(func=cmd_db_backfill)

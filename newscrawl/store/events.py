@@ -11,7 +11,7 @@ match it starts an event of its own.
 
 Two stores of the same event committed at the same moment by two processes may each start an
 event (they do not see each other's uncommitted rows); the next report of that event that
-matches both merges them. ``newscrawl db backfill`` links stories stored before revision 0006.
+matches both merges them. ``newscrawl db backfill`` links stories stored before revision 0007.
 """
 
 from __future__ import annotations
@@ -120,9 +120,10 @@ def link_story(session: Session, story: Story, title: str | None, body: str,
 
 
 def backfill_events(session: Session, batch: int = 500,
-                    progress: Callable[[str, int], None] | None = None) -> int:
-    """Link the stories that have no event yet (stored before revision 0006), oldest first, as
-    if each were stored now in that order; returns how many. The caller commits."""
+                    progress: Callable[[str, int], None] | None = None, *, commit: bool = False) -> int:
+    """Link the stories that have no event yet (stored before revision 0007), oldest first, as
+    if each were stored now in that order; returns how many. With ``commit``, each batch is
+    committed (a large database is not linked in one transaction); else the caller commits."""
     done = 0
     while True:
         rows = session.execute(
@@ -137,3 +138,5 @@ def backfill_events(session: Session, batch: int = 500,
             done += 1
             if progress:
                 progress(story.key, event_id)
+        if commit:
+            session.commit()

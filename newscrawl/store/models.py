@@ -116,7 +116,7 @@ class Story(Base):
         Integer, ForeignKey("versions.id", use_alter=True)
     )
     #: The event this story reports (newscrawl.store.events): stories of other texts that report
-    #: the same event share it. NULL for stories stored before revision 0006 until
+    #: the same event share it. NULL for stories stored before revision 0007 until
     #: ``newscrawl db backfill`` links them.
     event_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("events.id"), index=True)
     #: The first version's publication date, which events are matched on (with first_seen_at).

@@ -91,7 +91,7 @@ def test_db_backfill_command(database_url, db_engine, db_session, article, capsy
     assert cli_main(["db", "backfill", "--db", database_url, "-q"]) == 0
     out = capsys.readouterr().out
     assert "backfilled 5 versions: 1 edited, 1 exact, 1 original, 1 reworded, 1 trimmed" in out
-    assert "re-banded 1 stories: 128 band rows added (128 of block 1); 0 left without" in out
+    assert "re-banded 1 story: 128 band rows added (128 of block 1); 0 left without" in out
     assert cli_main(["db", "backfill", "--db", database_url]) == 0
     out = capsys.readouterr().out
     assert "backfilled 0 versions" in out

@@ -93,7 +93,7 @@ def test_backfill_links_stories_stored_before_events(db_engine, db_session, arti
     flood = store(db_session, article, "https://valley-post.example/flood", FLOOD, "Flood", DAY)
     other = store(db_session, article, "https://north-courier.example/flood-night", FLOOD_OTHER, "Flood", DAY)
     tram = store(db_session, article, "https://marlow-herald.example/tram", TRAM, "Tram", DAY)
-    # What a database stored before revision 0006 holds: no events, no terms.
+    # What a database stored before revision 0007 holds: no events, no terms.
     db_session.execute(update(Story).values(event_id=None, published_at=None))
     db_session.execute(delete(StoryEventTerm))
     db_session.execute(delete(Event))
@@ -102,8 +102,18 @@ def test_backfill_links_stories_stored_before_events(db_engine, db_session, arti
     db_session.commit()
     assert event_of(db_session, flood) == event_of(db_session, other) != event_of(db_session, tram)
     assert backfill_events(db_session) == 0  # nothing left to link
+    # The command does it too (after the stored rows are forgotten again).
+    db_session.execute(update(Story).values(event_id=None, published_at=None))
+    db_session.execute(delete(StoryEventTerm))
+    db_session.execute(delete(Event))
+    db_session.commit()
+    url = db_engine.url.render_as_string(hide_password=False)
+    assert cli_main(["db", "backfill", "--db", url, "-q"]) == 0
+    assert "linked 3 stories to events" in capsys.readouterr().out
+    db_session.expire_all()
+    assert event_of(db_session, flood) == event_of(db_session, other) != event_of(db_session, tram)
     # The command lists the event of the two reports.
-    assert cli_main(["events", "--db", db_engine.url.render_as_string(hide_password=False)]) == 0
+    assert cli_main(["events", "--db", url]) == 0
     listing = capsys.readouterr().out
     assert "1 event reported by more than one story" in listing
     assert flood in listing and other in listing and tram not in listing
