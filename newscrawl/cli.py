@@ -115,6 +115,9 @@ def cmd_story(args: argparse.Namespace) -> int:
             return print_diff(session, detail, args.diff)
     print(f"story {detail.key}: {detail.title or ''}")
     print(f"{detail.version_count} versions on {len(detail.sites)} sites")
+    if detail.same_event:
+        print(f"event {detail.event_id}, also reported by: "
+              + "; ".join(f"{key} ({title or ''})" for key, title in detail.same_event))
     for m in detail.merged_with:
         print(f"same story as {m.other_key} (proved by v{m.evidence_version_id}, containment"
               f" {m.similarity:.2f}, {m.recorded_at.isoformat(timespec='seconds')})")

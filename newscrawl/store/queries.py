@@ -62,6 +62,9 @@ class StoryDetail:
     canonical_version_id: int | None
     versions: list[VersionSummary] = field(default_factory=list)
     merged_with: list[MergeSummary] = field(default_factory=list)
+    event_id: int | None = None
+    #: (key, title) of the other stories (other texts) that report the same event.
+    same_event: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def version_count(self) -> int:
@@ -113,8 +116,12 @@ def story_detail(session: Session, key: str) -> StoryDetail | None:
         )
         for n, (v, host) in enumerate(rows, start=1)
     ]
+    same_event = [] if story.event_id is None else [tuple(row) for row in session.execute(
+        select(Story.key, Story.title).where(Story.event_id == story.event_id, Story.id != story.id)
+        .order_by(Story.first_seen_at, Story.id))]
     return StoryDetail(story.key, story.title, story.language, story.first_seen_at,
-                       story.canonical_version_id, versions, story_merges(session, story.id))
+                       story.canonical_version_id, versions, story_merges(session, story.id),
+                       story.event_id, same_event)
 
 
 def story_merges(session: Session, story_id: int) -> list[MergeSummary]:

@@ -50,6 +50,13 @@ def test_reports_of_one_event_share_it_and_other_news_does_not(db_session, artic
     assert event_of(db_session, flood) == event_of(db_session, other) is not None
     assert len({event_of(db_session, k) for k in (flood, budget, tram)}) == 3
     assert db_session.execute(select(func.count()).select_from(Event)).scalar_one() == 3
+    # A story's detail names the other stories of its event.
+    from newscrawl.store.queries import story_detail
+
+    detail = story_detail(db_session, flood)
+    assert detail.event_id == event_of(db_session, flood)
+    assert detail.same_event == [(other, "A night in the gym: Dunmere's flood families")]
+    assert story_detail(db_session, tram).same_event == []
     # The event carries its first story's title.
     assert db_session.get(Event, event_of(db_session, flood)).title == "Thousands flee as Vessa River floods Dunmere"
 
