@@ -23,6 +23,7 @@ markup), quoted attribute values that hold ``>``, void elements and ``/>``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from lxml import etree
 
@@ -66,21 +67,28 @@ def drop_unclosed_elements(html: str) -> tuple[str, int]:
     def close(elements: list[tuple[str, int, int]]) -> None:
         unclosed.extend((start, end, name) for name, start, end in elements if name not in IMPLIED_END_ELEMENTS)
 
+    # How many elements of each name are open: an end tag with none open to close is skipped
+    # without searching the stack (thousands of stray end tags would make that quadratic).
+    open_count: Counter[str] = Counter()
     for match in _TOKEN_RE.finditer(html):
         name = match.group(3)
         if name is None:
             continue  # a comment or a raw-text element: complete in itself
         name = name.lower()
         if match.group(2):  # an end tag
-            for depth in range(len(open_elements) - 1, -1, -1):
-                if open_elements[depth][0] == name:
-                    close(open_elements[depth + 1:])
-                    del open_elements[depth:]
-                    break
-            continue  # (an end tag with nothing open to close is left to the parser)
+            if not open_count[name]:
+                continue  # nothing open to close: left to the parser
+            depth = len(open_elements) - 1
+            while open_elements[depth][0] != name:
+                depth -= 1
+            close(open_elements[depth + 1:])
+            open_count.subtract(element[0] for element in open_elements[depth:])
+            del open_elements[depth:]
+            continue
         if name in VOID_ELEMENTS or match.group(4).rstrip().endswith("/"):
             continue
         open_elements.append((name, match.start(), match.end()))
+        open_count[name] += 1
     close(open_elements)
     if not unclosed:
         return html, 0
@@ -107,8 +115,11 @@ def cap_depth(html: str, max_depth: int = MAX_DEPTH) -> tuple[str, int]:
     elements: list[list] = []
     open_elements: list[list] = []
 
+    open_count: Counter[str] = Counter()  # as in drop_unclosed_elements
+
     def pop() -> None:
         element = open_elements.pop()
+        open_count[element[2]] -= 1
         if open_elements:
             open_elements[-1][4] = max(open_elements[-1][4], element[4] + 1)
 
@@ -118,17 +129,20 @@ def cap_depth(html: str, max_depth: int = MAX_DEPTH) -> tuple[str, int]:
             continue
         name = name.lower()
         if match.group(2):
-            for depth in range(len(open_elements) - 1, -1, -1):
-                if open_elements[depth][2] == name:
-                    open_elements[depth][5] = (match.start(), match.end())
-                    while len(open_elements) > depth:
-                        pop()
-                    break
+            if not open_count[name]:
+                continue
+            depth = len(open_elements) - 1
+            while open_elements[depth][2] != name:
+                depth -= 1
+            open_elements[depth][5] = (match.start(), match.end())
+            while len(open_elements) > depth:
+                pop()
             continue
         if name in VOID_ELEMENTS or match.group(4).rstrip().endswith("/"):
             continue
         element = [match.start(), match.end(), name, len(open_elements) + 1, 0, None]
         open_elements.append(element)
+        open_count[name] += 1
         elements.append(element)
     while open_elements:
         pop()

@@ -80,3 +80,10 @@ def test_page_under_the_depth_limit_is_not_flattened():
     extracted = extract_article(html, "https://harbour.example/crane")
     assert extracted.nesting_tags_dropped == 0
     assert [b.text for b in extracted.blocks] == PARAGRAPHS
+
+
+def test_stray_end_tags_are_left_to_the_parser():
+    # An end tag with nothing of its name open closes nothing (and is not searched for: pages
+    # with thousands of them are flattened in linear time).
+    assert drop_unclosed_elements("<div><b>x</span></div>") == ("<div>x</span></div>", 1)
+    assert cap_depth("<div><div><div>x</span></div></div></div>", 2)[0].count("</span>") == 1
