@@ -14,7 +14,8 @@ each removal is recorded (kind, count, examples) on the version:
 * ``related_link``: a short block that is all link text -- an inline related-story headline.
 * ``tail``: everything after a heading that opens a related-stories, comments or reply section
   ("Related Posts", "Leave a Reply", "N Responses to ..."), when it comes in the second half of
-  the body: those sections are never followed by more of the article.
+  the body: those sections are never followed by more of the article; and everything after a
+  tip line ("Have a news tip? ...") that time-stamped teasers ("2 hours ago") follow.
 * ``comment_form``: comment-form lines anywhere.
 * ``date_line``: a block that is only a date or time (the page's date line; dates are metadata).
 * ``toc``: a table of contents (its heading and the list or links right after it).
@@ -58,11 +59,11 @@ _PROMPT = (
     r"\b(?:straight|delivered|direct(?:ly)?|right) (?:to|in|into) your inbox[.!]?|"
     r"(?:download|get) (?:our|the) (?:free )?(?:[a-z]+ )?app[^.!]*[.!]?|"
     r"get our app\b[^\n]*|we want to hear from you[.!]?|"
-    r"have a (?:news )?tip\?[^\n]*|got a (?:news )?tip\?[^\n]*|send us (?:a|your) (?:news )?tips?[^\n]*|"
+    r"(?:have|got) a (?:news |story )?(?:tip|idea)(?: or (?:a )?tip)?\?[^\n]*|send us (?:a|your) (?:news )?tips?[^\n]*|"
     r"already a subscriber\?[^.!]*[.!]?"
 )
 # Words one of which every prompt pattern contains (a cheap pre-check).
-_PROMPT_WORDS = ("experience", "plan", "subscri", "sign up", "app", "tip", "hear from", "inbox")
+_PROMPT_WORDS = ("experience", "plan", "subscri", "sign up", "app", "tip", "idea", "hear from", "inbox")
 # A whole block that is a prompt; a logo's alt text of a letter or two may precede it ("Wp Get
 # the full experience.").
 PROMPT_RE = re.compile(rf"^(?:[A-Za-z]{{1,3}}\s+)?(?:{_PROMPT})\s*$", _I)
@@ -99,6 +100,13 @@ DATE_LINE_RE = re.compile(
     r"(?:[,\sT]+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4}|\s*[+-]\d{2}:?\d{2})?)?\s*$",
     _I,
 )
+# A relative time alone on a line ("2 hours ago", "Yesterday"): a teaser's or a comment's time
+# stamp in a list of other stories; an article states its own date as a date.
+RELATIVE_TIME_RE = re.compile(
+    r"^(?:(?:published|updated|posted)\s*:?\s*)?(?:(?:\d{1,3}|an?|one)\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|"
+    r"weeks?|months?)\s+ago|yesterday|just now)\.?$",
+    _I,
+)
 # A photo credit in parentheses glued between two sentences of a paragraph.
 GLUED_CREDIT_RE = re.compile(r"\s*\((?:photo|image|picture)s?(?::| by|/)\s*[^)]{1,80}\)(?=\S)", _I)
 # Headings that open a section of *other* stories: cut only when what follows is not prose.
@@ -109,7 +117,7 @@ RELATED_HEADING_RE = re.compile(
     r"read (?:this |these )?next|up next|more (?:news|articles|posts|to read|like this)|"
     r"(?:popular|latest) (?:posts|stories|articles|news|headlines)|editor'?s'? picks|don'?t miss|"
     r"you may have missed|also read|keep reading|(?:you may )?also check(?: out)?|"
-    r"(?:sponsored|partner) (?:stories|content|links))[\s:.!]*$",
+    r"(?:sponsored|partner) (?:stories|content|links|articles|posts))[\s:.!]*$",
     _I,
 )
 # Headings that open the comments: comments are prose, but never the article.
@@ -282,7 +290,7 @@ def _whole_block_kind(block: Block) -> str | None:
             return "prompt"
     if SHARE_RE.match(text) or LABEL_RE.match(text) or CTA_LINK_RE.match(text):
         return "share" if SHARE_RE.match(text) else "label"
-    if DATE_LINE_RE.match(text):
+    if DATE_LINE_RE.match(text) or RELATIVE_TIME_RE.match(text):
         return "date_line"
     if BREADCRUMB_RE.match(text) and not text.endswith((".", "!", "?")) \
             and all(part.strip()[:1].isupper() for part in re.split(r"[>»›]", text)):
@@ -342,8 +350,18 @@ def _related_headlines(blocks: list[Block]) -> list[bool]:
     return out
 
 
+#: A tip-line prompt ("Have a news tip? Email ...") where the article ends...
+TIP_PROMPT_RE = re.compile(r"^(?:(?:have|got) a (?:news |story )?(?:tip|idea)|send us (?:a|your) (?:news )?tips?)\b", _I)
+#: ...opens the tail when time-stamped teasers of other stories follow it, at least this many.
+TEASER_MIN_TIMESTAMPS = 2
+
+
 def _opens_tail(block: Block, rest: list[Block]) -> bool:
     text = block.text.strip()
+    if TIP_PROMPT_RE.match(text):
+        # Local sites end a story with the tip line, then list their other stories, each with a
+        # "2 hours ago": none of that is this article.
+        return sum(bool(RELATIVE_TIME_RE.match(b.text.strip())) for b in rest) >= TEASER_MIN_TIMESTAMPS
     if len(text.split()) > TAIL_HEADING_MAX_WORDS and not COMMENTS_HEADING_RE.match(text):
         return False
     if COMMENTS_HEADING_RE.match(text):
@@ -423,7 +441,11 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     seen: set[str] = set()
     for index, block in enumerate(blocks):
         text = block.text.strip()
-        if index >= n // 2 and index > 0 and _opens_tail(block, blocks[index + 1 :]):
+        # A tail opens in the second half of the body -- or anywhere after the start at a tip line
+        # followed by time-stamped teasers (a local site's list of other stories may be longer
+        # than the story).
+        if index > 0 and (index >= n // 2 or TIP_PROMPT_RE.match(text)) \
+                and _opens_tail(block, blocks[index + 1 :]):
             for rest in blocks[index:]:
                 removals.add("tail", rest.text)
             break

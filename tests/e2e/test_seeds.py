@@ -59,14 +59,16 @@ def test_seeds_make_three_stories(tmp_path):
     for number, key in key_of.items():
         groups.setdefault(key, set()).add(number)
     assert sorted(map(sorted, groups.values())) == sorted(map(sorted, GROUPS))
-    # "Linking them at an event level ... is welcome": the three stories are one event (two of
-    # the pages carry a wrong date, a year read as 1 January; they were downloaded together).
+    # "Linking them at an event level ... is welcome": the three stories are one event (they
+    # were downloaded together; some pages state no date of their own).
     assert len(events) == 1 and None not in events
     for url, _, body, _repairs in rows:
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in body), url
         assert "Advertisement" not in body.split("\n\n"), url
         assert "Story continues below advertisement" not in body, url
         assert 'â"' not in body and "â€" not in body, url
+        # The local site's list of its other stories after the tip line is not the story.
+        assert "Sponsored Articles" not in body and " hours ago" not in body, url
     repairs_003 = next(r for u, _, _, r in rows if "/story/003" in u)
     assert "lost_byte_dash" in str(repairs_003)
     # The portal's source line credits the original publisher; the local copy credits the wire.

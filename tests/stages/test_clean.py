@@ -38,6 +38,8 @@ P3 = "Residents were told to keep their windows closed until the smoke cleared o
         ("subscribed message", Block("Awesome, you're subscribed!"), "form_message"),
         ("dated update line", Block("Last updated on March 3rd, 2026 at 10:15 am"), "date_line"),
         ("published on line", Block("Published on: February 9, 2026"), "date_line"),
+        ("relative time stamp", Block("3 hours ago"), "date_line"),
+        ("story idea line", Block("Have a story idea or tip? Send it to the Riverton newsroom here."), "prompt"),
     ],
 )
 def test_furniture_block_removed(label, block, kind):
@@ -282,3 +284,25 @@ def test_contents_list_ends_at_the_first_section_heading_even_when_a_contents_li
     kept, repairs = clean_blocks(blocks)
     assert kept == [heading, Block(P1), Block(P2)]
     assert [r.kind for r in repairs] == ["toc"]
+
+
+def test_tip_line_followed_by_time_stamped_teasers_ends_the_article():
+    # A local site's list of its other stories after the tip line: longer than the story itself.
+    teasers = []
+    for n in range(1, 6):
+        teasers += [Block("Riverton Courier staff"), Block(f"Harbor festival returns for its {n}th year", kind="head"),
+                    Block("Organisers expect record crowds on the quay this weekend as the tall ships arrive "
+                          "from three countries, with free tours on both days."),
+                    Block(f"{n} hours ago")]
+    tip = Block("Have a news tip? Email newsroom@courier.example")
+    kept, repairs = clean_blocks([Block(P1), Block(P2), Block(P3), tip, *teasers])
+    assert [b.text for b in kept] == [P1, P2, P3]
+    assert any(r.kind == "tail" for r in repairs)
+
+
+def test_tip_line_without_teasers_after_it_is_only_a_prompt():
+    tip = Block("Have a news tip? Email newsroom@courier.example")
+    later = "Crews will inspect the other warehouses on the quay next week, the port authority said."
+    kept, repairs = clean_blocks([Block(P1), tip, Block(P2), Block(P3), Block(later)])
+    assert [b.text for b in kept] == [P1, P2, P3, later]
+    assert {r.kind for r in repairs} == {"prompt"}
