@@ -34,6 +34,13 @@ itself, soon, without a guess at how long the holder's work may take. Design:
   :data:`WAITER_STALE` (its process died, or its request was cancelled without saying so)
   leaves the line.
 
+**Without Redis** (one process, Scrapy's own scheduler) the same slots are kept in the process's
+memory by :class:`LocalSlots`: the per-site limit, the waiting line in order of asking and the
+release paths are those of the Redis slots (the concurrency middleware of
+:mod:`newscrawl.politeness` does not know which it talks to), but nothing lapses (the slots die
+with their process) and a waiter is woken the moment a slot it may take comes free, instead of
+asking again every few milliseconds: nobody else can free a slot behind its back.
+
 Keys, for a site slot key ``K`` (``<prefix>:inflight:<site>``): ``K`` (sorted set: lease id ->
 expiry, ms), ``K:line`` (waiting requests -> when they started waiting, µs) and ``K:asked``
 (waiting requests -> when they last asked). All three expire by themselves once unused.
@@ -48,6 +55,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
+from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +140,29 @@ def _line_keys(slot_key: str) -> list[str]:
     return [slot_key, f"{slot_key}:line", f"{slot_key}:asked"]
 
 
+class SiteSlots(Protocol):
+    """What the concurrency middleware asks of a table of site slots: :class:`LeaseKeeper` (in
+    Redis, shared by processes) or :class:`LocalSlots` (in memory, one process).
+
+    ``wakes_waiters`` says whether a waiter may sleep until :meth:`wake_when_free` calls it
+    back (a local table sees every release); otherwise it asks again every few milliseconds.
+    """
+
+    wakes_waiters: bool
+
+    def new_id(self) -> str: ...
+
+    def try_slot(self, slot_key: str, lease_id: str, limit: int) -> bool: ...
+
+    def leave_line(self, slot_key: str, lease_id: str) -> None: ...
+
+    def release_slot(self, lease_id: str) -> bool: ...
+
+    def held(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
 class LeaseKeeper:
     """Takes, renews and gives back one process's leases (module docstring).
 
@@ -139,6 +170,9 @@ class LeaseKeeper:
     The thread starts with the first lease taken and stops at :meth:`close`, which also gives
     back whatever is still held.
     """
+
+    #: Slots are freed by other processes too, unseen: a waiter asks again (polls).
+    wakes_waiters = False
 
     def __init__(self, server, ttl: float = DEFAULT_LEASE_TTL, *,
                  on_lost: Callable[[str], None] | None = None) -> None:
@@ -284,4 +318,113 @@ class LeaseKeeper:
             self.server.zrem(key, lease_id)
 
 
-__all__ = ["DEFAULT_LEASE_TTL", "LeaseKeeper", "holder_name"]
+class LocalSlots:
+    """Site slots of one process, in memory (module docstring): the slot logic of
+    :class:`LeaseKeeper` - at most ``limit`` holders per slot key, free slots to the waiting line
+    in order of asking - without Redis, leases or renewal.
+
+    Used from the reactor thread only, so it takes no lock. A waiter registers a callback with
+    :meth:`wake_when_free` after a refused :meth:`try_slot`; it is called (once) when the waiter
+    is among the first ``free`` of its line, i.e. when its next :meth:`try_slot` succeeds -
+    unless another request of the line asks first, which the order of the line prevents.
+    """
+
+    #: Every release happens here, so a waiter is told instead of asking again.
+    wakes_waiters = True
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+        self._holders: dict[str, set[str]] = {}  # slot key -> lease ids holding one of its slots
+        self._slots: dict[str, str] = {}  # lease id -> slot key
+        # Waiting lease ids per slot key, in order of asking (a dict keeps insertion order and
+        # removes from the middle in O(1)).
+        self._lines: dict[str, dict[str, None]] = {}
+        self._limits: dict[str, int] = {}  # slot key -> the limit it was last asked with
+        self._wakers: dict[str, Callable[[], None]] = {}  # waiting lease id -> its callback
+
+    def new_id(self) -> str:
+        return f"local:{next(self._ids)}"
+
+    def _free(self, slot_key: str) -> int:
+        return self._limits.get(slot_key, 1) - len(self._holders.get(slot_key, ()))
+
+    def _first_in_line(self, slot_key: str, count: int) -> list[str]:
+        return list(itertools.islice(self._lines.get(slot_key, {}), max(0, count)))
+
+    def try_slot(self, slot_key: str, lease_id: str, limit: int) -> bool:
+        """As :meth:`LeaseKeeper.try_slot`: granted if a slot is free and nobody asked before."""
+        self._limits[slot_key] = max(1, limit)
+        line = self._lines.get(slot_key) or {}
+        free = self._free(slot_key)
+        # Those ahead of it: its place in the line, or the whole line for a newcomer.
+        ahead = list(line).index(lease_id) if lease_id in line else len(line)
+        if ahead < free:
+            if line:
+                line.pop(lease_id, None)
+                if not line:
+                    del self._lines[slot_key]
+            self._wakers.pop(lease_id, None)
+            self._holders.setdefault(slot_key, set()).add(lease_id)
+            self._slots[lease_id] = slot_key
+            return True
+        self._lines.setdefault(slot_key, {}).setdefault(lease_id, None)
+        return False
+
+    def wake_when_free(self, slot_key: str, lease_id: str, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once ``lease_id``, waiting in line, may take a slot (at once if it
+        may already)."""
+        if lease_id in self._first_in_line(slot_key, self._free(slot_key)):
+            callback()
+        else:
+            self._wakers[lease_id] = callback
+
+    def _wake(self, slot_key: str) -> None:
+        """Tell the waiters that may now take a slot of ``slot_key``."""
+        for lease_id in self._first_in_line(slot_key, self._free(slot_key)):
+            callback = self._wakers.pop(lease_id, None)
+            if callback is not None:
+                callback()
+
+    def leave_line(self, slot_key: str, lease_id: str) -> None:
+        """``lease_id`` stops waiting (its request went away); those behind it move up."""
+        self._wakers.pop(lease_id, None)
+        line = self._lines.get(slot_key)
+        if line is None or lease_id not in line:
+            return
+        del line[lease_id]
+        if not line:
+            del self._lines[slot_key]
+        self._wake(slot_key)
+
+    def release_slot(self, lease_id: str) -> bool:
+        """Give back the slot ``lease_id`` holds; False if it held none (already given back)."""
+        slot_key = self._slots.pop(lease_id, None)
+        if slot_key is None:
+            return False
+        holders = self._holders[slot_key]
+        holders.discard(lease_id)
+        if not holders:
+            del self._holders[slot_key]
+            if slot_key not in self._lines:  # nothing left of the site: forget its limit
+                self._limits.pop(slot_key, None)
+        self._wake(slot_key)
+        return True
+
+    def held(self) -> int:
+        """How many slots are held."""
+        return len(self._slots)
+
+    def waiting(self) -> int:
+        """How many requests wait in a line."""
+        return sum(len(line) for line in self._lines.values())
+
+    def close(self) -> None:
+        """Forget everything (the crawl is over; nobody is left to wake)."""
+        self._holders.clear()
+        self._slots.clear()
+        self._lines.clear()
+        self._limits.clear()
+        self._wakers.clear()
+
+
+__all__ = ["DEFAULT_LEASE_TTL", "LeaseKeeper", "LocalSlots", "SiteSlots", "holder_name"]

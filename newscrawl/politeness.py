@@ -1,11 +1,14 @@
-"""Politeness across crawler processes that share a Redis frontier (:mod:`newscrawl.frontier`).
+"""Politeness across crawler processes that share a Redis frontier (:mod:`newscrawl.frontier`),
+and the per-site concurrency limit of a single process without one.
 
 Scrapy's politeness is per process: its robots.txt middleware keeps the parsed robots.txt of a
 site in the process's memory, and a site's download delay and concurrency are counted by the
 process's own downloader. With N processes on one frontier a site would have its robots.txt
-fetched N times per crawl and be hit N times as hard. The three downloader middlewares here are put
-in place by the :class:`~newscrawl.frontier.RedisFrontier` add-on, only when a Redis URL is set;
-without it Scrapy's own behaviour is unchanged.
+fetched N times per crawl and be hit N times as hard. The robots.txt and pacing middlewares here
+are put in place by the :class:`~newscrawl.frontier.RedisFrontier` add-on, only when a Redis URL
+is set; without it Scrapy's own behaviour is unchanged. The concurrency middleware is on in both
+cases (``DOWNLOADER_MIDDLEWARES`` in :mod:`newscrawl.settings`; the add-on puts it at the same
+place): without Redis it keeps the slots in the process's memory (below).
 
 :class:`SharedRobotsTxtMiddleware` (in place of Scrapy's ``RobotsTxtMiddleware``, same
 position): the first process that needs a site's robots.txt takes a Redis lock for it (a lease
@@ -42,6 +45,20 @@ A crashed process's leases lapse after ``NEWSCRAWL_LEASE_TTL``. Details:
 * ``CONCURRENT_REQUESTS_PER_DOMAIN`` still bounds each process as well (Scrapy's downloader).
 * ``NEWSCRAWL_SHARED_SITE_CONCURRENCY = False`` switches it off (per-process concurrency, as
   before; for measuring the difference).
+* **Without Redis** the same middleware keeps the limit in one process, with the slots in memory
+  (:class:`~newscrawl.leases.LocalSlots`: the same limit, line and release paths; no leases to
+  renew; a waiting request is woken the moment a slot it may take comes free, no polling).
+  Scrapy's downloader does not keep it by itself at ``DOWNLOAD_DELAY = 0``: under the asyncio
+  reactor (Scrapy 2.19, ``scrapy/core/downloader/__init__.py``) ``Downloader._process_queue``
+  starts each queued request with ``_schedule_coro(self._wait_for_download(...))``, which only
+  creates an asyncio task; the request enters ``slot.transferring`` when that task first runs,
+  in a later loop iteration. So its loop ``while slot.queue and slot.free_transfer_slots() > 0``
+  sees the same free count for every queued request and starts all of them: when a transfer
+  ends with 4 requests queued behind a limit of 2, all 4 go out (a feed's links queue up like
+  that). With a delay (``DOWNLOAD_DELAY`` or AutoThrottle's) the loop starts one request per
+  delay and the limit holds. Here a request is let through to Scrapy's slot only while the site
+  has a free slot, so the slot's queue never holds more than the limit allows.
+  ``NEWSCRAWL_LOCAL_SITE_CONCURRENCY = False`` leaves it to Scrapy's downloader (for measuring).
 
 :class:`SharedPacingMiddleware`: each site has one "next allowed time" in Redis
 (``<prefix>:pace:<site>``); a request reserves the next slot with one Lua script - atomic, and
@@ -88,7 +105,7 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from newscrawl.frontier import crawl_prefix, redis_url, robots_key
-from newscrawl.leases import DEFAULT_LEASE_TTL, LeaseKeeper
+from newscrawl.leases import DEFAULT_LEASE_TTL, LeaseKeeper, LocalSlots, SiteSlots
 
 logger = logging.getLogger(__name__)
 
@@ -327,10 +344,11 @@ class SharedPacingMiddleware:
 
 
 class SharedConcurrencyMiddleware:
-    """At most a site's concurrency limit of requests in flight across all processes (module
-    docstring)."""
+    """At most a site's concurrency limit of requests in flight: across all processes with Redis,
+    in this process without (module docstring). ``keeper`` holds the slots: a
+    :class:`~newscrawl.leases.LeaseKeeper` or a :class:`~newscrawl.leases.LocalSlots`."""
 
-    def __init__(self, keeper: LeaseKeeper, prefix: str, concurrency: int, *,
+    def __init__(self, keeper: SiteSlots, prefix: str, concurrency: int, *,
                  per_site: dict[str, int] | None = None, stats: Any = None,
                  crawler: Any = None) -> None:
         self.keeper = keeper
@@ -346,10 +364,10 @@ class SharedConcurrencyMiddleware:
     def from_crawler(cls, crawler):
         settings = crawler.settings
         url = redis_url(settings)
-        if not url:
-            raise NotConfigured("no Redis URL: Scrapy's per-process concurrency")
-        if not settings.getbool("NEWSCRAWL_SHARED_SITE_CONCURRENCY", True):
+        if url and not settings.getbool("NEWSCRAWL_SHARED_SITE_CONCURRENCY", True):
             raise NotConfigured("NEWSCRAWL_SHARED_SITE_CONCURRENCY is off: per-process concurrency")
+        if not url and not settings.getbool("NEWSCRAWL_LOCAL_SITE_CONCURRENCY", True):
+            raise NotConfigured("NEWSCRAWL_LOCAL_SITE_CONCURRENCY is off: Scrapy's downloader alone")
         concurrency = (settings.getint("NEWSCRAWL_SITE_CONCURRENCY")
                        or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
                        or settings.getint("CONCURRENT_REQUESTS"))
@@ -357,8 +375,11 @@ class SharedConcurrencyMiddleware:
                     for site, conf in settings.getdict("DOWNLOAD_SLOTS").items()
                     if isinstance(conf, dict) and conf.get("concurrency")}
         stats = crawler.stats
-        keeper = LeaseKeeper(_redis(url), lease_ttl(settings),
-                             on_lost=lambda key: stats.inc_value("newscrawl/leases/lost"))
+        if url:
+            keeper = LeaseKeeper(_redis(url), lease_ttl(settings),
+                                 on_lost=lambda key: stats.inc_value("newscrawl/leases/lost"))
+        else:
+            keeper = LocalSlots()
         middleware = cls(keeper, crawl_prefix(settings), concurrency, per_site=per_site,
                          stats=stats, crawler=crawler)
         crawler.signals.connect(middleware.request_left_downloader,
@@ -389,7 +410,7 @@ class SharedConcurrencyMiddleware:
             while not self.keeper.try_slot(slot_key, lease_id, limit):
                 if waiting_since is None:
                     waiting_since = time.monotonic()
-                await sleep(SLOT_POLL)
+                await self._turn(slot_key, lease_id)
             granted = True
         finally:
             if not granted:  # cancelled while waiting (the crawl is closing): leave the line
@@ -400,6 +421,17 @@ class SharedConcurrencyMiddleware:
             self._inc("waited")
             self._inc("wait_ms", int(1000 * (time.monotonic() - waiting_since)))
         return None
+
+    async def _turn(self, slot_key: str, lease_id: str) -> None:
+        """Until ``lease_id`` should ask for a slot again: woken by the slot table where it can
+        (in memory: the moment a slot comes free), else after :data:`SLOT_POLL`."""
+        if not self.keeper.wakes_waiters:
+            await sleep(SLOT_POLL)
+            return
+        turn: Deferred = Deferred()
+        self.keeper.wake_when_free(slot_key, lease_id, lambda: turn.callback(None))
+        # A Deferred, not an asyncio future: the middleware also runs on Twisted's default reactor.
+        await maybe_deferred_to_future(turn)
 
     def release(self, request: Request) -> None:
         """Give back the slot of ``request``, if it holds one (it is given back once)."""

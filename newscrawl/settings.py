@@ -68,6 +68,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Redirect chains that come back to one of their URLs fail at once (newscrawl/faults.py);
     # above RedirectMiddleware (600) so it sees the 3xx first.
     "newscrawl.faults.RedirectLoopMiddleware": 610,
+    # At most CONCURRENT_REQUESTS_PER_DOMAIN requests in flight per site (newscrawl/politeness.py):
+    # Scrapy 2.19's downloader alone lets a burst through at DOWNLOAD_DELAY 0. After everything
+    # that may drop or hold back a request, so a slot is held only on the way out. Slots shared
+    # in Redis when a Redis URL is set, in this process's memory otherwise.
+    "newscrawl.politeness.SharedConcurrencyMiddleware": 890,
     # Offline replay (only when NEWSCRAWL_REPLAY_DIR is set). Placed last, where the network
     # would be, so robots.txt rules, retries, redirects, decompression and stats all behave as
     # live; robots.txt fetches pass through the same chain and are replayed too.
@@ -94,10 +99,14 @@ NEWSCRAWL_LOCK_DIR = None
 NEWSCRAWL_SITE_DELAY = None
 # With a shared frontier: how long a site's robots.txt copy may outlive an unfinished run.
 NEWSCRAWL_ROBOTSTXT_TTL = 24 * 3600
-# With a shared frontier: requests in flight to one site across all processes (leases in Redis);
-# None = CONCURRENT_REQUESTS_PER_DOMAIN. False below: each process counts only its own.
+# Requests in flight to one site (with a shared frontier: across all processes, leases in Redis);
+# None = CONCURRENT_REQUESTS_PER_DOMAIN. Shared False: each process of a shared frontier counts
+# only its own, in Scrapy's downloader.
 NEWSCRAWL_SITE_CONCURRENCY = None
 NEWSCRAWL_SHARED_SITE_CONCURRENCY = True
+# Without Redis: the same per-site limit kept in this process's memory; False = Scrapy's
+# downloader alone (which sends bursts past the limit at DOWNLOAD_DELAY 0; for measuring).
+NEWSCRAWL_LOCAL_SITE_CONCURRENCY = True
 # With a shared frontier: seconds a dead process's locks and site slots outlive it (the living
 # renew theirs every quarter of this); short, so a crash blocks the others only briefly.
 NEWSCRAWL_LEASE_TTL = 10
