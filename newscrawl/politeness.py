@@ -91,6 +91,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from typing import Any
 
 from scrapy import signals
@@ -98,6 +99,7 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
 from scrapy.http.request import NO_CALLBACK
+from scrapy.pqueues import DownloaderAwarePriorityQueue, DownloaderInterface
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -368,12 +370,7 @@ class SharedConcurrencyMiddleware:
             raise NotConfigured("NEWSCRAWL_SHARED_SITE_CONCURRENCY is off: per-process concurrency")
         if not url and not settings.getbool("NEWSCRAWL_LOCAL_SITE_CONCURRENCY", True):
             raise NotConfigured("NEWSCRAWL_LOCAL_SITE_CONCURRENCY is off: Scrapy's downloader alone")
-        concurrency = (settings.getint("NEWSCRAWL_SITE_CONCURRENCY")
-                       or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
-                       or settings.getint("CONCURRENT_REQUESTS"))
-        per_site = {site: int(conf["concurrency"])
-                    for site, conf in settings.getdict("DOWNLOAD_SLOTS").items()
-                    if isinstance(conf, dict) and conf.get("concurrency")}
+        concurrency, per_site = site_limits(settings)
         stats = crawler.stats
         if url:
             keeper = LeaseKeeper(_redis(url), lease_ttl(settings),
@@ -464,5 +461,55 @@ class SharedConcurrencyMiddleware:
             self.stats.inc_value(f"newscrawl/concurrency/{name}", count)
 
 
+def site_limits(settings) -> tuple[int, dict[str, int]]:
+    """Requests in flight allowed per site: the default (``NEWSCRAWL_SITE_CONCURRENCY``, else
+    ``CONCURRENT_REQUESTS_PER_DOMAIN``, else ``CONCURRENT_REQUESTS``) and the sites that set
+    their own (``DOWNLOAD_SLOTS`` concurrency)."""
+    concurrency = (settings.getint("NEWSCRAWL_SITE_CONCURRENCY")
+                   or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+                   or settings.getint("CONCURRENT_REQUESTS"))
+    per_site = {site: int(conf["concurrency"])
+                for site, conf in settings.getdict("DOWNLOAD_SLOTS").items()
+                if isinstance(conf, dict) and conf.get("concurrency")}
+    return max(1, concurrency), per_site
+
+
+class _SiteLoad(DownloaderInterface):
+    """The downloader's load per site as :class:`SiteAwarePriorityQueue` counts it."""
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.concurrency, self.per_site = site_limits(crawler.settings)
+
+    def stats(self, possible_slots) -> list[tuple[int, str]]:
+        """(requests in the downloader, site) of the sites that may have one more."""
+        load = Counter(self.downloader.get_slot_key(r) for r in self.downloader.active)
+        return [(load[slot], slot) for slot in possible_slots
+                if load[slot] < self.per_site.get(slot, self.concurrency)]
+
+
+class SiteAwarePriorityQueue(DownloaderAwarePriorityQueue):
+    """Scrapy's default scheduler queue (a queue per site, the least busy site first) for a
+    process without Redis, counting a site's requests anywhere in the downloader and holding
+    back a site's requests while the downloader has its limit of them.
+
+    Scrapy's queue counts a site's requests from the moment they reach the site's download slot
+    (``Slot.active``), after the middlewares; requests waiting in
+    :class:`SharedConcurrencyMiddleware` for a site slot, or for robots.txt, are not counted. The
+    engine takes up to ``CONCURRENT_REQUESTS`` requests into the downloader, so a few sites with
+    many queued requests would fill it with requests that wait for their site's slots while
+    other sites' requests, which could be sent at once, stay in the queue. Here those are
+    counted, and a site at its limit is skipped (``None`` when every queued site is: the engine
+    asks again as each download ends), as :class:`~newscrawl.frontier.SlotAwareQueue` does with
+    a Redis frontier. Same on-disk state as Scrapy's (a ``JOBDIR`` resumes with either).
+    """
+
+    def __init__(self, crawler, downstream_queue_cls, key, slot_startprios=None, *,
+                 start_queue_cls=None) -> None:
+        super().__init__(crawler, downstream_queue_cls, key, slot_startprios,
+                         start_queue_cls=start_queue_cls)
+        self._downloader_interface = _SiteLoad(crawler)
+
+
 __all__ = ["SharedConcurrencyMiddleware", "SharedPacingMiddleware", "SharedRobotsTxtMiddleware",
-           "lease_ttl", "robots_lock_key"]
+           "SiteAwarePriorityQueue", "lease_ttl", "robots_lock_key", "site_limits"]

@@ -107,6 +107,11 @@ NEWSCRAWL_SHARED_SITE_CONCURRENCY = True
 # Without Redis: the same per-site limit kept in this process's memory; False = Scrapy's
 # downloader alone (which sends bursts past the limit at DOWNLOAD_DELAY 0; for measuring).
 NEWSCRAWL_LOCAL_SITE_CONCURRENCY = True
+# Scrapy's queue per site, least busy site first, but counting requests that wait in the
+# middlewares and skipping sites at their limit (newscrawl/politeness.py), so the engine's
+# CONCURRENT_REQUESTS are not taken up by requests waiting for a site slot. Without Redis only
+# (a shared frontier has its own queue).
+SCHEDULER_PRIORITY_QUEUE = "newscrawl.politeness.SiteAwarePriorityQueue"
 # With a shared frontier: seconds a dead process's locks and site slots outlive it (the living
 # renew theirs every quarter of this); short, so a crash blocks the others only briefly.
 NEWSCRAWL_LEASE_TTL = 10

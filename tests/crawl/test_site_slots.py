@@ -1,20 +1,23 @@
 """Per-site slots without Redis (newscrawl/leases.py ``LocalSlots``) and the concurrency middleware
 on them (newscrawl/politeness.py): the limit, the order of asking, waiters woken as slots come
-free, and a slot given back whichever way its request leaves. The middleware runs in an asyncio
+free, and a slot given back whichever way its request leaves; and the scheduler queue that
+does not hand out requests for a site whose limit the downloader already holds. The middleware runs in an asyncio
 loop, as under Scrapy's asyncio reactor; the whole crawl is in tests/e2e/test_site_concurrency.py.
 """
 
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 import scrapy
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.test import get_crawler
 
 from newscrawl.leases import LocalSlots
-from newscrawl.politeness import SharedConcurrencyMiddleware
+from newscrawl.politeness import SharedConcurrencyMiddleware, SiteAwarePriorityQueue
 from newscrawl.spiders.news import NewsSpider
 
 SITE = "local:inflight:site.example"
@@ -133,3 +136,39 @@ def test_without_redis_the_middleware_keeps_the_slots_in_memory_unless_switched_
     crawler = get_crawler(NewsSpider, {"NEWSCRAWL_LOCAL_SITE_CONCURRENCY": False})
     with pytest.raises(NotConfigured):
         SharedConcurrencyMiddleware.from_crawler(crawler)
+
+
+class _Downloader:
+    """What the scheduler queue looks at: the requests anywhere in the downloader."""
+
+    def __init__(self) -> None:
+        self.active: set[scrapy.Request] = set()
+        self.slots: dict = {}
+
+    def get_slot_key(self, request: scrapy.Request) -> str:
+        return urlparse_cached(request).hostname or ""
+
+
+def test_the_scheduler_queue_holds_back_a_site_whose_requests_fill_its_limit_in_the_downloader():
+    from scrapy.squeues import FifoMemoryQueue
+
+    crawler = get_crawler(NewsSpider, {"CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+                                       "DOWNLOAD_SLOTS": {"b.example": {"concurrency": 1}}})
+    downloader = _Downloader()
+    crawler.engine = SimpleNamespace(downloader=downloader)
+    queue = SiteAwarePriorityQueue.from_crawler(crawler, FifoMemoryQueue, "")
+    for n in range(3):
+        queue.push(scrapy.Request(f"http://a.example/{n}"))
+    queue.push(scrapy.Request("http://b.example/0"))
+    # Two of a.example's requests are in the downloader, waiting for its slots in a middleware:
+    # Scrapy's own queue does not see them (they have not reached the download slot) and would
+    # hand out a third; this one hands out the other site's.
+    downloader.active |= {scrapy.Request("http://a.example/x"), scrapy.Request("http://a.example/y")}
+    taken = queue.pop()
+    assert taken.url == "http://b.example/0"
+    downloader.active.add(taken)
+    assert queue.pop() is None and len(queue) == 3  # every queued site is at its limit
+    downloader.active.discard(taken)  # b.example's download ended: nothing of it is queued
+    assert queue.pop() is None
+    downloader.active.pop()  # one of a.example's ended
+    assert queue.pop().url == "http://a.example/0"
