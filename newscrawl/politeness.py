@@ -59,6 +59,8 @@ A crashed process's leases lapse after ``NEWSCRAWL_LEASE_TTL``. Details:
   delay and the limit holds. Here a request is let through to Scrapy's slot only while the site
   has a free slot, so the slot's queue never holds more than the limit allows.
   ``NEWSCRAWL_LOCAL_SITE_CONCURRENCY = False`` leaves it to Scrapy's downloader (for measuring).
+  Scrapy's scheduler queue is replaced by :class:`SiteAwarePriorityQueue`, which sees the
+  requests that wait here (Scrapy's own counts a request only once it reaches the download slot).
 
 :class:`SharedPacingMiddleware`: each site has one "next allowed time" in Redis
 (``<prefix>:pace:<site>``); a request reserves the next slot with one Lua script - atomic, and
@@ -480,12 +482,13 @@ class _SiteLoad(DownloaderInterface):
     def __init__(self, crawler) -> None:
         super().__init__(crawler)
         self.concurrency, self.per_site = site_limits(crawler.settings)
+        self.ahead = crawler.settings.getint("NEWSCRAWL_SITE_QUEUE_AHEAD", 1)
 
     def stats(self, possible_slots) -> list[tuple[int, str]]:
         """(requests in the downloader, site) of the sites that may have one more."""
         load = Counter(self.downloader.get_slot_key(r) for r in self.downloader.active)
         return [(load[slot], slot) for slot in possible_slots
-                if load[slot] < self.per_site.get(slot, self.concurrency)]
+                if load[slot] < self.per_site.get(slot, self.concurrency) + self.ahead]
 
 
 class SiteAwarePriorityQueue(DownloaderAwarePriorityQueue):
@@ -499,9 +502,14 @@ class SiteAwarePriorityQueue(DownloaderAwarePriorityQueue):
     engine takes up to ``CONCURRENT_REQUESTS`` requests into the downloader, so a few sites with
     many queued requests would fill it with requests that wait for their site's slots while
     other sites' requests, which could be sent at once, stay in the queue. Here those are
-    counted, and a site at its limit is skipped (``None`` when every queued site is: the engine
-    asks again as each download ends), as :class:`~newscrawl.frontier.SlotAwareQueue` does with
-    a Redis frontier. Same on-disk state as Scrapy's (a ``JOBDIR`` resumes with either).
+    counted, and a site with its limit plus ``NEWSCRAWL_SITE_QUEUE_AHEAD`` (1) requests in the
+    downloader is skipped (``None`` when every queued site is: the engine asks again as each
+    download ends), as :class:`~newscrawl.frontier.SlotAwareQueue` does with a Redis frontier.
+    The one request ahead waits in the middleware and takes a freed slot at once; with none
+    ahead, the next request had to come through the engine and every middleware first, each
+    step a turn of the event loop, which also runs the stages - measured 0.83x of Scrapy's rate
+    at the same limit on slow sites, against 1.09x with one ahead. Same on-disk state as
+    Scrapy's (a ``JOBDIR`` resumes with either).
     """
 
     def __init__(self, crawler, downstream_queue_cls, key, slot_startprios=None, *,

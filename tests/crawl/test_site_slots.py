@@ -159,16 +159,20 @@ def test_the_scheduler_queue_holds_back_a_site_whose_requests_fill_its_limit_in_
     queue = SiteAwarePriorityQueue.from_crawler(crawler, FifoMemoryQueue, "")
     for n in range(3):
         queue.push(scrapy.Request(f"http://a.example/{n}"))
-    queue.push(scrapy.Request("http://b.example/0"))
-    # Two of a.example's requests are in the downloader, waiting for its slots in a middleware:
-    # Scrapy's own queue does not see them (they have not reached the download slot) and would
-    # hand out a third; this one hands out the other site's.
-    downloader.active |= {scrapy.Request("http://a.example/x"), scrapy.Request("http://a.example/y")}
-    taken = queue.pop()
-    assert taken.url == "http://b.example/0"
-    downloader.active.add(taken)
-    assert queue.pop() is None and len(queue) == 3  # every queued site is at its limit
-    downloader.active.discard(taken)  # b.example's download ended: nothing of it is queued
-    assert queue.pop() is None
-    downloader.active.pop()  # one of a.example's ended
+    for n in range(3):
+        queue.push(scrapy.Request(f"http://b.example/{n}"))
+    # a.example's limit (2) is in the downloader, and one more request, the next to go, waits
+    # for a slot in the middleware: Scrapy's own queue sees none of them until they reach the
+    # download slot and would hand out a fourth; this one hands out the other site's.
+    in_a = [scrapy.Request(f"http://a.example/x{n}") for n in range(3)]
+    downloader.active |= set(in_a)
+    taken = [queue.pop(), queue.pop()]
+    assert [r.url for r in taken] == ["http://b.example/0", "http://b.example/1"]
+    downloader.active |= set(taken)
+    # b.example: its limit (1) and the next one; every queued site is full.
+    assert queue.pop() is None and len(queue) == 4
+    downloader.active.discard(taken[0])  # one of b.example's downloads ended
+    assert queue.pop().url == "http://b.example/2"
+    assert queue.pop() is None  # nothing of b.example is left; a.example is still full
+    downloader.active.discard(in_a[0])  # one of a.example's ended
     assert queue.pop().url == "http://a.example/0"
