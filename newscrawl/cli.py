@@ -285,14 +285,13 @@ def cmd_db_backfill(args: argparse.Namespace) -> int:
 
 def _link_events(sessions, quiet: bool) -> int:
     """Events for the stories stored before revision 0007 (newscrawl.store.events)."""
-    from newscrawl.store.events import backfill_events
+    from newscrawl.store.backfill import backfill_events
 
     def progress(key: str, event_id: int) -> None:
         if not quiet:
             print(f"story {key}: event {event_id}")
 
-    with sessions() as session:
-        return backfill_events(session, progress=progress, commit=True)
+    return backfill_events(sessions, progress=progress)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,11 +1,14 @@
 """Filling in what rows stored by older releases lack (``newscrawl db backfill``).
 
-Two things, each computed from stored text exactly as the store computes it for a new row:
+Three things, each computed from stored text exactly as the store computes it for a new row,
+batch after batch (:func:`keyset_batches`):
 
 * **Derivations** (:func:`backfill_derivations`): of versions stored before revision 0003.
 * **Band blocks** (:func:`backfill_bands`): of stories stored before their signature had the
   permutation blocks :func:`newscrawl.fingerprint.signature_blocks` now gives (one block until
   session 3, two since).
+* **Events** (:func:`backfill_events`): of stories stored before revision 0007, linked by
+  :func:`newscrawl.store.events.link_story` as if stored now, oldest first.
 
 Revision 0003 added ``versions.derivation`` (how a version derives from its story's first
 version: original, exact, trimmed, reworded, edited) and ``versions.similarity`` (its 3-gram
@@ -55,7 +58,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, or_, select, update
@@ -68,6 +71,7 @@ from newscrawl.fingerprint import (
     block_band_range,
     fingerprint,
 )
+from newscrawl.store.events import link_story
 from newscrawl.store.matching import compare_with_first
 from newscrawl.store.models import Story, StoryBand, Version
 from newscrawl.store.repository import _insert_ignore
@@ -128,27 +132,37 @@ def _fill(session: Session, version_id: int, body: str, first_id: int | None,
     return kind
 
 
+def keyset_batches(make_session: Callable[[], Session], fetch: Callable[[Session, int, int], list],
+                   batch: int) -> Iterator[tuple[Session, tuple]]:
+    """(session, row) for every row ``fetch(session, after, batch)`` gives, batch after batch:
+    each batch in a session of its own, committed once its rows are done, the next one read after
+    the last row's id (its first column). A large database is never worked in one transaction."""
+    after = 0
+    while True:
+        with make_session() as session:
+            rows = fetch(session, after, batch)
+            if not rows:
+                return
+            for row in rows:
+                after = row[0]
+                yield session, row
+            session.commit()
+
+
 def backfill_derivations(make_session: Callable[[], Session], *, batch: int = BATCH,
                          progress: Callable[[int, str], None] | None = None) -> BackfillResult:
     """Compute ``derivation`` and ``similarity`` of every version that has none; see the module
     docstring. ``progress(version_id, derivation_or_reason)`` is called for each version."""
     result = BackfillResult()
-    after = 0
-    while True:
-        with make_session() as session:
-            rows = _batch(session, after, batch)
-            if not rows:
-                return result
-            for version_id, body, first_id, first_body in rows:
-                after = version_id
-                outcome = _fill(session, version_id, body, first_id, first_body)
-                if outcome in DERIVATIONS:
-                    result.counts[outcome] += 1
-                else:
-                    result.left.append((version_id, outcome))
-                if progress is not None:
-                    progress(version_id, outcome)
-            session.commit()
+    for session, (version_id, body, first_id, first_body) in keyset_batches(make_session, _batch, batch):
+        outcome = _fill(session, version_id, body, first_id, first_body)
+        if outcome in DERIVATIONS:
+            result.counts[outcome] += 1
+        else:
+            result.left.append((version_id, outcome))
+        if progress is not None:
+            progress(version_id, outcome)
+    return result
 
 
 @dataclass(slots=True)
@@ -211,26 +225,43 @@ def backfill_bands(make_session: Callable[[], Session], *, batch: int = BATCH,
     """Add the band rows of every permutation block a story's stored bands lack; see the module
     docstring. ``progress(story_id, blocks_added_or_reason)`` is called for each story."""
     result = BandBackfillResult()
-    after = 0
-    while True:
-        with make_session() as session:
-            rows = _stories_missing_blocks(session, after, batch)
-            if not rows:
-                return result
-            for story_id, body, *has in rows:
-                after = story_id
-                missing = [k for k, present in enumerate(has) if not present]
-                outcome = _add_blocks(session, story_id, body, missing)
-                if isinstance(outcome, str):
-                    result.left.append((story_id, outcome))
-                else:
-                    result.stories += 1
-                    for block, count in outcome:
-                        result.rows[block] += count
-                if progress is not None:
-                    progress(story_id, outcome if isinstance(outcome, str) else missing)
-            session.commit()
+    for session, (story_id, body, *has) in keyset_batches(make_session, _stories_missing_blocks, batch):
+        missing = [k for k, present in enumerate(has) if not present]
+        outcome = _add_blocks(session, story_id, body, missing)
+        if isinstance(outcome, str):
+            result.left.append((story_id, outcome))
+        else:
+            result.stories += 1
+            for block, count in outcome:
+                result.rows[block] += count
+        if progress is not None:
+            progress(story_id, outcome if isinstance(outcome, str) else missing)
+    return result
+
+
+def _stories_without_event(session: Session, after: int, size: int) -> list:
+    """(story id, story, first version's title, body, published_at) of the next ``size``
+    stories after ``after`` that have no event."""
+    return session.execute(
+        select(Story.id, Story, Version.title, Version.body, Version.published_at)
+        .join(Version, Version.id == Story.canonical_version_id)
+        .where(Story.id > after, Story.event_id.is_(None))
+        .order_by(Story.id).limit(size)).all()
+
+
+def backfill_events(make_session: Callable[[], Session], *, batch: int = BATCH,
+                    progress: Callable[[str, int], None] | None = None) -> int:
+    """Link the stories that have no event yet (stored before revision 0007), oldest first, as
+    if each were stored now in that order (:func:`newscrawl.store.events.link_story`); returns
+    how many. ``progress(story_key, event_id)`` is called for each story."""
+    done = 0
+    for session, (_, story, title, body, published_at) in keyset_batches(make_session, _stories_without_event, batch):
+        event_id = link_story(session, story, title, body, published_at)
+        done += 1
+        if progress is not None:
+            progress(story.key, event_id)
+    return done
 
 
 __all__ = ["BATCH", "NO_FIRST_VERSION", "BackfillResult", "BandBackfillResult",
-           "backfill_bands", "backfill_derivations", "derivation_of"]
+           "backfill_bands", "backfill_derivations", "backfill_events", "derivation_of", "keyset_batches"]

@@ -17,13 +17,13 @@ matches both merges them. ``newscrawl db backfill`` links stories stored before 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+
 
 from sqlalchemy import case, delete, func, select, union, update
 from sqlalchemy.orm import Session
 
 from newscrawl.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS, EventMatch, event_terms
-from newscrawl.store.models import Event, Story, StoryEventTerm, Version
+from newscrawl.store.models import Event, Story, StoryEventTerm
 
 #: Candidate stories verified per new story (the most shared terms first).
 MAX_EVENT_CANDIDATES = 50
@@ -117,26 +117,3 @@ def link_story(session: Session, story: Story, title: str | None, body: str,
     story.event_id = target
     session.flush()
     return target
-
-
-def backfill_events(session: Session, batch: int = 500,
-                    progress: Callable[[str, int], None] | None = None, *, commit: bool = False) -> int:
-    """Link the stories that have no event yet (stored before revision 0007), oldest first, as
-    if each were stored now in that order; returns how many. With ``commit``, each batch is
-    committed (a large database is not linked in one transaction); else the caller commits."""
-    done = 0
-    while True:
-        rows = session.execute(
-            select(Story, Version.title, Version.body, Version.published_at)
-            .join(Version, Version.id == Story.canonical_version_id)
-            .where(Story.event_id.is_(None))
-            .order_by(Story.id).limit(batch)).all()
-        if not rows:
-            return done
-        for story, title, body, published_at in rows:
-            event_id = link_story(session, story, title, body, published_at)
-            done += 1
-            if progress:
-                progress(story.key, event_id)
-        if commit:
-            session.commit()

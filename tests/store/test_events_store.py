@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import sessionmaker
 
 from newscrawl.cli import main as cli_main
 from newscrawl.store import Story, store_page
-from newscrawl.store.events import backfill_events
+from newscrawl.store.backfill import backfill_events
 from newscrawl.store.models import Event, StoryEventTerm
 
 from .articles import FLOOD, FLOOD_OTHER, TOWN_BUDGET, TRAM
@@ -105,10 +106,10 @@ def test_backfill_links_stories_stored_before_events(db_engine, db_session, arti
     db_session.execute(delete(StoryEventTerm))
     db_session.execute(delete(Event))
     db_session.commit()
-    assert backfill_events(db_session, batch=2) == 3
+    assert backfill_events(sessionmaker(db_engine), batch=2) == 3
     db_session.commit()
     assert event_of(db_session, flood) == event_of(db_session, other) != event_of(db_session, tram)
-    assert backfill_events(db_session) == 0  # nothing left to link
+    assert backfill_events(sessionmaker(db_engine)) == 0  # nothing left to link
     # The command does it too (after the stored rows are forgotten again).
     db_session.execute(update(Story).values(event_id=None, published_at=None))
     db_session.execute(delete(StoryEventTerm))
