@@ -8,7 +8,7 @@ scratch schema on that server, dropped afterwards). Then the old state is made: 
 of block 1 deleted, as in a database stored before the second block. Measured, per database:
 
 * **copies found**: the spun-1.0 and trimmed-spun copies of every article (the corpus's
-  hardest kinds, ``newscrawl.evidence.corpus``) placed with ``matching.place`` (read-only:
+  hardest kinds, ``evaluation.corpus``) placed with ``matching.place`` (read-only:
   band lookup and verification, nothing stored) into their own story - with block 0 only
   (before) and after the backfill;
 * **backfill**: seconds and milliseconds per story of ``backfill_bands`` adding block 1; the rows
@@ -57,12 +57,11 @@ def measure(url: str, articles, copies) -> dict:
     from sqlalchemy import delete, select
     from sqlalchemy.orm import sessionmaker
 
-    from newscrawl.fingerprint import block_band_range, fingerprint
-    from newscrawl.page import Page, site_of
-    from newscrawl.record import ArticleRecord
+    from newscrawl.model import ArticleRecord, Page, site_of
+    from newscrawl.stages.fingerprint import block_band_range, fingerprint
     from newscrawl.store import Story, StoryBand, Version, store_page
-    from newscrawl.store.backfill import backfill_bands
     from newscrawl.store.db import make_engine, upgrade
+    from newscrawl.store.maintenance.backfill import backfill_bands
     from newscrawl.store.matching import place
 
     at = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
@@ -126,7 +125,7 @@ def measure(url: str, articles, copies) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from newscrawl.evidence.corpus import CorpusUnavailable, build_copies, load_articles
+    from evaluation.corpus import CorpusUnavailable, build_copies, load_articles
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=None, help="dev articles (default all)")

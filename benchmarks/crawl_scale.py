@@ -1,6 +1,6 @@
 """Crawl throughput with 1, 2 and 4 crawler processes sharing a Redis frontier (issue 8).
 
-Serves a generated wire network (:func:`newscrawl.testing.wiresite.build_wire_network`:
+Serves a generated wire network (:func:`evaluation.wiresite.build_wire_network`:
 ``--stories`` stories on ``--sites`` outlets, overlapping feeds) on the loopback server and
 crawls it into a fresh PostgreSQL schema per run, all in the same run of this script:
 
@@ -58,7 +58,7 @@ from sqlalchemy.pool import NullPool  # noqa: E402
 
 from newscrawl.store.models import Fetch, Version  # noqa: E402
 from newscrawl.testing import LoopbackSiteServer  # noqa: E402
-from newscrawl.testing.wiresite import build_wire_network  # noqa: E402
+from evaluation.wiresite import build_wire_network  # noqa: E402
 
 POSTGRES = os.environ.get("NEWSCRAWL_TEST_POSTGRES_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: The "before" of the per-site limit without Redis: Scrapy's downloader and queue alone.

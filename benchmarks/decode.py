@@ -4,7 +4,7 @@
 
 Pages: the charset corpus texts wrapped in HTML (no charset declared, so detection runs) and the
 dev articles (UTF-8 declared, the common case). Prints median and mean microseconds per page for
-w3lib.encoding.html_to_unicode, newscrawl.decode.decode_html, and decode_html + repair_text.
+w3lib.encoding.html_to_unicode, newscrawl.stages.decode.charset.decode_html, and decode_html + repair_text.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ def pages() -> dict[str, list[tuple[bytes, str]]]:
 def main() -> int:
     from w3lib.encoding import html_to_unicode
 
-    from newscrawl.decode import NotText, decode_html
-    from newscrawl.repair import repair_text
+    from newscrawl.stages.decode import NotText, decode_html
+    from newscrawl.stages.repair import repair_text
 
     def ours(body: bytes, ctype: str) -> None:
         try:

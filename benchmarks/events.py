@@ -9,8 +9,8 @@
    pair compared as if all were published on the same day, the worst case for the date window;
    every pair that would be linked is printed (they are pairs on one subject: the set holds no
    two reports of one news event, so each is counted as a false link).
-3. **Cost**: :func:`newscrawl.events.event_terms` per article beside
-   :func:`newscrawl.fingerprint.fingerprint` (the stage before the store) on the same texts, and
+3. **Cost**: :func:`newscrawl.stages.events.event_terms` per article beside
+   :func:`newscrawl.stages.fingerprint.core.fingerprint` (the stage before the store) on the same texts, and
    the store's linking (:func:`newscrawl.store.events.link_story`) beside the whole
    ``store_page`` of the same articles into a fresh SQLite database, all in this run.
 4. **Scale** (``--scale``, default 100000): that many synthetic stories spread over three years,
@@ -42,7 +42,7 @@ def sample_sites() -> None:
 
     from newscrawl.cli import main as cli_main
     from newscrawl.store.db import make_engine
-    from tests.samples import SITES, label_by_url
+    from evaluation.samples import SITES, label_by_url
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'sample.db'}"
@@ -61,7 +61,7 @@ def sample_sites() -> None:
 
 
 def distinct_articles(limit: int | None) -> list[tuple[str | None, str]]:
-    from newscrawl.events import compare_terms, event_terms
+    from newscrawl.stages.events import compare_terms, event_terms
 
     truth = json.loads((DEV / "ground-truth.json").read_text(encoding="utf-8"))
     ids = sorted(truth)[:limit] if limit else sorted(truth)
@@ -83,8 +83,8 @@ def distinct_articles(limit: int | None) -> list[tuple[str | None, str]]:
 
 
 def cost(texts: list[tuple[str | None, str]]) -> None:
-    from newscrawl.events import event_terms
-    from newscrawl.fingerprint import fingerprint
+    from newscrawl.stages.events import event_terms
+    from newscrawl.stages.fingerprint import fingerprint
 
     def best_of(fn, repeat=3) -> list[float]:
         times = [float("inf")] * len(texts)
@@ -103,7 +103,7 @@ def cost(texts: list[tuple[str | None, str]]) -> None:
     from newscrawl.store import events as store_events
     from newscrawl.store import repository
     from newscrawl.store.db import open_database
-    from tests.store.articles import make_article
+    from evaluation.articles import make_article
 
     link_times: list[float] = []
     original = store_events.link_story
@@ -140,7 +140,7 @@ def scale(sizes: list[int], queries: int = 30) -> None:
     import numpy as np
     from sqlalchemy import case, func, insert, select
 
-    from newscrawl.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS
+    from newscrawl.stages.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS
     from newscrawl.store.db import open_database
     from newscrawl.store.events import day_number, event_matches
     from newscrawl.store.models import Event, Story, StoryEventTerm

@@ -2,7 +2,7 @@
 
     python benchmarks/language.py [--limit N] [--skip-pages] [--skip-detectors]
 
-1. **Evidence set** (:mod:`tests.data_eval.chrome_pages`): dev articles wrapped in zh, ja, ar,
+1. **Evidence set** (:mod:`evaluation.chrome_pages`): dev articles wrapped in zh, ja, ar,
    ru, es, fr, de chrome and the non-English stories in English chrome; prints body F1 of the
    plain and the wrapped pages (scored by ``../shared/eval/score_extraction.py``), pages with
    chrome left in the body, pages that lost an article paragraph, article language and chrome
@@ -15,7 +15,7 @@
    language than the article's English") and microseconds per call. Needs the ``bench`` extra
    (``pip install -e '.[bench]'``).
 
-Labelled lines: every es/fr/de/en chrome piece of :mod:`tests.data_eval.chrome_text` (menus,
+Labelled lines: every es/fr/de/en chrome piece of :mod:`evaluation.chrome_text` (menus,
 labels, lines, headlines), the sentences of its es/fr/de stories, and English lines from the dev
 set (titles and the first sentence of paragraphs): the short lines portal chrome is made of and
 the English lines an English article's edges hold.
@@ -31,15 +31,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the evidence set lives in tests/data_eval
+sys.path.insert(0, str(ROOT))  # the evidence set lives in evaluation/
 
 #: The Latin-script languages the comparison restricts detectors to.
 LATIN_CANDIDATES = ("en", "es", "fr", "de", "it", "pt", "nl")
 
 
 def labelled_lines(english_limit: int = 400) -> list[tuple[str, str]]:
-    from tests.data_eval.chrome_pages import dev_truth
-    from tests.data_eval.chrome_text import CHROME, STORIES
+    from evaluation.chrome_pages import dev_truth
+    from evaluation.chrome_text import CHROME, STORIES
 
     lines: list[tuple[str, str]] = []
     for language in ("es", "fr", "de", "en"):
@@ -65,7 +65,7 @@ def labelled_lines(english_limit: int = 400) -> list[tuple[str, str]]:
 def detectors() -> dict[str, object]:
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
-    from newscrawl import language as stage
+    from newscrawl.stages.language import analyse as stage
 
     def langdetect_restricted():
         factory = DetectorFactory()
@@ -151,9 +151,9 @@ def compare_article_detectors(repeat: int = 2) -> None:
     beside py3langid over all its languages, on the dev articles and the stories."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    from newscrawl import language as stage
-    from tests.data_eval.chrome_pages import dev_truth
-    from tests.data_eval.chrome_text import STORIES
+    from newscrawl.stages.language import analyse as stage
+    from evaluation.chrome_pages import dev_truth
+    from evaluation.chrome_text import STORIES
 
     samples = [(r["articleBody"][: stage.DETECTOR_SAMPLE_CHARS], "en") for r in dev_truth().values()]
     samples += [("\n".join(s.paragraphs)[: stage.DETECTOR_SAMPLE_CHARS], lang) for lang, s in STORIES.items()]
@@ -174,8 +174,8 @@ def compare_article_detectors(repeat: int = 2) -> None:
 
 
 def evidence(limit: int | None) -> None:
-    from newscrawl.language import clear_caches
-    from tests.data_eval import chrome_pages as cp
+    from newscrawl.stages.language import clear_caches
+    from evaluation import chrome_pages as cp
 
     ids = sorted(cp.dev_truth())
     if limit:

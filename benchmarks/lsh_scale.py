@@ -193,7 +193,6 @@ def time_migration(engine, path: str) -> dict[str, float]:
     import sqlite3
 
     from alembic import command
-
     from newscrawl.store.db import alembic_config, upgrade
 
     with engine.connect() as conn:
@@ -243,11 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
-    from newscrawl.evidence.corpus import CorpusUnavailable, load_articles, trimmed_copy
-    from newscrawl.evidence.spinner import spin
-    from newscrawl.fingerprint import BAND_COUNT, fingerprint
-    from newscrawl.page import Page
-    from newscrawl.record import ArticleRecord
+    from evaluation.corpus import CorpusUnavailable, load_articles, trimmed_copy
+    from evaluation.spinner import spin
+    from newscrawl.model import ArticleRecord, Page
+    from newscrawl.stages.fingerprint import BAND_COUNT, fingerprint
     from newscrawl.store import store_page
     from newscrawl.store.db import make_engine, upgrade
     from newscrawl.store.matching import (

@@ -4,14 +4,14 @@
 
 A copy is found only when it shares at least one band with its story's first version. For a pair
 of texts whose signatures (whole text, lead) have Jaccard similarities (Jw, Jl), that happens
-with probability ``newscrawl.fingerprint.candidate_probability`` over the choice of MinHash
+with probability ``newscrawl.stages.fingerprint.core.candidate_probability`` over the choice of MinHash
 permutations: a pair near the threshold is found by one set of permutations and lost by another,
 which is how a change of hashing once lost the seed pair 001/004. Printed, for one permutation
 block per signature (64 bands of 2, the layout before) beside the current layout
 (``SIGNATURE_BLOCKS`` blocks), in the same run:
 
 1. the S-curve: probability of candidacy at a few similarities;
-2. per kind of copy of the evidence corpus (``newscrawl/evidence/corpus.py``, text kinds, the
+2. per kind of copy of the evidence corpus (``evaluation/corpus.py``, text kinds, the
    dev articles): Jw and Jl quantiles, the expected number of copies the bands lose (sum of
    miss probabilities) and the number actually lost with the fixed permutations;
 3. distinct dev articles: expected and actual candidates per 1,000 stored stories (what
@@ -63,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     from datasketch import MinHash
 
-    from newscrawl import fingerprint as fp
-    from newscrawl.evidence.corpus import (
+    from newscrawl.stages.fingerprint import core as fp
+    from evaluation.corpus import (
         TEXT_KINDS,
         CorpusUnavailable,
         build_copies,

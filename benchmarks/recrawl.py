@@ -31,11 +31,11 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import create_engine, select  # noqa: E402
 
-from newscrawl.replay import save_case  # noqa: E402
+from newscrawl.crawl.replay import save_case  # noqa: E402
 from newscrawl.store.db import upgrade  # noqa: E402
 from newscrawl.store.models import Fetch  # noqa: E402
 from newscrawl.testing import LoopbackSiteServer  # noqa: E402
-from tests.crawl import newsroom  # noqa: E402
+from evaluation import newsroom  # noqa: E402
 
 
 def build(root: Path, count: int) -> Path:

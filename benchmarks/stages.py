@@ -23,9 +23,9 @@ DATA = ROOT.parent / "shared" / "data" / "wcxb-dev-articles"
 def main(argv: list[str] | None = None) -> int:
     import trafilatura
 
-    from newscrawl import process
-    from newscrawl.language import clear_caches
-    from newscrawl.page import Page
+    from newscrawl.stages import process
+    from newscrawl.stages.language import clear_caches
+    from newscrawl.model import Page
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=300)

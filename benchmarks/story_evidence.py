@@ -2,13 +2,13 @@
 
     python benchmarks/story_evidence.py [--limit N] [--kinds exact,trimmed,...] [--pairs N]
 
-Builds the evidence corpus (newscrawl/evidence/corpus.py) from ../shared/data/wcxb-dev-articles:
+Builds the evidence corpus (evaluation/corpus.py) from ../shared/data/wcxb-dev-articles:
 every article stored as an original through the real store (SQLite scratch file), then its
 copies: exact, trimmed, edited, spun at three strengths, trimmed and spun, its real page and a
 re-wrapped page (both through process_page). Prints per kind: recall, precision, where the
 misses went and the derivations recorded; the false merges among the originals; and the
 ``--pairs`` most similar distinct articles with their containment and anchor figures (what
-the thresholds in newscrawl/fingerprint.py must keep apart). The baseline beside the anchors
+the thresholds in newscrawl/stages/fingerprint/core.py must keep apart). The baseline beside the anchors
 rule is containment alone at the old threshold (0.30), on the same copies in the same run.
 """
 
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 def containment_only_recall(articles, copies) -> dict[str, float]:
     """Recall per text kind of containment >= 0.30 alone against the original (the baseline)."""
-    from newscrawl.fingerprint import SAME_STORY_THRESHOLD, story_similarity
+    from newscrawl.stages.fingerprint import SAME_STORY_THRESHOLD, story_similarity
 
     body_of = {a.id: a.body for a in articles}
     hits: dict[str, list[bool]] = {}
@@ -50,7 +50,7 @@ def scratch_sqlite(engine) -> None:
 def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.orm import sessionmaker
 
-    from newscrawl.evidence.corpus import (
+    from evaluation.corpus import (
         KINDS,
         CorpusUnavailable,
         build_copies,

@@ -1,7 +1,11 @@
-"""newscrawl: crawl news sites and normalize syndicated stories into a clean SQL record."""
+"""newscrawl: crawl news sites and normalize syndicated stories into a clean SQL record.
 
-from newscrawl.page import Page
-from newscrawl.process import process_page
-from newscrawl.record import ArticleRecord, Fingerprint, Repair
+The package's rooms, in the direction a page flows (docs/architecture.md):
+:mod:`newscrawl.crawl` (Scrapy) -> :mod:`newscrawl.stages` (pure functions) -> :mod:`newscrawl.store`
+(SQL); :mod:`newscrawl.model` holds the data passed between them.
+"""
 
-__all__ = ["ArticleRecord", "Fingerprint", "Page", "Repair", "process_page"]
+from newscrawl.model import ArticleRecord, Block, Fingerprint, Page, Repair
+from newscrawl.stages import process_page
+
+__all__ = ["ArticleRecord", "Block", "Fingerprint", "Page", "Repair", "process_page"]

@@ -28,7 +28,7 @@ import sys
 from collections import Counter
 
 from newscrawl.ingest import IngestError, iter_pages
-from newscrawl.process import run_steps
+from newscrawl.stages.process import run_steps
 
 #: Titles longer than this are cut with an ellipsis in listings (a cut without one reads as data).
 TITLE_WIDTH = 80
@@ -228,7 +228,7 @@ def parse_since(text: str):
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
-    from newscrawl.store.reprocess import UNCHANGED, reprocess
+    from newscrawl.store.maintenance.reprocess import UNCHANGED, reprocess
 
     def progress(outcome: str, raw_page_id: int, url: str, detail: str | None) -> None:
         if not args.quiet and outcome != UNCHANGED:
@@ -253,7 +253,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_backfill(args: argparse.Namespace) -> int:
-    from newscrawl.store.backfill import backfill_bands, backfill_derivations
+    from newscrawl.store.maintenance.backfill import backfill_bands, backfill_derivations
 
     def progress(version_id: int, outcome: str) -> None:
         if not args.quiet:
@@ -285,7 +285,7 @@ def cmd_db_backfill(args: argparse.Namespace) -> int:
 
 def _link_events(sessions, quiet: bool) -> int:
     """Events for the stories stored before revision 0007 (newscrawl.store.events)."""
-    from newscrawl.store.backfill import backfill_events
+    from newscrawl.store.maintenance.backfill import backfill_events
 
     def progress(key: str, event_id: int) -> None:
         if not quiet:

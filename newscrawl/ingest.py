@@ -1,4 +1,4 @@
-"""Saved pages -> :class:`~newscrawl.page.Page` objects, for ``newscrawl ingest``.
+"""Saved pages -> :class:`~newscrawl.model.Page` objects, for ``newscrawl ingest``.
 
 Accepted inputs: ``.html``/``.htm``/``.html.gz`` files, and saved-response case folders (an
 ``info.json`` with url/status/headers beside a ``body.*`` file: the fixture layout, which keeps
@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from newscrawl.page import Page
+from newscrawl.model import Page
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 _CANONICAL_RE = re.compile(

@@ -33,7 +33,7 @@ same moment would both read "nothing yet" and both create a story. Design decisi
   in a fresh transaction, up to :data:`RETRY_ATTEMPTS` times with a short randomized pause (two
   processes that collided once should not collide again in lockstep).
 * **Down is not busy** (:func:`is_unavailable`): a refused connection or a server that went
-  away is not retried here; the caller spools the item (:mod:`newscrawl.spool`).
+  away is not retried here; the caller spools the item (:mod:`newscrawl.crawl.spool`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from newscrawl.record import Fingerprint
+from newscrawl.model import Fingerprint
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,9 @@
 
 ``open_database()`` is the one call most code needs: it resolves the URL, creates the engine,
 brings the schema to the newest Alembic revision (once per URL and process) and returns a
-``sessionmaker``. The Alembic scripts live at the top of the source tree (``alembic.ini`` and
-``alembic/`` beside the ``newscrawl`` package).
+``sessionmaker``. The Alembic migrations live inside the package (:data:`MIGRATIONS_DIR`,
+``newscrawl/store/migrations``), so an installed newscrawl upgrades its databases without a
+source tree; ``alembic.ini`` at the top of a checkout points there for developers.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-
-import newscrawl
 
 DEFAULT_DATABASE_URL = "sqlite:///newscrawl.db"
 ENV_VAR = "NEWSCRAWL_DATABASE_URL"
@@ -92,7 +91,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         if sa_url.get_backend_name() == "postgresql" and "connect_timeout" not in sa_url.query:
             # A server whose host drops packets would otherwise hold each connection attempt for
             # the OS's TCP timeout (minutes): the store pipeline must notice an outage quickly
-            # to spool items (newscrawl/spool.py).
+            # to spool items (newscrawl/crawl/spool.py).
             connect_args = dict(kwargs.pop("connect_args", {}))
             connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT)
             kwargs["connect_args"] = connect_args
@@ -100,24 +99,19 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     return engine
 
 
-def alembic_root() -> Path:
-    """The folder holding ``alembic.ini`` and ``alembic/``."""
-    package_dir = Path(newscrawl.__file__).resolve().parent
-    for candidate in (package_dir.parent, package_dir):
-        if (candidate / "alembic.ini").is_file() and (candidate / "alembic" / "env.py").is_file():
-            return candidate
-    raise FileNotFoundError(f"alembic.ini and alembic/ not found beside {package_dir}")
+#: The Alembic script folder (``env.py``, ``versions/``), shipped inside the package.
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(connection: Any = None):
     """An Alembic ``Config`` for this project; ``connection`` is handed to ``env.py``."""
     from alembic.config import Config
 
-    root = alembic_root()
+    # No ini file: everything env.py needs is set here, and an installed package has none.
     # stdout explicitly: Config's default is the sys.stdout of the moment alembic was imported,
     # which may be long closed (a test's capture, a daemon's redirected stream).
-    config = Config(str(root / "alembic.ini"), stdout=sys.stdout)
-    config.set_main_option("script_location", str(root / "alembic"))
+    config = Config(stdout=sys.stdout)
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
         config.attributes["connection"] = connection
     return config
@@ -209,6 +203,6 @@ def open_database(url: str | None = None, *, settings: Any = None,
 
 
 __all__ = [
-    "DEFAULT_DATABASE_URL", "DatabaseUnavailable", "alembic_config", "alembic_root",
+    "DEFAULT_DATABASE_URL", "DatabaseUnavailable", "MIGRATIONS_DIR", "alembic_config",
     "database_url", "downgrade", "make_engine", "mask_url", "open_database", "upgrade",
 ]

@@ -1,10 +1,10 @@
-"""Linking stories that report the same event (see :mod:`newscrawl.events` for the rule).
+"""Linking stories that report the same event (see :mod:`newscrawl.stages.events` for the rule).
 
 Each story belongs to one event: its own, until a story with another text reports the same
 event. When a story is created, its event terms are stored (``story_event_terms``) and one
 grouped query on that table's primary key finds the stories sharing at least
 ``MIN_SHARED_TERMS`` of them published or first downloaded within the window, counting shared terms and names
-as it goes; those that meet the thresholds of :class:`newscrawl.events.EventMatch` are matches.
+as it goes; those that meet the thresholds of :class:`newscrawl.stages.events.EventMatch` are matches.
 The new story joins their event; where its matches belong to several events, it shows them to be
 one, and they are merged into the oldest (their stories move, the emptied rows go). With no
 match it starts an event of its own.
@@ -22,7 +22,7 @@ import datetime as dt
 from sqlalchemy import case, delete, func, select, union, update
 from sqlalchemy.orm import Session
 
-from newscrawl.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS, EventMatch, event_terms
+from newscrawl.stages.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS, EventMatch, event_terms
 from newscrawl.store.models import Event, Story, StoryEventTerm
 
 #: Candidate stories verified per new story (the most shared terms first).
@@ -49,7 +49,7 @@ def _insert_terms(session: Session, story_id: int, terms: frozenset[str], publis
 def event_matches(session: Session, story_id: int, terms: frozenset[str], published: dt.datetime | None,
                   first_seen: dt.datetime) -> list[tuple[int, EventMatch]]:
     """(story id, match) of the stored stories that report the same event as ``terms``, published
-    at ``published`` and first downloaded at ``first_seen`` (newscrawl.events.within_window, by
+    at ``published`` and first downloaded at ``first_seen`` (newscrawl.stages.events.within_window, by
     calendar days), best first.
 
     Two index range scans per term, one on (term, published_day) and one on (term, seen_day),

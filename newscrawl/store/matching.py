@@ -5,7 +5,7 @@
 1. the same text (``body_hash``) stored anywhere -> that text's story (an exact copy);
 2. the stories sharing at least one LSH band with the text (an indexed lookup, see
    :func:`band_candidates_query`), each verified with
-   :func:`~newscrawl.fingerprint.match_features` against the story's *first* version only
+   :func:`~newscrawl.stages.fingerprint.core.match_features` against the story's *first* version only
    -- never later ones, so a chain of pairwise-similar pages cannot grow into a giant cluster.
    The verified story with the highest containment wins (ties: the oldest);
 3. an earlier version at the same URL (an edit) -> that URL's story, whatever the similarity: a
@@ -23,7 +23,7 @@ lookup per exact copy, the most common case, and the exact copy's first occurren
 its chance to match other stories).
 
 **Derivation.** :func:`describe` says how the stored text derives from the story's first
-version (:func:`newscrawl.fingerprint.derivation`) and its containment with it; both are kept
+version (:func:`newscrawl.stages.fingerprint.core.derivation`) and its containment with it; both are kept
 on the version row.
 """
 
@@ -36,7 +36,7 @@ from functools import lru_cache
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from newscrawl.fingerprint import (
+from newscrawl.stages.fingerprint import (
     DERIVATION_EXACT,
     DERIVATION_ORIGINAL,
     StoryMatch,
@@ -45,7 +45,7 @@ from newscrawl.fingerprint import (
     derivation,
     match_features,
 )
-from newscrawl.record import Fingerprint
+from newscrawl.model import Fingerprint
 from newscrawl.store.models import Story, StoryBand, StoryMerge, Version
 
 #: At most this many band-sharing stories are verified, those sharing the most bands first.

@@ -125,7 +125,7 @@ class Story(Base):
 
 class Event(Base):
     """Stories that report one event: different texts (each its own story key) sharing the
-    event's names and numbers within days (newscrawl.events).
+    event's names and numbers within days (newscrawl.stages.events).
 
     An event's id is a grouping, not a published key like a story key: when a later story shows
     two events to be one, the newer is merged into the older and its row deleted."""
@@ -208,7 +208,7 @@ class Version(Base):
     first_fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     last_fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     fetch_count: Mapped[int] = mapped_column(Integer, default=1)
-    #: How this text was derived from the story's first version (newscrawl.fingerprint.DERIVATIONS:
+    #: How this text was derived from the story's first version (newscrawl.stages.fingerprint.core.DERIVATIONS:
     #: original, exact, trimmed, reworded, edited); NULL for rows stored before revision 0003.
     derivation: Mapped[str | None] = mapped_column(String(16))
     #: 3-gram containment with the story's first version when this version was stored.

@@ -31,8 +31,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from newscrawl.page import Page, site_of, normalize_headers
-from newscrawl.record import ArticleRecord, Fingerprint
+from newscrawl.model import ArticleRecord, Fingerprint, Page, normalize_headers, site_of
 from newscrawl.store.concurrency import lock_placement, placement_lock_keys
 from newscrawl.store.events import link_story
 from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: public from here too
@@ -153,7 +152,7 @@ def raw_page_bytes(raw_page: RawPage) -> bytes:
 def _fingerprint(record: ArticleRecord) -> Fingerprint:
     if record.fingerprint is not None:
         return record.fingerprint
-    from newscrawl.fingerprint import fingerprint
+    from newscrawl.stages.fingerprint import fingerprint
 
     return fingerprint(record.body)
 

@@ -2,10 +2,10 @@
 
 * :class:`LoopbackSiteServer` - serve saved sites (fixtures layout) over real HTTP, as a proxy.
 * :class:`SavedSites`, :func:`save_case` - read / write the fixtures layout (from
-  :mod:`newscrawl.replay`, re-exported so tests have one import).
+  :mod:`newscrawl.crawl.replay`, re-exported so tests have one import).
 """
 
-from newscrawl.replay import SavedResponse, SavedSites, save_case
+from newscrawl.crawl.replay import SavedResponse, SavedSites, save_case
 from newscrawl.testing.server import LoopbackSiteServer
 
 __all__ = ["LoopbackSiteServer", "SavedResponse", "SavedSites", "save_case"]

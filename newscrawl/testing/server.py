@@ -1,13 +1,13 @@
 """A real HTTP server for saved sites, so tests can crawl over actual sockets.
 
-:class:`LoopbackSiteServer` serves a :class:`~newscrawl.replay.SavedSites` directory from
+:class:`LoopbackSiteServer` serves a :class:`~newscrawl.crawl.replay.SavedSites` directory from
 127.0.0.1 on a free port. It acts as an **HTTP proxy**: the fixture hosts
 (``http://<host>.example/...``) resolve nowhere, so the crawler is pointed at the server with
 ``http_proxy=http://127.0.0.1:PORT`` and sends absolute URLs in the request line
 (``GET http://news.example/a HTTP/1.1``), which the server looks up. The plain form
 (``GET /a`` with a ``Host`` header) works too. Unknown URLs get a 404, like a real site.
 
-Where :class:`~newscrawl.replay.ReplayDownloaderMiddleware` short-cuts Scrapy's downloader,
+Where :class:`~newscrawl.crawl.replay.ReplayDownloaderMiddleware` short-cuts Scrapy's downloader,
 this exercises all of it (HTTP client, proxy middleware, connection handling); together they
 check that an offline run and a networked run crawl the same pages. Every request is logged
 in :attr:`LoopbackSiteServer.requests` (URLs, on arrival) and
@@ -45,7 +45,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newscrawl.replay import SavedResponse, SavedSites, url_key
+from newscrawl.crawl.replay import SavedResponse, SavedSites, url_key
 
 __all__ = ["Exchange", "LoopbackSiteServer"]
 

@@ -1,4 +1,4 @@
-"""Feed, sitemap and robots.txt parsing (newscrawl.discovery): pure functions over bytes."""
+"""Feed, sitemap and robots.txt parsing (newscrawl.crawl.discovery): pure functions over bytes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-from newscrawl.discovery import (
+from newscrawl.crawl.discovery import (
     FeedEntry,
     parse_date,
     parse_feed,
@@ -160,7 +160,7 @@ def test_gzip_sitemap():
 
 
 def test_gzip_bomb_is_refused(monkeypatch):
-    import newscrawl.discovery as discovery
+    import newscrawl.crawl.discovery as discovery
     monkeypatch.setattr(discovery, "MAX_UNCOMPRESSED", 1000)
     doc = parse_sitemap(gzip.compress(URLSET + b" " * 5000), "http://x.example/s.xml.gz")
     assert doc.kind is None and "exceeds" in doc.error
@@ -244,7 +244,7 @@ def test_parse_date(value, expected):
 
 
 def test_damaged_bytes_are_not_read_as_links():
-    from newscrawl.discovery import parse_feed, parse_sitemap
+    from newscrawl.crawl.discovery import parse_feed, parse_sitemap
 
     doc = parse_sitemap(b"<urlset><url><loc>\x00\xff garbage</loc></url>"
                         b"<url><loc>http://s.example/ok</loc></url></urlset>", "http://s.example/")

@@ -13,12 +13,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from newscrawl.faults import failure_reason, is_non_article_type, retry_delay
-from newscrawl.replay import save_case
+from newscrawl.crawl.faults import failure_reason, is_non_article_type, retry_delay
+from newscrawl.crawl.replay import save_case
 from newscrawl.store.models import Fetch
 from newscrawl.testing import LoopbackSiteServer
 
-from . import newsroom
+from evaluation import newsroom
 from .test_incremental import Store, crawl, stat
 
 F = "http://faulty.example"
@@ -152,7 +152,7 @@ def test_failure_reasons_of_scrapy_exceptions():
     )
     from twisted.python.failure import Failure
 
-    from newscrawl.incremental import NotDue
+    from newscrawl.crawl.incremental import NotDue
 
     def reason(exc):
         return failure_reason(Failure(exc))

@@ -1,7 +1,7 @@
 """Incremental re-crawls over real HTTP, into a real store (issue 7's evidence).
 
 ``scrapy crawl news`` runs as a subprocess with the real pipelines against the *Harbour Gazette*
-(``tests/crawl/newsroom.py``) served by :class:`~newscrawl.testing.LoopbackSiteServer`, which
+(``evaluation/newsroom.py``) served by :class:`~newscrawl.testing.LoopbackSiteServer`, which
 answers conditional requests with 304 and lets the test edit the site between runs. Every run
 writes into the same database (SQLite and PostgreSQL), exactly as scheduled runs do.
 """
@@ -24,8 +24,8 @@ from sqlalchemy.pool import NullPool
 from newscrawl.store.models import Fetch, Story, Version
 from newscrawl.testing import LoopbackSiteServer
 
-from . import newsroom
-from .newsroom import ARTICLES, HOST, LATER, url_of
+from evaluation import newsroom
+from evaluation.newsroom import ARTICLES, HOST, LATER, url_of
 
 REPO = Path(__file__).resolve().parents[2]
 ARTICLE_PREFIX = f"{HOST}/news/"

@@ -14,7 +14,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
-from newscrawl.replay import ReplayDownloaderMiddleware, SavedSites, save_case
+from newscrawl.crawl.replay import ReplayDownloaderMiddleware, SavedSites, save_case
 from newscrawl.testing import LoopbackSiteServer
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><item><link>http://a.example/x?b=2&amp;a=1</link></item></channel></rss>'

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from newscrawl.incremental import DAY, HOUR, MINUTE, RevisitPolicy
-from newscrawl.page import Page
-from newscrawl.record import ArticleRecord
-from newscrawl.store.history import fetch_history, store_not_modified
+from newscrawl.crawl.incremental import DAY, HOUR, MINUTE, RevisitPolicy
+from newscrawl.model import ArticleRecord, Page
+from newscrawl.store.fetches import fetch_history, store_not_modified
 from newscrawl.store.models import Version
 from newscrawl.store.repository import store_fetch_only, store_page
 
@@ -15,7 +14,7 @@ NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def history(ago: float, outcome="stored_new_story", reason=None, published=None, etag='"a"'):
-    from newscrawl.store.history import FetchHistory
+    from newscrawl.store.fetches import FetchHistory
 
     return FetchHistory(url="http://s.example/a", fetched_at=NOW - dt.timedelta(seconds=ago),
                         status=200, outcome=outcome, reason=reason, etag=etag,
@@ -59,7 +58,7 @@ def test_decisions():
 
 
 def _article(url: str, body: str, fetched_at: dt.datetime, etag: str):
-    from newscrawl.fingerprint import fingerprint
+    from newscrawl.stages.fingerprint import fingerprint
 
     page = Page.build(url, f"<p>{body}</p>".encode(), {
         "Content-Type": "text/html", "ETag": etag, "Last-Modified": "Sun, 01 Mar 2026 10:00:00 GMT"},

@@ -12,12 +12,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from newscrawl.run import CrawlLock, CrawlProgress, crawl_counts, format_counts
+from newscrawl.crawl.run import CrawlLock, CrawlProgress, crawl_counts, format_counts
 from newscrawl.store.models import Fetch, Version
 from newscrawl.testing import LoopbackSiteServer
 
-from . import newsroom
-from .newsroom import ARTICLES, HOST, url_of
+from evaluation import newsroom
+from evaluation.newsroom import ARTICLES, HOST, url_of
 from .test_incremental import REPO, Store, article_exchanges, crawl, stat
 
 
@@ -49,7 +49,7 @@ def test_progress_line_and_summary(caplog):
     assert format_counts(counts) == ("40 responses, 5 stored (3 new stories), 9 unchanged "
                                      "(8 not modified), 1 skipped, 104 not due, 3 errors")
     progress = CrawlProgress(stats, 60)
-    with caplog.at_level(logging.INFO, logger="newscrawl.run"):
+    with caplog.at_level(logging.INFO, logger="newscrawl.crawl.run"):
         progress.log_progress()
         progress.spider_closed(reason="finished")
     assert caplog.messages[0] == "Progress: " + format_counts(counts)

@@ -1,10 +1,10 @@
-"""Sources TOML loading and validation (newscrawl.sources)."""
+"""Sources TOML loading and validation (newscrawl.crawl.sources)."""
 
 from __future__ import annotations
 
 import pytest
 
-from newscrawl.sources import Source, load_sources, sources_from_args, split_urls
+from newscrawl.crawl.sources import Source, load_sources, sources_from_args, split_urls
 
 
 def write(tmp_path, text: str):

@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 from protego import Protego
 
-from newscrawl.discovery import parse_feed, parse_sitemap, sitemaps_from_robots
-from newscrawl.replay import SavedSites, save_case
-from newscrawl.sources import load_sources
+from newscrawl.crawl.discovery import parse_feed, parse_sitemap, sitemaps_from_robots
+from newscrawl.crawl.replay import SavedSites, save_case
+from newscrawl.crawl.sources import load_sources
 from newscrawl.testing import LoopbackSiteServer
 
 REPO = Path(__file__).resolve().parents[2]  # where scrapy.cfg is
@@ -303,7 +303,7 @@ def test_sample_fixtures_over_loopback_proxy(tmp_path):
 def _spider(**kwargs):
     from scrapy.utils.test import get_crawler
 
-    from newscrawl.spiders.news import NewsSpider
+    from newscrawl.crawl.spiders.news import NewsSpider
 
     crawler = get_crawler(NewsSpider)
     spider = NewsSpider.from_crawler(crawler, **kwargs)
@@ -368,7 +368,7 @@ def test_sitemap_that_is_a_feed_is_read_as_a_feed():
 def test_parse_article_yields_raw_page_item_even_for_gone_pages():
     from scrapy.http import HtmlResponse, Response
 
-    from newscrawl.items import PageItem
+    from newscrawl.crawl.items import PageItem
     spider, _ = _spider(feeds=f"{N}/rss.xml")
     info = {"via": "feed", "from": f"{N}/rss.xml", "title": "T", "published": None}
     raw = "<p>Caf\u00e9</p>".encode("cp1252")

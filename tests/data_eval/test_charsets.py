@@ -17,8 +17,8 @@ import os
 import pytest
 from w3lib.encoding import resolve_encoding
 
-from newscrawl.decode import NotText, decode_html
-from tests.samples import REPO
+from newscrawl.stages.decode import NotText, decode_html
+from evaluation.samples import REPO
 
 DATA = REPO.parent / "shared" / "data" / "charsets"
 FLOORS = {"none": 0.97, "right": 0.99, "wrong": 0.97}

@@ -27,7 +27,7 @@ import os
 
 import pytest
 
-from tests.data_eval import chrome_pages as cp
+from evaluation import chrome_pages as cp
 
 DEV_STEP = 9
 BLOCK_ACCURACY_FLOOR = 0.99

@@ -14,8 +14,8 @@ import unicodedata
 
 import pytest
 
-from newscrawl.repair import repair_text
-from tests.samples import REPO
+from newscrawl.stages.repair import repair_text
+from evaluation.samples import REPO
 
 DATA = REPO.parent / "shared" / "data" / "mojibake"
 FILES = ["in-the-wild.json", "synthetic.json", "negative.json", "language-names.json", "known-failures.json"]

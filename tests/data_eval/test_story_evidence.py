@@ -1,4 +1,4 @@
-"""The story-fingerprint evidence corpus (newscrawl/evidence/corpus.py) with floors.
+"""The story-fingerprint evidence corpus (evaluation/corpus.py) with floors.
 
 Copies of real articles from ../shared/data/wcxb-dev-articles (read at test time, never copied
 into the project) go through the real store after every original has been stored. Floors are a
@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 
-from newscrawl.evidence.corpus import (
+from evaluation.corpus import (
     DEFAULT_DATA,
     KINDS,
     build_copies,

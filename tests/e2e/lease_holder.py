@@ -15,7 +15,7 @@ import time
 
 import redis
 
-from newscrawl.leases import LeaseKeeper
+from newscrawl.crawl.shared.leases import LeaseKeeper
 
 
 def main(url: str, ttl: str, kind: str, key: str, limit: str = "1") -> None:

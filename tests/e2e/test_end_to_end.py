@@ -23,7 +23,7 @@ from sqlalchemy import text
 from newscrawl.cli import main as cli_main
 from newscrawl.store.db import make_engine
 from newscrawl.testing import LoopbackSiteServer
-from tests.samples import (REPO, SITES, SOURCES, assert_clean_bodies, assert_event_grouping,
+from evaluation.samples import (REPO, SITES, SOURCES, assert_clean_bodies, assert_event_grouping,
                            assert_story_grouping, label_by_url)
 
 

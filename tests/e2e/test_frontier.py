@@ -8,7 +8,7 @@ import pytest
 import scrapy
 from scrapy.settings import Settings
 
-from newscrawl.frontier import STATS, RedisFrontier, SharedScheduler, SlotAwareQueue, redis_url
+from newscrawl.crawl.shared.frontier import STATS, RedisFrontier, SharedScheduler, SlotAwareQueue, redis_url
 
 
 class _Slot:
@@ -171,7 +171,7 @@ def test_a_process_starting_while_every_worker_idles_on_an_empty_queue_begins_a_
 def test_the_add_on_puts_the_shared_politeness_in_place(monkeypatch):
     from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
-    from newscrawl.politeness import (
+    from newscrawl.crawl.politeness.middlewares import (
         SharedConcurrencyMiddleware,
         SharedPacingMiddleware,
         SharedRobotsTxtMiddleware,
@@ -205,6 +205,6 @@ def test_the_add_on_is_off_without_a_redis_url(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://elsewhere:6379/2")
     settings = Settings()
     RedisFrontier().update_settings(settings)
-    assert settings["SCHEDULER"] == "newscrawl.frontier.SharedScheduler"
+    assert settings["SCHEDULER"] == "newscrawl.crawl.shared.frontier.SharedScheduler"
     assert settings["REDIS_URL"] == "redis://elsewhere:6379/2"
     assert settings.getbool("SCHEDULER_PERSIST") and not settings.getbool("NEWSCRAWL_LOCK", True)

@@ -1,4 +1,4 @@
-"""Leases on the real Redis server (newscrawl/leases.py): site slots never more than the limit
+"""Leases on the real Redis server (newscrawl/crawl/shared/leases.py): site slots never more than the limit
 and handed out in order of asking, a dead holder's leases lapse within the TTL while a live
 holder's are renewed, a lease lost while held is reported, and the concurrency middleware gives
 a request's slot back once whichever way the request leaves."""
@@ -12,8 +12,8 @@ import time
 import pytest
 import scrapy
 
-from newscrawl.leases import LeaseKeeper
-from newscrawl.politeness import SharedConcurrencyMiddleware
+from newscrawl.crawl.shared.leases import LeaseKeeper
+from newscrawl.crawl.politeness.middlewares import SharedConcurrencyMiddleware
 
 from .test_scale_out import REPO
 

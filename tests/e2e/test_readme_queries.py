@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from newscrawl.cli import main as cli_main
 from newscrawl.store.db import make_engine
-from tests.samples import REPO, SITES
+from evaluation.samples import REPO, SITES
 
 QUERIES = re.findall(r"```sql\n(.*?)```", (REPO / "README.md").read_text(), re.S)
 
@@ -51,8 +51,8 @@ def _store_an_edit(engine) -> str:
     from sqlalchemy.orm import Session
 
     from newscrawl.ingest import read_case
-    from newscrawl.page import Page
-    from newscrawl.process import run_steps
+    from newscrawl.model import Page
+    from newscrawl.stages.process import run_steps
     from newscrawl.store.repository import store_page
 
     case = read_case(SITES / "www.capitol-ledger.example" / "kettle-recall")
@@ -76,9 +76,9 @@ def _reprocess_with_a_changed_stage(engine) -> tuple[int, int]:
 
     from sqlalchemy.orm import sessionmaker
 
-    from newscrawl.fingerprint import fingerprint
-    from newscrawl.process import run_steps
-    from newscrawl.store.reprocess import reprocess
+    from newscrawl.stages.fingerprint import fingerprint
+    from newscrawl.stages.process import run_steps
+    from newscrawl.store.maintenance.reprocess import reprocess
 
     def upgraded(page):
         work = run_steps(page)

@@ -13,10 +13,10 @@ from collections import Counter
 import pytest
 
 from newscrawl import process_page
-from newscrawl.extract import parse_datetime
-from newscrawl.page import site_of
-from newscrawl.fingerprint import same_story
-from tests.samples import article_cases
+from newscrawl.stages.extract import parse_datetime
+from newscrawl.model import site_of
+from newscrawl.stages.fingerprint import same_story
+from evaluation.samples import article_cases
 
 CASES = article_cases()
 BODY_MIN_F1 = 0.97

@@ -26,7 +26,7 @@ from newscrawl.store.db import make_engine
 from newscrawl.store.models import Fetch, Story, StoryBand, Version
 from newscrawl.testing import LoopbackSiteServer
 from newscrawl.testing.tcpproxy import TcpProxy
-from newscrawl.testing.wiresite import WireNetwork, build_wire_network
+from evaluation.wiresite import WireNetwork, build_wire_network
 
 REPO = Path(__file__).resolve().parents[2]
 POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from newscrawl.cli import main as cli_main
 from newscrawl.store.db import make_engine
-from tests.samples import REPO
+from evaluation.samples import REPO
 
 SEEDS = REPO.parent / "shared" / "seeds"
 GROUPS = [{"000", "002"}, {"001", "004"}, {"003"}]

@@ -1,5 +1,5 @@
-"""Politeness shared by crawler processes on one Redis frontier (newscrawl/politeness.py), and a
-process that starts while the others wait out their idle timeout (newscrawl/frontier.py); with
+"""Politeness shared by crawler processes on one Redis frontier (newscrawl/crawl/politeness/middlewares.py), and a
+process that starts while the others wait out their idle timeout (newscrawl/crawl/shared/frontier.py); with
 the machine's real Redis and PostgreSQL, two ``scrapy crawl news`` processes, a loopback site.
 
 What the site sees is measured on the server: the arrival of each request (its clock, not ours)
@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newscrawl.frontier import robots_key
-from newscrawl.politeness import SharedPacingMiddleware, robots_lock_key
-from newscrawl.replay import SavedSites
+from newscrawl.crawl.shared.frontier import robots_key
+from newscrawl.crawl.politeness.middlewares import SharedPacingMiddleware, robots_lock_key
+from newscrawl.crawl.replay import SavedSites
 from newscrawl.testing import LoopbackSiteServer
-from newscrawl.testing.wiresite import WireNetwork, build_wire_network
+from evaluation.wiresite import WireNetwork, build_wire_network
 
 from .test_scale_out import POSTGRES, REPO, assert_stored_once, crawl_command, crawl_env, stat, wait_all
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from newscrawl.cli import main as cli_main
 from newscrawl.cli import text_diff, word_diff
 from newscrawl.store.db import make_engine
-from tests.samples import SITES
+from evaluation.samples import SITES
 
 WIRE = sorted(SITES.glob("*/wire-port-blast"))
 

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from newscrawl.events import EVENT_WINDOW_DAYS, compare_terms, event_terms, same_event
-from tests.store.articles import FLOOD, FLOOD_OTHER, TOWN_BUDGET
+from newscrawl.stages.events import EVENT_WINDOW_DAYS, compare_terms, event_terms, same_event
+from evaluation.articles import FLOOD, FLOOD_OTHER, TOWN_BUDGET
 
 def test_names_are_words_capitalised_inside_sentences_and_never_in_lower_case():
     terms = event_terms("Thousands flee as Vessa River floods Dunmere", FLOOD)

@@ -5,7 +5,7 @@ import gzip
 import pytest
 
 from newscrawl import process_page
-from tests.samples import article_cases
+from evaluation.samples import article_cases
 
 ARTICLE = "".join(
     f"<p>Paragraph {i}: the harbor board met on Tuesday to discuss the repairs to the eastern quay, "

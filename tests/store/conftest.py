@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .articles import make_article
+from evaluation.articles import make_article
 
 
 @pytest.fixture

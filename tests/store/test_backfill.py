@@ -8,18 +8,18 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import sessionmaker
 
 from newscrawl.cli import main as cli_main
-from newscrawl.evidence.spinner import spin
-from newscrawl.fingerprint import (
+from evaluation.spinner import spin
+from newscrawl.stages.fingerprint import (
     SIGNATURE_BLOCKS,
     block_band_range,
     fingerprint,
     match_story,
 )
 from newscrawl.store import Story, StoryBand, Version, store_page
-from newscrawl.store.backfill import NO_FIRST_VERSION, backfill_bands, backfill_derivations
+from newscrawl.store.maintenance.backfill import NO_FIRST_VERSION, backfill_bands, backfill_derivations
 from newscrawl.store.matching import place
 
-from .articles import TRAM, TRAM_EDITED, VINEYARD
+from evaluation.articles import TRAM, TRAM_EDITED, VINEYARD
 
 
 def _store_tram_versions(session, article) -> dict[int, tuple[str, float]]:

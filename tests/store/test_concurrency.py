@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from newscrawl.fingerprint import BAND_COUNT
+from newscrawl.stages.fingerprint import BAND_COUNT
 from newscrawl.store import Site, Story, StoryBand, Version, store_page
 from newscrawl.store.concurrency import (
     is_retryable,
@@ -26,7 +26,7 @@ from newscrawl.store.concurrency import (
 )
 from newscrawl.store.db import DatabaseUnavailable
 
-from .articles import TRAM, TRAM_EDITED, VINEYARD
+from evaluation.articles import TRAM, TRAM_EDITED, VINEYARD
 
 
 def count(session, model) -> int:

@@ -10,10 +10,10 @@ from sqlalchemy.orm import sessionmaker
 
 from newscrawl.cli import main as cli_main
 from newscrawl.store import Story, store_page
-from newscrawl.store.backfill import backfill_events
+from newscrawl.store.maintenance.backfill import backfill_events
 from newscrawl.store.models import Event, StoryEventTerm
 
-from .articles import FLOOD, FLOOD_OTHER, TOWN_BUDGET, TRAM
+from evaluation.articles import FLOOD, FLOOD_OTHER, TOWN_BUDGET, TRAM
 
 DAY = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 

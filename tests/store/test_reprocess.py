@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from newscrawl.cli import main
-from newscrawl.fingerprint import fingerprint
-from newscrawl.page import Page
-from newscrawl.process import run_steps
+from newscrawl.stages.fingerprint import fingerprint
+from newscrawl.model import Page
+from newscrawl.stages.process import run_steps
 from newscrawl.store import Fetch, Story, Version, store_page
 from newscrawl.store.models import ReprocessRun, ReprocessRunVersion
-from newscrawl.store.reprocess import reprocess
+from newscrawl.store.maintenance.reprocess import reprocess
 
-from .articles import TRAM, VINEYARD, _html
+from evaluation.articles import TRAM, VINEYARD, article_html
 
 UTC = dt.UTC
 DAY1 = dt.datetime(2025, 10, 1, 8, 0, tzinfo=UTC)
@@ -31,7 +31,7 @@ SIGN_OFF = "Reporting by the Marlow Bay newsroom; follow us for more local news 
 
 
 def ingest(make_session, url: str, body: str, title: str, at: dt.datetime, steps=run_steps):
-    page = Page.build(url, _html(title, body), {"content-type": "text/html; charset=utf-8"},
+    page = Page.build(url, article_html(title, body), {"content-type": "text/html; charset=utf-8"},
                       200, at)
     with make_session() as session:
         out = store_page(session, page, steps(page).record)

@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from newscrawl.items import PageItem
-from newscrawl.pipelines import StorePipeline
-from newscrawl.spool import KIND_PAGE, Spool, SpoolEntry
+from newscrawl.crawl.items import PageItem
+from newscrawl.crawl.pipelines import StorePipeline
+from newscrawl.crawl.spool import KIND_PAGE, Spool, SpoolEntry
 from newscrawl.store.db import make_engine
 from newscrawl.store.models import Fetch, Story, Version
 from newscrawl.testing.tcpproxy import TcpProxy
 
-from .articles import LIBRARY_PARTS, TRAM, VINEYARD, _html
+from evaluation.articles import LIBRARY_PARTS, TRAM, VINEYARD, article_html
 
 T0 = dt.datetime(2025, 10, 14, 20, 0, tzinfo=dt.UTC)
 
@@ -97,7 +97,7 @@ def test_an_unexpected_error_puts_the_entry_back_and_propagates(tmp_path):
 
 
 def _item(url: str, body: str, title: str) -> PageItem:
-    return PageItem(url=url, body=_html(title, body), status=200,
+    return PageItem(url=url, body=article_html(title, body), status=200,
                     headers={"content-type": "text/html; charset=utf-8"}, fetched_at=T0,
                     source="test")
 

@@ -101,7 +101,7 @@ def test_check_detects_a_drift(db_engine):
 
 
 def test_downgrade_to_base_and_upgrade_again(db_engine, db_session, article):
-    from .articles import TRAM
+    from evaluation.articles import TRAM
 
     from newscrawl.store import store_page
 
@@ -157,10 +157,10 @@ def _has_rowid(conn, table: str) -> bool:
 def test_story_bands_rebuilt_without_rowid_keeps_its_rows(db_engine, db_session, article):
     # Revision 0006: on SQLite story_bands becomes a WITHOUT ROWID table, rebuilt with every
     # row; on PostgreSQL nothing changes. Both ways, and the store works on the result.
-    from newscrawl.fingerprint import fingerprint
+    from newscrawl.stages.fingerprint import fingerprint
     from newscrawl.store import StoryBand, store_page
 
-    from .articles import TRAM, VINEYARD
+    from evaluation.articles import TRAM, VINEYARD
 
     db_session.close()
     downgrade(db_engine, "0005")

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from newscrawl.store import list_stories, store_page, story_detail
 
-from .articles import TRAM, TRAM_EDITED, VINEYARD
+from evaluation.articles import TRAM, TRAM_EDITED, VINEYARD
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2025, 10, 14, 20, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import hashlib
 
 from sqlalchemy import func, select, text
 
-from newscrawl.fingerprint import fingerprint
+from newscrawl.stages.fingerprint import fingerprint
 from newscrawl.store import (
     Fetch,
     RawPage,
@@ -21,7 +21,7 @@ from newscrawl.store import (
 )
 from newscrawl.store.repository import raw_page_bytes
 
-from .articles import LIBRARY_PARTS, TRAM, TRAM_EDITED, VINEYARD
+from evaluation.articles import LIBRARY_PARTS, TRAM, TRAM_EDITED, VINEYARD
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2025, 10, 14, 20, 0, tzinfo=UTC)

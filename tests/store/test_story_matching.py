@@ -7,12 +7,12 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from newscrawl.evidence.spinner import spin
+from evaluation.spinner import spin
 from newscrawl.store import Story, Version, store_page
 from newscrawl.store.models import StoryMerge
 from newscrawl.store.queries import story_detail
 
-from .articles import LIBRARY_PARTS, TRAM, TRAM_EDITED
+from evaluation.articles import LIBRARY_PARTS, TRAM, TRAM_EDITED
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2025, 10, 14, 20, 0, tzinfo=UTC)

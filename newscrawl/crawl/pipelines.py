@@ -1,0 +1,303 @@
+"""Scrapy item pipelines: thin wrappers, one per stage, over :mod:`newscrawl.stages.process`.
+
+Each pipeline runs one ``step_*`` function on the item's :class:`~newscrawl.stages.process.Work` and
+counts what it did in namespaced stats (``newscrawl/<stage>/...``). Settings are read in
+``from_crawler``; ``__init__`` takes plain values, so the pipelines can be built in tests without
+a crawler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from scrapy.exceptions import NotConfigured
+
+from newscrawl.stages import process
+from newscrawl.stages import language
+from newscrawl.crawl.items import PageItem
+
+logger = logging.getLogger(__name__)
+
+
+class _StagePipeline:
+    stage: str = ""
+    step: Callable[[process.Work], None]
+
+    def __init__(self, stats: Any = None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(stats=crawler.stats)
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"newscrawl/{key}", count)
+
+    def work_of(self, item: PageItem) -> process.Work:
+        work = item.stages.get("work")
+        if work is None:
+            work = process.start(item.to_page())
+            item.stages["work"] = work
+        return work
+
+    def process_item(self, item: PageItem) -> PageItem:
+        if item.error is not None or item.status == 304:
+            return item  # no body to process: a failed download or a "not modified" answer
+        work = self.work_of(item)
+        was_skipped = work.skipped
+        known = len(work.record.repairs)
+        type(self).step(work)
+        for repair in work.record.repairs[known:]:
+            self._inc(f"{repair.stage}/{repair.kind}", repair.count)
+        if work.skipped and not was_skipped:
+            self._inc(f"{self.stage}/skipped/{work.record.skip_reason.split(':')[0]}")
+        self.count(work)
+        item.record = work.record
+        return item
+
+    def count(self, work: process.Work) -> None:
+        """Stage-specific stats; the default counts nothing more."""
+
+
+class DecodePipeline(_StagePipeline):
+    stage = "decode"
+    step = staticmethod(process.step_decode)
+
+    def count(self, work: process.Work) -> None:
+        if work.decoded is not None:
+            self._inc(f"decode/source/{work.decoded.source}")
+            self._inc(f"decode/encoding/{work.decoded.encoding}")
+            if work.decoded.conflict:
+                self._inc("decode/conflict")
+
+
+class ExtractPipeline(_StagePipeline):
+    stage = "extract"
+    step = staticmethod(process.step_extract)
+
+
+class RepairPipeline(_StagePipeline):
+    stage = "repair"
+    step = staticmethod(process.step_repair)
+
+
+class LanguagePipeline(_StagePipeline):
+    stage = "language"
+    step = staticmethod(process.step_language)
+
+    def open_spider(self) -> None:
+        language.load_models()  # before the first page, not during it
+
+    def count(self, work: process.Work) -> None:
+        if not work.skipped and work.record.language:
+            self._inc(f"language/article/{work.record.language}")
+
+
+class CleanPipeline(_StagePipeline):
+    stage = "clean"
+    step = staticmethod(process.step_clean)
+
+
+class FingerprintPipeline(_StagePipeline):
+    stage = "fingerprint"
+    step = staticmethod(process.step_fingerprint)
+
+
+class StorePipeline:
+    """Stores every item: a fetch row always, a story version for articles.
+
+    Items without a page - a failed download (``item.error``) or a 304 - skip the stages and
+    become a ``failed`` fetch or an ``unchanged`` one (reason ``not_modified``).
+
+    Concurrency and outages (issue 8): each item is one transaction run by
+    :func:`~newscrawl.store.concurrency.run_transaction` (conflicts with other processes are
+    retried, ``newscrawl/store/retries``). When the database cannot be reached the item goes to
+    the disk spool (:mod:`newscrawl.crawl.spool`, ``newscrawl/spool/spooled``) and the crawl goes on;
+    for the next ``NEWSCRAWL_SPOOL_RETRY_INTERVAL`` seconds (10) items are spooled without trying
+    the database (a dead server would otherwise cost a connection attempt per item). The spool
+    is replayed (``newscrawl/spool/replayed``) when the spider opens, as soon as a store
+    succeeds again, and when the spider closes; what is still spooled at the end is logged and
+    counted (``newscrawl/spool/pending``) and replayed by the next run. A database that is down
+    when the crawl starts does not stop it: everything is spooled until it is back.
+    """
+
+    def __init__(self, database_url: str, stats: Any = None, spool_root: Any = None,
+                 retry_interval: float = 10.0) -> None:
+        from newscrawl.crawl.spool import Spool, spool_dir
+
+        self.database_url = database_url
+        self.stats = stats
+        self.sessionmaker = None
+        self.spool = Spool(spool_dir(spool_root), database_url)
+        self.retry_interval = retry_interval
+        #: monotonic time of the last failure to reach the database (None: it is up).
+        self.down_since: float | None = None
+        self._last_attempt = 0.0
+        self._spooled_here = 0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from newscrawl.crawl.spool import spool_dir
+        from newscrawl.store.db import database_url
+
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_STORE_ENABLED", True):
+            raise NotConfigured("NEWSCRAWL_STORE_ENABLED is off")
+        return cls(database_url(settings=settings), stats=crawler.stats,
+                   spool_root=spool_dir(settings=settings),
+                   retry_interval=settings.getfloat("NEWSCRAWL_SPOOL_RETRY_INTERVAL", 10.0))
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None and count:
+            self.stats.inc_value(f"newscrawl/{key}", count)
+
+    # ------------------------------------------------------------------ database state
+
+    def _connect(self) -> bool:
+        """Open the database if not yet open; False (and the outage noted) when it is down."""
+        import time
+
+        from newscrawl.store.concurrency import is_unavailable
+        from newscrawl.store.db import open_database
+
+        if self.sessionmaker is not None:
+            return True
+        self._last_attempt = time.monotonic()
+        try:
+            self.sessionmaker = open_database(self.database_url)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            self._went_down(exc)
+            return False
+        return True
+
+    def _went_down(self, exc: BaseException) -> None:
+        import time
+
+        if self.down_since is None:
+            logger.warning("Database unavailable, spooling items to %s: %s", self.spool.directory,
+                           str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+            self.down_since = time.monotonic()
+        self._last_attempt = time.monotonic()
+
+    def _came_back(self) -> None:
+        import time
+
+        if self.down_since is not None:
+            logger.info("Database available again after %.0f s", time.monotonic() - self.down_since)
+            self.down_since = None
+
+    def _skip_database(self) -> bool:
+        import time
+
+        return (self.down_since is not None
+                and time.monotonic() - self._last_attempt < self.retry_interval)
+
+    # ------------------------------------------------------------------ Scrapy hooks
+
+    def open_spider(self) -> None:
+        if self._connect():
+            self.replay_spool()
+
+    def close_spider(self) -> None:
+        if self.spool.pending_files() and self._connect():
+            self.replay_spool()
+        self.spool.close()
+        pending = self.spool.pending_count()
+        if self.stats is not None:
+            self.stats.set_value("newscrawl/spool/pending", pending)
+        if pending:
+            logger.warning("%d items stay spooled in %s for the next run (database %s)", pending,
+                           self.spool.directory, self.spool.database)
+
+    def process_item(self, item: PageItem) -> PageItem:
+        from newscrawl.store.concurrency import is_unavailable
+
+        if self._skip_database() or not self._connect():
+            self._spool(item)
+            return item
+        try:
+            outcome = self._store(lambda session: self.store_item(session, item))
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            self._went_down(exc)
+            self._spool(item)
+            return item
+        self._came_back()
+        item.stages["store"] = outcome
+        if self._spooled_here or self.spool.pending_files():
+            self.replay_spool()
+        return item
+
+    # ------------------------------------------------------------------ storing
+
+    def _store(self, work):
+        from newscrawl.store.concurrency import run_transaction
+
+        outcome = run_transaction(self.sessionmaker, work,
+                                  on_retry=lambda exc: self._inc("store/retries"))
+        self._inc(f"store/{outcome.outcome}")
+        return outcome
+
+    @staticmethod
+    def store_item(session, item: PageItem):
+        from newscrawl.store.fetches import store_not_modified
+        from newscrawl.store.repository import store_fetch_only, store_page
+
+        if item.error is not None:  # no response, or an error status after retries
+            return store_fetch_only(
+                session, item.url, item.status, item.headers, item.fetched_at, item.error,
+                source=item.source, requested_url=item.requested_url)
+        if item.status == 304:  # the incremental crawl asked conditionally
+            return store_not_modified(
+                session, item.url, item.headers, item.fetched_at, source=item.source,
+                requested_url=item.requested_url)
+        work = item.stages.get("work") or process.run_steps(item.to_page())
+        return store_page(session, work.page, work.record, source=item.source,
+                          requested_url=item.requested_url)
+
+    @staticmethod
+    def item_of_entry(entry) -> PageItem:
+        """The item a spooled entry was made from (its stages run again when stored)."""
+        return PageItem(url=entry.url, body=entry.body, status=entry.status,
+                        headers=dict(entry.headers), fetched_at=entry.fetched_at,
+                        source=entry.source, requested_url=entry.requested_url, error=entry.error)
+
+    @staticmethod
+    def entry_of_item(item: PageItem):
+        from newscrawl.crawl.spool import KIND_FAILED, KIND_NOT_MODIFIED, KIND_PAGE, SpoolEntry
+
+        kind = (KIND_FAILED if item.error is not None else
+                KIND_NOT_MODIFIED if item.status == 304 else KIND_PAGE)
+        return SpoolEntry(kind=kind, url=item.url, status=item.status, headers=dict(item.headers),
+                          fetched_at=item.fetched_at, body=item.body if kind == KIND_PAGE else b"",
+                          source=item.source, requested_url=item.requested_url, error=item.error)
+
+    def _spool(self, item: PageItem) -> None:
+        self.spool.append(self.entry_of_item(item))
+        self._spooled_here += 1
+        self._inc("spool/spooled")
+
+    def replay_spool(self) -> None:
+        """Store what the spool holds (see the class docstring)."""
+        from newscrawl.store.concurrency import is_unavailable
+
+        def store(entry) -> None:
+            item = self.item_of_entry(entry)
+            self._store(lambda session: self.store_item(session, item))
+
+        result = self.spool.replay(store, is_unavailable)
+        self._inc("spool/replayed", result.replayed)
+        self._inc("spool/rejected", result.rejected)
+        if result.replayed or result.rejected:
+            logger.info("Spool replayed into the database: %d items (%d unreadable lines set aside)",
+                        result.replayed, result.rejected)
+        if result.interrupted:
+            self._went_down(RuntimeError("database unavailable again during spool replay"))
+        else:
+            self._spooled_here = 0

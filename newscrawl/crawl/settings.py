@@ -1,0 +1,151 @@
+"""Scrapy settings for newscrawl: a polite, bounded news crawler.
+
+Every setting carries a one-line reason. Override per run with ``-s NAME=VALUE``; e.g. an
+offline crawl of saved sites::
+
+    scrapy crawl news -a sources=fixtures/sample_sources.toml -s NEWSCRAWL_REPLAY_DIR=fixtures/sites
+"""
+
+# Project identity, used in logs and as the robots.txt agent name.
+BOT_NAME = "newscrawl"
+# Where `scrapy crawl` looks for spiders.
+SPIDER_MODULES = ["newscrawl.crawl.spiders"]
+# Where `scrapy genspider` puts new spiders.
+NEWSPIDER_MODULE = "newscrawl.crawl.spiders"
+
+# Say who we are and where to complain: publishers block anonymous bots first.
+USER_AGENT = "newscrawl/0.1 (+https://github.com/newscrawl/newscrawl)"
+# Honour robots.txt: we crawl other people's sites.
+ROBOTSTXT_OBEY = True
+
+# Adapt the delay to each server's latency instead of hammering it at a fixed rate.
+AUTOTHROTTLE_ENABLED = True
+# First delay before AutoThrottle has measured anything (the default 5 s is needlessly slow).
+AUTOTHROTTLE_START_DELAY = 1.0
+# Back off at most this far on a slow server before giving up on politeness gains.
+AUTOTHROTTLE_MAX_DELAY = 30.0
+# At most two requests in flight per site: polite, yet a slow page does not stall the site.
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# News pages are well under 1 MiB; anything past 10 MiB is not an article (abort the download).
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+# Log pages over 2 MiB: usually inline images or a misconfigured endpoint worth a look.
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# A news page that takes over 30 s is broken; do not hold a slot for Scrapy's default 180 s.
+DOWNLOAD_TIMEOUT = 30
+
+# Retry transient failures (timeouts, 5xx, 429) ...
+RETRY_ENABLED = True
+# ... after a pause of 2 s, then 4 s (doubling, at most 60 s; a longer Retry-After is honoured):
+# an overloaded server needs time, and the pause holds no download slot.
+NEWSCRAWL_RETRY_BACKOFF_BASE = 2.0
+NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
+# ... twice, so a flaky server gets three tries without us hammering a dead one.
+RETRY_TIMES = 2
+# Server errors, gateway errors, timeouts and rate limiting are worth another try; 4xx are not.
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# Let 404/410 reach the spider so the store can record that a page is gone (not an article),
+# and 304 so it can record an unchanged page (the incremental crawl asks conditionally).
+HTTPERROR_ALLOWED_CODES = [304, 404, 410]
+
+# No telnet console: an open debug port on a crawler host is a needless risk.
+TELNETCONSOLE_ENABLED = False
+# Same for Scrapy 2.19's remote-control HTTP server (on by default, it can run code in the crawler).
+REMOTE_CONTROL_ENABLED = False
+# REQUEST_FINGERPRINTER_IMPLEMENTATION is not set: Scrapy >= 2.14 removed it (one fingerprinter).
+# Write exported feeds as UTF-8, not \u-escaped ASCII.
+FEED_EXPORT_ENCODING = "utf-8"
+# INFO shows progress and stats without per-request noise.
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Revisit decision and conditional GET for known article URLs (newscrawl/crawl/incremental.py).
+    # After robots.txt (100), so only requests robots.txt allows are decided and counted.
+    "newscrawl.crawl.incremental.IncrementalMiddleware": 120,
+    # Scrapy's retries, with an exponential pause before each (newscrawl/crawl/faults.py).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.crawl.faults.BackoffRetryMiddleware": 550,
+    # Redirect chains that come back to one of their URLs fail at once (newscrawl/crawl/faults.py);
+    # above RedirectMiddleware (600) so it sees the 3xx first.
+    "newscrawl.crawl.faults.RedirectLoopMiddleware": 610,
+    # At most CONCURRENT_REQUESTS_PER_DOMAIN requests in flight per site (newscrawl/crawl/politeness/middlewares.py):
+    # Scrapy 2.19's downloader alone lets a burst through at DOWNLOAD_DELAY 0. After everything
+    # that may drop or hold back a request, so a slot is held only on the way out. Slots shared
+    # in Redis when a Redis URL is set, in this process's memory otherwise.
+    "newscrawl.crawl.politeness.middlewares.SharedConcurrencyMiddleware": 890,
+    # Offline replay (only when NEWSCRAWL_REPLAY_DIR is set). Placed last, where the network
+    # would be, so robots.txt rules, retries, redirects, decompression and stats all behave as
+    # live; robots.txt fetches pass through the same chain and are replayed too.
+    "newscrawl.crawl.replay.ReplayDownloaderMiddleware": 950,
+}
+# Directory of saved sites (fixtures layout) to crawl instead of the network; None = live crawl.
+NEWSCRAWL_REPLAY_DIR = None
+# Database for the store; None lets the db code resolve NEWSCRAWL_DATABASE_URL from env/default.
+NEWSCRAWL_DATABASE_URL = None
+
+# Incremental crawling (newscrawl/crawl/incremental.py): known article URLs are requested again only
+# when due, with If-None-Match / If-Modified-Since. Seconds after which a known article is due;
+# None = by the article's age (a quarter of it, 15 min .. 30 days); 0 = every run.
+NEWSCRAWL_REVISIT_AFTER = None
+# 404/410 pages, PDFs, images: checked again after a week, not every run.
+NEWSCRAWL_GONE_REVISIT_AFTER = 7 * 24 * 3600
+# Progress line in the log this often (seconds), plus a summary at the end (newscrawl/crawl/run.py).
+NEWSCRAWL_PROGRESS_INTERVAL = 60
+# Directory of the lock files that stop overlapping runs of one crawl; None = the temp dir.
+NEWSCRAWL_LOCK_DIR = None
+
+# With a shared frontier: seconds between two requests to one site across all processes
+# (newscrawl/crawl/politeness/middlewares.py); None = DOWNLOAD_DELAY (or AutoThrottle's delay where longer).
+NEWSCRAWL_SITE_DELAY = None
+# With a shared frontier: how long a site's robots.txt copy may outlive an unfinished run.
+NEWSCRAWL_ROBOTSTXT_TTL = 24 * 3600
+# Requests in flight to one site (with a shared frontier: across all processes, leases in Redis);
+# None = CONCURRENT_REQUESTS_PER_DOMAIN. Shared False: each process of a shared frontier counts
+# only its own, in Scrapy's downloader.
+NEWSCRAWL_SITE_CONCURRENCY = None
+NEWSCRAWL_SHARED_SITE_CONCURRENCY = True
+# Without Redis: the same per-site limit kept in this process's memory; False = Scrapy's
+# downloader alone (which sends bursts past the limit at DOWNLOAD_DELAY 0; for measuring).
+NEWSCRAWL_LOCAL_SITE_CONCURRENCY = True
+# Scrapy's queue per site, least busy site first, but counting requests that wait in the
+# middlewares and skipping sites at their limit (newscrawl/crawl/politeness/middlewares.py), so the engine's
+# CONCURRENT_REQUESTS are not taken up by requests waiting for a site slot. Without Redis only
+# (a shared frontier has its own queue).
+SCHEDULER_PRIORITY_QUEUE = "newscrawl.crawl.politeness.middlewares.SiteAwarePriorityQueue"
+# How many requests per site beyond its limit that queue lets into the downloader: one waits,
+# ready, for the next free slot (0 measured 0.83x, 1 measured 1.09x of Scrapy's own rate at the
+# same limit, slow sites; docs/measurements.md).
+NEWSCRAWL_SITE_QUEUE_AHEAD = 1
+# With a shared frontier: seconds a dead process's locks and site slots outlive it (the living
+# renew theirs every quarter of this); short, so a crash blocks the others only briefly.
+NEWSCRAWL_LEASE_TTL = 10
+# A shared frontier on Redis for several crawler processes (newscrawl/crawl/shared/frontier.py): active only
+# when NEWSCRAWL_REDIS_URL (or REDIS_URL) is set; then scrapy-redis' scheduler and dupefilter.
+ADDONS = {"newscrawl.crawl.shared.frontier.RedisFrontier": 0}
+# Keys of the shared frontier: <prefix>:<spider>:requests|dupefilter|workers. One prefix per crawl.
+NEWSCRAWL_REDIS_PREFIX = "newscrawl"
+# A process leaves a shared crawl once the Redis queue has been empty this long (seconds).
+NEWSCRAWL_REDIS_IDLE_TIMEOUT = 10
+# Items the database cannot take go to a disk spool (newscrawl/crawl/spool.py); None = the default
+# folder, $XDG_STATE_HOME/newscrawl/spool. While the database is down it is tried again this often.
+NEWSCRAWL_SPOOL_DIR = None
+NEWSCRAWL_SPOOL_RETRY_INTERVAL = 10
+
+EXTENSIONS = {
+    # Taken before the scheduler opens JOBDIR; a second overlapping run exits with a message.
+    "newscrawl.crawl.run.CrawlLock": 0,
+    "newscrawl.crawl.run.CrawlProgress": 500,
+    # PDFs, images... in article slots are not downloaded past their headers.
+    "newscrawl.crawl.faults.NonArticleDownloadStop": 500,
+}
+
+# The normalization stages, in order: each reads only what the ones before it wrote.
+ITEM_PIPELINES = {
+    "newscrawl.crawl.pipelines.DecodePipeline": 100,
+    "newscrawl.crawl.pipelines.ExtractPipeline": 200,
+    "newscrawl.crawl.pipelines.RepairPipeline": 300,
+    "newscrawl.crawl.pipelines.LanguagePipeline": 400,
+    "newscrawl.crawl.pipelines.CleanPipeline": 500,
+    "newscrawl.crawl.pipelines.FingerprintPipeline": 600,
+    "newscrawl.crawl.pipelines.StorePipeline": 700,
+}

@@ -1,0 +1,166 @@
+"""The stages in order, without Scrapy or a database.
+
+Each ``step_*`` function runs one stage on a :class:`Work` (the page and what earlier stages
+produced) and writes only its own fields. :func:`process_page` runs them all; the Scrapy item
+pipelines (:mod:`newscrawl.crawl.pipelines`) run one step each; ``newscrawl ingest`` calls
+:func:`process_page` then the store. One definition of each step serves all three, so a crawled
+page and an ingested file go through exactly the same code.
+
+Once a step sets ``record.skip_reason`` (binary body, error status, empty after extraction...)
+later steps do nothing: the page is recorded as a fetch with that reason, never as a version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from newscrawl.model import ArticleRecord, Block, Page, Repair, site_of
+from newscrawl.stages.clean import clean_blocks
+from newscrawl.stages.decode import Decoded, NotText, decode_html
+from newscrawl.stages.extract import Extracted, extract_article
+from newscrawl.stages.fingerprint import fingerprint
+from newscrawl.stages.language import analyse_languages
+from newscrawl.stages.pagetype import non_article_reason
+from newscrawl.stages.repair import merge_repairs, repair_blocks, repair_text
+
+#: Content types that can hold an article page. Feeds, sitemaps, robots.txt, images and PDFs are
+#: recorded as fetches with the reason ``content_type:<type>``; a missing type is sniffed by decode.
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(slots=True)
+class Work:
+    page: Page
+    record: ArticleRecord
+    decoded: Decoded | None = None
+    extracted: Extracted | None = None
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> bool:
+        return self.record.skip_reason is not None
+
+
+def start(page: Page) -> Work:
+    return Work(page=page, record=ArticleRecord(url=page.url, site=site_of(page.url)))
+
+
+def step_decode(work: Work) -> None:
+    page = work.page
+    if page.status >= 400:
+        work.record.skip_reason = f"http_status_{page.status}"
+        return
+    ctype = (page.content_type or "").split(";")[0].strip().lower()
+    if ctype and not ctype.startswith(_HTML_TYPES):
+        work.record.skip_reason = f"content_type:{ctype}"
+        return
+    if not page.body.strip():
+        work.record.skip_reason = "empty_body"
+        return
+    try:
+        decoded = decode_html(page.body, page.content_type)
+    except NotText as exc:
+        work.record.skip_reason = f"not_text:{exc}"
+        return
+    work.decoded = decoded
+    rec = work.record
+    rec.encoding, rec.encoding_source, rec.encoding_conflict = (
+        decoded.encoding, decoded.source, decoded.conflict)
+    if decoded.conflict:
+        rec.repairs.append(Repair("decode", "charset_conflict", 1, (decoded.conflict,)))
+    if decoded.replacement_count:
+        rec.repairs.append(Repair("decode", "replacement_chars", decoded.replacement_count))
+    if decoded.double_encoding_repairs:
+        rec.repairs.append(Repair("decode", "double_encoding", decoded.double_encoding_repairs))
+
+
+def step_extract(work: Work) -> None:
+    if work.skipped or work.decoded is None:
+        return
+    extracted = extract_article(work.decoded.text, work.page.url)
+    work.extracted = extracted
+    work.blocks = list(extracted.blocks)
+    rec = work.record
+    rec.title = extracted.title
+    rec.published_at, rec.published_source = extracted.published_at, extracted.published_source
+    rec.modified_at, rec.modified_source = extracted.modified_at, extracted.modified_source
+    rec.authors = list(extracted.authors)
+    rec.canonical_url = extracted.canonical_url
+    rec.site_name = extracted.site_name
+    rec.section = extracted.section
+    rec.wire = [credit.to_dict() for credit in extracted.credits]
+    if extracted.truncated:
+        rec.repairs.append(Repair("extract", "truncated_html", 1))
+    if extracted.nesting_tags_dropped:
+        rec.repairs.append(Repair("extract", "deep_nesting_flattened", extracted.nesting_tags_dropped))
+    if not work.blocks:
+        rec.skip_reason = "no_article_text"
+
+
+def step_repair(work: Work) -> None:
+    if work.skipped:
+        return
+    work.blocks, repairs = repair_blocks(work.blocks)
+    if work.record.title:
+        work.record.title, title_repairs = repair_text(work.record.title)
+        repairs = merge_repairs(repairs + title_repairs)
+    work.record.repairs.extend(repairs)
+
+
+def step_language(work: Work) -> None:
+    if work.skipped:
+        return
+    outside = work.extracted.outside_blocks if work.extracted else []
+    result = analyse_languages(work.blocks, outside)
+    work.blocks = result.blocks
+    rec = work.record
+    rec.language, rec.language_confidence = result.language, result.confidence
+    rec.chrome_languages = result.chrome_languages
+    rec.repairs.extend(result.repairs)
+
+
+def step_clean(work: Work) -> None:
+    if work.skipped:
+        return
+    work.blocks, repairs = clean_blocks(work.blocks)
+    work.record.repairs.extend(repairs)
+    work.record.body = "\n\n".join(b.text for b in work.blocks)
+    extracted = work.extracted
+    # The whole page's text, prompts that clean removed from the body included.
+    page_text = "\n".join(extracted.outside_blocks + [b.text for b in extracted.blocks]) if extracted else ""
+    reason = non_article_reason(work.record.body, page_text, extracted.blocks if extracted else [])
+    if reason:
+        work.record.skip_reason = reason
+
+
+def step_fingerprint(work: Work) -> None:
+    if work.skipped:
+        return
+    work.record.fingerprint = fingerprint(work.record.body)
+
+
+#: The stages after the spider and before the store, in order.
+STEPS: tuple[Callable[[Work], None], ...] = (
+    step_decode, step_extract, step_repair, step_language, step_clean, step_fingerprint,
+)
+
+
+def run_steps(page: Page) -> Work:
+    work = start(page)
+    for step in STEPS:
+        step(work)
+    return work
+
+
+def process_page(
+    body: bytes,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    status: int = 200,
+    fetched_at: dt.datetime | None = None,
+) -> ArticleRecord:
+    """Run every stage on one page and return its record (``skip_reason`` set if not an article)."""
+    return run_steps(Page.build(url, body, headers, status, fetched_at)).record

@@ -1,0 +1,123 @@
+"""Repair stage: undo mojibake in extracted text blocks, and record every repair.
+
+ftfy does the general work, configured never to touch legitimate text: no HTML unescaping (the
+text is already unescaped; a literal "&amp;" in an article is content), no quote uncurling, no
+width folding or ligature splitting (those change characters that were not broken). Output is
+NFC.
+
+What ftfy cannot undo is mojibake that lost a byte on the way: an em dash (UTF-8 ``E2 80 94``)
+read as cp1252 gives ``â€”``; sites that then drop the ``€`` and straighten the ``”`` leave
+``â"``. No decoder can recover it, but where the residue stands alone between spaces (a
+dateline "CITY â" The ...", or "word â" word") the intended character is unambiguously a dash: a
+lone "â" token is not a word in any language written with that letter. Such residue is repaired
+and recorded as ``lost_byte_dash``. The closing curly quote loses its last byte the same way
+(``E2 80 9D``: 0x9D is undefined in cp1252, so sites drop it), leaving ``â€`` -- which ftfy, seeing
+a following space, reads as a dagger "†" (``E2 80 A0``). After an opening "“" that is still open in
+the same block, a "†" or "â€" glued to the end of a word can only be the closing quote: it is
+restored and recorded as ``lost_byte_quote``. Other leftovers of the pattern are only flagged
+(``mojibake_residue``), never guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+import ftfy
+
+from newscrawl.model import Block, Repair
+
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_latin_ligatures=False,
+    fix_line_breaks=False,
+    normalization="NFC",
+    explain=False,
+)
+
+# "â" with what may remain of the other two bytes of a UTF-8 dash, standing alone between spaces.
+# At least one remnant byte (the "€" or the straightened quote) must be there: a bare "â" between
+# spaces is only flagged.
+_LOST_DASH_RE = re.compile(r'(?<=\s)â(?:€["”“\u0080-\u009f]?|["”“\u0080-\u009f])(?=\s)')
+# Any other cp1252 reading of a UTF-8 lead byte E2 followed by a C1/cp1252 continuation: flagged.
+_RESIDUE_RE = re.compile(r"â€[\"”“™˜œ\u0080-\u009f]?|Ã[\u0080-\u00bf]|(?<=\s)â(?=\s)")
+# A closing quote that lost its last byte, after a still-open opening quote in the same block.
+# ftfy takes the space after "â€" for the dagger's third byte (0xA0), so a "†" glued to the next
+# word also stands for quote + space.
+_LOST_CLOSING_QUOTE_RE = re.compile(r"(“[^“”\n]{0,400}?[^\s“”])(?:â€|†)(?=(\w)|[\s.,;:!?)\]]|$)")
+MAX_EXAMPLES = 3
+
+
+def _changed_spans(before: str, after: str) -> list[str]:
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [before[max(0, i1 - 12) : i2 + 12] for tag, i1, i2, _, _ in matcher.get_opcodes()
+            if tag != "equal"]
+
+
+#: Typographic characters that no mojibake is made of: curly quotes, en and em dashes, the
+#: ellipsis and the no-break space. Mojibake is a multi-byte UTF-8 sequence read in a single-byte
+#: encoding, so it always holds the reading of a *lead* byte (0xC2-0xF4) followed by the reading of
+#: a *continuation* byte (0x80-0xBF). In cp1252 and Latin-1 these characters are continuation
+#: bytes only (0x85, 0x91-0x97, 0xA0); in MacRoman lead bytes only (0xC9-0xCA, 0xD0-0xD5); in the
+#: other encodings ftfy tries they are not single bytes at all. A text whose non-ASCII characters
+#: are all of these therefore holds no mojibake, and ftfy (its other fixes being off or about
+#: characters outside this set) would return it unchanged: the stage skips it, as it skips ASCII.
+#: Most non-ASCII blocks of English news are of this kind.
+_TYPOGRAPHIC = str.maketrans("", "", "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0")
+
+
+def repair_text(text: str) -> tuple[str, list[Repair]]:
+    """Repaired text and the repairs made (empty list when the text was clean)."""
+    repairs: list[Repair] = []
+    if text.isascii() or text.translate(_TYPOGRAPHIC).isascii():
+        # Mojibake needs non-ASCII characters other than these, and every ftfy fix that could
+        # touch ASCII text (entities, line breaks) is switched off: nothing to do.
+        return text, repairs
+    fixed = ftfy.fix_text(text, FTFY_CONFIG)
+    if fixed != text:
+        spans = _changed_spans(text, fixed)
+        repairs.append(Repair("repair", "mojibake", len(spans), tuple(spans[:MAX_EXAMPLES])))
+    dashes = [m.group(0) for m in _LOST_DASH_RE.finditer(fixed)]
+    if dashes:
+        examples = tuple(m.string[max(0, m.start() - 12) : m.end() + 12]
+                         for m in list(_LOST_DASH_RE.finditer(fixed))[:MAX_EXAMPLES])
+        fixed = _LOST_DASH_RE.sub("\u2014", fixed)
+        repairs.append(Repair("repair", "lost_byte_dash", len(dashes), examples))
+    quotes = list(_LOST_CLOSING_QUOTE_RE.finditer(fixed))
+    if quotes:
+        examples = tuple(m.group(0)[-24:] for m in quotes[:MAX_EXAMPLES])
+        fixed = _LOST_CLOSING_QUOTE_RE.sub(lambda m: m.group(1) + ("” " if m.group(2) else "”"), fixed)
+        repairs.append(Repair("repair", "lost_byte_quote", len(quotes), examples))
+    residue = list(_RESIDUE_RE.finditer(fixed))
+    if residue:
+        repairs.append(Repair("repair", "mojibake_residue", len(residue),
+                              tuple(m.string[max(0, m.start() - 12) : m.end() + 12]
+                                    for m in residue[:MAX_EXAMPLES])))
+    return unicodedata.normalize("NFC", fixed), repairs
+
+
+def merge_repairs(repairs: list[Repair]) -> list[Repair]:
+    """One Repair per (stage, kind) with counts added and the first examples kept."""
+    merged: dict[tuple[str, str], Repair] = {}
+    for r in repairs:
+        key = (r.stage, r.kind)
+        if key in merged:
+            old = merged[key]
+            merged[key] = Repair(r.stage, r.kind, old.count + r.count,
+                                 (old.examples + r.examples)[:MAX_EXAMPLES])
+        else:
+            merged[key] = r
+    return list(merged.values())
+
+
+def repair_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
+    out: list[Block] = []
+    repairs: list[Repair] = []
+    for block in blocks:
+        fixed, block_repairs = repair_text(block.text)
+        out.append(block.with_text(fixed) if fixed != block.text else block)
+        repairs.extend(block_repairs)
+    return out, merge_repairs(repairs)

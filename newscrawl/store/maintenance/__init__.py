@@ -1,0 +1,1 @@
+"""Work on stories already stored: backfills after a migration, reprocessing saved pages."""

@@ -1,0 +1,267 @@
+"""Filling in what rows stored by older releases lack (``newscrawl db backfill``).
+
+Three things, each computed from stored text exactly as the store computes it for a new row,
+batch after batch (:func:`keyset_batches`):
+
+* **Derivations** (:func:`backfill_derivations`): of versions stored before revision 0003.
+* **Band blocks** (:func:`backfill_bands`): of stories stored before their signature had the
+  permutation blocks :func:`newscrawl.stages.fingerprint.core.signature_blocks` now gives (one block until
+  session 3, two since).
+* **Events** (:func:`backfill_events`): of stories stored before revision 0007, linked by
+  :func:`newscrawl.store.events.link_story` as if stored now, oldest first.
+
+Revision 0003 added ``versions.derivation`` (how a version derives from its story's first
+version: original, exact, trimmed, reworded, edited) and ``versions.similarity`` (its 3-gram
+containment with it); versions stored before it have NULL in both. :func:`backfill_derivations`
+computes them from the stored bodies exactly as a store computes them for a new version
+(:func:`newscrawl.store.matching.describe`): against the story's *first* version, never a
+later one. Design decisions:
+
+* **A command, not a migration step**: the derivation compares texts (difflib, ~20 ms a
+  version), hours on a store of millions of versions - too long to hold the migration lock and
+  stop every crawler's start. The schema does not depend on it: NULL stays a valid value
+  ("not known") and readers already show it as such.
+* **Idempotent, resumable, beside a crawl**: only rows still NULL are read, in batches by id
+  (bounded memory), each batch one short transaction whose UPDATE only fills rows still NULL;
+  crawlers never write NULL, so nothing they store is overwritten and an interrupted run goes on
+  where it stopped when run again.
+* **Bad input**: a version whose story has no first version (only a damaged database has one)
+  is left NULL and reported, never guessed; so is a version whose comparison fails.
+
+Band blocks: a story's band rows are the LSH index that finds it (``story_bands``). Each
+permutation block of a signature has its own band numbers
+(:func:`~newscrawl.stages.fingerprint.core.block_band_range`), and block 0 kept the numbers and hashes of
+the one-block signatures, so the rows of a story stored before the second block are still right;
+they are only fewer. Such a story is found by block 0 alone, and a copy that only block 1 would
+find (a heavily spun or trimmed-and-spun copy: one in eight at the recall floor, see
+docs/measurements.md) becomes a story of its own. :func:`backfill_bands` adds the missing
+blocks' rows, and only those:
+
+* **Computed as a new story's**: :func:`newscrawl.stages.fingerprint.core.fingerprint` of the story's first
+  version's stored body (the body the store fingerprinted: ``record.body``), rows numbered by
+  their position in it, exactly as :func:`~newscrawl.store.repository.add_version` inserts them.
+  Stored rows are never rewritten or deleted.
+* **Which stories**: those that lack a row in the band range of some block, found in SQL
+  (an ``EXISTS`` probe of the ``story_id`` index per block) in batches by story id; a story
+  whose bands are complete is never read or fingerprinted, so a second run reads the stories
+  table once and writes nothing.
+* **Beside a crawl**: each batch is one short transaction; the rows go in with ``INSERT ... ON
+  CONFLICT DO NOTHING`` (a concurrent backfill of the same story adds them once). No placement
+  locks are taken: rows are only added, and a store that read the bands before the commit
+  decided as if the backfill had not yet run - the outcome it would have had a moment earlier
+  (see ``repository._placement_inputs``: stored rows only grow).
+* **Bad input**: a story without a first version is left as it is and reported, as is one whose
+  fingerprint fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session
+
+from newscrawl.stages.fingerprint import (
+    DERIVATION_ORIGINAL,
+    DERIVATIONS,
+    SIGNATURE_BLOCKS,
+    block_band_range,
+    fingerprint,
+)
+from newscrawl.store.events import link_story
+from newscrawl.store.matching import compare_with_first
+from newscrawl.store.models import Story, StoryBand, Version
+from newscrawl.store.repository import _insert_ignore
+
+logger = logging.getLogger(__name__)
+
+#: Versions (or stories) read per batch (and per transaction).
+BATCH = 200
+#: Reasons a version is left NULL.
+NO_FIRST_VERSION = "no_first_version"
+
+
+@dataclass(slots=True)
+class BackfillResult:
+    #: Versions filled in, by derivation.
+    counts: Counter = field(default_factory=Counter)
+    #: Versions left NULL: (version id, reason).
+    left: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def filled(self) -> int:
+        return sum(self.counts.values())
+
+
+def derivation_of(version_id: int, body: str, first_id: int, first_body: str) -> tuple[str, float]:
+    """(derivation, similarity) of a version with its story's first version, as
+    :func:`~newscrawl.store.matching.describe` records them when the version is stored."""
+    if version_id == first_id:
+        return DERIVATION_ORIGINAL, 1.0
+    return compare_with_first(first_body, body)
+
+
+def _batch(session: Session, after: int, size: int) -> list:
+    first = Version.__table__.alias("first")
+    return session.execute(
+        select(Version.id, Version.body, Story.canonical_version_id, first.c.body)
+        .join(Story, Story.id == Version.story_id)
+        .outerjoin(first, first.c.id == Story.canonical_version_id)
+        .where(Version.derivation.is_(None), Version.id > after)
+        .order_by(Version.id).limit(size)
+    ).all()
+
+
+def _fill(session: Session, version_id: int, body: str, first_id: int | None,
+          first_body: str | None) -> str:
+    """Fill one version in; returns its derivation, or why it was left NULL."""
+    if first_id is None or first_body is None:
+        return NO_FIRST_VERSION
+    try:
+        kind, similarity = derivation_of(version_id, body, first_id, first_body)
+    except Exception as exc:  # one bad row must not stop the backfill
+        logger.exception("version %s: derivation failed", version_id)
+        return f"error: {type(exc).__name__}: {exc}"
+    versions = Version.__table__
+    session.execute(update(versions)
+                    .where(versions.c.id == version_id, versions.c.derivation.is_(None))
+                    .values(derivation=kind, similarity=similarity))
+    return kind
+
+
+def keyset_batches(make_session: Callable[[], Session], fetch: Callable[[Session, int, int], list],
+                   batch: int) -> Iterator[tuple[Session, tuple]]:
+    """(session, row) for every row ``fetch(session, after, batch)`` gives, batch after batch:
+    each batch in a session of its own, committed once its rows are done, the next one read after
+    the last row's id (its first column). A large database is never worked in one transaction."""
+    after = 0
+    while True:
+        with make_session() as session:
+            rows = fetch(session, after, batch)
+            if not rows:
+                return
+            for row in rows:
+                after = row[0]
+                yield session, row
+            session.commit()
+
+
+def backfill_derivations(make_session: Callable[[], Session], *, batch: int = BATCH,
+                         progress: Callable[[int, str], None] | None = None) -> BackfillResult:
+    """Compute ``derivation`` and ``similarity`` of every version that has none; see the module
+    docstring. ``progress(version_id, derivation_or_reason)`` is called for each version."""
+    result = BackfillResult()
+    for session, (version_id, body, first_id, first_body) in keyset_batches(make_session, _batch, batch):
+        outcome = _fill(session, version_id, body, first_id, first_body)
+        if outcome in DERIVATIONS:
+            result.counts[outcome] += 1
+        else:
+            result.left.append((version_id, outcome))
+        if progress is not None:
+            progress(version_id, outcome)
+    return result
+
+
+@dataclass(slots=True)
+class BandBackfillResult:
+    #: Stories given their missing blocks.
+    stories: int = 0
+    #: Band rows added, by permutation block.
+    rows: Counter = field(default_factory=Counter)
+    #: Stories left as they were: (story id, reason).
+    left: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(self.rows.values())
+
+
+def _has_block(block: int):
+    """EXISTS: the outer story has a band row of permutation block ``block``."""
+    bands = StoryBand.__table__.alias("block_bands")
+    numbers = block_band_range(block)
+    return exists().where(bands.c.story_id == Story.id, bands.c.band >= numbers.start,
+                          bands.c.band < numbers.stop)
+
+
+def _stories_missing_blocks(session: Session, after: int, size: int) -> list:
+    """(story id, first version body, has block 0, has block 1, ...) of the next ``size``
+    stories after ``after`` that lack a block."""
+    has = [_has_block(k) for k in range(SIGNATURE_BLOCKS)]
+    return session.execute(
+        select(Story.id, Version.body, *[h.label(f"has_block_{k}") for k, h in enumerate(has)])
+        .outerjoin(Version, Version.id == Story.canonical_version_id)
+        .where(Story.id > after, or_(*[~h for h in has]))
+        .order_by(Story.id).limit(size)
+    ).all()
+
+
+def _add_blocks(session: Session, story_id: int, body: str | None,
+                missing: list[int]) -> list[tuple[int, int]] | str:
+    """Insert the band rows of the ``missing`` blocks of one story; returns (block, rows) added,
+    or why the story was left."""
+    if body is None:
+        return NO_FIRST_VERSION
+    try:
+        bands = fingerprint(body).bands
+    except Exception as exc:  # one bad row must not stop the backfill
+        logger.exception("story %s: fingerprint failed", story_id)
+        return f"error: {type(exc).__name__}: {exc}"
+    rows, added = [], []
+    for block in missing:
+        numbers = block_band_range(block)
+        rows += [{"band": i, "hash": bands[i], "story_id": story_id} for i in numbers]
+        added.append((block, len(numbers)))
+    _insert_ignore(session, StoryBand, rows, ["band", "hash", "story_id"])
+    return added
+
+
+def backfill_bands(make_session: Callable[[], Session], *, batch: int = BATCH,
+                   progress: Callable[[int, list[int] | str], None] | None = None
+                   ) -> BandBackfillResult:
+    """Add the band rows of every permutation block a story's stored bands lack; see the module
+    docstring. ``progress(story_id, blocks_added_or_reason)`` is called for each story."""
+    result = BandBackfillResult()
+    for session, (story_id, body, *has) in keyset_batches(make_session, _stories_missing_blocks, batch):
+        missing = [k for k, present in enumerate(has) if not present]
+        outcome = _add_blocks(session, story_id, body, missing)
+        if isinstance(outcome, str):
+            result.left.append((story_id, outcome))
+        else:
+            result.stories += 1
+            for block, count in outcome:
+                result.rows[block] += count
+        if progress is not None:
+            progress(story_id, outcome if isinstance(outcome, str) else missing)
+    return result
+
+
+def _stories_without_event(session: Session, after: int, size: int) -> list:
+    """(story id, story, first version's title, body, published_at) of the next ``size``
+    stories after ``after`` that have no event."""
+    return session.execute(
+        select(Story.id, Story, Version.title, Version.body, Version.published_at)
+        .join(Version, Version.id == Story.canonical_version_id)
+        .where(Story.id > after, Story.event_id.is_(None))
+        .order_by(Story.id).limit(size)).all()
+
+
+def backfill_events(make_session: Callable[[], Session], *, batch: int = BATCH,
+                    progress: Callable[[str, int], None] | None = None) -> int:
+    """Link the stories that have no event yet (stored before revision 0007), oldest first, as
+    if each were stored now in that order (:func:`newscrawl.store.events.link_story`); returns
+    how many. ``progress(story_key, event_id)`` is called for each story."""
+    done = 0
+    for session, (_, story, title, body, published_at) in keyset_batches(make_session, _stories_without_event, batch):
+        event_id = link_story(session, story, title, body, published_at)
+        done += 1
+        if progress is not None:
+            progress(story.key, event_id)
+    return done
+
+
+__all__ = ["BATCH", "NO_FIRST_VERSION", "BackfillResult", "BandBackfillResult",
+           "backfill_bands", "backfill_derivations", "backfill_events", "derivation_of", "keyset_batches"]

@@ -1,0 +1,64 @@
+"""Authors and wire/publisher credits: data-driven cases, then the sample sites."""
+
+import pytest
+
+from newscrawl.stages.extract.attribution import clean_author, credits
+from evaluation.samples import article_cases
+
+
+@pytest.mark.parametrize(
+    "raw, names, org",
+    [
+        ("By Jane Doe, Associated Press", ["Jane Doe"], "Associated Press"),
+        ("By  Ana Ruiz  and  Tom Berg  | Continental Wire Service", ["Ana Ruiz", "Tom Berg"], "Continental Wire Service"),
+        ("ANA RUIZ and TOM BERG, Continental Wire Service", ["Ana Ruiz", "Tom Berg"], "Continental Wire Service"),
+        ("By Jane Doe, John Roe", ["Jane Doe", "John Roe"], None),
+        ("Imogen Vale, Local government reporter", ["Imogen Vale"], None),
+        ("NOÉ LARA, KXYZ Sports", ["Noé Lara"], None),
+        ("by admin", [], None),
+        ("Email the author", [], None),
+        ("Reuters", [], "Reuters"),
+        ("Von Anna Schmidt", ["Anna Schmidt"], None),
+    ],
+)
+def test_clean_author(raw, names, org):
+    assert clean_author(raw) == (names, org)
+
+
+@pytest.mark.parametrize(
+    "body, page, orgs, expected",
+    [
+        (["HARLOW, Norland (AP) — Two ferries collided."], [], [], [("Associated Press", "dateline")]),
+        (["HARLOW (Reuters) - Two ferries collided."], [], [], [("Reuters", "dateline")]),
+        (["HARLOW, Norland (CWS) — Two ferries collided."], [], [], [("CWS", "dateline")]),
+        (["Two ferries collided on Monday."], ["(AP Photo/Jane Doe)"], [], [("Associated Press", "photo_credit")]),
+        (["Two ferries collided on Monday."], ["Copyright 2026 The Associated Press. All rights reserved."], [],
+         [("Associated Press", "copyright")]),
+        (["Two ferries collided on Monday."], ["2026-10-14 08:30", "华盛顿邮报-世界", "原网页"], [],
+         [("The Washington Post", "source_line")]),
+        (["Two ferries collided on Monday."], [], ["Continental Wire Service"], [("Continental Wire Service", "byline")]),
+        (["Two ferries (the old ones) collided on Monday — nobody was hurt."], ["© 2026 Harbor Gazette"], [], []),
+        (["This photo provided by the port shows the quay. Port Office via APA spokesman said more."], [], [],
+         [("Associated Press", "photo_credit")]),
+    ],
+)
+def test_credits(body, page, orgs, expected):
+    assert [(c.name, c.evidence) for c in credits(body, page, orgs)] == expected
+
+
+@pytest.fixture(scope="module")
+def records():
+    return {case.id: (case, case.page()) for case in article_cases()}
+
+
+def test_every_wire_copy_credits_the_wire_and_no_other_story_does(records):
+    from newscrawl import process_page
+
+    for case, page in records.values():
+        record = process_page(page.body, page.url, page.headers)
+        names = {w["name"] for w in record.wire}
+        if case.expected["story"] == "wire":
+            assert names & {"MWS", "Meridian Wire Service"}, case.id
+        elif case.expected["story"] != "cup-match":  # the match report credits its own desk
+            assert not names & {"MWS", "Meridian Wire Service"}, case.id
+        assert all(not a.lower().startswith("by ") for a in record.authors)

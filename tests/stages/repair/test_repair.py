@@ -1,0 +1,79 @@
+import pytest
+
+from newscrawl.model import Block
+from newscrawl.stages.repair import repair_blocks, repair_text
+
+
+def mojibake(text: str) -> str:
+    """What a site shows when UTF-8 bytes are read as cp1252 (undefined bytes kept as C1 controls)."""
+    return text.encode("utf-8").decode("cp1252", errors="replace").replace("\ufffd", "\u009d")
+
+
+@pytest.mark.parametrize(
+    "label, broken, expected, kind",
+    [
+        ("apostrophe", mojibake("The mayor’s office"), "The mayor’s office", "mojibake"),
+        ("curly quotes", mojibake("“We are safe,” she said."), "“We are safe,” she said.", "mojibake"),
+        ("accents", mojibake("Zoë Müller in São Tomé"), "Zoë Müller in São Tomé", "mojibake"),
+        ("lost-byte em dash after dateline", 'HARLOW, Norland â" Two ferries collided.', "HARLOW, Norland — Two ferries collided.", "lost_byte_dash"),
+        ("closing quote lost its last byte, ftfy reads a dagger", 'He called it â€œa fair dealâ€ on Monday.',
+         "He called it “a fair deal” on Monday.", "lost_byte_quote"),
+        ("closing quote lost its last byte before a full stop", 'It was â€œover budgetâ€. Then he left.',
+         "It was “over budget”. Then he left.", "lost_byte_quote"),
+        ("em dash with euro kept", 'The port â€" closed since May â€" reopened.', "The port — closed since May — reopened.", None),
+    ],
+)
+def test_repairs(label, broken, expected, kind):
+    fixed, repairs = repair_text(broken)
+    assert fixed == expected, label
+    assert repairs, label
+    if kind:
+        assert kind in {r.kind for r in repairs}
+
+
+@pytest.mark.parametrize(
+    "clean",
+    [
+        "Plain English text, nothing to do.",
+        "“Curly quotes” and ‘single ones’ stay curly — and dashes stay.",
+        "Literal &amp; entity text is content, not markup.",
+        "Ｆｕｌｌｗｉｄｔｈ letters stay as they are.",
+        "The ﬁnancial ligature stays.",
+        "Le château est à côté du café.",
+        "您的位置 首页 新闻",
+        "Москва и Санкт-Петербург",
+        "مرحبا بالعالم",
+    ],
+)
+def test_clean_text_is_never_changed(clean):
+    fixed, repairs = repair_text(clean)
+    assert fixed == clean
+    assert repairs == []
+
+
+def test_dagger_outside_an_open_quote_stays():
+    # A footnote dagger after a closed quote or a name is content.
+    for text in ["“Done,” said Ames† in 1961.", "Ames† (deceased) founded it."]:
+        assert repair_text(text) == (text, [])
+
+
+def test_lone_a_circumflex_is_flagged_not_guessed():
+    fixed, repairs = repair_text("word â word")
+    assert fixed == "word â word"
+    assert [r.kind for r in repairs] == ["mojibake_residue"]
+
+
+def test_repair_blocks_merges_counts():
+    blocks = [Block(mojibake("It’s one.")), Block(mojibake("It’s two.")), Block("Clean.")]
+    fixed, repairs = repair_blocks(blocks)
+    assert [b.text for b in fixed] == ["It’s one.", "It’s two.", "Clean."]
+    assert [(r.kind, r.count) for r in repairs] == [("mojibake", 2)]
+
+
+def test_typographic_text_is_left_alone_and_mojibake_next_to_it_is_still_fixed():
+    clean = "“We’re back,” the captain said \u2013 the ferry sails at nine\u2026 and\u00a0on time \u2014 again."
+    assert repair_text(clean) == (clean, [])
+    broken = "The captain said itâ€™s back \u2013 “for good”."
+    fixed, repairs = repair_text(broken)
+    assert fixed == "The captain said it’s back \u2013 “for good”."
+    assert [r.kind for r in repairs] == ["mojibake"]
