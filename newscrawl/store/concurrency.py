@@ -50,6 +50,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from newscrawl.model import Fingerprint
+from newscrawl.store.errors import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -109,8 +110,6 @@ def _sqlstate(exc: BaseException) -> str | None:
 
 def is_unavailable(exc: BaseException) -> bool:
     """True when ``exc`` says the database cannot be reached (rather than a conflict or a bug)."""
-    from newscrawl.store.db import DatabaseUnavailable
-
     if isinstance(exc, DatabaseUnavailable):
         return True
     if not isinstance(exc, DBAPIError):

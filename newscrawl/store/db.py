@@ -16,10 +16,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from newscrawl.store.concurrency import ADVISORY_NAMESPACE
+from newscrawl.store.errors import DatabaseUnavailable, mask_url
 
 DEFAULT_DATABASE_URL = "sqlite:///newscrawl.db"
 ENV_VAR = "NEWSCRAWL_DATABASE_URL"
@@ -28,25 +31,6 @@ SETTINGS_KEY = "NEWSCRAWL_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT = 30
 #: Seconds a PostgreSQL connection attempt may take before the server counts as unavailable.
 PG_CONNECT_TIMEOUT = 10
-
-
-class DatabaseUnavailable(RuntimeError):
-    """The database server cannot be reached (or the file cannot be opened)."""
-
-    def __init__(self, url: str, cause: BaseException | None = None) -> None:
-        self.url = mask_url(url)
-        self.cause = cause
-        text = str(cause).strip() if cause is not None else ""
-        detail = f": {text.splitlines()[0]}" if text else ""
-        super().__init__(f"database unavailable at {self.url}{detail}")
-
-
-def mask_url(url: str | Any) -> str:
-    """The URL with its password replaced by ``***``."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL at all: show it as given
-        return str(url)
 
 
 def database_url(explicit: str | None = None, settings: Mapping[str, Any] | Any = None) -> str:
@@ -149,10 +133,6 @@ def _lock_migrations(connection) -> None:
     opening; without a lock they all see "no tables" and all run CREATE TABLE, and all but one
     fail. With it the others wait, then find the schema at head and do nothing. PostgreSQL: a
     transaction-level advisory lock; SQLite: the database write lock (BEGIN IMMEDIATE)."""
-    from sqlalchemy import text
-
-    from newscrawl.store.concurrency import ADVISORY_NAMESPACE
-
     dialect = connection.dialect.name
     if dialect == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"),
