@@ -248,12 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     from newscrawl.stages.fingerprint import BAND_COUNT, fingerprint
     from newscrawl.store import store_page
     from newscrawl.store.db import make_engine, upgrade
-    from newscrawl.store.matching import (
-        MAX_BAND_CANDIDATES,
-        _band_params,
-        _band_query_template,
-        place,
-    )
+    from newscrawl.store.matching import band_candidates, place
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000",
@@ -330,8 +325,7 @@ def main(argv: list[str] | None = None) -> int:
                     session = run.session
                     # The band query alone (the indexed part of a lookup), as place() runs it.
                     tq = time.perf_counter()
-                    session.execute(_band_query_template(len(fp.bands), MAX_BAND_CANDIDATES),
-                                    _band_params(fp.bands)).all()
+                    band_candidates(session, fp.bands)
                     run.queries.append((time.perf_counter() - tq) * 1000)
                     t0 = time.perf_counter()
                     placement = place(session, url, body, fp)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from sqlalchemy import case, delete, func, select, union, update
 from sqlalchemy.orm import Session
 

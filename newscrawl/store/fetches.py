@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from newscrawl.model import normalize_headers, site_of
 from newscrawl.store.models import OUTCOME_FAILED, OUTCOME_UNCHANGED, Fetch, Story, Version, utc
-from newscrawl.store.repository import StoreOutcome, _add_fetch, upsert_site
+from newscrawl.store.repository import StoreOutcome, add_fetch, upsert_site
 
 __all__ = ["NOT_MODIFIED", "FetchHistory", "fetch_history", "store_not_modified"]
 
@@ -126,10 +126,10 @@ def store_not_modified(session: Session, url: str, headers: Mapping[str, str] | 
         version.fetch_count = (version.fetch_count or 0) + 1
     host = site_of(url)
     site_id = upsert_site(session, host, None, now) if host else None
-    fetch_id = _add_fetch(session, url, 304, {k: v for k, v in headers.items() if v},
-                          site_id=site_id, fetched_at=now, outcome=OUTCOME_UNCHANGED,
-                          source=source, reason=NOT_MODIFIED, version_id=version_id,
-                          requested_url=requested_url)
+    fetch_id = add_fetch(session, url, 304, {k: v for k, v in headers.items() if v},
+                         site_id=site_id, fetched_at=now, outcome=OUTCOME_UNCHANGED,
+                         source=source, reason=NOT_MODIFIED, version_id=version_id,
+                         requested_url=requested_url)
     story_key = None
     if version_id is not None:
         story_key = session.execute(

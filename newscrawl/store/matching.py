@@ -5,7 +5,7 @@
 1. the same text (``body_hash``) stored anywhere -> that text's story (an exact copy);
 2. the stories sharing at least one LSH band with the text (an indexed lookup, see
    :func:`band_candidates_query`), each verified with
-   :func:`~newscrawl.stages.fingerprint.core.match_features` against the story's *first* version only
+   :func:`~newscrawl.stages.fingerprint.match_features` against the story's *first* version only
    -- never later ones, so a chain of pairwise-similar pages cannot grow into a giant cluster.
    The verified story with the highest containment wins (ties: the oldest);
 3. an earlier version at the same URL (an edit) -> that URL's story, whatever the similarity: a
@@ -23,7 +23,7 @@ lookup per exact copy, the most common case, and the exact copy's first occurren
 its chance to match other stories).
 
 **Derivation.** :func:`describe` says how the stored text derives from the story's first
-version (:func:`newscrawl.stages.fingerprint.core.derivation`) and its containment with it; both are kept
+version (:func:`newscrawl.stages.fingerprint.derivation`) and its containment with it; both are kept
 on the version row.
 """
 
@@ -36,6 +36,7 @@ from functools import lru_cache
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from newscrawl.model import Fingerprint
 from newscrawl.stages.fingerprint import (
     DERIVATION_EXACT,
     DERIVATION_ORIGINAL,
@@ -45,7 +46,7 @@ from newscrawl.stages.fingerprint import (
     derivation,
     match_features,
 )
-from newscrawl.model import Fingerprint
+from newscrawl.store.inserts import insert_ignore
 from newscrawl.store.models import Story, StoryBand, StoryMerge, Version
 
 #: At most this many band-sharing stories are verified, those sharing the most bands first.
@@ -59,7 +60,7 @@ class Placement:
     """Where a text goes: ``story_id`` None means a new story."""
 
     story_id: int | None
-    via: str  # "exact", "bands", "url" or "new"
+    via: str  # "exact", "bands", "url", "new", or "kept" (a story given, not looked up)
     match: StoryMatch | None = None  # the verification that placed it (via "bands")
     #: Other stories the text verified against: (story_id, containment). Merges to record.
     also_matched: list[tuple[int, float]] = field(default_factory=list)
@@ -67,8 +68,9 @@ class Placement:
 
 @lru_cache(maxsize=8)
 def _band_query_template(band_count: int, limit: int) -> Select:
-    # Built once per band count with bound parameters: building 128 OR-ed comparisons as
-    # SQLAlchemy expressions cost 14 ms per lookup, more than the lookup itself.
+    # Built once per band count with bound parameters: building one OR-ed comparison per band as
+    # SQLAlchemy expressions on every lookup costs more than the lookup itself
+    # (docs/measurements.md, "Store: figures behind its design").
     matches = or_(*[and_(StoryBand.band == i, StoryBand.hash == bindparam(f"h{i}"))
                     for i in range(band_count)])
     shared = func.count().label("shared")
@@ -89,8 +91,23 @@ def band_candidates_query(bands: tuple[int, ...], limit: int = MAX_BAND_CANDIDAT
     """(story_id, shared band count) of the stories sharing a band with ``bands``, most first.
 
     One equality probe per band on the (band, hash) index, OR-ed: never a scan of story_bands.
+    A statement to inspect or run elsewhere; :func:`band_candidates` runs the same lookup faster.
     """
     return _band_query_template(len(bands), limit).params(**_band_params(bands))
+
+
+def band_candidates(session: Session, bands: tuple[int, ...],
+                    limit: int = MAX_BAND_CANDIDATES) -> list[int]:
+    """Ids of the (at most ``limit``) stories sharing a band with ``bands``, those sharing the
+    most first (ties: the oldest): the lookup :func:`place` verifies candidates from.
+
+    Runs the cached statement with the hashes as parameters: cloning it with ``.params()`` (as
+    :func:`band_candidates_query` does) costs SQLAlchemy a cache-key walk of all its OR-ed
+    conditions per call, more than the lookup itself."""
+    if not bands:
+        return []
+    query = _band_query_template(len(bands), limit)
+    return [story_id for story_id, _ in session.execute(query, _band_params(bands))]
 
 
 def _canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
@@ -112,8 +129,7 @@ def place(session: Session, url: str, body: str, fp: Fingerprint) -> Placement:
         return Placement(story_id, "exact")
 
     if fp.bands:
-        query = _band_query_template(len(fp.bands), MAX_BAND_CANDIDATES)
-        candidates = [sid for sid, _ in session.execute(query, _band_params(fp.bands))]
+        candidates = band_candidates(session, fp.bands)
         if candidates:
             bodies = _canonical_bodies(session, candidates)
             mine = TextFeatures.of(body)
@@ -173,9 +189,6 @@ def record_merges(session: Session, story_id: int, version_id: int,
 
     Each pair is stored once, older story first, whichever copy proved it first.
     """
-    # INSERT ... ON CONFLICT DO NOTHING: two crawler processes may prove the same pair at once.
-    from newscrawl.store.repository import _insert_ignore
-
     added = 0
     for other_id, similarity in also_matched:
         older, newer = sorted((story_id, other_id))
@@ -184,14 +197,15 @@ def record_merges(session: Session, story_id: int, version_id: int,
                                         StoryMerge.merged_story_id == newer)
         ).first()
         if exists is None:
-            _insert_ignore(session, StoryMerge,
-                           {"story_id": older, "merged_story_id": newer,
-                            "evidence_version_id": version_id, "similarity": similarity,
-                            "recorded_at": at},
-                           ["story_id", "merged_story_id"])
+            # ON CONFLICT DO NOTHING: two crawler processes may prove the same pair at once.
+            insert_ignore(session, StoryMerge,
+                          {"story_id": older, "merged_story_id": newer,
+                           "evidence_version_id": version_id, "similarity": similarity,
+                           "recorded_at": at},
+                          ["story_id", "merged_story_id"])
             added += 1
     return added
 
 
-__all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates_query", "describe", "place",
-           "record_merges"]
+__all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates", "band_candidates_query",
+           "compare_with_first", "describe", "place", "record_merges"]

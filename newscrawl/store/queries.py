@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from newscrawl.store.models import Event, Site, Story, StoryMerge, Version
 

@@ -13,11 +13,16 @@ Each version records its ``derivation`` from the story's first version and its `
 to it; a text that verifies against several stories records their merge (``story_merges``),
 never re-keying them (see :mod:`newscrawl.store.matching`).
 
+:func:`store_text` holds the steps from the placement locks to the new version; ``store_page``
+and ``newscrawl reprocess`` (:mod:`newscrawl.store.maintenance.reprocess`) both store a text
+through it and differ only in its parameters.
+
 The caller owns the transaction: :func:`store_page` only flushes. Concurrent writers (several
-crawler processes, parallel ingests): before it reads where a text belongs, :func:`store_page`
+crawler processes, parallel ingests): before anything it decides is written, :func:`store_page`
 takes the text's placement locks (:mod:`newscrawl.store.concurrency`), held until the caller
-commits; run it through :func:`~newscrawl.store.concurrency.run_transaction` to retry the
-conflicts the locks do not cover.
+commits, and checks under them that what it decided on is still what is stored; run it through
+:func:`~newscrawl.store.concurrency.run_transaction` to retry the conflicts the locks do not
+cover.
 """
 
 from __future__ import annotations
@@ -25,20 +30,20 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newscrawl.model import ArticleRecord, Fingerprint, Page, normalize_headers, site_of
+from newscrawl.stages.fingerprint import fingerprint
 from newscrawl.store.concurrency import lock_placement, placement_lock_keys
 from newscrawl.store.events import link_story
+from newscrawl.store.inserts import insert_ignore
 from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: public from here too
-    MAX_BAND_CANDIDATES,
     Placement,
-    _band_params,
-    _band_query_template,
+    band_candidates,
     band_candidates_query,
     describe,
     place,
@@ -81,48 +86,13 @@ def _host(url: str) -> str:
     return site_of(url)
 
 
-def _insert_ignore(session: Session, model: type, values: dict | list[dict],
-                   conflict: list[str]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING where the dialect has it, else insert if absent.
-
-    ``values`` may be a list of rows (one multi-row INSERT)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        insert = None
-    if insert is not None:
-        # On the Table, not the mapped class: the ORM bulk-insert path costs more than the INSERT.
-        stmt = insert(model.__table__).on_conflict_do_nothing(index_elements=conflict)
-        if isinstance(values, list):
-            # executemany with one cached statement (SQLAlchemy batches it into multi-row
-            # INSERTs itself): a VALUES clause of 128 rows built per call cost 14 ms to compile.
-            if values:
-                session.execute(stmt, values)
-        else:
-            session.execute(stmt.values(**values))
-        return
-    if isinstance(values, list):
-        for row in values:
-            _insert_ignore(session, model, row, conflict)
-        return
-    exists = session.execute(
-        select(model.id).where(*[getattr(model, c) == values[c] for c in conflict])
-    ).first()
-    if exists is None:
-        with session.begin_nested():
-            session.add(model(**values))
-
-
 def upsert_site(session: Session, host: str, name: str | None, seen_at: dt.datetime) -> int:
     """The id of the site ``host``, created if new; a name learnt later fills an empty one."""
     host = host.lower()
     row = session.execute(select(Site.id, Site.name).where(Site.host == host)).first()
     if row is None:
-        _insert_ignore(session, Site, {"host": host, "name": name, "first_seen_at": seen_at},
-                       ["host"])
+        insert_ignore(session, Site, {"host": host, "name": name, "first_seen_at": seen_at},
+                      ["host"])
         row = session.execute(select(Site.id, Site.name).where(Site.host == host)).one()
     if name and not row.name:
         session.execute(update(Site).where(Site.id == row.id).values(name=name))
@@ -135,7 +105,7 @@ def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url:
     found = session.execute(select(RawPage.id).where(RawPage.sha256 == digest)).scalar()
     if found is not None:
         return found
-    _insert_ignore(
+    insert_ignore(
         session, RawPage,
         {"sha256": digest, "size": len(body), "content": gzip.compress(body, mtime=0),
          "headers": dict(headers), "url": url},
@@ -149,11 +119,11 @@ def raw_page_bytes(raw_page: RawPage) -> bytes:
     return gzip.decompress(raw_page.content)
 
 
-def _fingerprint(record: ArticleRecord) -> Fingerprint:
+def record_fingerprint(record: ArticleRecord) -> Fingerprint:
+    """The fingerprint of ``record``'s body: the one the stages set, else computed here (a
+    record built by hand, or by stages run without their fingerprint step)."""
     if record.fingerprint is not None:
         return record.fingerprint
-    from newscrawl.stages.fingerprint import fingerprint
-
     return fingerprint(record.body)
 
 
@@ -168,10 +138,15 @@ def _new_story_key(session: Session, body_hash: str) -> str:
     return f"{body_hash}-{n}"
 
 
-def _add_fetch(session: Session, url: str, status: int | None, headers: dict[str, str], *,
-               site_id: int | None, fetched_at: dt.datetime, outcome: str, source: str | None,
-               reason: str | None = None, version_id: int | None = None,
-               raw_page_id: int | None = None, requested_url: str | None = None) -> int:
+def add_fetch(session: Session, url: str, status: int | None, headers: dict[str, str], *,
+              site_id: int | None, fetched_at: dt.datetime, outcome: str, source: str | None,
+              reason: str | None = None, version_id: int | None = None,
+              raw_page_id: int | None = None, requested_url: str | None = None) -> int:
+    """Add the ``fetches`` row of one download (or 304 answer) and return its id. Flushes.
+
+    ``headers`` are lower-cased response headers: the validators (ETag, Last-Modified) and the
+    content type are kept. ``requested_url`` is stored only when a redirect made it differ from
+    ``url``."""
     fetch = Fetch(
         url=url, requested_url=requested_url if requested_url != url else None,
         site_id=site_id, source=source, fetched_at=fetched_at, status=status,
@@ -193,22 +168,99 @@ def _placement_inputs(session: Session, url: str, fp: Fingerprint) -> tuple:
     the unlocked decision still holds. Stored rows only ever grow (a story's first version never
     changes, nothing is deleted), so each answer can only change by a related text being
     committed - and one committed between the two reads is still there at the second, so equal
-    answers also rule out a change in between. Three indexed queries (about 1-2 ms), against
-    tens of milliseconds of candidate verification taken out of the locked section.
+    answers also rule out a change in between. Three indexed queries, cheap against the
+    candidate verification they take out of the locked section.
     """
     exact = session.execute(
         select(Version.story_id).where(Version.body_hash == fp.body_hash)
         .order_by(Version.id).limit(1)).scalar()
-    # The cached template with the hashes as parameters, exactly as place() runs it:
-    # band_candidates_query() clones the statement with .params(), which costs SQLAlchemy a
-    # cache-key walk of its 128 OR-ed conditions per call (measured: 14 ms against 1 ms).
-    bands = (tuple(sid for sid, _ in session.execute(
-        _band_query_template(len(fp.bands), MAX_BAND_CANDIDATES), _band_params(fp.bands)))
-        if fp.bands else ())
+    # The same lookup, with the same cached statement, as place() runs.
+    bands = tuple(band_candidates(session, fp.bands))
     at_url = session.execute(
         select(Version.story_id).where(Version.url == url)
         .order_by(Version.id.desc()).limit(1)).scalar()
     return exact, bands, at_url
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementDecision:
+    """A placement decided before the placement locks were taken, with what it read to decide
+    (see :func:`decide_placement`)."""
+
+    inputs: tuple
+    placement: Placement
+
+
+def decide_placement(session: Session, url: str, body: str, fp: Fingerprint) -> PlacementDecision:
+    """Where the text ``body`` (fingerprint ``fp``) at ``url`` goes, decided without the placement
+    locks, and what the decision read; :func:`store_text` keeps it when that still reads the
+    same under the locks, and decides again otherwise."""
+    inputs = _placement_inputs(session, url, fp)
+    return PlacementDecision(inputs, place(session, url, body, fp))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredText:
+    """What :func:`store_text` did with a text."""
+
+    #: The new version, or the one that already held the text at that URL.
+    version: Version
+    created_version: bool
+    #: The new version's story (None when nothing was stored).
+    story: Story | None = None
+    created_story: bool = False
+
+
+def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: str, *,
+               fetched_at: dt.datetime, site_id: int | None,
+               fetch_count: int | Callable[[], int] = 1,
+               decided: PlacementDecision | None = None,
+               keep_in_story: int | None = None) -> StoredText:
+    """Store ``record``'s text (fingerprint ``fp``) at ``url`` as a new version, unless that URL
+    holds it already. The steps every writer of versions takes (:func:`store_page` for a
+    download, :func:`newscrawl.store.maintenance.reprocess.reprocess` for a stored page read
+    again), in this order:
+
+    1. take the text's placement locks (:func:`lock_placement`), held until the caller commits:
+       until then no other writer stores a text it could depend on;
+    2. the same text (``body_hash``) already stored at ``url``: nothing is written, the result
+       names that version (``created_version`` False) and the caller says what that means;
+    3. its story: ``keep_in_story`` when given (a reprocessed page stays in the story of what
+       it said before), else the ``decided`` placement when what it read is still what is
+       stored (:func:`decide_placement`; a download decides before taking the locks), else
+       :func:`~newscrawl.store.matching.place` now;
+    4. its site: ``site_id``, or when that is None the record's site (created if new);
+    5. the version (:func:`add_version`: a new story is keyed, its bands indexed and its event
+       linked; merges it proves are recorded), first and last fetched at ``fetched_at``, its
+       ``fetch_count`` the number given or counted by the function given (called only here,
+       under the locks).
+
+    Flushes, never commits.
+    """
+    if decided is not None and keep_in_story is not None:
+        raise ValueError("a text is either kept in a story or placed, not both")
+    lock_placement(session, placement_lock_keys(fp, url))
+
+    existing = session.execute(
+        select(Version).where(Version.url == url, Version.body_hash == fp.body_hash)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return StoredText(existing, created_version=False)
+
+    if keep_in_story is not None:
+        placement = Placement(keep_in_story, "kept")
+    elif decided is not None and _placement_inputs(session, url, fp) == decided.inputs:
+        placement = decided.placement
+    else:
+        # (When a decision was handed over: a related text was stored since it was taken.)
+        placement = place(session, url, record.body, fp)
+    count = fetch_count() if callable(fetch_count) else fetch_count
+    if site_id is None:
+        site_id = upsert_site(session, record.site, record.site_name, fetched_at)
+    story, version = add_version(session, placement, record, fp, url=url, site_id=site_id,
+                                 fetched_at=fetched_at, fetch_count=count)
+    return StoredText(version, created_version=True, story=story,
+                      created_story=placement.story_id is None)
 
 
 def add_version(session: Session, placement: Placement, record: ArticleRecord, fp: Fingerprint,
@@ -250,10 +302,10 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
         link_story(session, story, record.title, record.body, utc(record.published_at))
         if fp.bands:
             # A multi-row INSERT ... ON CONFLICT DO NOTHING on the (band, hash, story_id) key.
-            _insert_ignore(session, StoryBand,
-                           [{"band": i, "hash": h, "story_id": story.id}
-                            for i, h in enumerate(fp.bands)],
-                           ["band", "hash", "story_id"])
+            insert_ignore(session, StoryBand,
+                          [{"band": i, "hash": h, "story_id": story.id}
+                           for i, h in enumerate(fp.bands)],
+                          ["band", "hash", "story_id"])
         session.flush()
     return story, version
 
@@ -270,7 +322,7 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
     raw_page_id = upsert_raw_page(session, page.body, page.headers, page.url)
 
     def fetch(outcome: str, version_id: int | None = None, reason: str | None = None) -> int:
-        return _add_fetch(session, page.url, page.status, page.headers, site_id=site_id,
+        return add_fetch(session, page.url, page.status, page.headers, site_id=site_id,
                           fetched_at=now, outcome=outcome, source=source, reason=reason,
                           version_id=version_id, raw_page_id=raw_page_id,
                           requested_url=requested_url)
@@ -278,40 +330,32 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
     if not record.is_article:
         return StoreOutcome(fetch(OUTCOME_SKIPPED, reason=record.skip_reason), OUTCOME_SKIPPED)
 
-    fp = _fingerprint(record)
+    fp = record_fingerprint(record)
     url = record.url or page.url
     # Decide where the text goes *before* taking the locks - verifying the band candidates is
-    # the costly part of a store - then take them and check that what the decision read is
-    # still what is stored (see _placement_inputs); only when it is not, decide again.
+    # the costly part of a store - and let store_text check under them that what the decision
+    # read is still what is stored; only when it is not, it decides again.
     # (Not for a text already stored at this URL - a re-download, the commonest case: it stays
-    # stored, so the locked check below finds it too.)
-    inputs = placement = None
+    # stored, so the locked check finds it too.)
+    decided = None
     if session.execute(select(Version.id).where(
             Version.url == url, Version.body_hash == fp.body_hash)).first() is None:
-        inputs = _placement_inputs(session, url, fp)
-        placement = place(session, url, record.body, fp)
-    # From here on the outcome depends on what is stored: lock out concurrent stores of texts
-    # that could land in the same story (same bands, text or URL) until the caller commits.
-    lock_placement(session, placement_lock_keys(fp, url))
+        decided = decide_placement(session, url, record.body, fp)
+    stored = store_text(session, record, fp, url, fetched_at=now, site_id=site_id,
+                        decided=decided)
 
-    existing = session.execute(
-        select(Version).where(Version.url == url, Version.body_hash == fp.body_hash)
-    ).scalar_one_or_none()
-    if existing is not None:
+    if not stored.created_version:
+        existing = stored.version
         existing.last_fetched_at = max(existing.last_fetched_at, now)
         existing.fetch_count = (existing.fetch_count or 0) + 1
         key = session.execute(select(Story.key).where(Story.id == existing.story_id)).scalar_one()
         return StoreOutcome(fetch(OUTCOME_UNCHANGED, existing.id), OUTCOME_UNCHANGED, key,
                             existing.id)
 
-    if placement is None or _placement_inputs(session, url, fp) != inputs:
-        placement = place(session, url, record.body, fp)  # a related text was stored meanwhile
-    story, version = add_version(session, placement, record, fp, url=url, site_id=site_id,
-                                 fetched_at=now)
-    created_story = placement.story_id is None
-    outcome = OUTCOME_NEW_STORY if created_story else OUTCOME_NEW_VERSION
-    return StoreOutcome(fetch(outcome, version.id), outcome, story.key, version.id,
-                        created_story=created_story, created_version=True)
+    outcome = OUTCOME_NEW_STORY if stored.created_story else OUTCOME_NEW_VERSION
+    return StoreOutcome(fetch(outcome, stored.version.id), outcome, stored.story.key,
+                        stored.version.id, created_story=stored.created_story,
+                        created_version=True)
 
 
 def store_fetch_only(session: Session, url: str, status: int | None = None,
@@ -325,11 +369,12 @@ def store_fetch_only(session: Session, url: str, status: int | None = None,
     now = utc(fetched_at) or _now()
     host = _host(url)
     site_id = upsert_site(session, host, None, now) if host else None
-    fetch_id = _add_fetch(session, url, status, normalize_headers(headers), site_id=site_id,
+    fetch_id = add_fetch(session, url, status, normalize_headers(headers), site_id=site_id,
                           fetched_at=now, outcome=OUTCOME_FAILED, source=source, reason=reason,
                           requested_url=requested_url)
     return StoreOutcome(fetch_id, OUTCOME_FAILED)
 
 
-__all__ = ["StoreOutcome", "add_version", "raw_page_bytes", "store_fetch_only", "store_page", "upsert_raw_page",
-           "upsert_site"]
+__all__ = ["PlacementDecision", "StoreOutcome", "StoredText", "add_fetch", "add_version",
+           "decide_placement", "raw_page_bytes", "record_fingerprint", "store_fetch_only",
+           "store_page", "store_text", "upsert_raw_page", "upsert_site"]

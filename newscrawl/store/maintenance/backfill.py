@@ -72,9 +72,9 @@ from newscrawl.stages.fingerprint import (
     fingerprint,
 )
 from newscrawl.store.events import link_story
+from newscrawl.store.inserts import insert_ignore
 from newscrawl.store.matching import compare_with_first
 from newscrawl.store.models import Story, StoryBand, Version
-from newscrawl.store.repository import _insert_ignore
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ def _add_blocks(session: Session, story_id: int, body: str | None,
         numbers = block_band_range(block)
         rows += [{"band": i, "hash": bands[i], "story_id": story_id} for i in numbers]
         added.append((block, len(numbers)))
-    _insert_ignore(session, StoryBand, rows, ["band", "hash", "story_id"])
+    insert_ignore(session, StoryBand, rows, ["band", "hash", "story_id"])
     return added
 
 

@@ -45,8 +45,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newscrawl.model import Page
-from newscrawl.store.concurrency import lock_placement, placement_lock_keys, run_transaction
-from newscrawl.store.matching import Placement, place
+from newscrawl.store.concurrency import run_transaction
 from newscrawl.store.models import (
     Fetch,
     RawPage,
@@ -56,7 +55,7 @@ from newscrawl.store.models import (
     Version,
     utc,
 )
-from newscrawl.store.repository import _fingerprint, add_version, raw_page_bytes
+from newscrawl.store.repository import raw_page_bytes, record_fingerprint, store_text
 
 logger = logging.getLogger(__name__)
 
@@ -125,33 +124,25 @@ def _latest_fetches(session: Session, since: dt.datetime | None, site: str | Non
 def _store_changed(session: Session, raw_page_id: int, fetch: Fetch, record,
                    previous_story_id: int | None,
                    run_id: int | None) -> tuple[str, str | None, int | None]:
-    fp = _fingerprint(record)
-    url = record.url or fetch.url
-    lock_placement(session, placement_lock_keys(fp, url))
-    existing = session.execute(
-        select(Version.id).where(Version.url == url, Version.body_hash == fp.body_hash)
-    ).scalar()
-    if existing is not None:
-        return UNCHANGED, None, existing
-    if previous_story_id is not None:
-        placement = Placement(previous_story_id, "reprocess")
-    else:
-        placement = place(session, url, record.body, fp)
-    downloads = session.execute(
-        select(func.count()).select_from(Fetch)
-        .where(Fetch.raw_page_id == raw_page_id, Fetch.url == fetch.url)).scalar()
-    site_id = fetch.site_id
-    if site_id is None:
-        from newscrawl.store.repository import upsert_site
+    """Store the text a reprocessed page gave, where it changed (module docstring)."""
 
-        site_id = upsert_site(session, record.site, record.site_name, utc(fetch.fetched_at))
-    story, version = add_version(session, placement, record, fp, url=url, site_id=site_id,
-                                 fetched_at=utc(fetch.fetched_at), fetch_count=max(downloads, 1))
+    def downloads() -> int:
+        # Every download of these bytes at this URL: what the new version stands for.
+        count = session.execute(
+            select(func.count()).select_from(Fetch)
+            .where(Fetch.raw_page_id == raw_page_id, Fetch.url == fetch.url)).scalar()
+        return max(count, 1)
+
+    stored = store_text(session, record, record_fingerprint(record), record.url or fetch.url,
+                        fetched_at=utc(fetch.fetched_at), site_id=fetch.site_id,
+                        fetch_count=downloads, keep_in_story=previous_story_id)
+    if not stored.created_version:
+        return UNCHANGED, None, stored.version.id
     if run_id is not None:
-        session.add(ReprocessRunVersion(version_id=version.id, run_id=run_id,
+        session.add(ReprocessRunVersion(version_id=stored.version.id, run_id=run_id,
                                         raw_page_id=raw_page_id))
         session.flush()
-    return (NEW_STORY if placement.story_id is None else NEW_VERSION), story.key, version.id
+    return (NEW_STORY if stored.created_story else NEW_VERSION), stored.story.key, stored.version.id
 
 
 def _start_run(make_session: Callable[[], Session], since: dt.datetime | None,
