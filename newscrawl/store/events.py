@@ -11,7 +11,7 @@ match it starts an event of its own.
 
 Two stores of the same event committed at the same moment by two processes may each start an
 event (they do not see each other's uncommitted rows); the next report of that event that
-matches both merges them. ``newscrawl db backfill`` links stories stored before revision 0007.
+matches both merges them. ``newscrawl db backfill`` links the stories stored before events were.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ def event_matches(session: Session, story_id: int, terms: frozenset[str], publis
 
     Two index range scans per term, one on (term, published_day) and one on (term, seen_day),
     united: only the stories of the window are read, however many stories of other days share a
-    common name (measured: 161 ms a story at 200,000 stories when the date was checked on the
-    stories after reading every story with the term; see benchmarks/events.py)."""
+    common name. Reading every story with the term and checking its date on the story row grows
+    with the whole store instead (docs/measurements.md, benchmarks/events.py)."""
     if len(terms) < MIN_SHARED_TERMS:
         return []
     wanted = sorted(terms)

@@ -10,10 +10,10 @@ Design decisions:
 
 * **Lookup per URL, on demand**, not a table loaded at start: a crawl that has run for months
   knows millions of URLs, a run requests a few hundred; two indexed queries per request (on
-  ``fetches.url`` / ``fetches.requested_url`` and on ``versions (url, body_hash)``) cost well
-  under a millisecond and no memory.
+  ``fetches.url`` / ``fetches.requested_url`` and on ``versions (url, body_hash)``) cost next
+  to nothing beside the request itself, and no memory.
 * **A URL is found by the URL that was requested** as well as by the final URL, so a listed URL
-  that redirects is still known (``fetches.requested_url``, revision 0002).
+  that redirects is still known (``fetches.requested_url``).
 * **Validators come from the latest response that had content** (a 200, or a 304 that confirmed
   it): the text we hold is the one those validators describe. A 200 without validators means the
   server stopped sending them; old ones are then not resent (a stale ETag matching by accident

@@ -116,7 +116,7 @@ class Story(Base):
         Integer, ForeignKey("versions.id", use_alter=True)
     )
     #: The event this story reports (newscrawl.store.events): stories of other texts that report
-    #: the same event share it. NULL for stories stored before revision 0007 until
+    #: the same event share it. NULL for stories stored before events were linked, until
     #: ``newscrawl db backfill`` links them.
     event_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("events.id"), index=True)
     #: The first version's publication date, which events are matched on (with first_seen_at).
@@ -171,10 +171,10 @@ class StoryBand(Base):
     )
 
     # No separate (band, hash) index: the primary key's index has it as its prefix and serves
-    # the candidate lookup (alembic revision 0005). story_id: a story's bands (deleting them,
-    # the backfill's per-block probes). On SQLite the table is WITHOUT ROWID (revision 0006):
-    # the primary key's b-tree is the table, instead of a rowid b-tree that nothing reads plus
-    # an index holding every row again (a third of story_bands' size; lookups as fast).
+    # the candidate lookup. story_id: a story's bands (deleting them, the backfill's per-block
+    # probes). On SQLite the table is WITHOUT ROWID: the primary key's b-tree is the table,
+    # instead of a rowid b-tree that nothing reads plus an index holding every row again
+    # (smaller, lookups as fast: docs/measurements.md).
     __table_args__ = (Index("ix_story_bands_story_id", "story_id"),
                       {"sqlite_with_rowid": False})
 
@@ -208,8 +208,9 @@ class Version(Base):
     first_fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     last_fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     fetch_count: Mapped[int] = mapped_column(Integer, default=1)
-    #: How this text was derived from the story's first version (newscrawl.stages.fingerprint.core.DERIVATIONS:
-    #: original, exact, trimmed, reworded, edited); NULL for rows stored before revision 0003.
+    #: How this text was derived from the story's first version (newscrawl.stages.fingerprint.DERIVATIONS:
+    #: original, exact, trimmed, reworded, edited); NULL for rows stored before the schema had it,
+    #: until ``newscrawl db backfill`` fills it in.
     derivation: Mapped[str | None] = mapped_column(String(16))
     #: 3-gram containment with the story's first version when this version was stored.
     similarity: Mapped[float | None] = mapped_column(Float)
@@ -295,7 +296,7 @@ class Fetch(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(Text, index=True)
     # The URL that was requested, when a redirect made it differ from ``url`` (else NULL): the
-    # incremental crawl looks a listed URL up by it (alembic revision 0002).
+    # incremental crawl looks a listed URL up by it.
     requested_url: Mapped[str | None] = mapped_column(Text, index=True)
     site_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("sites.id"), index=True)
     # Name of the configured source the page was found through, if any.

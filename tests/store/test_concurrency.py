@@ -1,4 +1,4 @@
-"""Concurrent writers (issue 8): placement locks, retries, no duplicate stories, consistent bands.
+"""Concurrent writers: placement locks, retries, no duplicate stories, consistent bands.
 
 Each test runs on SQLite and on the real PostgreSQL server. Threads stand in for processes
 here (each with its own connection, so the database sees independent sessions); the

@@ -3,23 +3,22 @@
 Three things, each computed from stored text exactly as the store computes it for a new row,
 batch after batch (:func:`keyset_batches`):
 
-* **Derivations** (:func:`backfill_derivations`): of versions stored before revision 0003.
-* **Band blocks** (:func:`backfill_bands`): of stories stored before their signature had the
-  permutation blocks :func:`newscrawl.stages.fingerprint.core.signature_blocks` now gives (one block until
-  session 3, two since).
-* **Events** (:func:`backfill_events`): of stories stored before revision 0007, linked by
-  :func:`newscrawl.store.events.link_story` as if stored now, oldest first.
+* **Derivations** (:func:`backfill_derivations`): of versions stored before the schema had them.
+* **Band blocks** (:func:`backfill_bands`): of stories stored when a signature had fewer
+  permutation blocks than it has now (:data:`newscrawl.stages.fingerprint.SIGNATURE_BLOCKS`).
+* **Events** (:func:`backfill_events`): of stories stored before the store linked events,
+  linked by :func:`newscrawl.store.events.link_story` as if stored now, oldest first.
 
-Revision 0003 added ``versions.derivation`` (how a version derives from its story's first
-version: original, exact, trimmed, reworded, edited) and ``versions.similarity`` (its 3-gram
-containment with it); versions stored before it have NULL in both. :func:`backfill_derivations`
+``versions.derivation`` (how a version derives from its story's first version: original,
+exact, trimmed, reworded, edited) and ``versions.similarity`` (its 3-gram containment with it)
+are NULL on versions stored before the schema had them. :func:`backfill_derivations`
 computes them from the stored bodies exactly as a store computes them for a new version
 (:func:`newscrawl.store.matching.describe`): against the story's *first* version, never a
 later one. Design decisions:
 
-* **A command, not a migration step**: the derivation compares texts (difflib, ~20 ms a
-  version), hours on a store of millions of versions - too long to hold the migration lock and
-  stop every crawler's start. The schema does not depend on it: NULL stays a valid value
+* **A command, not a migration step**: the derivation compares texts (difflib), hours on a
+  store of millions of versions - too long to hold the migration lock and stop every crawler's
+  start. The schema does not depend on it: NULL stays a valid value
   ("not known") and readers already show it as such.
 * **Idempotent, resumable, beside a crawl**: only rows still NULL are read, in batches by id
   (bounded memory), each batch one short transaction whose UPDATE only fills rows still NULL;
@@ -30,15 +29,15 @@ later one. Design decisions:
 
 Band blocks: a story's band rows are the LSH index that finds it (``story_bands``). Each
 permutation block of a signature has its own band numbers
-(:func:`~newscrawl.stages.fingerprint.core.block_band_range`), and block 0 kept the numbers and hashes of
-the one-block signatures, so the rows of a story stored before the second block are still right;
-they are only fewer. Such a story is found by block 0 alone, and a copy that only block 1 would
-find (a heavily spun or trimmed-and-spun copy: one in eight at the recall floor, see
-docs/measurements.md) becomes a story of its own. :func:`backfill_bands` adds the missing
+(:func:`~newscrawl.stages.fingerprint.block_band_range`), and block 0 kept the numbers and
+hashes of the one-block signatures, so the rows of a story stored before the second block are
+still right; they are only fewer. Such a story is found by block 0 alone, and a copy that only
+block 1 would find (a heavily spun or trimmed-and-spun copy; docs/measurements.md says how many)
+becomes a story of its own. :func:`backfill_bands` adds the missing
 blocks' rows, and only those:
 
-* **Computed as a new story's**: :func:`newscrawl.stages.fingerprint.core.fingerprint` of the story's first
-  version's stored body (the body the store fingerprinted: ``record.body``), rows numbered by
+* **Computed as a new story's**: :func:`newscrawl.stages.fingerprint.fingerprint` of the story's
+  first version's stored body (the body the store fingerprinted: ``record.body``), rows numbered by
   their position in it, exactly as :func:`~newscrawl.store.repository.add_version` inserts them.
   Stored rows are never rewritten or deleted.
 * **Which stories**: those that lack a row in the band range of some block, found in SQL
@@ -49,7 +48,8 @@ blocks' rows, and only those:
   CONFLICT DO NOTHING`` (a concurrent backfill of the same story adds them once). No placement
   locks are taken: rows are only added, and a store that read the bands before the commit
   decided as if the backfill had not yet run - the outcome it would have had a moment earlier
-  (see ``repository._placement_inputs``: stored rows only grow).
+  (stored rows only grow: see the placement check of
+  :func:`~newscrawl.store.repository.store_text`).
 * **Bad input**: a story without a first version is left as it is and reported, as is one whose
   fingerprint fails.
 """
@@ -251,7 +251,7 @@ def _stories_without_event(session: Session, after: int, size: int) -> list:
 
 def backfill_events(make_session: Callable[[], Session], *, batch: int = BATCH,
                     progress: Callable[[str, int], None] | None = None) -> int:
-    """Link the stories that have no event yet (stored before revision 0007), oldest first, as
+    """Link the stories that have no event yet (stored before events were linked), oldest first, as
     if each were stored now in that order (:func:`newscrawl.store.events.link_story`); returns
     how many. ``progress(story_key, event_id)`` is called for each story."""
     done = 0

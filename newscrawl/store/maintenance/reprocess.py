@@ -25,7 +25,7 @@ version. Running it twice creates nothing the second time. Design decisions:
   conflicts (:mod:`newscrawl.store.concurrency`), so it may run beside a crawl.
 * **Bad input**: a raw page that cannot be decompressed, or whose stages fail, is counted and
   reported with its id (``errors``) and the run goes on.
-* **A record of every run** (``reprocess_runs``, Alembic revision 0004): start and end, status,
+* **A record of every run** (``reprocess_runs``): start and end, status,
   the newscrawl version and the versions of the libraries the stages depend on
   (:func:`pipeline_versions`), the selection, pages per outcome and the first errors; each
   version a run creates is linked to it (``reprocess_run_versions``), in the same transaction.

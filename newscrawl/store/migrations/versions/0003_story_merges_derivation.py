@@ -1,7 +1,7 @@
 """Story evidence: versions.derivation and versions.similarity, the story_merges table.
 
 * ``versions.derivation``: how a version was derived from its story's first version (original,
-  exact, trimmed, reworded, edited; see newscrawl.stages.fingerprint.core.derivation), computed when it is
+  exact, trimmed, reworded, edited; see newscrawl.stages.fingerprint.derivation), computed when it is
   stored; NULL for versions stored before this revision (nothing to recompute them from but the
   bodies, which a later backfill can do without a schema change).
 * ``versions.similarity``: its 3-gram containment with the first version at that time.

@@ -1,4 +1,4 @@
-"""The disk spool (issue 8): items the database could not take are kept and replayed, none lost.
+"""The disk spool: items the database could not take are kept and replayed, none lost.
 
 The outage is played with a TCP proxy in front of the real PostgreSQL server
 (:class:`~newscrawl.testing.tcpproxy.TcpProxy`): stopping it cuts the pipeline's connections
