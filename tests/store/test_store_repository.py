@@ -6,6 +6,7 @@ import datetime as dt
 import gzip
 import hashlib
 
+import pytest
 from sqlalchemy import func, select, text
 
 from newscrawl.stages.fingerprint import fingerprint
@@ -19,7 +20,13 @@ from newscrawl.store import (
     store_fetch_only,
     store_page,
 )
-from newscrawl.store.repository import raw_page_bytes
+from newscrawl.store.repository import (
+    decide_placement,
+    raw_page_bytes,
+    record_fingerprint,
+    store_text,
+    upsert_site,
+)
 
 from evaluation.articles import LIBRARY_PARTS, TRAM, TRAM_EDITED, VINEYARD
 
@@ -277,3 +284,45 @@ def test_band_lookup_uses_the_index(db_session, db_engine):
         db_session.execute(text("SET LOCAL enable_seqscan = off"))
         plan = " ".join(r[0] for r in db_session.execute(text("EXPLAIN " + sql)))
         assert "Seq Scan" not in plan and "story_bands" in plan, plan
+
+
+def test_store_text_drops_a_decision_a_related_store_overtook(db_session, article):
+    # A placement decided before the locks ("a new story") no longer holds once a copy of the
+    # same text is stored meanwhile: store_text sees it under the locks and decides again.
+    late = article("https://coastal.example/tram", TRAM)
+    fp = record_fingerprint(late.record)
+    decided = decide_placement(db_session, late.record.url, TRAM, fp)
+    assert decided.placement.story_id is None
+
+    first = store(db_session, article("https://www.marlow-herald.example/news/tram-vote", TRAM))
+    site_id = upsert_site(db_session, "coastal.example", None, T0)
+    stored = store_text(db_session, late.record, fp, late.record.url, fetched_at=T0,
+                        site_id=site_id, decided=decided)
+    db_session.commit()
+    assert stored.created_version and not stored.created_story
+    assert stored.story.key == first.story_key
+    assert count(db_session, Story) == 1
+
+
+def test_store_text_keeps_a_text_in_the_story_given(db_session, article):
+    # Kept in the given story whatever it says (what reprocess does with a page it read before);
+    # the site comes from the record when no site id is given, and nothing is stored twice.
+    tram = store(db_session, article("https://www.marlow-herald.example/news/tram-vote", TRAM))
+    tram_story = db_session.execute(select(Story.id).where(Story.key == tram.story_key)).scalar_one()
+    other = article("https://valley.example/vineyard", VINEYARD)
+    fp = record_fingerprint(other.record)
+    stored = store_text(db_session, other.record, fp, other.record.url, fetched_at=T0, site_id=None,
+                        fetch_count=lambda: 3, keep_in_story=tram_story)
+    db_session.commit()
+    assert stored.created_version and not stored.created_story
+    assert stored.version.story_id == tram_story and stored.version.fetch_count == 3
+    assert db_session.get(Site, stored.version.site_id).host == other.record.site
+
+    again = store_text(db_session, other.record, fp, other.record.url, fetched_at=T0, site_id=None,
+                       keep_in_story=tram_story)
+    assert not again.created_version and again.version.id == stored.version.id
+
+    decided = decide_placement(db_session, other.record.url, VINEYARD, fp)
+    with pytest.raises(ValueError):
+        store_text(db_session, other.record, fp, other.record.url, fetched_at=T0, site_id=None,
+                   decided=decided, keep_in_story=tram_story)
