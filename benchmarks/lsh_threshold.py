@@ -4,7 +4,7 @@
 
 A copy is found only when it shares at least one band with its story's first version. For a pair
 of texts whose signatures (whole text, lead) have Jaccard similarities (Jw, Jl), that happens
-with probability ``newscrawl.stages.fingerprint.core.candidate_probability`` over the choice of MinHash
+with probability ``newscrawl.stages.fingerprint.signature.candidate_probability`` over the choice of MinHash
 permutations: a pair near the threshold is found by one set of permutations and lost by another,
 which is how a change of hashing once lost the seed pair 001/004. Printed, for one permutation
 block per signature (64 bands of 2, the layout before) beside the current layout
@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     from datasketch import MinHash
 
-    from newscrawl.stages.fingerprint import core as fp
+    from newscrawl.stages.fingerprint import signature as fp
+    from newscrawl.stages.fingerprint.matching import containment
+    from newscrawl.stages.fingerprint.text import shingles_of, stable_text, tokens
     from evaluation.corpus import (
         TEXT_KINDS,
         CorpusUnavailable,
@@ -94,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| floor {fp.CANDIDATE_FLOOR} | " + " | ".join(f"{p:.3f}" for p in floor) + " |\n")
 
     def signatures(body: str) -> tuple[set, set]:
-        toks = fp.tokens(fp.stable_text(body))
-        return fp._shingles_of(toks), fp._shingles_of(toks[: fp.LEAD_TOKENS])
+        toks = tokens(stable_text(body))
+        return shingles_of(toks), shingles_of(toks[: fp.LEAD_TOKENS])
 
     try:
         articles = load_articles(limit=args.limit)
@@ -188,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         cells = [f"{fp.candidate_probability((jw, jl), b):.3f} / {h / args.seeds:.3f}"
                  for (_, b, _), h in zip(layouts, hits)]
         print(f"| {x}/{y} | {jw:.3f} | {jl:.3f} |"
-              f" {fp.containment(wx, wy):.3f} | " + " | ".join(cells) + " |")
+              f" {containment(wx, wy):.3f} | " + " | ".join(cells) + " |")
     return 0
 
 

@@ -1,22 +1,32 @@
-"""Fingerprint: a body's text identity (hash, MinHash bands) and the same-story decision."""
+"""Fingerprint: a body's text identity (hash, MinHash bands) and the same-story decision.
 
-from newscrawl.stages.fingerprint.core import (
-    BAND_COUNT,
+Two measures for two jobs: :mod:`.signature` finds candidate stories cheaply (MinHash bands the
+store indexes; recall matters), :mod:`.matching` verifies a candidate exactly (3-gram
+containment and anchors). :mod:`.text` is what both read of a text; :mod:`.derivations` says how
+a version was derived from its story's first one.
+"""
+
+from newscrawl.stages.fingerprint.derivations import (
     DERIVATION_EXACT,
     DERIVATION_ORIGINAL,
     DERIVATIONS,
+    derivation,
+)
+from newscrawl.stages.fingerprint.matching import (
     SAME_STORY_THRESHOLD,
-    SIGNATURE_BLOCKS,
     StoryMatch,
     TextFeatures,
-    block_band_range,
     containment,
-    derivation,
-    fingerprint,
     match_features,
     match_story,
     same_story,
     story_similarity,
+)
+from newscrawl.stages.fingerprint.signature import (
+    BAND_COUNT,
+    SIGNATURE_BLOCKS,
+    block_band_range,
+    fingerprint,
 )
 
 __all__ = [

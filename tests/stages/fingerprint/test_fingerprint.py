@@ -1,6 +1,6 @@
 import pytest
 
-from newscrawl.stages.fingerprint import core as fp
+from newscrawl.stages.fingerprint import derivations, matching, signature, text
 
 STORY = """RIVERTON — A fire tore through the river port of Riverton early Tuesday, killing two dock workers and injuring eleven others, officials said.
 
@@ -27,60 +27,60 @@ Hal Ostrander, who runs the port, expects a week of diversions to the northern t
 
 def test_exact_and_rewrapped_copies_share_body_hash():
     rewrapped = STORY.replace("\n\n", "\n").replace("—", "-").upper()
-    assert fp.body_hash(STORY) == fp.body_hash(rewrapped)
-    assert fp.body_hash(STORY) != fp.body_hash(SPUN)
+    assert text.body_hash(STORY) == text.body_hash(rewrapped)
+    assert text.body_hash(STORY) != text.body_hash(SPUN)
 
 
 def test_similarity_separates_copies_from_independent_reports():
     trimmed = STORY.split("\n\n")[0] + "\n\n" + STORY.split("\n\n")[1]
-    assert fp.story_similarity(STORY, STORY) == 1.0
-    assert fp.story_similarity(STORY, trimmed) == 1.0
-    assert fp.same_story(STORY, SPUN)
-    assert not fp.same_story(STORY, INDEPENDENT)
-    assert fp.story_similarity(STORY, INDEPENDENT) < fp.SAME_STORY_THRESHOLD / 2
+    assert matching.story_similarity(STORY, STORY) == 1.0
+    assert matching.story_similarity(STORY, trimmed) == 1.0
+    assert matching.same_story(STORY, SPUN)
+    assert not matching.same_story(STORY, INDEPENDENT)
+    assert matching.story_similarity(STORY, INDEPENDENT) < matching.SAME_STORY_THRESHOLD / 2
 
 
 def test_fingerprint_is_deterministic_and_bands_find_copies():
-    a, b = fp.fingerprint(STORY), fp.fingerprint(STORY)
-    assert a == b and len(a.bands) == fp.BAND_COUNT == 2 * fp.NUM_BANDS
+    a, b = signature.fingerprint(STORY), signature.fingerprint(STORY)
+    assert a == b and len(a.bands) == signature.BAND_COUNT == 2 * signature.NUM_BANDS
     assert all(-(2**63) <= h < 2**63 for h in a.bands)
-    spun = fp.fingerprint(SPUN)
+    spun = signature.fingerprint(SPUN)
     assert any(x == y for x, y in zip(a.bands, spun.bands)), "spun copy must be an LSH candidate"
 
 
 def test_signature_blocks_are_the_fewest_that_reach_the_target():
     def bands(blocks):
-        return blocks * fp.PERM_BLOCK // fp.ROWS_PER_BAND
+        return blocks * signature.PERM_BLOCK // signature.ROWS_PER_BAND
 
-    k = fp.signature_blocks()
-    assert fp.candidate_probability(fp.CANDIDATE_FLOOR, bands(k)) >= fp.CANDIDATE_TARGET
+    k = signature.signature_blocks()
+    assert signature.candidate_probability(signature.CANDIDATE_FLOOR, bands(k)) >= signature.CANDIDATE_TARGET
     if k > 1:
-        assert fp.candidate_probability(fp.CANDIDATE_FLOOR, bands(k - 1)) < fp.CANDIDATE_TARGET
-    assert fp.NUM_PERM == k * fp.PERM_BLOCK and fp.BAND_COUNT == 2 * bands(k)
+        assert signature.candidate_probability(signature.CANDIDATE_FLOOR, bands(k - 1)) < signature.CANDIDATE_TARGET
+    assert signature.NUM_PERM == k * signature.PERM_BLOCK and signature.BAND_COUNT == 2 * bands(k)
     # The S-curve: 0 and 1 at the ends, rising with the similarity and with the bands.
-    assert fp.candidate_probability((0.0, 0.0), 64) == 0.0
-    assert fp.candidate_probability((1.0, 0.0), 64) == 1.0
-    curve = [fp.candidate_probability((j / 20, j / 20), 64) for j in range(21)]
+    assert signature.candidate_probability((0.0, 0.0), 64) == 0.0
+    assert signature.candidate_probability((1.0, 0.0), 64) == 1.0
+    curve = [signature.candidate_probability((j / 20, j / 20), 64) for j in range(21)]
     assert curve == sorted(curve)
-    assert fp.candidate_probability((0.15,), 128) > fp.candidate_probability((0.15,), 64)
-    assert fp.signature_blocks(floor=(0.5, 0.5), target=0.9) == 1
+    assert signature.candidate_probability((0.15,), 128) > signature.candidate_probability((0.15,), 64)
+    assert signature.signature_blocks(floor=(0.5, 0.5), target=0.9) == 1
     with pytest.raises(ValueError):
-        fp.signature_blocks(floor=(0.01,), target=0.999, max_blocks=2)
+        signature.signature_blocks(floor=(0.01,), target=0.999, max_blocks=2)
 
 
 def test_band_hashes_of_stored_signatures_never_change():
     # Stored story_bands rows are compared with the bands of texts fingerprinted later, by
     # other releases: the first block's hashes must stay what they were when one block was the
     # whole signature (values computed by that release), and later blocks only add bands.
-    a = fp.fingerprint(STORY)
+    a = signature.fingerprint(STORY)
     assert a.body_hash == "4165e6a208cd52e6fa19f09597264f298f49f4a30f42014878a5090e86a77279"
     assert (a.bands[0], a.bands[63]) == (5576637434271390059, 4647872320274998454)
     assert (a.bands[64], a.bands[127]) == (2205772367563748404, 657943576206536403)
-    assert len(set(a.bands)) == len(a.bands) == fp.BAND_COUNT
+    assert len(set(a.bands)) == len(a.bands) == signature.BAND_COUNT
 
 
 def test_cjk_tokens_are_characters():
-    assert fp.tokens("河港大火 Port fire") == ["河", "港", "大", "火", "port", "fire"]
+    assert text.tokens("河港大火 Port fire") == ["河", "港", "大", "火", "port", "fire"]
 
 
 # --- anchors, the same-story decision, volatile blocks, derivation ---------------------------
@@ -91,33 +91,33 @@ def test_anchors_are_names_and_numbers_in_order():
             'residents would be moved.')
     # "Harbour", "Fire" and "Port" open a sentence or a line: grammar, not names. NATO is an
     # acronym wherever it stands; "1,200" is normalized.
-    assert fp.anchors(text) == ["riverton", "2", "marta", "lind", "6", "hal", "ostrander",
-                                "nato", "1200"]
-    assert fp.anchor_shingles("Lind met Ostrander in Riverton.") == {"ostrander riverton"}
+    assert matching.anchors(text) == ["riverton", "2", "marta", "lind", "6", "hal", "ostrander",
+                                      "nato", "1200"]
+    assert matching.anchor_shingles("Lind met Ostrander in Riverton.") == {"ostrander riverton"}
 
 
 def test_heavily_spun_copy_is_the_same_story_through_anchors():
     from evaluation.spinner import spin
 
     spun = spin(STORY, 1.0, seed=7)
-    m = fp.match_story(STORY, spun)
+    m = matching.match_story(STORY, spun)
     # Containment alone no longer decides; the names and numbers, in order, do.
-    assert fp.CONTAINMENT_FLOOR <= m.containment < fp.CONTAINMENT_SURE
-    assert m.anchor_containment is not None and m.anchor_containment >= fp.ANCHOR_THRESHOLD
+    assert matching.CONTAINMENT_FLOOR <= m.containment < matching.CONTAINMENT_SURE
+    assert m.anchor_containment is not None and m.anchor_containment >= matching.ANCHOR_THRESHOLD
     assert m.same_story
-    independent = fp.match_story(STORY, INDEPENDENT)
-    assert not independent.same_story and independent.containment < fp.CONTAINMENT_FLOOR
+    independent = matching.match_story(STORY, INDEPENDENT)
+    assert not independent.same_story and independent.containment < matching.CONTAINMENT_FLOOR
 
 
 def test_shared_boilerplate_without_shared_anchors_is_not_the_same_story():
     # Containment between the levels, anchors in another order: two texts sharing a template.
-    assert not fp.decide(0.6, 20, 0.2).same_story
-    assert fp.decide(0.6, 20, 0.5).same_story
-    assert fp.decide(0.75, 20, 0.0).same_story  # sure by containment alone
-    assert not fp.decide(0.15, 20, 1.0).same_story  # below the floor: never
+    assert not matching.decide(0.6, 20, 0.2).same_story
+    assert matching.decide(0.6, 20, 0.5).same_story
+    assert matching.decide(0.75, 20, 0.0).same_story  # sure by containment alone
+    assert not matching.decide(0.15, 20, 1.0).same_story  # below the floor: never
     # Too few anchors to testify: the containment threshold decides alone.
-    assert fp.decide(0.31, 2, 0.0).same_story and fp.decide(0.31, 2, 0.0).anchor_containment is None
-    assert not fp.decide(0.29, 2, 1.0).same_story
+    assert matching.decide(0.31, 2, 0.0).same_story and matching.decide(0.31, 2, 0.0).anchor_containment is None
+    assert not matching.decide(0.29, 2, 1.0).same_story
 
 
 def test_volatile_blocks_do_not_change_the_hash():
@@ -129,23 +129,23 @@ def test_volatile_blocks_do_not_change_the_hash():
         "3 hours ago\n" + STORY + "\n4 min read",
         "Published: 14 October 2026 | 09:15\n\n" + STORY,
     ]
-    for text in variants:
-        assert fp.body_hash(text) == fp.body_hash(base), text[:40]
-        assert fp.fingerprint(text) == fp.fingerprint(base)
+    for variant in variants:
+        assert text.body_hash(variant) == text.body_hash(base), variant[:40]
+        assert signature.fingerprint(variant) == signature.fingerprint(base)
     # A sentence that mentions a count is text, and a real change is a change.
-    assert fp.body_hash(STORY + "\n\nThe 37 comments were sent to the council.") != fp.body_hash(base)
-    assert fp.body_hash(STORY.replace("eleven", "twelve")) != fp.body_hash(base)
+    assert text.body_hash(STORY + "\n\nThe 37 comments were sent to the council.") != text.body_hash(base)
+    assert text.body_hash(STORY.replace("eleven", "twelve")) != text.body_hash(base)
 
 
 def test_derivation_names_the_kind_of_copy():
     from evaluation.spinner import spin
 
     paragraphs = STORY.split("\n\n")
-    assert fp.derivation(STORY, STORY.upper()) == fp.DERIVATION_EXACT
-    assert fp.derivation(STORY, paragraphs[0]) == fp.DERIVATION_TRIMMED
-    assert fp.derivation(STORY, SPUN) == fp.DERIVATION_REWORDED
-    assert fp.derivation(STORY, spin(STORY, 0.6, seed=3)) == fp.DERIVATION_REWORDED
+    assert derivations.derivation(STORY, STORY.upper()) == derivations.DERIVATION_EXACT
+    assert derivations.derivation(STORY, paragraphs[0]) == derivations.DERIVATION_TRIMMED
+    assert derivations.derivation(STORY, SPUN) == derivations.DERIVATION_REWORDED
+    assert derivations.derivation(STORY, spin(STORY, 0.6, seed=3)) == derivations.DERIVATION_REWORDED
     edited = "\n\n".join(paragraphs[:2] + paragraphs[3:]) + "\n\nThe port reopened on Friday."
-    assert fp.derivation(STORY, edited) == fp.DERIVATION_EDITED
+    assert derivations.derivation(STORY, edited) == derivations.DERIVATION_EDITED
     longer = STORY + "\n\nInvestigators are expected to publish a first report next month."
-    assert fp.derivation(STORY, longer) == fp.DERIVATION_EDITED
+    assert derivations.derivation(STORY, longer) == derivations.DERIVATION_EDITED

@@ -1,0 +1,174 @@
+"""Candidate lookup: MinHash signatures of a text cut into LSH bands, and the fingerprint.
+
+The store keeps one row per band of a story's first version and asks "which stories share any
+band with this text": a few index probes, never a scan. More candidates cost only their
+verification (:mod:`.matching`), which is exact, so recall is what matters here.
+
+The size of the signatures is derived, not chosen: :func:`signature_blocks` gives the fewest
+permutation blocks with which a copy at the Jaccard similarity :data:`CANDIDATE_FLOOR` is still
+found with probability :data:`CANDIDATE_TARGET`, by the LSH S-curve
+(:func:`candidate_probability`). The floor is low because syndicated copies are often *trimmed*
+(a lead-only reprint has a low Jaccard similarity with the full story even though it is
+contained in it) or *spun* (synonym substitution breaks many 3-grams).
+
+Signatures must be comparable across processes, runs and releases: the seeds and the
+permutation scheme are fixed here, never a library default, and a signature of more blocks
+extends one of fewer value for value, so band rows stored with fewer blocks stay valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from functools import lru_cache
+
+import numpy as np
+from datasketch import MinHash
+
+from newscrawl.model import Fingerprint
+from newscrawl.stages.fingerprint.text import hash_of, shingles, shingles_of, stable_text, tokens
+
+#: Permutations per block. Signatures grow by whole blocks, each block's permutations drawn from
+#: its own seed (``MINHASH_SEED + block``), so the hash values -- and the band hashes -- of the
+#: first block are the same whatever the number of blocks (see :func:`signature_blocks`).
+PERM_BLOCK = 128
+#: Fixed seed and permutation scheme: signatures must be comparable across processes, runs and
+#: releases, so neither may follow a library default that could change.
+MINHASH_SEED = 20261122
+MINHASH_SCHEME = "affine64"
+
+#: Minimum hash values per band. 2, because a band of one value makes a candidate of every pair
+#: that shares one minimum shingle (distinct articles would be candidates about half the time),
+#: and 3 loses heavily spun copies (docs/measurements.md has the figures).
+ROWS_PER_BAND = 2
+#: The Jaccard similarities (of 3-gram sets: whole text, lead) at which the lookup must still
+#: find a copy: the 1st percentile of the most heavily spun copies of the evidence corpus,
+#: rounded down (docs/measurements.md). Verification accepts copies down to about this
+#: similarity, so below it the bands, not the verification, would be what limits recall.
+CANDIDATE_FLOOR = (0.15, 0.10)
+#: Probability the lookup must reach at :data:`CANDIDATE_FLOOR`.
+CANDIDATE_TARGET = 0.98
+#: Words of a text's lead, the second signature (see :func:`fingerprint`). 120 words is a
+#: wire story's first two or three paragraphs, what every lead-only reprint keeps.
+LEAD_TOKENS = 120
+
+
+def candidate_probability(jaccards: tuple[float, ...], bands: int,
+                          rows: int = ROWS_PER_BAND) -> float:
+    """Probability that two texts share at least one band (the LSH S-curve), given the Jaccard
+    similarity of each signature (whole text, lead) and the bands per signature.
+
+    A band of ``rows`` values matches with probability ``J ** rows``; the signatures' bands are
+    taken as independent: ``1 - prod((1 - J ** rows) ** bands)``.
+    """
+    miss = 1.0
+    for j in jaccards:
+        miss *= (1.0 - j**rows) ** bands
+    return 1.0 - miss
+
+
+def signature_blocks(floor: tuple[float, ...] = CANDIDATE_FLOOR, target: float = CANDIDATE_TARGET,
+                     rows: int = ROWS_PER_BAND, block: int = PERM_BLOCK,
+                     max_blocks: int = 8) -> int:
+    """The fewest permutation blocks per signature with which a pair at ``floor`` becomes a
+    candidate with probability >= ``target``.
+
+    ``python benchmarks/lsh_threshold.py`` prints the curve for one block and for the number
+    this gives.
+    """
+    for k in range(1, max_blocks + 1):
+        if candidate_probability(floor, k * block // rows, rows) >= target:
+            return k
+    raise ValueError(f"no signature of <= {max_blocks} blocks reaches {target} at {floor}")
+
+
+#: Permutation blocks per signature, and what follows from them.
+SIGNATURE_BLOCKS = signature_blocks()
+#: MinHash permutations per signature.
+NUM_PERM = SIGNATURE_BLOCKS * PERM_BLOCK
+#: Bands per signature per block, and per signature.
+BLOCK_BANDS = PERM_BLOCK // ROWS_PER_BAND
+NUM_BANDS = SIGNATURE_BLOCKS * BLOCK_BANDS
+#: Band hashes per fingerprint: both signatures' bands.
+BAND_COUNT = 2 * NUM_BANDS
+
+
+def block_permutations(blocks: int = SIGNATURE_BLOCKS) -> np.ndarray:
+    """The (a, b) permutation parameters of ``blocks`` blocks, block k drawn from seed
+    ``MINHASH_SEED + k``: a signature of more blocks extends one of fewer, value for value."""
+    return np.concatenate(
+        [MinHash(num_perm=PERM_BLOCK, seed=MINHASH_SEED + k, scheme=MINHASH_SCHEME).permutations
+         for k in range(blocks)], axis=1)
+
+
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    # Building the permutations is the costly part of a MinHash; copy them from one template.
+    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
+                   permutations=block_permutations())
+
+
+def minhash(text: str) -> MinHash:
+    """The MinHash signature of ``text``'s shingles."""
+    return _minhash_of(shingles(text))
+
+
+def _minhash_of(shingle_set: set[str]) -> MinHash:
+    m = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
+                permutations=_template().permutations)
+    items = [s.encode("utf-8") for s in shingle_set]
+    if items:
+        m.update_batch(items)
+    return m
+
+
+def band_hashes(values: np.ndarray, *, first_band: int, rows: int = ROWS_PER_BAND) -> list[int]:
+    """One signed 64-bit hash (fits a SQL BIGINT) per band of ``rows`` of the hash ``values``,
+    band number mixed in: bands are numbered from ``first_band``, so that one (band, hash) index
+    serves every signature and block and a lead never matches a whole text by accident."""
+    hv = np.asarray(values, dtype=np.uint64)
+    out = []
+    for b in range(len(hv) // rows):
+        chunk = hv[b * rows : (b + 1) * rows].tobytes()
+        digest = hashlib.blake2b(struct.pack("<H", first_band + b) + chunk, digest_size=8).digest()
+        out.append(struct.unpack("<q", digest)[0])
+    return out
+
+
+def signature_bands(whole: MinHash, lead: MinHash) -> tuple[int, ...]:
+    """The :data:`BAND_COUNT` band hashes of a text's two signatures, by band number: for each
+    permutation block, the whole text's :data:`BLOCK_BANDS` bands, then the lead's.
+
+    Block 0 is numbered as single-block signatures are (its whole-text bands, then its lead's),
+    so band rows stored with one block stay valid: a story stored so is found by its first
+    block's bands, and blocks added later only add bands.
+    """
+    out: list[int] = []
+    for k in range(SIGNATURE_BLOCKS):
+        for s, m in enumerate((whole, lead)):
+            values = m.hashvalues[k * PERM_BLOCK : (k + 1) * PERM_BLOCK]
+            out += band_hashes(values, first_band=(2 * k + s) * BLOCK_BANDS)
+    return tuple(out)
+
+
+def block_band_range(block: int) -> range:
+    """The band numbers of permutation block ``block`` in :func:`signature_bands`' layout: its
+    whole-text bands, then its lead bands (block 0: 0-127, block 1: 128-255). A story's band rows
+    with numbers in this range are that block's (``newscrawl db backfill`` adds a block stored
+    stories lack)."""
+    return range(2 * block * BLOCK_BANDS, 2 * (block + 1) * BLOCK_BANDS)
+
+
+def fingerprint(body: str) -> Fingerprint:
+    """Body hash and :data:`BAND_COUNT` band hashes of two signatures: the whole text's and its
+    lead's (see :func:`signature_bands`).
+
+    The lead signature (the first :data:`LEAD_TOKENS` words) is what finds a *trimmed and spun*
+    copy: a lead-only reprint, spun, has too low a Jaccard similarity with the whole story for
+    the whole-text bands to find it reliably, while its lead and the story's lead still share
+    about half their 3-grams (docs/measurements.md has the figures).
+    """
+    toks = tokens(stable_text(body))  # once, for both the hash and the shingles
+    bands = signature_bands(_minhash_of(shingles_of(toks)),
+                            _minhash_of(shingles_of(toks[:LEAD_TOKENS])))
+    return Fingerprint(body_hash=hash_of(toks), bands=bands)

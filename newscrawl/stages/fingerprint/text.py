@@ -1,0 +1,91 @@
+"""What identifies a text: its stable part, normalized tokens, word shingles and the body hash.
+
+Normalization folds case, Unicode compatibility forms and punctuation, so a re-encoded,
+re-punctuated or re-wrapped copy has the same :attr:`~newscrawl.model.Fingerprint.body_hash`.
+CJK text has no spaces, so each CJK character is a token of its own. Blocks that change between
+two downloads of an unchanged article (a date line, a share count) are left out first
+(:func:`stable_text`), so such a change never makes a new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+#: Word n-gram length of the shingles. 3 keeps phrases (spinning must change one word in three to
+#: destroy them) while two unrelated texts share almost none.
+SHINGLE_SIZE = 3
+
+_CJK = (
+    r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+)
+_TOKEN_RE = re.compile(rf"[{_CJK}]|[^\W_]+", re.UNICODE)
+
+# Blocks that change between two downloads of an unchanged article: a date or time line, a
+# relative time, a reading time, a count of shares/comments/views/likes. The clean stage removes
+# plain date lines; these rules cover what it leaves, so such a change never makes a new version.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+VOLATILE_BLOCK_RE = re.compile(
+    r"^(?:(?:published|updated|posted|modified|last updated|last modified)\s*(?:on|at)?\s*:?\s*)?"
+    r"(?:"
+    # a date (and time) in any of the usual orders, or a bare time
+    rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
+    r"(?:[,\s|T-]+(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{2,5}|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{2,5})?"
+    # "3 hours ago", "an hour ago", "yesterday"
+    r"|(?:\d+|an?|one)\s+(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago|just now|yesterday"
+    # "4 min read", "1.2K shares", "37 comments", "12,045 views"
+    r"|\d[\d.,]*\s*[km]?\s+(?:min(?:ute)?s?\s+read|shares?|comments?|views?|likes?|reads?|reactions?|responses?)"
+    r")[\s.|·•]*$",
+    re.IGNORECASE,
+)
+# Volatile blocks are short: a long paragraph that happens to match is article text.
+VOLATILE_BLOCK_MAX_CHARS = 80
+
+
+def stable_text(body: str) -> str:
+    """``body`` without its volatile blocks (see :data:`VOLATILE_BLOCK_RE`).
+
+    A block is a paragraph or a line. What is left is what identifies a text: its hash and
+    shingles are computed from it, so a changed share count or date line is not a new version.
+    """
+    kept = []
+    for block in re.split(r"\n+", body):
+        stripped = block.strip()
+        if stripped and len(stripped) <= VOLATILE_BLOCK_MAX_CHARS and VOLATILE_BLOCK_RE.match(stripped):
+            continue
+        kept.append(block)
+    return "\n".join(kept)
+
+
+def tokens(text: str) -> list[str]:
+    """Normalized word tokens: NFKC, case-folded, punctuation dropped, CJK split per character."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    # Apostrophes inside words ("don't", "Iraq's") join rather than split the word, so a copy with
+    # straight and one with curly apostrophes tokenize the same.
+    text = re.sub(r"(?<=\w)['\u2019](?=\w)", "", text)
+    return _TOKEN_RE.findall(text)
+
+
+def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
+    """Word ``size``-grams of ``text``'s stable part."""
+    return shingles_of(tokens(stable_text(text)), size)
+
+
+def shingles_of(toks: list[str], size: int = SHINGLE_SIZE) -> set[str]:
+    """Word ``size``-grams of a token list (one shingle of all of them when there are fewer)."""
+    if len(toks) < size:
+        return {" ".join(toks)} if toks else set()
+    return {" ".join(toks[i : i + size]) for i in range(len(toks) - size + 1)}
+
+
+def body_hash(text: str) -> str:
+    """SHA-256 of ``text``'s stable part, normalized."""
+    return hash_of(tokens(stable_text(text)))
+
+
+def hash_of(toks: list[str]) -> str:
+    """SHA-256 of a token list, the tokens joined by spaces."""
+    return hashlib.sha256(" ".join(toks).encode("utf-8")).hexdigest()
