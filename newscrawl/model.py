@@ -7,6 +7,9 @@
 * :class:`Block` - one paragraph, heading, list, quote or table of an article, as extracted, with
   what later stages need to judge it without going back to the HTML (the kind of element, how
   much of its text was link text: a paragraph that is all link is an inline related headline).
+* :class:`ArticleMetadata` - what a page says about its article besides the text (title, dates
+  with their sources, authors, canonical URL, site name, section): the one list of those fields,
+  which the extract stage's result and the record both build on.
 * :class:`ArticleRecord` - what the stages produce for one page. Every stage adds its part and
   nothing reaches back: decode sets ``encoding*``, extract the text and metadata, repair,
   language and clean rewrite ``body`` and append :class:`Repair` entries, fingerprint sets
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -124,7 +127,7 @@ class Repair:
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """Text identity of a body (see :mod:`newscrawl.stages.fingerprint.core`).
+    """Text identity of a body (see :mod:`newscrawl.stages.fingerprint`).
 
     ``body_hash``: SHA-256 of the normalized body (two bodies that differ only in whitespace,
     case or punctuation share it). ``bands``: one LSH band hash per band of the MinHash signature,
@@ -135,11 +138,48 @@ class Fingerprint:
     bands: tuple[int, ...]
 
 
+@dataclass(slots=True, kw_only=True)
+class ArticleMetadata:
+    """What a page says about its article besides the text, each date with where it came from.
+
+    The one list of these fields: :class:`~newscrawl.stages.extract.Extracted` (what the extract
+    stage reads) and :class:`ArticleRecord` (what is kept) both build on it, and the extract step
+    passes them on with :meth:`metadata_values`. Keyword-only, so that a class built on it keeps
+    its own positional fields.
+    """
+
+    title: str | None = None
+    published_at: dt.datetime | None = None
+    #: Where ``published_at`` came from: ``json-ld``, ``meta:<name>`` or ``htmldate``.
+    published_source: str | None = None
+    modified_at: dt.datetime | None = None
+    #: Where ``modified_at`` came from: ``json-ld`` or ``meta:<name>``.
+    modified_source: str | None = None
+    authors: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    site_name: str | None = None
+    section: str | None = None
+
+    def metadata_values(self) -> dict[str, Any]:
+        """The :class:`ArticleMetadata` fields by name (lists copied, never shared)."""
+        return {name: _copied(getattr(self, name)) for name in METADATA_FIELDS}
+
+
+#: The names of :class:`ArticleMetadata`'s fields, in order.
+METADATA_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ArticleMetadata))
+
+
+def _copied(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
 @dataclass(slots=True)
-class ArticleRecord:
+class ArticleRecord(ArticleMetadata):
+    """What the stages produce for one page (see the module docstring); the metadata fields come
+    from :class:`ArticleMetadata` and are passed by keyword."""
+
     url: str
     site: str
-    title: str | None = None
     body: str = ""
     language: str | None = None
     language_confidence: float | None = None
@@ -147,14 +187,6 @@ class ArticleRecord:
     encoding: str | None = None
     encoding_source: str | None = None
     encoding_conflict: str | None = None
-    published_at: dt.datetime | None = None
-    published_source: str | None = None
-    modified_at: dt.datetime | None = None
-    modified_source: str | None = None
-    authors: list[str] = field(default_factory=list)
-    canonical_url: str | None = None
-    site_name: str | None = None
-    section: str | None = None
     #: Wire services / original publishers credited: [{"name": ..., "evidence": ...}].
     wire: list[dict[str, str]] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)

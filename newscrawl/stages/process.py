@@ -83,13 +83,9 @@ def step_extract(work: Work) -> None:
     work.extracted = extracted
     work.blocks = list(extracted.blocks)
     rec = work.record
-    rec.title = extracted.title
-    rec.published_at, rec.published_source = extracted.published_at, extracted.published_source
-    rec.modified_at, rec.modified_source = extracted.modified_at, extracted.modified_source
-    rec.authors = list(extracted.authors)
-    rec.canonical_url = extracted.canonical_url
-    rec.site_name = extracted.site_name
-    rec.section = extracted.section
+    # The record keeps every metadata field extract read (both build on ArticleMetadata).
+    for name, value in extracted.metadata_values().items():
+        setattr(rec, name, value)
     rec.wire = [credit.to_dict() for credit in extracted.credits]
     if extracted.truncated:
         rec.repairs.append(Repair("extract", "truncated_html", 1))

@@ -107,3 +107,43 @@ def test_not_articles(label, html, reason):
 def test_article_about_cookies_is_an_article():
     html = PAGE.replace("the harbor board met", "we use cookies, the baker said, and the harbor board met")
     assert process_page(html.encode(), "http://site.example/a", {"Content-Type": "text/html"}).skip_reason is None
+
+
+# --- the metadata fields: listed once (ArticleMetadata), passed on whole ----------------------
+
+def test_record_and_extract_result_share_the_one_list_of_metadata_fields():
+    import dataclasses
+
+    from newscrawl.model import METADATA_FIELDS, ArticleMetadata, ArticleRecord
+    from newscrawl.stages.extract import Extracted
+
+    assert METADATA_FIELDS == ("title", "published_at", "published_source", "modified_at", "modified_source",
+                               "authors", "canonical_url", "site_name", "section")
+    for cls in (Extracted, ArticleRecord):
+        assert issubclass(cls, ArticleMetadata)
+        assert set(METADATA_FIELDS) <= {f.name for f in dataclasses.fields(cls)}
+    # The record's own fields stay positional: ArticleRecord(url, site) as before.
+    record = ArticleRecord("http://site.example/a", "site.example")
+    assert (record.url, record.site, record.title) == ("http://site.example/a", "site.example", None)
+
+
+def test_extract_step_passes_every_metadata_field_to_the_record(monkeypatch):
+    import datetime as dt
+
+    from newscrawl.model import METADATA_FIELDS, Block, Page
+    from newscrawl.stages import process
+    from newscrawl.stages.extract import Extracted
+
+    when = dt.datetime(2026, 10, 12, 8, tzinfo=dt.timezone.utc)
+    values = {"title": "Harbor board meets", "published_at": when, "published_source": "json-ld",
+              "modified_at": when + dt.timedelta(hours=2), "modified_source": "meta:article:modified_time",
+              "authors": ["Ana Ruiz"], "canonical_url": "http://site.example/a", "site_name": "Site",
+              "section": "Local"}
+    assert set(values) == set(METADATA_FIELDS)
+    extracted = Extracted(**values, blocks=[Block("text")])
+    monkeypatch.setattr(process, "extract_article", lambda html, url: extracted)
+    work = process.start(Page.build("http://site.example/a", PAGE.encode(), {"Content-Type": "text/html"}))
+    process.step_decode(work)
+    process.step_extract(work)
+    assert {name: getattr(work.record, name) for name in METADATA_FIELDS} == values
+    assert work.record.authors is not extracted.authors  # a copy: the record never shares a list

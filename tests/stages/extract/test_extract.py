@@ -4,7 +4,9 @@ import json
 
 import lxml.html
 
-from newscrawl.stages.extract.article import choose_body, extract_article, page_title
+from newscrawl.stages.extract import extract_article
+from newscrawl.stages.extract.body import choose_body
+from newscrawl.stages.extract.metadata import page_title
 from newscrawl.model import Block
 
 PARAS = [f"Paragraph {i} of the ferry story: crossings to the island resume next week after the new "
@@ -83,7 +85,7 @@ def test_a_year_alone_is_no_publication_date():
 
 
 def test_collapsed_recall_body_is_checked_against_the_balanced_mode():
-    from newscrawl.stages.extract.article import recall_collapse_rescue
+    from newscrawl.stages.extract.body import recall_collapse_rescue
 
     html = page("<article><h1>Ferry crossings resume</h1>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>")
     visible = PARAS + ["Home", "News", "Sport"] * 20
@@ -95,7 +97,7 @@ def test_collapsed_recall_body_is_checked_against_the_balanced_mode():
 
 
 def test_collapsed_recall_body_below_an_article_size_gives_way_to_other_text():
-    from newscrawl.stages.extract.article import recall_collapse_rescue
+    from newscrawl.stages.extract.body import recall_collapse_rescue
 
     html = page("<article><h1>Ferry crossings resume</h1>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>")
     visible = PARAS + ["Home", "News", "Sport"] * 100
@@ -110,14 +112,14 @@ def test_collapsed_recall_body_below_an_article_size_gives_way_to_other_text():
 
 
 def test_body_covering_the_page_is_not_second_guessed(monkeypatch):
-    import newscrawl.stages.extract.article as extract
+    import newscrawl.stages.extract.body as body
 
     def fail(*args, **kwargs):
         raise AssertionError("balanced mode must not run")
 
-    monkeypatch.setattr(extract.trafilatura, "bare_extraction", fail)
+    monkeypatch.setattr(body.trafilatura, "bare_extraction", fail)
     ours = [Block(p) for p in PARAS]
-    assert extract.recall_collapse_rescue(ours, PARAS + ["Home"], "<html></html>", "http://x.example/a") == (
+    assert body.recall_collapse_rescue(ours, PARAS + ["Home"], "<html></html>", "http://x.example/a") == (
         ours, "trafilatura")
 
 
@@ -134,7 +136,7 @@ def test_article_after_an_early_closing_html_tag_is_found():
 def test_densest_paragraphs_takes_the_container_of_the_article_paragraphs():
     import lxml.html
 
-    from newscrawl.stages.extract.article import densest_paragraphs
+    from newscrawl.stages.extract.body import densest_paragraphs
 
     tree = lxml.html.document_fromstring(
         "<html><body><div class='teasers'><p>Short teaser one.</p><p>Short teaser two.</p></div>"
@@ -162,7 +164,7 @@ def test_article_swallowed_by_an_unclosed_menu_button_is_found():
 def test_small_furniture_is_still_furniture():
     import lxml.html
 
-    from newscrawl.stages.extract.article import demote_swallowing_furniture
+    from newscrawl.stages.extract.tree import demote_swallowing_furniture
 
     tree = lxml.html.document_fromstring(
         "<html><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav><div>"
@@ -190,9 +192,10 @@ _FLATTENED_PAGE = """<html><body>
 
 
 def test_rendered_lines_break_at_blocks_and_run_on_through_inline_elements():
-    from newscrawl.stages.extract.article import _page_tree, rendered_lines
+    from newscrawl.stages.extract.flattened import rendered_lines
+    from newscrawl.stages.extract.tree import page_tree
 
-    lines = rendered_lines(_page_tree(_FLATTENED_PAGE).find("body"))
+    lines = rendered_lines(page_tree(_FLATTENED_PAGE).find("body"))
     texts = [text for text, _ in lines]
     assert "Harbor ferry returns after winter repairs" in texts
     assert ("Harbor ferry returns after winter repairs", "head") in lines
@@ -206,9 +209,10 @@ def _flattened_block(*parts: str) -> Block:
 
 
 def test_flattened_block_is_cut_back_into_its_lines_passing_over_what_the_extractor_dropped(monkeypatch):
-    import newscrawl.stages.extract.article as extract
+    import newscrawl.stages.extract.flattened as flattened
+    from newscrawl.stages.extract.tree import page_tree
 
-    monkeypatch.setattr(extract, "FLATTENED_BLOCK_WORDS", 20)  # the fixture is short
+    monkeypatch.setattr(flattened, "FLATTENED_BLOCK_WORDS", 20)  # the fixture is short
     paragraphs = [
         "Harbor ferry returns after winter repairs", "By Mara Quill",
         "The Riverton harbor ferry carried its first passengers of the year on Monday, after a winter"
@@ -217,21 +221,22 @@ def test_flattened_block_is_cut_back_into_its_lines_passing_over_what_the_extrac
         "Captain Ines Boyle said the new engines burn a third less fuel and are quieter on the water.",
         "Tickets stay at four dollars for adults, and children under twelve ride free until June.",
     ]
-    out = extract.resegment_flattened([_flattened_block(*paragraphs)],
-                                      lambda: extract._page_tree(_FLATTENED_PAGE))
+    out = flattened.resegment_flattened([_flattened_block(*paragraphs)],
+                                      lambda: page_tree(_FLATTENED_PAGE))
     assert [b.text for b in out] == paragraphs
     assert out[0].kind == "head"
 
 
 def test_flattened_block_starting_and_ending_inside_lines_is_cut_there(monkeypatch):
-    import newscrawl.stages.extract.article as extract
+    import newscrawl.stages.extract.flattened as flattened
+    from newscrawl.stages.extract.tree import page_tree
 
-    monkeypatch.setattr(extract, "FLATTENED_BLOCK_WORDS", 20)
+    monkeypatch.setattr(flattened, "FLATTENED_BLOCK_WORDS", 20)
     flat = _flattened_block(
         "harbor ferry carried its first passengers of the year on Monday, after a winter in dry dock where"
         " crews replaced its two diesel engines and repainted the hull.",
         "Captain Ines Boyle said the new engines burn a third less fuel")
-    out = extract.resegment_flattened([flat], lambda: extract._page_tree(_FLATTENED_PAGE))
+    out = flattened.resegment_flattened([flat], lambda: page_tree(_FLATTENED_PAGE))
     assert [b.text for b in out] == [
         "harbor ferry carried its first passengers of the year on Monday, after a winter in dry dock where"
         " crews replaced its two diesel engines and repainted the hull.",
@@ -239,16 +244,17 @@ def test_flattened_block_starting_and_ending_inside_lines_is_cut_there(monkeypat
 
 
 def test_flattened_block_not_found_in_the_page_stays_whole(monkeypatch):
-    import newscrawl.stages.extract.article as extract
+    import newscrawl.stages.extract.flattened as flattened
+    from newscrawl.stages.extract.tree import page_tree
 
-    monkeypatch.setattr(extract, "FLATTENED_BLOCK_WORDS", 20)
+    monkeypatch.setattr(flattened, "FLATTENED_BLOCK_WORDS", 20)
     flat = _flattened_block("The Riverton harbor ferry carried its first passengers of the year on Monday, and the"
                             " mayor cut a ribbon on the quay while a brass band played two marches for the crowd.")
-    assert extract.resegment_flattened([flat], lambda: extract._page_tree(_FLATTENED_PAGE)) == [flat]
+    assert flattened.resegment_flattened([flat], lambda: page_tree(_FLATTENED_PAGE)) == [flat]
 
 
 def test_deeply_nested_markup_is_walked_without_recursion():
-    from newscrawl.stages.extract.article import rendered_lines
+    from newscrawl.stages.extract.flattened import rendered_lines
 
     root = lxml.html.fromstring("<div>x</div>")
     node = root

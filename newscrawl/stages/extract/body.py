@@ -1,0 +1,266 @@
+"""Body candidates: trafilatura's body as blocks, the other candidates, and the choice among them.
+
+The body comes from trafilatura (the strongest open extractor on news benchmarks) with comments
+excluded; its body tree gives one block per paragraph, heading, list, quote or table, which keeps
+the block structure that the later stages (language, clean) work on. Where trafilatura's
+favor_recall run collapsed to a sliver of the page, its balanced mode is asked again
+(:func:`recall_collapse_rescue`); where its body is short, the publisher's JSON-LD
+``articleBody``, readability and the densest run of paragraphs are weighed against it
+(:func:`choose_body`). Another candidate wins only when it holds the same text and more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import lxml.html
+import trafilatura
+
+from newscrawl.model import Block
+from newscrawl.stages.extract.tree import page_tree
+from newscrawl.stages.extract.whitespace import WHITESPACE_RE, normalized_text
+from newscrawl.stages.pagetype import body_size
+
+# trafilatura's inline elements: text inside them runs on; any other element is a break.
+_INLINE_TAGS = {"hi", "ref", "del"}
+
+
+def _pieces(element, out: list[str]) -> None:
+    out.append(element.text or "")
+    for child in element:
+        inline = child.tag in _INLINE_TAGS
+        if not inline:
+            out.append(" ")
+        _pieces(child, out)
+        if not inline:
+            out.append(" ")
+        out.append(child.tail or "")
+
+
+def _text(element) -> str:
+    """An element's text with a space where a nested block (line break, paragraph, cell) ends,
+    so "<item>March 16<lb/>FABCON</item>" does not become "March 16FABCON"."""
+    out: list[str] = []
+    _pieces(element, out)
+    return WHITESPACE_RE.sub(" ", "".join(out)).strip()
+
+
+def _split_on_breaks(element) -> list[str]:
+    """Text segments of an element, split where two or more line breaks follow each other: blog
+    platforms write paragraphs as ``text<br><br>text`` inside one element."""
+    segments: list[list[str]] = [[]]
+    pending_breaks = 0
+
+    def flush_breaks() -> None:
+        nonlocal pending_breaks
+        if pending_breaks >= 2:
+            segments.append([])
+        elif pending_breaks == 1:
+            segments[-1].append(" ")
+        pending_breaks = 0
+
+    segments[-1].append(element.text or "")
+    for child in element:
+        if child.tag == "lb":
+            pending_breaks += 1
+            if (child.tail or "").strip():
+                flush_breaks()
+                segments[-1].append(child.tail)
+            continue
+        flush_breaks()
+        segments[-1].append(_text(child) if child.tag not in _INLINE_TAGS else "".join(child.itertext()))
+        segments[-1].append(child.tail or "")
+    texts = (WHITESPACE_RE.sub(" ", "".join(parts)).strip() for parts in segments)
+    return [t for t in texts if t]
+
+
+def link_texts(tree: lxml.html.HtmlElement) -> set[str]:
+    """Case-folded, space-normalized texts of the page's links (to tell link-only blocks)."""
+    texts = set()
+    for anchor in tree.iter("a"):
+        text = WHITESPACE_RE.sub(" ", anchor.text_content()).strip().casefold()
+        if text:
+            texts.add(text)
+    return texts
+
+
+def body_blocks(body, links: set[str] | frozenset = frozenset()) -> list[Block]:
+    """Blocks from trafilatura's body tree (p, head, list, quote, table, code elements).
+
+    Link density comes from the page's own links (``links``): trafilatura's ``include_links``
+    mode would give it directly, but it also splits paragraphs at links, which costs recall.
+    A block whose whole text is one link's text counts as all link.
+    """
+    blocks: list[Block] = []
+
+    def add(text: str, kind: str) -> None:
+        if text:
+            ratio = 1.0 if text.casefold() in links else 0.0
+            blocks.append(Block(text, kind, ratio))
+
+    for element in body:
+        if not isinstance(element.tag, str):
+            continue
+        kind = element.tag if element.tag in ("p", "head", "list", "quote", "table", "code") else "p"
+        if kind == "list":
+            # Direct items only: a nested list is part of its parent item's text.
+            items = [_text(item) for item in element.findall("item")]
+            add("\n".join(f"- {item}" for item in items if item), kind)
+        elif kind == "table":
+            rows = [" | ".join(_text(cell) for cell in row.iter("cell")) for row in element.iter("row")]
+            add("\n".join(r for r in rows if r.strip(" |")), kind)
+        else:
+            for text in _split_on_breaks(element):
+                add(text, kind)
+        # Text after an element (trafilatura leaves paragraph text as a heading's tail) is a
+        # paragraph of its own.
+        add(WHITESPACE_RE.sub(" ", element.tail or "").strip(), "p")
+    return blocks
+
+
+#: When trafilatura's body is shorter than this, a second extractor is consulted: below it,
+#: readability's bodies raise recall; above it, more pages would pay readability's cost for
+#: about the same score.
+SHORT_BODY_WORDS = 300
+#: Another candidate replaces the body only when it is this many times longer...
+REPLACE_RATIO = 1.3
+#: ...and contains this share of the body's word 3-grams (it is the same text, only more of it).
+REPLACE_MIN_CONTAINMENT = 0.6
+
+
+def _words(blocks: list[Block]) -> int:
+    return sum(len(b.text.split()) for b in blocks)
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    toks = re.findall(r"\w+", text.casefold())
+    return {tuple(toks[i : i + 3]) for i in range(len(toks) - 2)}
+
+
+def _contains(candidate: str, body: list[Block]) -> bool:
+    ours = _trigrams(" ".join(b.text for b in body))
+    return not ours or len(ours & _trigrams(candidate)) / len(ours) >= REPLACE_MIN_CONTAINMENT
+
+
+def _readability_blocks(html: str, url: str) -> list[Block]:
+    from readability import Document
+
+    try:
+        summary = Document(html, url=url).summary(html_partial=True)
+        tree = lxml.html.fragment_fromstring(summary, create_parent="div")
+    except Exception:  # noqa: BLE001 - a failed fallback just means no second candidate
+        return []
+    kinds = {"p": "p", "h1": "head", "h2": "head", "h3": "head", "h4": "head", "li": "p",
+             "blockquote": "quote", "pre": "code"}
+    out = []
+    for element in tree.iter(*kinds):
+        text = normalized_text(element.text_content())
+        if text and not any(a.tag in kinds for a in element.iterancestors()):
+            out.append(Block(text, kinds[element.tag]))
+    return out
+
+
+#: favor_recall skips trafilatura's comparison with its fallbacks once the first candidate holds
+#: some text, and on some layouts that candidate is one small part of a long article, where the
+#: balanced mode keeps most of it. A body below this share of the page's visible words is
+#: checked against the balanced mode...
+RECALL_COLLAPSE_PAGE_SHARE = 0.2
+#: ...whose body replaces it when this many times longer and containing it (REPLACE_MIN_CONTAINMENT).
+RECALL_COLLAPSE_RATIO = 1.5
+#: A favor_recall body this small (pagetype.body_size: words, two CJK characters a word) is below
+#: an article's size (pagetype.MIN_ARTICLE_WORDS): the page would be recorded as not an article.
+#: Containment protects a body from being replaced by other text; such a body has nothing to
+#: protect, and a favor_recall run that grabbed a header and a footer line is what it often is
+#: (a guide page's favor_recall body can be its header and legal footer lines where the
+#: balanced mode keeps the article's paragraphs), so there the balanced body replaces it when
+#: longer by RECALL_COLLAPSE_RATIO, whatever it holds.
+RECALL_COLLAPSE_NO_BODY_WORDS = 60
+
+
+def trafilatura_body(page, url: str, links: set[str] | frozenset = frozenset(), *,
+                     favor_recall: bool = False) -> list[Block]:
+    """trafilatura's body (no metadata, no comments, tables kept) of a page (HTML text or a parsed
+    tree, which it prunes), as blocks."""
+    doc = trafilatura.bare_extraction(page, url=url, with_metadata=False, include_comments=False,
+                                      include_tables=True, favor_recall=favor_recall)
+    return body_blocks(doc.body, links) if doc is not None and doc.body is not None else []
+
+
+def recall_collapse_rescue(blocks: list[Block], visible: list[str], html: str, url: str,
+                           links: set[str] | frozenset = frozenset()) -> tuple[list[Block], str]:
+    """trafilatura's favor_recall body, or its balanced-mode body where favor_recall collapsed."""
+    words = _words(blocks)
+    page_words = sum(len(v.split()) for v in visible)
+    if not blocks or words >= RECALL_COLLAPSE_PAGE_SHARE * page_words:
+        return blocks, "trafilatura"
+    # The page parsed anew as the first run had it (stray content moved in, furniture that
+    # swallowed the article demoted): the first run pruned its tree.
+    tree = page_tree(html)
+    other = trafilatura_body(tree if tree is not None else html, url, links)
+    if _words(other) >= RECALL_COLLAPSE_RATIO * words and (
+            body_size(" ".join(b.text for b in blocks)) < RECALL_COLLAPSE_NO_BODY_WORDS
+            or _contains(" ".join(b.text for b in other), blocks)):
+        return other, "trafilatura-balanced"
+    return blocks, "trafilatura"
+
+
+#: Paragraph-like children counted by :func:`densest_paragraphs`.
+_CLUSTER_TAGS = {"p": "p", "h2": "head", "h3": "head", "h4": "head", "blockquote": "quote", "ul": "list",
+                 "ol": "list", "pre": "code"}
+
+
+def densest_paragraphs(tree: lxml.html.HtmlElement | None) -> list[Block]:
+    """The paragraphs of the element whose own <p> children hold the most text.
+
+    The last resort where both extractors come back (nearly) empty: an article is a run of
+    sibling paragraphs in one container, whatever class names the layout uses. Headings, lists
+    and quotes between those paragraphs come along; nothing outside the container does."""
+    if tree is None:
+        return []
+    best, best_chars = None, 0
+    for parent in {p.getparent() for p in tree.iter("p") if p.getparent() is not None}:
+        chars = sum(len(c.text_content()) for c in parent if c.tag == "p")
+        if chars > best_chars:
+            best, best_chars = parent, chars
+    if best is None:
+        return []
+    out = []
+    for child in best:
+        kind = _CLUSTER_TAGS.get(child.tag) if isinstance(child.tag, str) else None
+        if kind == "list":
+            text = "\n".join(t for t in (normalized_text(li.text_content()) for li in child.iter("li")) if t)
+        else:
+            text = normalized_text(child.text_content()) if kind else None
+        if text:
+            out.append(Block(text, kind))
+    return out
+
+
+def choose_body(blocks: list[Block], ld: dict | None, html: str, url: str,
+                page_tree: Callable[[], lxml.html.HtmlElement | None] | None = None) -> tuple[list[Block], str]:
+    """The body by evidence: trafilatura's, unless another source holds the same text and more.
+
+    * JSON-LD ``articleBody`` that is longer and contains trafilatura's text: the publisher's own
+      complete copy (trafilatura stopped early, e.g. at an inline widget);
+    * for a short body, readability's extraction on the same terms (the two extractors fail on
+      different page layouts).
+    The body's source is returned with it (docs/measurements.md has what each rule gains).
+    """
+    words = _words(blocks)
+    ld_body = (ld or {}).get("articleBody")
+    if isinstance(ld_body, str) and len(ld_body.split()) >= REPLACE_RATIO * max(words, 40) \
+            and _contains(ld_body, blocks):
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
+        return [Block(WHITESPACE_RE.sub(" ", p)) for p in paragraphs], "json-ld"
+    if words < SHORT_BODY_WORDS:
+        other = _readability_blocks(html, url)
+        if _words(other) >= REPLACE_RATIO * max(words, 40) and _contains(
+                " ".join(b.text for b in other), blocks):
+            return other, "readability"
+        cluster = densest_paragraphs(page_tree() if page_tree else None)
+        # Both extractors must fall short of it: the longer short body is the bar.
+        if _words(cluster) >= REPLACE_RATIO * max(words, _words(other), 40) and _contains(
+                " ".join(b.text for b in cluster), blocks):
+            return cluster, "paragraphs"
+    return blocks, "trafilatura"

@@ -1,0 +1,309 @@
+"""Metadata: what a page says about its article besides the text.
+
+Read from the page tree before the body extractor prunes it: JSON-LD (the ``Article`` object,
+``@graph`` included), meta tags, ``<title>``/``<h1>``, bylines and the URL.
+
+Dates are kept apart (published vs modified) with where each came from. Explicit machine-readable
+metadata wins (JSON-LD ``datePublished``/``dateModified``, then ``article:published_time`` style
+meta tags) because it carries the time and zone; htmldate (which also reads the URL and the
+visible text) is the fallback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import lxml.html
+from htmldate import find_date
+from lxml import etree
+
+from newscrawl.model import ArticleMetadata
+from newscrawl.stages.extract.attribution import clean_authors
+from newscrawl.stages.extract.whitespace import WHITESPACE_RE, normalized_text
+
+#: Meta tags that may hold the publication date, the most specific first.
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+    "publish-date", "publish_date", "date", "dc.date.issued", "sailthru.date", "parsely-pub-date",
+)
+
+
+#: ...and the modification date.
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified",
+                  "dc.date.modified")
+
+
+def parse_datetime(value: str | None) -> dt.datetime | None:
+    """ISO 8601 date or date-time -> aware UTC datetime (naive values are taken as UTC)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.endswith("Z"):
+        value = value[:-1] + "+00:00"
+    value = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = dt.datetime.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def _json_ld_objects(tree: lxml.html.HtmlElement) -> list[dict]:
+    objects: list[dict] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, TypeError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                objects.append(item)
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+    return objects
+
+
+def _article_ld(objects: list[dict]) -> dict | None:
+    for obj in objects:
+        types = obj.get("@type")
+        types = types if isinstance(types, list) else [types]
+        if any(isinstance(t, str) and ("Article" in t or t == "Report") for t in types):
+            return obj
+    return None
+
+
+def _meta_values(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        content = meta.get("content")
+        if key and content and key not in values:
+            values[key] = content.strip()
+    return values
+
+
+def _ld_authors(article: dict | None) -> list[str]:
+    if not article:
+        return []
+    raw = article.get("author")
+    raw = raw if isinstance(raw, list) else [raw]
+    names = []
+    for author in raw:
+        name = author.get("name") if isinstance(author, dict) else author
+        if isinstance(name, str) and name.strip():
+            names.append(WHITESPACE_RE.sub(" ", name).strip())
+    return names
+
+
+#: How htmldate reports a date it found only the year of (see :func:`_find_dates`).
+YEAR_ONLY_SUFFIX = "-01-01"
+
+
+def _find_dates(tree, url: str, ld: dict | None, meta: dict[str, str]) -> tuple:
+    published = modified = None
+    published_source = modified_source = None
+    if ld:
+        published = parse_datetime(str(ld.get("datePublished") or "")) or None
+        modified = parse_datetime(str(ld.get("dateModified") or "")) or None
+        published_source = "json-ld" if published else None
+        modified_source = "json-ld" if modified else None
+    if published is None:
+        for key in _PUBLISHED_META:
+            if (value := parse_datetime(meta.get(key))) is not None:
+                published, published_source = value, f"meta:{key}"
+                break
+    if modified is None:
+        for key in _MODIFIED_META:
+            if (value := parse_datetime(meta.get(key))) is not None:
+                modified, modified_source = value, f"meta:{key}"
+                break
+    if published is None:
+        # htmldate also reads the URL and the visible text; it answers with a day, not a time.
+        # Markup and URL first; the extensive text search (dateparser, costly) only when they
+        # say nothing: asked first, it finds no more correct days.
+        # A year alone ("© 2025", "the 2025 guide", a /2025/ URL) comes back from htmldate as 1
+        # January of that year: not a publication date (such answers are wrong or stand for no
+        # date at all); left out, and the next search asked.
+        for extensive in (False, True):
+            found = find_date(tree, url=url, original_date=True, extensive_search=extensive)
+            if found and not found.endswith(YEAR_ONLY_SUFFIX):
+                published, published_source = parse_datetime(found), "htmldate"
+                break
+    return published, published_source, modified, modified_source
+
+
+_TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:·•»]+\s+")
+
+
+def page_title(tree: lxml.html.HtmlElement, ld: dict | None, meta: dict[str, str],
+               site_name: str | None) -> str | None:
+    """The article's headline.
+
+    An ``<h1>`` that the page's own metadata agrees with wins (it is what readers see); else the
+    JSON-LD ``headline``, ``og:title`` or ``twitter:title``; else ``<title>`` without the site
+    name that CMSs append after a separator ("Headline | Site").
+    """
+    declared = [normalized_text(v) for v in ((ld or {}).get("headline"), meta.get("og:title"),
+                                    meta.get("twitter:title"))]
+    declared = [d for d in declared if isinstance(d, str)]
+    doc_title = normalized_text(tree.findtext(".//title"))
+    h1s = [t for t in (normalized_text(h.text_content()) for h in tree.iter("h1")) if t]
+    references = [d.casefold() for d in declared + ([doc_title] if doc_title else [])]
+    for h1 in h1s:
+        if any(ref.startswith(h1.casefold()) for ref in references) and len(h1.split()) >= 2:
+            return h1
+    if declared:
+        return _strip_site(declared[0], site_name)
+    if len(h1s) == 1:
+        return h1s[0]
+    return _strip_site(doc_title, site_name) if doc_title else None
+
+
+def _strip_site(title: str, site_name: str | None) -> str:
+    parts = _TITLE_SEPARATORS_RE.split(title)
+    if len(parts) < 2:
+        return title
+    site = (site_name or "").casefold()
+    kept = [p for p in parts if p.casefold() != site]
+    if site and len(kept) < len(parts):
+        return " - ".join(kept) if len(kept) > 1 else kept[0]
+    # Without a known site name, the site is the shorter end part.
+    if len(parts[-1]) < len(parts[0]):
+        return _TITLE_SEPARATORS_RE.split(title, maxsplit=len(parts) - 2)[0] if len(parts) > 2 else parts[0]
+    return parts[-1] if len(parts) == 2 and len(parts[0]) < len(parts[-1]) else title
+
+
+def _meta_authors(meta: dict[str, str]) -> list[str]:
+    raw = meta.get("author") or meta.get("article:author") or meta.get("dc.creator") or ""
+    if not raw or raw.startswith(("http://", "https://")):
+        return []
+    # The whole string: attribution.clean_author knows names from roles ("Jane Doe, reporter").
+    return [raw]
+
+
+def _ld_site_name(ld: dict | None) -> str | None:
+    publisher = (ld or {}).get("publisher")
+    if isinstance(publisher, list):
+        publisher = publisher[0] if publisher else None
+    if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+        return normalized_text(publisher["name"])
+    return None
+
+
+#: A byline is a few names and a title or desk; longer "author" elements are bio boxes.
+MAX_BYLINE_WORDS = 15
+
+
+_MARK_ATTRIBUTES_XPATH = etree.XPath("//@class|//@id|//@itemprop|//@rel")
+
+
+_BYLINE_MARK_RE = re.compile(r"byline|author|writer", re.IGNORECASE)
+
+
+_NOT_BYLINE_TAGS = {"meta", "link", "input", "form", "img"}
+
+
+def byline_texts(tree: lxml.html.HtmlElement) -> list[str]:
+    """Texts of elements marked as bylines (class, id, itemprop or rel naming an author).
+
+    One XPath query returns the values of those attributes in document order, and the regex
+    runs on each value: only a matching value's element is looked at (cheaper than visiting every
+    element that has attributes, or than case-folding in XPath)."""
+    found: list[str] = []
+    seen = None
+    for value in _MARK_ATTRIBUTES_XPATH(tree):
+        if not _BYLINE_MARK_RE.search(value):
+            continue
+        element = value.getparent()
+        if element is seen or element.tag in _NOT_BYLINE_TAGS:
+            continue
+        seen = element  # an element's attributes come one after another
+        attrib = element.attrib
+        marks = " ".join(filter(None, (attrib.get(a) for a in ("class", "id", "itemprop", "rel"))))
+        if not _BYLINE_MARK_RE.search(marks) or "comment" in marks.lower():
+            continue
+        text = normalized_text(element.text_content())
+        if text and len(text.split()) <= MAX_BYLINE_WORDS and not any(text in f or f in text for f in found):
+            found.append(text)
+        if len(found) >= 3:
+            break
+    return found
+
+
+def page_section(ld: dict | None, meta: dict[str, str], url: str) -> str | None:
+    """JSON-LD ``articleSection``, else ``article:section``, else a word-only first URL segment
+    of an article URL (``/world/2026/10/14/slug`` -> ``world``)."""
+    section = (ld or {}).get("articleSection")
+    if isinstance(section, list):
+        section = section[0] if section else None
+    if isinstance(section, str) and normalized_text(section):
+        return normalized_text(section)
+    if meta.get("article:section"):
+        return normalized_text(meta["article:section"])
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    if len(segments) >= 2 and re.fullmatch(r"[a-z]{3,20}", segments[0]) and segments[0] not in (
+            "news", "article", "articles", "story", "stories", "post", "posts", "blog", "p", "amp"):
+        return segments[0]
+    return None
+
+
+def page_canonical(tree: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
+    """The first ``<link rel="canonical">``, else ``og:url``."""
+    canonical = None
+    for link in tree.xpath('//link[@rel="canonical"]/@href'):
+        canonical = link.strip() or None
+        break
+    return canonical or meta.get("og:url")
+
+
+@dataclass(slots=True)
+class PageMetadata:
+    """What :func:`read_metadata` found: the fields the record keeps, and what the attribution
+    of the body still needs (the page's JSON-LD article and the organisations its byline names)."""
+
+    article: ArticleMetadata
+    json_ld: dict | None
+    byline_orgs: list[str]
+
+
+def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMetadata:
+    """Title, dates with their sources, authors, canonical URL, site name and section of the
+    page (nothing in the tree is changed)."""
+    ld = _article_ld(_json_ld_objects(tree))
+    meta = _meta_values(tree)
+    published, published_source, modified, modified_source = _find_dates(tree, url, ld, meta)
+    site_name = normalized_text(meta.get("og:site_name")) or _ld_site_name(ld) or normalized_text(
+        meta.get("application-name"))
+    title = page_title(tree, ld, meta, site_name)
+    canonical = page_canonical(tree, meta)
+    # Only the first visible byline: later ones belong to teasers of other stories.
+    bylines = byline_texts(tree)[:1]
+    authors, byline_orgs = clean_authors(_ld_authors(ld) or _meta_authors(meta) or bylines)
+    if not byline_orgs:
+        # Structured authors often omit the agency that the visible byline names.
+        byline_orgs = clean_authors(bylines)[1]
+    article = ArticleMetadata(
+        title=title,
+        published_at=published,
+        published_source=published_source,
+        modified_at=modified,
+        modified_source=modified_source,
+        authors=authors,
+        canonical_url=canonical,
+        site_name=site_name,
+        section=page_section(ld, meta, url),
+    )
+    return PageMetadata(article=article, json_ld=ld, byline_orgs=byline_orgs)

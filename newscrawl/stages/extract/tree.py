@@ -1,0 +1,157 @@
+"""The page tree: a page parsed as trafilatura parses it, then repaired as a browser would show it.
+
+Every reader of the page (metadata, the body extractors, the flattened-block walk) reads this
+tree. Three repairs make it the page a reader sees: content the parser left outside ``<body>``
+is moved into it (:func:`move_stray_content_into_body`), furniture elements that an unclosed tag
+made swallow the article are demoted to plain containers (:func:`demote_swallowing_furniture`),
+and markup nested deeper than the parser goes is flattened and parsed again (:func:`parse_page`,
+with :mod:`.nesting`). Invisible elements are dropped; JSON-LD scripts are kept for the metadata.
+"""
+
+from __future__ import annotations
+
+import lxml.html
+from lxml import etree
+
+from newscrawl.stages.extract.nesting import cap_depth, drop_unclosed_elements, hit_depth_limit
+from newscrawl.stages.extract.whitespace import WHITESPACE_RE
+
+#: Elements that hold a block of visible text (see :func:`visible_blocks`).
+_BLOCK_TAGS = {
+    "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "blockquote",
+    "figcaption", "caption", "label", "button", "a", "span", "section", "article", "aside",
+    "header", "footer", "nav", "form", "pre", "address", "option",
+}
+
+
+#: Elements whose content is never visible text (dropped from the tree, JSON-LD scripts kept).
+_SKIP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe")
+
+
+#: The parser settings trafilatura uses for the pages it parses itself (comments and processing
+#: instructions dropped): the tree it is handed must be the one it would have built, or its
+#: extraction changes (comment nodes cut paragraphs short).
+#: One difference: ``huge_tree``, because libxml2 otherwise drops everything nested deeper than
+#: 256 elements, and broken markup (an unclosed <div> per comment or ad slot) nests an article
+#: that deep. The page's size is capped before parsing (``article.MAX_HTML_CHARS``), which is
+#: what the limit guards against; extraction is otherwise the same either way.
+PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False,
+                               huge_tree=True)
+
+
+# Every element an HtmlElement, chosen in C: lxml.html's own lookup is a Python method called
+# for each element proxy made (thousands a page between trafilatura and the extract stage), only
+# to give <form>, <input>, <select>, <textarea> and <label> their form-handling classes, which
+# nothing here uses. The extraction is the same, and trafilatura a little faster.
+PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+
+
+def move_stray_content_into_body(tree: lxml.html.HtmlElement) -> None:
+    """Content the parser left outside ``<body>`` is moved into it, as browsers do.
+
+    A page with ``</body></html>`` in its middle (templates that include a whole document) makes
+    libxml2 close the document there and put the rest in a *second* root ``<html>`` element, a
+    sibling of the first; elements after ``<body>`` in the root are the milder form. Otherwise
+    every reader of the body -- trafilatura included -- misses what may be the whole article."""
+    body = tree.find("body")
+    if body is None:
+        return
+    after = False
+    for child in list(tree):
+        if child is body:
+            after = True
+        elif after and isinstance(child.tag, str) and child.tag != "head":
+            body.append(child)
+    for root in list(tree.itersiblings()):
+        if isinstance(root.tag, str) and root.tag == "html":
+            for child in list(root):
+                if not isinstance(child.tag, str) or child.tag == "head":
+                    continue
+                # A second <body> wrapper, if the parser made one, is unwrapped.
+                for element in (list(child) if child.tag == "body" else [child]):
+                    body.append(element)
+
+
+#: Elements trafilatura deletes whole, as page furniture (its ``MANUALLY_CLEANED`` tags that can
+#: hold flow content)...
+_FURNITURE_TAGS = ("aside", "button", "dialog", "fieldset", "figure", "footer", "label", "menu", "nav")
+#: ...are containers when they hold more than this share of the body's text: an unclosed
+#: ``<button>`` or ``<nav>`` in the page's markup swallows everything after it, article included.
+FURNITURE_MAX_TEXT_SHARE = 0.5
+
+
+def demote_swallowing_furniture(tree: lxml.html.HtmlElement) -> int:
+    """Furniture elements that hold most of the page's text become ``div``; returns how many.
+
+    A browser shows what an unclosed menu button holds, so readers see the article; trafilatura
+    deletes the button with all it holds. In its recall mode it puts the tree back only when no
+    paragraph at all is left, so the page's own footer paragraphs (or a portal's chrome around
+    a syndicated copy) decide between the article and nothing. trafilatura itself treats a
+    ``<form>`` holding most of the text as a layout wrapper; this is the same rule for the other
+    furniture."""
+    body = tree.find("body")
+    if body is None:
+        return 0
+    total = len(body.text_content())
+    swallowing = [el for el in body.iter(*_FURNITURE_TAGS)
+                  if len(el.text_content()) > FURNITURE_MAX_TEXT_SHARE * total]
+    for element in swallowing:
+        element.tag = "div"
+    return len(swallowing)
+
+
+def page_tree(html: str) -> lxml.html.HtmlElement | None:
+    """The page parsed as trafilatura parses it, with stray content moved into the body and
+    invisible elements (scripts, styles, ...) dropped; JSON-LD scripts are kept."""
+    try:
+        tree = lxml.html.document_fromstring(html, parser=PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+    move_stray_content_into_body(tree)
+    for bad in list(tree.iter(*_SKIP_TAGS)):
+        if bad.tag == "script" and bad.get("type") == "application/ld+json":
+            continue
+        bad.drop_tree() if bad.getparent() is not None else None
+    demote_swallowing_furniture(tree)
+    return tree
+
+
+def parse_page(html: str) -> tuple[lxml.html.HtmlElement | None, str, int]:
+    """The page tree (:func:`page_tree`), the HTML it was parsed from and how many elements'
+    tags were dropped to parse it whole.
+
+    Where libxml2 stopped at its nesting depth limit (what lies 2,048 levels down is lost), the
+    page is flattened (:mod:`.nesting`: unclosed wrappers first, then what still lies too deep)
+    and parsed again; the flattened HTML is returned, so that every later reader (readability
+    too) gets the flattened page. Other pages are never rewritten (0 tags dropped).
+    """
+    tree = page_tree(html)
+    flattened = 0
+    for flatten in (drop_unclosed_elements, cap_depth):
+        if tree is None or not hit_depth_limit(PARSER):
+            break
+        html, dropped = flatten(html)
+        if dropped:
+            flattened += dropped
+            tree = page_tree(html)
+    return tree, html, flattened
+
+
+def visible_blocks(tree: lxml.html.HtmlElement) -> list[str]:
+    """Text of the page's innermost block elements, in document order; a block element with
+    block children gives its own loose text only (e.g. "Tags: " before links)."""
+    # Invisible elements were dropped from the tree before; the head holds no visible text.
+    # Block elements are picked out by lxml's tag filter (in C), and "has a block child" is read
+    # off their parents' set: cheaper than testing every element's children in Python.
+    body = tree.find("body")
+    elements = list((body if body is not None else tree).iter(*_BLOCK_TAGS))
+    parents = {element.getparent() for element in elements}
+    blocks: list[str] = []
+    for element in elements:
+        text = (element.text or "") if element in parents else element.text_content()
+        text = WHITESPACE_RE.sub(" ", text).strip()
+        if text:
+            blocks.append(text)
+    return blocks
