@@ -5,8 +5,9 @@ writes one prediction JSON per extractor and scores them with ../shared/eval/sco
 (the public article-extraction benchmark's metric). Prints F1/precision/recall/with/without from
 the scorer and the median milliseconds per page of each extractor, measured in the same run:
 page by page, every extractor in turn on the same page (the order turning from page to page),
-so that the host's changing load and warm caches fall on all of them alike (this VM's timings swing by 15 % and more), and the ratio of newscrawl's
-median to trafilatura's, the figure the extraction issue caps at 2.
+so that the host's changing load and warm caches fall on all of them alike (a shared machine's
+timings swing from run to run), and the ratio of newscrawl's median to trafilatura's, the figure
+the extraction work keeps below 2.
 
     python benchmarks/extraction.py [--limit N] [--out DIR]
 """

@@ -16,11 +16,11 @@ found by the overlap of those terms in the stories' leads, within a time window:
   smaller set, and the stories were published, or first downloaded, no more than
   :data:`EVENT_WINDOW_DAYS` apart (:func:`within_window`).
 
-The thresholds are measured (``python benchmarks/events.py``): on the bundled sample sites the
-independent report of the port explosion links to the wire story and the same city's budget
-vote does not; the five seed pages' three stories are one event; among the 709 dev articles,
-all taken as published the same day (the worst case), 8 of 250,986 pairs are linked, each two
-pages on one subject.
+The thresholds are measured (``python benchmarks/events.py``; the figures are in
+docs/measurements.md, "Events"): on the bundled sample sites the independent report of the port
+explosion links to the wire story and the same city's budget vote does not; the seed pages'
+stories are one event; among the dev articles, all taken as published the same day (the worst
+case), only a handful of pairs are linked, each two pages on one subject.
 
 Scripts without letter case (Chinese, Japanese, Arabic, ...) give no names by this rule, only
 numbers, so their stories are linked only where numbers alone meet the thresholds; that is a
@@ -137,8 +137,8 @@ def within_window(a: tuple[dt.datetime | None, dt.datetime | None],
     """Whether two stories, each given as (published, first seen), are close enough in time for
     one event: their publication dates are, or the times they were first downloaded are.
 
-    Either suffices. A page's date may be wrong (a year alone in the text read as 1 January:
-    two of the five seed pages) or missing, and then the crawl's own clock speaks, since a
+    Either suffices. A page's date may be wrong (a year alone in the text read as 1 January)
+    or missing, and then the crawl's own clock speaks, since a
     scheduled crawl downloads news within hours of publication; an archive ingested at once has
     one download time for everything, and then the publication dates speak (and where those are
     missing too, the download times link what shares enough terms: the worst case the

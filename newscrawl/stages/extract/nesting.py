@@ -1,10 +1,10 @@
 """Markup nested too deep to parse: unclosed elements dropped so that the page parses whole.
 
 libxml2 stops building the tree 2,048 levels down, even with ``huge_tree`` (its XML_PARSE_HUGE):
-everything below is silently lost, and with it the article (measured: an article behind 2,100
-unclosed ``<div>``, ``<font>`` or ``<span>`` tags came out as ``no_article_text``). Pages get that
-deep through broken markup, not design: an element opened and never closed for each comment, ad
-slot or forum line nests everything after it one level deeper.
+everything below is silently lost, and with it the article (a page whose article sits behind
+thousands of unclosed ``<div>``, ``<font>`` or ``<span>`` tags comes out as ``no_article_text``).
+Pages get that deep through broken markup, not design: an element opened and never closed for
+each comment, ad slot or forum line nests everything after it one level deeper.
 
 Unclosed wrappers change no text, and a browser shows such a page like any other. So where the
 parser reports the depth limit (:func:`hit_depth_limit`), :func:`drop_unclosed_elements` removes

@@ -149,3 +149,14 @@ def test_derivation_names_the_kind_of_copy():
     assert derivations.derivation(STORY, edited) == derivations.DERIVATION_EDITED
     longer = STORY + "\n\nInvestigators are expected to publish a first report next month."
     assert derivations.derivation(STORY, longer) == derivations.DERIVATION_EDITED
+
+
+def test_package_re_exports_what_the_store_and_the_stages_import():
+    import newscrawl.stages.fingerprint as package
+
+    names = {"BAND_COUNT", "DERIVATIONS", "DERIVATION_EXACT", "DERIVATION_ORIGINAL", "SAME_STORY_THRESHOLD",
+             "SIGNATURE_BLOCKS", "StoryMatch", "TextFeatures", "block_band_range", "containment", "derivation",
+             "fingerprint", "match_features", "match_story", "same_story", "story_similarity"}
+    assert names <= set(package.__all__)
+    assert all(hasattr(package, name) for name in names)
+    assert callable(package.derivation)  # the function, not the module of the same concern
