@@ -65,7 +65,7 @@ def labelled_lines(english_limit: int = 400) -> list[tuple[str, str]]:
 def detectors() -> dict[str, object]:
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
-    from newscrawl.stages.language import analyse as stage
+    from newscrawl.stages.language import detectors as stage
 
     def langdetect_restricted():
         factory = DetectorFactory()
@@ -85,7 +85,7 @@ def detectors() -> dict[str, object]:
         return run
 
     found: dict[str, object] = {
-        "langdetect (55 profiles)": lambda text: stage._detect_sample.__wrapped__(text)[0],
+        "langdetect (55 profiles)": lambda text: stage.langdetect_language(text)[0],
         "langdetect (candidates)": langdetect_restricted(),
     }
     try:
@@ -151,14 +151,14 @@ def compare_article_detectors(repeat: int = 2) -> None:
     beside py3langid over all its languages, on the dev articles and the stories."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    from newscrawl.stages.language import analyse as stage
+    from newscrawl.stages.language import detectors as stage
     from evaluation.chrome_pages import dev_truth
     from evaluation.chrome_text import STORIES
 
     samples = [(r["articleBody"][: stage.DETECTOR_SAMPLE_CHARS], "en") for r in dev_truth().values()]
     samples += [("\n".join(s.paragraphs)[: stage.DETECTOR_SAMPLE_CHARS], lang) for lang, s in STORIES.items()]
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    runs = {"langdetect (55 profiles, 3 trials)": lambda t: stage._detect_sample.__wrapped__(t)[0],
+    runs = {"langdetect (55 profiles, 3 trials)": lambda t: stage.langdetect_language(t)[0],
             "py3langid (97 languages)": lambda t: identifier.classify(t)[0]}
     print(f"\nArticle samples: {len(samples)} ({stage.DETECTOR_SAMPLE_CHARS} characters; "
           f"{sum(t != 'en' for _, t in samples)} not English)")

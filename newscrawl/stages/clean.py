@@ -38,6 +38,7 @@ import re
 from collections import Counter, defaultdict
 
 from newscrawl.model import Block, Repair
+from newscrawl.stages.prose import is_prose
 
 _I = re.IGNORECASE
 
@@ -54,7 +55,7 @@ _PROMPT = (
     r"sign up (?:for|to) (?:our|the) [^.!]*newsletters?[^.!]*[.!]?|"
     r"sign up for (?:our|the) (?:free )?e-?mails?\b[^.!]*[.!]?|"
     # No leading wildcard: this alternation is also searched anywhere in a paragraph, where a
-    # "[^.]{0,60}" prefix made the clean stage four times slower (measured).
+    # "[^.]{0,60}" prefix is tried from every position and costs the clean stage dearly.
     r"\b(?:straight|delivered|direct(?:ly)?|right) (?:to|in|into) your inbox[.!]?|"
     r"(?:download|get) (?:our|the) (?:free )?(?:[a-z]+ )?app[^.!]*[.!]?|"
     r"get our app\b[^\n]*|we want to hear from you[.!]?|"
@@ -315,8 +316,15 @@ def _whole_block_kind(block: Block) -> str | None:
     return None
 
 
-def _is_prose(block: Block) -> bool:
-    return block.kind == "p" and block.text.rstrip().endswith(_SENTENCE_END) and len(block.text.split()) > 12
+#: A paragraph of the article's text, as clean asks it (:func:`newscrawl.stages.prose.is_prose`):
+#: at least 13 words ending like a sentence. Clean asks where the article's text is around pasted
+#: headlines and teasers, which are short and do not end like sentences; links are judged apart.
+PROSE_MIN_WORDS = 13
+PROSE_ENDS = _SENTENCE_END
+
+
+def is_prose_paragraph(block: Block) -> bool:
+    return is_prose(block, min_words=PROSE_MIN_WORDS, sentence_ends=PROSE_ENDS)
 
 
 #: More inline headline-like or link-only blocks than this in one body means they are the
@@ -329,7 +337,7 @@ def _related_headlines(blocks: list[Block]) -> list[bool]:
     prose, and (when there are few of them) ones between prose paragraphs."""
     # Blocks another rule removes (prompts, ad labels) are not counted as headlines.
     like = [(is_headline_like(b) or is_link_line(b)) and _whole_block_kind(b) is None for b in blocks]
-    prose = [_is_prose(b) for b in blocks]
+    prose = [is_prose_paragraph(b) for b in blocks]
     n = len(blocks)
     trailing = [False] * n
     for i in range(n - 1, -1, -1):
@@ -355,6 +363,10 @@ TIP_PROMPT_RE = re.compile(r"^(?:(?:have|got) a (?:news |story )?(?:tip|idea)|se
 TEASER_MIN_TIMESTAMPS = 2
 
 
+#: Prose after a "related" heading keeps the article going only when it is not mostly link text.
+TAIL_PROSE_MAX_LINK_RATIO = 0.5
+
+
 def _opens_tail(block: Block, rest: list[Block]) -> bool:
     text = block.text.strip()
     if TIP_PROMPT_RE.match(text):
@@ -369,7 +381,9 @@ def _opens_tail(block: Block, rest: list[Block]) -> bool:
     # unless that prose is teasers under linked headlines (an article's subheads are not links).
     if not RELATED_HEADING_RE.match(text):
         return False
-    return not any(_is_prose(b) and b.link_ratio < 0.5 for b in rest) or (block.kind == "head" and _teaser_list(rest))
+    return not any(is_prose(b, min_words=PROSE_MIN_WORDS, sentence_ends=PROSE_ENDS,
+                            max_link_ratio=TAIL_PROSE_MAX_LINK_RATIO) for b in rest) \
+        or (block.kind == "head" and _teaser_list(rest))
 
 
 #: Headings under a "related" heading that are links to other stories, at least this many and
@@ -386,10 +400,10 @@ def _teaser_list(rest: list[Block]) -> bool:
 #: Paragraphs that end in the same whole sentence (of at least this many words), this many times
 #: or more, after text of their own, are filled-in copies of one template -- "Free shipping on
 #: orders over 40 EUR. For more information on shipping rates and timelines, please visit our
-#: international page." once per country -- never article prose. Measured on the dev set: 6
-#: copies of a shared closing sentence occur only in such lists; a shared *phrase* is not enough
-#: (a listicle's "Here is a <name> comparison in terms of pros and cons." per item is article
-#: text), nor are 3 copies (code walkthroughs end "... we get the following output:").
+#: international page." once per country -- never article prose. So many copies of a shared
+#: closing sentence occur only in such lists; a shared *phrase* is not enough (a listicle's "Here
+#: is a <name> comparison in terms of pros and cons." per item is article text), nor are a few
+#: copies (code walkthroughs end "... we get the following output:").
 TEMPLATE_SENTENCE_MIN_WORDS, TEMPLATE_MIN_REPEATS = 6, 6
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
 
@@ -406,9 +420,8 @@ def _template_copies(blocks: list[Block]) -> list[bool]:
 
 #: Teasers of other posts are excerpts cut at a fixed word count (WordPress themes: 30-60 words):
 #: they stop mid-sentence, or end in an ellipsis, and several of them have the *same* length.
-#: Measured on the dev set: 30 words x 3 copies matches only excerpt lists (F1 0.9465 -> 0.9467);
-#: shorter or fewer (15 x 2) also took flattened list items and spec lines that end without a
-#: full stop (recall 0.955 -> 0.954).
+#: At this length and this many copies only excerpt lists match; shorter or fewer also take
+#: flattened list items and spec lines that end without a full stop.
 EXCERPT_MIN_WORDS, EXCERPT_MIN_COPIES = 30, 3
 _ELLIPSIS_END_RE = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|…|\.\.\.)\s*$")
 _CUT_END = tuple(".!?:;\"”’)»…]")
@@ -419,7 +432,7 @@ def _excerpts(blocks: list[Block]) -> list[bool]:
     for block in blocks:
         text = block.text.strip()
         # The end-anchored pattern is tried only on texts that end as it does: searched from every
-        # position of a long paragraph, it was the clean stage's costliest line.
+        # position of a long paragraph, it costs more than any other line of the stage.
         cut = _ELLIPSIS_END_RE.sub("", text) if text.endswith(("…", "...", "]")) else text
         truncated = cut != text or not text.endswith(_CUT_END)
         words = len(cut.split())

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from newscrawl.model import Block
+from newscrawl.stages.prose import is_prose
 
 #: Fewer words than this (CJK: twice as many characters) is not an article.
 MIN_ARTICLE_WORDS = 60
@@ -41,6 +42,9 @@ _PAYWALL_RE = re.compile(
     r"(?:subscribers|members)|create a free account to (?:continue|read)|unlock (?:this|full) (?:article|story)",
     re.IGNORECASE,
 )
+# Not unicode_ranges' classes: body_size counts running CJK text as pages write it, without the
+# compatibility ideographs and conjoining jamo the language stage counts as letters. Which pages
+# are long enough to be articles depends on it, so the count stays as its thresholds were set on.
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
@@ -50,8 +54,15 @@ def body_size(body: str) -> int:
     return len(_CJK_RE.sub(" ", body).split()) + cjk // 2
 
 
-def _is_prose(block: Block) -> bool:
-    return block.kind == "p" and len(block.text.split()) >= 20 and block.link_ratio < 0.5
+#: A prose paragraph, as pagetype asks it (:func:`newscrawl.stages.prose.is_prose`): at least this
+#: many words, mostly not links. Pagetype asks whether a page has text of its own beside its links,
+#: so a paragraph must be long (a teaser under a link is not) and need not end like a sentence.
+PROSE_MIN_WORDS = 20
+PROSE_MAX_LINK_RATIO = 0.5
+
+
+def is_prose_paragraph(block: Block) -> bool:
+    return is_prose(block, min_words=PROSE_MIN_WORDS, max_link_ratio=PROSE_MAX_LINK_RATIO)
 
 
 def non_article_reason(body: str, page_text: str, extracted_blocks: list[Block]) -> str | None:
@@ -68,7 +79,7 @@ def non_article_reason(body: str, page_text: str, extracted_blocks: list[Block])
     if size < MIN_ARTICLE_WORDS:
         return "too_short"
     link_lines = sum(1 for b in extracted_blocks if b.link_ratio >= 0.9)
-    prose = sum(1 for b in extracted_blocks if _is_prose(b))
+    prose = sum(1 for b in extracted_blocks if is_prose_paragraph(b))
     if link_lines >= INDEX_MIN_LINK_LINES and prose < INDEX_MAX_PROSE:
         return "index_page"
     return None
