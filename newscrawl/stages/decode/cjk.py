@@ -22,6 +22,8 @@ Three mistakes the decode stage's other evidence cannot see (measured on
 
 from __future__ import annotations
 
+from newscrawl.stages.unicode_ranges import HAN, KANA
+
 #: East Asian multi-byte encodings tried against a Latin single-byte reading (Python codec names).
 EAST_ASIAN = ("gb18030", "big5", "cp932", "euc_jp", "euc_kr")
 #: Chinese encodings whose reading may be a Japanese page's (see japanese_reading).
@@ -38,17 +40,26 @@ MIN_EAST_ASIAN_CHARS = 20
 MIN_EAST_ASIAN_SHARE = 0.8
 #: ...and at most this share of them touch an ASCII letter.
 MAX_GLUED_SHARE = 0.15
-#: Kana make up at least this share of a Japanese text's East Asian characters (measured: 0.2
-#: to 0.8 on Japanese pages, 0.0 on Chinese ones).
+#: Kana make up at least this share of a Japanese text's East Asian characters: Japanese pages
+#: have at least this much, Chinese ones none (figures in docs/measurements.md).
 MIN_KANA_SHARE = 0.2
+
+
+# Kana and Han as the language stage counts them, unpacked: this runs on every character.
+((_KANA_FIRST, _KANA_LAST),) = KANA
+(_EXT_A_FIRST, _EXT_A_LAST), (_UNIFIED_FIRST, _UNIFIED_LAST), (_COMPAT_FIRST, _COMPAT_LAST) = HAN
 
 
 def _kind(ch: str) -> str | None:
     code = ord(ch)
-    if 0x3040 <= code <= 0x30FF:
+    if _KANA_FIRST <= code <= _KANA_LAST:
         return "kana"
-    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF:
+    if _UNIFIED_FIRST <= code <= _UNIFIED_LAST or _EXT_A_FIRST <= code <= _EXT_A_LAST \
+            or _COMPAT_FIRST <= code <= _COMPAT_LAST:
         return "han"
+    # Hangul differs from unicode_ranges.HANGUL on purpose: a reading is judged by the characters
+    # a Korean encoding produces, which include the compatibility jamo (EUC-KR encodes them) and
+    # only the assigned syllables (to U+D7A3); the language stage counts letters of words.
     if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
         return "hangul"
     if 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF:
