@@ -93,9 +93,10 @@ _NEUTRAL = frozenset("\u00a0\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u2013\u20
                      "\u2122\u00b0\u00a7\u00ad")
 #: A challenger replaces the incumbent decoding only when it spells one language almost
 #: perfectly (at least :data:`MIN_FIT` of its evidence) and better than the incumbent by
-#: :data:`FIT_MARGIN`. Measured on ../shared/data/charsets: right decodings fit 0.99-1.0 (a few
-#: loan-word letters); Hungarian read as cp1252 fits 0.92-0.96 (only "ő ű" differ), Czech,
-#: Slovak, Polish and Turkish read as cp1252 fit 0.3-0.9. A page of names from many languages
+#: :data:`FIT_MARGIN`. Right decodings fit almost perfectly (a few loan-word letters miss);
+#: Hungarian read as cp1252 fits nearly as well (only "ő ű" differ), so MIN_FIT sits between the
+#: two, while Czech, Slovak, Polish and Turkish read as cp1252 fit far worse (figures in
+#: docs/measurements.md). A page of names from many languages
 #: (an English page citing "Zürich", "Øystein", "François") fits no single alphabet in any
 #: decoding, so nothing reaches MIN_FIT and the incumbent stays.
 MIN_FIT = 0.97

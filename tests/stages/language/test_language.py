@@ -68,7 +68,7 @@ def test_same_script_foreign_chrome_at_edges_removed():
     assert "es" in result.chrome_languages
 
 
-# --- legitimately multilingual article text stays (issue 5), both ways ---------------------------
+# --- legitimately multilingual article text stays, both ways --------------------------------------
 
 
 def test_arabic_quote_and_french_phrase_inside_an_english_story_stay():
@@ -196,7 +196,7 @@ RU = ["Пожарные всю ночь тушили пожар в речном 
 
 def test_short_russian_lines_are_russian():
     # py3langid among the Cyrillic candidates calls short Russian menu lines Bulgarian or
-    # Serbian (~0.4-0.6): alone they cannot be told apart.
+    # Serbian, unsure: alone they cannot be told apart.
     menu = ["Карта сайта", "Вакансии", "Лента новостей", "Читайте также"]
     assert {classify(t, "Cyrillic", "en")[0] for t in menu} - {"ru"}, "the detector's split is the premise"
     result = analyse_languages([Block(t) for t in EN] + [Block(t) for t in menu], ["Войти", "Фото дня"])
