@@ -1,6 +1,10 @@
-"""Moved to :mod:`newscrawl.crawl.shared.frontier`; this alias goes in the next release."""
+"""Moved to :mod:`newscrawl.crawl.shared`; this alias goes in the next release."""
 
-from newscrawl.crawl.shared.frontier import *  # noqa: F403 - the Redis frontier, re-exported
+from newscrawl.crawl.shared.addon import RedisFrontier
+from newscrawl.crawl.shared.frontier import SharedScheduler, SlotAwareQueue
+from newscrawl.crawl.shared.keys import redis_url
 from newscrawl.moved import warn_moved
 
-warn_moved("newscrawl.frontier", "newscrawl.crawl.shared.frontier")
+__all__ = ["RedisFrontier", "SharedScheduler", "SlotAwareQueue", "redis_url"]
+
+warn_moved("newscrawl.frontier", "newscrawl.crawl.shared (addon, frontier, keys)")

@@ -63,6 +63,8 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from newscrawl.crawl import settings as defaults
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["NON_ARTICLE_TYPES", "BackoffRetryMiddleware", "NonArticleDownloadStop",
@@ -169,8 +171,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.backoff_base = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_BASE", 2.0)
-        self.backoff_max = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX", 60.0)
+        self.backoff_base = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_BASE",
+                                              defaults.NEWSCRAWL_RETRY_BACKOFF_BASE)
+        self.backoff_max = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX",
+                                             defaults.NEWSCRAWL_RETRY_BACKOFF_MAX)
 
     async def process_request(self, request, spider=None):
         retry_times = request.meta.get("retry_times", 0)
@@ -243,7 +247,8 @@ class NonArticleDownloadStop:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("NEWSCRAWL_STOP_NON_ARTICLE_DOWNLOADS", True):
+        if not crawler.settings.getbool("NEWSCRAWL_STOP_NON_ARTICLE_DOWNLOADS",
+                                        defaults.NEWSCRAWL_STOP_NON_ARTICLE_DOWNLOADS):
             raise NotConfigured("NEWSCRAWL_STOP_NON_ARTICLE_DOWNLOADS is off")
         ext = cls(crawler.stats)
         crawler.signals.connect(ext.headers_received, signal=signals.headers_received)

@@ -15,7 +15,7 @@ The decision (:meth:`RevisitPolicy.decide`), in order:
    ``lastmod``) later than our last download: request now, whatever the schedule.
 4. **gone** - the last answer said the page is not an article and will not become one (404/410,
    a PDF, an image, binary bytes): request again only after ``NEWSCRAWL_GONE_REVISIT_AFTER``
-   (default 7 days), even when ``NEWSCRAWL_REVISIT_AFTER`` is 0, because "every run" is about
+   (a week), even when ``NEWSCRAWL_REVISIT_AFTER`` is 0, because "every run" is about
    catching edits of articles, and re-downloading a dead link or a PDF every few minutes catches
    nothing.
 5. **due** / **not_due** - otherwise the page is requested when its last download is older than
@@ -58,6 +58,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from newscrawl.crawl import settings as defaults
 from newscrawl.crawl.discovery import parse_date
 from newscrawl.store.fetches import FetchHistory
 
@@ -94,8 +95,8 @@ class Decision:
 class RevisitPolicy:
     """When to request a known article URL again (see the module docstring for the rules)."""
 
-    revisit_after: float | None = None  # NEWSCRAWL_REVISIT_AFTER; None = by article age
-    gone_revisit_after: float = 7 * DAY
+    revisit_after: float | None = defaults.NEWSCRAWL_REVISIT_AFTER  # None = by article age
+    gone_revisit_after: float = float(defaults.NEWSCRAWL_GONE_REVISIT_AFTER)
     age_fraction: float = 0.25
     min_interval: float = 15 * MINUTE
     max_interval: float = 30 * DAY
@@ -158,7 +159,7 @@ def _setting_seconds(settings, name: str, default: float | None) -> float | None
 def store_enabled(settings) -> bool:
     """Whether the crawl writes to the store (so there is a memory of earlier runs)."""
     pipelines = settings.getwithbase("ITEM_PIPELINES")
-    return (settings.getbool("NEWSCRAWL_STORE_ENABLED", True)
+    return (settings.getbool("NEWSCRAWL_STORE_ENABLED", defaults.NEWSCRAWL_STORE_ENABLED)
             and any(str(path).endswith("StorePipeline") and order is not None
                     for path, order in pipelines.items()))
 
@@ -175,15 +176,17 @@ class IncrementalMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_INCREMENTAL", True):
+        if not settings.getbool("NEWSCRAWL_INCREMENTAL", defaults.NEWSCRAWL_INCREMENTAL):
             raise NotConfigured("NEWSCRAWL_INCREMENTAL is off")
         if not store_enabled(settings):
             raise NotConfigured("the store pipeline is off: no memory of earlier fetches")
         from newscrawl.store.db import database_url
 
         policy = RevisitPolicy(
-            revisit_after=_setting_seconds(settings, "NEWSCRAWL_REVISIT_AFTER", None),
-            gone_revisit_after=_setting_seconds(settings, "NEWSCRAWL_GONE_REVISIT_AFTER", 7 * DAY),
+            revisit_after=_setting_seconds(settings, "NEWSCRAWL_REVISIT_AFTER",
+                                           defaults.NEWSCRAWL_REVISIT_AFTER),
+            gone_revisit_after=_setting_seconds(settings, "NEWSCRAWL_GONE_REVISIT_AFTER",
+                                                float(defaults.NEWSCRAWL_GONE_REVISIT_AFTER)),
         )
         middleware = cls(database_url(settings=settings), policy, crawler.stats)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)

@@ -14,6 +14,7 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.crawl import settings as defaults
 from newscrawl.stages import process
 from newscrawl.stages import language
 from newscrawl.crawl.items import PageItem
@@ -112,11 +113,11 @@ class StorePipeline:
     Items without a page - a failed download (``item.error``) or a 304 - skip the stages and
     become a ``failed`` fetch or an ``unchanged`` one (reason ``not_modified``).
 
-    Concurrency and outages (issue 8): each item is one transaction run by
+    Concurrency and outages: each item is one transaction run by
     :func:`~newscrawl.store.concurrency.run_transaction` (conflicts with other processes are
     retried, ``newscrawl/store/retries``). When the database cannot be reached the item goes to
     the disk spool (:mod:`newscrawl.crawl.spool`, ``newscrawl/spool/spooled``) and the crawl goes on;
-    for the next ``NEWSCRAWL_SPOOL_RETRY_INTERVAL`` seconds (10) items are spooled without trying
+    for the next ``NEWSCRAWL_SPOOL_RETRY_INTERVAL`` seconds items are spooled without trying
     the database (a dead server would otherwise cost a connection attempt per item). The spool
     is replayed (``newscrawl/spool/replayed``) when the spider opens, as soon as a store
     succeeds again, and when the spider closes; what is still spooled at the end is logged and
@@ -125,7 +126,7 @@ class StorePipeline:
     """
 
     def __init__(self, database_url: str, stats: Any = None, spool_root: Any = None,
-                 retry_interval: float = 10.0) -> None:
+                 retry_interval: float = float(defaults.NEWSCRAWL_SPOOL_RETRY_INTERVAL)) -> None:
         from newscrawl.crawl.spool import Spool, spool_dir
 
         self.database_url = database_url
@@ -144,11 +145,12 @@ class StorePipeline:
         from newscrawl.store.db import database_url
 
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_STORE_ENABLED", True):
+        if not settings.getbool("NEWSCRAWL_STORE_ENABLED", defaults.NEWSCRAWL_STORE_ENABLED):
             raise NotConfigured("NEWSCRAWL_STORE_ENABLED is off")
         return cls(database_url(settings=settings), stats=crawler.stats,
                    spool_root=spool_dir(settings=settings),
-                   retry_interval=settings.getfloat("NEWSCRAWL_SPOOL_RETRY_INTERVAL", 10.0))
+                   retry_interval=settings.getfloat("NEWSCRAWL_SPOOL_RETRY_INTERVAL",
+                                                    defaults.NEWSCRAWL_SPOOL_RETRY_INTERVAL))
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None and count:

@@ -22,10 +22,10 @@ two processes writing one request queue, which corrupts it). Design decisions:
   an expected event, not an error; the log says which process holds the lock.
 * The lock is per machine (the lock directory's file system). Runs on several hosts against
   one database need a scheduler that runs one at a time - or a shared Redis frontier
-  (:mod:`newscrawl.crawl.shared.frontier`), where concurrent processes are the point and this lock is off.
+  (:mod:`newscrawl.crawl.shared`), where concurrent processes are the point and this lock is off.
 * Off with ``NEWSCRAWL_LOCK = False``; unavailable (with a warning) where ``fcntl`` is missing.
 
-:class:`CrawlProgress` logs, every ``NEWSCRAWL_PROGRESS_INTERVAL`` seconds (60; 0 = off), one
+:class:`CrawlProgress` logs, every ``NEWSCRAWL_PROGRESS_INTERVAL`` seconds (0 = off), one
 line of what the run has done so far, and at the end one summary line with the finish reason
 and the time taken. The figures are read from the ``newscrawl/...`` stats, so the log and the
 final stats dump always agree::
@@ -48,6 +48,8 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
+
+from newscrawl.crawl import settings as defaults
 
 try:
     import fcntl
@@ -85,7 +87,7 @@ class CrawlLock:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_LOCK", True):
+        if not settings.getbool("NEWSCRAWL_LOCK", defaults.NEWSCRAWL_LOCK):
             raise NotConfigured("NEWSCRAWL_LOCK is off")
         if fcntl is None:  # pragma: no cover
             logger.warning("No fcntl on this platform: overlapping runs are not prevented")
@@ -183,7 +185,8 @@ class CrawlProgress:
 
     @classmethod
     def from_crawler(cls, crawler):
-        interval = crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 60.0)
+        interval = crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL",
+                                             defaults.NEWSCRAWL_PROGRESS_INTERVAL)
         if interval <= 0:
             raise NotConfigured("NEWSCRAWL_PROGRESS_INTERVAL is 0")
         ext = cls(crawler.stats, interval)

@@ -4,6 +4,13 @@ Every setting carries a one-line reason. Override per run with ``-s NAME=VALUE``
 offline crawl of saved sites::
 
     scrapy crawl news -a sources=fixtures/sample_sources.toml -s NEWSCRAWL_REPLAY_DIR=fixtures/sites
+
+This module is the one home of every ``NEWSCRAWL_*`` setting and its default: each is assigned
+here once, under a comment that says what it means. Code reads them from the Scrapy settings;
+where it must also work on settings that do not come from this module (a test's ``Settings()``,
+a deployment's own settings module), it falls back to the value here
+(``from newscrawl.crawl import settings as defaults``), never to a copy. README.md "Settings"
+lists them all (tests/crawl/test_settings_doc.py keeps the two in step).
 """
 
 # Project identity, used in logs and as the robots.txt agent name.
@@ -35,9 +42,10 @@ DOWNLOAD_TIMEOUT = 30
 
 # Retry transient failures (timeouts, 5xx, 429) ...
 RETRY_ENABLED = True
-# ... after a pause of 2 s, then 4 s (doubling, at most 60 s; a longer Retry-After is honoured):
-# an overloaded server needs time, and the pause holds no download slot.
+# ... after a pause (an overloaded server needs time, and the pause holds no download slot):
+# Seconds before the first retry, doubled for each further one (newscrawl/crawl/faults.py).
 NEWSCRAWL_RETRY_BACKOFF_BASE = 2.0
+# Longest pause before a retry, seconds; a longer Retry-After is honoured up to this too.
 NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
 # ... twice, so a flaky server gets three tries without us hammering a dead one.
 RETRY_TIMES = 2
@@ -68,11 +76,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Redirect chains that come back to one of their URLs fail at once (newscrawl/crawl/faults.py);
     # above RedirectMiddleware (600) so it sees the 3xx first.
     "newscrawl.crawl.faults.RedirectLoopMiddleware": 610,
-    # At most CONCURRENT_REQUESTS_PER_DOMAIN requests in flight per site (newscrawl/crawl/politeness/middlewares.py):
+    # At most CONCURRENT_REQUESTS_PER_DOMAIN requests in flight per site (newscrawl/crawl/politeness/slots.py):
     # Scrapy 2.19's downloader alone lets a burst through at DOWNLOAD_DELAY 0. After everything
     # that may drop or hold back a request, so a slot is held only on the way out. Slots shared
     # in Redis when a Redis URL is set, in this process's memory otherwise.
-    "newscrawl.crawl.politeness.middlewares.SharedConcurrencyMiddleware": 890,
+    "newscrawl.crawl.politeness.slots.SharedConcurrencyMiddleware": 890,
     # Offline replay (only when NEWSCRAWL_REPLAY_DIR is set). Placed last, where the network
     # would be, so robots.txt rules, retries, redirects, decompression and stats all behave as
     # live; robots.txt fetches pass through the same chain and are replayed too.
@@ -80,55 +88,72 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # Directory of saved sites (fixtures layout) to crawl instead of the network; None = live crawl.
 NEWSCRAWL_REPLAY_DIR = None
-# Database for the store; None lets the db code resolve NEWSCRAWL_DATABASE_URL from env/default.
+# Database URL of the store; the environment variable of the same name comes first; None (and
+# no variable) = sqlite:///newscrawl.db (newscrawl/store/db.py).
 NEWSCRAWL_DATABASE_URL = None
+# Whether the crawl writes to the store; False = pages go through the stages only (e.g. to a
+# feed export with -o), and the incremental crawl is off too (it has no memory of earlier runs).
+NEWSCRAWL_STORE_ENABLED = True
 
 # Incremental crawling (newscrawl/crawl/incremental.py): known article URLs are requested again only
-# when due, with If-None-Match / If-Modified-Since. Seconds after which a known article is due;
-# None = by the article's age (a quarter of it, 15 min .. 30 days); 0 = every run.
+# when due, with If-None-Match / If-Modified-Since; False = every listed article every run.
+NEWSCRAWL_INCREMENTAL = True
+# Seconds after which a known article is due again; None = by the article's age (a quarter of
+# it, 15 min .. 30 days); 0 = every run.
 NEWSCRAWL_REVISIT_AFTER = None
-# 404/410 pages, PDFs, images: checked again after a week, not every run.
+# Seconds before 404/410 pages, PDFs, images are checked again: a week, not every run.
 NEWSCRAWL_GONE_REVISIT_AFTER = 7 * 24 * 3600
-# Progress line in the log this often (seconds), plus a summary at the end (newscrawl/crawl/run.py).
+# Stop article downloads whose Content-Type is plainly not a page (PDF, image...) at their
+# headers (newscrawl/crawl/faults.py); False = download them whole (they are still not stored).
+NEWSCRAWL_STOP_NON_ARTICLE_DOWNLOADS = True
+# Progress line in the log this often (seconds; 0 = none), plus a summary at the end (newscrawl/crawl/run.py).
 NEWSCRAWL_PROGRESS_INTERVAL = 60
+# A lock file stops a second run of the same crawl on this machine while one is going
+# (newscrawl/crawl/run.py); False = no lock. A shared frontier switches it off (processes join).
+NEWSCRAWL_LOCK = True
 # Directory of the lock files that stop overlapping runs of one crawl; None = the temp dir.
 NEWSCRAWL_LOCK_DIR = None
 
 # With a shared frontier: seconds between two requests to one site across all processes
-# (newscrawl/crawl/politeness/middlewares.py); None = DOWNLOAD_DELAY (or AutoThrottle's delay where longer).
+# (newscrawl/crawl/politeness/pacing.py); None = DOWNLOAD_DELAY (or AutoThrottle's delay where longer).
 NEWSCRAWL_SITE_DELAY = None
-# With a shared frontier: how long a site's robots.txt copy may outlive an unfinished run.
+# With a shared frontier: seconds a site's robots.txt copy may outlive an unfinished run.
 NEWSCRAWL_ROBOTSTXT_TTL = 24 * 3600
 # Requests in flight to one site (with a shared frontier: across all processes, leases in Redis);
-# None = CONCURRENT_REQUESTS_PER_DOMAIN. Shared False: each process of a shared frontier counts
-# only its own, in Scrapy's downloader.
+# None = CONCURRENT_REQUESTS_PER_DOMAIN (newscrawl/crawl/politeness/slots.py).
 NEWSCRAWL_SITE_CONCURRENCY = None
+# With a shared frontier: the per-site limit counted across processes; False = each process
+# counts only its own, in Scrapy's downloader (for measuring the difference).
 NEWSCRAWL_SHARED_SITE_CONCURRENCY = True
 # Without Redis: the same per-site limit kept in this process's memory; False = Scrapy's
 # downloader alone (which sends bursts past the limit at DOWNLOAD_DELAY 0; for measuring).
 NEWSCRAWL_LOCAL_SITE_CONCURRENCY = True
 # Scrapy's queue per site, least busy site first, but counting requests that wait in the
-# middlewares and skipping sites at their limit (newscrawl/crawl/politeness/middlewares.py), so the engine's
+# middlewares and skipping sites at their limit (newscrawl/crawl/politeness/queue.py), so the engine's
 # CONCURRENT_REQUESTS are not taken up by requests waiting for a site slot. Without Redis only
 # (a shared frontier has its own queue).
-SCHEDULER_PRIORITY_QUEUE = "newscrawl.crawl.politeness.middlewares.SiteAwarePriorityQueue"
-# How many requests per site beyond its limit that queue lets into the downloader: one waits,
-# ready, for the next free slot (0 measured 0.83x, 1 measured 1.09x of Scrapy's own rate at the
-# same limit, slow sites; docs/measurements.md).
+SCHEDULER_PRIORITY_QUEUE = "newscrawl.crawl.politeness.queue.SiteAwarePriorityQueue"
+# Requests per site beyond its limit that queue lets into the downloader: one waits, ready, to
+# take the next free slot at once (without it the next request must first cross the engine and
+# every middleware; docs/measurements.md "Crawl: figures behind its settings").
 NEWSCRAWL_SITE_QUEUE_AHEAD = 1
 # With a shared frontier: seconds a dead process's locks and site slots outlive it (the living
 # renew theirs every quarter of this); short, so a crash blocks the others only briefly.
 NEWSCRAWL_LEASE_TTL = 10
-# A shared frontier on Redis for several crawler processes (newscrawl/crawl/shared/frontier.py): active only
+# A shared frontier on Redis for several crawler processes (newscrawl/crawl/shared/addon.py): active only
 # when NEWSCRAWL_REDIS_URL (or REDIS_URL) is set; then scrapy-redis' scheduler and dupefilter.
-ADDONS = {"newscrawl.crawl.shared.frontier.RedisFrontier": 0}
-# Keys of the shared frontier: <prefix>:<spider>:requests|dupefilter|workers. One prefix per crawl.
+ADDONS = {"newscrawl.crawl.shared.addon.RedisFrontier": 0}
+# Redis URL of a shared frontier; the environment variable of the same name (or REDIS_URL)
+# comes first; None (and no variable) = one process, no Redis (newscrawl/crawl/shared/keys.py).
+NEWSCRAWL_REDIS_URL = None
+# First part of every key of a shared crawl in Redis; one prefix per crawl (newscrawl/crawl/shared/keys.py).
 NEWSCRAWL_REDIS_PREFIX = "newscrawl"
 # A process leaves a shared crawl once the Redis queue has been empty this long (seconds).
 NEWSCRAWL_REDIS_IDLE_TIMEOUT = 10
-# Items the database cannot take go to a disk spool (newscrawl/crawl/spool.py); None = the default
-# folder, $XDG_STATE_HOME/newscrawl/spool. While the database is down it is tried again this often.
+# Folder of the disk spool that takes the items the database cannot (newscrawl/crawl/spool.py); the
+# environment variable of the same name comes first; None = $XDG_STATE_HOME/newscrawl/spool.
 NEWSCRAWL_SPOOL_DIR = None
+# While the database is down, seconds between two attempts to reach it (items spooled meanwhile).
 NEWSCRAWL_SPOOL_RETRY_INTERVAL = 10
 
 EXTENSIONS = {

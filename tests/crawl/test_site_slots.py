@@ -1,5 +1,5 @@
-"""Per-site slots without Redis (newscrawl/crawl/shared/leases.py ``LocalSlots``) and the concurrency middleware
-on them (newscrawl/crawl/politeness/middlewares.py): the limit, the order of asking, waiters woken as slots come
+"""Per-site slots without Redis (``LocalSlots``) and the concurrency middleware on them
+(newscrawl/crawl/politeness/slots.py): the limit, the order of asking, waiters woken as slots come
 free, and a slot given back whichever way its request leaves; and the scheduler queue that
 does not hand out requests for a site whose limit the downloader already holds. The middleware runs in an asyncio
 loop, as under Scrapy's asyncio reactor; the whole crawl is in tests/e2e/test_site_concurrency.py.
@@ -16,8 +16,8 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.test import get_crawler
 
-from newscrawl.crawl.shared.leases import LocalSlots
-from newscrawl.crawl.politeness.middlewares import SharedConcurrencyMiddleware, SiteAwarePriorityQueue
+from newscrawl.crawl.politeness.queue import SiteAwarePriorityQueue
+from newscrawl.crawl.politeness.slots import LocalSlots, SharedConcurrencyMiddleware
 from newscrawl.crawl.spiders.news import NewsSpider
 
 SITE = "local:inflight:site.example"

@@ -8,7 +8,9 @@ import pytest
 import scrapy
 from scrapy.settings import Settings
 
-from newscrawl.crawl.shared.frontier import STATS, RedisFrontier, SharedScheduler, SlotAwareQueue, redis_url
+from newscrawl.crawl.shared.addon import RedisFrontier
+from newscrawl.crawl.shared.frontier import STATS, SharedScheduler, SlotAwareQueue
+from newscrawl.crawl.shared.keys import redis_url
 
 
 class _Slot:
@@ -171,7 +173,7 @@ def test_a_process_starting_while_every_worker_idles_on_an_empty_queue_begins_a_
 def test_the_add_on_puts_the_shared_politeness_in_place(monkeypatch):
     from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 
-    from newscrawl.crawl.politeness.middlewares import (
+    from newscrawl.crawl.politeness import (
         SharedConcurrencyMiddleware,
         SharedPacingMiddleware,
         SharedRobotsTxtMiddleware,

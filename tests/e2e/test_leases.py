@@ -12,8 +12,8 @@ import time
 import pytest
 import scrapy
 
+from newscrawl.crawl.politeness.slots import SharedConcurrencyMiddleware
 from newscrawl.crawl.shared.leases import LeaseKeeper
-from newscrawl.crawl.politeness.middlewares import SharedConcurrencyMiddleware
 
 from .test_scale_out import REPO
 

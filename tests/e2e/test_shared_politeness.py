@@ -1,4 +1,4 @@
-"""Politeness shared by crawler processes on one Redis frontier (newscrawl/crawl/politeness/middlewares.py), and a
+"""Politeness shared by crawler processes on one Redis frontier (newscrawl/crawl/politeness/), and a
 process that starts while the others wait out their idle timeout (newscrawl/crawl/shared/frontier.py); with
 the machine's real Redis and PostgreSQL, two ``scrapy crawl news`` processes, a loopback site.
 
@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newscrawl.crawl.shared.frontier import robots_key
-from newscrawl.crawl.politeness.middlewares import SharedPacingMiddleware, robots_lock_key
+from newscrawl.crawl.politeness.pacing import SharedPacingMiddleware
+from newscrawl.crawl.shared.keys import robots_key, robots_lock_key
 from newscrawl.crawl.replay import SavedSites
 from newscrawl.testing import LoopbackSiteServer
 from evaluation.wiresite import WireNetwork, build_wire_network

@@ -3,8 +3,8 @@
 server that counts the requests each site has in progress at once, slow article pages listed by
 one feed, so that a burst of requests for one site is ready at the same moment.
 
-Without :class:`~newscrawl.crawl.politeness.middlewares.SharedConcurrencyMiddleware` in this mode, Scrapy 2.19's
-downloader sends such a burst all at once (newscrawl/crawl/politeness/middlewares.py says why): this test saw 5-9
+Without :class:`~newscrawl.crawl.politeness.slots.SharedConcurrencyMiddleware` in this mode, Scrapy 2.19's
+downloader sends such a burst all at once (newscrawl/crawl/politeness/slots.py says why): this test saw 5-9
 requests in flight to a site whose limit was 2.
 """
 

@@ -1,11 +1,13 @@
 """A shared crawl frontier on Redis: several crawler processes, one queue, each request once.
 
 Switched on by setting ``NEWSCRAWL_REDIS_URL`` (environment or Scrapy setting; scrapy-redis'
-own ``REDIS_URL`` works too): the :class:`RedisFrontier` add-on (``ADDONS`` in
-:mod:`newscrawl.crawl.settings`) then puts scrapy-redis' scheduler and request dupefilter in place of
-Scrapy's, so every ``scrapy crawl news`` process pointed at the same Redis and database - on
-one machine or many - pulls from one request queue and never requests what another already
-has. Without the setting nothing changes (a single process with Scrapy's own scheduler).
+own ``REDIS_URL`` works too): the :class:`~newscrawl.crawl.shared.addon.RedisFrontier` add-on
+(``ADDONS`` in :mod:`newscrawl.crawl.settings`) then puts the scheduler here
+(:class:`SharedScheduler`, scrapy-redis' with two additions) and scrapy-redis' request
+dupefilter in place of Scrapy's, so every ``scrapy crawl news`` process pointed at the same
+Redis and database - on one machine or many - pulls from one request queue and never requests
+what another already has. Without the setting nothing changes (a single process with Scrapy's
+own scheduler).
 
 Design decisions:
 
@@ -28,27 +30,24 @@ Design decisions:
 * **The crawl ends when the frontier drains.** A process with nothing to do while others are
   still parsing feeds would otherwise close at once and leave them the rest; it waits instead
   until the shared queue has stayed empty (and it idle) for ``NEWSCRAWL_REDIS_IDLE_TIMEOUT``
-  seconds (default 10), then closes with the reason ``finished``. Scrapy's engine looks at an
+  seconds, then closes with the reason ``finished``. Scrapy's engine looks at an
   idle crawl's scheduler every 5 s; an idle process here has it look every 0.5 s, so it takes
   up work queued by the others at once and ends 0-0.5 s after the timeout. scrapy-redis' own
   ``SCHEDULER_IDLE_BEFORE_CLOSE`` is not used: it blocks on the queue inside the reactor.
 * **A queue per site, the least busy site first** (:class:`SlotAwareQueue`), as Scrapy's own
   default (``DownloaderAwarePriorityQueue``) does in memory: scrapy-redis' single sorted set,
   scored by priority alone, hands out equal-priority requests grouped by site; Scrapy's engine
-  takes up to ``CONCURRENT_REQUESTS`` of them while at most 2 per site may be in flight, so the
-  rest wait in one site's slot while other sites idle (measured: 0.65x of the one-process rate
-  on slow sites with scrapy-redis' queue, 0.74x with its scores randomized). Here each download
+  takes up to ``CONCURRENT_REQUESTS`` of them while only a few per site may be in flight, so the
+  rest wait in one site's slot while other sites idle, and the processes together crawl slow
+  sites slower than one process alone (docs/measurements.md, "Crawl: figures behind its
+  settings"). Here each download
   slot (site) has its own sorted set; a process pops from the slot with the fewest requests in
   its own downloader, and never from a site it already has ``CONCURRENT_REQUESTS_PER_DOMAIN``
   requests for (in its middlewares - e.g. waiting for a paced slot - queued or transferring):
   those it could not send now, and another process can. Scrapy's engine asks again as soon as
   one of its downloads ends. Push and pop are Lua scripts (atomic: a request is handed to exactly one
   process), and a counter kept by the same scripts answers "how many are waiting" in one call.
-* **Keys**: ``<NEWSCRAWL_REDIS_PREFIX>:<spider>:requests`` (``:count``, ``:slots``, ``:slot:<site>``)
-  / ``:dupefilter`` / ``:workers`` (``:workers:idle``) / ``:robots`` (``:robots:lock:<site>``),
-  ``<prefix>:pace:<site>``, ``<prefix>:inflight:<site>`` (``:line``, ``:asked``),
-  prefix ``newscrawl`` by default. Crawls of *different* sources sharing one Redis need
-  different prefixes; processes of the same crawl must share one.
+* **Keys**: all under ``NEWSCRAWL_REDIS_PREFIX``, listed in :mod:`newscrawl.crawl.shared.keys`.
 * **A run is over when every process waits on an empty queue.** Each process that is idle
   (nothing in flight, nothing queued) is in the run's set of idle workers until it pops a
   request again (it leaves the set *before* popping, so a newcomer never sees an empty queue and
@@ -57,7 +56,7 @@ Design decisions:
   its idle timeout - begins a **new run** (fresh dupefilter: it reads the feeds again), and the
   idle processes take their share of its requests; a process that starts while any worker is
   busy joins the run under way (its feeds were read by this run already).
-* **Politeness is shared** (:mod:`newscrawl.crawl.politeness.middlewares`, put in place by the add-on):
+* **Politeness is shared** (:mod:`newscrawl.crawl.politeness`, put in place by the add-on):
   robots.txt fetched once per site and run, one request rate and one concurrency limit per site
   across the processes (Redis leases that lapse when their process dies: :mod:`newscrawl.crawl.shared.leases`).
 * **The per-machine overlap lock is off** (``NEWSCRAWL_LOCK = False``, :mod:`newscrawl.crawl.run`):
@@ -76,18 +75,20 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.misc import load_object
 from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
+from twisted.internet.task import LoopingCall
+
+from newscrawl.crawl import settings as defaults
+from newscrawl.crawl.shared.keys import crawl_prefix, robots_key, workers_key
 
 logger = logging.getLogger(__name__)
 
-URL_SETTINGS = ("NEWSCRAWL_REDIS_URL", "REDIS_URL")
-DEFAULT_PREFIX = "newscrawl"
-DEFAULT_IDLE_TIMEOUT = 10.0
 #: A worker that has not beaten its heartbeat for this long is taken to be dead.
 WORKER_STALE_AFTER = 120.0
 #: Seconds between two heartbeats of a worker.
@@ -95,13 +96,6 @@ HEARTBEAT_EVERY = 10.0
 #: Seconds between two looks at the shared queue by an idle process (Scrapy's own: 5 s).
 IDLE_POLL = 0.5
 STATS = "newscrawl/frontier"
-#: Where the shared pacing sits in the downloader chain: after everything that may drop or
-#: change a request (robots.txt 100, revisit decision 120, retries 550, redirects 600, stats 850),
-#: before the offline replay (950), which stands where the network would be.
-PACING_ORDER = 900
-#: The shared per-site concurrency sits just before the pacing: a request waits for a slot to
-#: send in, then for its turn in the site's pace.
-CONCURRENCY_ORDER = 890
 
 # How many requests wait under KEYS[3], whatever scrapy-redis queue class keeps them there.
 _WAITING = """
@@ -147,78 +141,6 @@ return left
 """
 
 
-def crawl_prefix(settings: Any) -> str:
-    """The crawl's key prefix: ``NEWSCRAWL_REDIS_PREFIX``, default ``newscrawl``."""
-    return (settings.get("NEWSCRAWL_REDIS_PREFIX") if settings is not None else None) or DEFAULT_PREFIX
-
-
-def robots_key(prefix: str, spider: str) -> str:
-    """The hash of the run's robots.txt copies (:mod:`newscrawl.crawl.politeness.middlewares`)."""
-    return f"{prefix}:{spider}:robots"
-
-
-def redis_url(settings: Any = None) -> str | None:
-    """``NEWSCRAWL_REDIS_URL`` or ``REDIS_URL``, from the environment, else the settings."""
-    for name in URL_SETTINGS:
-        if os.environ.get(name):
-            return os.environ[name]
-    if settings is not None:
-        for name in URL_SETTINGS:
-            if settings.get(name):
-                return str(settings.get(name))
-    return None
-
-
-class RedisFrontier:
-    """Scrapy add-on: the shared frontier when a Redis URL is configured (module docstring)."""
-
-    def update_settings(self, settings) -> None:
-        url = redis_url(settings)
-        if not url:
-            raise NotConfigured  # no Redis URL: Scrapy's own scheduler, silently
-        prefix = crawl_prefix(settings)
-        settings.set("REDIS_URL", url, priority="addon")
-        settings.set("SCHEDULER", "newscrawl.crawl.shared.frontier.SharedScheduler", priority="addon")
-        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
-        settings.set("SCHEDULER_PERSIST", True, priority="addon")
-        settings.set("SCHEDULER_QUEUE_CLASS", "newscrawl.crawl.shared.frontier.SlotAwareQueue",
-                     priority="addon")
-        settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:%(spider)s:requests", priority="addon")
-        settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:%(spider)s:dupefilter", priority="addon")
-        settings.set("NEWSCRAWL_LOCK", False, priority="addon")
-        # Politeness shared by the processes (newscrawl/crawl/politeness/middlewares.py): robots.txt once per site
-        # and run, one concurrency limit and one request rate per site; no local jitter to push
-        # a request off its slot.
-        from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-
-        from newscrawl.crawl.politeness.middlewares import (
-            SharedConcurrencyMiddleware,
-            SharedPacingMiddleware,
-            SharedRobotsTxtMiddleware,
-        )
-
-        robots_order = _component_order(settings, "DOWNLOADER_MIDDLEWARES", RobotsTxtMiddleware)
-        if robots_order is not None:  # unless switched off in the settings
-            settings.set_in_component_priority_dict(
-                "DOWNLOADER_MIDDLEWARES", RobotsTxtMiddleware, None)
-            settings.set_in_component_priority_dict(
-                "DOWNLOADER_MIDDLEWARES", SharedRobotsTxtMiddleware, robots_order)
-        settings.set_in_component_priority_dict(
-            "DOWNLOADER_MIDDLEWARES", SharedConcurrencyMiddleware, CONCURRENCY_ORDER)
-        settings.set_in_component_priority_dict(
-            "DOWNLOADER_MIDDLEWARES", SharedPacingMiddleware, PACING_ORDER)
-        settings.set("DOWNLOAD_DELAY_JITTER", 0.0, priority="addon")
-
-
-def _component_order(settings, name: str, cls: type) -> int | None:
-    """The order of ``cls`` in the component dict ``name`` (the project's, else Scrapy's base)."""
-    for dict_name in (name, f"{name}_BASE"):
-        for key, order in settings.getdict(dict_name).items():
-            if (load_object(key) if isinstance(key, str) else key) is cls:
-                return order
-    return None
-
-
 # KEYS: the slot's sorted set, the set of slots, the counter; ARGV: score, request, slot.
 _PUSH = """
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
@@ -259,8 +181,6 @@ class SlotAwareQueue(Base):
         downloader = self._downloader()
         if downloader is not None:
             return downloader.get_slot_key(request)
-        from urllib.parse import urlsplit
-
         return urlsplit(request.url).hostname or ""
 
     def _load(self) -> tuple[Counter, Callable[[str], int]]:
@@ -312,8 +232,9 @@ class SlotAwareQueue(Base):
 class SharedScheduler(Scheduler):
     """scrapy-redis' scheduler with a per-run dupefilter and an idle timeout (module docstring)."""
 
-    def __init__(self, *args: Any, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
-                 workers_key_template: str = f"{DEFAULT_PREFIX}:%(spider)s:workers",
+    def __init__(self, *args: Any,
+                 idle_timeout: float = float(defaults.NEWSCRAWL_REDIS_IDLE_TIMEOUT),
+                 workers_key_template: str = workers_key(defaults.NEWSCRAWL_REDIS_PREFIX, "%(spider)s"),
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.idle_timeout = idle_timeout
@@ -322,7 +243,7 @@ class SharedScheduler(Scheduler):
         self.idle_since: float | None = None
         self._last_beat = 0.0
         self.workers_key = ""
-        self.robots_key_template = robots_key(DEFAULT_PREFIX, "%(spider)s")
+        self.robots_key_template = robots_key(defaults.NEWSCRAWL_REDIS_PREFIX, "%(spider)s")
         self.robots_key = ""
         self.idle_marked = False
         self.crawler = None
@@ -331,11 +252,12 @@ class SharedScheduler(Scheduler):
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        prefix = settings.get("NEWSCRAWL_REDIS_PREFIX") or DEFAULT_PREFIX
+        prefix = crawl_prefix(settings)
         # scrapy-redis builds from settings; the two extra parameters are set afterwards.
         instance = super().from_crawler(crawler)
-        instance.idle_timeout = settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT)
-        instance.workers_key_template = f"{prefix}:%(spider)s:workers"
+        instance.idle_timeout = settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT",
+                                                  defaults.NEWSCRAWL_REDIS_IDLE_TIMEOUT)
+        instance.workers_key_template = workers_key(prefix, "%(spider)s")
         instance.robots_key_template = robots_key(prefix, "%(spider)s")
         instance.crawler = crawler
         crawler.signals.connect(instance.spider_idle, signal=signals.spider_idle)
@@ -448,8 +370,6 @@ class SharedScheduler(Scheduler):
     # others queue work. While idle it asks the engine to look every IDLE_POLL seconds.
     def _start_idle_poll(self) -> None:
         if self._idle_poll is None and self._engine_nextcall() is not None:
-            from twisted.internet.task import LoopingCall
-
             self._idle_poll = LoopingCall(self._poke_engine)
             self._idle_poll.start(IDLE_POLL, now=False)
 
@@ -476,4 +396,4 @@ def _mask(server) -> str:
     return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
 
 
-__all__ = ["RedisFrontier", "SharedScheduler", "SlotAwareQueue", "redis_url"]
+__all__ = ["STATS", "SharedScheduler", "SlotAwareQueue"]

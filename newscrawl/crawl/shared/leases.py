@@ -1,7 +1,7 @@
 """Leases on Redis that lapse unless their holder keeps renewing them: locks and site slots.
 
 Crawler processes sharing a Redis frontier (:mod:`newscrawl.crawl.shared.frontier`) coordinate their
-politeness (:mod:`newscrawl.crawl.politeness.middlewares`) through two kinds of lease:
+politeness (:mod:`newscrawl.crawl.politeness`) through two kinds of lease:
 
 * a **lock** (one holder): the process downloading a site's robots.txt for all the others;
 * a **slot** (up to *limit* holders per site): one request in flight to the site, so that all
@@ -14,9 +14,9 @@ itself, soon, without a guess at how long the holder's work may take. Design:
   (``NEWSCRAWL_LEASE_TTL``, 10 s) after its last renewal, and :class:`LeaseKeeper` renews all
   of its process's leases every ``ttl / 4``. A live holder keeps a lease however long its work
   takes (a robots.txt download with three attempts and back-off pauses may take minutes); a
-  dead one stops renewing, and the others get the lease within ``ttl``. The previous robots.txt
-  lock had a fixed expiry as long as the longest possible download (270 s with the project's
-  settings), and that is how long a dead holder blocked every other process.
+  dead one stops renewing, and the others get the lease within ``ttl``. A fixed expiry would
+  have to be as long as the longest possible download, and a dead holder would block every
+  other process that long.
 * **Renewed by a daemon thread, not a reactor timer.** The stages run in the reactor thread; a
   slow page (seconds of extraction) would hold up a reactor timer. The thread gets the GIL at
   least every 5 ms of Python code and during every blocking call, so only a frozen process
@@ -35,11 +35,8 @@ itself, soon, without a guess at how long the holder's work may take. Design:
   leaves the line.
 
 **Without Redis** (one process, Scrapy's own scheduler) the same slots are kept in the process's
-memory by :class:`LocalSlots`: the per-site limit, the waiting line in order of asking and the
-release paths are those of the Redis slots (the concurrency middleware of
-:mod:`newscrawl.crawl.politeness.middlewares` does not know which it talks to), but nothing lapses (the slots die
-with their process) and a waiter is woken the moment a slot it may take comes free, instead of
-asking again every few milliseconds: nobody else can free a slot behind its back.
+memory by :class:`~newscrawl.crawl.politeness.slots.LocalSlots`, which keeps the slot logic of
+:class:`LeaseKeeper` (the concurrency middleware does not know which it talks to).
 
 Keys, for a site slot key ``K`` (``<prefix>:inflight:<site>``): ``K`` (sorted set: lease id ->
 expiry, ms), ``K:line`` (waiting requests -> when they started waiting, µs) and ``K:asked``
@@ -55,12 +52,12 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any
+
+from newscrawl.crawl import settings as defaults
 
 logger = logging.getLogger(__name__)
 
-#: Seconds a lease lasts past its last renewal, unless NEWSCRAWL_LEASE_TTL says otherwise.
-DEFAULT_LEASE_TTL = 10.0
 #: A waiter that has not asked for a slot for this long (ms) leaves the site's waiting line.
 WAITER_STALE = 2000
 
@@ -131,6 +128,11 @@ return 0
 """
 
 
+def lease_ttl(settings: Any) -> float:
+    """Seconds a lease of a dead process outlives it: ``NEWSCRAWL_LEASE_TTL``."""
+    return settings.getfloat("NEWSCRAWL_LEASE_TTL", defaults.NEWSCRAWL_LEASE_TTL)
+
+
 def holder_name() -> str:
     """This process, as other processes see it in a lease: host, pid and a random part."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -138,29 +140,6 @@ def holder_name() -> str:
 
 def _line_keys(slot_key: str) -> list[str]:
     return [slot_key, f"{slot_key}:line", f"{slot_key}:asked"]
-
-
-class SiteSlots(Protocol):
-    """What the concurrency middleware asks of a table of site slots: :class:`LeaseKeeper` (in
-    Redis, shared by processes) or :class:`LocalSlots` (in memory, one process).
-
-    ``wakes_waiters`` says whether a waiter may sleep until :meth:`wake_when_free` calls it
-    back (a local table sees every release); otherwise it asks again every few milliseconds.
-    """
-
-    wakes_waiters: bool
-
-    def new_id(self) -> str: ...
-
-    def try_slot(self, slot_key: str, lease_id: str, limit: int) -> bool: ...
-
-    def leave_line(self, slot_key: str, lease_id: str) -> None: ...
-
-    def release_slot(self, lease_id: str) -> bool: ...
-
-    def held(self) -> int: ...
-
-    def close(self) -> None: ...
 
 
 class LeaseKeeper:
@@ -174,7 +153,7 @@ class LeaseKeeper:
     #: Slots are freed by other processes too, unseen: a waiter asks again (polls).
     wakes_waiters = False
 
-    def __init__(self, server, ttl: float = DEFAULT_LEASE_TTL, *,
+    def __init__(self, server, ttl: float = float(defaults.NEWSCRAWL_LEASE_TTL), *,
                  on_lost: Callable[[str], None] | None = None) -> None:
         if ttl <= 0:
             raise ValueError(f"a lease TTL must be positive, not {ttl!r}")
@@ -318,113 +297,4 @@ class LeaseKeeper:
             self.server.zrem(key, lease_id)
 
 
-class LocalSlots:
-    """Site slots of one process, in memory (module docstring): the slot logic of
-    :class:`LeaseKeeper` - at most ``limit`` holders per slot key, free slots to the waiting line
-    in order of asking - without Redis, leases or renewal.
-
-    Used from the reactor thread only, so it takes no lock. A waiter registers a callback with
-    :meth:`wake_when_free` after a refused :meth:`try_slot`; it is called (once) when the waiter
-    is among the first ``free`` of its line, i.e. when its next :meth:`try_slot` succeeds -
-    unless another request of the line asks first, which the order of the line prevents.
-    """
-
-    #: Every release happens here, so a waiter is told instead of asking again.
-    wakes_waiters = True
-
-    def __init__(self) -> None:
-        self._ids = itertools.count(1)
-        self._holders: dict[str, set[str]] = {}  # slot key -> lease ids holding one of its slots
-        self._slots: dict[str, str] = {}  # lease id -> slot key
-        # Waiting lease ids per slot key, in order of asking (a dict keeps insertion order and
-        # removes from the middle in O(1)).
-        self._lines: dict[str, dict[str, None]] = {}
-        self._limits: dict[str, int] = {}  # slot key -> the limit it was last asked with
-        self._wakers: dict[str, Callable[[], None]] = {}  # waiting lease id -> its callback
-
-    def new_id(self) -> str:
-        return f"local:{next(self._ids)}"
-
-    def _free(self, slot_key: str) -> int:
-        return self._limits.get(slot_key, 1) - len(self._holders.get(slot_key, ()))
-
-    def _first_in_line(self, slot_key: str, count: int) -> list[str]:
-        return list(itertools.islice(self._lines.get(slot_key, {}), max(0, count)))
-
-    def try_slot(self, slot_key: str, lease_id: str, limit: int) -> bool:
-        """As :meth:`LeaseKeeper.try_slot`: granted if a slot is free and nobody asked before."""
-        self._limits[slot_key] = max(1, limit)
-        line = self._lines.get(slot_key) or {}
-        free = self._free(slot_key)
-        # Those ahead of it: its place in the line, or the whole line for a newcomer.
-        ahead = list(line).index(lease_id) if lease_id in line else len(line)
-        if ahead < free:
-            if line:
-                line.pop(lease_id, None)
-                if not line:
-                    del self._lines[slot_key]
-            self._wakers.pop(lease_id, None)
-            self._holders.setdefault(slot_key, set()).add(lease_id)
-            self._slots[lease_id] = slot_key
-            return True
-        self._lines.setdefault(slot_key, {}).setdefault(lease_id, None)
-        return False
-
-    def wake_when_free(self, slot_key: str, lease_id: str, callback: Callable[[], None]) -> None:
-        """Call ``callback`` once ``lease_id``, waiting in line, may take a slot (at once if it
-        may already)."""
-        if lease_id in self._first_in_line(slot_key, self._free(slot_key)):
-            callback()
-        else:
-            self._wakers[lease_id] = callback
-
-    def _wake(self, slot_key: str) -> None:
-        """Tell the waiters that may now take a slot of ``slot_key``."""
-        for lease_id in self._first_in_line(slot_key, self._free(slot_key)):
-            callback = self._wakers.pop(lease_id, None)
-            if callback is not None:
-                callback()
-
-    def leave_line(self, slot_key: str, lease_id: str) -> None:
-        """``lease_id`` stops waiting (its request went away); those behind it move up."""
-        self._wakers.pop(lease_id, None)
-        line = self._lines.get(slot_key)
-        if line is None or lease_id not in line:
-            return
-        del line[lease_id]
-        if not line:
-            del self._lines[slot_key]
-        self._wake(slot_key)
-
-    def release_slot(self, lease_id: str) -> bool:
-        """Give back the slot ``lease_id`` holds; False if it held none (already given back)."""
-        slot_key = self._slots.pop(lease_id, None)
-        if slot_key is None:
-            return False
-        holders = self._holders[slot_key]
-        holders.discard(lease_id)
-        if not holders:
-            del self._holders[slot_key]
-            if slot_key not in self._lines:  # nothing left of the site: forget its limit
-                self._limits.pop(slot_key, None)
-        self._wake(slot_key)
-        return True
-
-    def held(self) -> int:
-        """How many slots are held."""
-        return len(self._slots)
-
-    def waiting(self) -> int:
-        """How many requests wait in a line."""
-        return sum(len(line) for line in self._lines.values())
-
-    def close(self) -> None:
-        """Forget everything (the crawl is over; nobody is left to wake)."""
-        self._holders.clear()
-        self._slots.clear()
-        self._lines.clear()
-        self._limits.clear()
-        self._wakers.clear()
-
-
-__all__ = ["DEFAULT_LEASE_TTL", "LeaseKeeper", "LocalSlots", "SiteSlots", "holder_name"]
+__all__ = ["LeaseKeeper", "holder_name", "lease_ttl"]
