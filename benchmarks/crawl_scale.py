@@ -1,4 +1,4 @@
-"""Crawl throughput with 1, 2 and 4 crawler processes sharing a Redis frontier (issue 8).
+"""Crawl throughput with 1, 2 and 4 crawler processes sharing a Redis frontier.
 
 Serves a generated wire network (:func:`evaluation.wiresite.build_wire_network`:
 ``--stories`` stories on ``--sites`` outlets, overlapping feeds) on the loopback server and
@@ -8,11 +8,10 @@ crawls it into a fresh PostgreSQL schema per run, all in the same run of this sc
 * 1, 2 and 4 processes with ``NEWSCRAWL_REDIS_URL`` set (one shared frontier);
 * with ``--per-process-concurrency``, each of those again with
   ``NEWSCRAWL_SHARED_SITE_CONCURRENCY=False`` (``redis-N-own``): each process counts only its own
-  requests per site, as before the shared limit - the "before" of the shared per-site concurrency;
+  requests per site - what the shared per-site concurrency is compared with;
 * with ``--local-concurrency``, the baseline again with ``NEWSCRAWL_LOCAL_SITE_CONCURRENCY=False``
   and Scrapy's own scheduler queue (``baseline-scrapy``): Scrapy's downloader alone keeps the
-  per-site limit, as before the in-memory slots - the "before" of the limit in one process
-  without Redis.
+  per-site limit - what the in-memory slots of one process without Redis are compared with.
   ``--processes 0`` leaves out the Redis runs; ``--repeat N`` runs everything N times (the two
   baselines in ABBA order, so that a drift over the runs favours neither) and adds the median of
   each run's figures.

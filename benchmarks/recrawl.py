@@ -1,4 +1,4 @@
-"""What a scheduled re-crawl costs, with and without the incremental crawl (issue 7).
+"""What a scheduled re-crawl costs, with and without the incremental crawl.
 
 Serves a site of ``--articles`` pages (the test newsroom's texts, varied) on the loopback server
 and runs ``scrapy crawl news`` into a fresh SQLite store four times, all in the same run:

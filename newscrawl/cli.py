@@ -10,11 +10,11 @@
                                              run the stages again over the stored raw pages;
                                              new versions only where the text changed
     newscrawl db upgrade [--db URL]          migrate the database to the newest schema
-    newscrawl db backfill [--db URL]         what older databases lack: derivation and similarity
-                                             of versions (revision 0003), band blocks added since,
-                                             events of stories (revision 0007), and
-                                             the band rows of signature blocks that stories
-                                             stored before the block existed lack
+    newscrawl db backfill [--db URL]         fill in what a database written by an older
+                                             newscrawl lacks, computed from the stored texts:
+                                             how versions derive from each other and how
+                                             similar they are, the events of stories, and the
+                                             band rows of signature blocks stories lack
 
 The database URL comes from ``--db``, else ``NEWSCRAWL_DATABASE_URL``, else ``sqlite:///newscrawl.db``.
 Exit status: 0 on success, 1 when some inputs were skipped with an error, 2 on a usage or
@@ -323,13 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    p = db_sub.add_parser("upgrade", help="migrate the database to the newest revision")
+    p = db_sub.add_parser("upgrade", help="migrate the database to the newest schema")
     p.add_argument("--db")
     p.set_defaults(func=cmd_db_upgrade)
-    p = db_sub.add_parser("backfill", help="derivation and similarity of versions stored before "
-                                           "revision 0003, band rows of signature blocks stories "
-                                           "lack, events of stories stored before revision 0007 "
-                                           "(computed from the stored texts)")
+    p = db_sub.add_parser("backfill", help="fill in what a database written by an older newscrawl "
+                                           "lacks (how versions derive from each other and their "
+                                           "similarity, events of stories, band rows of signature "
+                                           "blocks), computed from the stored texts")
     p.add_argument("--db")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     p.set_defaults(func=cmd_db_backfill)

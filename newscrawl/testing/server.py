@@ -16,7 +16,7 @@ time; on answer) so tests can count fetches and bytes and measure the spacing of
 :attr:`LoopbackSiteServer.peak_in_flight` is the most requests each site had in progress at once
 (arrived, not yet answered), the site's view of a crawler's concurrency.
 
-Behaving like a real news site across runs (issue 7):
+Behaving like a real news site across runs:
 
 * **Validators and conditional GET.** Every 200 answer carries an ``ETag`` (a hash of the body,
   unless the saved headers give one) and a ``Last-Modified`` (the saved header, else the time

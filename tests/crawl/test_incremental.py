@@ -1,4 +1,4 @@
-"""Incremental re-crawls over real HTTP, into a real store (issue 7's evidence).
+"""Incremental re-crawls over real HTTP, into a real store.
 
 ``scrapy crawl news`` runs as a subprocess with the real pipelines against the *Harbour Gazette*
 (``evaluation/newsroom.py``) served by :class:`~newscrawl.testing.LoopbackSiteServer`, which

@@ -1,4 +1,4 @@
-"""Scale-out evidence (issue 8), with the machine's real PostgreSQL and Redis servers.
+"""Scale-out evidence, with the machine's real PostgreSQL and Redis servers.
 
 * Two ``scrapy crawl news`` processes sharing one Redis frontier and one PostgreSQL database,
   over a loopback network of outlets whose feeds overlap, fetch each URL once and store every

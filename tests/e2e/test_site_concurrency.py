@@ -4,8 +4,8 @@ server that counts the requests each site has in progress at once, slow article 
 one feed, so that a burst of requests for one site is ready at the same moment.
 
 Without :class:`~newscrawl.crawl.politeness.slots.SharedConcurrencyMiddleware` in this mode, Scrapy 2.19's
-downloader sends such a burst all at once (newscrawl/crawl/politeness/slots.py says why): this test saw 5-9
-requests in flight to a site whose limit was 2.
+downloader sends such a burst all at once (newscrawl/crawl/politeness/slots.py says why), several
+times the site's limit in flight (docs/measurements.md, "Crawl: figures behind its settings").
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ A process can die at any moment (``kill -9``, OOM, a lost host); what it held mu
 itself, soon, without a guess at how long the holder's work may take. Design:
 
 * **Short TTL, renewed by the holder.** Every lease expires ``ttl`` seconds
-  (``NEWSCRAWL_LEASE_TTL``, 10 s) after its last renewal, and :class:`LeaseKeeper` renews all
+  (``NEWSCRAWL_LEASE_TTL``) after its last renewal, and :class:`LeaseKeeper` renews all
   of its process's leases every ``ttl / 4``. A live holder keeps a lease however long its work
   takes (a robots.txt download with three attempts and back-off pauses may take minutes); a
   dead one stops renewing, and the others get the lease within ``ttl``. A fixed expiry would
