@@ -10,7 +10,7 @@
    every pair that would be linked is printed (they are pairs on one subject: the set holds no
    two reports of one news event, so each is counted as a false link).
 3. **Cost**: :func:`newscrawl.stages.events.event_terms` per article beside
-   :func:`newscrawl.stages.fingerprint.core.fingerprint` (the stage before the store) on the same texts, and
+   :func:`newscrawl.stages.fingerprint.fingerprint` (the stage before the store) on the same texts, and
    the store's linking (:func:`newscrawl.store.events.link_story`) beside the whole
    ``store_page`` of the same articles into a fresh SQLite database, all in this run.
 4. **Scale** (``--scale``, default 100000): that many synthetic stories spread over three years,

@@ -8,7 +8,7 @@ copies: exact, trimmed, edited, spun at three strengths, trimmed and spun, its r
 re-wrapped page (both through process_page). Prints per kind: recall, precision, where the
 misses went and the derivations recorded; the false merges among the originals; and the
 ``--pairs`` most similar distinct articles with their containment and anchor figures (what
-the thresholds in newscrawl/stages/fingerprint/core.py must keep apart). The baseline beside the anchors
+the thresholds in newscrawl/stages/fingerprint/matching.py must keep apart). The baseline beside the anchors
 rule is containment alone at the old threshold (0.30), on the same copies in the same run.
 """
 

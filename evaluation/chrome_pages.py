@@ -1,6 +1,6 @@
 """The language-chrome evidence set: real articles wrapped in foreign page chrome, built by code.
 
-Two directions (issue 5):
+Two directions:
 
 * **Foreign chrome around English articles.** Each page of ``../shared/data/wcxb-dev-articles``
   gets the chrome of one language (zh, ja, ar, ru, es, fr, de in turn, by page order). Chrome is
@@ -270,7 +270,7 @@ def english_control(case: Case) -> Case:
     Inserting a box changes a page's layout, and an extractor may choose differently on the new
     layout whatever language the box is in (a link list inserted mid-article makes trafilatura
     drop the line after it). A paragraph lost both ways is lost to the layout; one lost only in
-    foreign chrome is lost to the language, which is what issue 5 measures (Outcome.loss_by_language)."""
+    foreign chrome is lost to the language, which is what this set measures (Outcome.loss_by_language)."""
     built = wrap_html(_dev_html(case.id), case.truth, CHROME["en"], random.Random(case.id))
     assert built is not None, case.id  # the same page, located the same way as for case
     plain, wrapped, pieces = built

@@ -350,7 +350,7 @@ def evaluate(articles: Sequence[Article], copies: Sequence[Copy], session_factor
 
 def hardest_distinct_pairs(articles: Sequence[Article], top: int = 20) -> list[tuple]:
     """The ``top`` most similar pairs of distinct articles (by 3-gram containment), with their
-    :class:`~newscrawl.stages.fingerprint.core.StoryMatch`: the "same topic" pairs a threshold must keep
+    :class:`~newscrawl.stages.fingerprint.StoryMatch`: the "same topic" pairs a threshold must keep
     apart. Quadratic in the articles (about 10 s for 700): for measurement, not for tests."""
     from newscrawl.stages.fingerprint import TextFeatures, match_features
 

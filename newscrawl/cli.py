@@ -284,7 +284,7 @@ def cmd_db_backfill(args: argparse.Namespace) -> int:
 
 
 def _link_events(sessions, quiet: bool) -> int:
-    """Events for the stories stored before revision 0007 (newscrawl.store.events)."""
+    """Events for the stories stored before events existed (newscrawl.store.events)."""
     from newscrawl.store.maintenance.backfill import backfill_events
 
     def progress(key: str, event_id: int) -> None:
