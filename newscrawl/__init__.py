@@ -5,7 +5,7 @@ The package's rooms, in the direction a page flows (docs/architecture.md):
 (SQL); :mod:`newscrawl.model` holds the data passed between them.
 """
 
-from newscrawl.model import ArticleRecord, Block, Fingerprint, Page, Repair
+from newscrawl.model import ArticleMetadata, ArticleRecord, Block, Fingerprint, Page, Repair
 from newscrawl.stages import process_page
 
-__all__ = ["ArticleRecord", "Block", "Fingerprint", "Page", "Repair", "process_page"]
+__all__ = ["ArticleMetadata", "ArticleRecord", "Block", "Fingerprint", "Page", "Repair", "process_page"]
