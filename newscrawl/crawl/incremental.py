@@ -52,11 +52,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from twisted.python.threadable import isInIOThread
 
 from newscrawl.crawl import settings as defaults
 from newscrawl.crawl.discovery import parse_date
@@ -164,14 +166,28 @@ def store_enabled(settings) -> bool:
                     for path, order in pipelines.items()))
 
 
+#: Threads doing revisit look-ups at once (each a short read; more only queue on the database).
+LOOKUP_THREADS = 4
+
 class IncrementalMiddleware:
     """Downloader middleware: the revisit decision and conditional headers (module docstring)."""
 
-    def __init__(self, database_url: str, policy: RevisitPolicy, stats: Any = None) -> None:
+    def __init__(self, database_url: str, policy: RevisitPolicy, stats: Any = None,
+                 options: dict[str, float] | None = None,
+                 retry_interval: float = float(defaults.NEWSCRAWL_SPOOL_RETRY_INTERVAL)) -> None:
+        from newscrawl.crawl.pipelines import store_options
+
         self.database_url = database_url
         self.policy = policy
         self.stats = stats
         self.sessionmaker = None
+        self.options = store_options(None) if options is None else options
+        self.retry_interval = retry_interval
+        #: monotonic time of the last look-up the database did not answer (None: it answers).
+        self._failed_at: float | None = None
+        self._open_lock = threading.Lock()
+        #: Threads of the look-ups while the spider runs (None: look-ups run in the caller).
+        self._pool = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -188,13 +204,35 @@ class IncrementalMiddleware:
             gone_revisit_after=_setting_seconds(settings, "NEWSCRAWL_GONE_REVISIT_AFTER",
                                                 float(defaults.NEWSCRAWL_GONE_REVISIT_AFTER)),
         )
-        middleware = cls(database_url(settings=settings), policy, crawler.stats)
+        from newscrawl.crawl.pipelines import store_options
+
+        middleware = cls(database_url(settings=settings), policy, crawler.stats,
+                         options=store_options(settings),
+                         retry_interval=settings.getfloat("NEWSCRAWL_SPOOL_RETRY_INTERVAL",
+                                                          defaults.NEWSCRAWL_SPOOL_RETRY_INTERVAL))
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
+
+    def _start_pool(self) -> None:
+        from twisted.internet import reactor
+        from twisted.python.threadpool import ThreadPool
+
+        # Its own threads, not the reactor's pool: look-ups waiting on a hung database must not
+        # hold up what else uses that pool (Scrapy resolves host names there).
+        self._pool = ThreadPool(minthreads=0, maxthreads=LOOKUP_THREADS, name="newscrawl-revisit")
+        self._pool.start()
+        reactor.addSystemEventTrigger("during", "shutdown", self.spider_closed)
+
+    def spider_closed(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None and pool.started:
+            pool.stop()
 
     def spider_opened(self) -> None:
         from newscrawl.store.concurrency import is_unavailable
 
+        self._start_pool()
         try:
             self._open()
         except Exception as exc:
@@ -208,40 +246,82 @@ class IncrementalMiddleware:
         logger.info("Incremental crawl: known articles revisited %s, conditionally", every)
 
     def _open(self):
+        with self._open_lock:
+            return self._open_locked()
+
+    def _open_locked(self):
         if self.sessionmaker is None:
             from newscrawl.store.db import open_database
 
-            self.sessionmaker = open_database(self.database_url)
+            self.sessionmaker = open_database(
+                self.database_url, timeout=self.options["timeout"],
+                lock_timeout=self.options["lock_timeout"],
+                statement_timeout=self.options["timeout"],
+                connect_timeout=self.options["connect_timeout"])
         return self.sessionmaker
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
-            self.stats.inc_value(f"{STATS}/{key}")
+            if self._pool is None or isInIOThread():
+                self.stats.inc_value(f"{STATS}/{key}")
+            else:  # a look-up thread; Scrapy's stats are a plain dict read on the reactor thread
+                from twisted.internet import reactor
+
+                reactor.callFromThread(self.stats.inc_value, f"{STATS}/{key}")
 
     def history(self, url: str) -> FetchHistory | None:
         """What the store knows of ``url``; None when unknown - or when the database is down:
         a crawl during an outage fetches every listed article (unconditionally), since a
         needless download costs less than a missed edit, and the store pipeline spools the
-        pages until the database is back (``newscrawl/incremental/history_unavailable``)."""
-        from newscrawl.store.concurrency import is_unavailable
+        pages until the database is back (``newscrawl/incremental/history_unavailable``).
+        After a look-up the database did not answer, the next ``NEWSCRAWL_SPOOL_RETRY_INTERVAL``
+        seconds do not ask it (each would wait for the same timeout)."""
+        import time
+
+        from newscrawl.store.concurrency import Deadline, is_unavailable
+        from newscrawl.store.errors import DatabaseUnavailable
         from newscrawl.store.fetches import fetch_history
 
+        if self._failed_at is not None and time.monotonic() - self._failed_at < self.retry_interval:
+            self._inc("history_unavailable")
+            return None
         try:
-            with self._open()() as session:
-                return fetch_history(session, url)
+            make_session = self._open()
+            with Deadline(make_session.kw["bind"], self.options["timeout"]).start() as deadline:
+                try:
+                    with make_session() as session:
+                        history = fetch_history(session, url)
+                except Exception as exc:
+                    if deadline.expired:
+                        raise DatabaseUnavailable(self.database_url, exc) from exc
+                    raise
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
+            self._failed_at = time.monotonic()
             self._inc("history_unavailable")
             return None
+        self._failed_at = None
+        return history
 
-    def process_request(self, request):
+    async def process_request(self, request):
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor
+        from twisted.internet.threads import deferToThreadPool
+
         info = request.meta.get(META_KEY)
         if info is None or request.meta.get(DECIDED_KEY):
             return None
+        # The look-up runs on a thread: a slow or hung database delays only the requests
+        # waiting for their decision, never the reactor (feeds, other downloads).
+        if self._pool is not None:
+            history = await maybe_deferred_to_future(
+                deferToThreadPool(reactor, self._pool, self.history, request.url))
+        else:
+            history = self.history(request.url)
         now = dt.datetime.now(dt.UTC)
         decision = self.policy.decide(
-            self.history(request.url), now,
+            history, now,
             entry_updated=parse_date(info.get("updated")),
             entry_published=parse_date(info.get("published")))
         self._inc(decision.why)

@@ -107,6 +107,19 @@ class FingerprintPipeline(_StagePipeline):
     step = staticmethod(process.step_fingerprint)
 
 
+def store_options(settings: Any) -> dict[str, float]:
+    """How long the crawl's database calls may take (seconds), from the Scrapy settings (None:
+    the defaults): ``connect_timeout``, ``lock_timeout`` (waiting for another's lock),
+    ``timeout`` (one store in all). The store pipeline and the revisit look-ups share them."""
+    def get(name: str) -> float:
+        default = float(getattr(defaults, name))
+        return settings.getfloat(name, default) if settings is not None else default
+
+    return {"connect_timeout": get("NEWSCRAWL_DATABASE_CONNECT_TIMEOUT"),
+            "lock_timeout": get("NEWSCRAWL_DATABASE_LOCK_TIMEOUT"),
+            "timeout": get("NEWSCRAWL_DATABASE_TIMEOUT")}
+
+
 class StorePipeline:
     """Stores every item: a fetch row always, a story version for articles.
 
@@ -123,14 +136,27 @@ class StorePipeline:
     succeeds again, and when the spider closes; what is still spooled at the end is logged and
     counted (``newscrawl/spool/pending``) and replayed by the next run. A database that is down
     when the crawl starts does not stop it: everything is spooled until it is back.
+
+    Off the reactor: in a crawl, every database call of the pipeline runs on one worker thread
+    of its own, so a slow, locked or hung database never stops fetching. One thread, fed in the
+    order Scrapy hands items over: items are stored in that order, each exactly once (stored,
+    or spooled), and the pipeline's state (outage, spool file) has a single owner. Every call
+    is bounded (:func:`store_options`): a lock held longer than ``NEWSCRAWL_DATABASE_LOCK_TIMEOUT``
+    or a store taking longer than ``NEWSCRAWL_DATABASE_TIMEOUT`` counts as unavailable, and the
+    item is spooled. The synchronous :meth:`open_store`, :meth:`store_or_spool` and
+    :meth:`close_store` do the work; the Scrapy hooks hand them to the thread.
     """
 
     def __init__(self, database_url: str, stats: Any = None, spool_root: Any = None,
-                 retry_interval: float = float(defaults.NEWSCRAWL_SPOOL_RETRY_INTERVAL)) -> None:
+                 retry_interval: float = float(defaults.NEWSCRAWL_SPOOL_RETRY_INTERVAL),
+                 options: dict[str, float] | None = None) -> None:
         from newscrawl.crawl.spool import Spool, spool_dir
 
         self.database_url = database_url
+        self.options = store_options(None) if options is None else options
         self.stats = stats
+        #: The worker thread's pool while Scrapy runs the pipeline (None: called directly).
+        self._pool = None
         self.sessionmaker = None
         self.spool = Spool(spool_dir(spool_root), database_url)
         self.retry_interval = retry_interval
@@ -150,11 +176,23 @@ class StorePipeline:
         return cls(database_url(settings=settings), stats=crawler.stats,
                    spool_root=spool_dir(settings=settings),
                    retry_interval=settings.getfloat("NEWSCRAWL_SPOOL_RETRY_INTERVAL",
-                                                    defaults.NEWSCRAWL_SPOOL_RETRY_INTERVAL))
+                                                    defaults.NEWSCRAWL_SPOOL_RETRY_INTERVAL),
+                   options=store_options(settings))
+
+    def _stat(self, method: str, *args: Any) -> None:
+        if self.stats is None:
+            return
+        if self._pool is not None:
+            from twisted.internet import reactor
+
+            # Scrapy's stats are a plain dict read on the reactor thread: written there too.
+            reactor.callFromThread(getattr(self.stats, method), *args)
+        else:
+            getattr(self.stats, method)(*args)
 
     def _inc(self, key: str, count: int = 1) -> None:
-        if self.stats is not None and count:
-            self.stats.inc_value(f"newscrawl/{key}", count)
+        if count:
+            self._stat("inc_value", f"newscrawl/{key}", count)
 
     # ------------------------------------------------------------------ database state
 
@@ -169,7 +207,11 @@ class StorePipeline:
             return True
         self._last_attempt = time.monotonic()
         try:
-            self.sessionmaker = open_database(self.database_url)
+            self.sessionmaker = open_database(
+                self.database_url, timeout=self.options["timeout"],
+                lock_timeout=self.options["lock_timeout"],
+                statement_timeout=self.options["timeout"],
+                connect_timeout=self.options["connect_timeout"])
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
@@ -201,22 +243,59 @@ class StorePipeline:
 
     # ------------------------------------------------------------------ Scrapy hooks
 
-    def open_spider(self) -> None:
+    async def open_spider(self) -> None:
+        from twisted.internet import reactor
+        from twisted.python.threadpool import ThreadPool
+
+        pool = ThreadPool(minthreads=1, maxthreads=1, name="newscrawl-store")
+        pool.start()
+        self._pool = pool
+        # A crawl that ends without close_spider (a failed start) must not keep the process up.
+        reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool, pool)
+        await self._in_worker(self.open_store)
+
+    async def process_item(self, item: PageItem) -> PageItem:
+        return await self._in_worker(self.store_or_spool, item)
+
+    async def close_spider(self) -> None:
+        try:
+            await self._in_worker(self.close_store)
+        finally:
+            pool, self._pool = self._pool, None
+            self._stop_pool(pool)
+
+    async def _in_worker(self, function: Callable[..., Any], *args: Any) -> Any:
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor
+        from twisted.internet.threads import deferToThreadPool
+
+        if self._pool is None:
+            return function(*args)
+        return await maybe_deferred_to_future(
+            deferToThreadPool(reactor, self._pool, function, *args))
+
+    @staticmethod
+    def _stop_pool(pool) -> None:
+        if pool is not None and pool.started:
+            pool.stop()
+
+    # ------------------------------------------------------------------ the work (worker thread)
+
+    def open_store(self) -> None:
         if self._connect():
             self.replay_spool()
 
-    def close_spider(self) -> None:
+    def close_store(self) -> None:
         if self.spool.pending_files() and self._connect():
             self.replay_spool()
         self.spool.close()
         pending = self.spool.pending_count()
-        if self.stats is not None:
-            self.stats.set_value("newscrawl/spool/pending", pending)
+        self._stat("set_value", "newscrawl/spool/pending", pending)
         if pending:
             logger.warning("%d items stay spooled in %s for the next run (database %s)", pending,
                            self.spool.directory, self.spool.database)
 
-    def process_item(self, item: PageItem) -> PageItem:
+    def store_or_spool(self, item: PageItem) -> PageItem:
         from newscrawl.store.concurrency import is_unavailable
 
         if self._skip_database() or not self._connect():
@@ -242,7 +321,9 @@ class StorePipeline:
         from newscrawl.store.concurrency import run_transaction
 
         outcome = run_transaction(self.sessionmaker, work,
-                                  on_retry=lambda exc: self._inc("store/retries"))
+                                  on_retry=lambda exc: self._inc("store/retries"),
+                                  lock_wait=self.options["lock_timeout"],
+                                  timeout=self.options["timeout"])
         self._inc(f"store/{outcome.outcome}")
         return outcome
 

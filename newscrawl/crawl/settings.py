@@ -155,6 +155,15 @@ NEWSCRAWL_REDIS_IDLE_TIMEOUT = 10
 NEWSCRAWL_SPOOL_DIR = None
 # While the database is down, seconds between two attempts to reach it (items spooled meanwhile).
 NEWSCRAWL_SPOOL_RETRY_INTERVAL = 10
+# Seconds a connection attempt to PostgreSQL may take before the database counts as down.
+NEWSCRAWL_DATABASE_CONNECT_TIMEOUT = 10
+# Seconds a store waits for a lock another process holds (SQLite's busy timeout, PostgreSQL's
+# lock_timeout); held longer, the database counts as unavailable and the item is spooled.
+NEWSCRAWL_DATABASE_LOCK_TIMEOUT = 30
+# Seconds one store (or revisit look-up) may take in all, above the lock timeout: PostgreSQL's
+# statement_timeout, and the bound after which newscrawl cuts the connection of a server that
+# stopped answering (newscrawl/store/concurrency.py) and spools the item.
+NEWSCRAWL_DATABASE_TIMEOUT = 60
 
 EXTENSIONS = {
     # Taken before the scheduler opens JOBDIR; a second overlapping run exits with a message.

@@ -34,18 +34,34 @@ same moment would both read "nothing yet" and both create a story. Design decisi
   processes that collided once should not collide again in lockstep).
 * **Down is not busy** (:func:`is_unavailable`): a refused connection or a server that went
   away is not retried here; the caller spools the item (:mod:`newscrawl.crawl.spool`).
+* **Locked too long is down** (``lock_wait``): each attempt already waits for a lock another
+  process holds (SQLite's busy timeout, PostgreSQL's ``lock_timeout``); a lock error that came
+  after such a wait, or that is still there after the retries, is raised as
+  :class:`~newscrawl.store.errors.DatabaseUnavailable`. Another process holding the write lock
+  for minutes (a long ``newscrawl db`` command, a stuck client) is an outage for the crawl, which
+  spools the item rather than waiting on, or dropping it.
+* **A server that stops answering is down** (``timeout``, :class:`Deadline`): a network cut
+  without a reset leaves a query waiting for an answer that never comes, and no server-side
+  timeout can end it (the server never saw the query). A watchdog thread shuts the sockets of
+  the engine's PostgreSQL connections when one unit of work outlasts ``timeout``; the waiting
+  call then fails as a lost connection, in the thread that made it, which keeps the order of the
+  caller's work and its one outcome per item (stored, or spooled).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import random
+import socket
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -63,6 +79,11 @@ ADVISORY_NAMESPACE = 0x6E63
 RETRY_ATTEMPTS = 6
 #: Upper bound of the random pause before attempt n: n * this (seconds).
 RETRY_PAUSE = 0.05
+#: Seconds a transaction waits for a lock another holds (SQLite's busy timeout; PostgreSQL's
+#: lock_timeout where the caller sets one) before the database counts as unavailable.
+LOCK_WAIT = 30
+#: Seconds between two cuts once a Deadline has passed (a reconnect made meanwhile is cut too).
+RECUT_INTERVAL = 1.0
 
 #: PostgreSQL SQLSTATEs worth another attempt: serialization_failure, deadlock_detected,
 #: unique_violation, lock_not_available.
@@ -121,12 +142,24 @@ def is_unavailable(exc: BaseException) -> bool:
     if module.startswith("psycopg"):
         state = _sqlstate(exc)
         # A failed connect carries no SQLSTATE; a lost or refused one is class 08 or 57.
-        return type(orig).__name__ == "OperationalError" and (
+        # Subclasses count: a connect that timed out is psycopg's ConnectionTimeout.
+        operational = any(cls.__name__ == "OperationalError" for cls in type(orig).__mro__)
+        return operational and (
             state is None or state.startswith(UNAVAILABLE_SQLSTATE_CLASSES))
     if module.startswith("sqlite3"):
         message = str(orig).lower()
         return "unable to open database" in message or "disk i/o error" in message
     return False
+
+
+def is_locked(exc: BaseException) -> bool:
+    """True when ``exc`` says another transaction holds a lock this one waited for in vain."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if _sqlstate(exc) == "55P03":  # lock_not_available: PostgreSQL's lock_timeout
+        return True
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "database table is locked" in message
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -141,27 +174,142 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def run_transaction(make_session: Callable[[], Session], work: Callable[[Session], T], *,
-                    attempts: int = RETRY_ATTEMPTS, on_retry: Callable[[BaseException], None] | None = None
-                    ) -> T:
+                    attempts: int = RETRY_ATTEMPTS, on_retry: Callable[[BaseException], None] | None = None,
+                    lock_wait: float = LOCK_WAIT, timeout: float | None = None) -> T:
     """Run ``work(session)`` in a fresh session and commit; on a retryable conflict roll back and
-    run it again (see the module docstring). Other errors, and the last conflict, are raised."""
-    for attempt in range(1, attempts + 1):
-        with make_session() as session:
-            try:
-                result = work(session)
-                session.commit()
-                return result
-            except DBAPIError as exc:
-                session.rollback()
-                if attempt == attempts or not is_retryable(exc):
-                    raise
-                logger.debug("Store conflict (attempt %d of %d), retrying: %s", attempt, attempts,
-                             str(exc.orig).splitlines()[0] if exc.orig else exc)
-                if on_retry is not None:
-                    on_retry(exc)
-        time.sleep(random.uniform(0, RETRY_PAUSE * attempt))
+    run it again (see the module docstring). Other errors, and the last conflict, are raised.
+
+    A lock error after ``lock_wait`` / 2 seconds in all, or on the last attempt, is raised as
+    :class:`DatabaseUnavailable` (the lock wait of one attempt was spent: another process holds
+    the lock). ``timeout``: seconds the whole call may take before the engine's connections are
+    cut (:class:`Deadline`); the call then raises :class:`DatabaseUnavailable`.
+    """
+    started = time.monotonic()
+    deadline: Deadline | None = None
+    try:
+        for attempt in range(1, attempts + 1):
+            with make_session() as session:
+                if timeout is not None and deadline is None:
+                    deadline = Deadline(session.get_bind(), timeout).start()
+                try:
+                    result = work(session)
+                    session.commit()
+                    return result
+                except DBAPIError as exc:
+                    _rollback(session)
+                    url = session.get_bind().url.render_as_string(hide_password=False)
+                    if deadline is not None and deadline.expired:
+                        raise DatabaseUnavailable(url, TimeoutError(
+                            f"no answer within {timeout:g} s")) from exc
+                    if is_locked(exc) and (attempt == attempts
+                                           or time.monotonic() - started >= lock_wait / 2):
+                        raise DatabaseUnavailable(url, exc) from exc
+                    if attempt == attempts or not is_retryable(exc):
+                        raise
+                    logger.debug("Store conflict (attempt %d of %d), retrying: %s", attempt,
+                                 attempts, str(exc.orig).splitlines()[0] if exc.orig else exc)
+                    if on_retry is not None:
+                        on_retry(exc)
+            time.sleep(random.uniform(0, RETRY_PAUSE * attempt))
+    finally:
+        if deadline is not None:
+            deadline.stop()
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
-__all__ = ["ADVISORY_NAMESPACE", "RETRY_ATTEMPTS", "is_retryable", "is_unavailable",
-           "lock_placement", "placement_lock_keys", "run_transaction"]
+def _rollback(session: Session) -> None:
+    # On a cut or lost connection the rollback fails too; the pool discards the connection, and
+    # the error that matters is the one being handled.
+    try:
+        session.rollback()
+    except DBAPIError:
+        pass
+
+
+# ---------------------------------------------------------------------- connections that hang
+
+_live: weakref.WeakKeyDictionary[Engine, weakref.WeakSet] = weakref.WeakKeyDictionary()
+_live_lock = threading.Lock()
+
+
+def track_connections(engine: Engine) -> None:
+    """Remember the engine's PostgreSQL connections so that a :class:`Deadline` can cut them."""
+    live: weakref.WeakSet = weakref.WeakSet()
+    with _live_lock:
+        _live[engine] = live
+
+    def connected(dbapi_connection: Any, _record: Any) -> None:
+        if getattr(dbapi_connection, "pgconn", None) is not None:  # psycopg 3
+            with _live_lock:
+                live.add(dbapi_connection)
+
+    event.listen(engine, "connect", connected)
+
+
+def cut_connections(engine: Engine) -> int:
+    """Shut the sockets of the engine's open PostgreSQL connections; returns how many.
+
+    A call waiting on one of them wakes at once with "server closed the connection". Only the
+    socket is shut, not closed: its descriptor stays the connection's, which the pool then
+    discards as lost.
+    """
+    with _live_lock:
+        connections = list(_live.get(engine, ()))
+    cut = 0
+    for connection in connections:
+        try:
+            if connection.closed:
+                continue
+            fd = connection.pgconn.socket
+            sock = socket.socket(fileno=os.dup(fd))
+        except Exception:  # closed meanwhile
+            continue
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+            cut += 1
+        except OSError:
+            pass
+        finally:
+            sock.close()  # the duplicate only
+    return cut
+
+
+class Deadline:
+    """A watchdog: cuts the engine's connections once ``seconds`` pass before :meth:`stop`, and
+    again every :data:`RECUT_INTERVAL` until then (so a connection opened meanwhile cannot hang
+    the caller either). SQLite needs none: its waits are bounded by the busy timeout."""
+
+    def __init__(self, engine: Engine, seconds: float) -> None:
+        self.engine = engine
+        self.seconds = seconds
+        self.expired = False
+        self._done = threading.Event()
+
+    def start(self) -> Deadline:
+        if self.engine.dialect.name == "postgresql":
+            threading.Thread(target=self._watch, daemon=True, name="newscrawl-deadline").start()
+        return self
+
+    def stop(self) -> None:
+        self._done.set()
+
+    def __enter__(self) -> Deadline:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def _watch(self) -> None:
+        wait = self.seconds
+        while not self._done.wait(wait):
+            if not self.expired:
+                logger.warning("Database gave no answer within %g s: cutting its connections",
+                               self.seconds)
+            self.expired = True
+            cut_connections(self.engine)
+            wait = RECUT_INTERVAL
+
+
+__all__ = ["ADVISORY_NAMESPACE", "LOCK_WAIT", "RETRY_ATTEMPTS", "Deadline", "cut_connections",
+           "is_locked", "is_retryable", "is_unavailable", "lock_placement", "placement_lock_keys",
+           "run_transaction", "track_connections"]

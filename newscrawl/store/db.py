@@ -10,6 +10,7 @@ source tree; ``alembic.ini`` at the top of a checkout points there for developer
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import threading
 from collections.abc import Mapping
@@ -21,16 +22,24 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from newscrawl.store.concurrency import ADVISORY_NAMESPACE
+from newscrawl.store.concurrency import (ADVISORY_NAMESPACE, LOCK_WAIT, Deadline, is_locked,
+                                         track_connections)
 from newscrawl.store.errors import DatabaseUnavailable, mask_url
 
 DEFAULT_DATABASE_URL = "sqlite:///newscrawl.db"
 ENV_VAR = "NEWSCRAWL_DATABASE_URL"
 SETTINGS_KEY = "NEWSCRAWL_DATABASE_URL"
 #: Seconds a SQLite connection waits for another writer's lock before failing.
-SQLITE_BUSY_TIMEOUT = 30
+SQLITE_BUSY_TIMEOUT = LOCK_WAIT
 #: Seconds a PostgreSQL connection attempt may take before the server counts as unavailable.
 PG_CONNECT_TIMEOUT = 10
+#: TCP keepalive and user timeout of every PostgreSQL connection (libpq parameters). A server
+#: whose host vanished without a reset (a cut network, a frozen VM) would otherwise hold an idle
+#: pooled connection, or one with unacknowledged data, for the OS's defaults (2 h of idle, then
+#: ~15 min of retransmissions). Probes are answered by the server's kernel, so a long query of a
+#: live server is never cut by them; a long ``newscrawl db`` command keeps working.
+PG_TCP_OPTIONS = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                  "keepalives_count": 3, "tcp_user_timeout": 60_000}
 
 
 def database_url(explicit: str | None = None, settings: Mapping[str, Any] | Any = None) -> str:
@@ -48,39 +57,73 @@ def database_url(explicit: str | None = None, settings: Mapping[str, Any] | Any 
     return DEFAULT_DATABASE_URL
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
-    finally:
-        cursor.close()
+def _sqlite_setup(busy_timeout: float):
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+            # WAL: readers (the CLI, the crawl's revisit look-ups) never wait for the writer nor
+            # block it, and a writer waits only for another writer. The mode is stored in the
+            # file, so this is a no-op after the first connection. WAL needs shared memory
+            # beside the file (-wal, -shm): every process must run on the machine that holds
+            # the file; on a network file system, with writers on several machines, SQLite's
+            # locking is not safe in either mode - use PostgreSQL there.
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:  # locked by another writer: keep the current mode
+                pass
+        finally:
+            cursor.close()
+
+    return on_connect
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+def make_engine(url: str | None = None, *, lock_timeout: float | None = None,
+                statement_timeout: float | None = None,
+                connect_timeout: float = PG_CONNECT_TIMEOUT, **kwargs: Any) -> Engine:
     """An engine for ``url`` (resolved by :func:`database_url`).
 
-    SQLite: foreign keys enforced and a busy timeout on every connection. Other databases:
-    connections are pinged before use so a restarted server does not break a long crawl.
+    SQLite: foreign keys enforced, WAL mode, and a busy timeout (``lock_timeout``, default
+    :data:`SQLITE_BUSY_TIMEOUT`) on every connection. PostgreSQL: ``connect_timeout``, TCP
+    keepalives and user timeout (:data:`PG_TCP_OPTIONS`), and, when given, the server's
+    ``lock_timeout`` and ``statement_timeout`` (seconds); its connections are tracked so that a
+    :class:`~newscrawl.store.concurrency.Deadline` can cut them. Other databases: connections
+    are pinged before use so a restarted server does not break a long crawl.
     """
     url = database_url(url)
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
+        busy = SQLITE_BUSY_TIMEOUT if lock_timeout is None else lock_timeout
         connect_args = dict(kwargs.pop("connect_args", {}))
-        connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
+        connect_args.setdefault("timeout", busy)
         engine = create_engine(sa_url, connect_args=connect_args, **kwargs)
-        event.listen(engine, "connect", _sqlite_on_connect)
-    else:
-        kwargs.setdefault("pool_pre_ping", True)
-        if sa_url.get_backend_name() == "postgresql" and "connect_timeout" not in sa_url.query:
-            # A server whose host drops packets would otherwise hold each connection attempt for
-            # the OS's TCP timeout (minutes): the store pipeline must notice an outage quickly
-            # to spool items (newscrawl/crawl/spool.py).
-            connect_args = dict(kwargs.pop("connect_args", {}))
-            connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT)
-            kwargs["connect_args"] = connect_args
+        event.listen(engine, "connect", _sqlite_setup(busy))
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    if sa_url.get_backend_name() == "postgresql":
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        # A server whose host drops packets would otherwise hold each connection attempt for
+        # the OS's TCP timeout (minutes): the store pipeline must notice an outage quickly to
+        # spool items (newscrawl/crawl/spool.py).
+        if "connect_timeout" not in sa_url.query:
+            connect_args.setdefault("connect_timeout", max(1, round(connect_timeout)))
+        for key, value in PG_TCP_OPTIONS.items():
+            if key not in sa_url.query:
+                connect_args.setdefault(key, value)
+        server_options = [f"-c {name}={int(seconds * 1000)}" for name, seconds in
+                          (("lock_timeout", lock_timeout), ("statement_timeout", statement_timeout))
+                          if seconds]
+        if server_options:
+            # Added to the URL's own options (a search_path...), which connect_args would replace.
+            given = sa_url.query.get("options")
+            given = " ".join(given) if isinstance(given, tuple) else given
+            connect_args["options"] = " ".join(filter(None, [given, *server_options]))
+        kwargs["connect_args"] = connect_args
         engine = create_engine(sa_url, **kwargs)
-    return engine
+        track_connections(engine)
+        return engine
+    return create_engine(sa_url, **kwargs)
 
 
 #: The Alembic script folder (``env.py``, ``versions/``), shipped inside the package.
@@ -113,7 +156,15 @@ def _run_migration(command_name: str, engine_or_url: Engine | str | None, revisi
     engine, owned = _engine(engine_or_url)
     try:
         with _connect(engine) as connection:
-            _lock_migrations(connection)
+            try:
+                _lock_migrations(connection)
+            except DBAPIError as exc:
+                # Another process holds the write lock past the busy timeout: for a crawl that
+                # is an outage (it spools), for a command a one-line error.
+                if is_locked(exc):
+                    raise DatabaseUnavailable(
+                        engine.url.render_as_string(hide_password=False), exc) from exc
+                raise
             getattr(command, command_name)(alembic_config(connection), revision)
             connection.commit()
     finally:
@@ -163,22 +214,33 @@ _upgraded: set[str] = set()
 _upgrade_lock = threading.Lock()
 
 
-def open_database(url: str | None = None, *, settings: Any = None,
-                  migrate: bool = True) -> sessionmaker[Session]:
-    """A ``sessionmaker`` bound to a new engine for the resolved URL.
+def open_database(url: str | None = None, *, settings: Any = None, migrate: bool = True,
+                  timeout: float | None = None, **engine_options: Any) -> sessionmaker[Session]:
+    """A ``sessionmaker`` bound to a new engine for the resolved URL (``engine_options`` go to
+    :func:`make_engine`).
 
     The schema is upgraded to the newest revision the first time a URL is opened in this
-    process. Raises :class:`DatabaseUnavailable` when the server cannot be reached.
+    process. Raises :class:`DatabaseUnavailable` when the server cannot be reached - or, with
+    ``timeout``, gives no answer within that many seconds (a :class:`Deadline` cuts it).
     """
     resolved = database_url(url, settings)
-    engine = make_engine(resolved)
-    if migrate:
-        with _upgrade_lock:
-            if resolved not in _upgraded:
-                upgrade(engine)
-                _upgraded.add(resolved)
-    else:
-        _connect(engine).close()
+    engine = make_engine(resolved, **engine_options)
+    deadline = Deadline(engine, timeout).start() if timeout is not None else None
+    try:
+        if migrate:
+            with _upgrade_lock:
+                if resolved not in _upgraded:
+                    upgrade(engine)
+                    _upgraded.add(resolved)
+        else:
+            _connect(engine).close()
+    except (OperationalError, DBAPIError) as exc:
+        if deadline is not None and deadline.expired:
+            raise DatabaseUnavailable(resolved, TimeoutError(f"no answer within {timeout:g} s")) from exc
+        raise
+    finally:
+        if deadline is not None:
+            deadline.stop()
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

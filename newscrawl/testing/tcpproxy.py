@@ -5,6 +5,11 @@ The machine's PostgreSQL is shared; a test must not stop it. Pointing the crawle
 :meth:`TcpProxy.stop` looks, to the crawler, exactly like a server that went away: established
 connections are cut (both directions closed) and new ones refused, since nothing listens on the
 port any more. :meth:`TcpProxy.start` listens again on the *same* port, like a restarted server.
+
+:meth:`TcpProxy.blackhole` plays the other kind of outage, a network cut without a reset (a
+partition, a frozen host): connections stay open and new ones are accepted, but no byte goes
+through in either direction, so a client waits for an answer that never comes.
+:meth:`TcpProxy.forward` heals the cut: what was held is delivered, as TCP would retransmit it.
 """
 
 from __future__ import annotations
@@ -24,7 +29,17 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
         self.connections = 0  # accepted since creation
+
+    def blackhole(self) -> None:
+        """Keep every connection open and accept new ones, but pass no byte on (module docstring)."""
+        self._flowing.clear()
+
+    def forward(self) -> None:
+        """Pass bytes on again, those held during :meth:`blackhole` first."""
+        self._flowing.set()
 
     @property
     def running(self) -> bool:
@@ -92,6 +107,10 @@ class TcpProxy:
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                # Blackholed: hold the bytes; a stopped proxy closes the socket, ending the wait.
+                while not self._flowing.wait(0.2):
+                    if source.fileno() == -1:
+                        return
                 sink.sendall(data)
         except OSError:
             pass

@@ -125,17 +125,17 @@ def test_pipeline_spools_while_the_database_is_down_and_replays_when_it_returns(
     pipeline = StorePipeline(_proxied(database_url, proxy), stats=stats, spool_root=tmp_path,
                              retry_interval=0)
     try:
-        pipeline.open_spider()
-        pipeline.process_item(items[0])
+        pipeline.open_store()
+        pipeline.store_or_spool(items[0])
         proxy.stop()  # the server "stops"
-        pipeline.process_item(items[1])
-        pipeline.process_item(items[2])
+        pipeline.store_or_spool(items[1])
+        pipeline.store_or_spool(items[2])
         assert stats["newscrawl/spool/spooled"] == 2
         assert pipeline.spool.pending_count() == 2
         proxy.start()  # ... and comes back on the same port
-        pipeline.process_item(items[3])  # stored, then the spool is replayed
-        pipeline.process_item(items[4])
-        pipeline.close_spider()
+        pipeline.store_or_spool(items[3])  # stored, then the spool is replayed
+        pipeline.store_or_spool(items[4])
+        pipeline.close_store()
     finally:
         proxy.stop()
     assert stats["newscrawl/spool/replayed"] == 2
@@ -160,18 +160,18 @@ def test_a_run_that_starts_without_database_spools_and_the_next_run_replays(data
     url = _proxied(database_url, proxy)
     stats = Stats()
     first = StorePipeline(url, stats=stats, spool_root=tmp_path, retry_interval=60)
-    first.open_spider()
-    first.process_item(_item("http://a.example/tram", TRAM, "Tram"))
-    first.process_item(_item("http://b.example/vineyard", VINEYARD, "Vineyard"))
-    first.close_spider()
+    first.open_store()
+    first.store_or_spool(_item("http://a.example/tram", TRAM, "Tram"))
+    first.store_or_spool(_item("http://b.example/vineyard", VINEYARD, "Vineyard"))
+    first.close_store()
     assert stats["newscrawl/spool/spooled"] == 2 and stats["newscrawl/spool/pending"] == 2
 
     proxy = TcpProxy((real.host, real.port or 5432), port=port).start()
     try:
         stats = Stats()
         second = StorePipeline(url, stats=stats, spool_root=tmp_path)
-        second.open_spider()  # replays the earlier run's spool
-        second.close_spider()
+        second.open_store()  # replays the earlier run's spool
+        second.close_store()
     finally:
         proxy.stop()
     assert stats["newscrawl/spool/replayed"] == 2
