@@ -35,8 +35,8 @@ SQLITE_BUSY_TIMEOUT = LOCK_WAIT
 PG_CONNECT_TIMEOUT = 10
 #: TCP keepalive and user timeout of every PostgreSQL connection (libpq parameters). A server
 #: whose host vanished without a reset (a cut network, a frozen VM) would otherwise hold an idle
-#: pooled connection, or one with unacknowledged data, for the OS's defaults (2 h of idle, then
-#: ~15 min of retransmissions). Probes are answered by the server's kernel, so a long query of a
+#: pooled connection, or one with unacknowledged data, for the OS's defaults (hours of idle,
+#: then many minutes of retransmissions). Probes are answered by the server's kernel, so a long query of a
 #: live server is never cut by them; a long ``newscrawl db`` command keeps working.
 PG_TCP_OPTIONS = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
                   "keepalives_count": 3, "tcp_user_timeout": 60_000}
