@@ -1,8 +1,14 @@
 """The ``newscrawl`` command: ingest saved pages, list stories, show a story, migrate the database.
 
+    newscrawl crawl --sources FILE | --feed URL... | --sitemap URL... [--db URL] [-s NAME=VALUE...]
+                    [--replay-dir DIR]       run the news spider with the project's settings,
+                                             from any directory (no scrapy.cfg needed)
+    newscrawl fetch URL|FILE                 one page's normalized record as JSON; nothing stored
     newscrawl ingest PATH... [--db URL]      store saved pages through the same stages as a crawl
     newscrawl stories [--db URL]             stories with their version and site counts
     newscrawl events [--all] [--db URL]      events with the stories (different texts) reporting them
+    newscrawl export [--format jsonl|csv] [--output FILE]
+                                             story versions, written as they are read
     newscrawl story KEY [--db URL]           one story's versions (site, URL, seen, derivation)
     newscrawl story KEY --diff [A [B]]       what changed between two versions (ids as listed;
                                              default: the first version and the latest)
@@ -16,41 +22,149 @@
                                              similar they are, the events of stories, and the
                                              band rows of signature blocks stories lack
 
+``stories``, ``events`` and ``export`` take ``--limit N``, ``--site HOST`` and ``--since DATE``;
+``stories`` and ``events`` print JSON with ``--json``.
+
 The database URL comes from ``--db``, else ``NEWSCRAWL_DATABASE_URL``, else ``sqlite:///newscrawl.db``.
 Exit status: 0 on success, 1 when some inputs were skipped with an error, 2 on a usage or
-database error (the message says which).
+database error: one line on stderr that says what is wrong and what to do (``--debug`` adds
+the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+import time
 from collections import Counter
+from pathlib import Path
 
-from newscrawl.ingest import IngestError, iter_pages
+from newscrawl.ingest import IngestError, Ignored, find_inputs, read_input
 from newscrawl.stages.process import run_steps
 
 #: Titles longer than this are cut with an ellipsis in listings (a cut without one reads as data).
 TITLE_WIDTH = 80
 
 
-def _sessionmaker(url: str | None):
+class CommandError(Exception):
+    """A user error: printed as one line (what is wrong, what to do), exit status 2."""
+
+
+#: The database URLs newscrawl can store to, for the messages.
+URL_FORMS = "sqlite:///PATH (sqlite:////abs/path) or postgresql+psycopg://USER@HOST/DB"
+
+
+def checked_url(url: str | None) -> str:
+    """The resolved database URL, or a CommandError that says how to write it."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from newscrawl.store.db import database_url, mask_url
+
+    resolved = database_url(url)
+    try:
+        sa_url = make_url(resolved)
+    except ArgumentError:
+        raise CommandError(f"not a database URL: {mask_url(resolved)!r}; use {URL_FORMS}") from None
+    backend = sa_url.get_backend_name()
+    if backend == "postgres" or (backend == "postgresql" and sa_url.get_driver_name() != "psycopg"):
+        raise CommandError(f"database URL {mask_url(resolved)!r}: newscrawl talks to PostgreSQL "
+                           f"through psycopg 3; use postgresql+psycopg://USER@HOST/DB")
+    if backend not in ("sqlite", "postgresql"):
+        raise CommandError(f"newscrawl stores to SQLite or PostgreSQL, not {backend!r}; use {URL_FORMS}")
+    if backend == "sqlite" and sa_url.database and not sa_url.database.startswith("file:") \
+            and sa_url.database != ":memory:" and not Path(sa_url.database).parent.is_dir():
+        raise CommandError(f"no folder {str(Path(sa_url.database).parent)!r} for the SQLite database "
+                           f"of {mask_url(resolved)!r}; create it or fix the path")
+    return resolved
+
+
+def _sessionmaker(url: str | None, *, read: bool = False):
+    """A sessionmaker on the database; ``read``: a command that only reads, which must not
+    create a SQLite file where a mistyped path points."""
+    from sqlalchemy.engine import make_url
+
     from newscrawl.store.db import open_database
 
-    return open_database(url)
+    resolved = checked_url(url)
+    sa_url = make_url(resolved)
+    if read and sa_url.get_backend_name() == "sqlite" and sa_url.database \
+            and sa_url.database != ":memory:" and not sa_url.database.startswith("file:") \
+            and not Path(sa_url.database).exists():
+        raise CommandError(f"no database at {sa_url.database} (a crawl or newscrawl ingest creates "
+                           f"it); check the path, --db or NEWSCRAWL_DATABASE_URL")
+    return open_database(resolved)
+
+
+class Progress:
+    """A carriage-return line on a terminal: done/total, rate, time left. Nothing when stderr
+    is not a terminal (a log or a pipe wants the summary, not a line redrawn per page)."""
+
+    #: Seconds between two redraws: often enough to look alive, rarely enough to cost nothing.
+    INTERVAL = 0.2
+
+    def __init__(self, total: int, what: str, stream=None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.active = total > 0 and self.stream.isatty()
+        self.total, self.what = total, what
+        self.done = 0
+        self.started = time.monotonic()
+        self._drawn = 0.0
+        self._width = 0
+
+    def line(self) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = self.done / elapsed
+        left = (self.total - self.done) / rate if rate > 0 else None
+        eta = "--" if left is None else (f"{int(left // 60)}m{int(left % 60):02d}s" if left >= 60
+                                         else f"{int(left)}s")
+        return f"{self.done}/{self.total} {self.what}  {rate:.1f}/s  {eta} left"
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        now = time.monotonic()
+        if self.active and (now - self._drawn >= self.INTERVAL or self.done >= self.total):
+            self._drawn = now
+            text = self.line()
+            self.stream.write("\r" + text.ljust(self._width))
+            self.stream.flush()
+            self._width = len(text)
+
+    def clear(self) -> None:
+        if self.active and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from newscrawl.store.concurrency import run_transaction
     from newscrawl.store.repository import store_page
 
+    inputs = find_inputs(args.paths)
+    readable = [entry for entry in inputs if isinstance(entry, tuple)]
+    ignored = [entry for entry in inputs if isinstance(entry, Ignored)]
+    missing = [entry for entry in inputs if isinstance(entry, IngestError)]
+    progress = Progress(len(readable), "pages")
+    for entry in ignored:
+        print(f"ignored: {entry}", file=sys.stderr)
+    for entry in missing:
+        print(f"error: {entry}", file=sys.stderr)
+    if not readable:
+        raise CommandError(f"no pages to ingest in {' '.join(map(str, args.paths))} (give .html, .htm or "
+                           f".html.gz files, saved-response folders, or folders holding them)")
     make_session = _sessionmaker(args.db)
     outcomes: Counter = Counter()
-    errors = 0
-    for page in iter_pages(args.paths):
+    errors = len(missing)
+    for entry in readable:
+        page = read_input(entry)
         if isinstance(page, IngestError):
+            progress.clear()
             print(f"error: {page}", file=sys.stderr)
             errors += 1
+            progress.advance()
             continue
         work = run_steps(page)
         # One transaction per page, retried on conflicts with concurrent writers (another
@@ -62,17 +176,34 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         outcomes[outcome.outcome] += 1
         detail = outcome.story_key or work.record.skip_reason or ""
         if not args.quiet:
-            print(f"{outcome.outcome:20s} {detail:18s} {page.url}")
+            progress.clear()
+            print(f"{outcome.outcome:20s} {detail:18s} {page.url}", flush=True)
+        progress.advance()
+    progress.clear()
     summary = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
-    print(f"ingested: {summary}; {errors} unreadable")
+    print(f"ingested: {summary}; {errors} unreadable; {len(ignored)} ignored (not pages)")
     return 1 if errors else 0
 
 
-def print_stories(make_session) -> None:
+def _json_out(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2,
+                     default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
+
+
+def _story_json(s) -> dict:
+    return {"key": s.key, "title": s.title, "language": s.language, "versions": s.version_count,
+            "sites": s.site_count, "first_seen_at": s.first_seen_at}
+
+
+def print_stories(make_session, *, limit: int | None = None, site: str | None = None,
+                  since=None, as_json: bool = False) -> None:
     from newscrawl.store.queries import list_stories
 
     with make_session() as session:
-        stories = list_stories(session)
+        stories = list_stories(session, limit=limit, site=site, since=since)
+    if as_json:
+        _json_out([_story_json(s) for s in stories])
+        return
     print(f"{len(stories)} stories")
     print(f"{'key':16s}  {'versions':>8s}  {'sites':>5s}  {'lang':4s}  title")
     for s in stories:
@@ -82,15 +213,21 @@ def print_stories(make_session) -> None:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
-    print_stories(_sessionmaker(args.db))
+    print_stories(_sessionmaker(args.db, read=True), limit=args.limit, site=args.site,
+                  since=args.since, as_json=args.json)
     return 0
 
 
 def cmd_events(args: argparse.Namespace) -> int:
     from newscrawl.store.queries import list_events
 
-    with _sessionmaker(args.db)() as session:
-        events = list_events(session, min_stories=1 if args.all else 2)
+    with _sessionmaker(args.db, read=True)() as session:
+        events = list_events(session, min_stories=1 if args.all else 2, limit=args.limit,
+                             site=args.site, since=args.since)
+    if args.json:
+        _json_out([{"id": e.id, "title": e.title, "first_seen_at": e.first_seen_at, "sites": e.site_count,
+                    "stories": [_story_json(s) for s in e.stories]} for e in events])
+        return 0
     print(f"{len(events)} event{'' if len(events) == 1 else 's'}"
           + ("" if args.all else " reported by more than one story"))
     for event in events:
@@ -106,7 +243,7 @@ def cmd_events(args: argparse.Namespace) -> int:
 def cmd_story(args: argparse.Namespace) -> int:
     from newscrawl.store.queries import story_detail
 
-    with _sessionmaker(args.db)() as session:
+    with _sessionmaker(args.db, read=True)() as session:
         detail = story_detail(session, args.key)
         if detail is None:
             print(f"no story with key {args.key!r}", file=sys.stderr)
@@ -243,10 +380,80 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from newscrawl.store.db import database_url, mask_url, upgrade
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from newscrawl.crawl.launch import crawl_settings, run_news, spider_arguments
+    from newscrawl.store.db import ENV_VAR
 
-    url = database_url(args.db)
+    if not (args.sources or args.feed or args.sitemap):
+        raise CommandError("nothing to crawl: give --sources FILE, --feed URL or --sitemap URL")
+    overrides: dict[str, str] = {}
+    for pair in args.set or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CommandError(f"-s takes NAME=VALUE, not {pair!r} (e.g. -s LOG_LEVEL=WARNING)")
+        overrides[name.strip()] = value
+    if args.replay_dir is not None:
+        if not Path(args.replay_dir).is_dir():
+            raise CommandError(f"--replay-dir {args.replay_dir}: no such folder (the saved sites, "
+                               f"one folder per host, as in fixtures/sites)")
+        overrides["NEWSCRAWL_REPLAY_DIR"] = str(Path(args.replay_dir).resolve())
+    if args.db is not None or "NEWSCRAWL_DATABASE_URL" not in overrides:
+        url = checked_url(args.db or overrides.get("NEWSCRAWL_DATABASE_URL"))
+        # The environment comes before the settings wherever the crawl resolves the URL
+        # (newscrawl/store/db.py), so --db is passed to it there.
+        os.environ[ENV_VAR] = url
+    try:
+        arguments = spider_arguments(args.sources, args.feed, args.sitemap)
+    except ValueError as exc:
+        raise CommandError(str(exc).replace("-a sources=PATH", "--sources FILE")) from exc
+    return run_news(crawl_settings(overrides), arguments)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from newscrawl.fetch import FetchError, fetch_record
+
+    try:
+        record = fetch_record(args.target)
+    except FetchError as exc:
+        raise CommandError(str(exc)) from exc
+    _json_out(record)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from newscrawl.export import write_rows
+    from newscrawl.store.queries import EXPORT_COLUMNS, iter_export_rows
+
+    make_session = _sessionmaker(args.db, read=True)
+    fmt = args.format or ("csv" if args.output and args.output.lower().endswith(".csv") else "jsonl")
+    target = Path(args.output) if args.output else None
+    if target is not None and not target.parent.is_dir():
+        raise CommandError(f"--output {args.output}: no folder {str(target.parent)!r}; create it first")
+    # Into a file beside the target, renamed at the end: an export that fails half-way leaves
+    # no half file under the name a later step reads.
+    partial = target.with_name(target.name + ".part") if target is not None else None
+    stream = open(partial, "w", encoding="utf-8", newline="") if partial is not None else sys.stdout
+    try:
+        with make_session() as session:
+            count = write_rows(iter_export_rows(session, site=args.site, since=args.since, limit=args.limit),
+                               stream, fmt, EXPORT_COLUMNS)
+    except BaseException:
+        if partial is not None:
+            stream.close()
+            partial.unlink(missing_ok=True)
+        raise
+    if partial is not None:
+        stream.close()
+        partial.replace(target)
+    print(f"exported {count} story version{'' if count == 1 else 's'}"
+          f"{' to ' + str(target) if target else ''} ({fmt})", file=sys.stderr)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from newscrawl.store.db import mask_url, upgrade
+
+    url = checked_url(args.db)
     upgrade(url)
     print(f"database at head: {mask_url(url)}")
     return 0
@@ -294,27 +501,69 @@ def _link_events(sessions, quiet: bool) -> int:
     return backfill_events(sessions, progress=progress)
 
 
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newscrawl")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newscrawl", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"newscrawl {package_version()}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="on an error, print the traceback too")
+    parser.add_argument("--debug", action="store_true", help="on an error, print the traceback too")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, func, help: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help)
-        p.add_argument("--db", help="database URL (default: $NEWSCRAWL_DATABASE_URL or sqlite:///newscrawl.db)")
+    def add(name: str, func, help: str, db: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, parents=[common])
+        if db:
+            p.add_argument("--db", help="database URL (default: $NEWSCRAWL_DATABASE_URL or sqlite:///newscrawl.db)")
         p.set_defaults(func=func)
         return p
 
+    def filters(p: argparse.ArgumentParser, what: str, since: str) -> None:
+        p.add_argument("--limit", type=positive_int, metavar="N", help=f"at most N {what}")
+        p.add_argument("--site", metavar="HOST", help=f"only {what} with a version on this site (host name)")
+        p.add_argument("--since", type=parse_since, metavar="DATE",
+                       help=f"only {what} {since} at or after DATE (ISO date or date-time, UTC)")
+
+    p = add("crawl", cmd_crawl, "run the news spider with the project's settings (any directory)")
+    p.add_argument("--sources", metavar="FILE", help="sources file (TOML, [[sources]] tables)")
+    p.add_argument("--feed", action="append", metavar="URL", help="a feed to crawl (repeatable)")
+    p.add_argument("--sitemap", action="append", metavar="URL",
+                   help="a sitemap, sitemap index or robots.txt to crawl (repeatable)")
+    p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE",
+                   help="a Scrapy or NEWSCRAWL_* setting for this run (repeatable)")
+    p.add_argument("--replay-dir", metavar="DIR",
+                   help="crawl these saved sites instead of the network (NEWSCRAWL_REPLAY_DIR)")
+    p = add("fetch", cmd_fetch, "print one page's normalized record as JSON (nothing stored)", db=False)
+    p.add_argument("target", metavar="URL|FILE",
+                   help="an http(s) URL, a saved .html/.htm/.html.gz file or a saved-response folder")
     p = add("ingest", cmd_ingest, "store saved pages (.html, .htm, .html.gz, case folders)")
     p.add_argument("paths", nargs="+")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
-    add("stories", cmd_stories, "list stories with version counts")
+    p = add("stories", cmd_stories, "list stories with version counts")
+    filters(p, "stories", "first seen")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
     p = add("events", cmd_events, "list events reported by several stories (different texts)")
     p.add_argument("--all", action="store_true", help="also events reported by one story")
+    filters(p, "events", "first seen")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
     p = add("story", cmd_story, "show one story's versions, or --diff two of them")
     p.add_argument("key")
     p.add_argument("--diff", nargs="*", metavar="VERSION",
                    help="what changed between versions A and B (default: the first and the "
                         "latest; one id: the first and that one)")
+    p = add("export", cmd_export, "write story versions as JSON Lines or CSV")
+    p.add_argument("--format", choices=("jsonl", "csv"),
+                   help="jsonl (default) or csv (the default when --output ends in .csv)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write here (default: standard output)")
+    filters(p, "versions", "first fetched")
     p = add("reprocess", cmd_reprocess,
             "run the stages again over stored raw pages; new versions where the text changed")
     p.add_argument("--since", type=parse_since, metavar="DATE",
@@ -323,28 +572,66 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    p = db_sub.add_parser("upgrade", help="migrate the database to the newest schema")
+    p = db_sub.add_parser("upgrade", help="migrate the database to the newest schema", parents=[common])
     p.add_argument("--db")
     p.set_defaults(func=cmd_db_upgrade)
     p = db_sub.add_parser("backfill", help="fill in what a database written by an older newscrawl "
                                            "lacks (how versions derive from each other and their "
                                            "similarity, events of stories, band rows of signature "
-                                           "blocks), computed from the stored texts")
+                                           "blocks), computed from the stored texts", parents=[common])
     p.add_argument("--db")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     p.set_defaults(func=cmd_db_backfill)
     return parser
 
 
+def positive_int(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
+
+
+def _error(message: str) -> int:
+    print(f"newscrawl: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from newscrawl.store.db import DatabaseUnavailable
 
     args = build_parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
     try:
-        return args.func(args)
-    except DatabaseUnavailable as exc:
-        print(f"newscrawl: database unavailable: {exc}", file=sys.stderr)
-        return 2
+        code = args.func(args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (``newscrawl story KEY | head``): what it wanted is written.
+        # Further writes to stdout, including the interpreter's flush at exit, would fail again.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 0
+    except KeyboardInterrupt:
+        print("newscrawl: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        if isinstance(exc, CommandError):
+            return _error(str(exc))
+        if isinstance(exc, DatabaseUnavailable):
+            return _error(f"{exc} (is the server up and the URL right?)")
+        if isinstance(exc, SQLAlchemyError):
+            first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+            return _error(f"database error: {first} (--debug shows the traceback)")
+        raise
 
 
 if __name__ == "__main__":

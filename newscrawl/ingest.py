@@ -14,7 +14,8 @@ import datetime as dt
 import gzip
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from newscrawl.model import Page
@@ -68,24 +69,64 @@ def read_html_file(path: Path) -> Page:
     return Page.build(url, raw, None, 200, _mtime(path))
 
 
-def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page | IngestError]:
-    """Pages in the given files and folders; unreadable ones come as IngestError values."""
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    """A file inside a given folder that is not a saved page, and why it was passed over."""
+
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+#: Why a file in a folder is passed over (said to the user for each such file).
+NOT_A_PAGE = "not a saved page (.html, .htm, .html.gz, or a folder with info.json)"
+
+#: One input found: a saved-response folder or an HTML file, with its reader.
+Input = tuple[Callable[[Path], Page], Path]
+
+
+def find_inputs(paths: Iterable[str | Path]) -> list[Input | IngestError | Ignored]:
+    """Everything the given files and folders hold, in order, before any is read (so that
+    the total is known): inputs to read, paths that do not exist, and files passed over."""
+    found: list[Input | IngestError | Ignored] = []
     for raw_path in paths:
         path = Path(raw_path)
         if path.is_dir():
             if (path / "info.json").is_file():
-                yield _safe(read_case, path)
+                found.append((read_case, path))
                 continue
             for child in sorted(path.rglob("*")):
                 if child.name == "info.json":
-                    yield _safe(read_case, child.parent)
-                elif child.is_file() and child.name.lower().endswith(HTML_SUFFIXES) \
-                        and not (child.parent / "info.json").exists():
-                    yield _safe(read_html_file, child)
+                    found.append((read_case, child.parent))
+                elif not child.is_file() or (child.parent / "info.json").exists():
+                    continue  # a folder, or a body.* file read with its info.json
+                elif child.name.lower().endswith(HTML_SUFFIXES):
+                    found.append((read_html_file, child))
+                else:
+                    found.append(Ignored(child, NOT_A_PAGE))
         elif path.is_file():
-            yield _safe(read_html_file, path)
+            found.append((read_html_file, path))
         else:
-            yield IngestError(f"{path}: no such file or folder")
+            found.append(IngestError(f"{path}: no such file or folder"))
+    return found
+
+
+def read_input(entry: Input) -> Page | IngestError:
+    """The page of one input of :func:`find_inputs`, or why it cannot be read."""
+    reader, path = entry
+    return _safe(reader, path)
+
+
+def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page | IngestError]:
+    """Pages in the given files and folders; unreadable ones come as IngestError values
+    (files passed over as not pages are left out: :func:`find_inputs` lists them)."""
+    for entry in find_inputs(paths):
+        if isinstance(entry, tuple):
+            yield read_input(entry)
+        elif isinstance(entry, IngestError):
+            yield entry
 
 
 def _safe(reader, path: Path) -> Page | IngestError:

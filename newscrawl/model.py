@@ -208,3 +208,11 @@ class ArticleRecord(ArticleMetadata):
             data["fingerprint"] = {"body_hash": self.fingerprint.body_hash,
                                    "bands": list(self.fingerprint.bands)}
         return data
+
+    def to_output(self) -> dict[str, Any]:
+        """The record as the commands and feed exports write it: :meth:`to_dict` with the
+        fingerprint reduced to its body hash (the LSH bands are the store's index, not data)."""
+        data = self.to_dict()
+        if self.fingerprint is not None:
+            data["fingerprint"] = {"body_hash": self.fingerprint.body_hash}
+        return data

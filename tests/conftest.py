@@ -98,3 +98,36 @@ def db_session(db_engine):
     finally:
         session.rollback()
         session.close()
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory):
+    """A folder holding newscrawl as a non-editable install of a wheel built from this checkout
+    (``pip wheel`` + ``pip install --target``: no network, no build isolation). Put it first on
+    ``PYTHONPATH``; its ``bin/newscrawl`` is the installed command.
+
+    The wheel is built from a copy of the package files: setuptools' in-tree ``build/`` folder
+    would keep modules deleted since an earlier build and put them in the wheel."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    source = tmp_path_factory.mktemp("source")
+    wheels = tmp_path_factory.mktemp("wheels")
+    target = tmp_path_factory.mktemp("site")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(repo / name, source / name)
+    shutil.copytree(repo / "newscrawl", source / "newscrawl",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+         "-w", str(wheels), str(source)], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr[-2000:]
+    (wheel,) = wheels.glob("newscrawl-*.whl")
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr[-2000:]
+    return target

@@ -37,3 +37,19 @@ class PageItem:
 
     def to_page(self) -> Page:
         return Page.build(self.url, self.body, self.headers, self.status, self.fetched_at)
+
+    def export_dict(self) -> dict[str, Any]:
+        """The page as a feed export writes it (newscrawl/crawl/exporters.py): the response
+        facts and the normalized record, never the raw bytes. A page the stages did not reach
+        (a failed download, a 304) has the response facts alone."""
+        record = self.record.to_output() if self.record is not None else {}
+        return {
+            "url": self.url,
+            "requested_url": self.requested_url,
+            "status": self.status,
+            "fetched_at": self.fetched_at.isoformat() if self.fetched_at is not None else None,
+            "source": self.source,
+            "discovery": dict(self.discovery),
+            "error": self.error,
+            **{key: value for key, value in record.items() if key != "url"},
+        }

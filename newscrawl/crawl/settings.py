@@ -63,6 +63,15 @@ REMOTE_CONTROL_ENABLED = False
 # REQUEST_FINGERPRINTER_IMPLEMENTATION is not set: Scrapy >= 2.14 removed it (one fingerprinter).
 # Write exported feeds as UTF-8, not \u-escaped ASCII.
 FEED_EXPORT_ENCODING = "utf-8"
+# Feed exports (-o/-O) write each page's normalized record, not its raw bytes (newscrawl/crawl/exporters.py).
+FEED_EXPORTERS = {
+    "json": "newscrawl.crawl.exporters.JsonExporter",
+    "jsonlines": "newscrawl.crawl.exporters.JsonLinesExporter",
+    "jsonl": "newscrawl.crawl.exporters.JsonLinesExporter",
+    "jl": "newscrawl.crawl.exporters.JsonLinesExporter",
+    "csv": "newscrawl.crawl.exporters.CsvExporter",
+    "xml": "newscrawl.crawl.exporters.XmlExporter",
+}
 # INFO shows progress and stats without per-request noise.
 LOG_LEVEL = "INFO"
 

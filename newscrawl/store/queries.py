@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from newscrawl.model import site_of
 from newscrawl.store.models import Event, Site, Story, StoryMerge, Version
 
 
@@ -73,9 +75,21 @@ class StoryDetail:
         return sorted({v.site for v in self.versions})
 
 
-def list_stories(session: Session, *, limit: int | None = None,
-                 offset: int = 0) -> list[StorySummary]:
-    """Every story with its version and site counts, oldest first."""
+def site_host(host: str) -> str:
+    """A site as the user names it (``www.example.com``, ``Example.com``) as the store keeps it."""
+    return site_of(f"http://{host.strip()}/")
+
+
+def _on_site(host: str):
+    """Stories with a version on the site ``host`` (a condition on Story)."""
+    return Story.id.in_(select(Version.story_id).join(Site, Site.id == Version.site_id)
+                        .where(Site.host == site_host(host)))
+
+
+def list_stories(session: Session, *, limit: int | None = None, offset: int = 0,
+                 site: str | None = None, since: dt.datetime | None = None) -> list[StorySummary]:
+    """Every story with its version and site counts, oldest first; ``site``: only stories with
+    a version on that host; ``since``: only stories first seen at or after it."""
     version_count = func.count(Version.id)
     site_count = func.count(func.distinct(Version.site_id))
     stmt = (
@@ -86,6 +100,10 @@ def list_stories(session: Session, *, limit: int | None = None,
         .order_by(Story.first_seen_at, Story.id)
         .offset(offset)
     )
+    if site is not None:
+        stmt = stmt.where(_on_site(site))
+    if since is not None:
+        stmt = stmt.where(Story.first_seen_at >= since)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [StorySummary(key, title, language, int(vc), int(sc), first_seen)
@@ -149,13 +167,21 @@ class EventSummary:
     site_count: int
 
 
-def list_events(session: Session, *, min_stories: int = 2) -> list[EventSummary]:
-    """Events reported by at least ``min_stories`` stories, oldest first, with their stories."""
+def list_events(session: Session, *, min_stories: int = 2, limit: int | None = None,
+                site: str | None = None, since: dt.datetime | None = None) -> list[EventSummary]:
+    """Events reported by at least ``min_stories`` stories, oldest first, with their stories;
+    ``site``: only events with a version on that host; ``since``: only events first seen at or
+    after it; ``limit``: the first ``limit`` of them."""
     counts = (select(Story.event_id, func.count().label("n")).where(Story.event_id.is_not(None))
               .group_by(Story.event_id).having(func.count() >= min_stories).subquery())
-    events = session.execute(
-        select(Event).join(counts, counts.c.event_id == Event.id).order_by(Event.first_seen_at, Event.id)
-    ).scalars().all()
+    stmt = select(Event).join(counts, counts.c.event_id == Event.id).order_by(Event.first_seen_at, Event.id)
+    if site is not None:
+        stmt = stmt.where(Event.id.in_(select(Story.event_id).where(_on_site(site))))
+    if since is not None:
+        stmt = stmt.where(Event.first_seen_at >= since)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    events = session.execute(stmt).scalars().all()
     out = []
     for event in events:
         rows = session.execute(
@@ -183,5 +209,48 @@ def version_texts(session: Session, key: str, version_ids: list[int]) -> dict[in
     return {v.id: v for v in rows}
 
 
-__all__ = ["EventSummary", "MergeSummary", "StoryDetail", "StorySummary", "VersionSummary", "list_events",
+#: The columns of an exported story version, in order (``newscrawl export``).
+EXPORT_COLUMNS = (
+    "story_key", "version_id", "is_canonical", "derivation", "similarity", "site", "url",
+    "canonical_url", "title", "body", "body_hash", "language", "language_confidence",
+    "chrome_languages", "encoding", "encoding_source", "encoding_conflict", "published_at",
+    "published_source", "modified_at", "modified_source", "authors", "section", "wire",
+    "repairs", "first_fetched_at", "last_fetched_at", "fetch_count", "event_id",
+)
+#: Rows fetched from the database at a time by :func:`iter_export_rows`.
+EXPORT_BATCH = 500
+
+
+def iter_export_rows(session: Session, *, site: str | None = None, since: dt.datetime | None = None,
+                     limit: int | None = None, batch: int = EXPORT_BATCH) -> Iterator[dict[str, Any]]:
+    """Story versions in the order they were stored, as dicts of :data:`EXPORT_COLUMNS`, read
+    ``batch`` rows at a time (a server-side cursor on PostgreSQL), so that an export of any
+    size holds one batch in memory. ``site``: versions on that host; ``since``: versions first
+    fetched at or after it."""
+    stmt = (
+        select(Story.key, Version.id, Version.id == Story.canonical_version_id, Version.derivation,
+               Version.similarity, Site.host, Version.url, Version.canonical_url, Version.title,
+               Version.body, Version.body_hash, Version.language, Version.language_confidence,
+               Version.chrome_languages, Version.encoding, Version.encoding_source,
+               Version.encoding_conflict, Version.published_at, Version.published_source,
+               Version.modified_at, Version.modified_source, Version.authors, Version.section,
+               Version.wire, Version.repairs, Version.first_fetched_at, Version.last_fetched_at,
+               Version.fetch_count, Story.event_id)
+        .join(Story, Story.id == Version.story_id)
+        .join(Site, Site.id == Version.site_id)
+        .order_by(Version.id)
+    )
+    if site is not None:
+        stmt = stmt.where(Site.host == site_host(site))
+    if since is not None:
+        stmt = stmt.where(Version.first_fetched_at >= since)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    for row in session.execute(stmt.execution_options(yield_per=batch)):
+        out = dict(zip(EXPORT_COLUMNS, row))
+        out["is_canonical"] = bool(out["is_canonical"])
+        yield out
+
+
+__all__ = ["EXPORT_BATCH", "EXPORT_COLUMNS", "EventSummary", "iter_export_rows", "MergeSummary", "StoryDetail", "StorySummary", "VersionSummary", "list_events", "site_host",
            "list_stories", "story_detail", "story_merges", "version_texts"]

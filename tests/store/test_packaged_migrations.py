@@ -1,44 +1,20 @@
 """The migrations ship inside the package: a non-editable install creates and upgrades databases.
 
-The wheel is built from a copy of the checkout's package files (setuptools' in-tree build/
-folder would keep modules deleted since an earlier build) and unpacked into a folder of its own;
-the command then runs from a directory outside the checkout with that folder first on the path,
-so neither the checkout's files nor its top-level alembic.ini can be what it finds.
+The wheel is built from this checkout and unpacked into a folder of its own (``installed`` in
+tests/conftest.py); the command then runs from a directory outside the checkout with that folder
+first on the path, so neither the checkout's files nor its top-level alembic.ini can be what it
+finds.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    source = tmp_path_factory.mktemp("source")
-    wheels = tmp_path_factory.mktemp("wheels")
-    target = tmp_path_factory.mktemp("site")
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(REPO / name, source / name)
-    shutil.copytree(REPO / "newscrawl", source / "newscrawl",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", str(wheels), str(source)], capture_output=True, text=True)
-    assert build.returncode == 0, build.stderr[-2000:]
-    (wheel,) = wheels.glob("newscrawl-*.whl")
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
-        capture_output=True, text=True)
-    assert install.returncode == 0, install.stderr[-2000:]
-    return target
 
 
 def test_wheel_holds_every_revision(installed):

@@ -1,0 +1,64 @@
+"""Run the ``news`` spider from the ``newscrawl crawl`` command, without a ``scrapy.cfg``.
+
+``scrapy crawl`` finds the project's settings through the ``scrapy.cfg`` of a checkout, so it
+works only from there. An installed newscrawl has no such file: here the settings are loaded
+from :mod:`newscrawl.crawl.settings` directly (the module ``scrapy.cfg`` names), at Scrapy's
+"project" priority, and the command's own values on top at "cmdline" priority, exactly as
+``scrapy crawl -s`` would put them. The spider arguments are checked before Scrapy starts, so
+a bad sources file is one line from the command, not an error inside the reactor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scrapy.settings import Settings
+
+from newscrawl.crawl.sources import sources_from_args
+
+#: Scrapy's asyncio reactor, the one its settings name by default.
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+#: The module that ``scrapy.cfg`` names: the one home of the crawl's settings.
+SETTINGS_MODULE = "newscrawl.crawl.settings"
+
+
+def crawl_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """The project's settings with ``overrides`` on top (as ``scrapy crawl -s`` sets them)."""
+    settings = Settings()
+    settings.setmodule(SETTINGS_MODULE, priority="project")
+    if overrides:
+        settings.update(dict(overrides), priority="cmdline")
+    return settings
+
+
+def spider_arguments(sources: str | None = None, feeds: list[str] | None = None,
+                     sitemaps: list[str] | None = None) -> dict[str, str]:
+    """The ``news`` spider's arguments; raises ValueError (file and entry named) when they
+    would give the spider nothing to crawl or a sources file it cannot read."""
+    args = {key: value for key, value in (("sources", sources),
+                                          ("feeds", ",".join(feeds or [])),
+                                          ("sitemaps", ",".join(sitemaps or []))) if value}
+    sources_from_args(**args)
+    return args
+
+
+def run_news(settings: Settings, arguments: Mapping[str, str]) -> int:
+    """Run the ``news`` spider in this process until it finishes: 0, or 1 when it could not
+    start (the reason is in the log, as with ``scrapy crawl``)."""
+    from scrapy.crawler import AsyncCrawlerProcess, CrawlerProcess
+
+    # The same choice as ``scrapy crawl`` (scrapy.cmdline): the process installs the reactor
+    # the settings name itself, so nothing before this may import twisted.internet.reactor.
+    if ((settings["TWISTED_REACTOR"] == ASYNCIO_REACTOR
+         and not settings.getbool("FORCE_CRAWLER_PROCESS"))
+            or not settings.getbool("TWISTED_REACTOR_ENABLED")):
+        process = AsyncCrawlerProcess(settings)
+    else:
+        process = CrawlerProcess(settings)
+    process.crawl("news", **arguments)
+    process.start()
+    return 1 if process.bootstrap_failed else 0
+
+
+__all__ = ["SETTINGS_MODULE", "crawl_settings", "run_news", "spider_arguments"]
