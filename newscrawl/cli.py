@@ -510,10 +510,17 @@ def package_version() -> str:
         return "unknown"
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors as one line, like every other user error (the usage is one --help away)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newscrawl", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="newscrawl", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"newscrawl {package_version()}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="on an error, print the traceback too")
     parser.add_argument("--debug", action="store_true", help="on an error, print the traceback too")

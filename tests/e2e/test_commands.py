@@ -1,0 +1,297 @@
+"""The ``newscrawl`` command as a user runs it (real subprocesses): one line and exit 2 for each
+user error, no traceback; fetch, export, filters, feed exports, ingest's report and progress."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from newscrawl.cli import Progress
+from newscrawl.cli import main as cli_main
+from newscrawl.export import write_rows
+from newscrawl.fetch import FetchError, download
+from newscrawl.store.db import make_engine
+from newscrawl.store.queries import EXPORT_COLUMNS, iter_export_rows
+from newscrawl.testing.server import LoopbackSiteServer
+
+REPO = Path(__file__).resolve().parents[2]
+SITES = REPO / "fixtures" / "sites"
+KETTLE = SITES / "www.capitol-ledger.example" / "kettle-recall"
+WIRE_TITLE = "Explosion rips through Marrowgate river port"
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "NEWSCRAWL_SPOOL_DIR": str(tmp_path / "spool"), **extra}
+    for name in ("NEWSCRAWL_DATABASE_URL", "NEWSCRAWL_REDIS_URL", "REDIS_URL", "http_proxy",
+                 "HTTP_PROXY", "no_proxy", "NO_PROXY"):
+        if name not in extra:
+            env.pop(name, None)
+    return env
+
+
+def newscrawl(tmp_path: Path, *args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "newscrawl", *args], cwd=tmp_path,
+                          env=env or _env(tmp_path), capture_output=True, text=True, timeout=300, **kwargs)
+
+
+def one_line_error(run: subprocess.CompletedProcess) -> str:
+    assert run.returncode == 2, (run.returncode, run.stderr)
+    assert "Traceback" not in run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("newscrawl")
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory) -> str:
+    """The sample sites ingested (the same stories as a crawl of them)."""
+    path = tmp_path_factory.mktemp("sample") / "news.db"
+    url = f"sqlite:///{path}"
+    assert cli_main(["ingest", "-q", str(SITES), "--db", url]) == 0
+    return url
+
+
+# ------------------------------------------------------------------ errors
+
+
+@pytest.mark.parametrize("url, says", [
+    ("notaurl", "not a database URL"),
+    ("sqlite:/x", "not a database URL"),
+    ("postgres://user@localhost/news", "postgresql+psycopg://"),
+    ("postgresql+psycopg2://user@localhost/news", "postgresql+psycopg://"),
+    ("mysql://user@localhost/news", "SQLite or PostgreSQL"),
+])
+def test_malformed_database_url_is_one_line(tmp_path, url, says):
+    for command in (["stories"], ["ingest", str(KETTLE)], ["db", "upgrade"]):
+        line = one_line_error(newscrawl(tmp_path, *command, "--db", url))
+        assert says in line
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["stories"], ["events"], ["story", "0123456789abcdef"], ["export"]])
+def test_read_command_on_a_missing_sqlite_file_creates_nothing(tmp_path, command):
+    line = one_line_error(newscrawl(tmp_path, *command, "--db", "sqlite:///typo.db"))
+    assert "no database at typo.db" in line
+    assert not (tmp_path / "typo.db").exists()
+
+
+def test_debug_adds_the_traceback(tmp_path):
+    run = newscrawl(tmp_path, "stories", "--db", "notaurl", "--debug")
+    assert run.returncode == 2 and "Traceback" in run.stderr
+    assert run.stderr.strip().splitlines()[-1].startswith("newscrawl: not a database URL")
+
+
+def test_story_into_a_closed_pipe_ends_quietly(tmp_path, sample_db):
+    key = json.loads(newscrawl(tmp_path, "stories", "--json", "--db", sample_db).stdout)[0]["key"]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before a byte is written, like `| head` after its lines
+    try:
+        run = subprocess.run([sys.executable, "-m", "newscrawl", "story", key, "--db", sample_db],
+                             cwd=tmp_path, env=_env(tmp_path), stdout=write_end, stderr=subprocess.PIPE,
+                             text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert run.stderr == "" and run.returncode == 0
+
+
+@pytest.mark.parametrize("content, says", [
+    (None, "cannot read sources file"),
+    ('[[sources]]\nname = "a"\nfeeds = ["http://a.example/rss"]\ncolour = 1\n', "unknown key(s) ['colour']"),
+    ("[[sources]\n", "invalid TOML"),
+    ('[[sources]]\nname = "a"\nfeeds = ["not-a-url"]\n', "not an absolute http(s) URL"),
+])
+def test_crawl_sources_errors_are_one_line(tmp_path, content, says):
+    if content is not None:
+        (tmp_path / "sources.toml").write_text(content)
+    line = one_line_error(newscrawl(tmp_path, "crawl", "--sources", "sources.toml", "--db", "sqlite:///c.db"))
+    assert says in line
+    assert not (tmp_path / "c.db").exists()
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--feed", "not-a-url"], "not an absolute http(s) URL"),
+    ([], "nothing to crawl"),
+    (["--feed", "http://a.example/rss", "-s", "LOG_LEVEL"], "NAME=VALUE"),
+    (["--feed", "http://a.example/rss", "--replay-dir", "nowhere"], "no such folder"),
+])
+def test_crawl_argument_errors_are_one_line(tmp_path, args, says):
+    assert says in one_line_error(newscrawl(tmp_path, "crawl", *args))
+
+
+def test_ingest_reports_ignored_files_and_an_empty_folder(tmp_path):
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not a page")
+    run = newscrawl(tmp_path, "ingest", str(folder), "--db", "sqlite:///i.db")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    ignored, error = run.stderr.strip().splitlines()
+    assert ignored.startswith("ignored: ") and "notes.txt: not a saved page" in ignored
+    assert error.startswith("newscrawl: no pages to ingest in ")
+    assert not (tmp_path / "i.db").exists()
+
+    (folder / "page.html").write_bytes((KETTLE / "body.html").read_bytes())
+    run = newscrawl(tmp_path, "ingest", str(folder), "--db", "sqlite:///i.db")
+    assert run.returncode == 0, run.stderr
+    assert "notes.txt: not a saved page" in run.stderr
+    assert run.stdout.strip().splitlines()[-1].endswith("0 unreadable; 1 ignored (not pages)")
+    assert "\r" not in run.stderr  # stderr is a pipe here: no progress line
+
+
+# ------------------------------------------------------------------ progress
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_line_on_a_terminal_only():
+    terminal = _Terminal()
+    progress = Progress(3, "pages", terminal)
+    for _ in range(3):
+        progress.advance()
+    progress.clear()
+    shown = terminal.getvalue()
+    assert "\r3/3 pages" in shown and "/s" in shown and "left" in shown
+    assert shown.endswith("\r")  # cleared, so the summary starts on a clean line
+    piped = io.StringIO()
+    quiet = Progress(3, "pages", piped)
+    for _ in range(3):
+        quiet.advance()
+    quiet.clear()
+    assert piped.getvalue() == ""
+
+
+# ------------------------------------------------------------------ listings and export
+
+
+def test_stories_and_events_filters_and_json(tmp_path, sample_db):
+    every = json.loads(newscrawl(tmp_path, "stories", "--json", "--db", sample_db).stdout)
+    assert len(every) == 5
+    wire = next(s for s in every if s["title"].startswith(WIRE_TITLE))
+    assert (wire["versions"], wire["sites"]) == (6, 6)
+    limited = json.loads(newscrawl(tmp_path, "stories", "--json", "--limit", "2", "--db", sample_db).stdout)
+    assert [s["key"] for s in limited] == [s["key"] for s in every[:2]]
+    jinghai = json.loads(newscrawl(tmp_path, "stories", "--json", "--site", "news.jinghai.example",
+                                   "--db", sample_db).stdout)
+    assert [s["key"] for s in jinghai] == [wire["key"]]
+    ledger = newscrawl(tmp_path, "stories", "--site", "www.capitol-ledger.example", "--db", sample_db)
+    assert ledger.stdout.startswith("2 stories")
+    assert json.loads(newscrawl(tmp_path, "stories", "--json", "--since", "2999-01-01",
+                                "--db", sample_db).stdout) == []
+    events = json.loads(newscrawl(tmp_path, "events", "--json", "--db", sample_db).stdout)
+    assert len(events) == 1 and wire["key"] in [s["key"] for s in events[0]["stories"]]
+    assert json.loads(newscrawl(tmp_path, "events", "--json", "--site", "kbrx1040.example", "--all",
+                                "--limit", "1", "--db", sample_db).stdout)[0]["id"] == events[0]["id"]
+    line = one_line_error(newscrawl(tmp_path, "events", "--since", "yesterday", "--db", sample_db))
+    assert line.startswith("newscrawl events: argument --since: not a date: 'yesterday'")
+
+
+def test_export_jsonl_and_csv(tmp_path, sample_db):
+    import csv
+
+    run = newscrawl(tmp_path, "export", "--db", sample_db, "--output", "out.jsonl")
+    assert run.returncode == 0, run.stderr
+    assert "exported 10 story versions to out.jsonl (jsonl)" in run.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert len(rows) == 10 and list(rows[0]) == list(EXPORT_COLUMNS)
+    wire_key = next(r["story_key"] for r in rows if r["title"].startswith(WIRE_TITLE))
+    assert sum(r["story_key"] == wire_key for r in rows) == 6
+    assert not list(tmp_path.glob("*.part"))
+    run = newscrawl(tmp_path, "export", "--db", sample_db, "--output", "out.csv", "--site", "news.jinghai.example")
+    assert run.returncode == 0, run.stderr
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["site"] == "news.jinghai.example" and row["encoding"] == "gb18030"
+    assert isinstance(json.loads(row["repairs"]), list) and json.loads(row["chrome_languages"])
+
+
+def test_export_streams(database_url, tmp_path):
+    """Rows are read from the database a batch at a time (yield_per: a server-side cursor on
+    PostgreSQL) and each is written before the next is read."""
+    assert cli_main(["ingest", "-q", str(SITES), "--db", database_url]) == 0
+    engine = make_engine(database_url)
+    seen_options = []
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        event.listen(session, "do_orm_execute", lambda state: seen_options.append(state.execution_options))
+        stream = io.StringIO()
+        written_before_read = []
+
+        def watched(rows):
+            for n, row in enumerate(rows):
+                written_before_read.append(stream.getvalue().count("\n") == n)
+                yield row
+
+        count = write_rows(watched(iter_export_rows(session, batch=3)), stream, "jsonl", EXPORT_COLUMNS)
+    engine.dispose()
+    assert count == 10 and all(written_before_read)
+    assert seen_options and seen_options[0].get("yield_per") == 3
+
+
+# ------------------------------------------------------------------ one page
+
+
+def test_fetch_file_and_url(tmp_path):
+    run = newscrawl(tmp_path, "fetch", str(KETTLE / "body.html"))
+    assert run.returncode == 0, run.stderr
+    record = json.loads(run.stdout)
+    assert record["title"] == "Brightwell recalls 240,000 smart kettles over overheating risk"
+    assert {"body", "language", "chrome_languages", "encoding", "repairs", "published_at", "authors",
+            "wire", "fingerprint"} <= set(record)
+    assert set(record["fingerprint"]) == {"body_hash"}
+    url = json.loads((KETTLE / "info.json").read_text())["url"]
+    with LoopbackSiteServer(SITES) as server:
+        run = newscrawl(tmp_path, "fetch", url, env=_env(tmp_path, http_proxy=server.proxy_url))
+        exchanges = server.exchanges
+    assert run.returncode == 0, run.stderr
+    fetched = json.loads(run.stdout)
+    assert fetched["url"] == url and fetched["body"] == record["body"] and fetched["status"] == 200
+    (exchange,) = exchanges
+    assert exchange.request_headers.get("User-Agent", "").startswith("newscrawl/")
+    assert not list(tmp_path.glob("*.db"))  # nothing stored
+
+
+def test_fetch_size_limit(tmp_path):
+    with LoopbackSiteServer(SITES) as server:
+        url = json.loads((KETTLE / "info.json").read_text())["url"]
+        os.environ["http_proxy"] = server.proxy_url
+        try:
+            with pytest.raises(FetchError, match="larger than the crawl's limit of 1000 bytes"):
+                download(url, max_size=1000)
+        finally:
+            del os.environ["http_proxy"]
+
+
+def test_fetch_errors_are_one_line(tmp_path):
+    assert "no such file" in one_line_error(newscrawl(tmp_path, "fetch", "missing.html"))
+    assert "cannot fetch" in one_line_error(newscrawl(tmp_path, "fetch", "http://127.0.0.1:9/x"))
+
+
+# ------------------------------------------------------------------ feed exports
+
+
+@pytest.mark.crawl
+def test_scrapy_feed_export_writes_the_normalized_record(tmp_path):
+    out = tmp_path / "out.jsonl"
+    run = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "sources=fixtures/sample_sources.toml",
+         "-s", f"NEWSCRAWL_REPLAY_DIR={SITES}", "-s", "NEWSCRAWL_STORE_ENABLED=False",
+         "-s", "NEWSCRAWL_LOCK=False", "-s", "LOG_LEVEL=WARNING", "-O", str(out)],
+        cwd=REPO, env=_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "ERROR" not in run.stderr, run.stderr[-3000:]
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 10
+    assert all(line["title"] and line["body"] and line["url"].startswith("http://") for line in lines)
+    assert sum(line["title"].startswith(WIRE_TITLE) for line in lines) >= 2
+    assert all(isinstance(line["body"], str) and "stages" not in line for line in lines)
