@@ -397,8 +397,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             raise CommandError(f"--replay-dir {args.replay_dir}: no such folder (the saved sites, "
                                f"one folder per host, as in fixtures/sites)")
         overrides["NEWSCRAWL_REPLAY_DIR"] = str(Path(args.replay_dir).resolve())
-    if args.db is not None or "NEWSCRAWL_DATABASE_URL" not in overrides:
-        url = checked_url(args.db or overrides.get("NEWSCRAWL_DATABASE_URL"))
+    url = checked_url(args.db or overrides.get("NEWSCRAWL_DATABASE_URL"))
+    if args.db is not None:
         # The environment comes before the settings wherever the crawl resolves the URL
         # (newscrawl/store/db.py), so --db is passed to it there.
         os.environ[ENV_VAR] = url
