@@ -16,7 +16,13 @@ PDF, image, audio, video,    :class:`NonArticleDownloadStop` ends the download a
 archives by Content-Type     headers -> ``skipped`` / ``content_type:application/pdf``
 binary bytes sent as HTML    the decode stage sniffs them -> ``skipped`` / ``not_text:...``
 oversize                     ``DOWNLOAD_MAXSIZE`` cancels the download (also during gzip
-                             decompression) -> ``failed`` / ``oversize``
+                             decompression) -> ``failed`` / ``oversize``; revisited like a
+                             gone page, not every run
+off-site redirect or         :mod:`newscrawl.crawl.safety` refuses the hop -> ``failed`` /
+meta refresh, private        ``offsite_redirect:<host>``, ``offsite_refresh:<host>``,
+address                      ``blocked_address:<ip>``; revisited like a gone page
+robots.txt 5xx / no answer   the site's pages are held back for the run (RFC 9309) ->
+                             ``failed`` / ``robots_unreachable:<why>``, tried next run
 redirect loop                :class:`RedirectLoopMiddleware` stops a chain that comes back
                              to one of its URLs; RedirectMiddleware gives up after
                              ``REDIRECT_MAX_TIMES`` hops -> ``failed`` / ``redirect_loop``
@@ -64,6 +70,7 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.crawl import settings as defaults
+from newscrawl.crawl.safety import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +102,8 @@ def failure_reason(failure) -> str:
         return "not_due"
     if isinstance(exc, HttpError):
         return f"http_status_{exc.response.status}"
+    if isinstance(exc, Refused):  # newscrawl's own refusals name their reason
+        return exc.reason
     if isinstance(exc, IgnoreRequest):
         message = str(exc)
         if "robots.txt" in message:

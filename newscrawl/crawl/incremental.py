@@ -9,12 +9,15 @@ crawl's memory (:mod:`newscrawl.store.fetches`) - whether to send it, and adds
 The decision (:meth:`RevisitPolicy.decide`), in order:
 
 1. **new** - never fetched: request.
-2. **retry** - the last attempt failed (no response, 5xx after retries, timeout, truncated...):
+2. **retry** - the last attempt failed (no response, 5xx after retries, timeout, truncated,
+   robots.txt unreachable...), other than the refusals under **gone**:
    request; nothing of the page is held, so there is nothing to wait for.
 3. **updated** - the feed/sitemap entry carries a modification date (Atom ``updated``, sitemap
    ``lastmod``) later than our last download: request now, whatever the schedule.
 4. **gone** - the last answer said the page is not an article and will not become one (404/410,
-   a PDF, an image, binary bytes): request again only after ``NEWSCRAWL_GONE_REVISIT_AFTER``
+   a PDF, an image, binary bytes), or the download was stopped for good reason that a retry
+   would meet again (over ``DOWNLOAD_MAXSIZE``, a redirect off the source's domains, a private
+   address): request again only after ``NEWSCRAWL_GONE_REVISIT_AFTER``
    (a week), even when ``NEWSCRAWL_REVISIT_AFTER`` is 0, because "every run" is about
    catching edits of articles, and re-downloading a dead link or a PDF every few minutes catches
    nothing.
@@ -80,6 +83,9 @@ MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
 
 #: ``fetches.reason`` prefixes meaning "not an article, and it will not turn into one".
 GONE_REASONS = ("http_status_404", "http_status_410", "content_type:", "not_text:", "empty_body")
+#: ``fetches.reason`` prefixes of failed downloads that the next run would only repeat: the page
+#: is too big (a re-download costs DOWNLOAD_MAXSIZE for nothing) or newscrawl refused to follow.
+REFUSED_REASONS = ("oversize", "offsite_redirect:", "offsite_refresh:", "blocked_address:")
 
 
 class NotDue(IgnoreRequest):
@@ -115,14 +121,17 @@ class RevisitPolicy:
 
     @staticmethod
     def is_gone(history: FetchHistory) -> bool:
-        return history.outcome == "skipped" and (history.reason or "").startswith(GONE_REASONS)
+        reason = history.reason or ""
+        if history.failed:
+            return reason.startswith(REFUSED_REASONS)
+        return history.outcome == "skipped" and reason.startswith(GONE_REASONS)
 
     def decide(self, history: FetchHistory | None, now: dt.datetime, *,
                entry_updated: dt.datetime | None = None,
                entry_published: dt.datetime | None = None) -> Decision:
         if history is None:
             return Decision(True, "new")
-        if history.failed:
+        if history.failed and not self.is_gone(history):
             return Decision(True, "retry", conditional_headers(history))
         since = (now - history.fetched_at).total_seconds()
         if entry_updated is not None and entry_updated > history.fetched_at:

@@ -76,6 +76,14 @@ FEED_EXPORTERS = {
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    # Redirect and meta-refresh hops stay inside the source's domains; IP-literal URLs of
+    # private addresses are refused (newscrawl/crawl/safety.py). Before robots.txt (100), so an
+    # off-site target's robots.txt is not fetched either.
+    "newscrawl.crawl.safety.SafetyMiddleware": 50,
+    # robots.txt that answers 5xx or cannot be reached means "disallow all" for the run
+    # (RFC 9309), where Scrapy's middleware allows everything (newscrawl/crawl/politeness/robots.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawl.crawl.politeness.robots.StrictRobotsTxtMiddleware": 100,
     # Revisit decision and conditional GET for known article URLs (newscrawl/crawl/incremental.py).
     # After robots.txt (100), so only requests robots.txt allows are decided and counted.
     "newscrawl.crawl.incremental.IncrementalMiddleware": 120,
@@ -95,6 +103,12 @@ DOWNLOADER_MIDDLEWARES = {
     # live; robots.txt fetches pass through the same chain and are replayed too.
     "newscrawl.crawl.replay.ReplayDownloaderMiddleware": 950,
 }
+# Scrapy's DNS resolver, refusing names that resolve to loopback, private, link-local (cloud
+# metadata) or unique-local addresses (newscrawl/crawl/safety.py).
+TWISTED_DNS_RESOLVER = "newscrawl.crawl.safety.SafeResolver"
+# True = connect to loopback, private, link-local and unique-local addresses too (an intranet
+# crawl, tests on loopback servers); False = refuse them, recorded as blocked_address.
+NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES = False
 # Directory of saved sites (fixtures layout) to crawl instead of the network; None = live crawl.
 NEWSCRAWL_REPLAY_DIR = None
 # Database URL of the store; the environment variable of the same name comes first; None (and
@@ -175,6 +189,8 @@ NEWSCRAWL_DATABASE_LOCK_TIMEOUT = 30
 NEWSCRAWL_DATABASE_TIMEOUT = 60
 
 EXTENSIONS = {
+    # Passwords in user:password@ URLs (a feed behind HTTP auth) never reach the log.
+    "newscrawl.crawl.safety.CredentialLogMask": 0,
     # Taken before the scheduler opens JOBDIR; a second overlapping run exits with a message.
     "newscrawl.crawl.run.CrawlLock": 0,
     "newscrawl.crawl.run.CrawlProgress": 500,

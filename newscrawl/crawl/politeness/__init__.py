@@ -5,7 +5,8 @@ in the process's memory, and a site's download delay and concurrency are counted
 process's own downloader. With N processes on one Redis frontier a site would have its
 robots.txt fetched N times per crawl and be hit N times as hard. So:
 
-* :mod:`.robots` - robots.txt fetched once per site and run, shared through Redis;
+* :mod:`.robots` - a robots.txt that answers 5xx or not at all disallows its site for the run
+  (RFC 9309); with Redis, fetched once per site and run and shared;
 * :mod:`.pacing` - one request rate per site across the processes;
 * :mod:`.slots` - at most the per-site limit of requests in flight: across the processes (leases
   in Redis), or in one process without Redis (in memory, where Scrapy's downloader alone lets
@@ -13,15 +14,17 @@ robots.txt fetched N times per crawl and be hit N times as hard. So:
 * :mod:`.queue` - the scheduler queue of a process without Redis, which sees the requests that
   wait for a site slot.
 
-robots.txt and pacing are put in place by the :class:`~newscrawl.crawl.shared.addon.RedisFrontier`
-add-on, only when a Redis URL is set; without one Scrapy's own behaviour is unchanged. The
-concurrency middleware and the queue are in :mod:`newscrawl.crawl.settings`.
+The shared robots.txt and pacing are put in place by the
+:class:`~newscrawl.crawl.shared.addon.RedisFrontier` add-on, only when a Redis URL is set; without
+one Scrapy's own pacing is unchanged. The strict robots.txt middleware, the concurrency
+middleware and the queue are in :mod:`newscrawl.crawl.settings`.
 """
 
 from newscrawl.crawl.politeness.pacing import SharedPacingMiddleware
 from newscrawl.crawl.politeness.queue import SiteAwarePriorityQueue
-from newscrawl.crawl.politeness.robots import SharedRobotsTxtMiddleware
+from newscrawl.crawl.politeness.robots import SharedRobotsTxtMiddleware, StrictRobotsTxtMiddleware
 from newscrawl.crawl.politeness.slots import LocalSlots, SharedConcurrencyMiddleware, SiteSlots
 
 __all__ = ["LocalSlots", "SharedConcurrencyMiddleware", "SharedPacingMiddleware",
-           "SharedRobotsTxtMiddleware", "SiteAwarePriorityQueue", "SiteSlots"]
+           "SharedRobotsTxtMiddleware", "SiteAwarePriorityQueue", "SiteSlots",
+           "StrictRobotsTxtMiddleware"]

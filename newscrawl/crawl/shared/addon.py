@@ -8,7 +8,7 @@ Scrapy's own scheduler. With one it puts in place
   queue, scrapy-redis' dupefilter, kept between processes (``SCHEDULER_PERSIST``) and under the
   crawl's keys (:mod:`newscrawl.crawl.shared.keys`);
 * the shared politeness (:mod:`newscrawl.crawl.politeness`): robots.txt once per site and run
-  in place of Scrapy's robots.txt middleware (unless that is switched off), one concurrency
+  in place of the local robots.txt middleware (unless that is switched off), one concurrency
   limit and one request rate per site across the processes, and no local delay jitter to push
   a request off its shared slot;
 * ``NEWSCRAWL_LOCK = False``: processes of a shared crawl join it instead of stopping each other.
@@ -23,7 +23,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
 
 from newscrawl.crawl.politeness.pacing import SharedPacingMiddleware
-from newscrawl.crawl.politeness.robots import SharedRobotsTxtMiddleware
+from newscrawl.crawl.politeness.robots import SharedRobotsTxtMiddleware, StrictRobotsTxtMiddleware
 from newscrawl.crawl.politeness.slots import SharedConcurrencyMiddleware
 from newscrawl.crawl.shared.keys import crawl_prefix, dupefilter_key, redis_url, requests_key
 
@@ -60,10 +60,12 @@ class RedisFrontier:
         # Politeness shared by the processes (newscrawl/crawl/politeness/): robots.txt once per
         # site and run, one concurrency limit and one request rate per site; no local jitter to
         # push a request off its slot.
-        robots_order = _component_order(settings, "DOWNLOADER_MIDDLEWARES", RobotsTxtMiddleware)
+        # In place of the strict local middleware (newscrawl's settings) or Scrapy's (others').
+        robots_order = (_component_order(settings, "DOWNLOADER_MIDDLEWARES", StrictRobotsTxtMiddleware)
+                        or _component_order(settings, "DOWNLOADER_MIDDLEWARES", RobotsTxtMiddleware))
         if robots_order is not None:  # unless switched off in the settings
-            settings.set_in_component_priority_dict(
-                "DOWNLOADER_MIDDLEWARES", RobotsTxtMiddleware, None)
+            for local in (RobotsTxtMiddleware, StrictRobotsTxtMiddleware):
+                settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", local, None)
             settings.set_in_component_priority_dict(
                 "DOWNLOADER_MIDDLEWARES", SharedRobotsTxtMiddleware, robots_order)
         settings.set_in_component_priority_dict(

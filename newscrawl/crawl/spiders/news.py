@@ -86,6 +86,13 @@ class NewsSpider(scrapy.Spider):
     def _allowed(self, url: str, source: Source) -> bool:
         return url_is_from_any_domain(url, source.allowed_domains)
 
+    def allows(self, url: str, source: str) -> bool:
+        """Whether ``url`` lies inside the allowed domains of the source named ``source``.
+
+        Asked for every redirect and meta-refresh hop (newscrawl/crawl/safety.py)."""
+        src = self.sources.get(source)
+        return src is not None and self._allowed(url, src)
+
     def _discovery_request(self, url: str, source: Source, kind: str) -> scrapy.Request:
         callback = self.parse_feed if kind == "feed" else self.parse_sitemap
         return scrapy.Request(url, callback=callback, cb_kwargs={"source": source.name},
