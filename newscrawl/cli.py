@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -46,6 +47,15 @@ from newscrawl.stages.process import run_steps
 
 #: Titles longer than this are cut with an ellipsis in listings (a cut without one reads as data).
 TITLE_WIDTH = 80
+
+#: Control characters (C0, DEL, C1) and bidirectional overrides: page text that would move the
+#: cursor, recolour or retitle the terminal, or reorder what is shown.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """``text`` safe to print: control characters shown escaped (``\x1b``), never sent raw."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], "" if text is None else str(text))
 
 
 class CommandError(Exception):
@@ -149,9 +159,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     missing = [entry for entry in inputs if isinstance(entry, IngestError)]
     progress = Progress(len(readable), "pages")
     for entry in ignored:
-        print(f"ignored: {entry}", file=sys.stderr)
+        print(f"ignored: {printable(entry)}", file=sys.stderr)
     for entry in missing:
-        print(f"error: {entry}", file=sys.stderr)
+        print(f"error: {printable(entry)}", file=sys.stderr)
     if not readable:
         raise CommandError(f"no pages to ingest in {' '.join(map(str, args.paths))} (give .html, .htm or "
                            f".html.gz files, saved-response folders, or folders holding them)")
@@ -162,7 +172,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         page = read_input(entry)
         if isinstance(page, IngestError):
             progress.clear()
-            print(f"error: {page}", file=sys.stderr)
+            print(f"error: {printable(page)}", file=sys.stderr)
             errors += 1
             progress.advance()
             continue
@@ -177,7 +187,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         detail = outcome.story_key or work.record.skip_reason or ""
         if not args.quiet:
             progress.clear()
-            print(f"{outcome.outcome:20s} {detail:18s} {page.url}", flush=True)
+            print(f"{outcome.outcome:20s} {detail:18s} {printable(page.url)}", flush=True)
         progress.advance()
     progress.clear()
     summary = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
@@ -207,7 +217,7 @@ def print_stories(make_session, *, limit: int | None = None, site: str | None = 
     print(f"{len(stories)} stories")
     print(f"{'key':16s}  {'versions':>8s}  {'sites':>5s}  {'lang':4s}  title")
     for s in stories:
-        title = s.title or ""
+        title = printable(s.title)
         title = title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
         print(f"{s.key:16s}  {s.version_count:8d}  {s.site_count:5d}  {s.language or '-':4s}  {title}")
 
@@ -234,7 +244,7 @@ def cmd_events(args: argparse.Namespace) -> int:
         print(f"event {event.id}: {len(event.stories)} stories on {event.site_count} sites, first seen "
               f"{event.first_seen_at.isoformat(timespec='seconds')}")
         for s in event.stories:
-            title = s.title or ""
+            title = printable(s.title)
             title = title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
             print(f"  {s.key:16s}  {s.version_count:3d} versions  {title}")
     return 0
@@ -250,11 +260,11 @@ def cmd_story(args: argparse.Namespace) -> int:
             return 2
         if args.diff is not None:
             return print_diff(session, detail, args.diff)
-    print(f"story {detail.key}: {detail.title or ''}")
+    print(f"story {detail.key}: {printable(detail.title)}")
     print(f"{detail.version_count} versions on {len(detail.sites)} sites")
     if detail.same_event:
         print(f"event {detail.event_id}, also reported by: "
-              + "; ".join(f"{key} ({title or ''})" for key, title in detail.same_event))
+              + "; ".join(f"{key} ({printable(title)})" for key, title in detail.same_event))
     for m in detail.merged_with:
         print(f"same story as {m.other_key} (proved by v{m.evidence_version_id}, containment"
               f" {m.similarity:.2f}, {m.recorded_at.isoformat(timespec='seconds')})")
@@ -267,7 +277,7 @@ def cmd_story(args: argparse.Namespace) -> int:
         similarity = f" {v.similarity:.2f}" if v.similarity is not None and not v.is_canonical else ""
         print(f"{mark} v{v.id:<5d} {v.site:28s} {v.language or '-':3s} first {first} last {last}"
               f"  {derivation}{similarity}")
-        print(f"         {v.url}")
+        print(f"         {printable(v.url)}")
         print(f"         repairs: {repairs}")
     return 0
 
@@ -303,10 +313,10 @@ def print_diff(session, detail, wanted: list[str]) -> int:
     summary = {v.id: v for v in detail.versions}
     for v in (a, b):
         s = summary[v.id]
-        print(f"v{v.id} (#{s.number}, {s.derivation or '-'}) {s.site} {v.url}")
+        print(f"v{v.id} (#{s.number}, {s.derivation or '-'}) {s.site} {printable(v.url)}")
     print()
     for line in text_diff(a.body, b.body):
-        print(line)
+        print(printable(line))
     return 0
 
 
@@ -369,12 +379,12 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
     def progress(outcome: str, raw_page_id: int, url: str, detail: str | None) -> None:
         if not args.quiet and outcome != UNCHANGED:
-            print(f"{outcome:12s} {detail or '':18s} {url}")
+            print(f"{outcome:12s} {detail or '':18s} {printable(url)}")
 
     result = reprocess(_sessionmaker(args.db), since=args.since, site=args.site,
                        progress=progress)
     for raw_page_id, url, error in result.errors:
-        print(f"error: raw page {raw_page_id} ({url}): {error}", file=sys.stderr)
+        print(f"error: raw page {raw_page_id} ({printable(url)}): {error}", file=sys.stderr)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(result.counts.items())) or "nothing"
     print(f"reprocessed {result.pages} raw pages: {summary} (reprocess run {result.run_id})")
     return 1 if result.errors else 0

@@ -2,7 +2,9 @@
 
 Accepted inputs: ``.html``/``.htm``/``.html.gz`` files, and saved-response case folders (an
 ``info.json`` with url/status/headers beside a ``body.*`` file: the fixture layout, which keeps
-the HTTP headers a saved HTML file has lost). Folders are searched recursively.
+the HTTP headers a saved HTML file has lost). Folders are searched recursively. Inside a folder,
+a symlink that leads out of it is refused (one error line), so ingesting a folder received from
+elsewhere reads nothing but that folder; files named on the command line are read as given.
 
 A saved HTML file has no URL of its own: it is taken from the page's canonical link, else its
 ``og:url``, else the file's ``file://`` URL, so the same article saved twice is one URL.
@@ -49,13 +51,22 @@ def _mtime(path: Path) -> dt.datetime:
     return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
 
 
+def _inside(path: Path, root: Path) -> Path:
+    """``path``, unless it is a symlink leading out of ``root``: a saved folder from elsewhere
+    must not make ingest read (and store) any file of this machine."""
+    if path.resolve().is_relative_to(root.resolve()):
+        return path
+    raise IngestError(f"{path}: a symlink out of {root}; not read")
+
+
 def read_case(folder: Path) -> Page:
-    info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+    info = json.loads(_inside(folder / "info.json", folder).read_text(encoding="utf-8"))
     bodies = sorted(folder.glob("body.*"))
     if not bodies:
         raise IngestError(f"{folder}: info.json without a body.* file")
-    return Page.build(info["url"], bodies[0].read_bytes(), info.get("headers"),
-                      info.get("status", 200), _mtime(bodies[0]))
+    body = _inside(bodies[0], folder)
+    return Page.build(info["url"], body.read_bytes(), info.get("headers"),
+                      info.get("status", 200), _mtime(body))
 
 
 def read_html_file(path: Path) -> Page:
@@ -103,7 +114,7 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Input | IngestError | Ignor
                 elif not child.is_file() or (child.parent / "info.json").exists():
                     continue  # a folder, or a body.* file read with its info.json
                 elif child.name.lower().endswith(HTML_SUFFIXES):
-                    found.append((read_html_file, child))
+                    found.append((lambda p, root=path: read_html_file(_inside(p, root)), child))
                 else:
                     found.append(Ignored(child, NOT_A_PAGE))
         elif path.is_file():

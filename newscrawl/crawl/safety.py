@@ -41,7 +41,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 from scrapy.resolver import CachingThreadedResolver
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -236,8 +236,9 @@ class _MaskFilter(logging.Filter):
 class CredentialLogMask:
     """Extension: mask URL passwords in every log line of the crawl (handlers of the root logger).
 
-    A filter on a handler sees the records of every logger that reaches it, Scrapy's included;
-    it is removed when the crawl ends.
+    A filter on a handler sees the records of every logger that reaches it, Scrapy's included.
+    Installed again when the engine starts, because Scrapy replaces its root handler after the
+    extensions are built; removed when the crawl ends.
     """
 
     def __init__(self) -> None:
@@ -250,6 +251,7 @@ class CredentialLogMask:
         ext.install()
         from scrapy import signals
 
+        crawler.signals.connect(ext.install, signal=signals.engine_started)
         crawler.signals.connect(ext.uninstall, signal=signals.engine_stopped)
         return ext
 
@@ -258,8 +260,6 @@ class CredentialLogMask:
             if self.filter not in handler.filters:
                 handler.addFilter(self.filter)
                 self.handlers.append(handler)
-        if not self.handlers:
-            raise NotConfigured("no log handler to filter")
 
     def uninstall(self) -> None:
         for handler in self.handlers:

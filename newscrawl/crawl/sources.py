@@ -3,7 +3,8 @@
 A *source* is one publication: a name plus the RSS/Atom feeds and sitemaps (sitemap indexes or
 ``robots.txt`` files listing them) through which its article URLs are discovered. Article URLs
 are only followed inside the source's *allowed domains*: the hosts of its feeds and sitemaps,
-plus any listed under ``domains`` (and their subdomains, as Scrapy's domain matching does).
+plus any listed under ``domains`` (and their subdomains, as Scrapy's domain matching does); a
+public suffix (``com``, ``co.uk``) is refused there, since it would let in every site under it.
 
 The sources file is TOML::
 
@@ -20,13 +21,14 @@ by hand and a vague error costs more than the check.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["Source", "load_sources", "parse_sources", "sources_from_args", "split_urls"]
+__all__ = ["Source", "is_public_suffix", "load_sources", "parse_sources", "sources_from_args", "split_urls"]
 
 _ENTRY_KEYS = {"name", "feeds", "sitemaps", "domains"}
 
@@ -62,7 +64,26 @@ def _check_domain(domain: object, where: str) -> str:
     domain = domain.strip().lower().rstrip(".")
     if "/" in domain or ":" in domain or " " in domain:
         raise ValueError(f"{where}: domain must be a bare host name (no scheme/port/path): {domain!r}")
+    if is_public_suffix(domain):
+        raise ValueError(f"{where}: {domain!r} is a public suffix: it would let every site under it "
+                         "in; name the publication's own domain (e.g. news.example.co.uk)")
     return domain
+
+
+@functools.cache
+def _suffix_list():
+    import tldextract
+
+    # The Public Suffix List snapshot that ships with tldextract: no download, no cache dir.
+    # Private suffixes count too (github.io, blogspot.com): each subdomain is another owner.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None,
+                                 include_psl_private_domains=True)
+
+
+def is_public_suffix(domain: str) -> bool:
+    """Whether ``domain`` is a public suffix (``com``, ``co.uk``, ``github.io``), not a site."""
+    parts = _suffix_list()(domain)
+    return bool(parts.suffix) and not parts.domain
 
 
 def _url_list(value: object, where: str) -> tuple[str, ...]:

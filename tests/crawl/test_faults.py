@@ -43,6 +43,8 @@ EXPECTED = {
     "from-broken-feed": ("stored_new_story", None),
 }
 GONE = {"gone", "missing", "report.pdf", "photo", "binary"}
+# Failed, but a retry would only download DOWNLOAD_MAXSIZE again: revisited like gone pages.
+OVERSIZE = {"huge", "huge-gzip"}
 MAXSIZE = 60_000
 
 
@@ -134,13 +136,16 @@ def test_every_fault_is_handled_and_recorded(tmp_path, database_url):
             assert stat(log, f"newscrawl/fetch/failed/{reason}"), reason
         assert "Summary (finished" in log
 
-        # Next run, everything due: failures are tried again, gone pages and non-HTML are not.
+        # Next run, everything due: failures are tried again; gone pages, non-HTML and
+        # oversize pages are not.
         server.clear_log()
-        crawl(tmp_path, sources, database_url, server.proxy_url, *settings,
-              "NEWSCRAWL_REVISIT_AFTER=0")
+        log = crawl(tmp_path, sources, database_url, server.proxy_url, *settings,
+                    "NEWSCRAWL_REVISIT_AFTER=0")
         requested = {u.removeprefix(f"{F}/a/") for u in server.requests if u.startswith(f"{F}/a/")}
         assert not requested & GONE
-        assert {"dead", "slow", "huge", "loop", "bad-gzip", "truncated", "fine"} <= requested
+        assert not requested & OVERSIZE
+        assert {"dead", "slow", "loop", "bad-gzip", "truncated", "fine"} <= requested
+        assert stat(log, "newscrawl/incremental/gone") >= len(GONE | OVERSIZE)
 
 
 def test_failure_reasons_of_scrapy_exceptions():

@@ -220,3 +220,17 @@ def test_a_name_resolving_to_loopback_is_never_connected_to(tmp_path, layer):
         # The same crawl with the opt-in reaches the server.
         run(tmp_path, sources, database_url, *settings, "NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES=True")
         assert "/rss.xml" in target.paths
+
+
+@pytest.mark.crawl
+def test_a_password_in_a_feed_url_never_reaches_the_log(tmp_path):
+    sites = tmp_path / "sites"
+    save_case(sites, f"{N}/rss.xml", f"<rss><channel><item><link>{N}/a/fine</link></item>"
+              "</channel></rss>".encode(), headers={"Content-Type": "application/rss+xml"})
+    save_case(sites, f"{N}/a/fine", article(0), headers=H_HTML)
+    sources = write_sources(tmp_path, "News", "http://reader:hunter2-secret@news.example/rss.xml")
+    with LoopbackSiteServer(sites) as server:
+        log = run(tmp_path, sources, f"sqlite:///{tmp_path / 'store.db'}", "LOG_LEVEL=DEBUG",
+                  proxy=server.proxy_url)
+    assert "reader:***@news.example/rss.xml" in log  # the URL is logged, masked
+    assert "hunter2-secret" not in log

@@ -97,3 +97,20 @@ def test_sources_from_args_needs_something():
         sources_from_args()
     with pytest.raises(ValueError, match="feeds argument"):
         sources_from_args(feeds="not-a-url")
+
+
+@pytest.mark.parametrize("domain", ["com", "co.uk", "uk", "github.io", "COM."])
+def test_a_public_suffix_is_not_a_domain(tmp_path, domain):
+    path = tmp_path / "s.toml"
+    path.write_text(f'[[sources]]\nname = "Wide"\nfeeds = ["http://a.example/rss.xml"]\n'
+                    f'domains = ["{domain}"]\n')
+    with pytest.raises(ValueError, match="public suffix"):
+        load_sources(path)
+
+
+def test_site_domains_are_accepted(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[[sources]]\nname = "Fine"\nfeeds = ["http://a.example/rss.xml"]\n'
+                    'domains = ["cdn.a.example", "news.bbc.co.uk", "intranet", "10.0.0.8"]\n')
+    assert load_sources(path)[0].allowed_domains == (
+        "a.example", "cdn.a.example", "news.bbc.co.uk", "intranet", "10.0.0.8")

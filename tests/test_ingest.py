@@ -1,0 +1,42 @@
+"""newscrawl.ingest: saved files to pages, reading nothing outside what it was given."""
+
+from __future__ import annotations
+
+import json
+
+from newscrawl.cli import main as cli_main
+from newscrawl.ingest import IngestError, iter_pages
+
+from evaluation import newsroom
+
+
+def save_folder(folder, body_name: str = "body.html"):
+    folder.mkdir(parents=True)
+    (folder / "info.json").write_text(json.dumps({"url": "http://news.example/a/1", "status": 200,
+                                                  "headers": {"Content-Type": "text/html"}}))
+    return folder / body_name
+
+
+def test_a_symlinked_body_leading_out_of_its_folder_is_refused(tmp_path, capsys):
+    secret = tmp_path / "home" / "notes.html"
+    secret.parent.mkdir()
+    secret.write_bytes(newsroom.page(*newsroom.ARTICLES["harbour-seals"]))
+    received = tmp_path / "received"
+    save_folder(received / "case1").symlink_to(secret)
+    (received / "loose.html").symlink_to(secret)  # a plain saved page, symlinked out too
+    inside = save_folder(received / "case2")
+    inside.write_bytes(newsroom.page(*newsroom.ARTICLES["library-roof"]))
+    (received / "case2" / "body.htm").symlink_to(inside)  # a link within the folder is fine
+
+    results = list(iter_pages([received]))
+    errors = [r for r in results if isinstance(r, IngestError)]
+    pages = [r for r in results if not isinstance(r, IngestError)]
+    assert len(errors) == 2 and all("symlink out of" in str(e) for e in errors)
+    assert [p.url for p in pages] == ["http://news.example/a/1"]
+    assert pages[0].body == newsroom.page(*newsroom.ARTICLES["library-roof"])
+
+    # Through the command: an error line per refused file, exit status 1, nothing of them stored.
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert cli_main(["ingest", str(received), "--db", db]) == 1
+    err = capsys.readouterr().err
+    assert err.count("symlink out of") == 2 and "Traceback" not in err
