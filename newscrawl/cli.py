@@ -150,8 +150,8 @@ class Progress:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from newscrawl.store.concurrency import run_transaction
-    from newscrawl.store.repository import store_page
+    from newscrawl.ingest import store_ingested
+    from newscrawl.store.refusals import StoreRefused
 
     inputs = find_inputs(args.paths)
     readable = [entry for entry in inputs if isinstance(entry, tuple)]
@@ -168,6 +168,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     make_session = _sessionmaker(args.db)
     outcomes: Counter = Counter()
     errors = len(missing)
+    refused = 0
     for entry in readable:
         page = read_input(entry)
         if isinstance(page, IngestError):
@@ -177,22 +178,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             progress.advance()
             continue
         work = run_steps(page)
-        # One transaction per page, retried on conflicts with concurrent writers (another
-        # ingest, a crawl): see newscrawl/store/concurrency.py.
-        outcome = run_transaction(
-            make_session,
-            lambda session, page=page, record=work.record: store_page(session, page, record,
-                                                                      source="ingest"))
+        try:
+            outcome = store_ingested(make_session, page, work.record)
+        except StoreRefused as exc:
+            progress.clear()
+            print(f"error: {printable(page.url)}: {printable(exc)}", file=sys.stderr)
+            refused += 1
+            progress.advance()
+            continue
+        refused += outcome.reason is not None
         outcomes[outcome.outcome] += 1
-        detail = outcome.story_key or work.record.skip_reason or ""
+        detail = outcome.story_key or outcome.reason or work.record.skip_reason or ""
         if not args.quiet:
             progress.clear()
             print(f"{outcome.outcome:20s} {detail:18s} {printable(page.url)}", flush=True)
         progress.advance()
     progress.clear()
     summary = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
-    print(f"ingested: {summary}; {errors} unreadable; {len(ignored)} ignored (not pages)")
-    return 1 if errors else 0
+    print(f"ingested: {summary}; {errors} unreadable; {len(ignored)} ignored (not pages)"
+          + (f"; {refused} refused by the database" if refused else ""))
+    return 1 if errors or refused else 0
 
 
 def _json_out(data) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from newscrawl.model import Page
+from newscrawl.model import ArticleRecord, Page
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 _CANONICAL_RE = re.compile(
@@ -138,6 +138,21 @@ def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page | IngestError]:
             yield read_input(entry)
         elif isinstance(entry, IngestError):
             yield entry
+
+
+def store_ingested(make_session, page: Page, record: ArticleRecord):
+    """Store one saved page and its record in a transaction of its own (retried on conflicts
+    with concurrent writers: another ingest, a crawl). A page the database refuses is recorded
+    as a ``failed`` fetch with its reason (:mod:`newscrawl.store.refusals`), so the files after
+    it are still stored; raises :class:`~newscrawl.store.refusals.StoreRefused` when even that
+    record fails."""
+    from newscrawl.store.refusals import store_or_record_refusal, store_refused
+    from newscrawl.store.repository import store_page
+
+    return store_or_record_refusal(
+        make_session, lambda session: store_page(session, page, record, source="ingest"),
+        lambda session, reason: store_refused(session, page, reason, source="ingest"),
+        url=page.url)
 
 
 def _safe(reader, path: Path) -> Page | IngestError:

@@ -58,11 +58,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
+    yield from _postgres_schema(request.getfixturevalue("postgres_server_url"))
 
+
+@pytest.fixture
+def postgres_database_url(postgres_server_url: str) -> str:
+    """An empty PostgreSQL database (a fresh schema), for a test that compares it with SQLite."""
+    yield from _postgres_schema(postgres_server_url)
+
+
+def _postgres_schema(server: str):
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
-    server = request.getfixturevalue("postgres_server_url")
     schema = f"nc_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     try:

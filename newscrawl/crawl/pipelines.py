@@ -8,6 +8,7 @@ a crawler.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -145,6 +146,11 @@ class StorePipeline:
     or a store taking longer than ``NEWSCRAWL_DATABASE_TIMEOUT`` counts as unavailable, and the
     item is spooled. The synchronous :meth:`open_store`, :meth:`store_or_spool` and
     :meth:`close_store` do the work; the Scrapy hooks hand them to the thread.
+
+    A page the database refuses (:mod:`newscrawl.store.refusals`) is stored as a ``failed`` fetch
+    with the reason ``db_error:<class>`` (``newscrawl/store/refused``) and the crawl goes on;
+    should even that fail, the item is set aside in the spool's ``rejected.jsonl`` with the
+    reason (``newscrawl/spool/rejected``), as replay does with an entry it cannot store.
     """
 
     def __init__(self, database_url: str, stats: Any = None, spool_root: Any = None,
@@ -301,8 +307,15 @@ class StorePipeline:
         if self._skip_database() or not self._connect():
             self._spool(item)
             return item
+        from newscrawl.store.refusals import StoreRefused
+
         try:
-            outcome = self._store(lambda session: self.store_item(session, item))
+            outcome = self._store(item)
+        except StoreRefused as exc:
+            self.spool.reject(self.entry_of_item(item), str(exc))
+            self._inc("spool/rejected")
+            logger.error("Item %s set aside in %s: %s", item.url, self.spool.rejected_path, exc)
+            return item
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
@@ -317,14 +330,18 @@ class StorePipeline:
 
     # ------------------------------------------------------------------ storing
 
-    def _store(self, work):
-        from newscrawl.store.concurrency import run_transaction
+    def _store(self, item: PageItem):
+        """Store ``item``; a refused one as a failed fetch (class docstring)."""
+        from newscrawl.store.refusals import store_or_record_refusal
 
-        outcome = run_transaction(self.sessionmaker, work,
-                                  on_retry=lambda exc: self._inc("store/retries"),
-                                  lock_wait=self.options["lock_timeout"],
-                                  timeout=self.options["timeout"])
+        outcome = store_or_record_refusal(
+            self.sessionmaker, lambda session: self.store_item(session, item),
+            lambda session, reason: self.store_refused_item(session, item, reason),
+            url=item.url, on_retry=lambda exc: self._inc("store/retries"),
+            lock_wait=self.options["lock_timeout"], timeout=self.options["timeout"])
         self._inc(f"store/{outcome.outcome}")
+        if outcome.reason is not None:
+            self._inc("store/refused")
         return outcome
 
     @staticmethod
@@ -343,6 +360,20 @@ class StorePipeline:
         work = item.stages.get("work") or process.run_steps(item.to_page())
         return store_page(session, work.page, work.record, source=item.source,
                           requested_url=item.requested_url)
+
+    @staticmethod
+    def store_refused_item(session, item: PageItem, reason: str):
+        from newscrawl.store.refusals import store_refused
+        from newscrawl.store.repository import store_fetch_only
+
+        if item.error is not None or item.status == 304:
+            why = f"{reason} ({item.error})" if item.error else reason
+            outcome = store_fetch_only(session, item.url, item.status, item.headers,
+                                       item.fetched_at, why, source=item.source,
+                                       requested_url=item.requested_url)
+            return dataclasses.replace(outcome, reason=reason)
+        return store_refused(session, item.to_page(), reason, source=item.source,
+                             requested_url=item.requested_url)
 
     @staticmethod
     def item_of_entry(entry) -> PageItem:
@@ -371,15 +402,18 @@ class StorePipeline:
         from newscrawl.store.concurrency import is_unavailable
 
         def store(entry) -> None:
-            item = self.item_of_entry(entry)
-            self._store(lambda session: self.store_item(session, item))
+            self._store(self.item_of_entry(entry))
 
-        result = self.spool.replay(store, is_unavailable)
+        try:
+            result = self.spool.replay(store, is_unavailable)
+        except OSError as exc:  # the spool folder itself: the crawl goes on, the spool stays
+            logger.error("Spool in %s could not be replayed: %s", self.spool.directory, exc)
+            return
         self._inc("spool/replayed", result.replayed)
         self._inc("spool/rejected", result.rejected)
         if result.replayed or result.rejected:
-            logger.info("Spool replayed into the database: %d items (%d unreadable lines set aside)",
-                        result.replayed, result.rejected)
+            logger.info("Spool replayed into the database: %d items (%d set aside in %s)",
+                        result.replayed, result.rejected, self.spool.rejected_path)
         if result.interrupted:
             self._went_down(RuntimeError("database unavailable again during spool replay"))
         else:

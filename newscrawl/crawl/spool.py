@@ -27,9 +27,12 @@ succeeds again, when the crawl closes, and when the next crawl starts. Design de
   taken over. A process that dies mid-replay may store its last few lines again on the next
   replay: the store then records them as ``unchanged`` re-fetches (one more ``fetches`` row),
   which is the safe side of "nothing lost".
-* **Lines that cannot be read** (a torn write, a hand-edited file) go to ``rejected.jsonl`` in
-  the same folder with the error, counted, for a person to look at: never dropped silently,
-  never blocking the lines after them.
+* **Entries that cannot be stored** go to ``rejected.jsonl`` in the same folder, each with
+  the reason and the time, counted, for a person to look at: a line that cannot be read (a
+  torn write, a hand-edited file), and an entry whose store failed for any reason but "the
+  database is unavailable" (a page the database refused even as a failed fetch, a bug). Never
+  dropped silently, and never blocking the entries after them: one bad entry put back at the
+  head of the spool would stop every later replay, and with it every later crawl's start.
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ import json
 import logging
 import os
 import socket
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,18 +235,29 @@ class Spool:
 
     def _reject(self, line: str, error: str) -> None:
         self._ensure_dir()
-        with (self.directory / REJECTED_NAME).open("a", encoding="utf-8") as f:
-            f.write(json.dumps({"error": error, "line": line, "at": time.time()}) + "\n")
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with (self.directory / REJECTED_NAME).open("a", encoding="utf-8",
+                                                   errors="surrogateescape") as f:
+            f.write(json.dumps({"error": error, "at": at, "line": line}) + "\n")
             f.flush()
             os.fsync(f.fileno())
+
+    def reject(self, entry: SpoolEntry, error: str) -> None:
+        """Set ``entry`` aside in ``rejected.jsonl`` with ``error`` (module docstring)."""
+        self._reject(entry.to_json(), error)
+
+    @property
+    def rejected_path(self) -> Path:
+        return self.directory / REJECTED_NAME
 
     def replay(self, store: Callable[[SpoolEntry], Any],
                is_unavailable: Callable[[BaseException], bool]) -> ReplayResult:
         """Store every pending entry with ``store(entry)``, oldest first.
 
         ``store`` raising an error for which ``is_unavailable`` is true stops the replay and
-        keeps the rest; any other error propagates after the rest is put back (a bug must not
-        eat the spool). This process's own open file is closed first so it is replayed too.
+        keeps the rest; any other error sets that entry aside in ``rejected.jsonl`` with the
+        error and the replay goes on. This process's own open file is closed first so it is
+        replayed too.
         """
         self.close()
         result = ReplayResult()
@@ -265,13 +278,18 @@ class Spool:
                 try:
                     store(entry)
                 except Exception as exc:
+                    if not is_unavailable(exc):
+                        first = (str(exc).strip().splitlines() or [""])[0]
+                        logger.error("Spool entry %s could not be stored, set aside in %s: %s: %s",
+                                     entry.url, self.rejected_path, type(exc).__name__, first)
+                        self._reject(line, f"{type(exc).__name__}: {first}".rstrip(": "))
+                        result.rejected += 1
+                        continue
                     # The claimed file is removed only once what is left of it is safe on disk.
                     self._put_back([line], lines)
                     claimed.unlink(missing_ok=True)
-                    if is_unavailable(exc):
-                        result.interrupted = True
-                        return result
-                    raise
+                    result.interrupted = True
+                    return result
                 result.replayed += 1
             claimed.unlink(missing_ok=True)
         return result

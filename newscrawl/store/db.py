@@ -156,17 +156,33 @@ def _run_migration(command_name: str, engine_or_url: Engine | str | None, revisi
     engine, owned = _engine(engine_or_url)
     try:
         with _connect(engine) as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite's way to change a table (rebuild, drop, rename) is only safe with
+                # foreign keys off: dropping a referenced table would delete, or cascade into,
+                # the rows that reference it. Off before the transaction (a no-op inside one),
+                # checked before the commit, on again for the pooled connection.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             try:
-                _lock_migrations(connection)
-            except DBAPIError as exc:
-                # Another process holds the write lock past the busy timeout: for a crawl that
-                # is an outage (it spools), for a command a one-line error.
-                if is_locked(exc):
-                    raise DatabaseUnavailable(
-                        engine.url.render_as_string(hide_password=False), exc) from exc
-                raise
-            getattr(command, command_name)(alembic_config(connection), revision)
-            connection.commit()
+                try:
+                    _lock_migrations(connection)
+                except DBAPIError as exc:
+                    # Another process holds the write lock past the busy timeout: for a crawl
+                    # that is an outage (it spools), for a command a one-line error.
+                    if is_locked(exc):
+                        raise DatabaseUnavailable(
+                            engine.url.render_as_string(hide_password=False), exc) from exc
+                    raise
+                getattr(command, command_name)(alembic_config(connection), revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RuntimeError(f"migration left a broken foreign key: {tuple(broken)}")
+                connection.commit()
+            finally:
+                if sqlite:
+                    connection.rollback()
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
     finally:
         if owned:
             engine.dispose()

@@ -96,8 +96,10 @@ class Site(Base):
     __tablename__ = "sites"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    host: Mapped[str] = mapped_column(String(255), unique=True)
-    name: Mapped[str | None] = mapped_column(String(255))
+    # Text, not VARCHAR: page data, which PostgreSQL must not refuse where SQLite stores it
+    # (newscrawl.store.sanitize); the same for a version's section and a fetch's source.
+    host: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
@@ -198,7 +200,7 @@ class Version(Base):
     encoding_conflict: Mapped[str | None] = mapped_column(Text)
     repairs: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     authors: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    section: Mapped[str | None] = mapped_column(String(200))
+    section: Mapped[str | None] = mapped_column(Text)
     #: Wire services / original publishers credited: [{"name": ..., "evidence": ...}].
     wire: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -300,7 +302,7 @@ class Fetch(Base):
     requested_url: Mapped[str | None] = mapped_column(Text, index=True)
     site_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("sites.id"), index=True)
     # Name of the configured source the page was found through, if any.
-    source: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     status: Mapped[int | None] = mapped_column(Integer)
     etag: Mapped[str | None] = mapped_column(Text)

@@ -49,6 +49,7 @@ from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: pu
     place,
     record_merges,
 )
+from newscrawl.store.sanitize import clean_headers, clean_record, clean_text, clean_value
 from newscrawl.store.models import (
     OUTCOME_FAILED,
     OUTCOME_NEW_STORY,
@@ -76,6 +77,8 @@ class StoreOutcome:
     version_id: int | None = None
     created_story: bool = False
     created_version: bool = False
+    #: Why a fetch was recorded without its text (a page the database refused).
+    reason: str | None = None
 
 
 def _now() -> dt.datetime:
@@ -88,7 +91,8 @@ def _host(url: str) -> str:
 
 def upsert_site(session: Session, host: str, name: str | None, seen_at: dt.datetime) -> int:
     """The id of the site ``host``, created if new; a name learnt later fills an empty one."""
-    host = host.lower()
+    host = clean_text(host.lower())
+    name = clean_text(name) if name else name
     row = session.execute(select(Site.id, Site.name).where(Site.host == host)).first()
     if row is None:
         insert_ignore(session, Site, {"host": host, "name": name, "first_seen_at": seen_at},
@@ -101,6 +105,7 @@ def upsert_site(session: Session, host: str, name: str | None, seen_at: dt.datet
 
 def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url: str) -> int:
     """The id of the raw page with these bytes (by SHA-256), stored gzip-compressed if new."""
+    headers, url = clean_headers(headers), clean_text(url)
     digest = hashlib.sha256(body).hexdigest()
     found = session.execute(select(RawPage.id).where(RawPage.sha256 == digest)).scalar()
     if found is not None:
@@ -108,7 +113,7 @@ def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url:
     insert_ignore(
         session, RawPage,
         {"sha256": digest, "size": len(body), "content": gzip.compress(body, mtime=0),
-         "headers": dict(headers), "url": url},
+         "headers": headers, "url": url},
         ["sha256"],
     )
     return session.execute(select(RawPage.id).where(RawPage.sha256 == digest)).scalar_one()
@@ -146,7 +151,9 @@ def add_fetch(session: Session, url: str, status: int | None, headers: dict[str,
 
     ``headers`` are lower-cased response headers: the validators (ETag, Last-Modified) and the
     content type are kept. ``requested_url`` is stored only when a redirect made it differ from
-    ``url``."""
+    ``url``. Text is cleaned (:mod:`newscrawl.store.sanitize`)."""
+    url, requested_url, source, reason = clean_value([url, requested_url, source, reason])
+    headers = clean_headers(headers)
     fetch = Fetch(
         url=url, requested_url=requested_url if requested_url != url else None,
         site_id=site_id, source=source, fetched_at=fetched_at, status=status,
@@ -239,6 +246,10 @@ def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: st
     """
     if decided is not None and keep_in_story is not None:
         raise ValueError("a text is either kept in a story or placed, not both")
+    cleaned = clean_record(record)
+    if cleaned is not record:
+        record, url = cleaned, clean_text(url)
+        fp = record_fingerprint(record)
     lock_placement(session, placement_lock_keys(fp, url))
 
     existing = session.execute(
@@ -314,8 +325,10 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
                source: str | None = None, requested_url: str | None = None) -> StoreOutcome:
     """Store one downloaded page and its record; returns what happened. Flushes, never commits.
 
-    ``requested_url`` is the URL asked for when a redirect ended at ``page.url``.
+    ``requested_url`` is the URL asked for when a redirect ended at ``page.url``. The record's
+    text is cleaned first (:func:`newscrawl.store.sanitize.clean_record`).
     """
+    record = clean_record(record)
     now = utc(page.fetched_at) or _now()
     host = (record.site or _host(record.url or page.url)).lower()
     site_id = upsert_site(session, host, record.site_name, now)
@@ -331,7 +344,7 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
         return StoreOutcome(fetch(OUTCOME_SKIPPED, reason=record.skip_reason), OUTCOME_SKIPPED)
 
     fp = record_fingerprint(record)
-    url = record.url or page.url
+    url = clean_text(record.url or page.url)
     # Decide where the text goes *before* taking the locks - verifying the band candidates is
     # the costly part of a store - and let store_text check under them that what the decision
     # read is still what is stored; only when it is not, it decides again.
