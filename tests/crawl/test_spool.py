@@ -8,6 +8,7 @@ and refuses new ones, as a stopped server would, without stopping the shared ser
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -88,12 +89,25 @@ def test_an_interrupted_replay_keeps_what_was_not_stored(tmp_path):
     assert [e.url for e in stored + rest] == [f"http://x.example/{n}" for n in range(5)]
 
 
-def test_an_unexpected_error_puts_the_entry_back_and_propagates(tmp_path):
+def test_an_entry_that_cannot_be_stored_is_set_aside_and_replay_goes_on(tmp_path):
     spool = Spool(tmp_path, "sqlite:///x.db")
-    spool.append(entry(1))
-    with pytest.raises(ZeroDivisionError):
-        spool.replay(lambda e: 1 / 0, lambda exc: False)
-    assert spool.pending_count() == 1
+    for n in range(3):
+        spool.append(entry(n))
+    stored = []
+
+    def store(e):
+        if e.url.endswith("/1"):
+            raise ZeroDivisionError("division by zero")
+        stored.append(e.url)
+
+    result = spool.replay(store, lambda exc: False)
+    assert stored == ["http://x.example/0", "http://x.example/2"]
+    assert result.replayed == 2 and result.rejected == 1 and not result.interrupted
+    assert spool.pending_count() == 0
+    (rejected,) = [json.loads(line) for line in spool.rejected_path.read_text().splitlines()]
+    assert rejected["error"] == "ZeroDivisionError: division by zero"
+    assert SpoolEntry.from_json(rejected["line"]) == entry(1)  # the whole entry, to look at
+    assert dt.datetime.fromisoformat(rejected["at"]).tzinfo is not None
 
 
 def _item(url: str, body: str, title: str) -> PageItem:
@@ -181,3 +195,83 @@ def test_a_run_that_starts_without_database_spools_and_the_next_run_replays(data
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Version)).scalar() == 2
     engine.dispose()
+
+
+@pytest.mark.crawl
+def test_a_spooled_entry_the_database_refuses_does_not_stop_the_next_crawl(tmp_path, database_url):
+    """One bad entry among good ones: the next crawl opens, stores the good ones, sets the bad
+    one aside in rejected.jsonl with its reason, and crawls."""
+    import subprocess
+    import sys
+
+    from evaluation import newsroom
+    from newscrawl.testing import LoopbackSiteServer
+
+    from ..store.test_page_data import refuse_urls
+    from .test_incremental import ARTICLES, article_exchanges, crawl, stat
+
+    refuse_urls(database_url, "versions", "fetches")  # refused even as a failed fetch
+    spool_root = tmp_path / "spool"
+    spool = Spool(spool_root, database_url)
+    for item in (_item("http://a.example/tram", TRAM, "Council approves eastern tram line"),
+                 _item("http://b.example/refuse-me", "\n\n".join(LIBRARY_PARTS), "Library"),
+                 _item("http://c.example/vineyard", VINEYARD, "Vineyard harvest")):
+        spool.append(StorePipeline.entry_of_item(item))
+    spool.close()
+    # As a crawl that died left it: the file of a process that is gone.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    (path,) = spool.pending_files()
+    host, _pid, rest = path.name.split("-", 2)
+    path.rename(path.with_name(f"{host}-{gone.stdout.strip()}-{rest}"))
+
+    sources = newsroom.build_site(tmp_path / "site")
+    with LoopbackSiteServer(tmp_path / "site" / "sites") as server:
+        log = crawl(tmp_path, sources, database_url, server.proxy_url,
+                    f"NEWSCRAWL_SPOOL_DIR={spool_root}")
+        assert len(article_exchanges(server)) == len(ARTICLES)  # it crawled
+    assert stat(log, "newscrawl/spool/replayed") == 2
+    assert stat(log, "newscrawl/spool/rejected") == 1
+    assert spool.pending_count() == 0
+    (rejected,) = [json.loads(line) for line in spool.rejected_path.read_text().splitlines()]
+    assert SpoolEntry.from_json(rejected["line"]).url == "http://b.example/refuse-me"
+    assert rejected["error"].startswith("StoreRefused: db_error:"), rejected["error"]
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        urls = set(conn.execute(select(Version.url)).scalars())
+    engine.dispose()
+    assert {"http://a.example/tram", "http://c.example/vineyard"} <= urls
+    assert len(urls) == 2 + len(ARTICLES)
+
+
+def test_the_pipeline_records_a_refused_page_and_sets_aside_what_it_cannot_record(
+        tmp_path, database_url):
+    from ..store.test_page_data import refuse_urls
+
+    refuse_urls(database_url, "versions")
+    stats = Stats()
+    pipeline = StorePipeline(database_url, stats=stats, spool_root=tmp_path)
+    pipeline.open_spider()
+    pipeline.process_item(_item("http://a.example/tram", TRAM, "Tram"))
+    pipeline.process_item(_item("http://b.example/refuse-me", VINEYARD, "Vineyard"))
+    pipeline.close_spider()
+    assert stats["newscrawl/store/refused"] == 1 and stats["newscrawl/store/failed"] == 1
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(Fetch.url, Fetch.outcome, Fetch.reason).order_by(Fetch.id)).all()
+    engine.dispose()
+    assert [tuple(r)[:2] for r in rows] == [("http://a.example/tram", "stored_new_story"),
+                                           ("http://b.example/refuse-me", "failed")]
+    assert rows[1].reason.startswith("db_error:")
+
+    # Refused even as a failed fetch: set aside with the reason, the crawl goes on.
+    refuse_urls(database_url, "fetches")
+    pipeline = StorePipeline(database_url, stats=(stats := Stats()), spool_root=tmp_path)
+    pipeline.open_spider()
+    pipeline.process_item(_item("http://c.example/refuse-me", LIBRARY_PARTS[0] * 3, "Library"))
+    pipeline.process_item(_item("http://c.example/vineyard", VINEYARD, "Vineyard"))
+    pipeline.close_spider()
+    assert stats["newscrawl/spool/rejected"] == 1 and stats["newscrawl/store/stored_new_story"] == 1
+    (rejected,) = [json.loads(line) for line in pipeline.spool.rejected_path.read_text().splitlines()]
+    assert SpoolEntry.from_json(rejected["line"]).url == "http://c.example/refuse-me"
+    assert "db_error:" in rejected["error"]

@@ -122,7 +122,7 @@ def test_clean_record_reports_what_it_changed_and_leaves_clean_records_alone():
 # A refusal the fixes above do not remove: a trigger refusing some URLs, in either database.
 _SQLITE_REFUSE = ("CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
                   "WHEN NEW.url LIKE '%refuse-me%' BEGIN SELECT RAISE(ABORT, 'refused here'); END")
-_PG_REFUSE_FUNCTION = ("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+_PG_REFUSE_FUNCTION = ("CREATE OR REPLACE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
                        "RAISE EXCEPTION 'refused here' USING ERRCODE = 'check_violation'; END $$ "
                        "LANGUAGE plpgsql")
 _PG_REFUSE = ("CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW "
