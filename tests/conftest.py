@@ -15,6 +15,16 @@ import uuid
 
 import pytest
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``corpus`` take minutes: collected only when ``-m`` names them."""
+    if "corpus" in (config.getoption("markexpr") or ""):
+        return
+    left_out = [item for item in items if item.get_closest_marker("corpus")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("corpus")]
+
+
 POSTGRES_URL_ENV = "NEWSCRAWL_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -177,3 +177,68 @@ def test_a_page_refused_even_as_a_fetch_is_an_error_line_and_ingest_goes_on(
     assert "error: https://courier.example/news/refuse-me: db_error:" in err
     assert "recording it failed too" in err and "Traceback" not in err
     assert _rows(database_url, "SELECT url FROM versions") == [("https://courier.example/news/ferry",)]
+
+
+def test_upgrade_to_unbounded_text_keeps_every_row(database_url, article):
+    """0008 rebuilds three tables on SQLite: rows of the tables referencing them stay (a
+    cascade from dropping ``versions`` would take the reprocess links with it)."""
+    import dataclasses
+    import datetime as dt
+
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import Session
+
+    from evaluation.articles import TRAM, VINEYARD
+    from newscrawl.store import store_page
+
+    engine = make_engine(database_url)
+    upgrade(engine, "0007")
+    with Session(engine) as session:
+        art = article("https://marlow-herald.example/news/tram-vote", TRAM)
+        stored = store_page(session, art.page, art.record, source="feeds")
+        session.execute(text("INSERT INTO reprocess_runs (id, started_at, status, newscrawl_version, "
+                             "pipeline, pages, counts, errors) VALUES (1, :t, 'finished', '1', '{}', "
+                             "1, '{}', '[]')"), {"t": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)})
+        session.execute(text("INSERT INTO reprocess_run_versions VALUES (:v, 1, 1)"),
+                        {"v": stored.version_id})
+        session.commit()
+    tables = ("sites", "stories", "versions", "fetches", "raw_pages", "story_bands",
+              "story_event_terms", "reprocess_run_versions")
+    before = {t: _rows(database_url, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+    upgrade(engine)
+    after = {t: _rows(database_url, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+    assert after == before and after["reprocess_run_versions"] == 1
+    columns = {c["name"]: c["type"] for c in inspect(engine).get_columns("versions")}
+    assert not getattr(columns["section"], "length", None)
+    # ... and the story_versions view is back; a long section is stored.
+    with Session(engine) as session:
+        art = article("https://marlow-herald.example/news/vineyard", VINEYARD)
+        record = dataclasses.replace(art.record, section=SECTION)
+        store_page(session, art.page, record)
+        session.commit()
+    assert _rows(database_url, "SELECT section FROM story_versions WHERE url LIKE '%vineyard'") \
+        == [(SECTION,)]
+    engine.dispose()
+
+
+def test_a_refused_page_is_reprocessed_once_the_database_takes_it(tmp_path, database_url, capsys):
+    from newscrawl.store.db import open_database
+    from newscrawl.store.maintenance.reprocess import reprocess
+
+    root = tmp_path / "pages"
+    _case(root / "1", "https://courier.example/news/refuse-me", _page("Pier lights approved"))
+    refuse_urls(database_url, "versions")
+    assert cli_main(["ingest", str(root), "--db", database_url]) == 1
+    make_session = open_database(database_url)
+    # Still refused: one page's error, not the end of the run.
+    result = reprocess(make_session)
+    assert result.counts["error"] == 1 and result.errors[0][2].startswith("db_error:")
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER refuse_versions" + (" ON versions" if conn.dialect.name
+                                                               == "postgresql" else ""))
+    engine.dispose()
+    result = reprocess(make_session)
+    assert not result.errors and sum(result.counts.values()) == 1
+    assert _rows(database_url, "SELECT url FROM versions") == [("https://courier.example/news/refuse-me",)]
+    make_session.kw["bind"].dispose()

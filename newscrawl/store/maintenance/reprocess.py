@@ -23,8 +23,9 @@ version. Running it twice creates nothing the second time. Design decisions:
   the new stages skip keeps its old versions and is counted as ``skipped``.
 * **Concurrency**: each page is one transaction under the placement locks, retried on
   conflicts (:mod:`newscrawl.store.concurrency`), so it may run beside a crawl.
-* **Bad input**: a raw page that cannot be decompressed, or whose stages fail, is counted and
-  reported with its id (``errors``) and the run goes on.
+* **Bad input**: a raw page that cannot be decompressed, whose stages fail, or whose text the
+  database refuses (:mod:`newscrawl.store.refusals`), is counted and reported with its id
+  (``errors``) and the run goes on.
 * **A record of every run** (``reprocess_runs``): start and end, status,
   the newscrawl version and the versions of the libraries the stages depend on
   (:func:`pipeline_versions`), the selection, pages per outcome and the first errors; each
@@ -55,6 +56,7 @@ from newscrawl.store.models import (
     Version,
     utc,
 )
+from newscrawl.store.refusals import first_line, refusal_reason
 from newscrawl.store.repository import raw_page_bytes, record_fingerprint, store_text
 
 logger = logging.getLogger(__name__)
@@ -232,11 +234,24 @@ def _reprocess_pages(make_session, result: ReprocessResult, since, site, run_ste
                 if progress is not None:
                     progress(SKIPPED, raw_page_id, fetch.url, record.skip_reason)
                 continue
-            outcome, key, version_id = run_transaction(
-                make_session,
-                lambda s, raw_page_id=raw_page_id, fetch=fetch, record=record,
-                story=previous_story_id: _store_changed(s, raw_page_id, fetch, record, story,
-                                                        result.run_id))
+            try:
+                outcome, key, version_id = run_transaction(
+                    make_session,
+                    lambda s, raw_page_id=raw_page_id, fetch=fetch, record=record,
+                    story=previous_story_id: _store_changed(s, raw_page_id, fetch, record, story,
+                                                            result.run_id))
+            except Exception as exc:
+                reason = refusal_reason(exc)
+                if reason is None:
+                    raise
+                # The database refused this page's text: an error of this page, not of the run.
+                result.counts[ERROR] += 1
+                result.errors.append((raw_page_id, fetch.url, f"{reason}: {first_line(exc)}"))
+                logger.warning("Raw page %d (%s) refused by the database: %s", raw_page_id,
+                               fetch.url, first_line(exc))
+                if progress is not None:
+                    progress(ERROR, raw_page_id, fetch.url, None)
+                continue
             result.counts[outcome] += 1
             if outcome != UNCHANGED:
                 result.new_versions.append((raw_page_id, record.url or fetch.url, key, version_id))
