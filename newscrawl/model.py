@@ -110,7 +110,8 @@ class Block:
 class Repair:
     """One thing a stage repaired or removed, kept on the version so analysts can audit it.
 
-    ``stage`` names the stage (decode, repair, language, clean), ``kind`` what was done
+    ``stage`` names the stage (decode, repair, language, clean; ``store`` for what the store
+    removed on the way in), ``kind`` what was done
     (e.g. ``mojibake``, ``lost_byte_dash``, ``ad_marker``, ``foreign_chrome``), ``count`` how many
     times, and ``examples`` up to a few short samples of the text affected (before the change).
     """
