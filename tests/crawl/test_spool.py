@@ -251,10 +251,10 @@ def test_the_pipeline_records_a_refused_page_and_sets_aside_what_it_cannot_recor
     refuse_urls(database_url, "versions")
     stats = Stats()
     pipeline = StorePipeline(database_url, stats=stats, spool_root=tmp_path)
-    pipeline.open_spider()
-    pipeline.process_item(_item("http://a.example/tram", TRAM, "Tram"))
-    pipeline.process_item(_item("http://b.example/refuse-me", VINEYARD, "Vineyard"))
-    pipeline.close_spider()
+    pipeline.open_store()
+    pipeline.store_or_spool(_item("http://a.example/tram", TRAM, "Tram"))
+    pipeline.store_or_spool(_item("http://b.example/refuse-me", VINEYARD, "Vineyard"))
+    pipeline.close_store()
     assert stats["newscrawl/store/refused"] == 1 and stats["newscrawl/store/failed"] == 1
     engine = make_engine(database_url)
     with engine.connect() as conn:
@@ -267,10 +267,10 @@ def test_the_pipeline_records_a_refused_page_and_sets_aside_what_it_cannot_recor
     # Refused even as a failed fetch: set aside with the reason, the crawl goes on.
     refuse_urls(database_url, "fetches")
     pipeline = StorePipeline(database_url, stats=(stats := Stats()), spool_root=tmp_path)
-    pipeline.open_spider()
-    pipeline.process_item(_item("http://c.example/refuse-me", LIBRARY_PARTS[0] * 3, "Library"))
-    pipeline.process_item(_item("http://c.example/vineyard", VINEYARD, "Vineyard"))
-    pipeline.close_spider()
+    pipeline.open_store()
+    pipeline.store_or_spool(_item("http://c.example/refuse-me", LIBRARY_PARTS[0] * 3, "Library"))
+    pipeline.store_or_spool(_item("http://c.example/vineyard", VINEYARD, "Vineyard"))
+    pipeline.close_store()
     assert stats["newscrawl/spool/rejected"] == 1 and stats["newscrawl/store/stored_new_story"] == 1
     (rejected,) = [json.loads(line) for line in pipeline.spool.rejected_path.read_text().splitlines()]
     assert SpoolEntry.from_json(rejected["line"]).url == "http://c.example/refuse-me"
