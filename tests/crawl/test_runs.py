@@ -110,10 +110,16 @@ def test_jobdir_pause_and_resume_fetches_every_article_once(tmp_path):
         run = lambda *s: crawl(tmp_path, sources, database_url, server.proxy_url,  # noqa: E731
                                f"JOBDIR={jobdir}", "CONCURRENT_REQUESTS=1", *s)
         # Paused after two stored pages (as Ctrl-C would, gracefully): the rest stays queued.
+        # Each article answers after a second, so the store (on its own thread, milliseconds a
+        # page) has counted two items long before the queue could have been fetched empty.
+        for story in ARTICLES:
+            server.fault(url_of(story), "delay", seconds=1)
         log = run("CLOSESPIDER_ITEMCOUNT=2")
         assert "Closing spider (closespider_itemcount)" in log
         paused = store.scalar(select(func.count()).select_from(Version))
         assert 2 <= paused < len(ARTICLES)
+        for story in ARTICLES:
+            server.fault(url_of(story), "delay", seconds=0)
         log = run()
         assert "Resuming crawl" in log
     fetched = Counter(e.url for e in article_exchanges(server))
