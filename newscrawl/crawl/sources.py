@@ -6,6 +6,14 @@ are only followed inside the source's *allowed domains*: the hosts of its feeds 
 plus any listed under ``domains`` (and their subdomains, as Scrapy's domain matching does); a
 public suffix (``com``, ``co.uk``) is refused there, since it would let in every site under it.
 
+Ports: a site is a host *and* a port. An allowed domain is ``host`` (any port of that host, as
+Scrapy's offsite rule has it) or ``host:port`` (that port only; ``[::1]:8080`` for IPv6). A feed
+or sitemap URL that names a port other than its scheme's default (``http://127.0.0.1:8765/rss``)
+gives ``host:port``, because another port of the same host is usually another server - on a
+shared host, someone else's. :func:`url_in_domains` compares a URL with the list; Scrapy's
+``url_is_from_any_domain`` cannot be used, as it compares the URL's ``host:port`` with each
+entry as a whole and so never matches a URL with a port.
+
 The sources file is TOML::
 
     [[sources]]
@@ -28,9 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["Source", "is_public_suffix", "load_sources", "parse_sources", "sources_from_args", "split_urls"]
+__all__ = ["Source", "is_public_suffix", "load_sources", "parse_sources", "site_of", "sources_from_args",
+           "split_urls", "url_in_domains"]
 
 _ENTRY_KEYS = {"name", "feeds", "sitemaps", "domains"}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +53,44 @@ class Source:
     allowed_domains: tuple[str, ...] = ()
 
 
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+def _join(host: str, port: int | None) -> str:
+    host = f"[{host}]" if ":" in host else host  # IPv6 literal
+    return host if port is None else f"{host}:{port}"
+
+
+def site_of(url: str) -> str:
+    """The allowed-domain entry a URL gives: ``host``, or ``host:port`` when the URL names a
+    port other than its scheme's default (``http://a.example:80/`` is ``a.example``)."""
+    parts = urlsplit(url)
+    port = parts.port
+    if port == _DEFAULT_PORTS.get(parts.scheme):
+        port = None
+    return _join((parts.hostname or "").lower().rstrip("."), port)
+
+
+def _split_domain(domain: str) -> tuple[str, int | None]:
+    parts = urlsplit(f"//{domain}")
+    return (parts.hostname or "").rstrip("."), parts.port
+
+
+def url_in_domains(url: str, domains: Iterable[str]) -> bool:
+    """Whether ``url`` is on one of ``domains`` (``host`` or ``host:port`` entries, see the
+    module docstring): the same host or a subdomain of it, and the same port where the entry
+    names one. A URL without a usable host or with a malformed port is on none."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:  # port out of range or not a number
+        return False
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not host:
+        return False
+    for domain in domains:
+        d_host, d_port = _split_domain(domain.lower())
+        if d_host and (host == d_host or host.endswith(f".{d_host}")) and (
+                d_port is None or d_port == port):
+            return True
+    return False
 
 
 def _check_url(url: object, where: str) -> str:
@@ -61,13 +107,20 @@ def _check_url(url: object, where: str) -> str:
 def _check_domain(domain: object, where: str) -> str:
     if not isinstance(domain, str) or not domain.strip():
         raise ValueError(f"{where}: domain must be a non-empty string, got {domain!r}")
-    domain = domain.strip().lower().rstrip(".")
-    if "/" in domain or ":" in domain or " " in domain:
-        raise ValueError(f"{where}: domain must be a bare host name (no scheme/port/path): {domain!r}")
-    if is_public_suffix(domain):
-        raise ValueError(f"{where}: {domain!r} is a public suffix: it would let every site under it "
+    domain = domain.strip().lower()
+    problem = f"{where}: domain must be a host name, or host:port (no scheme/path): {domain!r}"
+    if any(c in domain for c in "/?#@ \\"):
+        raise ValueError(problem)
+    try:
+        host, port = _split_domain(domain)
+    except ValueError:  # a port out of range or not a number
+        raise ValueError(problem) from None
+    if not host or (domain.endswith(":") and port is None):
+        raise ValueError(problem)
+    if is_public_suffix(host):
+        raise ValueError(f"{where}: {host!r} is a public suffix: it would let every site under it "
                          "in; name the publication's own domain (e.g. news.example.co.uk)")
-    return domain
+    return _join(host, port)
 
 
 @functools.cache
@@ -98,7 +151,7 @@ def _url_list(value: object, where: str) -> tuple[str, ...]:
 
 def _derive_domains(urls: Iterable[str], extra: Iterable[str] = ()) -> tuple[str, ...]:
     # dict.fromkeys keeps first-seen order and drops repeats.
-    return tuple(dict.fromkeys([*(_host(u) for u in urls), *extra]))
+    return tuple(dict.fromkeys([*(site_of(u) for u in urls), *extra]))
 
 
 def make_source(name: str, feeds: Sequence[str] = (), sitemaps: Sequence[str] = (),
@@ -175,17 +228,18 @@ def sources_from_args(sources: str | Path | None = None,
     """Sources for a crawl from the spider's arguments.
 
     ``sources`` is a TOML path; ``feeds``/``sitemaps`` are one-off URLs (comma-separated string or
-    list). One-off URLs are grouped into one ad-hoc source per host, named after the host, so the
-    off-site rule stays "same site as the feed/sitemap" and stored pages still carry a source name.
+    list). One-off URLs are grouped into one ad-hoc source per site (host, or ``host:port``),
+    named after it, so the off-site rule stays "same site as the feed/sitemap" and stored pages
+    still carry a source name.
     """
     out = load_sources(sources) if sources else []
     feed_urls = [_check_url(u, "feeds argument") for u in split_urls(feeds)]
     sitemap_urls = [_check_url(u, "sitemaps argument") for u in split_urls(sitemaps)]
     by_host: dict[str, tuple[list[str], list[str]]] = {}
     for u in feed_urls:
-        by_host.setdefault(_host(u), ([], []))[0].append(u)
+        by_host.setdefault(site_of(u), ([], []))[0].append(u)
     for u in sitemap_urls:
-        by_host.setdefault(_host(u), ([], []))[1].append(u)
+        by_host.setdefault(site_of(u), ([], []))[1].append(u)
     taken = {s.name for s in out}
     for host, (f, s) in by_host.items():
         name = host if host not in taken else f"{host} (args)"

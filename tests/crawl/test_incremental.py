@@ -31,9 +31,12 @@ REPO = Path(__file__).resolve().parents[2]
 ARTICLE_PREFIX = f"{HOST}/news/"
 
 
-def crawl(tmp_path: Path, sources: Path, database_url: str, proxy: str, *settings: str,
+def crawl(tmp_path: Path, sources: Path, database_url: str, proxy: str | None, *settings: str,
           expect_ok: bool = True) -> str:
-    """One scheduled run: ``scrapy crawl news`` with the real pipelines; returns the log."""
+    """One scheduled run: ``scrapy crawl news`` with the real pipelines; returns the log.
+
+    ``proxy`` is the loopback server standing in for the fixture hosts; None = no proxy (the
+    sources name real addresses, e.g. ``127.0.0.1:PORT``)."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sources={sources}",
            "-s", f"NEWSCRAWL_DATABASE_URL={database_url}",
            "-s", f"NEWSCRAWL_LOCK_DIR={tmp_path / 'locks'}",
@@ -44,7 +47,8 @@ def crawl(tmp_path: Path, sources: Path, database_url: str, proxy: str, *setting
     env = {k: v for k, v in os.environ.items()
            if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
            and k != "NEWSCRAWL_DATABASE_URL"}
-    env["http_proxy"] = proxy
+    if proxy is not None:
+        env["http_proxy"] = proxy
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     log = proc.stdout + proc.stderr
     # Kept beside the test's files: the first thing to read when a crawl test fails.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newscrawl.crawl.sources import Source, load_sources, sources_from_args, split_urls
+from newscrawl.crawl.sources import (Source, load_sources, sources_from_args, split_urls,
+                                     url_in_domains)
 
 
 def write(tmp_path, text: str):
@@ -45,7 +46,13 @@ domains = ["cdn.wire.example", "WIRE.example"]
     ('[[sources]]\nname = "A"\nfeeds = ["http://a.example/f"]\n'
      '[[sources]]\nname = "A"\nfeeds = ["http://b.example/f"]\n', "duplicate name"),
     ('[[sources]]\nname = "A"\nfeeds = ["http://a.example/f"]\ndomains = ["http://x.example"]\n',
-     "bare host name"),
+     "domain must be a host name, or host:port"),
+    ('[[sources]]\nname = "A"\nfeeds = ["http://a.example/f"]\ndomains = ["x.example:99999"]\n',
+     "domain must be a host name, or host:port"),
+    ('[[sources]]\nname = "A"\nfeeds = ["http://a.example/f"]\ndomains = ["x.example:web"]\n',
+     "domain must be a host name, or host:port"),
+    ('[[sources]]\nname = "A"\nfeeds = ["http://a.example/f"]\ndomains = ["x.example:"]\n',
+     "domain must be a host name, or host:port"),
     ('title = "x"\n', "unknown top-level key"),
     ('sources = []\n', "no [[sources]] entries"),
     ('[[sources]\n', "invalid TOML"),
@@ -114,3 +121,29 @@ def test_site_domains_are_accepted(tmp_path):
                     'domains = ["cdn.a.example", "news.bbc.co.uk", "intranet", "10.0.0.8"]\n')
     assert load_sources(path)[0].allowed_domains == (
         "a.example", "cdn.a.example", "news.bbc.co.uk", "intranet", "10.0.0.8")
+
+
+def test_ports_are_part_of_the_site(tmp_path):
+    path = write(tmp_path, '[[sources]]\nname = "Local"\n'
+                           'feeds = ["http://127.0.0.1:8765/rss.xml", "https://a.example:443/f"]\n'
+                           'domains = ["CDN.c.example:8443", "[::1]:9000", "b.example"]\n')
+    (local,) = load_sources(path)
+    assert local.allowed_domains == ("127.0.0.1:8765", "a.example", "cdn.c.example:8443",
+                                     "[::1]:9000", "b.example")
+    on = lambda url: url_in_domains(url, local.allowed_domains)  # noqa: E731
+    assert on("http://127.0.0.1:8765/news/a")
+    assert not on("http://127.0.0.1/news/a") and not on("http://127.0.0.1:8766/news/a")
+    assert on("https://a.example/x") and on("http://www.a.example:8080/x")  # a bare host: any port
+    assert on("https://img.cdn.c.example:8443/x") and not on("https://cdn.c.example/x")
+    assert on("http://[::1]:9000/x") and not on("http://[::1]:9001/x")
+    assert on("http://b.example:81/x") and not on("http://notb.example/x")
+    assert not on("http://127.0.0.1:99999/x") and not on("http://127.0.0.1:x/y")
+    assert not on("http://user@evil.example/?127.0.0.1:8765")
+
+
+def test_one_off_urls_are_grouped_by_host_and_port():
+    sources = sources_from_args(feeds="http://127.0.0.1:8001/rss,http://127.0.0.1:8002/rss,"
+                                      "http://127.0.0.1:8001/atom,http://a.example:80/rss")
+    assert [(s.name, s.allowed_domains) for s in sources] == [
+        ("127.0.0.1:8001", ("127.0.0.1:8001",)), ("127.0.0.1:8002", ("127.0.0.1:8002",)),
+        ("a.example", ("a.example",))]

@@ -34,7 +34,6 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
-from scrapy.utils.url import url_is_from_any_domain
 from w3lib.url import canonicalize_url
 
 from newscrawl.crawl import discovery
@@ -42,7 +41,7 @@ from newscrawl.crawl.faults import failure_reason
 from newscrawl.crawl.incremental import META_KEY
 from newscrawl.crawl.items import PageItem
 from newscrawl.model import normalize_headers
-from newscrawl.crawl.sources import Source, sources_from_args
+from newscrawl.crawl.sources import Source, sources_from_args, url_in_domains
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +83,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"{stats}/{key}", count)
 
     def _allowed(self, url: str, source: Source) -> bool:
-        return url_is_from_any_domain(url, source.allowed_domains)
+        return url_in_domains(url, source.allowed_domains)
 
     def allows(self, url: str, source: str) -> bool:
         """Whether ``url`` lies inside the allowed domains of the source named ``source``.
