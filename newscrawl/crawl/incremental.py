@@ -43,12 +43,18 @@ failure. Feeds, sitemaps and robots.txt are left alone: only requests that carry
 :data:`META_KEY` are considered. Feeds are *not* fetched conditionally: a 304 on a feed would
 hide the entries whose revisit fell due since the last run.
 
+**Once per run**: a URL decided once in a run is not decided again in it (``repeat``, not
+requested). A run resumed from ``JOBDIR`` has the stopped run's queued requests *and* re-reads
+the feeds (:mod:`newscrawl.crawl.jobdir`: the duplicate filter's memory lasts one run), so
+the same article can come twice; the second must not download it again while the first is
+still in flight, before the store has recorded it.
+
 The middleware is off (``NotConfigured``) when ``NEWSCRAWL_INCREMENTAL`` is false or the store
 pipeline is not enabled: without the store there is no memory to consult.
 
 Stats (``newscrawl/incremental/...``): ``new``, ``retry``, ``updated``, ``due`` (requested),
-``not_due``, ``gone`` (not requested), ``conditional`` (requests sent with validators),
-``not_modified`` (304 answers).
+``not_due``, ``gone``, ``repeat`` (not requested), ``conditional`` (requests sent with
+validators), ``not_modified`` (304 answers).
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from twisted.python.threadable import isInIOThread
+from w3lib.url import canonicalize_url
 
 from newscrawl.crawl import settings as defaults
 from newscrawl.crawl.discovery import parse_date
@@ -197,6 +204,8 @@ class IncrementalMiddleware:
         self._open_lock = threading.Lock()
         #: Threads of the look-ups while the spider runs (None: look-ups run in the caller).
         self._pool = None
+        # Canonical URLs decided this run (module docstring, "once per run").
+        self.decided: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -321,6 +330,12 @@ class IncrementalMiddleware:
         info = request.meta.get(META_KEY)
         if info is None or request.meta.get(DECIDED_KEY):
             return None
+        # Before the look-up, which may wait on a thread: a repeat arriving meanwhile is one.
+        key = canonicalize_url(request.url, keep_fragments=False)
+        if key in self.decided:
+            self._inc("repeat")
+            raise NotDue(f"repeat: {request.url}")
+        self.decided.add(key)
         # The look-up runs on a thread: a slow or hung database delays only the requests
         # waiting for their decision, never the reactor (feeds, other downloads).
         if self._pool is not None:

@@ -61,6 +61,12 @@ TELNETCONSOLE_ENABLED = False
 # Same for Scrapy 2.19's remote-control HTTP server (on by default, it can run code in the crawler).
 REMOTE_CONTROL_ENABLED = False
 # REQUEST_FINGERPRINTER_IMPLEMENTATION is not set: Scrapy >= 2.14 removed it (one fingerprinter).
+# Request duplicates filtered within a run only, even with JOBDIR: every scheduled run re-reads
+# the feeds, and a request a killed run never sent is sent again (newscrawl/crawl/jobdir.py).
+DUPEFILTER_CLASS = "newscrawl.crawl.jobdir.RunDupeFilter"
+# Scrapy's scheduler, but a JOBDIR queue left by a killed run is dropped, not resumed (its index
+# is stale; the requests are found again in the feeds) (newscrawl/crawl/jobdir.py).
+SCHEDULER = "newscrawl.crawl.jobdir.CrashSafeScheduler"
 # Write exported feeds as UTF-8, not \u-escaped ASCII.
 FEED_EXPORT_ENCODING = "utf-8"
 # Feed exports (-o/-O) write each page's normalized record, not its raw bytes (newscrawl/crawl/exporters.py).

@@ -45,8 +45,11 @@ class RedisFrontier:
             raise NotConfigured  # no Redis URL: Scrapy's own scheduler, silently
         prefix = crawl_prefix(settings)
         settings.set("REDIS_URL", url, priority="addon")
-        settings.set("SCHEDULER", "newscrawl.crawl.shared.frontier.SharedScheduler", priority="addon")
-        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
+        # Scheduler and dupefilter at "project" priority: the settings module names newscrawl's
+        # own there (newscrawl/crawl/jobdir.py), above an add-on's (the lock below, same reason).
+        settings.set("SCHEDULER", "newscrawl.crawl.shared.frontier.SharedScheduler",
+                     priority="project")
+        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="project")
         settings.set("SCHEDULER_PERSIST", True, priority="addon")
         settings.set("SCHEDULER_QUEUE_CLASS", "newscrawl.crawl.shared.frontier.SlotAwareQueue",
                      priority="addon")

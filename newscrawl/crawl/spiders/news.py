@@ -15,9 +15,14 @@ URL inside the source's allowed domains is requested once; every article respons
 carrying the raw bytes. Decoding and extraction are the pipelines' business, not the spider's.
 
 Dedup: the spider remembers the canonical form of every article URL it has scheduled, so a URL
-listed in a feed *and* a sitemap is requested once and keeps the first discovery info; Scrapy's
-request dupefilter (on by default, never bypassed here) is the backstop for everything else,
-including sitemap-index loops.
+listed in a feed *and* a sitemap is requested once and keeps the first discovery info; the
+request dupefilter (never bypassed here) is the backstop for everything else, including
+sitemap-index loops. Both remember one run only, also with ``JOBDIR``
+(:mod:`newscrawl.crawl.jobdir`): every run reads the feeds and sitemaps again, and the fetch
+history decides which listed articles to request (:mod:`newscrawl.crawl.incremental`).
+
+Off-site: a link is followed when :func:`~newscrawl.crawl.sources.url_in_domains` puts it on
+one of its source's allowed domains (host names, and the port where the source names one).
 
 Stats (``newscrawl/discovery/...``): ``feeds`` and ``sitemaps`` (documents parsed),
 ``article_urls`` (unique article URLs scheduled), ``duplicates`` (repeat sightings),

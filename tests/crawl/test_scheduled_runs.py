@@ -1,0 +1,138 @@
+"""Scheduled runs with a fixed ``JOBDIR``, as the README's cron and systemd set-ups use, and a
+run killed with SIGKILL: every run re-reads the feeds and sitemaps, and nothing listed is lost.
+
+Real ``scrapy crawl news`` subprocesses against the *Harbour Gazette* (``evaluation/newsroom.py``)
+on a loopback server, into SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from newscrawl.store.models import Fetch, Version
+from newscrawl.testing import LoopbackSiteServer
+
+from evaluation import newsroom
+from evaluation.newsroom import ARTICLES, HOST, LATER, url_of
+from .test_incremental import REPO, Store, article_exchanges, crawl, stat
+
+
+def versions_by_url(store: Store) -> Counter:
+    return Counter(u for (u,) in store.rows(select(Version.url)))
+
+
+@pytest.mark.crawl
+def test_three_scheduled_runs_with_one_jobdir_each_store_what_was_published(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'store.db'}"
+    sources = newsroom.build_site(tmp_path / "site")
+    jobdir = tmp_path / "job"
+    store = Store(database_url)
+    later = list(LATER)
+    with LoopbackSiteServer(tmp_path / "site" / "sites") as server:
+        run = lambda: crawl(tmp_path, sources, database_url, server.proxy_url,  # noqa: E731
+                            f"JOBDIR={jobdir}")
+        log = run()
+        assert versions_by_url(store) == Counter({url_of(s): 1 for s in ARTICLES})
+        published: list[str] = []
+        for batch in (later[:1], later[1:]):
+            server.clear_log()
+            server.put(f"{HOST}/rss.xml", newsroom.feed(
+                [*batch, *published, *newsroom.FIRST_FEED], {**ARTICLES, **LATER}),
+                headers={"Content-Type": "application/rss+xml"})
+            for slug in batch:
+                server.put(url_of(slug), newsroom.page(*LATER[slug]), headers=newsroom.H_HTML)
+            published += batch
+            log = run()
+            # Every run reads the feed and the sitemaps again ...
+            assert server.requests.count(f"{HOST}/rss.xml") == 1, log[-3000:]
+            assert server.requests.count(f"{HOST}/sitemap-articles.xml") == 1
+            # (the feed's draft link too, which robots.txt forbids)
+            assert stat(log, "newscrawl/discovery/article_urls") == len(ARTICLES) + len(published) + 1
+            # ... stores what was published since, and leaves the known articles alone.
+            assert sorted(e.url for e in article_exchanges(server)) == sorted(map(url_of, batch))
+            assert versions_by_url(store) == Counter(
+                {url_of(s): 1 for s in [*ARTICLES, *published]})
+            assert stat(log, "newscrawl/incremental/new") == len(batch)
+            assert stat(log, "newscrawl/incremental/not_due") == len(ARTICLES) + len(published) \
+                - len(batch)
+
+
+@pytest.mark.crawl
+@pytest.mark.parametrize("earlier", ["finished", "paused", "finished-no-jobdir"])
+def test_a_run_killed_mid_way_loses_nothing_on_restart(tmp_path, earlier):
+    """``earlier`` is how the run before the killed one ended: finished, or paused gracefully
+    with requests left in the job directory's queue (the killed run resumes them)."""
+    database_url = f"sqlite:///{tmp_path / 'store.db'}"
+    sources = newsroom.build_site(tmp_path / "site")
+    job = [] if earlier.endswith("no-jobdir") else [f"JOBDIR={tmp_path / 'job'}"]
+    store = Store(database_url)
+    with LoopbackSiteServer(tmp_path / "site" / "sites") as server:
+        if earlier == "paused":
+            log = crawl(tmp_path, sources, database_url, server.proxy_url, *job,
+                        "CONCURRENT_REQUESTS=1", "CLOSESPIDER_ITEMCOUNT=1")
+            assert "Closing spider (closespider_itemcount)" in log
+            assert len(versions_by_url(store)) < len(ARTICLES)
+        else:
+            crawl(tmp_path, sources, database_url, server.proxy_url, *job)
+        # The site publishes three articles; they answer only after a minute. The killed run
+        # sends one request at a time to the site, so the kill lands while one of them is in
+        # flight and the rest (articles, sitemaps) wait in the queue - on disk with JOBDIR.
+        server.put(f"{HOST}/rss.xml", newsroom.feed([*LATER, *newsroom.FIRST_FEED],
+                                                    {**ARTICLES, **LATER}),
+                   headers={"Content-Type": "application/rss+xml"})
+        for slug in LATER:
+            server.put(url_of(slug), newsroom.page(*LATER[slug]), headers=newsroom.H_HTML)
+        # (and with an earlier run paused, the articles it left queued)
+        slow = [url_of(s) for s in [*ARTICLES, *LATER]
+                if url_of(s) not in versions_by_url(store)]
+        for url in slow:
+            server.fault(url, "delay", seconds=60)
+        server.clear_log()
+        env = {k: v for k, v in os.environ.items()
+               if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
+        env["http_proxy"] = server.proxy_url
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sources={sources}",
+               "-s", f"NEWSCRAWL_DATABASE_URL={database_url}",
+               "-s", f"NEWSCRAWL_LOCK_DIR={tmp_path / 'locks'}", "-s", "DOWNLOAD_TIMEOUT=120",
+               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "NEWSCRAWL_SITE_QUEUE_AHEAD=0"]
+        for setting in job:
+            cmd += ["-s", setting]
+        killed_log = tmp_path / "killed.log"
+        with killed_log.open("w") as out:
+            killed = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out,
+                                      stderr=subprocess.STDOUT)
+            try:
+                deadline = time.monotonic() + 120
+                while not set(slow) & set(server.requests):
+                    assert time.monotonic() < deadline and killed.poll() is None, (
+                        "the run never reached the slow pages", killed_log.read_text()[-3000:])
+                    time.sleep(0.1)
+            finally:
+                killed.send_signal(signal.SIGKILL)  # no clean-up code runs
+                killed.wait(timeout=30)
+        assert killed.returncode == -signal.SIGKILL
+        stored_before = set(versions_by_url(store))
+        assert not set(slow) & stored_before
+
+        for url in slow:
+            server.clear_fault(url)
+        server.clear_log()
+        log = crawl(tmp_path, sources, database_url, server.proxy_url, *job)
+        assert server.requests.count(f"{HOST}/rss.xml") == 1, log[-3000:]
+        # Every listed article is stored, once; those stored before the kill are not due again.
+        everything = {url_of(s) for s in [*ARTICLES, *LATER]}
+        assert versions_by_url(store) == Counter(dict.fromkeys(everything, 1))
+        assert {e.url for e in article_exchanges(server)} == everything - stored_before
+        assert {u for (u,) in store.rows(select(Fetch.url))} == everything
+    if job:  # the killed run's queue is not resumed: its index was stale
+        assert "Resuming crawl" not in log
+        assert "was left by a run that did not stop cleanly" in log
