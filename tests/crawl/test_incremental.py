@@ -49,6 +49,10 @@ def crawl(tmp_path: Path, sources: Path, database_url: str, proxy: str | None, *
            and k != "NEWSCRAWL_DATABASE_URL"}
     if proxy is not None:
         env["http_proxy"] = proxy
+    else:
+        # The sources name our loopback servers directly: private addresses are refused unless
+        # a crawl opts in (newscrawl/crawl/safety.py).
+        cmd += ["-s", "NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES=True"]
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     log = proc.stdout + proc.stderr
     # Kept beside the test's files: the first thing to read when a crawl test fails.
