@@ -42,8 +42,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from newscrawl.ingest import IngestError, Ignored, find_inputs, read_input
-from newscrawl.stages.process import run_steps
+from newscrawl.ingest import IngestError, Ignored, WarcInput, find_inputs, iter_input, page_record
 
 #: Titles longer than this are cut with an ellipsis in listings (a cut without one reads as data).
 TITLE_WIDTH = 80
@@ -154,44 +153,43 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from newscrawl.store.refusals import StoreRefused
 
     inputs = find_inputs(args.paths)
-    readable = [entry for entry in inputs if isinstance(entry, tuple)]
+    readable = [entry for entry in inputs if isinstance(entry, tuple | WarcInput)]
     ignored = [entry for entry in inputs if isinstance(entry, Ignored)]
     missing = [entry for entry in inputs if isinstance(entry, IngestError)]
-    progress = Progress(len(readable), "pages")
+    # A WARC file holds many pages, counted only as it is read: progress counts files then.
+    progress = Progress(len(readable), "files" if any(isinstance(e, WarcInput) for e in readable)
+                        else "pages")
     for entry in ignored:
         print(f"ignored: {printable(entry)}", file=sys.stderr)
     for entry in missing:
         print(f"error: {printable(entry)}", file=sys.stderr)
     if not readable:
-        raise CommandError(f"no pages to ingest in {' '.join(map(str, args.paths))} (give .html, .htm or "
-                           f".html.gz files, saved-response folders, or folders holding them)")
+        raise CommandError(f"no pages to ingest in {' '.join(map(str, args.paths))} (give .html, .htm, "
+                           f".html.gz, .warc or .warc.gz files, saved-response folders, or folders "
+                           f"holding them)")
     make_session = _sessionmaker(args.db)
     outcomes: Counter = Counter()
     errors = len(missing)
     refused = 0
     for entry in readable:
-        page = read_input(entry)
-        if isinstance(page, IngestError):
-            progress.clear()
-            print(f"error: {printable(page)}", file=sys.stderr)
-            errors += 1
-            progress.advance()
-            continue
-        work = run_steps(page)
-        try:
-            outcome = store_ingested(make_session, page, work.record)
-        except StoreRefused as exc:
-            progress.clear()
-            print(f"error: {printable(page.url)}: {printable(exc)}", file=sys.stderr)
-            refused += 1
-            progress.advance()
-            continue
-        refused += outcome.reason is not None
-        outcomes[outcome.outcome] += 1
-        detail = outcome.story_key or outcome.reason or work.record.skip_reason or ""
-        if not args.quiet:
-            progress.clear()
-            print(f"{outcome.outcome:20s} {detail:18s} {printable(page.url)}", flush=True)
+        for item in iter_input(entry):
+            if isinstance(item, IngestError):
+                progress.clear()
+                print(f"error: {printable(item)}", file=sys.stderr)
+                errors += 1
+                continue
+            page, record = page_record(item)
+            # One transaction per page, retried on conflicts with concurrent writers (another
+            # ingest, a crawl): see newscrawl/store/concurrency.py.
+            outcome = run_transaction(
+                make_session,
+                lambda session, page=page, record=record: store_page(session, page, record,
+                                                                     source="ingest"))
+            outcomes[outcome.outcome] += 1
+            detail = outcome.story_key or record.skip_reason or ""
+            if not args.quiet:
+                progress.clear()
+                print(f"{outcome.outcome:20s} {detail:18s} {printable(page.url)}", flush=True)
         progress.advance()
     progress.clear()
     summary = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
@@ -566,7 +564,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("fetch", cmd_fetch, "print one page's normalized record as JSON (nothing stored)", db=False)
     p.add_argument("target", metavar="URL|FILE",
                    help="an http(s) URL, a saved .html/.htm/.html.gz file or a saved-response folder")
-    p = add("ingest", cmd_ingest, "store saved pages (.html, .htm, .html.gz, case folders)")
+    p = add("ingest", cmd_ingest, "store saved pages (.html, .htm, .html.gz, case folders, "
+                                   ".warc, .warc.gz, warc.paths lists)")
     p.add_argument("paths", nargs="+")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     p = add("stories", cmd_stories, "list stories with version counts")

@@ -1,8 +1,10 @@
 """Saved pages -> :class:`~newscrawl.model.Page` objects, for ``newscrawl ingest``.
 
-Accepted inputs: ``.html``/``.htm``/``.html.gz`` files, and saved-response case folders (an
+Accepted inputs: ``.html``/``.htm``/``.html.gz`` files, saved-response case folders (an
 ``info.json`` with url/status/headers beside a ``body.*`` file: the fixture layout, which keeps
-the HTTP headers a saved HTML file has lost). Folders are searched recursively. Inside a folder,
+the HTTP headers a saved HTML file has lost), WARC files (``.warc``, ``.warc.gz``: each response
+record a page, read by :mod:`newscrawl.warc`) and ``warc.paths``-style lists of WARC files
+(``*.paths``, ``*.paths.gz``). Folders are searched recursively. Inside a folder,
 a symlink that leads out of it is refused (one error line), so ingesting a folder received from
 elsewhere reads nothing but that folder; files named on the command line are read as given.
 
@@ -20,9 +22,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from newscrawl.crawl.settings import DOWNLOAD_MAXSIZE
 from newscrawl.model import ArticleRecord, Page
+from newscrawl.stages.process import run_steps, start
+from newscrawl.warc import WarcError, WarcSkip, is_warc, iter_warc, read_paths_list
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+#: Lists of WARC files, one a line (Common Crawl's ``warc.paths.gz``).
+PATHS_SUFFIXES = (".paths", ".paths.gz")
 _CANONICAL_RE = re.compile(
     rb"<link\b[^>]*\brel=[\"']?canonical[\"']?[^>]*>|<meta\b[^>]*\bproperty=[\"']?og:url[\"']?[^>]*>",
     re.IGNORECASE,
@@ -92,10 +99,36 @@ class Ignored:
 
 
 #: Why a file in a folder is passed over (said to the user for each such file).
-NOT_A_PAGE = "not a saved page (.html, .htm, .html.gz, or a folder with info.json)"
+NOT_A_PAGE = "not a saved page (.html, .htm, .html.gz, .warc, .warc.gz, or a folder with info.json)"
 
-#: One input found: a saved-response folder or an HTML file, with its reader.
-Input = tuple[Callable[[Path], Page], Path]
+
+@dataclass(frozen=True, slots=True)
+class WarcInput:
+    """A WARC file found by :func:`find_inputs`: many pages, read by :func:`iter_input`."""
+
+    path: Path
+
+
+#: One input found: a saved-response folder or an HTML file with its reader, or a WARC file.
+Input = tuple[Callable[[Path], Page], Path] | WarcInput
+
+
+def _paths_list(path: Path) -> list[Input | IngestError]:
+    try:
+        entries = read_paths_list(path)
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        return [IngestError(f"{path}: cannot read the list ({type(exc).__name__}: {exc})")]
+    found: list[Input | IngestError] = []
+    for entry in entries:
+        if entry.startswith(("http://", "https://")):
+            found.append(IngestError(f"{entry}: WARC URLs are not downloaded; give local paths"))
+        elif not is_warc(entry):
+            found.append(IngestError(f"{entry}: not a .warc or .warc.gz file (in {path})"))
+        elif not Path(entry).is_file():
+            found.append(IngestError(f"{entry}: no such file (in {path})"))
+        else:
+            found.append(WarcInput(Path(entry)))
+    return found
 
 
 def find_inputs(paths: Iterable[str | Path]) -> list[Input | IngestError | Ignored]:
@@ -115,8 +148,17 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Input | IngestError | Ignor
                     continue  # a folder, or a body.* file read with its info.json
                 elif child.name.lower().endswith(HTML_SUFFIXES):
                     found.append((lambda p, root=path: read_html_file(_inside(p, root)), child))
+                elif is_warc(child):
+                    try:
+                        found.append(WarcInput(_inside(child, path)))
+                    except IngestError as exc:
+                        found.append(exc)
                 else:
                     found.append(Ignored(child, NOT_A_PAGE))
+        elif path.is_file() and is_warc(path):
+            found.append(WarcInput(path))
+        elif path.is_file() and path.name.lower().endswith(PATHS_SUFFIXES):
+            found.extend(_paths_list(path))
         elif path.is_file():
             found.append((read_html_file, path))
         else:
@@ -125,17 +167,46 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Input | IngestError | Ignor
 
 
 def read_input(entry: Input) -> Page | IngestError:
-    """The page of one input of :func:`find_inputs`, or why it cannot be read."""
+    """The page of one single-page input of :func:`find_inputs`, or why it cannot be read."""
     reader, path = entry
     return _safe(reader, path)
+
+
+def iter_input(entry: Input) -> Iterator[Page | WarcSkip | IngestError]:
+    """Everything one input of :func:`find_inputs` holds: its page(s), the WARC responses that
+    are recorded only with a reason (:class:`~newscrawl.warc.WarcSkip`), and what cannot be
+    read. A WARC file is streamed record by record."""
+    if not isinstance(entry, WarcInput):
+        yield read_input(entry)
+        return
+    try:
+        for item in iter_warc(entry.path, DOWNLOAD_MAXSIZE):
+            if isinstance(item, WarcError):
+                yield IngestError(f"{entry.path}: {item}")
+            else:
+                yield item
+    except OSError as exc:
+        yield IngestError(f"{entry.path}: {type(exc).__name__}: {exc}")
+
+
+def page_record(item: Page | WarcSkip) -> tuple[Page, ArticleRecord]:
+    """The page to store and its record: the stages' for a page, the skip reason for a WARC
+    response that is recorded only as a fetch."""
+    if isinstance(item, WarcSkip):
+        record = start(item.page).record
+        record.skip_reason = item.reason
+        return item.page, record
+    return item, run_steps(item).record
 
 
 def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page | IngestError]:
     """Pages in the given files and folders; unreadable ones come as IngestError values
     (files passed over as not pages are left out: :func:`find_inputs` lists them)."""
     for entry in find_inputs(paths):
-        if isinstance(entry, tuple):
-            yield read_input(entry)
+        if isinstance(entry, tuple | WarcInput):
+            for item in iter_input(entry):
+                if not isinstance(item, WarcSkip):
+                    yield item
         elif isinstance(entry, IngestError):
             yield entry
 

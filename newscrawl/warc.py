@@ -1,0 +1,261 @@
+"""WARC files (ISO 28500) -> :class:`~newscrawl.model.Page` objects, one record at a time.
+
+Reads ``.warc`` and ``.warc.gz`` files (a gzip member per record, as every crawler writes them)
+with warcio, never holding more than one record's payload in memory. Each
+``response`` record becomes a page with its target URI, HTTP status and headers, and its
+WARC-Date as the fetch time. A ``revisit`` record is resolved to the response it names (by
+record id, else by payload digest) when that response is earlier in the same file; the original
+is read again from its offset, so nothing is kept but a table of offsets.
+
+What cannot be an article page comes out as a :class:`WarcSkip` (a page without a body and the
+reason): non-HTML content types, ``WARC-Truncated`` records, payloads over the size limit, HTTP
+payloads whose chunked or compressed encoding is broken. A record that cannot be parsed comes
+out as a :class:`WarcError`, and reading goes on at the next record found after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from newscrawl.model import Page
+
+WARC_SUFFIXES = (".warc", ".warc.gz")
+#: Content types that can hold an article page; the body of any other is not read.
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: Encodings that warcio undoes (the stored payload is the decoded body, so they are dropped
+#: from the page's headers, with the length that described the encoded bytes).
+_TRANSFER_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_WARC_MAGIC = b"WARC/1."
+#: Bytes read at a time while looking for the next record after a broken one.
+_SCAN_CHUNK = 1 << 20
+_PARSE_ERRORS = (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError, KeyError,
+                 IndexError, TypeError)
+
+
+class WarcError(ValueError):
+    """A record (or a stretch of a file) that cannot be read as WARC."""
+
+
+@dataclass(frozen=True, slots=True)
+class WarcSkip:
+    """A response record that is not read as a page: ``page`` has its URL, status, headers and
+    fetch time but no body."""
+
+    page: Page
+    reason: str
+
+
+def is_warc(path: str | Path) -> bool:
+    return str(path).lower().endswith(WARC_SUFFIXES)
+
+
+def _warc_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def _http_info(record) -> tuple[int, list[tuple[str, str]]]:
+    http = record.http_headers
+    if http is None:
+        raise WarcError("no HTTP headers in the record")
+    try:
+        status = int(http.get_statuscode())
+    except (TypeError, ValueError):
+        raise WarcError(f"bad HTTP status line {http.statusline!r}") from None
+    return status, list(http.headers)
+
+
+def _content_type(headers: list[tuple[str, str]]) -> str:
+    for name, value in headers:
+        if name.lower() == "content-type":
+            return value.split(";")[0].strip().lower()
+    return ""
+
+
+def _read_payload(record, max_bytes: int) -> bytes | str:
+    """The decoded HTTP payload, or the reason it cannot be had."""
+    try:
+        body = record.content_stream().read(max_bytes + 1)
+    except _PARSE_ERRORS as exc:
+        return f"bad_http_encoding:{type(exc).__name__}"
+    if len(body) > max_bytes:
+        return "oversize"
+    return body
+
+
+class _Reader:
+    """One WARC file; the iterator restarts after a broken record."""
+
+    def __init__(self, path: Path, max_bytes: int) -> None:
+        self.path = path
+        self.max_bytes = max_bytes
+        #: Offsets of the response records read so far, by record id and by payload digest.
+        self.by_id: dict[str, int] = {}
+        self.by_digest: dict[str, int] = {}
+        self._offset_of_current = 0
+        with path.open("rb") as fh:
+            self.magic = _GZIP_MAGIC if fh.read(3) == _GZIP_MAGIC else _WARC_MAGIC
+
+    def _next_start(self, fh, after: int) -> int | None:
+        """Offset of the next place a record may start, after ``after``."""
+        fh.seek(after + 1)
+        tail = b""
+        while True:
+            pos = fh.tell() - len(tail)
+            chunk = fh.read(_SCAN_CHUNK)
+            if not chunk:
+                return None
+            data = tail + chunk
+            found = data.find(self.magic)
+            if found >= 0:
+                return pos + found
+            tail = data[-(len(self.magic) - 1):]
+
+    def __iter__(self) -> Iterator[Page | WarcSkip | WarcError]:
+        with self.path.open("rb") as fh:
+            start = 0
+            while True:
+                fh.seek(start)
+                iterator = ArchiveIterator(fh)
+                last = start
+                try:
+                    for record in iterator:
+                        # The record's own offset (get_record_offset() would read it to its end).
+                        last = iterator.offset
+                        self._offset_of_current = last
+                        item = self._item(record)
+                        if item is not None:
+                            yield item
+                    return
+                except _PARSE_ERRORS as exc:
+                    yield WarcError(f"broken WARC data after byte {last} "
+                                    f"({type(exc).__name__}: {str(exc)[:80]!r}); "
+                                    f"read on from the next record")
+                    resume = self._next_start(fh, last)
+                    if resume is None:
+                        return
+                    start = resume
+
+    def _item(self, record) -> Page | WarcSkip | WarcError | None:
+        kind = record.rec_type
+        if kind not in ("response", "revisit"):
+            return None
+        head = record.rec_headers
+        url = head.get_header("WARC-Target-URI")
+        if not url:
+            return WarcError(f"a {kind} record without WARC-Target-URI")
+        url = url.strip("<>")
+        when = _warc_date(head.get_header("WARC-Date"))
+        try:
+            status, headers = _http_info(record)
+        except WarcError as exc:
+            return WarcError(f"{url}: {exc}")
+        if kind == "revisit":
+            return self._revisit(record, url, status, headers, when)
+        return self._response(record, url, status, headers, when)
+
+    def _page(self, url, status, headers, when, body: bytes = b"") -> Page:
+        if body:
+            headers = [(k, v) for k, v in headers if k.lower() not in _TRANSFER_HEADERS]
+        return Page.build(url, body, headers, status, when)
+
+    def _response(self, record, url, status, headers, when, *, remember: bool = True):
+        head = record.rec_headers
+        if remember:
+            offset = self._offset_of_current
+            if head.get_header("WARC-Record-ID"):
+                self.by_id[head.get_header("WARC-Record-ID")] = offset
+            if head.get_header("WARC-Payload-Digest"):
+                self.by_digest[head.get_header("WARC-Payload-Digest")] = offset
+        truncated = head.get_header("WARC-Truncated")
+        if truncated:
+            return WarcSkip(self._page(url, status, headers, when), f"warc_truncated:{truncated}")
+        ctype = _content_type(headers)
+        if ctype and not ctype.startswith(HTML_TYPES):
+            return WarcSkip(self._page(url, status, headers, when), f"content_type:{ctype}")
+        body = _read_payload(record, self.max_bytes)
+        if isinstance(body, str):
+            return WarcSkip(self._page(url, status, headers, when), body)
+        return self._page(url, status, headers, when, body)
+
+    def _revisit(self, record, url, status, headers, when):
+        head = record.rec_headers
+        offset = self.by_id.get(head.get_header("WARC-Refers-To") or "")
+        if offset is None:
+            offset = self.by_digest.get(head.get_header("WARC-Payload-Digest") or "")
+        if offset is None:
+            return WarcSkip(self._page(url, status, headers, when), "revisit_original_not_in_file")
+        with self.path.open("rb") as other:
+            other.seek(offset)
+            try:
+                original = next(iter(ArchiveIterator(other)))
+                o_status, o_headers = _http_info(original)
+            except (*_PARSE_ERRORS, StopIteration, WarcError):
+                return WarcSkip(self._page(url, status, headers, when),
+                                "revisit_original_unreadable")
+            # A revisit keeps its own HTTP headers when it has a full set; a 304 answer keeps
+            # the original's status and headers (its own say only "not modified").
+            if status == 304 or not headers:
+                status, headers = o_status, o_headers
+            item = self._response(original, url, status, headers, when, remember=False)
+        return item
+
+
+def _coalesced(items: Iterator[Page | WarcSkip | WarcError]) -> Iterator[Page | WarcSkip | WarcError]:
+    """Errors with no good record between them are one broken stretch: one error (the first,
+    with how many more followed), so a damaged region is one line, not one per restart."""
+    pending: WarcError | None = None
+    more = 0
+    for item in items:
+        if isinstance(item, WarcError):
+            if pending is None:
+                pending = item
+            else:
+                more += 1
+            continue
+        if pending is not None:
+            yield WarcError(f"{pending}" + (f" (and {more} more problems before the next "
+                                             f"readable record)" if more else ""))
+            pending, more = None, 0
+        yield item
+    if pending is not None:
+        yield WarcError(f"{pending}" + (f" (and {more} more problems)" if more else ""))
+
+
+def iter_warc(path: str | Path, max_bytes: int) -> Iterator[Page | WarcSkip | WarcError]:
+    """Pages, skipped responses and errors of one WARC file, in file order."""
+    path = Path(path)
+    if os.path.getsize(path) == 0:
+        return iter(())
+    return _coalesced(iter(_Reader(path, max_bytes)))
+
+
+def read_paths_list(path: str | Path) -> list[str]:
+    """The entries of a ``warc.paths``-style list (one path a line; ``.gz`` lists too).
+    Relative paths are taken from the list's folder."""
+    import gzip
+
+    path = Path(path)
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        lines = [line.strip() for line in fh]
+    return [line if line.startswith(("http://", "https://")) or Path(line).is_absolute()
+            else str(path.parent / line) for line in lines if line and not line.startswith("#")]
+
+
+__all__ = ["HTML_TYPES", "WARC_SUFFIXES", "WarcError", "WarcSkip", "is_warc", "iter_warc",
+           "read_paths_list"]

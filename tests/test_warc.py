@@ -1,0 +1,177 @@
+"""newscrawl.warc and ``newscrawl ingest FILE.warc.gz``: WARC files written here with warcio's
+writer (real WARC bytes, a gzip member per record), each kind of record and its outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+
+from sqlalchemy import select
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newscrawl.cli import main as cli_main
+from newscrawl.ingest import IngestError, WarcInput, find_inputs, iter_pages
+from newscrawl.model import Page
+from newscrawl.store import open_database
+from newscrawl.store.models import Fetch, Version
+from newscrawl.warc import WarcError, WarcSkip, iter_warc
+
+from evaluation import newsroom
+
+SEALS = newsroom.page(*newsroom.ARTICLES["harbour-seals"])
+ROOF = newsroom.page(*newsroom.ARTICLES["library-roof"])
+BIG = 10 * 1024 * 1024
+
+
+def chunked(body: bytes, size: int = 700) -> bytes:
+    parts = [b"%x\r\n%s\r\n" % (len(body[i:i + size]), body[i:i + size])
+             for i in range(0, len(body), size)]
+    return b"".join(parts) + b"0\r\n\r\n"
+
+
+class Archive:
+    """A WARC file built record by record."""
+
+    def __init__(self, gzip_records: bool = True) -> None:
+        self.buf = io.BytesIO()
+        self.writer = WARCWriter(self.buf, gzip=gzip_records)
+
+    def response(self, url, body, headers=(("Content-Type", "text/html; charset=utf-8"),),
+                 status="200 OK", date="2026-10-13T08:00:00Z", **warc_headers):
+        http = StatusAndHeaders(status, list(headers), protocol="HTTP/1.1")
+        record = self.writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body), http_headers=http,
+            warc_headers_dict={"WARC-Date": date, **warc_headers})
+        self.writer.write_record(record)
+        return record
+
+    def revisit(self, url, original, date="2026-10-14T09:30:00Z"):
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                protocol="HTTP/1.1")
+        head = original.rec_headers
+        record = self.writer.create_revisit_record(
+            url, head.get_header("WARC-Payload-Digest"), head.get_header("WARC-Target-URI"),
+            head.get_header("WARC-Date"), http_headers=http)
+        record.rec_headers.replace_header("WARC-Date", date)
+        self.writer.write_record(record)
+
+    def raw(self, data: bytes) -> None:
+        self.buf.write(data)
+
+    def save(self, path):
+        path.write_bytes(self.buf.getvalue())
+        return path
+
+
+def sample(tmp_path, gzip_records=True):
+    warc = Archive(gzip_records)
+    warc.writer.write_record(warc.writer.create_warcinfo_record("sample.warc.gz",
+                                                                 {"software": "tests"}))
+    seals = warc.response("http://news.example/seals", SEALS)
+    warc.revisit("http://mirror.example/seals", seals)
+    warc.response("http://news.example/cut", SEALS[:500],
+                  **{"WARC-Truncated": "length"})
+    warc.response("http://news.example/photo.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 300,
+                  headers=[("Content-Type", "image/jpeg")])
+    warc.response("http://news.example/roof", chunked(gzip.compress(ROOF)),
+                  headers=[("Content-Type", "text/html"), ("Transfer-Encoding", "chunked"),
+                           ("Content-Encoding", "gzip")])
+    # A record broken in the middle of the file: a gzip member cut short, then a member that
+    # holds no WARC record at all.
+    warc.raw(gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\n" + b"x" * 4000)[:60])
+    warc.raw(gzip.compress(b"this is not a WARC record\r\n\r\n"))
+    warc.response("http://news.example/seals-again", SEALS, date="2026-10-15T07:00:00Z")
+    warc.response("http://news.example/gone", b"<html>gone</html>", status="404 Not Found")
+    return warc.save(tmp_path / ("sample.warc.gz" if gzip_records else "sample.warc"))
+
+
+def test_each_kind_of_record_has_its_outcome(tmp_path):
+    items = list(iter_warc(sample(tmp_path), BIG))
+    pages = {i.url: i for i in items if isinstance(i, Page)}
+    skips = {i.page.url: i.reason for i in items if isinstance(i, WarcSkip)}
+    errors = [i for i in items if isinstance(i, WarcError)]
+
+    seals = pages["http://news.example/seals"]
+    assert seals.body == SEALS and seals.status == 200
+    assert seals.fetched_at == dt.datetime(2026, 10, 13, 8, 0, tzinfo=dt.timezone.utc)
+    assert seals.content_type == "text/html; charset=utf-8"
+    # The revisit takes its payload from the response it names, its own URL and date.
+    mirror = pages["http://mirror.example/seals"]
+    assert mirror.body == SEALS
+    assert mirror.fetched_at == dt.datetime(2026, 10, 14, 9, 30, tzinfo=dt.timezone.utc)
+    # Chunked and gzip-encoded on the wire: the page is the decoded body, without the
+    # headers that described the encoding.
+    roof = pages["http://news.example/roof"]
+    assert roof.body == ROOF
+    assert "content-encoding" not in roof.headers and "transfer-encoding" not in roof.headers
+    assert skips == {"http://news.example/cut": "warc_truncated:length",
+                     "http://news.example/photo.jpg": "content_type:image/jpeg"}
+    assert all(skip.page.body == b"" for skip in items if isinstance(skip, WarcSkip))
+    # One error line for the broken stretch, and the records after it are read.
+    assert len(errors) == 1 and "broken WARC data" in str(errors[0])
+    assert pages["http://news.example/seals-again"].body == SEALS
+    assert pages["http://news.example/gone"].status == 404
+    order = [i.url if isinstance(i, Page) else getattr(i, "page", None) and i.page.url
+             for i in items]
+    assert order.index("http://news.example/roof") < order.index("http://news.example/seals-again")
+
+
+def test_an_uncompressed_warc_reads_the_same(tmp_path):
+    plain = [i for i in iter_warc(sample(tmp_path, gzip_records=False), BIG)
+             if not isinstance(i, WarcError)]
+    packed = [i for i in iter_warc(sample(tmp_path), BIG) if not isinstance(i, WarcError)]
+    assert [(getattr(i, "url", None), getattr(i, "body", None)) for i in plain] == \
+           [(getattr(i, "url", None), getattr(i, "body", None)) for i in packed]
+
+
+def test_limits_and_unresolvable_records(tmp_path):
+    warc = Archive()
+    # A revisit whose original is not in this file, and a broken gzip payload.
+    other = Archive().response("http://news.example/elsewhere", ROOF)
+    warc.revisit("http://news.example/elsewhere", other)
+    warc.response("http://news.example/badzip", b"not gzip at all " * 20,
+                  headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")])
+    warc.response("http://news.example/large", SEALS)
+    items = list(iter_warc(warc.save(tmp_path / "x.warc.gz"), 1000))
+    assert len(SEALS) > 1000
+    skips = {i.page.url: i.reason for i in items if isinstance(i, WarcSkip)}
+    pages = {i.url: i for i in items if isinstance(i, Page)}
+    assert skips["http://news.example/elsewhere"] == "revisit_original_not_in_file"
+    assert skips["http://news.example/large"] == "oversize"
+    # A payload that does not decompress as its Content-Encoding says is handed over as it
+    # is (warcio falls back to the raw bytes); the stages then judge what those bytes are.
+    assert pages["http://news.example/badzip"].body == b"not gzip at all " * 20
+
+
+def test_a_paths_list_and_a_folder_find_warc_files(tmp_path):
+    path = sample(tmp_path)
+    (tmp_path / "warc.paths").write_text("sample.warc.gz\nmissing.warc.gz\n"
+                                         "https://data.example/x.warc.gz\nnotes.txt\n")
+    found = find_inputs([tmp_path / "warc.paths", tmp_path])
+    assert found.count(WarcInput(path)) == 2
+    errors = [str(e) for e in found if isinstance(e, IngestError)]
+    assert len(errors) == 3 and any("no such file" in e for e in errors)
+    assert any("not downloaded" in e for e in errors)
+    assert sum(isinstance(p, Page) for p in iter_pages([path])) == 5
+
+
+def test_ingest_stores_warc_responses_with_their_reasons(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert cli_main(["ingest", str(sample(tmp_path)), "--db", db]) == 1  # the broken stretch
+    captured = capsys.readouterr()
+    assert captured.err.count("error: ") == 1 and "Traceback" not in captured.err
+    with open_database(db)() as conn:
+        fetches = {row.url: row for row in conn.scalars(select(Fetch))}
+        versions = conn.execute(select(Version.url, Version.story_id)).all()
+    assert fetches["http://news.example/cut"].reason == "warc_truncated:length"
+    assert fetches["http://news.example/photo.jpg"].reason == "content_type:image/jpeg"
+    assert fetches["http://news.example/gone"].reason == "http_status_404"
+    # The WARC-Date is the fetch time.
+    assert fetches["http://news.example/seals"].fetched_at.replace(tzinfo=None) == \
+        dt.datetime(2026, 10, 13, 8, 0)
+    stories = {url: story for url, story in versions}
+    assert stories["http://news.example/seals"] == stories["http://mirror.example/seals"] \
+        == stories["http://news.example/seals-again"]
+    assert stories["http://news.example/roof"] != stories["http://news.example/seals"]
