@@ -108,6 +108,10 @@ DOWNLOADER_MIDDLEWARES = {
     # would be, so robots.txt rules, retries, redirects, decompression and stats all behave as
     # live; robots.txt fetches pass through the same chain and are replayed too.
     "newscrawl.crawl.replay.ReplayDownloaderMiddleware": 950,
+    # Each response and its request written as WARC (only when NEWSCRAWL_WARC_DIR is set;
+    # newscrawl/crawl/warcwriter.py). Next to the network and replay, so it archives what came
+    # back before decompression, redirects or retries act on it.
+    "newscrawl.crawl.warcwriter.WarcWriterMiddleware": 940,
 }
 # Scrapy's DNS resolver, refusing names that resolve to loopback, private, link-local (cloud
 # metadata) or unique-local addresses (newscrawl/crawl/safety.py).
@@ -117,6 +121,10 @@ TWISTED_DNS_RESOLVER = "newscrawl.crawl.safety.SafeResolver"
 NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES = False
 # Directory of saved sites (fixtures layout) to crawl instead of the network; None = live crawl.
 NEWSCRAWL_REPLAY_DIR = None
+# Folder where every response and request of the crawl is written as WARC files; None = none.
+NEWSCRAWL_WARC_DIR = None
+# Size at which a WARC file is finished and the next one started (bytes, gzip): CC-NEWS's size.
+NEWSCRAWL_WARC_MAX_BYTES = 1_000_000_000
 # Database URL of the store; the environment variable of the same name comes first; None (and
 # no variable) = sqlite:///newscrawl.db (newscrawl/store/db.py).
 NEWSCRAWL_DATABASE_URL = None

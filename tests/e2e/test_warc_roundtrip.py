@@ -1,0 +1,56 @@
+"""A crawl written as WARC (NEWSCRAWL_WARC_DIR), checked by warcio's own checker, and ingested
+into a second database: the same stories as the crawl stored."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from newscrawl.cli import main as cli_main
+from evaluation.samples import SITES, assert_story_grouping
+from tests.e2e.test_end_to_end import crawl, stat, stored
+
+
+@pytest.mark.crawl
+def test_crawl_to_warc_and_back(tmp_path):
+    crawled, ingested = f"sqlite:///{tmp_path / 'crawl.db'}", f"sqlite:///{tmp_path / 'warc.db'}"
+    archive = tmp_path / "warc"
+    # A small size limit, so the run rotates through several files.
+    log = crawl(crawled, "-s", f"NEWSCRAWL_REPLAY_DIR={SITES}", "-s", f"NEWSCRAWL_WARC_DIR={archive}",
+                "-s", "NEWSCRAWL_WARC_MAX_BYTES=40000")
+    files = sorted(archive.iterdir())
+    assert len(files) >= 2 and all(f.name.endswith(".warc.gz") for f in files)  # none left .open
+    assert stat(log, "newscrawl/warc/files") == len(files)
+
+    responses, requests, infos = {}, {}, 0
+    for path in files:
+        # warcio's checker: every block and payload digest matches the bytes written.
+        check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(path)],
+                               capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                head = record.rec_headers
+                if record.rec_type == "warcinfo":
+                    infos += 1
+                    info = record.content_stream().read().decode()
+                    assert "software: newscrawl" in info and "NEWSCRAWL_DATABASE_URL" not in info
+                elif record.rec_type == "response":
+                    assert head.get_header("WARC-Payload-Digest").startswith("sha1:")
+                    responses[head.get_header("WARC-Record-ID")] = head.get_header("WARC-Target-URI")
+                elif record.rec_type == "request":
+                    assert record.http_headers.protocol == "GET"
+                    requests[head.get_header("WARC-Concurrent-To")] = head.get_header("WARC-Target-URI")
+    assert infos == len(files)
+    assert requests == responses  # each response with the request that asked for it
+    assert stat(log, "newscrawl/warc/records") == 2 * len(responses)
+
+    assert cli_main(["ingest", "-q", str(archive), "--db", ingested]) == 0
+    crawl_keys, crawl_bodies = stored(crawled)
+    warc_keys, warc_bodies = stored(ingested)
+    assert_story_grouping(warc_keys)
+    assert sorted(crawl_keys) == sorted(warc_keys)
+    assert sorted(crawl_bodies) == sorted(warc_bodies)
