@@ -11,7 +11,9 @@ counter), with a request record before each response. Measured in the same run, 
 * **fastwarc**: ``ArchiveIterator`` (responses only, HTTP headers parsed), each payload read;
 * **newscrawl.warc**: ``iter_warc`` (warcio plus what ingest does per record: URL, date, status,
   headers, the HTML check, a ``Page``);
-* **stages**: ``run_steps`` on 200 of the pages, the work ingest does on every page after reading.
+* **stages**: ``run_steps`` on 200 of the pages, the work ingest does on every page after reading;
+* **peak memory** (max RSS) of the process after the readers, before the stages: run with 10×
+  the records to see that it does not grow with the file.
 
 FastWARC is optional here (``pip install fastwarc``); without it its line says so.
 """
@@ -108,6 +110,11 @@ def main() -> None:
                 continue
             print(f"{name:16s} {count:6d} records  {seconds:7.3f} s  {count / seconds:9.0f} "
                   f"records/s  {size / seconds / 1e6:6.1f} MB/s")
+
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory after reading: {peak:.0f} MB")
 
         from newscrawl.stages.process import run_steps
         from newscrawl.warc import iter_warc

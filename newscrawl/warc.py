@@ -9,7 +9,7 @@ is read again from its offset, so nothing is kept but a table of offsets.
 
 What cannot be an article page comes out as a :class:`WarcSkip` (a page without a body and the
 reason): non-HTML content types, ``WARC-Truncated`` records, payloads over the size limit, HTTP
-payloads whose chunked or compressed encoding is broken. A record that cannot be parsed comes
+payloads in a content encoding warcio cannot undo or whose encoding is broken. A record that cannot be parsed comes
 out as a :class:`WarcError`, and reading goes on at the next record found after it.
 """
 
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from newscrawl.model import Page
@@ -79,15 +80,21 @@ def _http_info(record) -> tuple[int, list[tuple[str, str]]]:
     return status, list(http.headers)
 
 
+def _header(headers: list[tuple[str, str]], name: str) -> str:
+    return next((value for key, value in headers if key.lower() == name), "")
+
+
 def _content_type(headers: list[tuple[str, str]]) -> str:
-    for name, value in headers:
-        if name.lower() == "content-type":
-            return value.split(";")[0].strip().lower()
-    return ""
+    return _header(headers, "content-type").split(";")[0].strip().lower()
 
 
-def _read_payload(record, max_bytes: int) -> bytes | str:
+def _read_payload(record, headers: list[tuple[str, str]], max_bytes: int) -> bytes | str:
     """The decoded HTTP payload, or the reason it cannot be had."""
+    encoding = _header(headers, "content-encoding").strip().lower()
+    # warcio decodes gzip, deflate and (with the brotli package) br; any other encoding would
+    # come through still encoded.
+    if encoding and encoding != "identity" and encoding not in BufferedReader.DECOMPRESSORS:
+        return f"content_encoding:{encoding}"
     try:
         body = record.content_stream().read(max_bytes + 1)
     except _PARSE_ERRORS as exc:
@@ -187,7 +194,7 @@ class _Reader:
         ctype = _content_type(headers)
         if ctype and not ctype.startswith(HTML_TYPES):
             return WarcSkip(self._page(url, status, headers, when), f"content_type:{ctype}")
-        body = _read_payload(record, self.max_bytes)
+        body = _read_payload(record, headers, self.max_bytes)
         if isinstance(body, str):
             return WarcSkip(self._page(url, status, headers, when), body)
         return self._page(url, status, headers, when, body)

@@ -134,12 +134,15 @@ def test_limits_and_unresolvable_records(tmp_path):
     warc.response("http://news.example/badzip", b"not gzip at all " * 20,
                   headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")])
     warc.response("http://news.example/large", SEALS)
+    warc.response("http://news.example/zstd", b"(\xb5/\xfd" + b"\0" * 40,
+                  headers=[("Content-Type", "text/html"), ("Content-Encoding", "zstd")])
     items = list(iter_warc(warc.save(tmp_path / "x.warc.gz"), 1000))
     assert len(SEALS) > 1000
     skips = {i.page.url: i.reason for i in items if isinstance(i, WarcSkip)}
     pages = {i.url: i for i in items if isinstance(i, Page)}
     assert skips["http://news.example/elsewhere"] == "revisit_original_not_in_file"
     assert skips["http://news.example/large"] == "oversize"
+    assert skips["http://news.example/zstd"] == "content_encoding:zstd"
     # A payload that does not decompress as its Content-Encoding says is handed over as it
     # is (warcio falls back to the raw bytes); the stages then judge what those bytes are.
     assert pages["http://news.example/badzip"].body == b"not gzip at all " * 20
