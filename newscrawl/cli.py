@@ -42,7 +42,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from newscrawl.ingest import IngestError, Ignored, WarcInput, find_inputs, iter_input, page_record
+from newscrawl.ingest import (Filters, IngestError, Ignored, WarcInput, find_inputs, iter_input,
+                              page_record)
 
 #: Titles longer than this are cut with an ellipsis in listings (a cut without one reads as data).
 TITLE_WIDTH = 80
@@ -167,18 +168,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise CommandError(f"no pages to ingest in {' '.join(map(str, args.paths))} (give .html, .htm, "
                            f".html.gz, .warc or .warc.gz files, saved-response folders, or folders "
                            f"holding them)")
+    filters = _ingest_filters(args)
     make_session = _sessionmaker(args.db)
     outcomes: Counter = Counter()
     errors = len(missing)
     refused = 0
     for entry in readable:
-        for item in iter_input(entry):
+        for item in iter_input(entry, filters):
             if isinstance(item, IngestError):
                 progress.clear()
                 print(f"error: {printable(item)}", file=sys.stderr)
                 errors += 1
                 continue
             page, record = page_record(item)
+            if not filters.wants_record(record):
+                continue
             # One transaction per page, retried on conflicts with concurrent writers (another
             # ingest, a crawl): see newscrawl/store/concurrency.py.
             outcome = run_transaction(
@@ -193,9 +197,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         progress.advance()
     progress.clear()
     summary = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
-    print(f"ingested: {summary}; {errors} unreadable; {len(ignored)} ignored (not pages)"
-          + (f"; {refused} refused by the database" if refused else ""))
-    return 1 if errors or refused else 0
+    filtered = f"; {filters.rejected} filtered out" if filters.rejected else ""
+    print(f"ingested: {summary}; {errors} unreadable; {len(ignored)} ignored (not pages){filtered}")
+    return 1 if errors else 0
+
+
+def _ingest_filters(args: argparse.Namespace) -> Filters:
+    from newscrawl.crawl.sources import load_sources
+    from newscrawl.model import site_of
+
+    sites = {site_of(f"http://{host.strip()}/") for host in args.site or ()}
+    if args.sources:
+        try:
+            sources = load_sources(args.sources)
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"--sources {args.sources}: {exc}") from None
+        sites |= {site_of(f"http://{domain}/") for source in sources
+                  for domain in source.allowed_domains}
+    if args.since and args.until and args.until <= args.since:
+        raise CommandError("--until must be after --since")
+    return Filters(sites=frozenset(sites), since=args.since, until=args.until,
+                   languages=frozenset(lang.strip().lower() for lang in args.language or ()))
 
 
 def _json_out(data) -> None:
@@ -568,6 +590,16 @@ def build_parser() -> argparse.ArgumentParser:
                                    ".warc, .warc.gz, warc.paths lists)")
     p.add_argument("paths", nargs="+")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
+    p.add_argument("--site", action="append", metavar="HOST",
+                   help="only pages of this site and its subdomains (repeatable)")
+    p.add_argument("--sources", metavar="FILE",
+                   help="only pages of these sources' domains (a sources file of newscrawl crawl)")
+    p.add_argument("--language", action="append", metavar="CODE",
+                   help="only articles in this language (ISO 639-1, repeatable)")
+    p.add_argument("--since", type=parse_since, metavar="DATE",
+                   help="only pages fetched (WARC-Date) at or after DATE (ISO date or date-time, UTC)")
+    p.add_argument("--until", type=parse_since, metavar="DATE",
+                   help="only pages fetched before DATE (ISO date or date-time, UTC)")
     p = add("stories", cmd_stories, "list stories with version counts")
     filters(p, "stories", "first seen")
     p.add_argument("--json", action="store_true", help="print a JSON array")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newscrawl.crawl.settings import DOWNLOAD_MAXSIZE
-from newscrawl.model import ArticleRecord, Page
+from newscrawl.model import ArticleRecord, Page, site_of
 from newscrawl.stages.process import run_steps, start
 from newscrawl.warc import WarcError, WarcSkip, is_warc, iter_warc, read_paths_list
 
@@ -172,15 +172,54 @@ def read_input(entry: Input) -> Page | IngestError:
     return _safe(reader, path)
 
 
-def iter_input(entry: Input) -> Iterator[Page | WarcSkip | IngestError]:
+@dataclass(slots=True)
+class Filters:
+    """Which pages ``newscrawl ingest`` keeps (all, by default): a month of CC-NEWS narrowed to
+    the outlets, languages and dates a user follows. ``rejected`` counts what was left out."""
+
+    #: Sites as :func:`~newscrawl.model.site_of` gives them; their subdomains belong to them.
+    sites: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+    since: dt.datetime | None = None
+    #: Exclusive: pages fetched before it.
+    until: dt.datetime | None = None
+    rejected: int = 0
+
+    def wants(self, url: str, when: dt.datetime | None) -> bool:
+        """Site and date: decided before a WARC record's payload is read."""
+        keep = True
+        if self.sites:
+            site = site_of(url)
+            keep = any(site == s or site.endswith("." + s) for s in self.sites)
+        if keep and (self.since or self.until):
+            # A page without a date cannot be shown to be in the range.
+            keep = when is not None and not (self.since and when < self.since) \
+                and not (self.until and when >= self.until)
+        self.rejected += not keep
+        return keep
+
+    def wants_record(self, record: ArticleRecord) -> bool:
+        """Language: known only once the stages ran; pages that are not articles are kept
+        (their fetch is recorded with its reason)."""
+        keep = not self.languages or not record.is_article or record.language in self.languages
+        self.rejected += not keep
+        return keep
+
+
+def iter_input(entry: Input, filters: Filters | None = None,
+               ) -> Iterator[Page | WarcSkip | IngestError]:
     """Everything one input of :func:`find_inputs` holds: its page(s), the WARC responses that
     are recorded only with a reason (:class:`~newscrawl.warc.WarcSkip`), and what cannot be
-    read. A WARC file is streamed record by record."""
+    read, less what ``filters`` leave out by site and date. A WARC file is streamed record by
+    record."""
     if not isinstance(entry, WarcInput):
-        yield read_input(entry)
+        page = read_input(entry)
+        if filters is None or isinstance(page, IngestError) or filters.wants(page.url,
+                                                                             page.fetched_at):
+            yield page
         return
     try:
-        for item in iter_warc(entry.path, DOWNLOAD_MAXSIZE):
+        for item in iter_warc(entry.path, DOWNLOAD_MAXSIZE, filters and filters.wants):
             if isinstance(item, WarcError):
                 yield IngestError(f"{entry.path}: {item}")
             else:

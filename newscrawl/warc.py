@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,9 +107,10 @@ def _read_payload(record, headers: list[tuple[str, str]], max_bytes: int) -> byt
 class _Reader:
     """One WARC file; the iterator restarts after a broken record."""
 
-    def __init__(self, path: Path, max_bytes: int) -> None:
+    def __init__(self, path: Path, max_bytes: int, want=None) -> None:
         self.path = path
         self.max_bytes = max_bytes
+        self.want = want
         #: Offsets of the response records read so far, by record id and by payload digest.
         self.by_id: dict[str, int] = {}
         self.by_digest: dict[str, int] = {}
@@ -167,6 +168,10 @@ class _Reader:
             return WarcError(f"a {kind} record without WARC-Target-URI")
         url = url.strip("<>")
         when = _warc_date(head.get_header("WARC-Date"))
+        if self.want is not None and not self.want(url, when):
+            if kind == "response":
+                self._remember(head)  # a later revisit may be wanted
+            return None
         try:
             status, headers = _http_info(record)
         except WarcError as exc:
@@ -183,11 +188,7 @@ class _Reader:
     def _response(self, record, url, status, headers, when, *, remember: bool = True):
         head = record.rec_headers
         if remember:
-            offset = self._offset_of_current
-            if head.get_header("WARC-Record-ID"):
-                self.by_id[head.get_header("WARC-Record-ID")] = offset
-            if head.get_header("WARC-Payload-Digest"):
-                self.by_digest[head.get_header("WARC-Payload-Digest")] = offset
+            self._remember(head)
         truncated = head.get_header("WARC-Truncated")
         if truncated:
             return WarcSkip(self._page(url, status, headers, when), f"warc_truncated:{truncated}")
@@ -198,6 +199,13 @@ class _Reader:
         if isinstance(body, str):
             return WarcSkip(self._page(url, status, headers, when), body)
         return self._page(url, status, headers, when, body)
+
+    def _remember(self, head) -> None:
+        offset = self._offset_of_current
+        if head.get_header("WARC-Record-ID"):
+            self.by_id[head.get_header("WARC-Record-ID")] = offset
+        if head.get_header("WARC-Payload-Digest"):
+            self.by_digest[head.get_header("WARC-Payload-Digest")] = offset
 
     def _revisit(self, record, url, status, headers, when):
         head = record.rec_headers
@@ -243,12 +251,15 @@ def _coalesced(items: Iterator[Page | WarcSkip | WarcError]) -> Iterator[Page | 
         yield WarcError(f"{pending}" + (f" (and {more} more problems)" if more else ""))
 
 
-def iter_warc(path: str | Path, max_bytes: int) -> Iterator[Page | WarcSkip | WarcError]:
-    """Pages, skipped responses and errors of one WARC file, in file order."""
+def iter_warc(path: str | Path, max_bytes: int,
+              want: Callable[[str, dt.datetime | None], bool] | None = None,
+              ) -> Iterator[Page | WarcSkip | WarcError]:
+    """Pages, skipped responses and errors of one WARC file, in file order. ``want(url, date)``
+    False passes a record over before its payload is read (filters on site and date)."""
     path = Path(path)
     if os.path.getsize(path) == 0:
         return iter(())
-    return _coalesced(iter(_Reader(path, max_bytes)))
+    return _coalesced(iter(_Reader(path, max_bytes, want)))
 
 
 def read_paths_list(path: str | Path) -> list[str]:

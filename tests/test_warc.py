@@ -178,3 +178,27 @@ def test_ingest_stores_warc_responses_with_their_reasons(tmp_path, capsys):
     assert stories["http://news.example/seals"] == stories["http://mirror.example/seals"] \
         == stories["http://news.example/seals-again"]
     assert stories["http://news.example/roof"] != stories["http://news.example/seals"]
+
+
+def test_ingest_filters_by_site_date_and_language(tmp_path, capsys):
+    warc = Archive()
+    warc.response("http://www.news.example/seals", SEALS, date="2026-10-13T08:00:00Z")
+    warc.response("http://m.news.example/roof", ROOF, date="2026-10-14T08:00:00Z")
+    warc.response("http://other.example/seals", SEALS, date="2026-10-14T09:00:00Z")
+    warc.response("http://news.example/late", ROOF, date="2026-10-16T00:00:00Z")
+    path = warc.save(tmp_path / "f.warc.gz")
+
+    def urls(*options):
+        db = tmp_path / f"f{len(list(tmp_path.glob('*.db')))}.db"
+        assert cli_main(["ingest", "-q", str(path), "--db", f"sqlite:///{db}", *options]) == 0
+        summary = capsys.readouterr().out
+        with open_database(f"sqlite:///{db}")() as session:
+            return sorted(session.scalars(select(Fetch.url))), summary
+
+    stored, summary = urls("--site", "news.example", "--since", "2026-10-14", "--until", "2026-10-15")
+    assert stored == ["http://m.news.example/roof"] and "3 filtered out" in summary
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[sources]]\nname = "other"\nfeeds = ["http://other.example/rss.xml"]\n')
+    assert urls("--sources", str(sources))[0] == ["http://other.example/seals"]
+    assert urls("--language", "fr")[0] == []
+    assert len(urls("--language", "en", "--language", "fr")[0]) == 4
