@@ -150,8 +150,6 @@ class Progress:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from newscrawl.ingest import store_ingested
-    from newscrawl.store.refusals import StoreRefused
 
     inputs = find_inputs(args.paths)
     readable = [entry for entry in inputs if isinstance(entry, tuple | WarcInput)]
@@ -169,37 +167,78 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                            f".html.gz, .warc or .warc.gz files, saved-response folders, or folders "
                            f"holding them)")
     filters = _ingest_filters(args)
-    make_session = _sessionmaker(args.db)
+    # A bad URL is one error line before any work starts; a new database is made here, once.
+    _SESSIONS[args.db] = _sessionmaker(args.db)
     outcomes: Counter = Counter()
     errors = len(missing)
-    refused = 0
-    for entry in readable:
-        for item in iter_input(entry, filters):
-            if isinstance(item, IngestError):
-                progress.clear()
-                print(f"error: {printable(item)}", file=sys.stderr)
-                errors += 1
-                continue
-            page, record = page_record(item)
-            if not filters.wants_record(record):
-                continue
-            # One transaction per page, retried on conflicts with concurrent writers (another
-            # ingest, a crawl): see newscrawl/store/concurrency.py.
-            outcome = run_transaction(
-                make_session,
-                lambda session, page=page, record=record: store_page(session, page, record,
-                                                                     source="ingest"))
-            outcomes[outcome.outcome] += 1
-            detail = outcome.story_key or record.skip_reason or ""
-            if not args.quiet:
-                progress.clear()
-                print(f"{outcome.outcome:20s} {detail:18s} {printable(page.url)}", flush=True)
-        progress.advance()
+    jobs = min(args.jobs, len(readable))
+    if jobs > 1:
+        # Whole inputs to each process (a WARC file is one stream); pages are printed by the
+        # process that stored them, so the progress line is drawn only with --quiet.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        progress.active = progress.active and args.quiet
+        # Spawned, not forked: a forked worker would share this process's database connections.
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            done = pool.map(_ingest_input, readable, *zip(*[(args.db, filters, args.quiet)]
+                                                           * len(readable)))
+            for counts, failed, rejected in done:
+                outcomes.update(counts)
+                errors += failed
+                filters.rejected += rejected
+                progress.advance()
+    else:
+        for entry in readable:
+            counts, failed, _ = _ingest_input(entry, args.db, filters, args.quiet, progress)
+            outcomes.update(counts)
+            errors += failed
+            progress.advance()
     progress.clear()
     summary = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
     filtered = f"; {filters.rejected} filtered out" if filters.rejected else ""
     print(f"ingested: {summary}; {errors} unreadable; {len(ignored)} ignored (not pages){filtered}")
     return 1 if errors else 0
+
+
+def _ingest_input(entry, db: str | None, filters: Filters, quiet: bool,
+                  progress: Progress | None = None) -> tuple[Counter, int, int]:
+    """Store what one input holds (in this process or a ``--jobs`` worker): the outcomes, the
+    unreadable count, and how many pages the filters left out here."""
+    from newscrawl.store.concurrency import run_transaction
+    from newscrawl.store.repository import store_page
+
+    make_session = _SESSIONS.get(db) or _SESSIONS.setdefault(db, _sessionmaker(db))
+    outcomes: Counter = Counter()
+    errors = 0
+    rejected_before = filters.rejected
+    for item in iter_input(entry, filters):
+        if isinstance(item, IngestError):
+            if progress is not None:
+                progress.clear()
+            print(f"error: {printable(item)}", file=sys.stderr, flush=True)
+            errors += 1
+            continue
+        page, record = page_record(item)
+        if not filters.wants_record(record):
+            continue
+        # One transaction per page, retried on conflicts with concurrent writers (another
+        # ingest, a crawl, another --jobs process): see newscrawl/store/concurrency.py.
+        outcome = run_transaction(
+            make_session,
+            lambda session, page=page, record=record: store_page(session, page, record,
+                                                                 source="ingest"))
+        outcomes[outcome.outcome] += 1
+        detail = outcome.story_key or record.skip_reason or ""
+        if not quiet:
+            if progress is not None:
+                progress.clear()
+            print(f"{outcome.outcome:20s} {detail:18s} {printable(page.url)}", flush=True)
+    return outcomes, errors, filters.rejected - rejected_before
+
+
+#: Session factories of this process by database URL (one engine for all inputs of a run).
+_SESSIONS: dict = {}
 
 
 def _ingest_filters(args: argparse.Namespace) -> Filters:
@@ -590,6 +629,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    ".warc, .warc.gz, warc.paths lists)")
     p.add_argument("paths", nargs="+")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
+    p.add_argument("-j", "--jobs", type=positive_int, default=1, metavar="N",
+                   help="N processes, each taking whole files (WARC files, saved pages)")
     p.add_argument("--site", action="append", metavar="HOST",
                    help="only pages of this site and its subdomains (repeatable)")
     p.add_argument("--sources", metavar="FILE",

@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from newscrawl.crawl.settings import DOWNLOAD_MAXSIZE
@@ -74,6 +75,12 @@ def read_case(folder: Path) -> Page:
     body = _inside(bodies[0], folder)
     return Page.build(info["url"], body.read_bytes(), info.get("headers"),
                       info.get("status", 200), _mtime(body))
+
+
+def read_html_inside(path: Path, root: Path) -> Page:
+    """A saved page found in the folder ``root`` (a module-level function: ``--jobs`` sends
+    inputs to other processes)."""
+    return read_html_file(_inside(path, root))
 
 
 def read_html_file(path: Path) -> Page:
@@ -147,7 +154,7 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Input | IngestError | Ignor
                 elif not child.is_file() or (child.parent / "info.json").exists():
                     continue  # a folder, or a body.* file read with its info.json
                 elif child.name.lower().endswith(HTML_SUFFIXES):
-                    found.append((lambda p, root=path: read_html_file(_inside(p, root)), child))
+                    found.append((partial(read_html_inside, root=path), child))
                 elif is_warc(child):
                     try:
                         found.append(WarcInput(_inside(child, path)))

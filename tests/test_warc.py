@@ -202,3 +202,24 @@ def test_ingest_filters_by_site_date_and_language(tmp_path, capsys):
     assert urls("--sources", str(sources))[0] == ["http://other.example/seals"]
     assert urls("--language", "fr")[0] == []
     assert len(urls("--language", "en", "--language", "fr")[0]) == 4
+
+
+def test_ingest_jobs_share_the_files_between_processes(tmp_path, database_url, capfd):
+    files = []  # the same two articles on three sites, one WARC file a site
+    for n in range(3):
+        warc = Archive()
+        warc.response(f"http://site{n}.example/seals", SEALS)
+        warc.response(f"http://site{n}.example/roof", ROOF)
+        warc.response(f"http://site{n}.example/logo.png", b"\x89PNG", headers=[("Content-Type", "image/png")])
+        files.append(str(warc.save(tmp_path / f"part{n}.warc.gz")))
+    assert cli_main(["ingest", "--jobs", "2", *files, "--db", database_url]) == 0
+    out = capfd.readouterr().out  # the workers print to the process's stdout
+    assert out.strip().splitlines()[-1].startswith("ingested: ")
+    assert len(out.strip().splitlines()) == 10  # a line per record, then the summary
+    with open_database(database_url)() as session:
+        fetches = sorted(session.scalars(select(Fetch.url)))
+        stories = dict(session.execute(select(Version.url, Version.story_id)).all())
+    assert len(fetches) == 9 and len(set(fetches)) == 9  # every record stored once
+    assert len({stories[f"http://site{n}.example/seals"] for n in range(3)}) == 1
+    assert len({stories[f"http://site{n}.example/roof"] for n in range(3)}) == 1
+    assert stories["http://site0.example/seals"] != stories["http://site0.example/roof"]
