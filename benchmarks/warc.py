@@ -12,6 +12,9 @@ counter), with a request record before each response. Measured in the same run, 
 * **newscrawl.warc**: ``iter_warc`` (warcio plus what ingest does per record: URL, date, status,
   headers, the HTML check, a ``Page``);
 * **stages**: ``run_steps`` on 200 of the pages, the work ingest does on every page after reading;
+* **ingest**: ``newscrawl ingest -q`` into a new SQLite database of ``--ingest`` of the pages, as
+  one WARC file and as as many ``.html`` files (the same bytes; URLs differ: the WARC's target
+  URIs, the files' canonical links), pages/s of each;
 * **peak memory** (max RSS) of the process after the readers, before the stages: run with 10×
   the records to see that it does not grow with the file.
 
@@ -95,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--ingest", type=int, default=300)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.warc.gz"
@@ -126,6 +130,27 @@ def main() -> None:
         seconds = time.perf_counter() - started
         print(f"{'stages':16s} {len(pages):6d} pages    {seconds:7.3f} s  "
               f"{len(pages) / seconds:9.0f} pages/s")
+        ingest(Path(tmp), args.ingest)
+
+
+def ingest(tmp: Path, count: int) -> None:
+    """The same pages ingested from one WARC file and from HTML files."""
+    from newscrawl.cli import main as cli_main
+
+    warc = tmp / "ingest.warc.gz"
+    build(warc, count)
+    folder = tmp / "html"
+    folder.mkdir()
+    from newscrawl.warc import iter_warc
+
+    for n, page in enumerate(iter_warc(warc, 10 * 1024 * 1024)):
+        (folder / f"{n:06d}.html").write_bytes(page.body)
+    for name, target in (("ingest .warc.gz", warc), ("ingest .html", folder)):
+        started = time.perf_counter()
+        code = cli_main(["ingest", "-q", str(target), "--db", f"sqlite:///{tmp / name}.db"])
+        seconds = time.perf_counter() - started
+        print(f"{name:16s} {count:6d} pages    {seconds:7.3f} s  {count / seconds:9.1f} pages/s"
+              f"  (exit {code})")
 
 
 if __name__ == "__main__":
