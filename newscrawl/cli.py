@@ -150,7 +150,6 @@ class Progress:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-
     inputs = find_inputs(args.paths)
     readable = [entry for entry in inputs if isinstance(entry, tuple | WarcInput)]
     ignored = [entry for entry in inputs if isinstance(entry, Ignored)]
@@ -171,6 +170,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _SESSIONS[args.db] = _sessionmaker(args.db)
     outcomes: Counter = Counter()
     errors = len(missing)
+    refused = 0
     jobs = min(args.jobs, len(readable))
     if jobs > 1:
         # Whole inputs to each process (a WARC file is one stream); pages are printed by the
@@ -183,34 +183,38 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
             done = pool.map(_ingest_input, readable, *zip(*[(args.db, filters, args.quiet)]
                                                            * len(readable)))
-            for counts, failed, rejected in done:
+            for counts, failed, not_taken, rejected in done:
                 outcomes.update(counts)
                 errors += failed
+                refused += not_taken
                 filters.rejected += rejected
                 progress.advance()
     else:
         for entry in readable:
-            counts, failed, _ = _ingest_input(entry, args.db, filters, args.quiet, progress)
+            counts, failed, not_taken, _ = _ingest_input(entry, args.db, filters, args.quiet,
+                                                         progress)
             outcomes.update(counts)
             errors += failed
+            refused += not_taken
             progress.advance()
     progress.clear()
     summary = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
     filtered = f"; {filters.rejected} filtered out" if filters.rejected else ""
-    print(f"ingested: {summary}; {errors} unreadable; {len(ignored)} ignored (not pages){filtered}")
-    return 1 if errors else 0
+    print(f"ingested: {summary}; {errors} unreadable; {len(ignored)} ignored (not pages){filtered}"
+          + (f"; {refused} refused by the database" if refused else ""))
+    return 1 if errors or refused else 0
 
 
 def _ingest_input(entry, db: str | None, filters: Filters, quiet: bool,
-                  progress: Progress | None = None) -> tuple[Counter, int, int]:
+                  progress: Progress | None = None) -> tuple[Counter, int, int, int]:
     """Store what one input holds (in this process or a ``--jobs`` worker): the outcomes, the
-    unreadable count, and how many pages the filters left out here."""
-    from newscrawl.store.concurrency import run_transaction
-    from newscrawl.store.repository import store_page
+    unreadable and refused counts, and how many pages the filters left out here."""
+    from newscrawl.ingest import store_ingested
+    from newscrawl.store.refusals import StoreRefused
 
     make_session = _SESSIONS.get(db) or _SESSIONS.setdefault(db, _sessionmaker(db))
     outcomes: Counter = Counter()
-    errors = 0
+    errors = refused = 0
     rejected_before = filters.rejected
     for item in iter_input(entry, filters):
         if isinstance(item, IngestError):
@@ -222,19 +226,22 @@ def _ingest_input(entry, db: str | None, filters: Filters, quiet: bool,
         page, record = page_record(item)
         if not filters.wants_record(record):
             continue
-        # One transaction per page, retried on conflicts with concurrent writers (another
-        # ingest, a crawl, another --jobs process): see newscrawl/store/concurrency.py.
-        outcome = run_transaction(
-            make_session,
-            lambda session, page=page, record=record: store_page(session, page, record,
-                                                                 source="ingest"))
+        try:
+            outcome = store_ingested(make_session, page, record)
+        except StoreRefused as exc:
+            if progress is not None:
+                progress.clear()
+            print(f"error: {printable(page.url)}: {printable(exc)}", file=sys.stderr, flush=True)
+            refused += 1
+            continue
+        refused += outcome.reason is not None
         outcomes[outcome.outcome] += 1
-        detail = outcome.story_key or record.skip_reason or ""
+        detail = outcome.story_key or outcome.reason or record.skip_reason or ""
         if not quiet:
             if progress is not None:
                 progress.clear()
             print(f"{outcome.outcome:20s} {detail:18s} {printable(page.url)}", flush=True)
-    return outcomes, errors, filters.rejected - rejected_before
+    return outcomes, errors, refused, filters.rejected - rejected_before
 
 
 #: Session factories of this process by database URL (one engine for all inputs of a run).
