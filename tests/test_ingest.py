@@ -40,3 +40,43 @@ def test_a_symlinked_body_leading_out_of_its_folder_is_refused(tmp_path, capsys)
     assert cli_main(["ingest", str(received), "--db", db]) == 1
     err = capsys.readouterr().err
     assert err.count("symlink out of") == 2 and "Traceback" not in err
+
+
+INGEST_CHILD = """
+import resource, sys
+from newscrawl.cli import main
+status = main(["ingest", sys.argv[1], "--db", sys.argv[2]])
+print("peak_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+sys.exit(status)
+"""
+
+
+def test_a_50mb_file_is_ingested_in_bounded_memory_and_kept_whole(tmp_path):
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, select
+
+    from newscrawl.store.models import RawPage, Version
+    from newscrawl.store.repository import raw_page_bytes
+
+    from evaluation.oversize import long_article
+
+    page = tmp_path / "long.html"
+    raw = long_article(50 * 1024 * 1024)
+    page.write_bytes(raw)
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    proc = subprocess.run([sys.executable, "-c", INGEST_CHILD, str(page), db], capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    assert "1 stored_new_story" in proc.stdout
+    peak = float(proc.stdout.split("peak_mb")[-1])
+    assert peak < 600, proc.stdout  # MB, the interpreter and its libraries included
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        (repairs,) = conn.execute(select(Version.repairs)).one()
+        stored = conn.execute(select(RawPage)).one()
+    engine.dispose()
+    kinds = {r["kind"] for r in repairs}
+    assert {"truncated_body", "truncated_html", "fingerprint_text_cut"} <= kinds
+    assert raw_page_bytes(stored) == raw  # the raw page is kept whole, to reprocess later

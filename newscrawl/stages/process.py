@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from newscrawl.model import ArticleRecord, Block, Page, Repair, site_of
 from newscrawl.stages.clean import clean_blocks
 from newscrawl.stages.decode import Decoded, NotText, decode_html
-from newscrawl.stages.extract import Extracted, extract_article
-from newscrawl.stages.fingerprint import fingerprint
+from newscrawl.stages.extract import MAX_HTML_CHARS, Extracted, extract_article
+from newscrawl.stages.fingerprint import fingerprint_and_cut
 from newscrawl.stages.language import analyse_languages
 from newscrawl.stages.pagetype import non_article_reason
 from newscrawl.stages.repair import merge_repairs, repair_blocks, repair_text
@@ -28,6 +28,11 @@ from newscrawl.stages.repair import merge_repairs, repair_blocks, repair_text
 #: Content types that can hold an article page. Feeds, sitemaps, robots.txt, images and PDFs are
 #: recorded as fetches with the reason ``content_type:<type>``; a missing type is sniffed by decode.
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: Bytes of a body decoded. Extract reads no more than ``MAX_HTML_CHARS`` characters, and no
+#: encoding spends more than 4 bytes on a character, so the bytes past this can never reach the
+#: text; decoding (and detecting the charset of) a body of tens of megabytes would cost seconds
+#: and hundreds of megabytes for nothing. Recorded as a repair when a body is cut.
+MAX_DECODE_BYTES = 4 * MAX_HTML_CHARS
 
 
 @dataclass(slots=True)
@@ -59,13 +64,16 @@ def step_decode(work: Work) -> None:
     if not page.body.strip():
         work.record.skip_reason = "empty_body"
         return
+    body = page.body[:MAX_DECODE_BYTES]
     try:
-        decoded = decode_html(page.body, page.content_type)
+        decoded = decode_html(body, page.content_type)
     except NotText as exc:
         work.record.skip_reason = f"not_text:{exc}"
         return
     work.decoded = decoded
     rec = work.record
+    if len(page.body) > len(body):
+        rec.repairs.append(Repair("decode", "truncated_body", len(page.body) - len(body)))
     rec.encoding, rec.encoding_source, rec.encoding_conflict = (
         decoded.encoding, decoded.source, decoded.conflict)
     if decoded.conflict:
@@ -134,7 +142,10 @@ def step_clean(work: Work) -> None:
 def step_fingerprint(work: Work) -> None:
     if work.skipped:
         return
-    work.record.fingerprint = fingerprint(work.record.body)
+    work.record.fingerprint, left_out = fingerprint_and_cut(work.record.body)
+    if left_out:
+        # The body is kept whole; only the candidate lookup saw its first words.
+        work.record.repairs.append(Repair("fingerprint", "fingerprint_text_cut", left_out))
 
 
 #: The stages after the spider and before the store, in order.

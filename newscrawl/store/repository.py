@@ -103,6 +103,11 @@ def upsert_site(session: Session, host: str, name: str | None, seen_at: dt.datet
     return row.id
 
 
+#: zlib's own default. Level 9 gains well under 1% on real pages and costs several times the
+#: time on a large repetitive body (docs/measurements.md); the bytes read back are the same.
+RAW_PAGE_GZIP_LEVEL = 6
+
+
 def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url: str) -> int:
     """The id of the raw page with these bytes (by SHA-256), stored gzip-compressed if new."""
     headers, url = clean_headers(headers), clean_text(url)
@@ -112,7 +117,8 @@ def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url:
         return found
     insert_ignore(
         session, RawPage,
-        {"sha256": digest, "size": len(body), "content": gzip.compress(body, mtime=0),
+        {"sha256": digest, "size": len(body),
+         "content": gzip.compress(body, compresslevel=RAW_PAGE_GZIP_LEVEL, mtime=0),
          "headers": headers, "url": url},
         ["sha256"],
     )

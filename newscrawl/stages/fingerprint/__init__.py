@@ -24,13 +24,15 @@ from newscrawl.stages.fingerprint.matching import (
 )
 from newscrawl.stages.fingerprint.signature import (
     BAND_COUNT,
+    MAX_FINGERPRINT_TOKENS,
     SIGNATURE_BLOCKS,
     block_band_range,
     fingerprint,
+    fingerprint_and_cut,
 )
 
 __all__ = [
-    "BAND_COUNT", "DERIVATIONS", "DERIVATION_EXACT", "DERIVATION_ORIGINAL", "SAME_STORY_THRESHOLD",
+    "BAND_COUNT", "DERIVATIONS", "MAX_FINGERPRINT_TOKENS", "DERIVATION_EXACT", "DERIVATION_ORIGINAL", "SAME_STORY_THRESHOLD",
     "SIGNATURE_BLOCKS", "StoryMatch", "TextFeatures", "block_band_range", "containment", "derivation",
-    "fingerprint", "match_features", "match_story", "same_story", "story_similarity",
+    "fingerprint", "fingerprint_and_cut", "match_features", "match_story", "same_story", "story_similarity",
 ]

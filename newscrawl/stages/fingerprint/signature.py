@@ -51,6 +51,16 @@ CANDIDATE_TARGET = 0.98
 #: Words of a text's lead, the second signature (see :func:`fingerprint`). 120 words is a
 #: wire story's first two or three paragraphs, what every lead-only reprint keeps.
 LEAD_TOKENS = 120
+#: Words of a text shingled for the whole-text signature. A MinHash costs its shingles times
+#: :data:`NUM_PERM` hash values, so a page of millions of words (a dump, a generated wall of
+#: text) would cost seconds and gigabytes; the longest article of the evidence corpora is far
+#: below this (docs/measurements.md). The body hash still covers the whole text, so a change
+#: past the cut is still a new version; only the candidate lookup sees the first words alone.
+MAX_FINGERPRINT_TOKENS = 100_000
+#: Shingles hashed per call: the permutation step holds a :data:`NUM_PERM` x batch matrix of
+#: 64-bit values, so a batch bounds the memory whatever the text's length (the minimum over
+#: batches is the minimum over all, so the signature is the same value for value).
+HASH_BATCH = 4096
 
 
 def candidate_probability(jaccards: tuple[float, ...], bands: int,
@@ -117,8 +127,8 @@ def _minhash_of(shingle_set: set[str]) -> MinHash:
     m = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
                 permutations=_template().permutations)
     items = [s.encode("utf-8") for s in shingle_set]
-    if items:
-        m.update_batch(items)
+    for start in range(0, len(items), HASH_BATCH):
+        m.update_batch(items[start : start + HASH_BATCH])
     return m
 
 
@@ -168,7 +178,13 @@ def fingerprint(body: str) -> Fingerprint:
     the whole-text bands to find it reliably, while its lead and the story's lead still share
     about half their 3-grams (docs/measurements.md has the figures).
     """
+    return fingerprint_and_cut(body)[0]
+
+
+def fingerprint_and_cut(body: str) -> tuple[Fingerprint, int]:
+    """:func:`fingerprint`, and how many of the text's words the whole-text signature left out
+    (beyond :data:`MAX_FINGERPRINT_TOKENS`; 0 for any real article)."""
     toks = tokens(stable_text(body))  # once, for both the hash and the shingles
-    bands = signature_bands(_minhash_of(shingles_of(toks)),
+    bands = signature_bands(_minhash_of(shingles_of(toks[:MAX_FINGERPRINT_TOKENS])),
                             _minhash_of(shingles_of(toks[:LEAD_TOKENS])))
-    return Fingerprint(body_hash=hash_of(toks), bands=bands)
+    return Fingerprint(body_hash=hash_of(toks), bands=bands), max(0, len(toks) - MAX_FINGERPRINT_TOKENS)

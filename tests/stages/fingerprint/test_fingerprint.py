@@ -160,3 +160,35 @@ def test_package_re_exports_what_the_store_and_the_stages_import():
     assert names <= set(package.__all__)
     assert all(hasattr(package, name) for name in names)
     assert callable(package.derivation)  # the function, not the module of the same concern
+
+
+def _sentences(n: int, seed: int) -> str:
+    import random
+
+    rnd = random.Random(seed)
+    words = [f"w{rnd.randrange(10**6)}" for _ in range(3000)]
+    return " ".join(" ".join(rnd.choice(words) for _ in range(12)) + "." for _ in range(n))
+
+
+def test_batched_hashing_gives_the_signature_of_one_batch():
+    from datasketch import MinHash
+
+    body = _sentences(1000, seed=3)  # ~12,000 shingles: several batches
+    shingle_set = text.shingles(body)
+    assert len(shingle_set) > 2 * signature.HASH_BATCH
+    whole = MinHash(num_perm=signature.NUM_PERM, seed=signature.MINHASH_SEED,
+                    scheme=signature.MINHASH_SCHEME, permutations=signature.block_permutations())
+    whole.update_batch([s.encode("utf-8") for s in shingle_set])
+    assert (signature.minhash(body).hashvalues == whole.hashvalues).all()
+
+
+def test_a_text_past_the_fingerprint_cap_keeps_its_whole_body_hash(monkeypatch):
+    monkeypatch.setattr(signature, "MAX_FINGERPRINT_TOKENS", 500)
+    body = _sentences(100, seed=4)  # 1,200 words
+    changed_past_cut = body + " one more closing sentence."
+    fp, left_out = signature.fingerprint_and_cut(body)
+    assert left_out == len(text.tokens(body)) - 500
+    fp2, _ = signature.fingerprint_and_cut(changed_past_cut)
+    assert fp.bands == fp2.bands  # the lookup saw the same first words
+    assert fp.body_hash != fp2.body_hash  # a change past the cut is still a new version
+    assert signature.fingerprint_and_cut(STORY)[1] == 0
