@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from newscrawl.model import ArticleRecord, Block, Page, Repair, site_of
 from newscrawl.stages.clean import clean_blocks
@@ -84,6 +85,25 @@ def step_decode(work: Work) -> None:
         rec.repairs.append(Repair("decode", "double_encoding", decoded.double_encoding_repairs))
 
 
+def canonical_elsewhere(canonical_url: str | None, url: str) -> str | None:
+    """The site of ``canonical_url`` (relative to ``url``, the requested URL) when it is not
+    ``url``'s, else None.
+
+    A page that names another site as its home is either a reprint (syndication: legitimate and
+    common, the wire service's URL as canonical) or a response that was not the one asked for (a
+    mis-framed response on a reused connection, a cache serving the wrong page). Both are kept;
+    the record says so, so no such page becomes a version under the requested URL unflagged.
+    """
+    if not canonical_url:
+        return None
+    try:
+        absolute = urljoin(url, canonical_url.strip())
+        other = site_of(absolute) if absolute.startswith(("http://", "https://")) else None
+    except ValueError:  # a malformed canonical (an unclosed IPv6 bracket) names no site
+        return None
+    return other if other and other != site_of(url) else None
+
+
 def step_extract(work: Work) -> None:
     if work.skipped or work.decoded is None:
         return
@@ -99,6 +119,9 @@ def step_extract(work: Work) -> None:
         rec.repairs.append(Repair("extract", "truncated_html", 1))
     if extracted.nesting_tags_dropped:
         rec.repairs.append(Repair("extract", "deep_nesting_flattened", extracted.nesting_tags_dropped))
+    elsewhere = canonical_elsewhere(rec.canonical_url, rec.url)
+    if elsewhere:
+        rec.repairs.append(Repair("extract", "canonical_elsewhere", 1, (elsewhere,)))
     if not work.blocks:
         rec.skip_reason = "no_article_text"
 

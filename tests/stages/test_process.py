@@ -147,3 +147,18 @@ def test_extract_step_passes_every_metadata_field_to_the_record(monkeypatch):
     process.step_extract(work)
     assert {name: getattr(work.record, name) for name in METADATA_FIELDS} == values
     assert work.record.authors is not extracted.authors  # a copy: the record never shares a list
+
+
+@pytest.mark.parametrize("canonical, flagged", [
+    ("https://wire.example/stories/4", "wire.example"),   # a reprint naming its wire service
+    ("//wire.example/stories/4", "wire.example"),          # protocol-relative
+    ("https://www.site.example/a/other-slug", None),       # its own site (www. or not)
+    ("/a/other-slug", None),                               # relative: its own site
+    ("http://[broken/a", None),                            # malformed: names no site
+])
+def test_a_canonical_url_on_another_site_is_flagged_and_the_page_still_stored(canonical, flagged):
+    page = PAGE.replace("<head>", f'<head><link rel="canonical" href="{canonical}">')
+    record = process_page(page.encode(), "http://site.example/a/1", {"Content-Type": "text/html"})
+    assert record.is_article  # syndication is legitimate: the flag records, it never refuses
+    got = [r.examples for r in record.repairs if r.kind == "canonical_elsewhere"]
+    assert got == ([(flagged,)] if flagged else [])
