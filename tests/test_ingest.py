@@ -71,7 +71,9 @@ def test_a_50mb_file_is_ingested_in_bounded_memory_and_kept_whole(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "1 stored_new_story" in proc.stdout
     peak = float(proc.stdout.split("peak_mb")[-1])
-    assert peak < 600, proc.stdout  # MB, the interpreter and its libraries included
+    # MB, the interpreter and its libraries included: about 500 alone, up to 750 seen inside the
+    # full suite; unbounded, the fingerprint alone took 3,500.
+    assert peak < 1000, proc.stdout
     engine = create_engine(db)
     with engine.connect() as conn:
         (repairs,) = conn.execute(select(Version.repairs)).one()
