@@ -31,17 +31,18 @@ REPO = Path(__file__).resolve().parents[2]
 ARTICLE_PREFIX = f"{HOST}/news/"
 
 
-def crawl(tmp_path: Path, sources: Path, database_url: str, proxy: str | None, *settings: str,
-          expect_ok: bool = True) -> str:
-    """One scheduled run: ``scrapy crawl news`` with the real pipelines; returns the log.
-
-    ``proxy`` is the loopback server standing in for the fixture hosts; None = no proxy (the
-    sources name real addresses, e.g. ``127.0.0.1:PORT``)."""
+def crawl_command(tmp_path: Path, sources: Path, database_url: str, proxy: str | None,
+                  *settings: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of one ``scrapy crawl news`` run of a test: the real
+    pipelines into ``database_url``, no politeness delays (the server is ours), through
+    ``proxy`` (None: the sources name loopback servers directly, which opts in to private
+    addresses: newscrawl/crawl/safety.py refuses them otherwise)."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sources={sources}",
            "-s", f"NEWSCRAWL_DATABASE_URL={database_url}",
            "-s", f"NEWSCRAWL_LOCK_DIR={tmp_path / 'locks'}",
-           # Politeness delays only slow tests down; the server is ours.
            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+    if proxy is None:
+        cmd += ["-s", "NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES=True"]
     for setting in settings:
         cmd += ["-s", setting]
     env = {k: v for k, v in os.environ.items()
@@ -49,10 +50,16 @@ def crawl(tmp_path: Path, sources: Path, database_url: str, proxy: str | None, *
            and k != "NEWSCRAWL_DATABASE_URL"}
     if proxy is not None:
         env["http_proxy"] = proxy
-    else:
-        # The sources name our loopback servers directly: private addresses are refused unless
-        # a crawl opts in (newscrawl/crawl/safety.py).
-        cmd += ["-s", "NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES=True"]
+    return cmd, env
+
+
+def crawl(tmp_path: Path, sources: Path, database_url: str, proxy: str | None, *settings: str,
+          expect_ok: bool = True) -> str:
+    """One scheduled run: ``scrapy crawl news`` with the real pipelines; returns the log.
+
+    ``proxy`` is the loopback server standing in for the fixture hosts; None = no proxy (the
+    sources name real addresses, e.g. ``127.0.0.1:PORT``)."""
+    cmd, env = crawl_command(tmp_path, sources, database_url, proxy, *settings)
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     log = proc.stdout + proc.stderr
     # Kept beside the test's files: the first thing to read when a crawl test fails.

@@ -11,7 +11,6 @@ the disk spool, and a later run, with the database well again, stores every arti
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from newscrawl.testing.tcpproxy import TcpProxy
 
 from evaluation import newsroom
 from evaluation.newsroom import ARTICLES, url_of
-from .test_incremental import REPO, Store, crawl, stat
+from .test_incremental import REPO, Store, crawl, crawl_command, stat
 
 #: Articles the server holds back until the database has become sick; the others come first.
 HELD = ["library-roof", "market-hall", "rowing-club"]
@@ -43,16 +42,7 @@ SICK_SETTINGS = ("NEWSCRAWL_DATABASE_LOCK_TIMEOUT=1", "NEWSCRAWL_DATABASE_TIMEOU
 
 def start_crawl(tmp_path: Path, sources: Path, database_url: str, proxy: str,
                 *settings: str) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sources={sources}",
-           "-s", f"NEWSCRAWL_DATABASE_URL={database_url}",
-           "-s", f"NEWSCRAWL_LOCK_DIR={tmp_path / 'locks'}",
-           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
-    for setting in settings:
-        cmd += ["-s", setting]
-    env = {k: v for k, v in os.environ.items()
-           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-           and k != "NEWSCRAWL_DATABASE_URL"}
-    env["http_proxy"] = proxy
+    cmd, env = crawl_command(tmp_path, sources, database_url, proxy, *settings)
     log = (tmp_path / "sick-crawl.log").open("w")  # a file: nobody reads a pipe meanwhile
     return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                             text=True)
