@@ -31,3 +31,15 @@ def long_article(size: int, seed: int = 7) -> bytes:
         total += len(paragraph)
     parts.append("</article></body></html>\n")
     return "".join(parts).encode("utf-8")
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB since it started (``VmHWM``).
+
+    Not ``getrusage(...).ru_maxrss``: Linux keeps that across ``execve``, so a child spawned by
+    a large process (a test runner late in a suite) reports its parent's peak as its own."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")

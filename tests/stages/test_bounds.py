@@ -1,7 +1,7 @@
 """Per-page bounds: a page of megabytes costs bounded memory, and says what was cut.
 
-Peak memory is measured in a child process (``ru_maxrss`` of that process alone), so what the
-test process itself holds does not count. The bound is generous -- several times what a real
+Peak memory is measured in a child process (its own ``VmHWM``: see
+:func:`evaluation.oversize.peak_rss_mb`), so what the test process itself holds does not count. The bound is generous -- several times what a real
 page costs -- and a page of unbounded cost (a MinHash of every shingle of a 9 MB text at once)
 goes far over it.
 """
@@ -22,12 +22,13 @@ REPO = Path(__file__).resolve().parents[2]
 PEAK_MB = 600
 
 CHILD = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from newscrawl import process_page
+from evaluation.oversize import peak_rss_mb
 record = process_page(Path(sys.argv[1]).read_bytes(), "https://news.example/a/long-report",
                       {"Content-Type": "text/html; charset=utf-8"})
-print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({"peak_mb": peak_rss_mb(),
                   "skip": record.skip_reason, "body_chars": len(record.body),
                   "words": len(record.body.split()),
                   "repairs": {r.kind: r.count for r in record.repairs},
