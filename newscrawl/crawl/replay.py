@@ -176,7 +176,8 @@ class ReplayDownloaderMiddleware:
     def from_crawler(cls, crawler):
         root = crawler.settings.get("NEWSCRAWL_REPLAY_DIR")
         if not root:
-            raise NotConfigured("NEWSCRAWL_REPLAY_DIR not set")
+            # A live crawl: no message, so Scrapy does not warn about it on every run.
+            raise NotConfigured
         sites = SavedSites(root)
         logger.info("Replaying %d saved responses from %s", len(sites), root)
         for url, path in sites.duplicates:

@@ -79,7 +79,8 @@ class WarcWriterMiddleware:
     def from_crawler(cls, crawler):
         directory = crawler.settings.get("NEWSCRAWL_WARC_DIR")
         if not directory:
-            raise NotConfigured("NEWSCRAWL_WARC_DIR not set")
+            # Off unless asked for; no message, so Scrapy does not warn about it on every crawl.
+            raise NotConfigured
         path = Path(directory).expanduser()
         path.mkdir(parents=True, exist_ok=True)
         settings = crawler.settings
