@@ -10,6 +10,7 @@ a bad sources file is one line from the command, not an error inside the reactor
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +33,36 @@ def crawl_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     return settings
 
 
+#: Loggers whose INFO lines describe Scrapy itself rather than the crawl: the banner and
+#: versions, the enabled add-ons, middlewares, extensions and pipelines, the overridden
+#: settings, the engine opening and closing, the per-minute page counts (newscrawl's own
+#: progress line says more), the stats dump (the summary line holds what a reader needs), and
+#: Alembic's migration steps. ``newscrawl crawl`` at LOG_LEVEL=INFO leaves them out; DEBUG
+#: shows everything.
+SCRAPY_CHATTER = ("scrapy.utils.log", "scrapy.addons", "scrapy.middleware", "scrapy.crawler",
+                  "scrapy.core.engine", "scrapy.extensions.logstats", "scrapy.extensions.telnet",
+                  "scrapy.statscollectors", "alembic.runtime.migration", "alembic.runtime.plugins")
+
+
+class DropInfo(logging.Filter):
+    """Lets through a record of its logger only when it is above INFO (a warning, an error)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO
+
+
+def quiet_scrapy_log(settings: Settings) -> None:
+    """At LOG_LEVEL=INFO, keep the crawl's own lines (progress, summary, warnings) and drop
+    Scrapy's description of itself (:data:`SCRAPY_CHATTER`). The filters sit on the loggers,
+    not on Scrapy's root handler, because Scrapy replaces that handler while it starts."""
+    if logging.getLevelName(str(settings.get("LOG_LEVEL", "DEBUG")).upper()) != logging.INFO:
+        return
+    for name in SCRAPY_CHATTER:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, DropInfo) for f in target.filters):
+            target.addFilter(DropInfo())
+
+
 def spider_arguments(sources: str | None = None, feeds: list[str] | None = None,
                      sitemaps: list[str] | None = None) -> dict[str, str]:
     """The ``news`` spider's arguments; raises ValueError (file and entry named) when they
@@ -48,6 +79,7 @@ def run_news(settings: Settings, arguments: Mapping[str, str]) -> int:
     start (the reason is in the log, as with ``scrapy crawl``)."""
     from scrapy.crawler import AsyncCrawlerProcess, CrawlerProcess
 
+    quiet_scrapy_log(settings)  # before the process logs its banner
     # The same choice as ``scrapy crawl`` (scrapy.cmdline): the process installs the reactor
     # the settings name itself, so nothing before this may import twisted.internet.reactor.
     if ((settings["TWISTED_REACTOR"] == ASYNCIO_REACTOR
@@ -61,4 +93,5 @@ def run_news(settings: Settings, arguments: Mapping[str, str]) -> int:
     return 1 if process.bootstrap_failed else 0
 
 
-__all__ = ["SETTINGS_MODULE", "crawl_settings", "run_news", "spider_arguments"]
+__all__ = ["SETTINGS_MODULE", "SCRAPY_CHATTER", "crawl_settings", "quiet_scrapy_log", "run_news",
+           "spider_arguments"]

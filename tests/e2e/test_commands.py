@@ -295,3 +295,44 @@ def test_scrapy_feed_export_writes_the_normalized_record(tmp_path):
     assert all(line["title"] and line["body"] and line["url"].startswith("http://") for line in lines)
     assert sum(line["title"].startswith(WIRE_TITLE) for line in lines) >= 2
     assert all(isinstance(line["body"], str) and "stages" not in line for line in lines)
+
+
+# ------------------------------------------------------------------ crawl log
+
+
+@pytest.mark.crawl
+@pytest.mark.parametrize("spider_argument, says", [
+    ("sources=missing.toml", "missing.toml: cannot read sources file"),
+    ("feeds=not-a-url", "not an absolute http(s) URL"),
+])
+def test_scrapy_crawl_with_bad_arguments_logs_one_line(tmp_path, spider_argument, says):
+    """``scrapy crawl`` in a checkout: the error once, as one log line, no asyncio report of an
+    unretrieved task exception, nothing crawled, exit status 1 (Scrapy's own for a crawl that
+    could not start)."""
+    run = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", spider_argument,
+         "-s", f"NEWSCRAWL_LOCK_DIR={tmp_path}", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'c.db'}"],
+        cwd=REPO, env=_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr and "never retrieved" not in run.stderr, run.stderr[-3000:]
+    errors = [line for line in run.stderr.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1 and says in errors[0], run.stderr[-3000:]
+
+
+@pytest.mark.crawl
+def test_crawl_at_the_default_log_level_prints_its_own_lines_only(tmp_path):
+    """``newscrawl crawl`` at LOG_LEVEL=INFO: the replay line, the incremental line and the
+    summary; no Scrapy banner, component lists, overridden settings, migration steps or stats
+    dump. At DEBUG those come back."""
+    common = ["crawl", "--sources", str(REPO / "fixtures/sample_sources.toml"), "--replay-dir", str(SITES),
+              "-s", f"NEWSCRAWL_LOCK_DIR={tmp_path}"]
+    run = newscrawl(tmp_path, *common, "--db", "sqlite:///info.db")
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = run.stderr.strip().splitlines()
+    assert all("[newscrawl." in line for line in lines), run.stderr
+    assert 2 <= len(lines) <= 5, run.stderr
+    assert "Summary (finished, " in lines[-1] and "10 stored (5 new stories)" in lines[-1]
+    debug = newscrawl(tmp_path, *common, "--db", "sqlite:///debug.db", "-s", "LOG_LEVEL=DEBUG")
+    assert debug.returncode == 0, debug.stderr[-3000:]
+    for chatter in ("Scrapy ", "Enabled extensions", "Overridden settings", "Dumping Scrapy stats"):
+        assert chatter in debug.stderr

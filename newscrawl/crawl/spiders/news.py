@@ -50,6 +50,20 @@ from newscrawl.crawl.sources import Source, sources_from_args, url_in_domains
 
 logger = logging.getLogger(__name__)
 
+
+class SpiderArgumentError(ValueError):
+    """Bad spider arguments (a sources file that cannot be read, an unknown key, a feed that is
+    not a URL), already logged as one line when this is raised."""
+
+
+class _ReportedStartError(logging.Filter):
+    """Drops asyncio's "Task exception was never retrieved" report of a
+    :class:`SpiderArgumentError`: Scrapy's crawler task re-raises the spider's start-up error
+    for asyncio to log, which prints two tracebacks under a message already logged as one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], SpiderArgumentError))
+
 STATS = "newscrawl/discovery"
 FETCH_STATS = "newscrawl/fetch"
 
@@ -75,6 +89,20 @@ class NewsSpider(scrapy.Spider):
             s.name: s for s in sources_from_args(sources=sources, feeds=feeds, sitemaps=sitemaps)}
         # Canonical article URL -> the incremental info of its scheduled request (see below).
         self._seen_articles: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        try:
+            return super().from_crawler(crawler, *args, **kwargs)
+        except SpiderArgumentError:
+            raise
+        except ValueError as exc:
+            # Scrapy then ends with exit status 1 and nothing crawled ("bootstrap failed").
+            logger.error("%s", exc)
+            asyncio_log = logging.getLogger("asyncio")
+            if not any(isinstance(f, _ReportedStartError) for f in asyncio_log.filters):
+                asyncio_log.addFilter(_ReportedStartError())
+            raise SpiderArgumentError(str(exc)) from None
 
     @property
     def crawl_identity(self) -> str:
