@@ -317,7 +317,8 @@ def cmd_events(args: argparse.Namespace) -> int:
         for s in event.stories:
             title = printable(s.title)
             title = title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
-            print(f"  {s.key:16s}  {s.version_count:3d} versions  {title}")
+            noun = "version " if s.version_count == 1 else "versions"
+            print(f"  {s.key:16s}  {s.version_count:3d} {noun}  {title}")
     return 0
 
 
