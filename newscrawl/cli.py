@@ -1,8 +1,10 @@
 """The ``newscrawl`` command: ingest saved pages, list stories, show a story, migrate the database.
 
-    newscrawl crawl --sources FILE | --feed URL... | --sitemap URL... [--db URL] [-s NAME=VALUE...]
-                    [--replay-dir DIR]       run the news spider with the project's settings,
-                                             from any directory (no scrapy.cfg needed)
+    newscrawl crawl --sources FILE | --feed URL... | --sitemap URL... | --sample [--db URL]
+                    [-s NAME=VALUE...] [--replay-dir DIR]
+                                             run the news spider with newscrawl's settings,
+                                             from any directory (no scrapy.cfg needed); --sample:
+                                             the bundled sample sites, offline
     newscrawl fetch URL|FILE                 one page's normalized record as JSON; nothing stored
     newscrawl ingest PATH... [--db URL]      store saved pages through the same stages as a crawl
     newscrawl stories [--db URL]             stories with their version and site counts
@@ -463,11 +465,16 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from newscrawl.crawl.launch import crawl_settings, run_news, spider_arguments
+    from newscrawl.crawl.launch import SAMPLE_SITES, SAMPLE_SOURCES, crawl_settings, run_news, spider_arguments
     from newscrawl.store.db import ENV_VAR
 
+    if args.sample:
+        if args.sources or args.feed or args.sitemap or args.replay_dir:
+            raise CommandError("--sample crawls the bundled sample sites: leave out --sources, --feed, "
+                               "--sitemap and --replay-dir")
+        args.sources, args.replay_dir = str(SAMPLE_SOURCES), str(SAMPLE_SITES)
     if not (args.sources or args.feed or args.sitemap):
-        raise CommandError("nothing to crawl: give --sources FILE, --feed URL or --sitemap URL")
+        raise CommandError("nothing to crawl: give --sources FILE, --feed URL, --sitemap URL or --sample")
     overrides: dict[str, str] = {}
     for pair in args.set or []:
         name, sep, value = pair.partition("=")
@@ -630,6 +637,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a Scrapy or NEWSCRAWL_* setting for this run (repeatable)")
     p.add_argument("--replay-dir", metavar="DIR",
                    help="crawl these saved sites instead of the network (NEWSCRAWL_REPLAY_DIR)")
+    p.add_argument("--sample", action="store_true",
+                   help="crawl the sample sites that ship with newscrawl, offline (saved responses)")
     p = add("fetch", cmd_fetch, "print one page's normalized record as JSON (nothing stored)", db=False)
     p.add_argument("target", metavar="URL|FILE",
                    help="an http(s) URL, a saved .html/.htm/.html.gz file or a saved-response folder")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from scrapy.settings import Settings
@@ -32,6 +33,14 @@ def crawl_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         settings.update(dict(overrides), priority="cmdline")
     return settings
 
+
+#: The sample sites that ship in the package (``newscrawl crawl --sample``): the saved
+#: responses of fixtures/sites and the sources file that points at them. In a checkout these
+#: are symbolic links to fixtures/, so the tests and the package read the same files; a built
+#: wheel holds copies.
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
+SAMPLE_SOURCES = SAMPLE_DIR / "sources.toml"
+SAMPLE_SITES = SAMPLE_DIR / "sites"
 
 #: Loggers whose INFO lines describe Scrapy itself rather than the crawl: the banner and
 #: versions, the enabled add-ons, middlewares, extensions and pipelines, the overridden
@@ -93,5 +102,5 @@ def run_news(settings: Settings, arguments: Mapping[str, str]) -> int:
     return 1 if process.bootstrap_failed else 0
 
 
-__all__ = ["SETTINGS_MODULE", "SCRAPY_CHATTER", "crawl_settings", "quiet_scrapy_log", "run_news",
+__all__ = ["SAMPLE_SITES", "SAMPLE_SOURCES", "SETTINGS_MODULE", "SCRAPY_CHATTER", "crawl_settings", "quiet_scrapy_log", "run_news",
            "spider_arguments"]

@@ -121,6 +121,7 @@ def test_crawl_sources_errors_are_one_line(tmp_path, content, says):
     ([], "nothing to crawl"),
     (["--feed", "http://a.example/rss", "-s", "LOG_LEVEL"], "NAME=VALUE"),
     (["--feed", "http://a.example/rss", "--replay-dir", "nowhere"], "no such folder"),
+    (["--sample", "--feed", "http://a.example/rss"], "--sample crawls the bundled sample sites"),
 ])
 def test_crawl_argument_errors_are_one_line(tmp_path, args, says):
     assert says in one_line_error(newscrawl(tmp_path, "crawl", *args))

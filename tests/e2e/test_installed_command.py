@@ -1,8 +1,8 @@
 """The installed ``newscrawl`` command, from a wheel, in an empty directory outside the checkout.
 
 What a user does after ``pip install newscrawl``: crawl the bundled sample sites (offline
-replay) with ``newscrawl crawl`` - no scrapy.cfg anywhere near - and get the stories of the
-README's first command, then export them and fetch one page.
+replay: ``newscrawl crawl --sample``, the sites the wheel carries) - no scrapy.cfg anywhere
+near - and get the stories of the README's first command, then export them and fetch one page.
 """
 
 from __future__ import annotations
@@ -40,10 +40,11 @@ def test_crawl_export_fetch_from_an_installed_wheel(installed, tmp_path):
 
     version = run("--version")
     assert version.returncode == 0 and version.stdout.startswith("newscrawl 0."), version.stderr
-    crawl = run("crawl", "--sources", str(REPO / "fixtures/sample_sources.toml"),
-                "--replay-dir", str(REPO / "fixtures/sites"), "--db", "sqlite:///news.db",
-                "-s", "LOG_LEVEL=WARNING", "-s", f"NEWSCRAWL_LOCK_DIR={tmp_path}")
+    # The sample sites the wheel carries, not the checkout's fixtures.
+    crawl = run("crawl", "--sample", "--db", "sqlite:///news.db", "-s", f"NEWSCRAWL_LOCK_DIR={tmp_path}")
     assert crawl.returncode == 0, crawl.stderr[-3000:]
+    assert f"Replaying 19 saved responses from {installed / 'newscrawl' / 'sample' / 'sites'}" in crawl.stderr
+    assert "Summary (finished, " in crawl.stderr and "Enabled extensions" not in crawl.stderr
     assert sorted(p.name for p in work.iterdir()) == ["news.db"]  # no scrapy.cfg, nothing else
 
     stories = run("stories", "--db", "sqlite:///news.db", "--json")
