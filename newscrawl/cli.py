@@ -9,7 +9,7 @@
     newscrawl ingest PATH... [--db URL]      store saved pages through the same stages as a crawl
     newscrawl stories [--db URL]             stories with their version and site counts
     newscrawl events [--all] [--db URL]      events with the stories (different texts) reporting them
-    newscrawl export [--format jsonl|csv] [--output FILE]
+    newscrawl export [--format jsonl|csv|parquet] [--output FILE]
                                              story versions, written as they are read
     newscrawl story KEY [--db URL]           one story's versions (site, URL, seen, derivation)
     newscrawl story KEY --diff [A [B]]       what changed between two versions (ids as listed;
@@ -510,29 +510,50 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from newscrawl.export import write_rows
-    from newscrawl.store.queries import EXPORT_COLUMNS, iter_export_rows
+    from newscrawl.export import MissingPyarrow, write_parquet, write_rows
+    from newscrawl.store.queries import EXPORT_COLUMNS, count_export_rows, iter_export_rows
 
     make_session = _sessionmaker(args.db, read=True)
-    fmt = args.format or ("csv" if args.output and args.output.lower().endswith(".csv") else "jsonl")
+    suffix = Path(args.output).suffix.lower() if args.output else ""
+    fmt = args.format or {".csv": "csv", ".parquet": "parquet"}.get(suffix, "jsonl")
     target = Path(args.output) if args.output else None
+    if fmt == "parquet":
+        if target is None:
+            raise CommandError("--format parquet writes a file: give --output FILE.parquet")
+        try:
+            from newscrawl.export import parquet_schema
+            parquet_schema(EXPORT_COLUMNS)
+        except MissingPyarrow as exc:
+            raise CommandError(str(exc)) from None
     if target is not None and not target.parent.is_dir():
         raise CommandError(f"--output {args.output}: no folder {str(target.parent)!r}; create it first")
     # Into a file beside the target, renamed at the end: an export that fails half-way leaves
     # no half file under the name a later step reads.
     partial = target.with_name(target.name + ".part") if target is not None else None
-    stream = open(partial, "w", encoding="utf-8", newline="") if partial is not None else sys.stdout
+    stream = None
+    if fmt != "parquet":
+        stream = open(partial, "w", encoding="utf-8", newline="") if partial is not None else sys.stdout
+    filters = {"site": args.site, "since": args.since}
     try:
         with make_session() as session:
-            count = write_rows(iter_export_rows(session, site=args.site, since=args.since, limit=args.limit),
-                               stream, fmt, EXPORT_COLUMNS)
+            # Counted only when a progress line will show it (stderr on a terminal).
+            progress = Progress(count_export_rows(session, **filters, limit=args.limit)
+                                if sys.stderr.isatty() else 0, "versions")
+            rows = iter_export_rows(session, **filters, limit=args.limit)
+            if fmt == "parquet":
+                count = write_parquet(rows, partial, EXPORT_COLUMNS, progress=lambda n: progress.advance())
+            else:
+                count = write_rows(rows, stream, fmt, EXPORT_COLUMNS, progress=lambda n: progress.advance())
+            progress.clear()
     except BaseException:
         if partial is not None:
-            stream.close()
+            if stream is not None:
+                stream.close()
             partial.unlink(missing_ok=True)
         raise
     if partial is not None:
-        stream.close()
+        if stream is not None:
+            stream.close()
         partial.replace(target)
     print(f"exported {count} story version{'' if count == 1 else 's'}"
           f"{' to ' + str(target) if target else ''} ({fmt})", file=sys.stderr)
@@ -671,8 +692,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what changed between versions A and B (default: the first and the "
                         "latest; one id: the first and that one)")
     p = add("export", cmd_export, "write story versions as JSON Lines or CSV")
-    p.add_argument("--format", choices=("jsonl", "csv"),
-                   help="jsonl (default) or csv (the default when --output ends in .csv)")
+    p.add_argument("--format", choices=("jsonl", "csv", "parquet"),
+                   help="jsonl (default), csv or parquet (the default when --output ends in .csv, "
+                        ".parquet); parquet needs pyarrow: pip install 'newscrawl[parquet]'")
     p.add_argument("--output", "-o", metavar="FILE", help="write here (default: standard output)")
     filters(p, "versions", "first fetched")
     p = add("reprocess", cmd_reprocess,

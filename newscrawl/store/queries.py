@@ -221,6 +221,23 @@ EXPORT_COLUMNS = (
 EXPORT_BATCH = 500
 
 
+def _export_filters(stmt, *, site: str | None, since: dt.datetime | None):
+    if site is not None:
+        stmt = stmt.where(Site.host == site_host(site))
+    if since is not None:
+        stmt = stmt.where(Version.first_fetched_at >= since)
+    return stmt
+
+
+def count_export_rows(session: Session, *, site: str | None = None, since: dt.datetime | None = None,
+                      limit: int | None = None) -> int:
+    """How many rows :func:`iter_export_rows` gives with the same filters (for a progress line)."""
+    stmt = _export_filters(select(func.count(Version.id)).join(Site, Site.id == Version.site_id),
+                           site=site, since=since)
+    count = session.execute(stmt).scalar_one()
+    return count if limit is None else min(count, limit)
+
+
 def iter_export_rows(session: Session, *, site: str | None = None, since: dt.datetime | None = None,
                      limit: int | None = None, batch: int = EXPORT_BATCH) -> Iterator[dict[str, Any]]:
     """Story versions in the order they were stored, as dicts of :data:`EXPORT_COLUMNS`, read
@@ -240,10 +257,7 @@ def iter_export_rows(session: Session, *, site: str | None = None, since: dt.dat
         .join(Site, Site.id == Version.site_id)
         .order_by(Version.id)
     )
-    if site is not None:
-        stmt = stmt.where(Site.host == site_host(site))
-    if since is not None:
-        stmt = stmt.where(Version.first_fetched_at >= since)
+    stmt = _export_filters(stmt, site=site, since=since)
     if limit is not None:
         stmt = stmt.limit(limit)
     for row in session.execute(stmt.execution_options(yield_per=batch)):
@@ -252,5 +266,5 @@ def iter_export_rows(session: Session, *, site: str | None = None, since: dt.dat
         yield out
 
 
-__all__ = ["EXPORT_BATCH", "EXPORT_COLUMNS", "EventSummary", "iter_export_rows", "MergeSummary", "StoryDetail", "StorySummary", "VersionSummary", "list_events", "site_host",
+__all__ = ["EXPORT_BATCH", "EXPORT_COLUMNS", "EventSummary", "count_export_rows", "iter_export_rows", "MergeSummary", "StoryDetail", "StorySummary", "VersionSummary", "list_events", "site_host",
            "list_stories", "story_detail", "story_merges", "version_texts"]

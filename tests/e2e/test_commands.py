@@ -239,6 +239,84 @@ def test_export_streams(database_url, tmp_path):
     assert seen_options and seen_options[0].get("yield_per") == 3
 
 
+def test_export_parquet_holds_what_jsonl_holds(tmp_path, sample_db):
+    import pyarrow.parquet as pq
+
+    run = newscrawl(tmp_path, "export", "--db", sample_db, "--output", "out.parquet")
+    assert run.returncode == 0, run.stderr
+    assert "exported 10 story versions to out.parquet (parquet)" in run.stderr
+    assert newscrawl(tmp_path, "export", "--db", sample_db, "--output", "out.jsonl").returncode == 0
+    table = pq.read_table(tmp_path / "out.parquet")
+    assert table.column_names == list(EXPORT_COLUMNS)
+    as_json = json.loads(json.dumps(table.to_pylist(), default=lambda d: d.isoformat()))
+    assert as_json == [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_export_parquet_is_written_a_row_group_at_a_time(database_url, tmp_path):
+    """Each row group is written before the rows of the next are read."""
+    import pyarrow.parquet as pq
+
+    from newscrawl.export import write_parquet
+
+    assert cli_main(["ingest", "-q", str(SITES), "--db", database_url]) == 0
+    engine = make_engine(database_url)
+    from sqlalchemy.orm import Session
+
+    path = tmp_path / "v.parquet"
+    sizes = []
+
+    def watched(rows):
+        for row in rows:
+            sizes.append(path.stat().st_size if path.exists() else 0)
+            yield row
+
+    with Session(engine) as session:
+        count = write_parquet(watched(iter_export_rows(session, batch=3)), path, EXPORT_COLUMNS, row_group=4)
+    engine.dispose()
+    assert count == 10 and pq.ParquetFile(path).metadata.num_row_groups == 3
+    assert sizes[4] > sizes[3] and sizes[8] > sizes[7]  # a group on disk before the next row is read
+
+
+def test_export_parquet_without_pyarrow_says_how_to_install(tmp_path, sample_db):
+    blocker = tmp_path / "no-pyarrow"
+    (blocker / "pyarrow").mkdir(parents=True)
+    (blocker / "pyarrow" / "__init__.py").write_text("raise ImportError('No module named pyarrow')\n")
+    env = _env(tmp_path, PYTHONPATH=os.pathsep.join([str(blocker), str(REPO)]))
+    line = one_line_error(newscrawl(tmp_path, "export", "--db", sample_db, "-o", "out.parquet", env=env))
+    assert "pip install 'newscrawl[parquet]'" in line
+    assert not list(tmp_path.glob("out.parquet*"))
+    assert "give --output FILE.parquet" in one_line_error(
+        newscrawl(tmp_path, "export", "--db", sample_db, "--format", "parquet"))
+
+
+def test_export_progress_on_a_terminal(tmp_path, sample_db):
+    """On a terminal, export draws "done/total versions" as it goes; into a pipe, only the
+    summary (test_export_jsonl_and_csv)."""
+    import pty
+
+    main_end, terminal = pty.openpty()
+    try:
+        run = subprocess.run([sys.executable, "-m", "newscrawl", "export", "--db", sample_db, "-o", "out.jsonl"],
+                             cwd=tmp_path, env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=terminal,
+                             timeout=300)
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(main_end, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(main_end)
+    assert run.returncode == 0
+    text_shown = shown.decode()
+    assert "10/10 versions" in text_shown and "exported 10 story versions" in text_shown
+
+
 # ------------------------------------------------------------------ one page
 
 
