@@ -1,4 +1,4 @@
-"""The ``newscrawl`` command: ingest saved pages, list stories, show a story, migrate the database.
+"""The ``newscrawl`` command: crawl, ingest saved pages, list, show, diff and export stories, upkeep.
 
     newscrawl crawl --sources FILE | --feed URL... | --sitemap URL... | --sample [--db URL]
                     [-s NAME=VALUE...] [--replay-dir DIR]
@@ -620,6 +620,14 @@ def package_version() -> str:
         return "unknown"
 
 
+#: What ``newscrawl --help`` says first and last.
+DESCRIPTION = ("Crawl news sites and store each story once, with every version of it (each site's "
+               "copy, each later edit), clean and comparable; then list, show, diff and export them.")
+EPILOG = ("Start with: newscrawl crawl --sample (the bundled sample sites, offline), then newscrawl "
+          "stories. The database is --db URL, else $NEWSCRAWL_DATABASE_URL, else "
+          "sqlite:///newscrawl.db. Each command has --help.")
+
+
 class _Parser(argparse.ArgumentParser):
     """Argument errors as one line, like every other user error (the usage is one --help away)."""
 
@@ -628,7 +636,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="newscrawl", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="newscrawl", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"newscrawl {package_version()}")
     common = _Parser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -649,7 +657,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--since", type=parse_since, metavar="DATE",
                        help=f"only {what} {since} at or after DATE (ISO date or date-time, UTC)")
 
-    p = add("crawl", cmd_crawl, "run the news spider with the project's settings (any directory)")
+    p = add("crawl", cmd_crawl, "crawl news sites (feeds, sitemaps) into the database, from any directory")
     p.add_argument("--sources", metavar="FILE", help="sources file (TOML, [[sources]] tables)")
     p.add_argument("--feed", action="append", metavar="URL", help="a feed to crawl (repeatable)")
     p.add_argument("--sitemap", action="append", metavar="URL",
@@ -691,7 +699,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--diff", nargs="*", metavar="VERSION",
                    help="what changed between versions A and B (default: the first and the "
                         "latest; one id: the first and that one)")
-    p = add("export", cmd_export, "write story versions as JSON Lines or CSV")
+    p = add("export", cmd_export, "write story versions as JSON Lines, CSV or Parquet")
     p.add_argument("--format", choices=("jsonl", "csv", "parquet"),
                    help="jsonl (default), csv or parquet (the default when --output ends in .csv, "
                         ".parquet); parquet needs pyarrow: pip install 'newscrawl[parquet]'")
