@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 
 class SpiderArgumentError(ValueError):
     """Bad spider arguments (a sources file that cannot be read, an unknown key, a feed that is
-    not a URL), already logged as one line when this is raised."""
+    not a URL); :meth:`NewsSpider.from_crawler` logs it as one line."""
 
 
 class _ReportedStartError(logging.Filter):
@@ -85,8 +85,11 @@ class NewsSpider(scrapy.Spider):
                  sitemaps: str | None = None, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # Fail at start-up, with the file/entry named, rather than crawl nothing.
-        self.sources: dict[str, Source] = {
-            s.name: s for s in sources_from_args(sources=sources, feeds=feeds, sitemaps=sitemaps)}
+        try:
+            listed = sources_from_args(sources=sources, feeds=feeds, sitemaps=sitemaps)
+        except ValueError as exc:
+            raise SpiderArgumentError(str(exc)) from None
+        self.sources: dict[str, Source] = {s.name: s for s in listed}
         # Canonical article URL -> the incremental info of its scheduled request (see below).
         self._seen_articles: dict[str, dict[str, Any]] = {}
 
@@ -94,15 +97,13 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         try:
             return super().from_crawler(crawler, *args, **kwargs)
-        except SpiderArgumentError:
-            raise
-        except ValueError as exc:
+        except SpiderArgumentError as exc:
             # Scrapy then ends with exit status 1 and nothing crawled ("bootstrap failed").
             logger.error("%s", exc)
             asyncio_log = logging.getLogger("asyncio")
             if not any(isinstance(f, _ReportedStartError) for f in asyncio_log.filters):
                 asyncio_log.addFilter(_ReportedStartError())
-            raise SpiderArgumentError(str(exc)) from None
+            raise
 
     @property
     def crawl_identity(self) -> str:
