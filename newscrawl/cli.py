@@ -17,6 +17,9 @@
     newscrawl reprocess [--since DATE] [--site HOST] [--db URL]
                                              run the stages again over the stored raw pages;
                                              new versions only where the text changed
+    newscrawl serve [--db URL] [--host 127.0.0.1] [--port 8000]
+                                             a read-only web view of stories, versions,
+                                             events and sites (each page also as JSON)
     newscrawl db upgrade [--db URL]          migrate the database to the newest schema
     newscrawl db backfill [--db URL]         fill in what a database written by an older
                                              newscrawl lacks, computed from the stored texts:
@@ -560,6 +563,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from newscrawl.web import DEFAULT_HOST, DEFAULT_PORT, ViewError, serve
+
+    host = DEFAULT_HOST if args.host is None else args.host
+    port = DEFAULT_PORT if args.port is None else args.port
+    try:
+        serve(checked_url(args.db), host=host, port=port)
+    except ViewError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def add_serve_command(add) -> None:
+    # The defaults live in newscrawl.web (imported only to serve: it brings the web framework).
+    p = add("serve", cmd_serve, "a read-only web view of stories, versions, events and sites")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, help="port to listen on (default 8000; 0: any free port)")
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from newscrawl.store.db import mask_url, upgrade
 
@@ -711,6 +733,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only pages downloaded at or after DATE (ISO date or date-time, UTC)")
     p.add_argument("--site", metavar="HOST", help="only pages of this site (host name)")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
+    add_serve_command(add)
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     p = db_sub.add_parser("upgrade", help="migrate the database to the newest schema", parents=[common])

@@ -41,6 +41,10 @@ class VersionSummary:
     derivation: str | None = None
     similarity: float | None = None
     number: int = 0  # 1 = the first version of the story
+    chrome_languages: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    encoding_source: str | None = None
+    encoding_conflict: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,8 @@ def story_detail(session: Session, key: str) -> StoryDetail | None:
             body_hash=v.body_hash, repairs=list(v.repairs or []),
             is_canonical=v.id == story.canonical_version_id,
             derivation=v.derivation, similarity=v.similarity, number=n,
+            chrome_languages=list(v.chrome_languages or []), encoding=v.encoding,
+            encoding_source=v.encoding_source, encoding_conflict=v.encoding_conflict,
         )
         for n, (v, host) in enumerate(rows, start=1)
     ]
@@ -168,10 +174,11 @@ class EventSummary:
 
 
 def list_events(session: Session, *, min_stories: int = 2, limit: int | None = None,
-                site: str | None = None, since: dt.datetime | None = None) -> list[EventSummary]:
+                site: str | None = None, since: dt.datetime | None = None,
+                offset: int = 0) -> list[EventSummary]:
     """Events reported by at least ``min_stories`` stories, oldest first, with their stories;
     ``site``: only events with a version on that host; ``since``: only events first seen at or
-    after it; ``limit``: the first ``limit`` of them."""
+    after it; ``limit``: the first ``limit`` of them (from the ``offset``-th)."""
     counts = (select(Story.event_id, func.count().label("n")).where(Story.event_id.is_not(None))
               .group_by(Story.event_id).having(func.count() >= min_stories).subquery())
     stmt = select(Event).join(counts, counts.c.event_id == Event.id).order_by(Event.first_seen_at, Event.id)
@@ -181,6 +188,8 @@ def list_events(session: Session, *, min_stories: int = 2, limit: int | None = N
         stmt = stmt.where(Event.first_seen_at >= since)
     if limit is not None:
         stmt = stmt.limit(limit)
+    if offset:
+        stmt = stmt.offset(offset)
     events = session.execute(stmt).scalars().all()
     out = []
     for event in events:
