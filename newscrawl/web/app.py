@@ -29,7 +29,7 @@ from newscrawl.store.browse import event_timeline, search_stories, site_statisti
 from newscrawl.store.queries import list_events, story_detail, version_texts
 from newscrawl.web.charts import Row, timeline
 from newscrawl.web.database import record_statements, statements_run
-from newscrawl.web.diff import text_changes
+from newscrawl.web.diff import paragraphs, text_changes
 
 #: Rows per page of every list, unless ``?limit=`` asks for fewer (or up to MAX_PAGE_SIZE).
 PAGE_SIZE = 50
@@ -190,13 +190,15 @@ def story_view(session: Session, request: Request) -> View:
     for wanted in (a, b):
         if wanted not in ids:
             raise BadRequest(f"story {detail.key} has no version {wanted}")
-    diff = None
+    texts = version_texts(session, detail.key, [a, b])
     if len(versions) > 1:
-        texts = version_texts(session, detail.key, [a, b])
         diff = {"a": a, "b": b, "changes": text_changes(texts[a].body, texts[b].body)}
+    else:  # one text: shown as it is, paragraph by paragraph
+        diff = {"a": a, "b": b, "changes": [{"op": "equal", "text": p} for p in paragraphs(texts[a].body)]}
     chart = timeline([Row(f"{v.site} (v{v.id})", v.first_fetched_at, v.last_fetched_at, f"#v{v.id}",
                           v.derivation or "") for v in versions])
-    data = {"story": detail, "diff": diff}
+    data = {"story": detail, **({"diff": diff} if len(versions) > 1
+                                else {"text": [p["text"] for p in diff["changes"]]})}
     by_id = {v.id: v for v in versions}
     return View("story.html", f"Story {detail.key}",
                 {"story": detail, "chart": chart, "diff": diff, "by_id": by_id}, data)
