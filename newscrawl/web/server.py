@@ -12,6 +12,8 @@ from newscrawl.web.database import ViewError, open_read_only
 #: Loopback only unless told otherwise: the view shows the whole store to whoever reaches it.
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+#: Connections the kernel queues while every worker is busy (uvicorn's own default).
+BACKLOG = 2048
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -24,6 +26,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        # Listening before the server starts: a client that connects as soon as the address is
+        # announced waits in the backlog instead of being refused.
+        sock.listen(BACKLOG)
     except OSError as exc:
         sock.close()
         raise ViewError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
