@@ -1,0 +1,231 @@
+"""Web view response times at scale: the stories and story pages on SQLite and PostgreSQL.
+
+    python benchmarks/webview.py [--stories N] [--repeat N] [--no-postgres]
+
+Fills a scratch database with N synthetic stories (default 100,000) by bulk inserts: 300 sites,
+a version count per story from a Pareto law (most stories one copy, a few carried by dozens of
+sites), pseudo-word titles and bodies (~600 characters), one event per three stories. Then
+serves it with ``newscrawl serve`` (a real uvicorn server, over HTTP on loopback) and times, per
+page, the median of ``--repeat`` requests beside the baseline in the same run: the bare
+queries that page runs (the same functions, on a session of the same read-only engine, no HTTP,
+no templates). PostgreSQL: a fresh schema on ``NEWSCRAWL_TEST_POSTGRES_URL`` (default the test
+server), dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SITES = 300
+BATCH = 5000
+SYLLABLES = ["ka", "lo", "mer", "tin", "sa", "ve", "dor", "ul", "pra", "ne", "ris", "to", "gan", "mi",
+             "bel", "os", "tra", "cu", "fen", "da", "lim", "ro", "zel", "ha"]
+
+
+def vocabulary(rng: random.Random, size: int = 3000) -> list[str]:
+    words = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))))
+    return sorted(words)
+
+
+def fill(url: str, n: int, seed: int = 7) -> dict[str, int]:
+    """``n`` stories with their versions, sites and events, in batches; returns the counts."""
+    from sqlalchemy import insert, text
+
+    from newscrawl.store.db import make_engine, upgrade
+    from newscrawl.store.models import Event, Site, Story, Version
+
+    rng = random.Random(seed)
+    words = vocabulary(rng)
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _scratch(dbapi_connection, _record):  # thrown away after the run: no fsync
+            dbapi_connection.execute("PRAGMA synchronous = OFF")
+    upgrade(engine)
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    version_id = 0
+    with engine.begin() as conn:
+        conn.execute(insert(Site.__table__), [{"id": i + 1, "host": f"site{i}.example", "name": f"Site {i}",
+                                               "first_seen_at": start} for i in range(SITES)])
+        conn.execute(insert(Event.__table__), [{"id": i + 1, "title": None, "first_seen_at": start}
+                                               for i in range(n // 3 + 1)])
+    for first in range(0, n, BATCH):
+        stories, versions = [], []
+        for i in range(first, min(n, first + BATCH)):
+            seen = start + dt.timedelta(seconds=i * 300)
+            title = " ".join(rng.choices(words, k=8)).capitalize()
+            body = "\n\n".join(" ".join(rng.choices(words, k=20)).capitalize() + "." for _ in range(4))
+            stories.append({"id": i + 1, "key": f"{i:016x}", "title": title, "language": "en",
+                            "first_seen_at": seen, "published_at": seen, "event_id": i // 3 + 1})
+            copies = min(SITES, int(rng.paretovariate(1.6)))
+            for n_copy, site in enumerate(rng.sample(range(SITES), copies)):
+                version_id += 1
+                fetched = seen + dt.timedelta(minutes=17 * n_copy)
+                versions.append({
+                    "id": version_id, "story_id": i + 1, "site_id": site + 1,
+                    "url": f"https://site{site}.example/news/{i}", "title": title,
+                    "body": body if n_copy == 0 else body.replace(words[n_copy % 50], words[-1 - n_copy % 50]),
+                    "body_hash": f"{version_id:064x}", "language": "en", "chrome_languages": [],
+                    "encoding": "utf-8", "encoding_source": "header", "repairs": [], "authors": [],
+                    "wire": [], "first_fetched_at": fetched, "last_fetched_at": fetched, "fetch_count": 1,
+                    "derivation": "original" if n_copy == 0 else "exact",
+                    "similarity": 1.0,
+                })
+        with engine.begin() as conn:
+            conn.execute(insert(Story.__table__), stories)
+            conn.execute(insert(Version.__table__), versions)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE stories SET canonical_version_id = "
+                          "(SELECT MIN(id) FROM versions WHERE versions.story_id = stories.id)"))
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+    return {"stories": n, "versions": version_id, "sites": SITES, "search_word": words[1234]}
+
+
+def serve(url: str):
+    process = subprocess.Popen([sys.executable, "-m", "newscrawl", "serve", "--db", url, "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    if not line.startswith("newscrawl: serving"):
+        process.kill()
+        raise SystemExit(f"newscrawl serve did not start: {line}{process.stderr.read()}")
+    return process, line.split(" at ", 1)[1].split()[0].rstrip("/")
+
+
+def median_ms(run, repeat: int) -> float:
+    run()  # warm: the first request pays for imports, the pool's connection and the page cache
+    times = []
+    for _ in range(repeat):
+        begin = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - begin)
+    return statistics.median(times) * 1e3
+
+
+def measure(url: str, counts: dict, repeat: int) -> list[tuple[str, float, float]]:
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from newscrawl.store.browse import search_stories
+    from newscrawl.store.models import Story, Version
+    from newscrawl.store.queries import story_detail, version_texts
+    from newscrawl.web.database import open_read_only
+
+    engine = open_read_only(url)
+    with Session(engine) as session:
+        # The most-carried story, and one of the many carried once.
+        top_key = session.execute(
+            select(Story.key).join(Version, Version.story_id == Story.id).group_by(Story.id, Story.key)
+            .order_by(func.count(Version.id).desc()).limit(1)).scalar_one()
+        one_key = f"{counts['stories'] // 2:016x}"
+        top_versions = session.execute(select(func.count()).select_from(Version).join(Story, Story.id == Version.story_id)
+                                       .where(Story.key == top_key)).scalar_one()
+
+    def bare_stories(**kwargs):
+        def run():
+            with Session(engine) as session:
+                search_stories(session, limit=51, **kwargs)
+        return run
+
+    def bare_story(key):
+        def run():
+            with Session(engine) as session:
+                detail = story_detail(session, key)
+                ids = [detail.versions[0].id, detail.versions[-1].id]
+                version_texts(session, key, ids)
+        return run
+
+    process, base = serve(url)
+    try:
+        def http(path):
+            def run():
+                with urllib.request.urlopen(base + path, timeout=600) as response:
+                    response.read()
+            return run
+
+        word = counts["search_word"]
+        cases = [
+            ("stories, page 1 (sorted by spread)", "/stories", bare_stories()),
+            ("stories, page 1, JSON", "/api/stories", bare_stories()),
+            ("stories, page 200", "/stories?page=200", bare_stories(offset=199 * 50)),
+            (f"stories, search '{word}'", f"/stories?q={word}", bare_stories(words=[word])),
+            ("stories, min_sites=5", "/stories?min_sites=5", bare_stories(min_sites=5)),
+            (f"story, {top_versions} versions", f"/stories/{top_key}", bare_story(top_key)),
+            ("story, 1 version", f"/stories/{one_key}", bare_story(one_key)),
+        ]
+        rows = []
+        for name, path, bare in cases:
+            rows.append((name, median_ms(http(path), repeat), median_ms(bare, repeat)))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        engine.dispose()
+    return rows
+
+
+def report(label: str, counts: dict, fill_s: float, rows) -> None:
+    print(f"\n{label}: {counts['stories']:,} stories, {counts['versions']:,} versions on {counts['sites']} sites "
+          f"(bulk fill {fill_s:.0f} s)")
+    print(f"  {'page':36s} {'newscrawl serve':>16s} {'bare queries':>13s}")
+    for name, served_ms, bare_ms in rows:
+        print(f"  {name:36s} {served_ms:13.1f} ms {bare_ms:10.1f} ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=9, help="requests per page (median)")
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'webview.db'}"
+        begin = time.perf_counter()
+        counts = fill(url, args.stories)
+        fill_s = time.perf_counter() - begin
+        report("SQLite", counts, fill_s, measure(url, counts, args.repeat))
+
+    if not args.no_postgres:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.pool import NullPool
+
+        server = os.environ.get("NEWSCRAWL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+        schema = f"nc_bench_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+                hide_password=False)
+            begin = time.perf_counter()
+            counts = fill(url, args.stories)
+            fill_s = time.perf_counter() - begin
+            report("PostgreSQL", counts, fill_s, measure(url, counts, args.repeat))
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
