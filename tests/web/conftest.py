@@ -8,8 +8,10 @@ browser tests, or fails them under ``CI=true``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -33,8 +35,26 @@ INDEPENDENT = SITES / "www.northern-sentinel.example" / "lowquay-night"
 START_TIMEOUT = 90
 
 
-def ingest_samples(db: str) -> None:
-    paths = [FIRST_COPY, *[p for p in WIRE if p != FIRST_COPY], INDEPENDENT, HOSTILE_PAGE]
+#: When each page was downloaded, after the first copy: ingest reads a saved page's download
+#: time from its file's modification time, so the copies get the spread of a real crawl and the
+#: timeline has something to show (a checkout gives every file the same time).
+FIRST_DOWNLOAD = dt.datetime(2026, 10, 14, 14, 5, tzinfo=dt.UTC)
+DOWNLOADED_AFTER = [dt.timedelta(minutes=m) for m in (0, 25, 50, 100, 180, 330)] + [
+    dt.timedelta(hours=4), dt.timedelta(days=1)]
+
+
+def ingest_samples(db: str, folder: Path) -> None:
+    """Copies of the sample pages in ``folder``, downloaded at FIRST_DOWNLOAD + DOWNLOADED_AFTER,
+    ingested into ``db`` (the first copy first: it becomes the story's first version)."""
+    originals = [FIRST_COPY, *[p for p in WIRE if p != FIRST_COPY], INDEPENDENT, HOSTILE_PAGE]
+    paths = []
+    for n, (original, after) in enumerate(zip(originals, DOWNLOADED_AFTER)):
+        copy = folder / f"{n}-{original.parent.name}-{original.name}"
+        (shutil.copytree if original.is_dir() else shutil.copyfile)(original, copy)
+        when = (FIRST_DOWNLOAD + after).timestamp()
+        for path in [copy, *copy.rglob("*")]:
+            os.utime(path, (when, when))
+        paths.append(copy)
     run = subprocess.run([sys.executable, "-m", "newscrawl", "ingest", *map(str, paths), "--db", db, "-q"],
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -84,8 +104,9 @@ def start_server(db: str):
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory) -> str:
-    db = f"sqlite:///{tmp_path_factory.mktemp('web') / 'samples.db'}"
-    ingest_samples(db)
+    folder = tmp_path_factory.mktemp("web")
+    db = f"sqlite:///{folder / 'samples.db'}"
+    ingest_samples(db, folder)
     return db
 
 

@@ -29,6 +29,10 @@ def test_wire_story_page_shows_six_versions_six_marks_and_the_spun_words(served,
     assert "6 versions on 6 sites" in page.locator("p.summary").inner_text()
     assert page.locator("svg.timeline circle.mark").count() == 6
     assert page.locator("svg.timeline text.row-label").count() == 6
+    # The copies were downloaded one after another (tests/web/conftest.py): left to right.
+    xs = [float(x) for x in page.locator("svg.timeline circle.mark").evaluate_all(
+        "marks => marks.map(m => m.getAttribute('cx'))")]
+    assert xs == sorted(xs) and len(set(xs)) == 6, xs
 
     # The diff form: the first copy against the spun one, chosen as a person would.
     ids = {v["site"]: v["id"] for v in story["versions"]}
