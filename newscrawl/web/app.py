@@ -20,6 +20,8 @@ from jinja2 import Environment, PackageLoader
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -264,8 +266,15 @@ def _respond(request: Request, env: Environment, engine: Engine,
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
-def create_app(engine: Engine) -> Starlette:
-    """The web view on ``engine`` (open it with :func:`newscrawl.web.database.open_read_only`)."""
+#: Host names a view listening on loopback answers to. Any other Host header is refused: a web
+#: page the analyst visits could otherwise point its own host name at 127.0.0.1 (DNS rebinding)
+#: and read the view from the analyst's browser.
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def create_app(engine: Engine, *, allowed_hosts: list[str] | tuple[str, ...] | None = None) -> Starlette:
+    """The web view on ``engine`` (open it with :func:`newscrawl.web.database.open_read_only`);
+    ``allowed_hosts``: the Host headers it answers (default: any)."""
     env = _templates()
     record_statements(engine)
 
@@ -284,7 +293,8 @@ def create_app(engine: Engine) -> Starlette:
         routes.append(Route(path, endpoint(handler)))
         routes.append(Route("/api" + path, endpoint(handler)))
     routes.append(Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"))
-    return Starlette(routes=routes)
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))] if allowed_hosts else []
+    return Starlette(routes=routes, middleware=middleware)
 
 
-__all__ = ["MAX_PAGE_SIZE", "PAGE_SIZE", "SECURITY_HEADERS", "create_app", "web_link"]
+__all__ = ["LOOPBACK_NAMES", "MAX_PAGE_SIZE", "PAGE_SIZE", "SECURITY_HEADERS", "create_app", "web_link"]

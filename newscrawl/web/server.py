@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import sys
 
 from newscrawl.store.db import mask_url
-from newscrawl.web.app import create_app
+from newscrawl.web.app import LOOPBACK_NAMES, create_app
 from newscrawl.web.database import ViewError, open_read_only
 
 #: Loopback only unless told otherwise: the view shows the whole store to whoever reaches it.
@@ -46,7 +47,9 @@ def serve(url: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, annou
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     print(f"newscrawl: serving {mask_url(url)} read-only at http://{shown}:{bound_port}/ (Ctrl-C stops)",
           file=announce or sys.stdout, flush=True)
-    config = uvicorn.Config(create_app(engine), log_level="warning", access_log=False)
+    loopback = ipaddress.ip_address(bound_host).is_loopback
+    app = create_app(engine, allowed_hosts=LOOPBACK_NAMES if loopback else None)
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import socket
+import urllib.error
+import urllib.request
 
 import pytest
 from sqlalchemy import text
@@ -111,6 +113,14 @@ def test_bad_requests_and_unknown_things_are_one_line_pages(served):
         assert code == status and words in body.decode(), (path, code, body[:300])
         code, _headers, body = served.get("/api" + path)
         assert code == status and words in json.loads(body)["error"]
+    # On loopback the view answers to loopback names only (a rebinding page's host is refused).
+    request = urllib.request.Request(served.base + "/stories", headers={"Host": "attacker.example"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=60)
+    assert refused.value.code == 400
+    localhost = served.base.replace("127.0.0.1", "localhost")
+    with urllib.request.urlopen(localhost + "/api/sites", timeout=60) as response:
+        assert response.status == 200
     wire = served.json("/api/stories")["stories"][0]
     code, _headers, body = served.get(f"/api/stories/{wire['key']}?a=999999")
     assert code == 400 and "has no version 999999" in json.loads(body)["error"]
