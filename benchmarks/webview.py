@@ -45,7 +45,7 @@ def vocabulary(rng: random.Random, size: int = 3000) -> list[str]:
 
 def fill(url: str, n: int, seed: int = 7) -> dict[str, int]:
     """``n`` stories with their versions, sites and events, in batches; returns the counts."""
-    from sqlalchemy import insert, text
+    from sqlalchemy import bindparam, insert, text, update
 
     from newscrawl.store.db import make_engine, upgrade
     from newscrawl.store.models import Event, Site, Story, Version
@@ -62,6 +62,7 @@ def fill(url: str, n: int, seed: int = 7) -> dict[str, int]:
     upgrade(engine)
     start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     version_id = 0
+    first_version: dict[int, int] = {}
     with engine.begin() as conn:
         conn.execute(insert(Site.__table__), [{"id": i + 1, "host": f"site{i}.example", "name": f"Site {i}",
                                                "first_seen_at": start} for i in range(SITES)])
@@ -76,6 +77,7 @@ def fill(url: str, n: int, seed: int = 7) -> dict[str, int]:
             stories.append({"id": i + 1, "key": f"{i:016x}", "title": title, "language": "en",
                             "first_seen_at": seen, "published_at": seen, "event_id": i // 3 + 1})
             copies = min(SITES, int(rng.paretovariate(1.6)))
+            first_version[i + 1] = version_id + 1
             for n_copy, site in enumerate(rng.sample(range(SITES), copies)):
                 version_id += 1
                 fetched = seen + dt.timedelta(minutes=17 * n_copy)
@@ -92,9 +94,11 @@ def fill(url: str, n: int, seed: int = 7) -> dict[str, int]:
         with engine.begin() as conn:
             conn.execute(insert(Story.__table__), stories)
             conn.execute(insert(Version.__table__), versions)
+        with engine.begin() as conn:  # the first version of each story, now that it exists
+            conn.execute(update(Story.__table__).where(Story.__table__.c.id == bindparam("story"))
+                         .values(canonical_version_id=bindparam("first")),
+                         [{"story": story["id"], "first": first_version[story["id"]]} for story in stories])
     with engine.begin() as conn:
-        conn.execute(text("UPDATE stories SET canonical_version_id = "
-                          "(SELECT MIN(id) FROM versions WHERE versions.story_id = stories.id)"))
         conn.execute(text("ANALYZE"))
     engine.dispose()
     return {"stories": n, "versions": version_id, "sites": SITES, "search_word": words[1234]}
