@@ -119,19 +119,23 @@ class SiteStatistics:
         return self.foreign_chrome / self.copies if self.copies else 0.0
 
 
+def _count_where(condition):
+    """The number of rows of the group for which ``condition`` holds."""
+    return func.sum(case((condition, 1), else_=0))
+
+
 def site_statistics(session: Session, *, limit: int = 50, offset: int = 0) -> list[SiteStatistics]:
     """Sites by the number of copies (versions) they carry, most first."""
     repairs = cast(Version.repairs, Text)
     copies = func.count(Version.id)
-    flagged = lambda condition: func.sum(case((condition, 1), else_=0))  # noqa: E731
     originated = (select(Version.site_id, func.count().label("n"))
                   .join(Story, Story.canonical_version_id == Version.id)
                   .group_by(Version.site_id).subquery())
     stmt = (
         select(Site.id, Site.host, Site.name, copies, func.coalesce(func.max(originated.c.n), 0),
-               flagged(cast(Version.chrome_languages, Text) != "[]"),
-               flagged(or_(repairs.like("%mojibake%"), repairs.like("%lost_byte%"))),
-               flagged(Version.encoding_conflict.is_not(None)))
+               _count_where(cast(Version.chrome_languages, Text) != "[]"),
+               _count_where(or_(repairs.like("%mojibake%"), repairs.like("%lost_byte%"))),
+               _count_where(Version.encoding_conflict.is_not(None)))
         .join(Version, Version.site_id == Site.id)
         .outerjoin(originated, originated.c.site_id == Site.id)
         .group_by(Site.id, Site.host, Site.name)
