@@ -128,25 +128,27 @@ def site_statistics(session: Session, *, limit: int = 50, offset: int = 0) -> li
     """Sites by the number of copies (versions) they carry, most first."""
     repairs = cast(Version.repairs, Text)
     copies = func.count(Version.id)
-    originated = (select(Version.site_id, func.count().label("n"))
-                  .join(Story, Story.canonical_version_id == Version.id)
-                  .group_by(Version.site_id).subquery())
     stmt = (
-        select(Site.id, Site.host, Site.name, copies, func.coalesce(func.max(originated.c.n), 0),
+        select(Site.id, Site.host, Site.name, copies,
                _count_where(cast(Version.chrome_languages, Text) != "[]"),
                _count_where(or_(repairs.like("%mojibake%"), repairs.like("%lost_byte%"))),
                _count_where(Version.encoding_conflict.is_not(None)))
         .join(Version, Version.site_id == Site.id)
-        .outerjoin(originated, originated.c.site_id == Site.id)
         .group_by(Site.id, Site.host, Site.name)
         .order_by(copies.desc(), Site.host)
         .limit(limit).offset(offset)
     )
     rows = session.execute(stmt).all()
-    delays = _copy_delays(session, [row[0] for row in rows])
-    return [SiteStatistics(host, name, int(n), int(orig), int(chrome or 0), int(moji or 0), int(wrong or 0),
-                           statistics.median(delays[site_id]) if delays.get(site_id) else None)
-            for site_id, host, name, n, orig, chrome, moji, wrong in rows]
+    site_ids = [row[0] for row in rows]
+    # For the page's sites only, each in a query of its own: joined into the aggregate above,
+    # SQLite compared every version with every site's row of the subquery.
+    originated = dict(session.execute(
+        select(Version.site_id, func.count()).join(Story, Story.canonical_version_id == Version.id)
+        .where(Version.site_id.in_(site_ids)).group_by(Version.site_id)).all()) if site_ids else {}
+    delays = _copy_delays(session, site_ids)
+    return [SiteStatistics(host, name, int(n), int(originated.get(site_id, 0)), int(chrome or 0), int(moji or 0),
+                           int(wrong or 0), statistics.median(delays[site_id]) if delays.get(site_id) else None)
+            for site_id, host, name, n, chrome, moji, wrong in rows]
 
 
 def _copy_delays(session: Session, site_ids: list[int]) -> dict[int, list[dt.timedelta]]:
