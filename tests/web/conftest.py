@@ -81,10 +81,10 @@ class Served:
         return json.loads(body)
 
 
-def start_server(db: str):
+def start_server(db: str, *, env: dict[str, str] | None = None, cwd: Path | None = None):
     """``newscrawl serve --db DB --port 0`` until the generator is closed."""
     process = subprocess.Popen([sys.executable, "-m", "newscrawl", "serve", "--db", db, "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
     try:
         deadline = time.monotonic() + START_TIMEOUT
         line = process.stdout.readline()  # the announcement, or "" when it exited

@@ -5,6 +5,7 @@ and the database cannot be written through the view."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import urllib.error
 import urllib.request
@@ -174,3 +175,13 @@ def test_a_taken_port_is_a_one_line_error():
     sock = listening_socket("127.0.0.1", 0)
     assert sock.getsockname()[0] == "127.0.0.1"
     sock.close()
+
+
+def test_an_installed_wheel_serves_its_templates_and_style(installed, sample_db, tmp_path):
+    """The templates and the style sheet are package data: a wheel without them would fail here."""
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    for served in start_server(sample_db, env=env, cwd=tmp_path):
+        status, _headers, body = served.get("/stories")
+        assert status == 200 and b"Sorted by spread" in body
+        status, headers, body = served.get("/static/style.css")
+        assert status == 200 and headers["content-type"].startswith("text/css") and b"svg.timeline" in body
