@@ -1,4 +1,4 @@
-"""Web view response times at scale: the stories and story pages on SQLite and PostgreSQL.
+"""Web view response times at scale: the stories and story pages (and events, sites) on SQLite and PostgreSQL.
 
     python benchmarks/webview.py [--stories N] [--repeat N] [--no-postgres]
 
@@ -128,9 +128,9 @@ def measure(url: str, counts: dict, repeat: int) -> list[tuple[str, float, float
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from newscrawl.store.browse import search_stories
+    from newscrawl.store.browse import search_stories, site_statistics
     from newscrawl.store.models import Story, Version
-    from newscrawl.store.queries import story_detail, version_texts
+    from newscrawl.store.queries import list_events, story_detail, version_texts
     from newscrawl.web.database import open_read_only
 
     engine = open_read_only(url)
@@ -147,6 +147,12 @@ def measure(url: str, counts: dict, repeat: int) -> list[tuple[str, float, float
         def run():
             with Session(engine) as session:
                 search_stories(session, limit=51, **kwargs)
+        return run
+
+    def bare(function, **kwargs):
+        def run():
+            with Session(engine) as session:
+                function(session, **kwargs)
         return run
 
     def bare_story(key):
@@ -174,6 +180,8 @@ def measure(url: str, counts: dict, repeat: int) -> list[tuple[str, float, float
             ("stories, min_sites=5", "/stories?min_sites=5", bare_stories(min_sites=5)),
             (f"story, {top_versions} versions", f"/stories/{top_key}", bare_story(top_key)),
             ("story, 1 version", f"/stories/{one_key}", bare_story(one_key)),
+            ("events, page 1", "/events", bare(list_events, min_stories=2, limit=51)),
+            ("sites, page 1", "/sites", bare(site_statistics, limit=51)),
         ]
         rows = []
         for name, path, bare in cases:
