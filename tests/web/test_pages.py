@@ -101,6 +101,8 @@ def test_search_filters_and_pagination(served):
     assert served.json(second["previous"])["stories"] == first["stories"]
     one_event = served.json("/api/events?all=1&limit=1")
     assert len(one_event["events"]) == 1 and one_event["next"]
+    next_event = served.json(one_event["next"])
+    assert len(next_event["events"]) == 1 and next_event["events"][0]["id"] != one_event["events"][0]["id"]
 
 
 def test_bad_requests_and_unknown_things_are_one_line_pages(served):
