@@ -1,105 +1,379 @@
-"""Body-extraction accuracy and cost: newscrawl.process_page beside trafilatura and readability.
+"""Body-extraction accuracy and cost on seven real corpora: newscrawl beside trafilatura and readability.
 
-Runs all three over ../shared/data/wcxb-dev-articles (real pages with ground truth) in one run,
-writes one prediction JSON per extractor and scores them with ../shared/eval/score_extraction.py
-(the public article-extraction benchmark's metric). Prints F1/precision/recall/with/without from
-the scorer and the median milliseconds per page of each extractor, measured in the same run:
-page by page, every extractor in turn on the same page (the order turning from page to page),
-so that the host's changing load and warm caches fall on all of them alike (a shared machine's
-timings swing from run to run), and the ratio of newscrawl's median to trafilatura's, the figure
-the extraction work keeps below 2.
+The corpora are ../shared/data/wcxb-dev-articles and the six sets of ../shared/data/extraction/
+(readability, dragnet, l3s-gn1, cleanportaleval, msv-big9-chaos, trafilatura-evaldata; their
+READMEs say what each truth is). For each page, in one run:
 
-    python benchmarks/extraction.py [--limit N] [--out DIR]
+* ``newscrawl``: ``process_page``'s body (every stage, as a crawl stores it; a page the pipeline
+  would skip as too short still contributes the body it had);
+* ``trafilatura``: ``trafilatura.extract(page_bytes, include_comments=False)``, the baseline of
+  the sets' READMEs (the installed version, so the same in the same run);
+* ``readability``: readability-lxml's summary as text;
+
+and, untimed, the other candidates a selection among extractors weighs (trafilatura's
+favor_recall and favor_precision modes, the page's JSON-LD ``articleBody``) and, for every rule
+of the clean stage, the texts it removed (:func:`newscrawl.stages.clean.removed_texts`).
+
+Scores come from ../shared/eval/score_extraction.py (imported, not re-implemented): F1 /
+precision / recall of word 4-grams where the truth has a body, with / without snippets on
+trafilatura-evaldata. Time: newscrawl, trafilatura and readability run in turn on the same page
+(the order turning from page to page, so a shared machine's load falls on all alike); the ratio
+of process_page's time to trafilatura.extract's is printed as the median of per-page ratios'
+basis (median ms per page) and over the corpus total.
+
+Per-page outputs are cached on disk (``--cache``, outside the repository): the library
+candidates by library versions, newscrawl's by a hash of the package's source, so that after a
+change to newscrawl only newscrawl (and trafilatura, for the time ratio) runs again.
+
+    python benchmarks/extraction.py [--corpora NAME ...] [--limit N] [--jobs N] [--cache DIR]
+        [--rules] [--json OUT]
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
+import importlib.util
 import json
+import re
 import statistics
-import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-DATA = SHARED / "data" / "wcxb-dev-articles"
 SCORER = SHARED / "eval" / "score_extraction.py"
+CORPORA = ("wcxb-dev-articles", "readability", "dragnet", "l3s-gn1", "cleanportaleval", "msv-big9-chaos",
+           "trafilatura-evaldata")
+#: Extractors timed in turn on each page.
+TIMED = ("newscrawl", "trafilatura", "readability")
+#: Candidates of a selection that do not depend on newscrawl's code (cached by library versions).
+LIBRARY_CANDIDATES = ("trafilatura", "trafilatura-recall", "trafilatura-precision", "readability", "json-ld")
+HEADERS = {"Content-Type": "text/html"}
 
 
-def newscrawl_body(html: bytes, url: str) -> str:
-    from newscrawl import process_page
-
-    # The benchmark scores extraction, so pages the pipeline would skip as too short still
-    # contribute whatever body they had.
-    return process_page(html, url, {"Content-Type": "text/html; charset=utf-8"}).body
+def corpus_dir(name: str, shared: Path = SHARED) -> Path:
+    return shared / "data" / name if name == "wcxb-dev-articles" else shared / "data" / "extraction" / name
 
 
-def trafilatura_body(html: bytes, url: str) -> str:
+def load_truth(name: str, shared: Path = SHARED) -> dict:
+    return json.loads((corpus_dir(name, shared) / "ground-truth.json").read_text(encoding="utf-8"))
+
+
+def page_bytes(name: str, pid: str, shared: Path = SHARED) -> bytes:
+    return gzip.decompress((corpus_dir(name, shared) / "html" / f"{pid}.html.gz").read_bytes())
+
+
+def page_url(truth: dict, pid: str) -> str:
+    return truth[pid].get("url") or f"https://example.org/{pid}"
+
+
+def scorer():
+    spec = importlib.util.spec_from_file_location("score_extraction", SCORER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- the extractors --------------------------------------------------------------------------
+
+def newscrawl_run(html: bytes, url: str) -> tuple[str, float, list[tuple[str, str]]]:
+    """process_page's body and time, and what the clean stage removed (measured apart, untimed)."""
+    from newscrawl.model import Page
+    from newscrawl.stages.clean import removed_texts
+    from newscrawl.stages.process import STEPS, step_clean, start
+
+    page = Page.build(url, html, HEADERS, 200, None)
+    start_time = time.perf_counter()
+    work = start(page)
+    before_clean = None
+    for step in STEPS:
+        if step is step_clean:
+            before_clean = list(work.blocks) if not work.skipped else []
+        step(work)
+    elapsed = time.perf_counter() - start_time
+    return work.record.body or "", elapsed, removed_texts(before_clean or [])
+
+
+def trafilatura_text(html: bytes, **options) -> str:
     import trafilatura
 
-    return trafilatura.extract(html.decode("utf-8", "replace"), url=url) or ""
+    return trafilatura.extract(html, include_comments=False, **options) or ""
 
 
-def readability_body(html: bytes, url: str) -> str:
+def readability_text(html: bytes, url: str) -> str:
     import lxml.html
     from readability import Document
 
-    summary = Document(html.decode("utf-8", "replace"), url=url).summary(html_partial=True)
+    summary = Document(html, url=url).summary(html_partial=True)
     if not summary.strip():
         return ""
-    tree = lxml.html.fromstring(summary)
-    return "\n".join(t.strip() for t in tree.itertext() if t.strip())
+    tree = lxml.html.fragment_fromstring(summary, create_parent="div")
+    blocks = []
+    for element in tree.iter("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th",
+                             "figcaption", "dd", "dt"):
+        if any(a.tag in ("p", "li", "blockquote", "pre", "td", "th") for a in element.iterancestors()):
+            continue
+        text = " ".join(element.text_content().split())
+        if text:
+            blocks.append(text)
+    if not blocks:
+        return " ".join(tree.text_content().split())
+    return "\n\n".join(blocks)
 
 
-EXTRACTORS = {"newscrawl": newscrawl_body, "trafilatura": trafilatura_body,
-              "readability": readability_body}
+_LD_RE = re.compile(rb"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.S | re.I)
+
+
+def json_ld_body(html: bytes) -> str:
+    """The longest ``articleBody`` of the page's JSON-LD (the publisher's own copy), or ''."""
+    best = ""
+
+    def walk(node) -> None:
+        nonlocal best
+        if isinstance(node, dict):
+            body = node.get("articleBody")
+            if isinstance(body, str) and len(body) > len(best):
+                best = body
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for raw in _LD_RE.findall(html):
+        try:
+            walk(json.loads(raw.decode("utf-8", "replace"), strict=False))
+        except ValueError:
+            continue
+    return best
+
+
+_WARM_PAGE = (b"<html><head><title>Warm</title></head><body><article><h1>Warm up</h1>"
+              + b"<p>A paragraph of words that every extractor reads before the timed pages start.</p>" * 8
+              + b"</article></body></html>")
+
+
+def warm_up() -> None:
+    """Each worker imports and runs every extractor once before the timed pages: the first call
+    pays imports and library caches that no later page does."""
+    newscrawl_run(_WARM_PAGE, "https://example.org/warm")
+    trafilatura_text(_WARM_PAGE)
+    readability_text(_WARM_PAGE, "https://example.org/warm")
+
+
+def _timed(function, *args, **kwargs) -> tuple[str, float]:
+    start = time.perf_counter()
+    try:
+        text = function(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - a crash is a failed page, scored as empty
+        print(f"{getattr(function, '__name__', function)}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        text = ""
+    return text, time.perf_counter() - start
+
+
+def run_page(task: tuple[str, str, str, int, tuple[str, ...], bool]) -> dict:
+    """Every missing output of one page: the timed extractors in turn, then the untimed candidates."""
+    corpus, pid, url, turn, wanted, run_newscrawl = task
+    html = page_bytes(corpus, pid)
+    out: dict = {"id": pid}
+    timed = [name for name in TIMED if name == "newscrawl" and run_newscrawl or name in wanted
+             or name == "trafilatura" and run_newscrawl]
+    turn %= max(1, len(timed))
+    for name in timed[turn:] + timed[:turn]:
+        if name == "newscrawl":
+            try:
+                body, seconds, removed = newscrawl_run(html, url)
+            except Exception as exc:  # noqa: BLE001
+                print(f"newscrawl {corpus}/{pid}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                body, seconds, removed = "", 0.0, []
+            out["newscrawl"], out["newscrawl_ms"], out["removed"] = body, seconds * 1000, removed
+        elif name == "trafilatura":
+            out["trafilatura"], seconds = _timed(trafilatura_text, html)
+            out["trafilatura_ms"] = seconds * 1000
+        else:
+            out["readability"], seconds = _timed(readability_text, html, url)
+            out["readability_ms"] = seconds * 1000
+    if "trafilatura-recall" in wanted:
+        out["trafilatura-recall"] = _timed(trafilatura_text, html, favor_recall=True)[0]
+    if "trafilatura-precision" in wanted:
+        out["trafilatura-precision"] = _timed(trafilatura_text, html, favor_precision=True)[0]
+    if "json-ld" in wanted:
+        out["json-ld"] = json_ld_body(html)
+    return out
+
+
+# --- the cache -------------------------------------------------------------------------------
+
+def library_key() -> str:
+    versions = [f"{p}={metadata.version(p)}" for p in ("trafilatura", "readability-lxml", "lxml", "justext")]
+    return "libs-" + hashlib.sha1(" ".join(versions).encode()).hexdigest()[:12]
+
+
+def newscrawl_key() -> str:
+    digest = hashlib.sha1(library_key().encode())
+    for path in sorted((ROOT / "newscrawl").rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".txt", ".npz"):
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return "newscrawl-" + digest.hexdigest()[:12]
+
+
+def read_cache(path: Path) -> dict[str, dict]:
+    if not path.exists():
+        return {}
+    rows = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        rows[row["id"]] = row
+    return rows
+
+
+def outputs(corpus: str, ids: list[str], truth: dict, cache: Path, jobs: int) -> tuple[dict, dict]:
+    """(library candidates by page, newscrawl's outputs by page), computing what the cache lacks."""
+    lib_path = cache / library_key() / f"{corpus}.jsonl"
+    nc_path = cache / newscrawl_key() / f"{corpus}.jsonl"
+    libs, ours = read_cache(lib_path), read_cache(nc_path)
+    tasks = []
+    for number, pid in enumerate(ids):
+        wanted = tuple(c for c in LIBRARY_CANDIDATES if c not in libs.get(pid, {}))
+        if wanted or pid not in ours:
+            tasks.append((corpus, pid, page_url(truth, pid), number, wanted, pid not in ours))
+    if tasks:
+        lib_path.parent.mkdir(parents=True, exist_ok=True)
+        nc_path.parent.mkdir(parents=True, exist_ok=True)
+        with ProcessPoolExecutor(jobs, initializer=warm_up) as pool, lib_path.open("a", encoding="utf-8") as lib_file, \
+                nc_path.open("a", encoding="utf-8") as nc_file:
+            for task, row in zip(tasks, pool.map(run_page, tasks, chunksize=4)):
+                pid = row["id"]
+                if task[5]:
+                    mine = {k: row[k] for k in ("id", "newscrawl", "newscrawl_ms", "removed",
+                                                 "trafilatura", "trafilatura_ms")}
+                    if "readability_ms" in row:
+                        mine["readability_ms"] = row["readability_ms"]
+                    ours[pid] = mine
+                    nc_file.write(json.dumps(mine, ensure_ascii=False) + "\n")
+                lib_row = {k: row[k] for k in LIBRARY_CANDIDATES + ("readability_ms",) if k in row}
+                if lib_row:
+                    lib_row["id"] = pid
+                    libs.setdefault(pid, {"id": pid}).update(lib_row)
+                    lib_file.write(json.dumps(lib_row, ensure_ascii=False) + "\n")
+    return libs, ours
+
+
+# --- the report ------------------------------------------------------------------------------
+
+def _score(score_module, truth: dict, preds: dict[str, str], ids: list[str]) -> dict:
+    return score_module.score({pid: truth[pid] for pid in ids},
+                              {pid: {"articleBody": preds.get(pid, "")} for pid in ids}, n_boot=2)
+
+
+def rule_table(score_module, corpora: dict[str, tuple[dict, dict]]) -> dict[str, dict[str, int]]:
+    """Per clean rule: words removed that the truth has (wrongly) and that it lacks (boilerplate);
+    with trafilatura-evaldata, required and forbidden snippets that the removed text holds."""
+    table: dict[str, dict[str, int]] = {}
+    for corpus, (truth, ours) in corpora.items():
+        for pid, row in ours.items():
+            page_truth = truth[pid]
+            body = page_truth.get("articleBody") or ""
+            truth_grams = score_module.shingles(body) if body else None
+            for kind, text in row.get("removed", []):
+                entry = table.setdefault(kind, {"blocks": 0, "words_wrong": 0, "words_boiler": 0,
+                                                "with_hit": 0, "without_hit": 0})
+                entry["blocks"] += 1
+                if truth_grams is not None:
+                    grams = score_module.shingles(text)
+                    total = sum(grams.values())
+                    inside = sum((grams & truth_grams).values())
+                    words = len(score_module.tokens(text))
+                    wrong = round(words * inside / total) if total else 0
+                    entry["words_wrong"] += wrong
+                    entry["words_boiler"] += words - wrong
+                norm = score_module.norm(text)
+                if norm:
+                    entry["with_hit"] += sum(1 for s in page_truth.get("with") or []
+                                             if score_module.norm(s) and score_module.norm(s) in norm)
+                    entry["without_hit"] += sum(1 for s in page_truth.get("without") or []
+                                                if score_module.norm(s) and score_module.norm(s) in norm)
+    return table
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=0, help="only the first N pages")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench-out")
-    parser.add_argument("--only", nargs="*", default=list(EXTRACTORS))
+    parser.add_argument("--corpora", nargs="*", default=list(CORPORA), choices=CORPORA)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N pages of each corpus")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/newscrawl-extraction-cache"))
+    parser.add_argument("--rules", action="store_true", help="print each clean rule's words removed")
+    parser.add_argument("--json", type=Path, help="write the figures as JSON here")
     args = parser.parse_args(argv)
-    truth = json.loads((DATA / "ground-truth.json").read_text())
-    ids = sorted(truth)[: args.limit or None]
-    args.out.mkdir(parents=True, exist_ok=True)
-    pages = {pid: gzip.decompress((DATA / "html" / f"{pid}.html.gz").read_bytes()) for pid in ids}
-    files, timings = [], {}
-    preds: dict[str, dict] = {name: {} for name in args.only}
-    times: dict[str, list[float]] = {name: [] for name in args.only}
-    for number, pid in enumerate(ids):
-        # The order turns from page to page: whoever runs second on a page finds it in the CPU's
-        # caches (and libraries' own caches, htmldate's among them, primed).
-        turn = number % len(args.only)
-        for name in args.only[turn:] + args.only[:turn]:
-            start = time.perf_counter()
-            try:
-                body = EXTRACTORS[name](pages[pid], truth[pid]["url"])
-            except Exception as exc:  # a crash is a failed page, scored as empty
-                print(f"{name} {pid}: {type(exc).__name__}: {exc}", file=sys.stderr)
-                body = ""
-            times[name].append((time.perf_counter() - start) * 1000)
-            preds[name][pid] = {"articleBody": body}
-    for name in args.only:
-        path = args.out / f"{name}.json"
-        path.write_text(json.dumps(preds[name], ensure_ascii=False))
-        files.append(str(path))
-        timings[name] = statistics.median(times[name])
-    gt_subset = args.out / "ground-truth.json"
-    gt_subset.write_text(json.dumps({pid: truth[pid] for pid in ids}, ensure_ascii=False))
-    result = subprocess.run([sys.executable, str(SCORER), str(gt_subset), *files],
-                            capture_output=True, text=True)
-    print(result.stdout)
-    print(f"pages: {len(ids)}")
-    for name, ms in timings.items():
-        print(f"{name:12s} median {ms:7.1f} ms/page")
-    if "newscrawl" in timings and "trafilatura" in timings:
-        print(f"process_page / trafilatura (medians): {timings['newscrawl'] / timings['trafilatura']:.2f}x")
-    return result.returncode
+    if not SCORER.exists():
+        print(f"extraction benchmark: no scorer at {SCORER}", file=sys.stderr)
+        return 2
+    score_module = scorer()
+    print(f"trafilatura {metadata.version('trafilatura')}, readability-lxml {metadata.version('readability-lxml')}; "
+          f"newscrawl cache {newscrawl_key()}")
+    header = (f"{'corpus':<22}{'pages':>6}  {'extractor':<12}{'F1':>7}{'P':>7}{'R':>7}{'with':>7}{'without':>8}"
+              f"{'ms med':>8}{'s total':>9}")
+    print(header)
+    figures: dict = {}
+    seen: dict[str, tuple[dict, dict]] = {}
+    all_rows: dict[str, list] = {name: [] for name in TIMED}
+    ratio_rows = []
+    for corpus in args.corpora:
+        truth = load_truth(corpus)
+        ids = sorted(truth)[: args.limit or None]
+        libs, ours = outputs(corpus, ids, truth, args.cache, args.jobs)
+        seen[corpus] = (truth, {pid: ours[pid] for pid in ids})
+        preds = {"newscrawl": {pid: ours[pid]["newscrawl"] for pid in ids},
+                 "trafilatura": {pid: ours[pid]["trafilatura"] for pid in ids},
+                 "readability": {pid: libs[pid]["readability"] for pid in ids}}
+        times = {"newscrawl": [ours[pid]["newscrawl_ms"] for pid in ids],
+                 "trafilatura": [ours[pid]["trafilatura_ms"] for pid in ids],
+                 "readability": [(ours[pid].get("readability_ms") or libs[pid].get("readability_ms") or 0.0)
+                                 for pid in ids]}
+        figures[corpus] = {}
+        for name in TIMED:
+            m = _score(score_module, truth, preds[name], ids)
+            m.update(ms_median=statistics.median(times[name]), s_total=sum(times[name]) / 1000)
+            figures[corpus][name] = m
+            all_rows[name].append(m)
+            print(f"{corpus:<22}{len(ids):>6}  {name:<12}{m['f1']:7.3f}{m['precision']:7.3f}{m['recall']:7.3f}"
+                  f"{m.get('with', float('nan')):7.3f}{m.get('without', float('nan')):8.3f}"
+                  f"{m['ms_median']:8.1f}{m['s_total']:9.1f}")
+        ratio = (figures[corpus]["newscrawl"]["ms_median"] / figures[corpus]["trafilatura"]["ms_median"],
+                 figures[corpus]["newscrawl"]["s_total"] / figures[corpus]["trafilatura"]["s_total"])
+        ratio_rows.append((corpus, *ratio))
+        figures[corpus]["time_ratio"] = {"median": ratio[0], "total": ratio[1]}
+    full = [c for c in args.corpora if c != "trafilatura-evaldata"]
+    print("\nmean over the corpora with full truth (" + ", ".join(full) + "):")
+    for name in TIMED:
+        rows = [figures[c][name] for c in full]
+        if rows:
+            f1, p, r = (statistics.mean(m[k] for m in rows) for k in ("f1", "precision", "recall"))
+            figures.setdefault("mean", {})[name] = {"f1": f1, "precision": p, "recall": r}
+            print(f"  {name:<12} F1 {f1:.3f}  P {p:.3f}  R {r:.3f}")
+    print("\nprocess_page / trafilatura.extract time (same run):")
+    for corpus, median, total in ratio_rows:
+        print(f"  {corpus:<22} median {median:.2f}x  total {total:.2f}x")
+    if args.rules:
+        table = rule_table(score_module, seen)
+        figures["rules"] = table
+        print(f"\nclean rules ({', '.join(seen)}): words removed that the truth has / lacks; "
+              "evaldata snippets in removed text")
+        print(f"  {'rule':<20}{'blocks':>7}{'wrong':>8}{'boiler':>8}{'share wrong':>12}{'with':>6}{'without':>8}")
+        for kind, e in sorted(table.items(), key=lambda kv: -kv[1]["blocks"]):
+            words = e["words_wrong"] + e["words_boiler"]
+            share = e["words_wrong"] / words if words else float("nan")
+            print(f"  {kind:<20}{e['blocks']:>7}{e['words_wrong']:>8}{e['words_boiler']:>8}{share:>12.2f}"
+                  f"{e['with_hit']:>6}{e['without_hit']:>8}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
+    return 0
 
 
 if __name__ == "__main__":

@@ -262,9 +262,12 @@ class _Removals:
     def __init__(self) -> None:
         self.counts: dict[str, int] = defaultdict(int)
         self.examples: dict[str, list[str]] = defaultdict(list)
+        #: Every removal in order, (kind, text removed): what a rule's held-out measurement reads.
+        self.removed: list[tuple[str, str]] = []
 
     def add(self, kind: str, text: str) -> None:
         self.counts[kind] += 1
+        self.removed.append((kind, text))
         if len(self.examples[kind]) < 3:
             self.examples[kind].append(text[:80])
 
@@ -443,6 +446,17 @@ def _excerpts(blocks: list[Block]) -> list[bool]:
 
 def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     """Blocks with boilerplate removed, and what was removed."""
+    kept, removals = _clean(blocks)
+    return kept, removals.repairs()
+
+
+def removed_texts(blocks: list[Block]) -> list[tuple[str, str]]:
+    """Every text :func:`clean_blocks` removes from ``blocks``, as (rule kind, text), in order:
+    a rule's words removed can then be set against a ground truth (benchmarks/extraction.py)."""
+    return _clean(blocks)[1].removed
+
+
+def _clean(blocks: list[Block]) -> tuple[list[Block], _Removals]:
     removals = _Removals()
     kept: list[Block] = []
     n = len(blocks)
@@ -505,4 +519,4 @@ def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     # Headings left at the very end head nothing: what they introduced was cut or never there.
     while kept and kept[-1].kind == "head":
         removals.add("dangling_heading", kept.pop().text)
-    return kept, removals.repairs()
+    return kept, removals
