@@ -64,6 +64,17 @@ _ROLE_RE = re.compile(r"\b(?:reporter|correspondent|editor|writer|staff|contribu
                       r"desk|producer|news|sports|photographer|intern)\b", re.IGNORECASE)
 #: More words than this is a sentence or a list of roles, not a name.
 MAX_AUTHOR_WORDS = 5
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+#: A date or time that a byline element runs on into (the name and the date line share one
+#: element): "Jane Doe February 28", "Jane DoeNovember 15, 2025", "Jane Doe 10:30 AM ET",
+#: "Jane Doe Updated 2 hours ago". A capital after a lower-case letter with no space is where a
+#: glued month starts.
+_TRAILING_DATE_RE = re.compile(
+    rf"(?:(?<=[a-z.])|\s+)(?:(?:updated|published|posted)\s*:?\s*)?(?:"
+    rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    rf"|\d{{1,2}}\s+{_MONTH}\b|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}:\d{{2}}"
+    rf"|\d+\s+(?:minutes?|hours?|days?)\s+ago).*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +115,10 @@ def clean_author(raw: str) -> tuple[list[str], str | None]:
     (["Conrad Ashby", "Lena Varga"], "Meridian Wire Service").
     """
     text = re.sub(r"\s+", " ", raw).strip()
+    text = _TRAILING_DATE_RE.sub("", text).strip(" ,|-–—·•")
     org = None
-    match = _BYLINE_ORG_RE.match(text)
+    text, org = _split_glued_wire(text)
+    match = None if org else _BYLINE_ORG_RE.match(text)
     if match and _is_wire(match.group("org")):
         org = match.group("org").strip()
         text = text[: match.start("org")].rstrip(" ,|")
@@ -125,6 +138,28 @@ def clean_author(raw: str) -> tuple[list[str], str | None]:
                 continue
             names.append(part.title() if part.isupper() else part)
     return names, org
+
+
+#: Wire and publisher names as they are printed (the spellings of :data:`WIRE_NAMES`), longest
+#: first, so "The Associated Press" is tried before "Associated Press".
+_PRINTED_WIRE_NAMES = sorted({name for name in WIRE_NAMES.values() if " " in name} | {"Reuters", "AFP", "AP"},
+                             key=len, reverse=True)
+
+
+def _split_glued_wire(text: str) -> tuple[str, str | None]:
+    """A byline that ends in a wire's name with no separator ("JANE DOE and JOHN ROEAssociated
+    Press", "Jane Doe Associated Press"): (the names, the wire). Names alone are kept as they
+    are; a name that only *ends* in a wire's letters ("Jessica Reuters") is not split unless the
+    join shows it (an upper-case name run into a capital)."""
+    for name in _PRINTED_WIRE_NAMES:
+        if not text.endswith(name) or len(text) <= len(name) + 2:
+            continue
+        head = text[: -len(name)]
+        glued = head[-1:].isupper() and head.rstrip().split()[-1].isupper()
+        spaced = head.endswith(" ") and " " in name
+        if glued or spaced:
+            return head.rstrip(" ,|-–—"), name
+    return text, None
 
 
 def _looks_like_person(text: str) -> bool:

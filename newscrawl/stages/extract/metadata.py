@@ -12,6 +12,7 @@ visible text) is the fallback.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -104,7 +105,7 @@ def _ld_authors(article: dict | None) -> list[str]:
     for author in raw:
         name = author.get("name") if isinstance(author, dict) else author
         if isinstance(name, str) and name.strip():
-            names.append(WHITESPACE_RE.sub(" ", name).strip())
+            names.append(WHITESPACE_RE.sub(" ", unescaped(name)).strip())
     return names
 
 
@@ -148,6 +149,16 @@ def _find_dates(tree, url: str, ld: dict | None, meta: dict[str, str]) -> tuple:
 _TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:·•»]+\s+")
 
 
+#: An HTML character reference left in a text: the page escaped it twice (a CMS escaping its
+#: already-escaped headline into JSON-LD or a meta tag), so the parser's one unescape left it.
+_ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def unescaped(text: str | None) -> str | None:
+    """``text`` with character references left in it resolved ("GOP&#8217;s" -> "GOP’s")."""
+    return html.unescape(text) if text and _ENTITY_RE.search(text) else text
+
+
 def page_title(tree: lxml.html.HtmlElement, ld: dict | None, meta: dict[str, str],
                site_name: str | None) -> str | None:
     """The article's headline.
@@ -156,11 +167,11 @@ def page_title(tree: lxml.html.HtmlElement, ld: dict | None, meta: dict[str, str
     JSON-LD ``headline``, ``og:title`` or ``twitter:title``; else ``<title>`` without the site
     name that CMSs append after a separator ("Headline | Site").
     """
-    declared = [normalized_text(v) for v in ((ld or {}).get("headline"), meta.get("og:title"),
-                                    meta.get("twitter:title"))]
+    declared = [normalized_text(unescaped(v)) for v in ((ld or {}).get("headline"), meta.get("og:title"),
+                                              meta.get("twitter:title")) if isinstance(v, str) or v is None]
     declared = [d for d in declared if isinstance(d, str)]
-    doc_title = normalized_text(tree.findtext(".//title"))
-    h1s = [t for t in (normalized_text(h.text_content()) for h in tree.iter("h1")) if t]
+    doc_title = normalized_text(unescaped(tree.findtext(".//title")))
+    h1s = [t for t in (normalized_text(unescaped(h.text_content())) for h in tree.iter("h1")) if t]
     references = [d.casefold() for d in declared + ([doc_title] if doc_title else [])]
     for h1 in h1s:
         if any(ref.startswith(h1.casefold()) for ref in references) and len(h1.split()) >= 2:
@@ -191,7 +202,7 @@ def _meta_authors(meta: dict[str, str]) -> list[str]:
     if not raw or raw.startswith(("http://", "https://")):
         return []
     # The whole string: attribution.clean_author knows names from roles ("Jane Doe, reporter").
-    return [raw]
+    return [unescaped(raw)]
 
 
 def _ld_site_name(ld: dict | None) -> str | None:

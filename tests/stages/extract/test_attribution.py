@@ -19,6 +19,19 @@ from evaluation.samples import article_cases
         ("Email the author", [], None),
         ("Reuters", [], "Reuters"),
         ("Von Anna Schmidt", ["Anna Schmidt"], None),
+        # A date or time the byline element runs on into, with or without a space.
+        ("Odile Marchetti March 3", ["Odile Marchetti"], None),
+        ("Odile MarchettiOctober 12", ["Odile Marchetti"], None),
+        ("By Odile Marchetti, Sept. 9, 2025", ["Odile Marchetti"], None),
+        ("Odile Marchetti 10:45 AM ET", ["Odile Marchetti"], None),
+        ("Odile Marchetti Updated 3 hours ago", ["Odile Marchetti"], None),
+        # A month's name inside a name is not a date.
+        ("June Marchetti", ["June Marchetti"], None),
+        ("Mayra Augusto", ["Mayra Augusto"], None),
+        # A wire's name glued onto the names, or after them with only a space.
+        ("ODILE MARCHETTI and PAVEL RUSKAssociated Press", ["Odile Marchetti", "Pavel Rusk"], "Associated Press"),
+        ("Odile Marchetti Associated Press", ["Odile Marchetti"], "Associated Press"),
+        ("ODILE MARCHETTIReuters", ["Odile Marchetti"], "Reuters"),
     ],
 )
 def test_clean_author(raw, names, org):

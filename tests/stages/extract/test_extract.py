@@ -17,6 +17,24 @@ def page(body_html: str, head: str = "") -> str:
     return f"<html><head><title>Ferry crossings resume | Island Post</title>{head}</head><body>{body_html}</body></html>"
 
 
+def test_title_character_references_left_by_double_escaping_are_resolved():
+    # The CMS escaped the headline once more than the parser unescapes.
+    head = ('<meta property="og:title" content="Council&amp;#8217;s ferry plan &amp;amp; the vote">'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Mayor&#039;s plan",'
+            ' "author": {"@type": "Person", "name": "Odile O&#8217;Hara"}}</script>')
+    tree = lxml.html.fromstring(page("<p>text</p>", head))
+    assert page_title(tree, None, {"og:title": "Council&#8217;s ferry plan &amp; the vote"}, None) == \
+        "Council’s ferry plan & the vote"
+    ex = extract_article(page("<h2>Other</h2>" + "".join(f"<p>{p}</p>" for p in PARAS), head), "http://x.example/a")
+    assert ex.title == "Mayor's plan"
+    assert ex.authors == ["Odile O’Hara"]
+
+
+def test_title_without_references_keeps_its_ampersands():
+    tree = lxml.html.fromstring(page("<p>text</p>"))
+    assert page_title(tree, None, {"og:title": "Salt & pepper: R&D at the mill"}, None) == "Salt & pepper: R&D at the mill"
+
+
 def test_json_ld_article_body_used_when_it_holds_more_of_the_same_text():
     ld = {"@type": "NewsArticle", "articleBody": "\n".join(PARAS)}
     short = [Block(p) for p in PARAS[:3]]
