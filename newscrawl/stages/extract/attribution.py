@@ -56,10 +56,10 @@ _PHOTO_CREDIT_RE = re.compile(r"\(([A-Z][A-Za-z]{1,8}) Photo(?:/|\b)")
 _VIA_CREDIT_RE = re.compile(r"(?i:\b(?:photo|image|picture)\b).{0,400}?\bvia ([A-Z]{2,6})(?![a-z])", re.DOTALL)
 _COPYRIGHT_RE = re.compile(r"(?:(?i:copyright)|©)\s*(?:©\s*)?(?:\d{4}\s+)?(?P<org>(?:[Tt]he )?[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3})")
 _PORTAL_SOURCE_RE = re.compile(r"(?P<org>[^\s\d:：\-－—|]{2,30}?)(?:\s*[-－—]\s*[^\s\d]{1,10})?\s*原网页")
-_BY_RE = re.compile(r"^\s*(?:by|von|par|por|di)\s+", re.IGNORECASE)
 _NOT_A_NAME_RE = re.compile(r"@|https?://|\bemail\b|\bfollow\b|\bcontact\b|\bview all\b|\bposts?\b", re.IGNORECASE)
 # CMS placeholder accounts, not people.
-_NOT_PEOPLE = {"admin", "administrator", "staff", "editor", "webmaster", "guest", "author", "user"}
+_NOT_PEOPLE = {"admin", "administrator", "staff", "editor", "webmaster", "guest", "author", "user", "updated",
+               "published", "posted", "written by", "last updated"}
 _ROLE_RE = re.compile(r"\b(?:reporter|correspondent|editor|writer|staff|contributor|columnist|"
                       r"desk|producer|news|sports|photographer|intern)\b", re.IGNORECASE)
 #: More words than this is a sentence or a list of roles, not a name.
@@ -71,10 +71,16 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 #: "Jane Doe Updated 2 hours ago". A capital after a lower-case letter with no space is where a
 #: glued month starts.
 _TRAILING_DATE_RE = re.compile(
-    rf"(?:(?<=[a-z.])|\s+)(?:(?:updated|published|posted)\s*:?\s*)?(?:"
+    rf"(?:(?-i:(?<=[a-z.]))|\s+)(?:(?:last\s+)?(?:updated|published|posted)(?:\s+on)?\s*:?\s*)?(?:on\s+)?(?:"
     rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
-    rf"|\d{{1,2}}\s+{_MONTH}\b|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}:\d{{2}}"
-    rf"|\d+\s+(?:minutes?|hours?|days?)\s+ago).*$", re.IGNORECASE)
+    rf"|\d{{1,2}}\s+{_MONTH}\b|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}:\d{{2}}"
+    rf"|\d{{1,2}}-[a-z]{{3,4}}-\d{{2,4}}|\d+\s+(?:minutes?|hours?|days?)\s+ago).*$", re.IGNORECASE)
+#: What a date line leaves before the date it introduced ("Jane Doe on", "Jane Doe • Updated"),
+#: and the labels that open a byline ("Written by:", "Posted by").
+_TRAILING_LABEL_RE = re.compile(r"(?:[\s•·|,:-]+|(?-i:(?<=[a-z])(?=[A-Z])))(?:(?:last\s+)?(?:updated|published|posted)|on|at)?"
+                                r"[\s•·|,:-]*$", re.IGNORECASE)
+_LEADING_LABEL_RE = re.compile(r"^\s*(?:(?:written|posted|published|reported)\s+)?(?:by|von|par|por|di)(?:\s*:\s*|\s+)",
+                               re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +121,16 @@ def clean_author(raw: str) -> tuple[list[str], str | None]:
     (["Conrad Ashby", "Lena Varga"], "Meridian Wire Service").
     """
     text = re.sub(r"\s+", " ", raw).strip()
-    text = _TRAILING_DATE_RE.sub("", text).strip(" ,|-–—·•")
+    dated = _TRAILING_DATE_RE.sub("", text)
+    if dated != text:
+        text = _TRAILING_LABEL_RE.sub("", dated).strip(" ,|-–—·•")
     org = None
     text, org = _split_glued_wire(text)
     match = None if org else _BYLINE_ORG_RE.match(text)
     if match and _is_wire(match.group("org")):
         org = match.group("org").strip()
         text = text[: match.start("org")].rstrip(" ,|")
-    text = _BY_RE.sub("", text)
+    text = _LEADING_LABEL_RE.sub("", text)
     names = []
     # The first comma part holds the names ("A and B"); later parts are roles and desks
     # ("Local government reporter", "KBRX Sports") unless they look like another person's name.

@@ -25,6 +25,14 @@ from evaluation.samples import article_cases
         ("By Odile Marchetti, Sept. 9, 2025", ["Odile Marchetti"], None),
         ("Odile Marchetti 10:45 AM ET", ["Odile Marchetti"], None),
         ("Odile Marchetti Updated 3 hours ago", ["Odile Marchetti"], None),
+        ("Odile MarchettiPublished on July 18", ["Odile Marchetti"], None),
+        ("Written By:Odile MarchettiLast Updated:August 1", ["Odile Marchetti"], None),
+        ("Posted by Odile Marchetti on Monday December 15, 2025 @02:30PM", ["Odile Marchetti"], None),
+        ("Pavel Ruskin on 3 March 2024", ["Pavel Ruskin"], None),
+        ("Odile Marchetti • March 12", ["Odile Marchetti"], None),
+        ("Pavel Rusk2022-11-23T08:10+02:00", ["Pavel Rusk"], None),
+        # A date line with no name is no author.
+        ("Updated January 08", [], None),
         # A month's name inside a name is not a date.
         ("June Marchetti", ["June Marchetti"], None),
         ("Mayra Augusto", ["Mayra Augusto"], None),
