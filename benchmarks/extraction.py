@@ -25,7 +25,7 @@ Per-page outputs are cached on disk (``--cache``, outside the repository): the l
 candidates by library versions, newscrawl's by a hash of the package's source, so that after a
 change to newscrawl only newscrawl (and trafilatura, for the time ratio) runs again.
 
-    python benchmarks/extraction.py [--corpora NAME ...] [--limit N] [--jobs N] [--cache DIR]
+    python benchmarks/extraction.py [--corpora NAME ...] [--limit N] [--sample N] [--jobs N] [--cache DIR]
         [--rules] [--json OUT]
 """
 
@@ -229,7 +229,8 @@ def read_cache(path: Path) -> dict[str, dict]:
     rows = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        rows[row["id"]] = row
+        # A page's outputs may come in more than one line (candidates added by a later run).
+        rows.setdefault(row["id"], {}).update(row)
     return rows
 
 
@@ -272,40 +273,95 @@ def _score(score_module, truth: dict, preds: dict[str, str], ids: list[str]) -> 
                               {pid: {"articleBody": preds.get(pid, "")} for pid in ids}, n_boot=2)
 
 
-def rule_table(score_module, corpora: dict[str, tuple[dict, dict]]) -> dict[str, dict[str, int]]:
-    """Per clean rule: words removed that the truth has (wrongly) and that it lacks (boilerplate);
-    with trafilatura-evaldata, required and forbidden snippets that the removed text holds."""
-    table: dict[str, dict[str, int]] = {}
+def rule_table(score_module, corpora: dict[str, tuple[dict, dict]]) -> dict[str, dict[str, dict[str, float]]]:
+    """Per clean rule and corpus, what the rule's removals did against the truth:
+
+    * ``gain``: the corpus F1 of newscrawl's bodies minus the F1 of the same bodies with that
+      rule's removals put back (positive: the rule pays on that corpus);
+    * ``wrong`` / ``boiler``: words removed that the truth has (beyond the copies the body kept:
+      a duplicate's first copy stays) / that it lacks;
+    * on sets with snippets, required / forbidden snippets found in the removed text."""
+    sm = score_module
+    table: dict[str, dict[str, dict[str, float]]] = {}
     for corpus, (truth, ours) in corpora.items():
-        for pid, row in ours.items():
-            page_truth = truth[pid]
+        rows_final, restored_rows = [], {}
+        kinds = {kind for row in ours.values() for kind, _ in row.get("removed", [])}
+        for pid in sorted(ours):
+            row, page_truth = ours[pid], truth[pid]
             body = page_truth.get("articleBody") or ""
-            truth_grams = score_module.shingles(body) if body else None
+            final = row.get("newscrawl") or ""
+            rows_final.append(sm.tp_fp_fn(body, final))
+            by_kind: dict[str, list[str]] = {}
             for kind, text in row.get("removed", []):
-                entry = table.setdefault(kind, {"blocks": 0, "words_wrong": 0, "words_boiler": 0,
-                                                "with_hit": 0, "without_hit": 0})
-                entry["blocks"] += 1
-                if truth_grams is not None:
-                    grams = score_module.shingles(text)
-                    total = sum(grams.values())
-                    inside = sum((grams & truth_grams).values())
-                    words = len(score_module.tokens(text))
-                    wrong = round(words * inside / total) if total else 0
-                    entry["words_wrong"] += wrong
-                    entry["words_boiler"] += words - wrong
-                norm = score_module.norm(text)
-                if norm:
-                    entry["with_hit"] += sum(1 for s in page_truth.get("with") or []
-                                             if score_module.norm(s) and score_module.norm(s) in norm)
-                    entry["without_hit"] += sum(1 for s in page_truth.get("without") or []
-                                                if score_module.norm(s) and score_module.norm(s) in norm)
+                by_kind.setdefault(kind, []).append(text)
+            truth_grams = sm.shingles(body) if body else None
+            spare = (truth_grams - sm.shingles(final)) if truth_grams is not None else None
+            for kind in kinds:
+                texts = by_kind.get(kind)
+                restored_rows.setdefault(kind, []).append(
+                    sm.tp_fp_fn(body, final + "\n\n" + "\n\n".join(texts)) if texts else rows_final[-1])
+                if not texts:
+                    continue
+                entry = table.setdefault(kind, {}).setdefault(corpus, {
+                    "blocks": 0, "wrong": 0, "boiler": 0, "with_hit": 0, "without_hit": 0, "gain": 0.0})
+                entry["blocks"] += len(texts)
+                for text in texts:
+                    if spare is not None:
+                        grams = sm.shingles(text)
+                        total = sum(grams.values())
+                        words = len(sm.tokens(text))
+                        wrong = round(words * sum((grams & spare).values()) / total) if total else 0
+                        entry["wrong"] += wrong
+                        entry["boiler"] += words - wrong
+                    norm = sm.norm(text)
+                    if norm:
+                        entry["with_hit"] += sum(1 for x in page_truth.get("with") or [] if sm.norm(x) and sm.norm(x) in norm)
+                        entry["without_hit"] += sum(1 for x in page_truth.get("without") or []
+                                                    if sm.norm(x) and sm.norm(x) in norm)
+        base = sm.prf(rows_final)["f1"]
+        for kind, rows in restored_rows.items():
+            if corpus in table.get(kind, {}):
+                table[kind][corpus]["gain"] = base - sm.prf(rows)["f1"]
     return table
+
+
+def print_rule_table(table: dict[str, dict[str, dict[str, float]]], corpora: list[str]) -> None:
+    short = {c: c.split("-")[0][:8] for c in corpora}
+    print("\nclean rules, per corpus: F1 gain of the rule (x1000: F1 with its removals minus F1 with them put back)"
+          " and words it removed that the truth has / lacks; on trafilatura-evaldata, required (w+) and"
+          " forbidden (wo+) snippets in the removed text")
+    print(f"  {'rule':<18}{'blocks':>7}{'wrong':>7}{'boiler':>8}  " + "".join(f"{short[c]:>19}" for c in corpora))
+    totals = {k: {f: sum(e[f] for e in per.values()) for f in ("blocks", "wrong", "boiler")}
+              for k, per in table.items()}
+    for kind in sorted(table, key=lambda k: -totals[k]["blocks"]):
+        cells = []
+        for c in corpora:
+            e = table[kind].get(c)
+            if e is None:
+                cells.append(f"{'-':>19}")
+            elif c == "trafilatura-evaldata":
+                cells.append(f"{'w+' + str(e['with_hit']) + ' wo+' + str(e['without_hit']):>19}")
+            else:
+                cells.append(f"{e['gain'] * 1000:+6.1f} {e['wrong']:>5}/{e['boiler']:<5}")
+        t = totals[kind]
+        print(f"  {kind:<18}{t['blocks']:>7}{t['wrong']:>7}{t['boiler']:>8}  " + "".join(cells))
+
+
+def sample_ids(ids: list[str], n: int) -> list[str]:
+    """Every k-th id, about ``n`` of them (all when ``n`` is 0 or more than there are): the same
+    pages on every run, spread over the corpus's sub-sets (ids are grouped by source)."""
+    if not n or n >= len(ids):
+        return ids
+    step = -(-len(ids) // n)
+    return ids[::step]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", nargs="*", default=list(CORPORA), choices=CORPORA)
     parser.add_argument("--limit", type=int, default=0, help="only the first N pages of each corpus")
+    parser.add_argument("--sample", type=int, default=0,
+                        help="about N pages of each corpus, evenly spread over its sorted ids (every k-th)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/newscrawl-extraction-cache"))
     parser.add_argument("--rules", action="store_true", help="print each clean rule's words removed")
@@ -326,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     ratio_rows = []
     for corpus in args.corpora:
         truth = load_truth(corpus)
-        ids = sorted(truth)[: args.limit or None]
+        ids = sample_ids(sorted(truth)[: args.limit or None], args.sample)
         libs, ours = outputs(corpus, ids, truth, args.cache, args.jobs)
         seen[corpus] = (truth, {pid: ours[pid] for pid in ids})
         preds = {"newscrawl": {pid: ours[pid]["newscrawl"] for pid in ids},
@@ -363,14 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rules:
         table = rule_table(score_module, seen)
         figures["rules"] = table
-        print(f"\nclean rules ({', '.join(seen)}): words removed that the truth has / lacks; "
-              "evaldata snippets in removed text")
-        print(f"  {'rule':<20}{'blocks':>7}{'wrong':>8}{'boiler':>8}{'share wrong':>12}{'with':>6}{'without':>8}")
-        for kind, e in sorted(table.items(), key=lambda kv: -kv[1]["blocks"]):
-            words = e["words_wrong"] + e["words_boiler"]
-            share = e["words_wrong"] / words if words else float("nan")
-            print(f"  {kind:<20}{e['blocks']:>7}{e['words_wrong']:>8}{e['words_boiler']:>8}{share:>12.2f}"
-                  f"{e['with_hit']:>6}{e['without_hit']:>8}")
+        print_rule_table(table, list(seen))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1))
     return 0

@@ -11,7 +11,9 @@ each removal is recorded (kind, count, examples) on the version:
 * ``share``: share/follow lines.
 * ``caption``: photo captions and credits ("FILE - ...", "(Photo: ...)", "... (Agency Photo/Name)"),
   also a credit glued into a paragraph.
-* ``related_link``: a short block that is all link text -- an inline related-story headline.
+* ``related_headline``: a short block that is all link text, or reads like a headline, after the
+  article or (a few) between its paragraphs -- other stories' headlines; not a closing run that
+  opens line by line with dates or numbers (tour dates, a schedule: the article's own list).
 * ``tail``: everything after a heading that opens a related-stories, comments or reply section
   ("Related Posts", "Leave a Reply", "N Responses to ..."), when it comes in the second half of
   the body: those sections are never followed by more of the article; and everything after a
@@ -25,7 +27,9 @@ each removal is recorded (kind, count, examples) on the version:
 * ``form_message``: what a form says once sent ("Thank you! Your submission has been received!"),
   which site builders keep hidden in every page.
 * ``author_bio``: a closing paragraph introducing the author ("Jane Doe is a reporter at ...").
-* ``duplicate``: a paragraph the body already has (pull quotes, repeated captions and teasers).
+* ``duplicate``: a paragraph the body already has (pull quotes, repeated captions and teasers);
+  not a short line repeated as the article's structure (a meal plan's "Breakfast: ..." each day),
+  nor the one long paragraph of a page whose only repeat it is.
 * ``dangling_heading``: headings left at the very end, heading nothing.
 
 Headings, lists, quotes and tables that belong to the article are not touched by any rule: the
@@ -335,9 +339,28 @@ def is_prose_paragraph(block: Block) -> bool:
 MAX_INLINE_HEADLINES = 2
 
 
+#: A line that opens with a date or a number: an item of the article's own list (tour dates,
+#: schedules, numbered steps), where other stories' headlines open with words.
+LIST_ITEM_START_RE = re.compile(
+    r"^(?:\d|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d)", _I)
+#: At least this many such lines, and this share of a trailing run's unlinked headline-like
+#: lines, make the run the article's own list.
+LIST_RUN_MIN_ITEMS, LIST_RUN_MIN_SHARE = 3, 0.6
+
+
+def _own_list(run: list[Block]) -> bool:
+    """Whether the unlinked headline-like lines of a trailing run are the article's own list:
+    most of them open with a date or a number."""
+    plain = [b for b in run if b.link_ratio < RELATED_LINK_MIN_RATIO and is_headline_like(b)]
+    items = sum(bool(LIST_ITEM_START_RE.match(b.text.strip())) for b in plain)
+    return items >= LIST_RUN_MIN_ITEMS and items >= LIST_RUN_MIN_SHARE * len(plain)
+
+
 def _related_headlines(blocks: list[Block]) -> list[bool]:
     """Which blocks are other stories' headlines or links: a trailing run of them after the
-    prose, and (when there are few of them) ones between prose paragraphs."""
+    prose (unless it is the article's own list, :func:`_own_list`), and (when there are few of
+    them) ones between prose paragraphs."""
     # Blocks another rule removes (prompts, ad labels) are not counted as headlines.
     like = [(is_headline_like(b) or is_link_line(b)) and _whole_block_kind(b) is None for b in blocks]
     prose = [is_prose_paragraph(b) for b in blocks]
@@ -347,6 +370,9 @@ def _related_headlines(blocks: list[Block]) -> list[bool]:
         if not (like[i] or blocks[i].kind == "head"):
             break
         trailing[i] = like[i]
+    if _own_list([b for b, t in zip(blocks, trailing, strict=True) if t]):
+        # Only the linked lines of the run can still be other stories.
+        trailing = [t and blocks[i].link_ratio >= RELATED_LINK_MIN_RATIO for i, t in enumerate(trailing)]
     seen_prose = False
     inline: list[int] = []
     for i in range(n):
@@ -444,6 +470,28 @@ def _excerpts(blocks: list[Block]) -> list[bool]:
     return [bool(x) and counts[x] >= EXCERPT_MIN_COPIES for x in lengths]
 
 
+#: A short line that comes back this many times or more is the article's structure (a meal plan's
+#: "Breakfast: ..." each day, a label before each item of a comparison), not a copy.
+STRUCTURE_MAX_WORDS, STRUCTURE_MIN_COPIES = 9, 3
+#: A page that repeats one long paragraph and nothing else is a page written so (a template's
+#: filler, a poem's refrain); a pull quote is a sentence, shorter than this.
+SINGLE_REPEAT_MIN_WORDS = 25
+
+
+def _structural_repeats(blocks: list[Block]) -> set[str]:
+    """Case-folded texts whose repeats are kept: short lines repeated as list structure, and the
+    one long paragraph of a page whose only repeat it is. A page that repeats several different
+    paragraphs (a layout that prints its content twice, teasers shown again) loses the copies."""
+    counts = Counter(b.text.strip().casefold() for b in blocks)
+    repeated = {key: n for key, n in counts.items() if n >= 2}
+    keep = {key for key, n in repeated.items() if n >= STRUCTURE_MIN_COPIES and len(key.split()) <= STRUCTURE_MAX_WORDS}
+    if len(repeated) == 1:
+        key = next(iter(repeated))
+        if len(key.split()) >= SINGLE_REPEAT_MIN_WORDS:
+            keep.add(key)
+    return keep
+
+
 def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     """Blocks with boilerplate removed, and what was removed."""
     kept, removals = _clean(blocks)
@@ -465,6 +513,7 @@ def _clean(blocks: list[Block]) -> tuple[list[Block], _Removals]:
     excerpts = _excerpts(blocks)
     in_toc = False
     seen: set[str] = set()
+    kept_repeats = _structural_repeats(blocks)
     for index, block in enumerate(blocks):
         text = block.text.strip()
         # A tail opens in the second half of the body -- or anywhere after the start at a tip line
@@ -486,7 +535,7 @@ def _clean(blocks: list[Block]) -> tuple[list[Block], _Removals]:
         in_toc = False
         kind = _whole_block_kind(block)
         key = text.casefold()
-        if kind is None and key in seen and len(text.split()) >= 4:
+        if kind is None and key in seen and len(text.split()) >= 4 and key not in kept_repeats:
             # The same paragraph twice: a pull quote, a repeated caption or teaser.
             kind = "duplicate"
         seen.add(key)

@@ -306,3 +306,52 @@ def test_tip_line_without_teasers_after_it_is_only_a_prompt():
     kept, repairs = clean_blocks([Block(P1), tip, Block(P2), Block(P3), Block(later)])
     assert [b.text for b in kept] == [P1, P2, P3, later]
     assert {r.kind for r in repairs} == {"prompt"}
+
+
+def test_tour_dates_closing_an_article_are_its_own_list_not_related_headlines():
+    # A band's tour announcement: prose, then the dates, each a short line without a full stop.
+    dates = [f"{month} {day} - {city} - The Harbor Hall"
+             for month, day, city in [("May", 3, "Riverton, OR"), ("May", 5, "Lakeside, WA"),
+                                      ("May", 9, "Pine Ridge, ID"), ("May", 12, "Cold Springs, MT"),
+                                      ("May", 14, "Redfield, ND"), ("May", 18, "Oak Bend, MN")]]
+    blocks = [Block(P1), Block(P2), Block(P3), Block("Tour dates", "head")] + [Block(d) for d in dates]
+    kept, repairs = clean_blocks(blocks)
+    assert [b.text for b in kept] == [b.text for b in blocks]
+    assert repairs == []
+
+
+def test_linked_headlines_after_an_article_list_are_still_removed():
+    dates = [f"June {day} - Riverton Community Garden open day" for day in (2, 9, 16, 23)]
+    linked = Block("Council passes budget after a long night", link_ratio=1.0)
+    kept, repairs = clean_blocks([Block(P1), Block(P2)] + [Block(d) for d in dates] + [linked])
+    assert [b.text for b in kept] == [P1, P2] + dates
+    assert [(r.kind, r.count) for r in repairs] == [("related_headline", 1)]
+
+
+def test_unlinked_headlines_after_the_article_are_still_removed():
+    headlines = ["Council passes budget after a long night", "Ferry fares rise for the first time",
+                 "Harbor festival returns with a new stage"]
+    kept, repairs = clean_blocks([Block(P1), Block(P2), Block(P3)] + [Block(h) for h in headlines])
+    assert [b.text for b in kept] == [P1, P2, P3]
+    assert [(r.kind, r.count) for r in repairs] == [("related_headline", 3)]
+
+
+def test_meal_plan_lines_repeated_each_day_are_kept():
+    days = []
+    for day, dish in enumerate(["lentil soup", "baked trout", "bean chili", "rice and greens"], start=1):
+        days += [Block(f"Day {day}", "head"), Block("Breakfast: oats with milk and fruit"),
+                 Block(f"Lunch: {dish} with a side salad"), Block("Snack: a handful of almonds")]
+    blocks = [Block(P1)] + days + [Block(P3)]
+    kept, repairs = clean_blocks(blocks)
+    assert [b.text for b in kept] == [b.text for b in blocks]
+    assert repairs == []
+
+
+def test_one_long_paragraph_a_page_repeats_is_kept_but_repeated_sections_go():
+    long = " ".join([P2, P3, P1])
+    kept, _ = clean_blocks([Block(P1), Block(long), Block(P2), Block(long)])
+    assert [b.text for b in kept] == [P1, long, P2, long]
+    # A layout that prints its paragraphs twice: the copies go.
+    kept, repairs = clean_blocks([Block(P1), Block(long), Block(P2), Block(P1), Block(long)])
+    assert [b.text for b in kept] == [P1, long, P2]
+    assert [(r.kind, r.count) for r in repairs] == [("duplicate", 2)]
