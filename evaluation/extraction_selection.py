@@ -1,0 +1,215 @@
+"""Selection among body candidates, judged leave-one-corpus-out on the seven extraction corpora.
+
+Reads the per-page outputs that ``benchmarks/extraction.py`` cached (run it first): newscrawl's
+body (the default) and the library candidates (trafilatura balanced / favor_precision,
+readability, JSON-LD ``articleBody``). For every page and alternative it computes the features
+of :mod:`newscrawl.stages.extract.selection` and the label "the alternative's page F1 beats the
+default's by more than ``MARGIN``" (../shared/eval/score_extraction.py's 4-gram measure), and
+fits a logistic model (numpy, L2, fixed seed: gradient descent from zeros is deterministic).
+
+* ``loco``: for each corpus, the model (and its threshold) is fitted on the other corpora and
+  judged on it: F1 / P / R (with / without on trafilatura-evaldata) beside newscrawl's default,
+  trafilatura and the oracle (the best candidate per page, a bound no selector reaches).
+* ``train``: fitted on all corpora; writes the package's ``selection_model.json``.
+
+trafilatura-evaldata has no full truth, so its pages carry no F1 label: it is judged (snippets)
+but never trains.
+
+    python -m evaluation.extraction_selection loco|train [--cache DIR] [--jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.extraction import (CORPORA, library_key, load_truth, newscrawl_key, page_bytes, read_cache,
+                                   scorer)
+from newscrawl.stages.extract.selection import (FEATURES, MODEL_PATH, PageView, candidate, pair_features,
+                                                probability)
+
+ALTERNATIVES = ("trafilatura", "trafilatura-precision", "readability", "json-ld")
+#: Runtime names of the alternatives (the model's one-hot features use these).
+RUNTIME_NAMES = {"trafilatura": "trafilatura-balanced", "trafilatura-precision": "trafilatura-precision",
+                 "readability": "readability", "json-ld": "json-ld"}
+#: An alternative is "better" when its page F1 beats the default's by more than this.
+MARGIN = 0.02
+L2 = 1.0
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+FULL_TRUTH = tuple(c for c in CORPORA if c != "trafilatura-evaldata")
+
+
+def page_view_row(task: tuple[str, str]) -> dict:
+    from newscrawl.stages.decode import decode_html
+    from newscrawl.stages.extract.body import link_texts
+    from newscrawl.stages.extract.tree import page_tree, visible_blocks
+
+    corpus, pid = task
+    tree = page_tree(decode_html(page_bytes(corpus, pid), "text/html").text)
+    if tree is None:
+        return {"id": pid, "visible": "", "links": []}
+    return {"id": pid, "visible": "\n".join(visible_blocks(tree)), "links": sorted(link_texts(tree))}
+
+
+def page_views(corpus: str, ids: list[str], cache: Path, jobs: int) -> dict[str, PageView]:
+    path = cache / ("pages-" + library_key()) / f"{corpus}.jsonl"
+    rows = read_cache(path)
+    missing = [(corpus, pid) for pid in ids if pid not in rows]
+    if missing:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with ProcessPoolExecutor(jobs) as pool, path.open("a", encoding="utf-8") as fh:
+            for row in pool.map(page_view_row, missing, chunksize=8):
+                rows[row["id"]] = row
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return {pid: PageView(rows[pid]["visible"], frozenset(rows[pid]["links"])) for pid in ids}
+
+
+def page_f1(sm, truth_body: str, text: str) -> float:
+    tp, fp, fn = sm.tp_fp_fn(truth_body, text)
+    p, r = sm.precision(tp, fp, fn), sm.recall(tp, fp, fn)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+class Corpus:
+    """One corpus's pages: texts of every candidate, features and labels of every pair."""
+
+    def __init__(self, name: str, cache: Path, jobs: int, sm, key: str) -> None:
+        self.name = name
+        truth = load_truth(name)
+        libs = read_cache(cache / library_key() / f"{name}.jsonl")
+        ours = read_cache(cache / key / f"{name}.jsonl")
+        # The pages the benchmark ran (all, or its --sample).
+        self.ids = [pid for pid in sorted(truth) if pid in ours and "json-ld" in libs.get(pid, {})]
+        self.truth = {pid: truth[pid] for pid in self.ids}
+        if not self.ids:
+            raise SystemExit(f"{name}: no page cached; run benchmarks/extraction.py first")
+        views = page_views(name, self.ids, cache, jobs)
+        self.texts = {pid: {"newscrawl": ours[pid]["newscrawl"], **{a: libs[pid].get(a, "") for a in ALTERNATIVES}}
+                      for pid in self.ids}
+        self.full = name in FULL_TRUTH
+        self.rows: list[tuple[str, str, list[float], float]] = []  # (page, alternative, features, gain)
+        for pid in self.ids:
+            cands = {a: candidate(RUNTIME_NAMES.get(a, a), t) for a, t in self.texts[pid].items()}
+            default = cands["newscrawl"]
+            ld = cands["json-ld"] if cands["json-ld"].words else None
+            body = self.truth[pid].get("articleBody") or ""
+            base = page_f1(sm, body, "\n".join(default.paragraphs)) if self.full else 0.0
+            for a in ALTERNATIVES:
+                alt = cands[a]
+                if not alt.words:
+                    continue
+                others = [cands[o] for o in ALTERNATIVES if o != a]
+                gain = page_f1(sm, body, "\n".join(alt.paragraphs)) - base if self.full else 0.0
+                self.rows.append((pid, a, pair_features(default, alt, others, views[pid], ld), gain))
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> dict:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    w = np.zeros(z.shape[1])
+    b = 0.0
+    # Newton's method on the L2-penalised log-loss: deterministic, converges in a few steps.
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        g_w = z.T @ (p - y) + L2 * w
+        g_b = float(np.sum(p - y))
+        s = p * (1 - p)
+        h = np.zeros((z.shape[1] + 1, z.shape[1] + 1))
+        h[:-1, :-1] = z.T @ (z * s[:, None]) + L2 * np.eye(z.shape[1])
+        h[:-1, -1] = h[-1, :-1] = z.T @ s
+        h[-1, -1] = float(np.sum(s)) + 1e-9
+        step = np.linalg.solve(h, np.concatenate([g_w, [g_b]]))
+        w -= step[:-1]
+        b -= float(step[-1])
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return {"features": list(FEATURES), "mean": mean.tolist(), "scale": scale.tolist(), "weights": w.tolist(),
+            "bias": b, "threshold": 0.5}
+
+
+def choices(corpus: Corpus, model: dict, threshold: float) -> dict[str, str]:
+    """The chosen body per page: the alternative the model trusts most above the threshold."""
+    best: dict[str, tuple[float, str]] = {}
+    for pid, alt, feats, _gain in corpus.rows:
+        p = probability(model, feats)
+        if p >= threshold and p > best.get(pid, (0.0, ""))[0]:
+            best[pid] = (p, alt)
+    return {pid: corpus.texts[pid][best[pid][1]] if pid in best else corpus.texts[pid]["newscrawl"]
+            for pid in corpus.ids}
+
+
+def judge(sm, corpus: Corpus, texts: dict[str, str]) -> dict:
+    return sm.score(corpus.truth, {pid: {"articleBody": t} for pid, t in texts.items()}, n_boot=2)
+
+
+def train_on(sm, corpora: list[Corpus]) -> dict:
+    rows = [r for c in corpora if c.full for r in c.rows]
+    x = np.array([r[2] for r in rows], dtype=float)
+    y = np.array([float(r[3] > MARGIN) for r in rows])
+    model = fit(x, y)
+    # The threshold: the one with the best mean F1 over the training corpora.
+    best = None
+    for threshold in THRESHOLDS:
+        f1 = statistics.mean(judge(sm, c, choices(c, model, threshold))["f1"] for c in corpora if c.full)
+        if best is None or f1 > best[0]:
+            best = (f1, threshold)
+    model["threshold"] = best[1]
+    return model
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("mode", choices=("loco", "train"))
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/newscrawl-extraction-cache"))
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--corpora", nargs="*", default=list(CORPORA))
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--newscrawl-key", help="the cache folder of newscrawl's outputs (default: this code's, "
+                    "else the newest)")
+    args = ap.parse_args(argv)
+    sm = scorer()
+    key = args.newscrawl_key or newscrawl_key()
+    if not (args.cache / key).exists():
+        folders = sorted(args.cache.glob("newscrawl-*"), key=lambda p: p.stat().st_mtime)
+        key = folders[-1].name if folders else key
+    corpora = [Corpus(name, args.cache, args.jobs, sm, key) for name in args.corpora]
+    if args.mode == "train":
+        model = train_on(sm, corpora)
+        args.out.write_text(json.dumps(model, indent=1) + "\n")
+        print(f"trained on {sum(len(c.rows) for c in corpora if c.full)} pairs; threshold {model['threshold']}; "
+              f"written {args.out}")
+        return 0
+    print(f"{'held out':<22}{'newscrawl':>22}{'selected (LOCO)':>22}{'trafilatura':>22}{'oracle':>8}  threshold")
+    for held in corpora:
+        model = train_on(sm, [c for c in corpora if c is not held])
+        picked = choices(held, model, model["threshold"])
+        figures = {"newscrawl": judge(sm, held, {p: held.texts[p]["newscrawl"] for p in held.ids}),
+                   "selected": judge(sm, held, picked),
+                   "trafilatura": judge(sm, held, {p: held.texts[p]["trafilatura"] for p in held.ids})}
+        if held.full:
+            body = {p: held.truth[p].get("articleBody") or "" for p in held.ids}
+            oracle = {p: max(held.texts[p].values(), key=lambda t, p=p: page_f1(sm, body[p], t)) for p in held.ids}
+            figures["oracle"] = judge(sm, held, oracle)
+
+        def cell(m: dict, held: Corpus = held) -> str:
+            if held.full:
+                return f"{m['f1']:.3f} ({m['precision']:.3f}/{m['recall']:.3f})"
+            return f"w {m.get('with', 0):.3f} wo {m.get('without', 0):.3f}"
+
+        switched = sum(picked[p] != held.texts[p]["newscrawl"] for p in held.ids)
+        print(f"{held.name:<22}{cell(figures['newscrawl']):>22}{cell(figures['selected']):>22}"
+              f"{cell(figures['trafilatura']):>22}{figures['oracle']['f1'] if 'oracle' in figures else float('nan'):8.3f}"
+              f"  {model['threshold']}  switched {switched}/{len(held.ids)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
