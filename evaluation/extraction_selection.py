@@ -15,7 +15,7 @@ fits a logistic model (numpy, L2, fixed seed: gradient descent from zeros is det
 trafilatura-evaldata has no full truth, so its pages carry no F1 label: it is judged (snippets)
 but never trains.
 
-    python -m evaluation.extraction_selection loco|train [--cache DIR] [--jobs N]
+    python -m evaluation.extraction_selection loco|train [--sample N] [--cache DIR] [--jobs N]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.extraction import (CORPORA, library_key, load_truth, newscrawl_key, page_bytes, read_cache,
-                                   scorer)
+                                   sample_ids, scorer)
 from newscrawl.stages.extract.selection import (FEATURES, MODEL_PATH, PageView, candidate, pair_features,
                                                 probability)
 
@@ -79,13 +79,13 @@ def page_f1(sm, truth_body: str, text: str) -> float:
 class Corpus:
     """One corpus's pages: texts of every candidate, features and labels of every pair."""
 
-    def __init__(self, name: str, cache: Path, jobs: int, sm, key: str) -> None:
+    def __init__(self, name: str, cache: Path, jobs: int, sm, key: str, sample: int = 0) -> None:
         self.name = name
         truth = load_truth(name)
         libs = read_cache(cache / library_key() / f"{name}.jsonl")
         ours = read_cache(cache / key / f"{name}.jsonl")
         # The pages the benchmark ran (all, or its --sample).
-        self.ids = [pid for pid in sorted(truth) if pid in ours and "json-ld" in libs.get(pid, {})]
+        self.ids = [pid for pid in sample_ids(sorted(truth), sample) if pid in ours and "json-ld" in libs.get(pid, {})]
         self.truth = {pid: truth[pid] for pid in self.ids}
         if not self.ids:
             raise SystemExit(f"{name}: no page cached; run benchmarks/extraction.py first")
@@ -172,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--corpora", nargs="*", default=list(CORPORA))
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--sample", type=int, default=0, help="the benchmark's --sample (the same pages)")
     ap.add_argument("--newscrawl-key", help="the cache folder of newscrawl's outputs (default: this code's, "
                     "else the newest)")
     args = ap.parse_args(argv)
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.cache / key).exists():
         folders = sorted(args.cache.glob("newscrawl-*"), key=lambda p: p.stat().st_mtime)
         key = folders[-1].name if folders else key
-    corpora = [Corpus(name, args.cache, args.jobs, sm, key) for name in args.corpora]
+    corpora = [Corpus(name, args.cache, args.jobs, sm, key, args.sample) for name in args.corpora]
     if args.mode == "train":
         model = train_on(sm, corpora)
         args.out.write_text(json.dumps(model, indent=1) + "\n")
