@@ -26,7 +26,6 @@ each removal is recorded (kind, count, examples) on the version:
 * ``copyright``: a copyright line ("© 2026 Example Media. All rights reserved.").
 * ``form_message``: what a form says once sent ("Thank you! Your submission has been received!"),
   which site builders keep hidden in every page.
-* ``author_bio``: a closing paragraph introducing the author ("Jane Doe is a reporter at ...").
 * ``duplicate``: a paragraph the body already has (pull quotes, repeated captions and teasers);
   not a short line repeated as the article's structure (a meal plan's "Breakfast: ..." each day),
   nor the one long paragraph of a page whose only repeat it is.
@@ -178,12 +177,6 @@ DISCLOSURE_RE = re.compile(
     r"\b(?:this|our) (?:post|article|page|site) (?:contains|may contain) affiliate links\b|"
     r"^(?:disclaimer|disclosure|advertiser disclosure)\s*:.{0,300}\b(?:affiliate|commission|sponsor|compensat)", _I)
 DISCLOSURE_MAX_WORDS = 60
-# An author bio closing the article: "Jane Doe is a reporter at ..., where she ...".
-AUTHOR_BIO_RE = re.compile(
-    r"^(?:[A-Z][\w'’.-]+ ){1,3}(?:is|was|has been|serves as) (?:a|an|the)\b.{0,120}?\b(?:writer|editor|"
-    r"journalist|reporter|correspondent|columnist|author|contributor|founder|ceo|cto|director|"
-    r"president|professor|researcher|analyst)\b")
-AUTHOR_BIO_MAX_WORDS = 80
 # A table of contents flattened into one paragraph: "Table of Contents Expand ... What Is X? ...".
 TOC_RUN_RE = re.compile(r"^(?:table of contents|contents|in this article)\b", _I)
 TOC_MAX_WORDS = 80
@@ -545,9 +538,6 @@ def _clean(blocks: list[Block]) -> tuple[list[Block], _Removals]:
             kind = "template_copy"
         if kind is None and excerpts[index]:
             kind = "excerpt"
-        if kind is None and index >= n - 2 and index > 0 and len(text.split()) <= AUTHOR_BIO_MAX_WORDS \
-                and AUTHOR_BIO_RE.match(text):
-            kind = "author_bio"
         if kind:
             removals.add(kind, text)
             continue

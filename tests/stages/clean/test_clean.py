@@ -131,7 +131,6 @@ def test_list_without_toc_heading_stays():
     "label, block, kind",
     [
         ("affiliate disclosure", Block("Disclaimer: we test products independently. If you buy through our links, we may earn a commission."), "disclosure"),
-        ("closing author bio", Block("Ana Ruiz is a senior reporter at the Harbor Gazette, where she covers the port and city hall."), "author_bio"),
         ("flattened table of contents", Block("Table of Contents What happened Who was hurt What comes next"), "toc"),
     ],
 )
@@ -139,6 +138,14 @@ def test_closing_furniture_removed(label, block, kind):
     kept, repairs = clean_blocks([Block(P1), Block(P2), Block(P3), block])
     assert [b.text for b in kept] == [P1, P2, P3], label
     assert [r.kind for r in repairs] == [kind], label
+
+
+def test_closing_author_bio_is_kept():
+    # Measured on seven corpora, removing it lost more article text than furniture: the truths
+    # of several sets keep the author's closing line (docs/measurements.md).
+    bio = Block("Ana Ruiz is a senior reporter at the Harbor Gazette, where she covers the port and city hall.")
+    kept, repairs = clean_blocks([Block(P1), Block(P2), Block(P3), bio])
+    assert kept[-1] == bio and repairs == []
 
 
 def test_person_sentence_inside_article_is_kept():
