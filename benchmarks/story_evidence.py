@@ -1,6 +1,7 @@
 """Story-fingerprint evidence: precision and recall of "same story" per kind of copy, false merges.
 
     python benchmarks/story_evidence.py [--limit N] [--kinds exact,trimmed,...] [--pairs N]
+                                        [--corpora evidence,counter]
 
 Builds the evidence corpus (evaluation/corpus.py) from ../shared/data/wcxb-dev-articles:
 every article stored as an original through the real store (SQLite scratch file), then its
@@ -10,6 +11,12 @@ misses went and the derivations recorded; the false merges among the originals; 
 ``--pairs`` most similar distinct articles with their containment and anchor figures (what
 the thresholds in newscrawl/stages/fingerprint/matching.py must keep apart). The baseline beside the anchors
 rule is containment alone at the old threshold (0.30), on the same copies in the same run.
+
+``counter``: COUNTER's 600 Urdu agency -> newspaper pairs (evaluation/reuse.py) through the
+real pipeline and store, agency stories first: per label and per domain, the share of
+newspaper stories linked to their agency story, the share whose agency story was among the
+verified candidates (the lookup's recall), and the share of pairs whose two stories are in
+one event.
 """
 
 from __future__ import annotations
@@ -47,7 +54,87 @@ def scratch_sqlite(engine) -> None:
         dbapi_connection.execute("PRAGMA synchronous = OFF")
 
 
+def counter_tables(results, *, domains: set[str] | None = None) -> list[str]:
+    """Markdown rows: per label, overall and per domain, linked / candidate / same event."""
+    from collections import defaultdict
+
+    from evaluation.reuse import LABELS
+
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for r in results:
+        if domains is not None and r.pair.domain not in domains:
+            continue
+        for dom in ("all", r.pair.domain):
+            groups[(r.pair.label, dom)].append(r)
+            groups[("any", dom)].append(r)
+    lines = ["| label | domain | pairs | both stored | linked | candidate | same event | derivations |",
+             "|---|---|---|---|---|---|---|---|"]
+    doms = sorted({d for _, d in groups} - {"all"})
+    for label in (*LABELS, "any"):
+        for dom in ("all", *doms):
+            rs = groups.get((label, dom))
+            if not rs:
+                continue
+            n = len(rs)
+            linked = sum(r.linked for r in rs)
+            cand = sum(r.candidate for r in rs)
+            event = sum(r.same_event for r in rs)
+            ders: dict[str, int] = {}
+            for r in rs:
+                if r.linked and r.derivation:
+                    ders[r.derivation] = ders.get(r.derivation, 0) + 1
+            der = ", ".join(f"{k} {v}" for k, v in sorted(ders.items(), key=lambda kv: -kv[1]))
+            stored = sum(r.stored for r in rs)
+            lines.append(f"| {label} | {dom} | {n} | {stored} | {linked} ({linked / n:.3f}) |"
+                         f" {cand} ({cand / n:.3f}) | {event} ({event / n:.3f}) | {der} |")
+    return lines
+
+
+def run_counter(limit: int | None) -> int:
+    from sqlalchemy.orm import sessionmaker
+
+    from evaluation.reuse import ReuseUnavailable, evaluate_counter, load_counter
+    from newscrawl.store.db import make_engine, upgrade
+
+    try:
+        pairs = load_counter()
+    except ReuseUnavailable as exc:
+        print(f"story_evidence: {exc}", file=sys.stderr)
+        return 2
+    if limit:
+        pairs = pairs[:limit]
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/counter.db")
+        scratch_sqlite(engine)
+        upgrade(engine)
+        start = time.perf_counter()
+        results = evaluate_counter(pairs, sessionmaker(engine, expire_on_commit=False),
+                                   progress=lambda m: print("  " + m, file=sys.stderr))
+        elapsed = time.perf_counter() - start
+        engine.dispose()
+    lost = sum(not r.stored for r in results)
+    print(f"\nCOUNTER: {len(pairs)} pairs stored in {elapsed:.0f} s ({lost} not stored as articles)\n")
+    print("\n".join(counter_tables(results)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="first N articles (pairs) only")
+    parser.add_argument("--kinds", default=None)
+    parser.add_argument("--pairs", type=int, default=12, help="hardest distinct pairs to list")
+    parser.add_argument("--corpora", default="evidence,counter")
+    args = parser.parse_args(argv)
+    status = 0
+    corpora = [c for c in args.corpora.split(",") if c]
+    if "evidence" in corpora:
+        status = run_evidence(args) or status
+    if "counter" in corpora:
+        status = run_counter(args.limit) or status
+    return status
+
+
+def run_evidence(args) -> int:
     from sqlalchemy.orm import sessionmaker
 
     from evaluation.corpus import (
@@ -60,18 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     from newscrawl.store.db import make_engine, upgrade
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=None, help="first N articles only")
-    parser.add_argument("--kinds", default=",".join(KINDS))
-    parser.add_argument("--pairs", type=int, default=12, help="hardest distinct pairs to list")
-    args = parser.parse_args(argv)
 
     try:
         articles = load_articles(limit=args.limit)
     except CorpusUnavailable as exc:
         print(f"story_evidence: {exc}", file=sys.stderr)
         return 2
-    kinds = [k for k in args.kinds.split(",") if k]
+    kinds = [k for k in (args.kinds or ",".join(KINDS)).split(",") if k]
     copies = build_copies(articles, kinds)
     print(f"{len(articles)} articles (>= 100 words), {len(copies)} copies")
 

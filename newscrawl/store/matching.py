@@ -110,6 +110,11 @@ def band_candidates(session: Session, bands: tuple[int, ...],
     return [story_id for story_id, _ in session.execute(query, _band_params(bands))]
 
 
+def story_candidates(session: Session, body: str, fp: Fingerprint) -> list[int]:
+    """Ids of the stories :func:`place` verifies ``body`` against (fingerprint ``fp``)."""
+    return band_candidates(session, fp.bands) if fp.bands else []
+
+
 def _canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
     rows = session.execute(
         select(Story.id, Version.body)
@@ -129,7 +134,7 @@ def place(session: Session, url: str, body: str, fp: Fingerprint) -> Placement:
         return Placement(story_id, "exact")
 
     if fp.bands:
-        candidates = band_candidates(session, fp.bands)
+        candidates = story_candidates(session, body, fp)
         if candidates:
             bodies = _canonical_bodies(session, candidates)
             mine = TextFeatures.of(body)
@@ -208,4 +213,4 @@ def record_merges(session: Session, story_id: int, version_id: int,
 
 
 __all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates", "band_candidates_query",
-           "compare_with_first", "describe", "place", "record_merges"]
+           "compare_with_first", "describe", "place", "record_merges", "story_candidates"]
