@@ -58,20 +58,21 @@ def counter_tables(results, *, domains: set[str] | None = None) -> list[str]:
     """Markdown rows: per label, overall and per domain, linked / candidate / same event."""
     from collections import defaultdict
 
-    from evaluation.reuse import LABELS
+    from evaluation.reuse import CHOSEN_ON, LABELS
 
     groups: dict[tuple[str, str], list] = defaultdict(list)
     for r in results:
         if domains is not None and r.pair.domain not in domains:
             continue
-        for dom in ("all", r.pair.domain):
+        split = "(chosen on)" if r.pair.domain in CHOSEN_ON else "(held out)"
+        for dom in ("all", split, r.pair.domain):
             groups[(r.pair.label, dom)].append(r)
             groups[("any", dom)].append(r)
     lines = ["| label | domain | pairs | both stored | linked | candidate | same event | derivations |",
              "|---|---|---|---|---|---|---|---|"]
-    doms = sorted({d for _, d in groups} - {"all"})
+    doms = sorted({d for _, d in groups} - {"all", "(chosen on)", "(held out)"})
     for label in (*LABELS, "any"):
-        for dom in ("all", *doms):
+        for dom in ("all", "(chosen on)", "(held out)", *doms):
             rs = groups.get((label, dom))
             if not rs:
                 continue

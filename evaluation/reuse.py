@@ -31,6 +31,8 @@ from pathlib import Path
 #: Where COUNTER is (beside the project, see ../shared/README.md).
 COUNTER_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "reuse" / "counter-urdu"
 LABELS = ("wholly_derived", "partially_derived", "non_derived")
+#: The domains the verification's thresholds were chosen on; the others are held out.
+CHOSEN_ON = frozenset({"national", "foreign"})
 #: Every page is downloaded at this one moment (an archive ingested at once).
 FETCHED_AT = dt.datetime(2026, 10, 14, 12, 0, tzinfo=dt.timezone.utc)
 
@@ -137,7 +139,7 @@ def evaluate_counter(pairs: Sequence[ReusePair], session_factory: Callable, *,
 
     from newscrawl.store.matching import story_candidates
     from newscrawl.store.models import Story
-    from newscrawl.store.repository import record_fingerprint
+    from newscrawl.store.repository import record_fingerprint, text_day
 
     source_story: dict[str, tuple[str, int]] = {}  # agency file -> (story key, story id)
     for n, p in enumerate(pairs):
@@ -152,7 +154,8 @@ def evaluate_counter(pairs: Sequence[ReusePair], session_factory: Callable, *,
             progress(f"agency stories stored: {n + 1}")
 
     def probe(session, record):
-        return story_candidates(session, record.body, record_fingerprint(record))
+        return story_candidates(session, record.body, record_fingerprint(record),
+                                text_day(record, FETCHED_AT, True))
 
     results = []
     for n, p in enumerate(pairs):

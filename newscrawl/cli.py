@@ -312,13 +312,18 @@ def cmd_events(args: argparse.Namespace) -> int:
                              site=args.site, since=args.since)
     if args.json:
         _json_out([{"id": e.id, "title": e.title, "first_seen_at": e.first_seen_at, "sites": e.site_count,
+                    "size": len(e.stories), "first_day": e.first_day, "last_day": e.last_day,
+                    "span_days": e.span_days,
                     "stories": [_story_json(s) for s in e.stories]} for e in events])
         return 0
     print(f"{len(events)} event{'' if len(events) == 1 else 's'}"
           + ("" if args.all else " reported by more than one story"))
     for event in events:
-        print(f"event {event.id}: {len(event.stories)} stories on {event.site_count} sites, first seen "
-              f"{event.first_seen_at.isoformat(timespec='seconds')}")
+        span = ("no dated story" if event.first_day is None else
+                f"{event.first_day.isoformat()} to {event.last_day.isoformat()} ({event.span_days} days)"
+                if event.span_days else f"{event.first_day.isoformat()}")
+        print(f"event {event.id}: {len(event.stories)} stories on {event.site_count} sites, {span}, "
+              f"first seen {event.first_seen_at.isoformat(timespec='seconds')}")
         for s in event.stories:
             title = printable(s.title)
             title = title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"

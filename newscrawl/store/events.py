@@ -1,13 +1,21 @@
 """Linking stories that report the same event (see :mod:`newscrawl.stages.events` for the rule).
 
 Each story belongs to one event: its own, until a story with another text reports the same
-event. When a story is created, its event terms are stored (``story_event_terms``) and one
-grouped query on that table's primary key finds the stories sharing at least
-``MIN_SHARED_TERMS`` of them published or first downloaded within the window, counting shared terms and names
-as it goes; those that meet the thresholds of :class:`newscrawl.stages.events.EventMatch` are matches.
-The new story joins their event; where its matches belong to several events, it shows them to be
-one, and they are merged into the oldest (their stories move, the emptied rows go). With no
-match it starts an event of its own.
+event. A story's *day* is its publication date, else the day a crawl first fetched it; a page
+read from a file has no fetch day (a file's time says when it was saved or copied, not when
+the news came out), so such a story without a publication date has no day, and is linked to
+no other story. When a story is created, its event terms are stored (``story_event_terms``)
+and one grouped query on that table's primary key finds the stories sharing at least
+``MIN_SHARED_TERMS`` of them whose day is within the window of its own, counting shared terms
+and names as it goes; those that meet the thresholds of
+:class:`newscrawl.stages.events.EventMatch` are matches.
+
+**Bounded events.** An event keeps the first and last day of its stories (``first_day``,
+``last_day``). The new story joins the event of its best match whose span, with the story's
+day, stays within the window; the events of its other matches are merged into that one only
+while the merged span stays within it too (their stories move, the emptied rows go). So
+A~B and B~C never make an event longer than the window: C starts its own event when A's event
+would grow too long. With no such match it starts an event of its own.
 
 Two stores of the same event committed at the same moment by two processes may each start an
 event (they do not see each other's uncommitted rows); the next report of that event that
@@ -46,26 +54,29 @@ def _insert_terms(session: Session, story_id: int, terms: frozenset[str], publis
 
 
 def event_matches(session: Session, story_id: int, terms: frozenset[str], published: dt.datetime | None,
-                  first_seen: dt.datetime) -> list[tuple[int, EventMatch]]:
-    """(story id, match) of the stored stories that report the same event as ``terms``, published
-    at ``published`` and first downloaded at ``first_seen`` (newscrawl.stages.events.within_window, by
-    calendar days), best first.
+                  first_seen: dt.datetime | None, window_days: int = EVENT_WINDOW_DAYS) -> list[tuple[int, EventMatch]]:
+    """(story id, match) of the stored stories that report the same event as ``terms``, whose day
+    (publication date, else first fetch in a crawl) is within ``window_days`` of this story's
+    (``published``, else ``first_seen``; None: fetched from a file), best first.
 
-    Two index range scans per term, one on (term, published_day) and one on (term, seen_day),
-    united: only the stories of the window are read, however many stories of other days share a
-    common name. Reading every story with the term and checking its date on the story row grows
-    with the whole store instead (docs/measurements.md, benchmarks/events.py)."""
-    if len(terms) < MIN_SHARED_TERMS:
+    Two index range scans per term, one on (term, published_day) and one on (term, seen_day)
+    for the stories without a publication date, united: only the stories of the window are
+    read, however many stories of other days share a common name. Reading every story with the
+    term and checking its date on the story row grows with the whole store instead
+    (docs/measurements.md, benchmarks/events.py)."""
+    day = day_number(published if published is not None else first_seen)
+    if len(terms) < MIN_SHARED_TERMS or day is None:
         return []
     wanted = sorted(terms)
-    branches = []
-    for column, moment in ((StoryEventTerm.seen_day, first_seen), (StoryEventTerm.published_day, published)):
-        day = day_number(moment)
-        if day is not None:
-            branches.append(select(StoryEventTerm.term, StoryEventTerm.story_id).where(
-                StoryEventTerm.term.in_(wanted), column.between(day - EVENT_WINDOW_DAYS, day + EVENT_WINDOW_DAYS),
-                StoryEventTerm.story_id != story_id))
-    found = union(*branches).subquery()  # UNION, not UNION ALL: a term found both ways counts once
+    near = (day - window_days, day + window_days)
+    found = union(
+        select(StoryEventTerm.term, StoryEventTerm.story_id).where(
+            StoryEventTerm.term.in_(wanted), StoryEventTerm.published_day.between(*near),
+            StoryEventTerm.story_id != story_id),
+        select(StoryEventTerm.term, StoryEventTerm.story_id).where(
+            StoryEventTerm.term.in_(wanted), StoryEventTerm.seen_day.between(*near),
+            StoryEventTerm.published_day.is_(None), StoryEventTerm.story_id != story_id),
+    ).subquery()  # UNION, not UNION ALL: a term found both ways counts once
     shared = func.count()
     names = func.sum(case((found.c.term.like("#%"), 0), else_=1))
     rows = session.execute(
@@ -90,29 +101,90 @@ def event_matches(session: Session, story_id: int, terms: frozenset[str], publis
     return matches
 
 
+def story_day(published: dt.datetime | None, fetched: dt.datetime | None) -> dt.date | None:
+    """A story's day for events: its publication date, else its first fetch in a crawl (None
+    when fetched from a file)."""
+    moment = published if published is not None else fetched
+    return None if moment is None else moment.astimezone(dt.timezone.utc).date()
+
+
+def _within(days: list[dt.date], window_days: int) -> bool:
+    return not days or (max(days) - min(days)).days <= window_days
+
+
 def link_story(session: Session, story: Story, title: str | None, body: str,
-               published: dt.datetime | None) -> int:
+               published: dt.datetime | None, *, fetched: bool = True,
+               window_days: int = EVENT_WINDOW_DAYS) -> int:
     """Store ``story``'s event terms and give it its event (see the module docstring); returns
-    the event id. ``published`` is its first version's publication date. Flushes."""
+    the event id. ``published`` is its first version's publication date; ``fetched``: its
+    ``first_seen_at`` is a download's time (a crawl, a WARC record), not a file's. Flushes."""
     terms = event_terms(title, body)
     story.published_at = published
-    _insert_terms(session, story.id, terms, published, story.first_seen_at)
-    matches = event_matches(session, story.id, terms, published, story.first_seen_at)
-    event_ids = set(session.execute(
-        select(Story.event_id).where(Story.id.in_([m[0] for m in matches]), Story.event_id.is_not(None))
-    ).scalars()) if matches else set()
-    if event_ids:
-        # One event, or several shown to be one: all go into the oldest.
-        target = min(event_ids)
-        others = event_ids - {target}
-        if others:
-            session.execute(update(Story).where(Story.event_id.in_(others)).values(event_id=target))
-            session.execute(delete(Event).where(Event.id.in_(others)))
-    else:
-        event = Event(title=title, first_seen_at=story.first_seen_at)
-        session.add(event)
+    seen = story.first_seen_at if fetched else None
+    _insert_terms(session, story.id, terms, published, seen)
+    matches = event_matches(session, story.id, terms, published, seen, window_days)
+    return _join(session, story, matches, story_day(published, seen), title, window_days)
+
+
+def date_story(session: Session, story: Story, published: dt.datetime,
+               window_days: int = EVENT_WINDOW_DAYS) -> int | None:
+    """Give ``story``, stored without a day (no publication date, read from a file), the
+    publication date a later version of it states, and link it again by its stored terms;
+    returns its event id (None: it had a day already). Flushes."""
+    if story.published_at is not None:
+        return None
+    seen_day = session.execute(select(StoryEventTerm.seen_day).where(
+        StoryEventTerm.story_id == story.id).limit(1)).scalar()
+    if seen_day is not None:
+        return None  # downloaded by a crawl: its day is that download's
+    story.published_at = published
+    session.execute(update(StoryEventTerm).where(StoryEventTerm.story_id == story.id)
+                    .values(published_day=day_number(published)))
+    terms = frozenset(session.execute(select(StoryEventTerm.term).where(
+        StoryEventTerm.story_id == story.id)).scalars())
+    matches = event_matches(session, story.id, terms, published, None, window_days)
+    return _join(session, story, matches, story_day(published, None), story.title, window_days)
+
+
+def _join(session: Session, story: Story, matches: list[tuple[int, EventMatch]], day: dt.date | None,
+          title: str | None, window_days: int) -> int:
+    """Put ``story`` (of day ``day``) in the events of its ``matches`` that stay within the window
+    (merged into the oldest), else in its own event (the one it has, or a new one)."""
+    event_of = dict(session.execute(
+        select(Story.id, Story.event_id).where(Story.id.in_([m[0] for m in matches]),
+                                               Story.event_id.is_not(None))
+    ).all()) if matches else {}
+    # The matches' events, best match first; the story's own event (when it has one) leads.
+    ranked: list[int] = [story.event_id] if story.event_id is not None else []
+    for story_id, _ in matches:
+        event_id = event_of.get(story_id)
+        if event_id is not None and event_id not in ranked:
+            ranked.append(event_id)
+    events = {e.id: e for e in session.execute(select(Event).where(Event.id.in_(ranked))).scalars()} \
+        if ranked else {}
+    span: list[dt.date] = [day] if day is not None else []
+    chosen: list[int] = []
+    for event_id in ranked:
+        event = events[event_id]
+        event_days = [d for d in (event.first_day, event.last_day) if d is not None]
+        if not _within(span + event_days, window_days):
+            continue  # joining it would stretch an event beyond the window: no chaining
+        span += event_days
+        chosen.append(event_id)
+    if not chosen:
+        target = Event(title=title, first_seen_at=story.first_seen_at)
+        session.add(target)
         session.flush()
-        target = event.id
-    story.event_id = target
+    else:
+        # One event, or several shown to be one (within the window): all go into the oldest.
+        target = events[min(chosen)]
+        merged = [e for e in chosen if e != target.id]
+        if merged:
+            session.execute(update(Story).where(Story.event_id.in_(merged)).values(event_id=target.id))
+            session.execute(delete(Event).where(Event.id.in_(merged)))
+            target.first_seen_at = min([target.first_seen_at] + [events[e].first_seen_at for e in merged])
+    if span:
+        target.first_day, target.last_day = min(span), max(span)
+    story.event_id = target.id
     session.flush()
-    return target
+    return target.id

@@ -4,7 +4,9 @@
 
 1. the same text (``body_hash``) stored anywhere -> that text's story (an exact copy);
 2. the stories sharing at least one LSH band with the text (an indexed lookup, see
-   :func:`band_candidates_query`), each verified with
+   :func:`band_candidates_query`), and those of the days around the text's own sharing its
+   word bands (:func:`word_candidates`: a newsroom's heavy rewrite keeps the words, not the
+   phrases; newscrawl.stages.fingerprint.words), each verified with
    :func:`~newscrawl.stages.fingerprint.match_features` against the story's *first* version only
    -- never later ones, so a chain of pairwise-similar pages cannot grow into a giant cluster.
    The verified story with the highest containment wins (ties: the oldest);
@@ -24,7 +26,8 @@ its chance to match other stories).
 
 **Derivation.** :func:`describe` says how the stored text derives from the story's first
 version (:func:`newscrawl.stages.fingerprint.derivation`) and its containment with it; both are kept
-on the version row.
+on the version row. A text verified by the alignment alone (a newsroom's rewrite) is
+"rewritten", its similarity the aligned share (:attr:`StoryMatch.similarity`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from newscrawl.model import Fingerprint
 from newscrawl.stages.fingerprint import (
     DERIVATION_EXACT,
     DERIVATION_ORIGINAL,
+    DERIVATION_REWRITTEN,
+    REASON_ALIGNED,
     StoryMatch,
     TextFeatures,
     containment,
@@ -47,7 +52,8 @@ from newscrawl.stages.fingerprint import (
     match_features,
 )
 from newscrawl.store.inserts import insert_ignore
-from newscrawl.store.models import Story, StoryBand, StoryMerge, Version
+from newscrawl.stages.fingerprint.words import word_bands
+from newscrawl.store.models import Story, StoryBand, StoryMerge, StoryWordBand, Version
 
 #: At most this many band-sharing stories are verified, those sharing the most bands first.
 #: A copy shares many bands with its own story (an exact copy all of them, a spun one several),
@@ -110,9 +116,63 @@ def band_candidates(session: Session, bands: tuple[int, ...],
     return [story_id for story_id, _ in session.execute(query, _band_params(bands))]
 
 
-def story_candidates(session: Session, body: str, fp: Fingerprint) -> list[int]:
-    """Ids of the stories :func:`place` verifies ``body`` against (fingerprint ``fp``)."""
-    return band_candidates(session, fp.bands) if fp.bands else []
+#: At most this many stories found by their word bands alone are verified as well, those
+#: sharing the most first, and only those sharing at least :data:`MIN_SHARED_WORD_BANDS`: one
+#: shared band of a word signature is what two texts of one subject share by chance.
+MAX_WORD_CANDIDATES = 10
+MIN_SHARED_WORD_BANDS = 2
+#: Days either side of a text's own day its word bands are looked up in: a newsroom rewrites a
+#: wire story within days of it.
+WORD_WINDOW_DAYS = 3
+
+
+@lru_cache(maxsize=8)
+def _word_query_template(band_count: int, limit: int) -> Select:
+    near = StoryWordBand.day.between(bindparam("first_day"), bindparam("last_day"))
+    matches = or_(*[and_(StoryWordBand.band == i, StoryWordBand.hash == bindparam(f"h{i}"), near)
+                    for i in range(band_count)])
+    shared = func.count().label("shared")
+    return (
+        select(StoryWordBand.story_id, shared)
+        .where(matches)
+        .group_by(StoryWordBand.story_id)
+        .having(func.count() >= MIN_SHARED_WORD_BANDS)
+        .order_by(shared.desc(), StoryWordBand.story_id)
+        .limit(limit)
+    )
+
+
+def word_candidates(session: Session, bands: tuple[int, ...], day: int | None,
+                    limit: int = MAX_WORD_CANDIDATES) -> list[int]:
+    """Ids of the (at most ``limit``) stories of the days around ``day`` (days since 1970-01-01)
+    sharing at least :data:`MIN_SHARED_WORD_BANDS` word bands with ``bands``, most first. One
+    index range scan per band on (band, hash, day): the stories of those days only."""
+    if not bands or day is None:
+        return []
+    params = _band_params(bands) | {"first_day": day - WORD_WINDOW_DAYS, "last_day": day + WORD_WINDOW_DAYS}
+    query = _word_query_template(len(bands), limit)
+    return [story_id for story_id, _ in session.execute(query, params)]
+
+
+def index_words(session: Session, story_id: int, body: str, day: int | None) -> None:
+    """Store the word bands of a new story's first version ``body`` (only a story with a day)."""
+    bands = word_bands(body) if day is not None else ()
+    if bands:
+        insert_ignore(session, StoryWordBand,
+                      [{"band": i, "hash": h, "day": day, "story_id": story_id}
+                       for i, h in enumerate(bands)],
+                      ["band", "hash", "day", "story_id"])
+
+
+def story_candidates(session: Session, body: str, fp: Fingerprint, day: int | None = None) -> list[int]:
+    """Ids of the stories :func:`place` verifies ``body`` against (fingerprint ``fp``, of the
+    day ``day``, None: unknown): those sharing its 3-gram bands, then those of the days around
+    it sharing its word bands (a newsroom's rewrite)."""
+    found = band_candidates(session, fp.bands) if fp.bands else []
+    if day is not None:
+        seen = set(found)
+        found += [s for s in word_candidates(session, word_bands(body), day) if s not in seen]
+    return found
 
 
 def _canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
@@ -124,8 +184,9 @@ def _canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
     return {story_id: body for story_id, body in rows}
 
 
-def place(session: Session, url: str, body: str, fp: Fingerprint) -> Placement:
-    """The story ``body`` (fetched at ``url``) belongs to; see the module docstring."""
+def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | None = None) -> Placement:
+    """The story ``body`` (fetched at ``url``; its day ``day``, days since 1970-01-01, None:
+    unknown) belongs to; see the module docstring."""
     story_id = session.execute(
         select(Version.story_id).where(Version.body_hash == fp.body_hash)
         .order_by(Version.id).limit(1)
@@ -134,7 +195,7 @@ def place(session: Session, url: str, body: str, fp: Fingerprint) -> Placement:
         return Placement(story_id, "exact")
 
     if fp.bands:
-        candidates = story_candidates(session, body, fp)
+        candidates = story_candidates(session, body, fp, day)
         if candidates:
             bodies = _canonical_bodies(session, candidates)
             mine = TextFeatures.of(body)
@@ -172,6 +233,9 @@ def describe(session: Session, story_id: int, body: str, placement: Placement,
     if placement.via == "exact":
         # Same normalized text as some version of the story, not necessarily the first one.
         return compare_with_first(canonical, body)
+    if placement.match is not None and placement.match.reason == REASON_ALIGNED:
+        # Verified by the alignment alone: a newsroom's rewrite; the aligned share is the figure.
+        return DERIVATION_REWRITTEN, placement.match.similarity
     similarity = (placement.match.containment if placement.match is not None
                   else _containment(canonical, body))
     return derivation(canonical, body), similarity
@@ -213,4 +277,5 @@ def record_merges(session: Session, story_id: int, version_id: int,
 
 
 __all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates", "band_candidates_query",
-           "compare_with_first", "describe", "place", "record_merges", "story_candidates"]
+           "compare_with_first", "describe", "index_words", "place", "record_merges", "story_candidates",
+           "word_candidates"]

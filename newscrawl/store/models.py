@@ -19,6 +19,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -138,6 +139,11 @@ class Event(Base):
     #: The title of its first story.
     title: Mapped[str | None] = mapped_column(Text)
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    #: The earliest and latest day of its stories (publication date, else first fetch in a
+    #: crawl): at most the event window apart (newscrawl.store.events). None: no story of it
+    #: had a day (or it was stored before spans were).
+    first_day: Mapped[dt.date | None] = mapped_column(Date)
+    last_day: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class StoryEventTerm(Base):
@@ -150,11 +156,11 @@ class StoryEventTerm(Base):
     story_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
     )
-    #: The story's publication day and first download day (days since 1970-01-01, UTC): the
-    #: index keys a new story's window is searched by, so that a common name costs only the
-    #: stories of those days.
+    #: The story's publication day and first download day (days since 1970-01-01, UTC; None:
+    #: no publication date, or read from a file, not downloaded): the index keys a new story's
+    #: window is searched by, so that a common name costs only the stories of those days.
     published_day: Mapped[int | None] = mapped_column(Integer)
-    seen_day: Mapped[int] = mapped_column(Integer)
+    seen_day: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_story_event_terms_story_id", "story_id"),
@@ -178,6 +184,25 @@ class StoryBand(Base):
     # instead of a rowid b-tree that nothing reads plus an index holding every row again
     # (smaller, lookups as fast: docs/measurements.md).
     __table_args__ = (Index("ix_story_bands_story_id", "story_id"),
+                      {"sqlite_with_rowid": False})
+
+
+class StoryWordBand(Base):
+    """A band of a story's word signature (newscrawl.stages.fingerprint.words) with the story's
+    day (days since 1970-01-01): the lookup that finds heavy rewrites searches the days around
+    a new text's own, so it costs the stories of those days, not the whole store. Only stories
+    with a day are indexed."""
+
+    __tablename__ = "story_word_bands"
+
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (Index("ix_story_word_bands_story_id", "story_id"),
                       {"sqlite_with_rowid": False})
 
 

@@ -171,6 +171,16 @@ class EventSummary:
     first_seen_at: dt.datetime
     stories: list[StorySummary]
     site_count: int
+    #: The earliest and latest day of its stories (None: none of them had a day).
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+    @property
+    def span_days(self) -> int | None:
+        """Days from its first to its last story's day (0: all of one day)."""
+        if self.first_day is None or self.last_day is None:
+            return None
+        return (self.last_day - self.first_day).days
 
 
 def list_events(session: Session, *, min_stories: int = 2, limit: int | None = None,
@@ -205,7 +215,7 @@ def list_events(session: Session, *, min_stories: int = 2, limit: int | None = N
             .join(Story, Story.id == Version.story_id).where(Story.event_id == event.id)).scalar_one()
         out.append(EventSummary(event.id, event.title, event.first_seen_at,
                                 [StorySummary(k, t, lang, int(vc), int(sc), seen) for k, t, lang, vc, sc, seen in rows],
-                                int(sites)))
+                                int(sites), event.first_day, event.last_day))
     return out
 
 

@@ -39,15 +39,17 @@ from sqlalchemy.orm import Session
 from newscrawl.model import ArticleRecord, Fingerprint, Page, normalize_headers, site_of
 from newscrawl.stages.fingerprint import fingerprint
 from newscrawl.store.concurrency import lock_placement, placement_lock_keys
-from newscrawl.store.events import link_story
+from newscrawl.store.events import date_story, day_number, link_story
 from newscrawl.store.inserts import insert_ignore
 from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: public from here too
     Placement,
     band_candidates,
     band_candidates_query,
     describe,
+    index_words,
     place,
     record_merges,
+    story_candidates,
 )
 from newscrawl.store.sanitize import clean_headers, clean_record, clean_text, clean_value
 from newscrawl.store.models import (
@@ -172,7 +174,15 @@ def add_fetch(session: Session, url: str, status: int | None, headers: dict[str,
     return fetch.id
 
 
-def _placement_inputs(session: Session, url: str, fp: Fingerprint) -> tuple:
+def text_day(record: ArticleRecord, fetched_at: dt.datetime, fetched: bool) -> int | None:
+    """A text's day (days since 1970-01-01): its publication date, else its download's in a
+    crawl; None for a page read from a file without a date (events and the word-band lookup)."""
+    return day_number(utc(record.published_at) if record.published_at is not None
+                      else fetched_at if fetched else None)
+
+
+def _placement_inputs(session: Session, url: str, fp: Fingerprint, body: str = "",
+                      day: int | None = None) -> tuple:
     """What :func:`~newscrawl.store.matching.place` reads to decide: the story of the first
     version with this text, the band candidates (in their order) and the story of the latest
     version at this URL.
@@ -187,8 +197,8 @@ def _placement_inputs(session: Session, url: str, fp: Fingerprint) -> tuple:
     exact = session.execute(
         select(Version.story_id).where(Version.body_hash == fp.body_hash)
         .order_by(Version.id).limit(1)).scalar()
-    # The same lookup, with the same cached statement, as place() runs.
-    bands = tuple(band_candidates(session, fp.bands))
+    # The same lookup, with the same cached statements, as place() runs.
+    bands = tuple(story_candidates(session, body, fp, day)) if fp.bands else ()
     at_url = session.execute(
         select(Version.story_id).where(Version.url == url)
         .order_by(Version.id.desc()).limit(1)).scalar()
@@ -204,12 +214,13 @@ class PlacementDecision:
     placement: Placement
 
 
-def decide_placement(session: Session, url: str, body: str, fp: Fingerprint) -> PlacementDecision:
-    """Where the text ``body`` (fingerprint ``fp``) at ``url`` goes, decided without the placement
-    locks, and what the decision read; :func:`store_text` keeps it when that still reads the
-    same under the locks, and decides again otherwise."""
-    inputs = _placement_inputs(session, url, fp)
-    return PlacementDecision(inputs, place(session, url, body, fp))
+def decide_placement(session: Session, url: str, body: str, fp: Fingerprint,
+                     day: int | None = None) -> PlacementDecision:
+    """Where the text ``body`` (fingerprint ``fp``, day ``day``) at ``url`` goes, decided without
+    the placement locks, and what the decision read; :func:`store_text` keeps it when that still
+    reads the same under the locks, and decides again otherwise."""
+    inputs = _placement_inputs(session, url, fp, body, day)
+    return PlacementDecision(inputs, place(session, url, body, fp, day))
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +239,7 @@ def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: st
                fetched_at: dt.datetime, site_id: int | None,
                fetch_count: int | Callable[[], int] = 1,
                decided: PlacementDecision | None = None,
-               keep_in_story: int | None = None) -> StoredText:
+               keep_in_story: int | None = None, fetched: bool = True) -> StoredText:
     """Store ``record``'s text (fingerprint ``fp``) at ``url`` as a new version, unless that URL
     holds it already. The steps every writer of versions takes (:func:`store_page` for a
     download, :func:`newscrawl.store.maintenance.reprocess.reprocess` for a stored page read
@@ -264,27 +275,31 @@ def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: st
     if existing is not None:
         return StoredText(existing, created_version=False)
 
+    day = text_day(record, fetched_at, fetched)
     if keep_in_story is not None:
         placement = Placement(keep_in_story, "kept")
-    elif decided is not None and _placement_inputs(session, url, fp) == decided.inputs:
+    elif decided is not None and _placement_inputs(session, url, fp, record.body, day) == decided.inputs:
         placement = decided.placement
     else:
         # (When a decision was handed over: a related text was stored since it was taken.)
-        placement = place(session, url, record.body, fp)
+        placement = place(session, url, record.body, fp, day)
     count = fetch_count() if callable(fetch_count) else fetch_count
     if site_id is None:
         site_id = upsert_site(session, record.site, record.site_name, fetched_at)
     story, version = add_version(session, placement, record, fp, url=url, site_id=site_id,
-                                 fetched_at=fetched_at, fetch_count=count)
+                                 fetched_at=fetched_at, fetch_count=count, fetched=fetched, day=day)
     return StoredText(version, created_version=True, story=story,
                       created_story=placement.story_id is None)
 
 
 def add_version(session: Session, placement: Placement, record: ArticleRecord, fp: Fingerprint,
                 *, url: str, site_id: int, fetched_at: dt.datetime,
-                fetch_count: int = 1) -> tuple[Story, Version]:
+                fetch_count: int = 1, fetched: bool = True,
+                day: int | None = None) -> tuple[Story, Version]:
     """Store ``record``'s text as a new version where ``placement`` puts it (a new story when it
     names none: keyed, its bands indexed); merges it proves are recorded. Flushes.
+    ``fetched``: ``fetched_at`` is a download's time, not a file's (events use only the former);
+    ``day``: the text's day (:func:`text_day`), under which a new story's word bands are indexed.
 
     The caller holds the text's placement locks (:func:`lock_placement`)."""
     created_story = placement.story_id is None
@@ -316,15 +331,25 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
 
     if created_story:
         story.canonical_version_id = version.id
-        link_story(session, story, record.title, record.body, utc(record.published_at))
+        link_story(session, story, record.title, record.body, utc(record.published_at),
+                   fetched=fetched)
         if fp.bands:
             # A multi-row INSERT ... ON CONFLICT DO NOTHING on the (band, hash, story_id) key.
             insert_ignore(session, StoryBand,
                           [{"band": i, "hash": h, "story_id": story.id}
                            for i, h in enumerate(fp.bands)],
                           ["band", "hash", "story_id"])
+        index_words(session, story.id, record.body, day)
         session.flush()
+    elif story.published_at is None and record.published_at is not None:
+        # A story first stored without a day: a copy that states its date gives it one.
+        date_story(session, story, utc(record.published_at))
     return story, version
+
+
+#: Fetch sources whose ``fetched_at`` is a file's time (``newscrawl ingest`` of saved pages),
+#: which events do not read as the day a story came out.
+FILE_SOURCES = frozenset({"ingest"})
 
 
 def store_page(session: Session, page: Page, record: ArticleRecord, *,
@@ -359,9 +384,10 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
     decided = None
     if session.execute(select(Version.id).where(
             Version.url == url, Version.body_hash == fp.body_hash)).first() is None:
-        decided = decide_placement(session, url, record.body, fp)
+        fetched = source not in FILE_SOURCES
+        decided = decide_placement(session, url, record.body, fp, text_day(record, now, fetched))
     stored = store_text(session, record, fp, url, fetched_at=now, site_id=site_id,
-                        decided=decided)
+                        decided=decided, fetched=source not in FILE_SOURCES)
 
     if not stored.created_version:
         existing = stored.version

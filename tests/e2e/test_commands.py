@@ -15,6 +15,7 @@ from sqlalchemy import event
 
 from newscrawl.cli import Progress
 from newscrawl.cli import main as cli_main
+from newscrawl.stages.events import EVENT_WINDOW_DAYS
 from newscrawl.export import write_rows
 from newscrawl.fetch import FetchError, download
 from newscrawl.store.db import make_engine
@@ -190,6 +191,11 @@ def test_stories_and_events_filters_and_json(tmp_path, sample_db):
                                 "--db", sample_db).stdout) == []
     events = json.loads(newscrawl(tmp_path, "events", "--json", "--db", sample_db).stdout)
     assert len(events) == 1 and wire["key"] in [s["key"] for s in events[0]["stories"]]
+    # Its size and its span (the stories' publication days) are shown, the span within the window.
+    assert events[0]["size"] == len(events[0]["stories"]) >= 2
+    assert events[0]["first_day"] is not None and 0 <= events[0]["span_days"] <= EVENT_WINDOW_DAYS
+    listing = newscrawl(tmp_path, "events", "--db", sample_db).stdout
+    assert f"{events[0]['size']} stories on" in listing and events[0]["first_day"] in listing
     assert json.loads(newscrawl(tmp_path, "events", "--json", "--site", "kbrx1040.example", "--all",
                                 "--limit", "1", "--db", sample_db).stdout)[0]["id"] == events[0]["id"]
     line = one_line_error(newscrawl(tmp_path, "events", "--since", "yesterday", "--db", sample_db))

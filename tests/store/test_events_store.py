@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from newscrawl.cli import main as cli_main
 from newscrawl.store import Story, store_page
 from newscrawl.store.maintenance.backfill import backfill_events
+from newscrawl.stages.events import EVENT_WINDOW_DAYS
 from newscrawl.store.models import Event, StoryEventTerm
 
 from evaluation.articles import FLOOD, FLOOD_OTHER, TOWN_BUDGET, TRAM
@@ -69,15 +70,51 @@ def test_reports_far_apart_in_time_are_different_events(db_session, article):
     assert event_of(db_session, flood) != event_of(db_session, later)
 
 
-def test_reports_with_wrong_dates_downloaded_together_are_one_event(db_session, article):
-    # A year alone in a page's text read as 1 January (two of the five seed pages): the
-    # publication dates are years apart, the crawl downloaded both pages the same day.
+def test_an_event_is_dated_by_publication_not_by_download(db_session, article):
+    # Downloaded together, published a year apart: two events (an archive crawled in one go
+    # holds every year).
     crawled = DAY + dt.timedelta(days=400)
     flood = store(db_session, article, "https://valley-post.example/flood", FLOOD, "Flood",
-                  dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc), fetched_at=crawled)
+                  DAY, fetched_at=crawled)
     other = store(db_session, article, "https://north-courier.example/flood-night", FLOOD_OTHER, "Flood",
-                  DAY + dt.timedelta(days=399), fetched_at=crawled + dt.timedelta(hours=5))
-    assert event_of(db_session, flood) == event_of(db_session, other)
+                  DAY + dt.timedelta(days=365), fetched_at=crawled + dt.timedelta(hours=5))
+    assert event_of(db_session, flood) != event_of(db_session, other)
+    # Without a publication date, a crawl's first download dates a story.
+    third = store(db_session, article, "https://river-times.example/flood", FLOOD_THIRD, "Flood",
+                  None, fetched_at=DAY + dt.timedelta(days=1))
+    assert event_of(db_session, third) == event_of(db_session, flood)
+    event = db_session.get(Event, event_of(db_session, flood))
+    assert (event.first_day, event.last_day) == (DAY.date(), DAY.date() + dt.timedelta(days=1))
+
+
+def test_events_do_not_chain_beyond_the_window(db_session, article):
+    # Each report shares the event's terms with the one before, two days apart: the first two
+    # are one event, the third would stretch it over four days (window: three) and starts its own.
+    first = store(db_session, article, "https://valley-post.example/flood", FLOOD, "Flood", DAY)
+    second = store(db_session, article, "https://north-courier.example/flood-night", FLOOD_OTHER, "Flood",
+                   DAY + dt.timedelta(days=2))
+    third = store(db_session, article, "https://river-times.example/flood", FLOOD_THIRD, "Flood",
+                  DAY + dt.timedelta(days=4))
+    assert event_of(db_session, first) == event_of(db_session, second) != event_of(db_session, third)
+    for event in db_session.execute(select(Event)).scalars():
+        assert (event.last_day - event.first_day).days <= EVENT_WINDOW_DAYS
+
+
+def test_pages_read_from_files_are_not_dated_by_the_file(db_session, article):
+    # Saved pages without a publication date, ingested together: a file's time is not when the
+    # news came out, so they are not linked by it.
+    def ingested(url, body):
+        art = article(url, body, title="Flood", fetched_at=DAY)
+        art.record.published_at = None
+        out = store_page(db_session, art.page, art.record, source="ingest")
+        db_session.commit()
+        return out.story_key
+
+    flood = ingested("https://valley-post.example/flood", FLOOD)
+    other = ingested("https://north-courier.example/flood-night", FLOOD_OTHER)
+    assert event_of(db_session, flood) != event_of(db_session, other)
+    assert db_session.execute(select(func.count()).select_from(StoryEventTerm)
+                              .where(StoryEventTerm.seen_day.is_not(None))).scalar_one() == 0
 
 
 def test_a_report_matching_two_events_merges_them_into_the_oldest(db_session, article):

@@ -9,13 +9,16 @@ a version was derived from its story's first one.
 from newscrawl.stages.fingerprint.derivations import (
     DERIVATION_EXACT,
     DERIVATION_ORIGINAL,
+    DERIVATION_REWRITTEN,
     DERIVATIONS,
     derivation,
 )
 from newscrawl.stages.fingerprint.matching import (
+    REASON_ALIGNED,
     SAME_STORY_THRESHOLD,
     StoryMatch,
     TextFeatures,
+    aligned_share,
     containment,
     match_features,
     match_story,
@@ -32,7 +35,8 @@ from newscrawl.stages.fingerprint.signature import (
 )
 
 __all__ = [
-    "BAND_COUNT", "DERIVATIONS", "MAX_FINGERPRINT_TOKENS", "DERIVATION_EXACT", "DERIVATION_ORIGINAL", "SAME_STORY_THRESHOLD",
-    "SIGNATURE_BLOCKS", "StoryMatch", "TextFeatures", "block_band_range", "containment", "derivation",
+    "BAND_COUNT", "DERIVATIONS", "MAX_FINGERPRINT_TOKENS", "DERIVATION_EXACT", "DERIVATION_ORIGINAL",
+    "DERIVATION_REWRITTEN", "REASON_ALIGNED", "SAME_STORY_THRESHOLD",
+    "SIGNATURE_BLOCKS", "StoryMatch", "TextFeatures", "aligned_share", "block_band_range", "containment", "derivation",
     "fingerprint", "fingerprint_and_cut", "match_features", "match_story", "same_story", "story_similarity",
 ]

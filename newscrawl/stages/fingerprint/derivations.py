@@ -17,8 +17,12 @@ DERIVATION_EXACT = "exact"  # the same normalized text
 DERIVATION_TRIMMED = "trimmed"  # a part of the first version (a lead-only reprint)
 DERIVATION_REWORDED = "reworded"  # words swapped inside sentences (spun)
 DERIVATION_EDITED = "edited"  # anything else: sentences or paragraphs added, removed, rewritten
+#: Rewritten by a newsroom: few phrases kept, the wire copy's order kept; recognised by the
+#: alignment alone (newscrawl.stages.fingerprint.matching), so the store, not
+#: :func:`derivation`, gives it.
+DERIVATION_REWRITTEN = "rewritten"
 DERIVATIONS = (DERIVATION_ORIGINAL, DERIVATION_EXACT, DERIVATION_TRIMMED, DERIVATION_REWORDED,
-               DERIVATION_EDITED)
+               DERIVATION_EDITED, DERIVATION_REWRITTEN)
 #: Share of a version's words swapped one to three at a time, at or above which it is "reworded".
 #: Editors add, cut and rewrite whole sentences; spinners swap single words everywhere. Set
 #: between the edited and the lightest spun copies of the evidence corpus (docs/measurements.md).

@@ -24,6 +24,24 @@ The decision (:func:`decide`; the thresholds are measured on the evidence corpus
   (two pages of one site's boilerplate share 3-grams, not anchors).
 * when the smaller text has fewer than :data:`MIN_ANCHORS` anchor bigrams, anchors cannot
   testify and containment >= :data:`SAME_STORY_THRESHOLD` decides alone.
+* else, *alignment* (:func:`aligned_share`): the share of the smaller text's first
+  :data:`ALIGN_WINDOW` words that lie in runs of at least :data:`ALIGN_RUN` words both texts
+  have in the same order (a longest-common-subsequence alignment of the two word sequences)
+  >= :data:`ALIGN_THRESHOLD`: same story, "rewritten". A newsroom's rewrite of a wire story
+  reorders clauses, rewrites the headline, drops and merges sentences and changes word forms,
+  so few 3-grams survive; what survives is its order: the wire copy's phrases, names and
+  figures in the wire copy's sequence. An independent report of the same event shares the
+  facts and many words, not their sequence. Words and runs are script-independent (tokens are
+  words, CJK characters one each): no word list of any language is read.
+
+Immutables other than anchors were measured and not kept: the numbers of two reports of one
+event are the same whether one was rewritten from the other or not (COUNTER's non-derived
+newspaper stories share their agency story's figures as often as its rewrites do; the figures
+are in docs/matching.md).
+
+:attr:`StoryMatch.reason` says which of these rules decided; the store keeps the figure that
+decided (containment, or the aligned share for a "rewritten" copy) as the version's
+``similarity``.
 """
 
 from __future__ import annotations
@@ -31,8 +49,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
-from newscrawl.stages.fingerprint.text import shingles, stable_text
+from newscrawl.stages.fingerprint.text import shingles_of, stable_text, tokens
 
 #: Containment at or above which two bodies are one story without asking the anchors.
 CONTAINMENT_SURE = 0.70
@@ -45,6 +64,29 @@ MIN_ANCHORS = 5
 #: Containment that decides alone when anchors cannot: between spun copies of one story and
 #: independent reports of one event.
 SAME_STORY_THRESHOLD = 0.30
+#: Aligned share (:func:`aligned_share`) at or above which a text is a rewrite of the other:
+#: chosen on COUNTER's national and foreign pairs, checked on the other domains (docs/matching.md).
+ALIGN_THRESHOLD = 0.36
+#: Anchor-bigram containment a rewrite needs where anchors testify: a rewrite keeps the names
+#: and figures in their order; two texts written from one template (a shop's terms pages) keep
+#: the template's wording in order but not its names and figures.
+ALIGN_ANCHOR_THRESHOLD = 0.40
+#: Shortest run of words in the same order that counts as aligned: one shared word in order is
+#: what any two texts of one language have; two in a row are a kept phrase or name.
+ALIGN_RUN = 2
+#: Words of each text aligned: the alignment costs up to the product of the two lengths, and a
+#: rewrite keeps the wire copy's order from its first paragraphs on.
+ALIGN_WINDOW = 600
+#: Containment under which alignment is not even tried: texts without this many shared 3-grams
+#: are never rewrites of each other in the development data, and the alignment is the costly
+#: part of a verification.
+ALIGN_MIN_CONTAINMENT = 0.03
+
+#: :attr:`StoryMatch.reason` values: which rule decided.
+REASON_CONTAINMENT = "containment"
+REASON_ANCHORS = "anchors"
+REASON_ALIGNED = "aligned"
+REASON_NONE = "different"
 
 
 def containment(a: set[str], b: set[str]) -> float:
@@ -107,6 +149,17 @@ def anchor_shingles(text: str) -> set[str]:
     return {f"{seq[i]} {seq[i + 1]}" for i in range(len(seq) - 1)}
 
 
+def aligned_share(a: tuple[str, ...], b: tuple[str, ...], run: int = ALIGN_RUN) -> float:
+    """Share of the shorter word sequence in runs of >= ``run`` words that the other has in the
+    same order (difflib's matching blocks: a longest-common-subsequence alignment that prefers
+    long runs)."""
+    if not a or not b:
+        return 0.0
+    # autojunk off: it would drop the frequent words, and the runs are made of them too.
+    blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    return sum(m.size for m in blocks if m.size >= run) / min(len(a), len(b))
+
+
 @dataclass(frozen=True, slots=True)
 class StoryMatch:
     """How two bodies compare: the figures and the decision (see the module docstring)."""
@@ -114,6 +167,14 @@ class StoryMatch:
     containment: float
     anchor_containment: float | None  # None: too few anchors to testify
     same_story: bool
+    aligned: float | None = None  # None: the alignment was not needed (or not worth trying)
+    reason: str = REASON_NONE  # the rule that decided (REASON_*)
+
+    @property
+    def similarity(self) -> float:
+        """The figure that decided: the aligned share for a rewrite, else the containment."""
+        return self.aligned if self.reason == REASON_ALIGNED and self.aligned is not None \
+            else self.containment
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,27 +183,50 @@ class TextFeatures:
 
     shingles: frozenset[str]
     anchor_shingles: frozenset[str]
+    lead_words: tuple[str, ...] = ()  # the first ALIGN_WINDOW words, for the alignment
+    #: Whether its anchors hold names, not numbers alone (a script without letter case has none).
+    named: bool = True
 
     @classmethod
     def of(cls, body: str) -> TextFeatures:
-        return cls(frozenset(shingles(body)), frozenset(anchor_shingles(body)))
+        toks = tokens(stable_text(body))
+        seq = anchors(body)
+        pairs = frozenset(f"{seq[i]} {seq[i + 1]}" for i in range(len(seq) - 1))
+        named = any(not any(c.isdigit() for c in a) for a in seq)
+        return cls(frozenset(shingles_of(toks)), pairs, tuple(toks[:ALIGN_WINDOW]), named)
 
 
-def decide(c: float, a_small: int, anchor_c: float) -> StoryMatch:
+def decide(c: float, a_small: int, anchor_c: float, aligned: float | None = None,
+           named: bool = True) -> StoryMatch:
     """The same-story decision from containment ``c``, the smaller text's anchor-bigram count
-    ``a_small`` and the anchor containment ``anchor_c``."""
-    if a_small < MIN_ANCHORS:
-        return StoryMatch(c, None, c >= SAME_STORY_THRESHOLD)
-    same = c >= CONTAINMENT_SURE or (c >= CONTAINMENT_FLOOR and anchor_c >= ANCHOR_THRESHOLD)
-    return StoryMatch(c, anchor_c, same)
+    ``a_small``, the anchor containment ``anchor_c`` and the aligned share ``aligned`` (None:
+    not measured, the rewrite rule does not apply); ``named``: both texts' anchors hold names
+    (numbers alone, in a script without letter case, do not veto an alignment: a rewrite
+    writes figures into other words, "won by 5 wickets" / "a 5-wicket win")."""
+    anchors_testify = a_small >= MIN_ANCHORS
+    anchor_figure = anchor_c if anchors_testify else None
+    if not anchors_testify and c >= SAME_STORY_THRESHOLD:
+        return StoryMatch(c, None, True, aligned, REASON_CONTAINMENT)
+    if anchors_testify and c >= CONTAINMENT_SURE:
+        return StoryMatch(c, anchor_figure, True, aligned, REASON_CONTAINMENT)
+    if anchors_testify and c >= CONTAINMENT_FLOOR and anchor_c >= ANCHOR_THRESHOLD:
+        return StoryMatch(c, anchor_figure, True, aligned, REASON_ANCHORS)
+    if aligned is not None and aligned >= ALIGN_THRESHOLD \
+            and (not anchors_testify or not named or anchor_c >= ALIGN_ANCHOR_THRESHOLD):
+        return StoryMatch(c, anchor_figure, True, aligned, REASON_ALIGNED)
+    return StoryMatch(c, anchor_figure, False, aligned, REASON_NONE)
 
 
 def match_features(a: TextFeatures, b: TextFeatures) -> StoryMatch:
-    """Compare two bodies' features: containment, anchors and the same-story decision."""
+    """Compare two bodies' features: containment, anchors, alignment and the decision."""
     c = containment(a.shingles, b.shingles)
     a_small = min(len(a.anchor_shingles), len(b.anchor_shingles))
     anchor_c = containment(a.anchor_shingles, b.anchor_shingles) if a_small else 0.0
-    return decide(c, a_small, anchor_c)
+    m = decide(c, a_small, anchor_c)
+    if m.same_story or c < ALIGN_MIN_CONTAINMENT:
+        return m
+    return decide(c, a_small, anchor_c, aligned_share(a.lead_words, b.lead_words),
+                  a.named and b.named)
 
 
 def match_story(a: str, b: str) -> StoryMatch:
@@ -152,7 +236,7 @@ def match_story(a: str, b: str) -> StoryMatch:
 
 def story_similarity(a: str, b: str) -> float:
     """Containment of word 3-gram sets: 1.0 for an exact or trimmed copy, 0 for unrelated text."""
-    return containment(shingles(a), shingles(b))
+    return containment(shingles_of(tokens(stable_text(a))), shingles_of(tokens(stable_text(b))))
 
 
 def same_story(a: str, b: str) -> bool:

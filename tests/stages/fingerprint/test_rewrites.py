@@ -1,0 +1,107 @@
+"""A newsroom's rewrite of a wire story is the same story (alignment), an independent report of
+the same event is not, and the word bands that find rewrites (newscrawl/stages/fingerprint)."""
+
+from newscrawl.stages.fingerprint import DERIVATION_REWRITTEN, DERIVATIONS, matching, words
+from newscrawl.stages.fingerprint.signature import MINHASH_SEED
+
+WIRE = """LAKEMOUTH, March 3 (Valley Wire) - The regional water board on Monday approved a plan to \
+build a desalination plant at Lakemouth harbour that will supply 40,000 homes from 2029, board \
+chair Ines Varga told a news conference. The plant will cost 212 million crowns, of which the \
+national government will pay about half, she said. Work on the intake pipes is expected to start \
+next spring, after a final environmental review by the coastal authority. Fishermen in the \
+harbour have protested against the plan for months, saying the brine it returns to the sea will \
+harm the spawning grounds east of the breakwater. Varga said the board would monitor the water \
+near the outlet every week and publish the results on its website."""
+
+# The same wire story rewritten by a newspaper: new headline and lead, clauses reordered,
+# sentences merged and cut, many word forms changed; its figures and names in the wire's order.
+REWRITE = """Lakemouth to get desalination plant despite fishermen's protests
+
+The regional water board on Monday gave its approval to the plan to build a desalination plant \
+at Lakemouth harbour, which is to supply 40,000 homes from 2029. Board chair Ines Varga told \
+reporters the plant will cost 212 million crowns and that the national government will pay \
+about half of it. After a final environmental review by the coastal authority, work on the \
+intake pipes should start next spring. Fishermen in the harbour have been protesting against the \
+plan for months; they say the brine returned to the sea will harm the spawning grounds. The \
+board will monitor the water near the outlet every week, Varga said."""
+
+# Another outlet's own report of the same decision: the same facts and names, its own sentences.
+OWN_REPORT = """Fishermen vow to fight Lakemouth desalination decision
+
+Angry crews gathered on the quay at Lakemouth on Monday evening after hearing that the water \
+board had voted for the desalination plant. "They have not listened to one of us," said trawler \
+owner Piet Soames, 58, whose family has fished east of the breakwater for three generations. The \
+board's chair, Ines Varga, says weekly tests near the outlet will protect the spawning grounds. \
+Soames does not believe it. Homes across the district are to get water from the plant from 2029 \
+and the government in the capital has promised to cover about half of the 212 million crowns. \
+Soames said the fishermen's association would ask a court to stop the intake works before spring."""
+
+
+def reworded_every(text: str, n: int) -> str:
+    """``text`` with every ``n``-th word replaced: 3-grams break, runs of kept words stay."""
+    return " ".join(f"w{i}" if i % n == n - 1 else w for i, w in enumerate(text.split()))
+
+
+def test_a_rewrite_is_the_same_story_by_alignment():
+    # Lower case: as in a script without letter case (Urdu), names cannot testify.
+    wire, rewrite = WIRE.lower(), reworded_every(REWRITE.lower(), 4)
+    m = matching.match_story(wire, rewrite)
+    assert m.same_story and m.reason == matching.REASON_ALIGNED, m
+    assert m.containment < matching.SAME_STORY_THRESHOLD  # 3-grams alone would not tell
+    assert m.aligned >= matching.ALIGN_THRESHOLD and m.similarity == m.aligned
+    # Light rewrites are found by the 3-grams and names, as before.
+    assert matching.match_story(WIRE, REWRITE).reason in (matching.REASON_ANCHORS,
+                                                          matching.REASON_CONTAINMENT)
+
+
+def test_an_independent_report_of_the_event_is_not():
+    for a, b in ((WIRE, OWN_REPORT), (WIRE.lower(), OWN_REPORT.lower())):
+        m = matching.match_story(a, b)
+        assert not m.same_story and m.reason == matching.REASON_NONE, m
+        assert m.aligned is None or m.aligned < matching.ALIGN_THRESHOLD
+
+
+def test_names_and_figures_out_of_order_veto_an_alignment():
+    # Two texts from one template (two shops' terms pages) align, but keep other names and
+    # figures: not one story. Numbers alone (no names: a script without case) do not veto.
+    aligned = matching.ALIGN_THRESHOLD + 0.3
+    assert not matching.decide(0.25, 20, 0.1, aligned, named=True).same_story
+    assert matching.decide(0.25, 20, 0.1, aligned, named=False).reason == matching.REASON_ALIGNED
+    assert matching.decide(0.25, 20, 0.5, aligned, named=True).same_story
+    assert matching.decide(0.25, 2, 0.0, aligned).reason == matching.REASON_ALIGNED
+    assert not matching.decide(0.25, 2, 0.0, matching.ALIGN_THRESHOLD - 0.01).same_story
+    assert not matching.decide(0.25, 2, 0.0, None).same_story
+
+
+def test_alignment_needs_runs_in_order():
+    a = tuple("one two three four five six seven eight".split())
+    assert matching.aligned_share(a, a) == 1.0
+    assert matching.aligned_share(a, tuple(reversed(a))) == 0.0  # same words, no order
+    assert matching.aligned_share(a, ("one", "two", "x", "five", "six", "y", "z", "w")) == 0.5
+    assert matching.aligned_share((), a) == 0.0
+
+
+def test_alignment_is_script_independent():
+    # A script without spaces or case: a CJK character is a token, runs of characters align.
+    wire = "市政府周一批准在港口建设海水淡化厂，预计二零二九年起为四万户家庭供水，总投资二亿一千万元。"
+    rewrite = "港口海水淡化厂获批：市政府周一批准建设，预计二零二九年起为四万户家庭供水。"
+    assert matching.aligned_share(tuple(wire), tuple(rewrite)) >= matching.ALIGN_THRESHOLD
+
+
+def test_rewritten_is_a_derivation():
+    assert DERIVATION_REWRITTEN in DERIVATIONS
+
+
+def test_word_bands_find_rewrites_not_other_news():
+    a, b, c = words.word_bands(WIRE), words.word_bands(REWRITE), words.word_bands(OWN_REPORT)
+    assert len(a) == words.WORD_BAND_COUNT and words.WORD_SEED != MINHASH_SEED
+    assert words.word_bands(WIRE) == a  # deterministic
+    shared = sum(x == y for x, y in zip(a, b))
+    assert shared >= 2  # found by the lookup (MIN_SHARED_WORD_BANDS)
+    assert shared > sum(x == y for x, y in zip(a, c))
+    assert words.word_bands("") == ()
+
+
+def test_signature_words_are_long_words_numbers_and_cjk_pairs():
+    got = words.signature_words("The 40 boats and a Harbour of 港口工程 in it")
+    assert got == {"boats", "harbour", "40", "港口", "口工", "工程"}
