@@ -13,8 +13,9 @@ found by the overlap of those terms in the stories' leads, within a time window:
   many; the background further down is what unrelated stories of the same place share.
 * :func:`same_event`: two term sets share at least :data:`MIN_SHARED_TERMS` terms, at least
   :data:`MIN_SHARED_NAMES` of them names, making up at least :data:`MIN_TERM_OVERLAP` of the
-  smaller set, and the stories were published, or first downloaded, no more than
-  :data:`EVENT_WINDOW_DAYS` apart (:func:`within_window`).
+  smaller set, and the stories' days (publication date, else first fetch in a crawl) are no
+  more than :data:`EVENT_WINDOW_DAYS` apart (:func:`within_window`). The store also keeps an
+  event's span within that window (newscrawl.store.events: no chaining).
 
 The thresholds are measured (``python benchmarks/events.py``; the figures are in
 docs/measurements.md, "Events"): on the bundled sample sites the independent report of the port
@@ -132,19 +133,26 @@ def compare_terms(a: frozenset[str], b: frozenset[str]) -> EventMatch:
     return EventMatch(len(shared), names, len(shared) / smaller if smaller else 0.0)
 
 
-def within_window(a: tuple[dt.datetime | None, dt.datetime | None],
-                  b: tuple[dt.datetime | None, dt.datetime | None]) -> bool:
-    """Whether two stories, each given as (published, first seen), are close enough in time for
-    one event: their publication dates are, or the times they were first downloaded are.
+def story_day(dates: tuple[dt.datetime | None, dt.datetime | None]) -> dt.date | None:
+    """A story's day, from its (published, first fetched in a crawl) dates: the publication
+    date, else the fetch (None: neither; a page read from a file has no fetch day)."""
+    moment = dates[0] if dates[0] is not None else dates[1]
+    return None if moment is None else moment.astimezone(dt.timezone.utc).date()
 
-    Either suffices. A page's date may be wrong (a year alone in the text read as 1 January)
-    or missing, and then the crawl's own clock speaks, since a
-    scheduled crawl downloads news within hours of publication; an archive ingested at once has
-    one download time for everything, and then the publication dates speak (and where those are
-    missing too, the download times link what shares enough terms: the worst case the
-    benchmark measures)."""
-    window = dt.timedelta(days=EVENT_WINDOW_DAYS)
-    return any(x is not None and y is not None and abs(x - y) <= window for x, y in zip(a, b))
+
+def within_window(a: tuple[dt.datetime | None, dt.datetime | None],
+                  b: tuple[dt.datetime | None, dt.datetime | None],
+                  window_days: int = EVENT_WINDOW_DAYS) -> bool:
+    """Whether two stories, each given as (published, first fetched in a crawl), are close
+    enough in time for one event: their days (:func:`story_day`) are at most ``window_days``
+    calendar days apart.
+
+    The publication date speaks first: an archive crawled or ingested at once has one download
+    time for news of many years. A crawl's first download stands in where a page states no
+    date (a scheduled crawl downloads news within hours of publication); a file's time never
+    does: it says when the page was saved or copied."""
+    x, y = story_day(a), story_day(b)
+    return x is not None and y is not None and abs((x - y).days) <= window_days
 
 
 def same_event(a: frozenset[str], b: frozenset[str], a_dates: tuple[dt.datetime | None, dt.datetime | None],

@@ -29,7 +29,7 @@ import datetime as dt
 from sqlalchemy import case, delete, func, select, union, update
 from sqlalchemy.orm import Session
 
-from newscrawl.stages.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS, EventMatch, event_terms
+from newscrawl.stages.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS, EventMatch, event_terms, story_day
 from newscrawl.store.models import Event, Story, StoryEventTerm
 
 #: Candidate stories verified per new story (the most shared terms first).
@@ -101,13 +101,6 @@ def event_matches(session: Session, story_id: int, terms: frozenset[str], publis
     return matches
 
 
-def story_day(published: dt.datetime | None, fetched: dt.datetime | None) -> dt.date | None:
-    """A story's day for events: its publication date, else its first fetch in a crawl (None
-    when fetched from a file)."""
-    moment = published if published is not None else fetched
-    return None if moment is None else moment.astimezone(dt.timezone.utc).date()
-
-
 def _within(days: list[dt.date], window_days: int) -> bool:
     return not days or (max(days) - min(days)).days <= window_days
 
@@ -123,7 +116,7 @@ def link_story(session: Session, story: Story, title: str | None, body: str,
     seen = story.first_seen_at if fetched else None
     _insert_terms(session, story.id, terms, published, seen)
     matches = event_matches(session, story.id, terms, published, seen, window_days)
-    return _join(session, story, matches, story_day(published, seen), title, window_days)
+    return _join(session, story, matches, story_day((published, seen)), title, window_days)
 
 
 def date_story(session: Session, story: Story, published: dt.datetime,
@@ -143,7 +136,7 @@ def date_story(session: Session, story: Story, published: dt.datetime,
     terms = frozenset(session.execute(select(StoryEventTerm.term).where(
         StoryEventTerm.story_id == story.id)).scalars())
     matches = event_matches(session, story.id, terms, published, None, window_days)
-    return _join(session, story, matches, story_day(published, None), story.title, window_days)
+    return _join(session, story, matches, story_day((published, None)), story.title, window_days)
 
 
 def _join(session: Session, story: Story, matches: list[tuple[int, EventMatch]], day: dt.date | None,

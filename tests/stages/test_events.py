@@ -42,13 +42,16 @@ def test_two_reports_of_one_event_match_and_the_same_town_s_other_news_does_not(
 def test_reports_must_fall_within_the_window():
     flood = event_terms(None, FLOOD)
     other = event_terms(None, FLOOD_OTHER)
-    day = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
-    window, later = dt.timedelta(days=EVENT_WINDOW_DAYS), dt.timedelta(days=EVENT_WINDOW_DAYS, hours=1)
-    # (published, first downloaded) of each story: either pair within the window suffices.
-    assert same_event(flood, other, (day, day), (day + window, day + later))
-    assert same_event(flood, other, (None, day), (day - later, day + window))
-    assert not same_event(flood, other, (day, day), (day + later, day + later))
-    assert not same_event(flood, other, (None, day), (None, day + later))
+    day = dt.datetime(2026, 3, 1, 9, tzinfo=dt.timezone.utc)
+    window, beyond = dt.timedelta(days=EVENT_WINDOW_DAYS), dt.timedelta(days=EVENT_WINDOW_DAYS + 1)
+    # (published, first fetched in a crawl) of each story: a story's day is its publication
+    # date, else its fetch; None for both: read from a file without a date.
+    assert same_event(flood, other, (day, day), (day + window, day + beyond))
+    assert same_event(flood, other, (None, day), (day + window, None))
+    # Downloaded together, published apart: the publication dates speak.
+    assert not same_event(flood, other, (day, day + beyond), (day + beyond, day + beyond))
+    assert not same_event(flood, other, (None, day), (None, day + beyond))
+    assert not same_event(flood, other, (None, None), (None, None))
     assert not same_event(flood, event_terms(None, TOWN_BUDGET), (day, day), (day, day))
 
 

@@ -4,43 +4,10 @@ the same event is not, and the word bands that find rewrites (newscrawl/stages/f
 from newscrawl.stages.fingerprint import DERIVATION_REWRITTEN, DERIVATIONS, matching, words
 from newscrawl.stages.fingerprint.signature import MINHASH_SEED
 
-WIRE = """LAKEMOUTH, March 3 (Valley Wire) - The regional water board on Monday approved a plan to \
-build a desalination plant at Lakemouth harbour that will supply 40,000 homes from 2029, board \
-chair Ines Varga told a news conference. The plant will cost 212 million crowns, of which the \
-national government will pay about half, she said. Work on the intake pipes is expected to start \
-next spring, after a final environmental review by the coastal authority. Fishermen in the \
-harbour have protested against the plan for months, saying the brine it returns to the sea will \
-harm the spawning grounds east of the breakwater. Varga said the board would monitor the water \
-near the outlet every week and publish the results on its website."""
-
-# The same wire story rewritten by a newspaper: new headline and lead, clauses reordered,
-# sentences merged and cut, many word forms changed; its figures and names in the wire's order.
-REWRITE = """Lakemouth to get desalination plant despite fishermen's protests
-
-The regional water board on Monday gave its approval to the plan to build a desalination plant \
-at Lakemouth harbour, which is to supply 40,000 homes from 2029. Board chair Ines Varga told \
-reporters the plant will cost 212 million crowns and that the national government will pay \
-about half of it. After a final environmental review by the coastal authority, work on the \
-intake pipes should start next spring. Fishermen in the harbour have been protesting against the \
-plan for months; they say the brine returned to the sea will harm the spawning grounds. The \
-board will monitor the water near the outlet every week, Varga said."""
-
-# Another outlet's own report of the same decision: the same facts and names, its own sentences.
-OWN_REPORT = """Fishermen vow to fight Lakemouth desalination decision
-
-Angry crews gathered on the quay at Lakemouth on Monday evening after hearing that the water \
-board had voted for the desalination plant. "They have not listened to one of us," said trawler \
-owner Piet Soames, 58, whose family has fished east of the breakwater for three generations. The \
-board's chair, Ines Varga, says weekly tests near the outlet will protect the spawning grounds. \
-Soames does not believe it. Homes across the district are to get water from the plant from 2029 \
-and the government in the capital has promised to cover about half of the 212 million crowns. \
-Soames said the fishermen's association would ask a court to stop the intake works before spring."""
-
-
-def reworded_every(text: str, n: int) -> str:
-    """``text`` with every ``n``-th word replaced: 3-grams break, runs of kept words stay."""
-    return " ".join(f"w{i}" if i % n == n - 1 else w for i, w in enumerate(text.split()))
-
+from evaluation.articles import DESAL_OWN_REPORT as OWN_REPORT
+from evaluation.articles import DESAL_REWRITE as REWRITE
+from evaluation.articles import DESAL_WIRE as WIRE
+from evaluation.articles import reworded_every
 
 def test_a_rewrite_is_the_same_story_by_alignment():
     # Lower case: as in a script without letter case (Urdu), names cannot testify.

@@ -1,0 +1,59 @@
+"""A newsroom's heavy rewrite of a stored wire story joins its story through the word-band
+lookup (within days of it) and is stored as "rewritten"; SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from newscrawl.stages.fingerprint import DERIVATION_REWRITTEN
+from newscrawl.store import store_page
+from newscrawl.store.matching import band_candidates, word_candidates
+from newscrawl.store.models import Story, StoryWordBand, Version
+from newscrawl.store.repository import record_fingerprint
+from newscrawl.stages.fingerprint.words import word_bands
+
+from evaluation.articles import DESAL_OWN_REPORT, DESAL_REWRITE, DESAL_WIRE, reworded_every
+
+DAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
+EPOCH = dt.date(1970, 1, 1)
+
+
+def stored(session, article, url, body, published):
+    art = article(url, body, title="Desalination plant", fetched_at=DAY + dt.timedelta(days=30))
+    art.record.published_at = published
+    out = store_page(session, art.page, art.record, source="ingest")
+    session.commit()
+    return out, art.record
+
+
+def test_a_heavy_rewrite_is_found_by_its_words_and_stored_as_rewritten(db_session, article):
+    # Lower case: as in a script without letter case, where names cannot testify.
+    wire, _ = stored(db_session, article, "https://valley-wire.example/desal", DESAL_WIRE.lower(), DAY)
+    rewrite_body = reworded_every(DESAL_REWRITE.lower(), 4)
+    # What the lookup sees before the rewrite is stored.
+    fp = record_fingerprint(article("https://x.example/a", rewrite_body).record)
+    wire_id = db_session.execute(select(Story.id).where(Story.key == wire.story_key)).scalar_one()
+    day = (DAY.date() - EPOCH).days + 1
+    assert wire_id in word_candidates(db_session, word_bands(rewrite_body), day)
+    assert word_candidates(db_session, word_bands(rewrite_body), day + 30) == []  # other days: not read
+    found_by_phrases = wire_id in band_candidates(db_session, fp.bands)
+
+    out, _ = stored(db_session, article, "https://daily-courier.example/desal", rewrite_body,
+                    DAY + dt.timedelta(days=1))
+    assert out.story_key == wire.story_key, found_by_phrases
+    derivation, similarity = db_session.execute(
+        select(Version.derivation, Version.similarity).where(Version.id == out.version_id)).one()
+    assert derivation == DERIVATION_REWRITTEN and 0.36 <= similarity <= 1.0
+
+    own, _ = stored(db_session, article, "https://harbour-news.example/fishermen", DESAL_OWN_REPORT.lower(),
+                    DAY + dt.timedelta(days=1))
+    assert own.created_story  # the same event's own report: its own story
+
+
+def test_only_stories_with_a_day_are_word_indexed(db_session, article):
+    stored(db_session, article, "https://valley-wire.example/desal", DESAL_WIRE, None)
+    assert db_session.execute(select(func.count()).select_from(StoryWordBand)).scalar_one() == 0
+    stored(db_session, article, "https://valley-wire.example/desal-2", DESAL_OWN_REPORT, DAY)
+    assert db_session.execute(select(func.count()).select_from(StoryWordBand)).scalar_one() == 64
