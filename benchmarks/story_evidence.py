@@ -91,6 +91,29 @@ def counter_tables(results, *, domains: set[str] | None = None) -> list[str]:
     return lines
 
 
+def event_sizes(make_session) -> str:
+    """How the stored stories fall into events: how many, the largest, the longest span, and
+    how many events hold more than one agency story (reports of several agency stories: one
+    event told by the agency more than once, or stories linked that are not one event)."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from newscrawl.store.models import Event, Story, Version
+
+    with make_session() as session:
+        rows = session.execute(select(Story.event_id, Version.url).join(
+            Version, Version.id == Story.canonical_version_id)).all()
+        spans = [(e.last_day - e.first_day).days for e in session.execute(select(Event)).scalars()
+                 if e.first_day is not None]
+    size = Counter(event_id for event_id, _ in rows)
+    agency = Counter(event_id for event_id, url in rows if "agency.example" in url)
+    several = Counter(min(n, 5) for n in agency.values() if n > 1)
+    return (f"events: {len(size)} for {len(rows)} stories; largest {max(size.values())} stories;"
+            f" longest span {max(spans)} days; events with 2, 3, 4, 5+ agency stories:"
+            f" {[several.get(k, 0) for k in (2, 3, 4, 5)]}")
+
+
 def verification_cost(pairs) -> str:
     """Time of verifying each pair's two stored bodies, with the alignment rule and without it
     (the rules before it: the baseline), in the same run."""
@@ -142,13 +165,16 @@ def run_counter(limit: int | None) -> int:
         scratch_sqlite(engine)
         upgrade(engine)
         start = time.perf_counter()
-        results = evaluate_counter(pairs, sessionmaker(engine, expire_on_commit=False),
+        make_session = sessionmaker(engine, expire_on_commit=False)
+        results = evaluate_counter(pairs, make_session,
                                    progress=lambda m: print("  " + m, file=sys.stderr))
         elapsed = time.perf_counter() - start
+        events = event_sizes(make_session)
         engine.dispose()
     lost = sum(not r.stored for r in results)
     print(f"\nCOUNTER: {len(pairs)} pairs stored in {elapsed:.0f} s ({lost} not stored as articles)\n")
     print("\n".join(counter_tables(results)))
+    print("\n" + events)
     print("\n" + verification_cost(pairs))
     return 0
 

@@ -10,6 +10,11 @@ and one grouped query on that table's primary key finds the stories sharing at l
 and names as it goes; those that meet the thresholds of
 :class:`newscrawl.stages.events.EventMatch` are matches.
 
+**Shared wording.** A new story whose text partly shares the wording of a stored story it is
+not (3-gram containment >= ``SAME_EVENT_CONTAINMENT``, measured by the story verification:
+a newspaper story built on a paragraph of a wire story) reports that story's event, whatever
+its terms: this is what links reports in scripts without letter case, whose terms hold no names.
+
 **Bounded events.** An event keeps the first and last day of its stories (``first_day``,
 ``last_day``). The new story joins the event of its best match whose span, with the story's
 day, stays within the window; the events of its other matches are merged into that one only
@@ -25,6 +30,7 @@ matches both merges them. ``newscrawl db backfill`` links the stories stored bef
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import case, delete, func, select, union, update
 from sqlalchemy.orm import Session
@@ -107,16 +113,19 @@ def _within(days: list[dt.date], window_days: int) -> bool:
 
 def link_story(session: Session, story: Story, title: str | None, body: str,
                published: dt.datetime | None, *, fetched: bool = True,
-               window_days: int = EVENT_WINDOW_DAYS) -> int:
+               related: Sequence[int] = (), window_days: int = EVENT_WINDOW_DAYS) -> int:
     """Store ``story``'s event terms and give it its event (see the module docstring); returns
     the event id. ``published`` is its first version's publication date; ``fetched``: its
-    ``first_seen_at`` is a download's time (a crawl, a WARC record), not a file's. Flushes."""
+    ``first_seen_at`` is a download's time (a crawl, a WARC record), not a file's; ``related``:
+    stories whose wording its text partly shares (the verification's evidence of one event,
+    newscrawl.store.matching.Placement.related), tried before the term matches. Flushes."""
     terms = event_terms(title, body)
     story.published_at = published
     seen = story.first_seen_at if fetched else None
     _insert_terms(session, story.id, terms, published, seen)
     matches = event_matches(session, story.id, terms, published, seen, window_days)
-    return _join(session, story, matches, story_day((published, seen)), title, window_days)
+    return _join(session, story, list(related) + [m[0] for m in matches],
+                 story_day((published, seen)), title, window_days)
 
 
 def date_story(session: Session, story: Story, published: dt.datetime,
@@ -136,20 +145,21 @@ def date_story(session: Session, story: Story, published: dt.datetime,
     terms = frozenset(session.execute(select(StoryEventTerm.term).where(
         StoryEventTerm.story_id == story.id)).scalars())
     matches = event_matches(session, story.id, terms, published, None, window_days)
-    return _join(session, story, matches, story_day((published, None)), story.title, window_days)
+    return _join(session, story, [m[0] for m in matches], story_day((published, None)), story.title,
+                 window_days)
 
 
-def _join(session: Session, story: Story, matches: list[tuple[int, EventMatch]], day: dt.date | None,
+def _join(session: Session, story: Story, matches: list[int], day: dt.date | None,
           title: str | None, window_days: int) -> int:
-    """Put ``story`` (of day ``day``) in the events of its ``matches`` that stay within the window
-    (merged into the oldest), else in its own event (the one it has, or a new one)."""
+    """Put ``story`` (of day ``day``) in the events of the stories ``matches`` (best first) that
+    stay within the window (merged into the oldest), else in its own event (the one it has, or
+    a new one)."""
     event_of = dict(session.execute(
-        select(Story.id, Story.event_id).where(Story.id.in_([m[0] for m in matches]),
-                                               Story.event_id.is_not(None))
+        select(Story.id, Story.event_id).where(Story.id.in_(matches), Story.event_id.is_not(None))
     ).all()) if matches else {}
     # The matches' events, best match first; the story's own event (when it has one) leads.
     ranked: list[int] = [story.event_id] if story.event_id is not None else []
-    for story_id, _ in matches:
+    for story_id in matches:
         event_id = event_of.get(story_id)
         if event_id is not None and event_id not in ranked:
             ranked.append(event_id)

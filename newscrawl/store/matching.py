@@ -50,6 +50,7 @@ from newscrawl.stages.fingerprint import (
     containment,
     derivation,
     match_features,
+    shares_reporting,
 )
 from newscrawl.store.inserts import insert_ignore
 from newscrawl.stages.fingerprint.words import word_bands
@@ -70,6 +71,10 @@ class Placement:
     match: StoryMatch | None = None  # the verification that placed it (via "bands")
     #: Other stories the text verified against: (story_id, containment). Merges to record.
     also_matched: list[tuple[int, float]] = field(default_factory=list)
+    #: Candidates that are not its story but whose wording it partly shares
+    #: (:data:`~newscrawl.stages.fingerprint.matching.SAME_EVENT_CONTAINMENT`), most shared
+    #: first: a new story reports their event (newscrawl.store.events).
+    related: list[int] = field(default_factory=list)
 
 
 @lru_cache(maxsize=8)
@@ -194,6 +199,7 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
     if story_id is not None:
         return Placement(story_id, "exact")
 
+    related: list[tuple[float, int]] = []
     if fp.bands:
         candidates = story_candidates(session, body, fp, day)
         if candidates:
@@ -207,19 +213,22 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
                 m = match_features(mine, TextFeatures.of(canonical))
                 if m.same_story:
                     verified.append((m.containment, sid, m))
+                elif shares_reporting(m):
+                    related.append((m.containment, sid))
             if verified:
                 verified.sort(key=lambda v: (-v[0], v[1]))
                 best = verified[0]
                 return Placement(best[1], "bands", best[2],
                                  [(sid, c) for c, sid, _ in verified[1:]])
+    related_ids = [sid for _, sid in sorted(related, key=lambda r: (-r[0], r[1]))]
 
     story_id = session.execute(
         select(Version.story_id).where(Version.url == url)
         .order_by(Version.id.desc()).limit(1)
     ).scalar()
     if story_id is not None:
-        return Placement(story_id, "url")
-    return Placement(None, "new")
+        return Placement(story_id, "url", related=related_ids)
+    return Placement(None, "new", related=related_ids)
 
 
 def describe(session: Session, story_id: int, body: str, placement: Placement,

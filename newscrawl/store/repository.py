@@ -332,7 +332,7 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
     if created_story:
         story.canonical_version_id = version.id
         link_story(session, story, record.title, record.body, utc(record.published_at),
-                   fetched=fetched)
+                   fetched=fetched, related=placement.related)
         if fp.bands:
             # A multi-row INSERT ... ON CONFLICT DO NOTHING on the (band, hash, story_id) key.
             insert_ignore(session, StoryBand,

@@ -14,7 +14,7 @@ from newscrawl.store.models import Story, StoryWordBand, Version
 from newscrawl.store.repository import record_fingerprint
 from newscrawl.stages.fingerprint.words import word_bands
 
-from evaluation.articles import DESAL_OWN_REPORT, DESAL_REWRITE, DESAL_WIRE, reworded_every
+from evaluation.articles import TRAM, DESAL_OWN_REPORT, DESAL_REWRITE, DESAL_WIRE, reworded_every
 
 DAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 EPOCH = dt.date(1970, 1, 1)
@@ -57,3 +57,23 @@ def test_only_stories_with_a_day_are_word_indexed(db_session, article):
     assert db_session.execute(select(func.count()).select_from(StoryWordBand)).scalar_one() == 0
     stored(db_session, article, "https://valley-wire.example/desal-2", DESAL_OWN_REPORT, DAY)
     assert db_session.execute(select(func.count()).select_from(StoryWordBand)).scalar_one() == 64
+
+
+def test_a_story_built_on_part_of_a_wire_story_is_its_own_story_in_its_event(db_session, article):
+    # Lower case: no names for the event terms (as in a script without letter case); what links
+    # the two is the wording the newspaper took from the wire.
+    wire, _ = stored(db_session, article, "https://valley-wire.example/desal", DESAL_WIRE.lower(), DAY)
+    taken = DESAL_WIRE.split(". ")[1] + "."  # one sentence of the wire
+    partial = (taken + " " + DESAL_OWN_REPORT.split("\n\n", 1)[1]).lower()
+    out, _ = stored(db_session, article, "https://harbour-news.example/desal", partial,
+                    DAY + dt.timedelta(days=1))
+    assert out.created_story
+    event_of = dict(db_session.execute(select(Story.key, Story.event_id)).all())
+    assert event_of[out.story_key] == event_of[wire.story_key]
+    # ... within the window only: the wire's sentence quoted in other news a month later is
+    # another event.
+    late, _ = stored(db_session, article, "https://harbour-news.example/desal-later",
+                     (taken + " " + TRAM).lower(), DAY + dt.timedelta(days=30))
+    assert late.created_story
+    event_of = dict(db_session.execute(select(Story.key, Story.event_id)).all())
+    assert event_of[late.story_key] != event_of[wire.story_key]

@@ -23,6 +23,7 @@ from newscrawl.stages.fingerprint.matching import (
     match_features,
     match_story,
     same_story,
+    shares_reporting,
     story_similarity,
 )
 from newscrawl.stages.fingerprint.signature import (
@@ -38,5 +39,5 @@ __all__ = [
     "BAND_COUNT", "DERIVATIONS", "MAX_FINGERPRINT_TOKENS", "DERIVATION_EXACT", "DERIVATION_ORIGINAL",
     "DERIVATION_REWRITTEN", "REASON_ALIGNED", "SAME_STORY_THRESHOLD",
     "SIGNATURE_BLOCKS", "StoryMatch", "TextFeatures", "aligned_share", "block_band_range", "containment", "derivation",
-    "fingerprint", "fingerprint_and_cut", "match_features", "match_story", "same_story", "story_similarity",
+    "fingerprint", "fingerprint_and_cut", "match_features", "match_story", "same_story", "shares_reporting", "story_similarity",
 ]
