@@ -29,12 +29,13 @@ by hand and a vague error costs more than the check.
 
 from __future__ import annotations
 
-import functools
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from newscrawl.stages.domains import is_public_suffix
 
 __all__ = ["Source", "is_public_suffix", "load_sources", "parse_sources", "site_of", "sources_from_args",
            "split_urls", "url_in_domains"]
@@ -121,22 +122,6 @@ def _check_domain(domain: object, where: str) -> str:
         raise ValueError(f"{where}: {host!r} is a public suffix: it would let every site under it "
                          "in; name the publication's own domain (e.g. news.example.co.uk)")
     return _join(host, port)
-
-
-@functools.cache
-def _suffix_list():
-    import tldextract
-
-    # The Public Suffix List snapshot that ships with tldextract: no download, no cache dir.
-    # Private suffixes count too (github.io, blogspot.com): each subdomain is another owner.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None,
-                                 include_psl_private_domains=True)
-
-
-def is_public_suffix(domain: str) -> bool:
-    """Whether ``domain`` is a public suffix (``com``, ``co.uk``, ``github.io``), not a site."""
-    parts = _suffix_list()(domain)
-    return bool(parts.suffix) and not parts.domain
 
 
 def _url_list(value: object, where: str) -> tuple[str, ...]:

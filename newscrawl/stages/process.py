@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 from newscrawl.model import ArticleRecord, Block, Page, Repair, site_of
 from newscrawl.stages.clean import clean_blocks
 from newscrawl.stages.decode import Decoded, NotText, decode_html
+from newscrawl.stages.domains import registrable_domain
 from newscrawl.stages.extract import MAX_HTML_CHARS, Extracted, extract_article
 from newscrawl.stages.fingerprint import fingerprint_and_cut
 from newscrawl.stages.language import analyse_languages
@@ -86,8 +87,12 @@ def step_decode(work: Work) -> None:
 
 
 def canonical_elsewhere(canonical_url: str | None, url: str) -> str | None:
-    """The site of ``canonical_url`` (relative to ``url``, the requested URL) when it is not
-    ``url``'s, else None.
+    """The site of ``canonical_url`` (relative to ``url``, the requested URL) when it belongs to
+    another registrable domain than ``url`` does, else None.
+
+    Registrable domains, not host names: a publisher names its ``www.`` host, its mobile host
+    (``m.``) or its apex as canonical for one another, and that is the same site; a host under no
+    known public suffix (an address, a reserved or intranet name) is compared whole.
 
     A page that names another site as its home is either a reprint (syndication: legitimate and
     common, the wire service's URL as canonical) or a response that was not the one asked for (a
@@ -101,7 +106,9 @@ def canonical_elsewhere(canonical_url: str | None, url: str) -> str | None:
         other = site_of(absolute) if absolute.startswith(("http://", "https://")) else None
     except ValueError:  # a malformed canonical (an unclosed IPv6 bracket) names no site
         return None
-    return other if other and other != site_of(url) else None
+    if not other:
+        return None
+    return other if registrable_domain(other) != registrable_domain(site_of(url)) else None
 
 
 def step_extract(work: Work) -> None:

@@ -162,3 +162,38 @@ def test_a_canonical_url_on_another_site_is_flagged_and_the_page_still_stored(ca
     assert record.is_article  # syndication is legitimate: the flag records, it never refuses
     got = [r.examples for r in record.repairs if r.kind == "canonical_elsewhere"]
     assert got == ([(flagged,)] if flagged else [])
+
+
+#: (URL requested, canonical or og:url the page names, site flagged or None). The organisation
+#: is the registrable domain (Public Suffix List), so a publisher's own hosts are one site.
+CANONICAL_SITES = [
+    ("https://example.com/a/1", "https://www.example.com/a/1", None),
+    ("https://www.example.com/a/1", "https://example.com/a/1", None),
+    ("https://example.com/a/1", "https://m.example.com/a/1", None),
+    ("https://m.example.com/a/1", "https://news.example.com/a/1", None),
+    ("https://news.bbc.co.uk/a/1", "https://www.bbc.co.uk/news/a-1", None),
+    ("https://EXAMPLE.com/a/1", "https://Example.COM./a/1", None),
+    ("https://example.com/a/1", "https://example.org/a/1", "example.org"),
+    ("https://example.com/a/1", "https://www.example.co.uk/a/1", "example.co.uk"),
+    ("https://a.example.co.uk/1", "https://b.other.co.uk/1", "b.other.co.uk"),
+    # A private suffix: each subdomain is another owner.
+    ("https://alice.github.io/post", "https://bob.github.io/post", "bob.github.io"),
+    ("https://alice.github.io/post", "https://www.alice.github.io/post", None),
+    # No known public suffix: the host is compared whole (bar www.).
+    ("http://127.0.0.1:8000/a", "http://127.0.0.2:8000/a", "127.0.0.2"),
+    ("http://127.0.0.1:8000/a", "http://127.0.0.1:9000/b", None),
+    ("http://site.example/a", "http://wire.example/a", "wire.example"),
+    ("http://site.example/a", "http://m.site.example/a", "m.site.example"),
+    ("http://intranet/a", "http://www.intranet/a", None),
+]
+
+
+@pytest.mark.parametrize("requested, canonical, flagged", CANONICAL_SITES)
+@pytest.mark.parametrize("tag", ["canonical", "og:url"])
+def test_canonical_elsewhere_compares_registrable_domains(requested, canonical, flagged, tag):
+    head = (f'<link rel="canonical" href="{canonical}">' if tag == "canonical"
+            else f'<meta property="og:url" content="{canonical}">')
+    page = PAGE.replace("<head>", f"<head>{head}")
+    record = process_page(page.encode(), requested, {"Content-Type": "text/html"})
+    got = [r.examples for r in record.repairs if r.kind == "canonical_elsewhere"]
+    assert got == ([(flagged,)] if flagged else [])
