@@ -13,6 +13,7 @@ so that autogenerate / ``alembic check`` do not see it as a table.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from sqlalchemy import (
@@ -53,6 +54,23 @@ OUTCOME_SKIPPED = "skipped"
 OUTCOME_FAILED = "failed"
 OUTCOMES = (OUTCOME_NEW_STORY, OUTCOME_NEW_VERSION, OUTCOME_UNCHANGED, OUTCOME_SKIPPED,
             OUTCOME_FAILED)
+
+
+def url_hash(url: str) -> str:
+    """The SHA-256 (hex) of a URL: what ``versions`` keeps its uniqueness on, since a b-tree
+    index entry has a size limit (PostgreSQL's is about 2.7 KB) and a URL has none."""
+    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _url_hash_of_row(context: Any) -> str:
+    # Column default: computed from the row's own url when it is inserted, so no writer of
+    # versions has to remember it.
+    return url_hash(context.get_current_parameters()["url"])
+
+
+#: Index a URL column by equality without a length limit: a hash index on PostgreSQL (its
+#: b-tree refuses entries over about 2.7 KB), an ordinary one on SQLite (which has no limit).
+URL_INDEX = {"postgresql_using": "hash"}
 
 
 def utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -213,6 +231,8 @@ class Version(Base):
     story_id: Mapped[int] = mapped_column(Integer, ForeignKey("stories.id"), index=True)
     site_id: Mapped[int] = mapped_column(Integer, ForeignKey("sites.id"), index=True)
     url: Mapped[str] = mapped_column(Text)
+    #: :func:`url_hash` of ``url``, set on insert; unique with ``body_hash``.
+    url_hash: Mapped[str] = mapped_column(String(64), default=_url_hash_of_row)
     canonical_url: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
@@ -242,7 +262,8 @@ class Version(Base):
     #: 3-gram containment with the story's first version when this version was stored.
     similarity: Mapped[float | None] = mapped_column(Float)
 
-    __table_args__ = (UniqueConstraint("url", "body_hash"),)
+    __table_args__ = (UniqueConstraint("url_hash", "body_hash"),
+                      Index("ix_versions_url", "url", **URL_INDEX))
 
 
 class StoryMerge(Base):
@@ -321,10 +342,10 @@ class Fetch(Base):
     __tablename__ = "fetches"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(Text, index=True)
+    url: Mapped[str] = mapped_column(Text)
     # The URL that was requested, when a redirect made it differ from ``url`` (else NULL): the
     # incremental crawl looks a listed URL up by it.
-    requested_url: Mapped[str | None] = mapped_column(Text, index=True)
+    requested_url: Mapped[str | None] = mapped_column(Text)
     site_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("sites.id"), index=True)
     # Name of the configured source the page was found through, if any.
     source: Mapped[str | None] = mapped_column(Text)
@@ -342,12 +363,32 @@ class Fetch(Base):
         CheckConstraint(
             "outcome IN (" + ", ".join(f"'{o}'" for o in OUTCOMES) + ")", name="outcome"
         ),
+        Index("ix_fetches_url", "url", **URL_INDEX),
+        Index("ix_fetches_requested_url", "requested_url", **URL_INDEX),
     )
+
+
+class Listing(Base):
+    """An article URL a feed or sitemap listed and the crawl chose to fetch, until a fetch of it
+    is recorded: the memory of what a run that was killed still owed (:mod:`.listings`)."""
+
+    __tablename__ = "listings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    #: :func:`url_hash` of ``url``, set on insert; one row per URL.
+    url_hash: Mapped[str] = mapped_column(String(64), default=_url_hash_of_row, unique=True)
+    #: Name of the configured source whose feed or sitemap listed it.
+    source: Mapped[str | None] = mapped_column(Text)
+    listed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    #: What the listing said (via, from, title, published, updated): the request made again
+    #: from this row carries the same.
+    discovery: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
 
 __all__ = [
     "NAMING_CONVENTION", "OUTCOMES", "OUTCOME_FAILED", "OUTCOME_NEW_STORY", "OUTCOME_NEW_VERSION",
-    "OUTCOME_SKIPPED", "OUTCOME_UNCHANGED", "Base", "Fetch", "JSONType", "RawPage",
+    "OUTCOME_SKIPPED", "OUTCOME_UNCHANGED", "Base", "Fetch", "JSONType", "Listing", "RawPage",
     "ReprocessRun", "ReprocessRunVersion", "Site",
-    "Story", "StoryBand", "StoryMerge", "UTCDateTime", "Version", "utc",
+    "Story", "StoryBand", "StoryMerge", "URL_INDEX", "UTCDateTime", "Version", "url_hash", "utc",
 ]
