@@ -52,9 +52,20 @@ still in flight, before the store has recorded it.
 The middleware is off (``NotConfigured``) when ``NEWSCRAWL_INCREMENTAL`` is false or the store
 pipeline is not enabled: without the store there is no memory to consult.
 
+**Listings**: the middleware also keeps the ``listings`` table (:mod:`newscrawl.store.listings`)
+for the spider: the article URLs each feed or sitemap lists are recorded as it is read, those
+decided against (not due, gone, forbidden by robots.txt) forgotten, and at the start of a run the
+ones still owed - listed by a run that was killed before fetching them - are handed back to the
+spider, which requests them whether or not a feed still lists them. All of it on the look-up
+threads, bounded like the look-ups; a database that does not answer only costs the listings.
+
+**Off the reactor**: the database is opened on a look-up thread too (the first look-ups wait for
+it), so a database that hangs at start holds no download that does not need it.
+
 Stats (``newscrawl/incremental/...``): ``new``, ``retry``, ``updated``, ``due`` (requested),
 ``not_due``, ``gone``, ``repeat`` (not requested), ``conditional`` (requests sent with
-validators), ``not_modified`` (304 answers).
+validators), ``not_modified`` (304 answers), ``history_unavailable`` (look-ups the database did
+not answer), ``listings_unavailable`` / ``listings_errors`` (listings not written or read).
 """
 
 from __future__ import annotations
@@ -62,6 +73,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,7 +108,12 @@ REFUSED_REASONS = ("oversize", "offsite_redirect:", "offsite_refresh:", "blocked
 
 
 class NotDue(IgnoreRequest):
-    """A known article URL whose revisit is not due: not requested this run."""
+    """A known article URL whose revisit is not due: not requested this run. ``why`` is the
+    decision (``not_due``, ``gone``, ``repeat``)."""
+
+    def __init__(self, why: str, url: str) -> None:
+        super().__init__(f"{why}: {url}")
+        self.why = why
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +199,8 @@ def store_enabled(settings) -> bool:
                     for path, order in pipelines.items()))
 
 
+#: Seconds the listings of URLs decided against are gathered before one statement forgets them.
+FORGET_DELAY = 2.0
 #: Threads doing revisit look-ups at once (each a short read; more only queue on the database).
 LOOKUP_THREADS = 4
 
@@ -206,6 +225,9 @@ class IncrementalMiddleware:
         self._pool = None
         # Canonical URLs decided this run (module docstring, "once per run").
         self.decided: set[str] = set()
+        #: (URL, when) of listed URLs decided against, not yet written (forget()).
+        self._forgotten: list[tuple[str, dt.datetime]] = []
+        self._flush_call = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -243,25 +265,35 @@ class IncrementalMiddleware:
         reactor.addSystemEventTrigger("during", "shutdown", self.spider_closed)
 
     def spider_closed(self) -> None:
+        self._flush_forgotten()  # queued before the pool stops, which lets queued work finish
         pool, self._pool = self._pool, None
         if pool is not None and pool.started:
             pool.stop()
 
     def spider_opened(self) -> None:
-        from newscrawl.store.concurrency import is_unavailable
-
         self._start_pool()
-        try:
-            self._open()
-        except Exception as exc:
-            if not is_unavailable(exc):
-                raise
-            logger.warning("Incremental crawl: database unavailable, fetching every listed article"
-                           " until it is back (%s)", str(exc).splitlines()[0])
+        # On a look-up thread, not here: spider_opened runs on the reactor thread, and a database
+        # that does not answer (a partition, a lock) would hold every download until its
+        # timeouts. The first look-ups wait for this opening (the lock in _open), nothing else.
+        self._pool.callInThread(self._open_at_start)
         every = ("every run" if self.policy.revisit_after == 0 else
                  f"after {self.policy.revisit_after:g} s" if self.policy.revisit_after is not None
                  else "by article age")
         logger.info("Incremental crawl: known articles revisited %s, conditionally", every)
+
+    def _open_at_start(self) -> None:
+        from newscrawl.store.concurrency import is_unavailable
+
+        try:
+            self._open()
+        except Exception as exc:
+            if not is_unavailable(exc):
+                logger.error("Incremental crawl: the database could not be opened: %s",
+                             str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+                return
+            self._failed_at = time.monotonic()
+            logger.warning("Incremental crawl: database unavailable, fetching every listed article"
+                           " until it is back (%s)", str(exc).splitlines()[0])
 
     def _open(self):
         with self._open_lock:
@@ -277,6 +309,84 @@ class IncrementalMiddleware:
                 statement_timeout=self.options["timeout"],
                 connect_timeout=self.options["connect_timeout"])
         return self.sessionmaker
+
+    # ------------------------------------------------- listings (newscrawl.store.listings)
+
+    def _in_pool(self, function, *args) -> None:
+        """Run ``function`` on a look-up thread (here when there are none: tests)."""
+        if self._pool is not None:
+            self._pool.callInThread(function, *args)
+        else:
+            function(*args)
+
+    def _transaction(self, what: str, work, default=None):
+        """``work(session)`` in a bounded transaction; on any error, logged and ``default``:
+        the listings are a help to the next run, never a reason to stop this one."""
+        from newscrawl.store.concurrency import is_unavailable, run_transaction
+
+        if self._failed_at is not None and time.monotonic() - self._failed_at < self.retry_interval:
+            self._inc("listings_unavailable")
+            return default
+        try:
+            return run_transaction(self._open(), work, lock_wait=self.options["lock_timeout"],
+                                   timeout=self.options["timeout"])
+        except Exception as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            if is_unavailable(exc):
+                self._inc("listings_unavailable")
+                logger.debug("Listings: %s skipped, database unavailable: %s", what, message)
+            else:
+                self._inc("listings_errors")
+                logger.error("Listings: %s failed: %s", what, message)
+            return default
+
+    def record_listed(self, listed) -> None:
+        """Remember article URLs a feed or sitemap just listed (``Listed`` rows), on a look-up
+        thread: a run killed before fetching them leaves them to the next."""
+        from newscrawl.store.listings import record_listings
+
+        listed = list(listed)
+        if listed:
+            self._in_pool(lambda: self._transaction(
+                "recording", lambda session: record_listings(session, listed)))
+
+    def forget(self, url: str) -> None:
+        """The crawl decided not to request ``url`` (not due, gone, robots.txt): its listing is
+        not owed. Batched: written within :data:`FORGET_DELAY` seconds, in one statement."""
+        self._forgotten.append((url, dt.datetime.now(dt.UTC)))
+        if self._pool is None:
+            self._flush_forgotten()
+        elif self._flush_call is None:
+            from twisted.internet import reactor
+
+            self._flush_call = reactor.callLater(FORGET_DELAY, self._flush_forgotten)
+
+    def _flush_forgotten(self) -> None:
+        from newscrawl.store.listings import forget_listings
+
+        call, self._flush_call = self._flush_call, None
+        if call is not None and call.active():
+            call.cancel()
+        batch, self._forgotten = self._forgotten, []
+        if batch:
+            self._in_pool(lambda: self._transaction(
+                "forgetting", lambda session: forget_listings(session, batch)))
+
+    async def pending_listings(self) -> list:
+        """The listings earlier runs still owe (``Listed`` rows, oldest first); none when the
+        database does not answer. Read on a look-up thread."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor
+        from twisted.internet.threads import deferToThreadPool
+
+        from newscrawl.store.listings import take_pending
+
+        def take() -> list:
+            return self._transaction("reading", take_pending, default=[])
+
+        if self._pool is None:
+            return take()
+        return await maybe_deferred_to_future(deferToThreadPool(reactor, self._pool, take))
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
@@ -294,8 +404,6 @@ class IncrementalMiddleware:
         pages until the database is back (``newscrawl/incremental/history_unavailable``).
         After a look-up the database did not answer, the next ``NEWSCRAWL_SPOOL_RETRY_INTERVAL``
         seconds do not ask it (each would wait for the same timeout)."""
-        import time
-
         from newscrawl.store.concurrency import Deadline, is_unavailable
         from newscrawl.store.errors import DatabaseUnavailable
         from newscrawl.store.fetches import fetch_history
@@ -334,7 +442,7 @@ class IncrementalMiddleware:
         key = canonicalize_url(request.url, keep_fragments=False)
         if key in self.decided:
             self._inc("repeat")
-            raise NotDue(f"repeat: {request.url}")
+            raise NotDue("repeat", request.url)
         self.decided.add(key)
         # The look-up runs on a thread: a slow or hung database delays only the requests
         # waiting for their decision, never the reactor (feeds, other downloads).
@@ -350,7 +458,7 @@ class IncrementalMiddleware:
             entry_published=parse_date(info.get("published")))
         self._inc(decision.why)
         if not decision.fetch:
-            raise NotDue(f"{decision.why}: {request.url}")
+            raise NotDue(decision.why, request.url)
         request.meta[DECIDED_KEY] = decision.why
         for name, value in decision.headers:
             request.headers.setdefault(name, value)

@@ -26,7 +26,8 @@ Nutch's CrawlDb is), because it records a download only once it happened - it ca
   takes the index away when it opens the queue and Scrapy writes it back on close; a job
   directory without an index therefore holds the leftovers of a run that was killed (or never
   ran), and they are deleted before Scrapy reads them. The requests lost with them are found
-  again in the feeds and sitemaps by the next run.
+  again in the feeds and sitemaps by the next run, and in the ``listings`` table
+  (:mod:`newscrawl.store.listings`) when a feed no longer lists them.
 
 ``JOBDIR`` is thus optional for scheduled runs: with it, a run stopped gracefully (``SIGINT``,
 ``systemctl stop``) hands its queue to the next, which also keeps articles that have left the

@@ -220,7 +220,10 @@ class StorePipeline:
                 connect_timeout=self.options["connect_timeout"])
         except Exception as exc:
             if not is_unavailable(exc):
-                raise
+                # Not an outage (a migration this newscrawl cannot run, a permission): spooled
+                # all the same, so no page is lost while a person puts it right.
+                logger.error("Database could not be opened: %s", str(exc).strip().splitlines()[0]
+                             if str(exc).strip() else repr(exc))
             self._went_down(exc)
             return False
         return True
@@ -258,7 +261,10 @@ class StorePipeline:
         self._pool = pool
         # A crawl that ends without close_spider (a failed start) must not keep the process up.
         reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool, pool)
-        await self._in_worker(self.open_store)
+        # Not awaited: the crawl starts fetching while the database opens (a hung one would
+        # otherwise hold the start for its timeouts). Items queue behind the opening on the one
+        # worker thread, so the order and the one outcome per item stay.
+        pool.callInThread(self.open_store)
 
     async def process_item(self, item: PageItem) -> PageItem:
         return await self._in_worker(self.store_or_spool, item)

@@ -46,6 +46,11 @@ same moment would both read "nothing yet" and both create a story. Design decisi
   the engine's PostgreSQL connections when one unit of work outlasts ``timeout``; the waiting
   call then fails as a lost connection, in the thread that made it, which keeps the order of the
   caller's work and its one outcome per item (stored, or spooled).
+* **SQLite is bounded the same way.** Its waits for another process's lock end with its busy
+  timeout (``lock_wait``; SQLite's interrupt does not reach into that wait), and a statement
+  still running when the deadline passes (a query over a huge table, a slow disk) is stopped
+  with SQLite's own ``interrupt()``; an interrupted statement counts as unavailable, like a
+  cut PostgreSQL connection.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ import logging
 import os
 import random
 import socket
+import sqlite3
 import threading
 import time
 import weakref
@@ -148,7 +154,9 @@ def is_unavailable(exc: BaseException) -> bool:
             state is None or state.startswith(UNAVAILABLE_SQLSTATE_CLASSES))
     if module.startswith("sqlite3"):
         message = str(orig).lower()
-        return "unable to open database" in message or "disk i/o error" in message
+        # "interrupted": a Deadline stopped the statement (cut_connections).
+        return ("unable to open database" in message or "disk i/o error" in message
+                or message == "interrupted")
     return False
 
 
@@ -230,10 +238,13 @@ def _rollback(session: Session) -> None:
 
 _live: weakref.WeakKeyDictionary[Engine, weakref.WeakSet] = weakref.WeakKeyDictionary()
 _live_lock = threading.Lock()
+#: SQLite connections of each engine, until the pool closes them.
+_held: weakref.WeakKeyDictionary[Engine, set] = weakref.WeakKeyDictionary()
 
 
 def track_connections(engine: Engine) -> None:
-    """Remember the engine's PostgreSQL connections so that a :class:`Deadline` can cut them."""
+    """Remember the engine's PostgreSQL and SQLite connections so that a :class:`Deadline` can
+    cut them."""
     live: weakref.WeakSet = weakref.WeakSet()
     with _live_lock:
         _live[engine] = live
@@ -242,21 +253,42 @@ def track_connections(engine: Engine) -> None:
         if getattr(dbapi_connection, "pgconn", None) is not None:  # psycopg 3
             with _live_lock:
                 live.add(dbapi_connection)
+        elif isinstance(dbapi_connection, sqlite3.Connection):
+            # Not weakly referenceable: held until the pool closes it.
+            with _live_lock:
+                held.add(dbapi_connection)
 
+    def closed(dbapi_connection: Any, *_: Any) -> None:
+        with _live_lock:
+            held.discard(dbapi_connection)
+
+    held: set = set()
+    with _live_lock:
+        _held[engine] = held
     event.listen(engine, "connect", connected)
+    event.listen(engine, "close", closed)
+    event.listen(engine, "close_detached", closed)
 
 
 def cut_connections(engine: Engine) -> int:
-    """Shut the sockets of the engine's open PostgreSQL connections; returns how many.
+    """Stop what the engine's open connections are doing; returns how many were cut.
 
-    A call waiting on one of them wakes at once with "server closed the connection". Only the
-    socket is shut, not closed: its descriptor stays the connection's, which the pool then
-    discards as lost.
+    PostgreSQL: their sockets are shut, and a call waiting on one of them wakes at once with
+    "server closed the connection". Only the socket is shut, not closed: its descriptor stays
+    the connection's, which the pool then discards as lost. SQLite: the running statement of
+    each is interrupted (``interrupted``); the connection stays usable.
     """
     with _live_lock:
-        connections = list(_live.get(engine, ()))
+        connections = [*_live.get(engine, ()), *_held.get(engine, ())]
     cut = 0
     for connection in connections:
+        if isinstance(connection, sqlite3.Connection):
+            try:
+                connection.interrupt()
+                cut += 1
+            except sqlite3.ProgrammingError:  # closed meanwhile
+                pass
+            continue
         try:
             if connection.closed:
                 continue
@@ -277,7 +309,8 @@ def cut_connections(engine: Engine) -> int:
 class Deadline:
     """A watchdog: cuts the engine's connections once ``seconds`` pass before :meth:`stop`, and
     again every :data:`RECUT_INTERVAL` until then (so a connection opened meanwhile cannot hang
-    the caller either). SQLite needs none: its waits are bounded by the busy timeout."""
+    the caller either). PostgreSQL and SQLite engines made by
+    :func:`~newscrawl.store.db.make_engine` (module docstring); others are not watched."""
 
     def __init__(self, engine: Engine, seconds: float) -> None:
         self.engine = engine
@@ -286,7 +319,7 @@ class Deadline:
         self._done = threading.Event()
 
     def start(self) -> Deadline:
-        if self.engine.dialect.name == "postgresql":
+        if self.engine.dialect.name in ("postgresql", "sqlite"):
             threading.Thread(target=self._watch, daemon=True, name="newscrawl-deadline").start()
         return self
 

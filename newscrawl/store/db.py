@@ -85,10 +85,11 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None,
     """An engine for ``url`` (resolved by :func:`database_url`).
 
     SQLite: foreign keys enforced, WAL mode, and a busy timeout (``lock_timeout``, default
-    :data:`SQLITE_BUSY_TIMEOUT`) on every connection. PostgreSQL: ``connect_timeout``, TCP
+    :data:`SQLITE_BUSY_TIMEOUT`) on every connection; ``statement_timeout`` has no SQLite
+    equivalent: a :class:`~newscrawl.store.concurrency.Deadline` interrupts its statements. PostgreSQL: ``connect_timeout``, TCP
     keepalives and user timeout (:data:`PG_TCP_OPTIONS`), and, when given, the server's
-    ``lock_timeout`` and ``statement_timeout`` (seconds); its connections are tracked so that a
-    :class:`~newscrawl.store.concurrency.Deadline` can cut them. Other databases: connections
+    ``lock_timeout`` and ``statement_timeout`` (seconds). The connections of both are tracked so
+    that a :class:`~newscrawl.store.concurrency.Deadline` can cut them. Other databases: connections
     are pinged before use so a restarted server does not break a long crawl.
     """
     url = database_url(url)
@@ -99,6 +100,7 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None,
         connect_args.setdefault("timeout", busy)
         engine = create_engine(sa_url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_setup(busy))
+        track_connections(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if sa_url.get_backend_name() == "postgresql":

@@ -17,12 +17,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from newscrawl.store.models import Fetch, Version
+from newscrawl.store.models import Fetch, Listing, Version
 from newscrawl.testing import LoopbackSiteServer
 
 from evaluation import newsroom
 from evaluation.newsroom import ARTICLES, HOST, LATER, url_of
-from .test_incremental import REPO, Store, article_exchanges, crawl, stat
+from .test_incremental import REPO, Store, article_exchanges, crawl, crawl_command, stat
 
 
 def versions_by_url(store: Store) -> Counter:
@@ -136,3 +136,56 @@ def test_a_run_killed_mid_way_loses_nothing_on_restart(tmp_path, earlier):
     if job:  # the killed run's queue is not resumed: its index was stale
         assert "Resuming crawl" not in log
         assert "was left by a run that did not stop cleanly" in log
+
+
+@pytest.mark.crawl
+def test_articles_a_killed_run_listed_are_fetched_after_the_feed_dropped_them(tmp_path):
+    """The listings table is the memory of what was listed: a run killed after reading the feed
+    owes its articles to the next run, which fetches them though no feed lists them any more."""
+    database_url = f"sqlite:///{tmp_path / 'store.db'}"
+    sources = newsroom.build_site(tmp_path / "site")
+    store = Store(database_url)
+    with LoopbackSiteServer(tmp_path / "site" / "sites") as server:
+        crawl(tmp_path, sources, database_url, server.proxy_url)
+        # Three new articles in the feed; they answer only after a minute.
+        server.put(f"{HOST}/rss.xml", newsroom.feed([*LATER, *newsroom.FIRST_FEED],
+                                                    {**ARTICLES, **LATER}),
+                   headers={"Content-Type": "application/rss+xml"})
+        new = [url_of(s) for s in LATER]
+        for slug in LATER:
+            server.put(url_of(slug), newsroom.page(*LATER[slug]), headers=newsroom.H_HTML)
+            server.fault(url_of(slug), "delay", seconds=60)
+        cmd, env = crawl_command(tmp_path, sources, database_url, server.proxy_url,
+                                 "DOWNLOAD_TIMEOUT=120", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+                                 "NEWSCRAWL_SITE_QUEUE_AHEAD=0")
+        killed_log = tmp_path / "killed.log"
+        with killed_log.open("w") as out:
+            killed = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out,
+                                      stderr=subprocess.STDOUT)
+            try:
+                deadline = time.monotonic() + 120
+                # Killed once the feed was read and its articles listed, before any is fetched.
+                while not set(new) <= {u for (u,) in store.rows(select(Listing.url))}:
+                    assert time.monotonic() < deadline and killed.poll() is None, (
+                        "the run never listed the new articles", killed_log.read_text()[-3000:])
+                    time.sleep(0.1)
+            finally:
+                killed.send_signal(signal.SIGKILL)
+                killed.wait(timeout=30)
+        assert killed.returncode == -signal.SIGKILL
+        assert not set(new) & set(versions_by_url(store))
+        # The feed drops them (a busy front page) before the next run; nothing lists them now.
+        server.put(f"{HOST}/rss.xml", newsroom.feed(newsroom.FIRST_FEED, ARTICLES),
+                   headers={"Content-Type": "application/rss+xml"})
+        for url in new:
+            server.clear_fault(url)
+        server.clear_log()
+        log = crawl(tmp_path, sources, database_url, server.proxy_url)
+        assert stat(log, "newscrawl/discovery/resumed") == len(new), log[-3000:]
+        assert sorted(e.url for e in article_exchanges(server)) == sorted(new)
+        assert versions_by_url(store) == Counter({url_of(s): 1 for s in [*ARTICLES, *LATER]})
+        # Owed no more: the run after takes nothing up.
+        server.clear_log()
+        log = crawl(tmp_path, sources, database_url, server.proxy_url)
+        assert stat(log, "newscrawl/discovery/resumed") is None
+        assert not article_exchanges(server)

@@ -161,3 +161,88 @@ def test_a_crawl_goes_on_while_postgresql_stops_answering(database_url, tmp_path
     finally:
         proxy.stop()
         store.engine.dispose()
+
+
+@pytest.mark.crawl
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_crawl_starts_fetching_while_postgresql_gives_no_answer(database_url, tmp_path):
+    """PostgreSQL silent from the start (connections accepted, nothing answered): the crawl
+    reads its feeds while every opening of the database (the store's, the revisit look-ups')
+    still waits, none of them on the reactor thread; once the network heals, everything is
+    stored."""
+    real = make_url(database_url)
+    proxy = TcpProxy((real.host, real.port or 5432)).start()
+    proxied = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    sources = newsroom.build_site(tmp_path / "site")
+    open_database(database_url).kw["bind"].dispose()  # the schema
+    store = Store(database_url)
+    try:
+        with LoopbackSiteServer(tmp_path / "site" / "sites") as server:
+            proxy.blackhole()
+            # A connect timeout far beyond what the feed needs: the database stays silent
+            # until the test heals it, and no opening gives up before.
+            proc = start_crawl(tmp_path, sources, proxied, server.proxy_url,
+                               f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'spool'}",
+                               "NEWSCRAWL_DATABASE_CONNECT_TIMEOUT=120",
+                               "NEWSCRAWL_DATABASE_TIMEOUT=150")
+            try:
+                # The feed is read, and the database openings are under way, held silent.
+                wait_for(lambda: f"{newsroom.HOST}/rss.xml" in server.requests
+                         and proxy.connections >= 1, "read the feed", proc, tmp_path)
+                log = (tmp_path / "sick-crawl.log").read_text()
+                assert "navailable" not in log and "could not be opened" not in log, log[-3000:]
+                proxy.forward()
+                log = finish(proc, tmp_path)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+        assert versions(store) == len(ARTICLES)
+        assert stat(log, "newscrawl/spool/spooled") is None
+    finally:
+        proxy.stop()
+        store.engine.dispose()
+
+
+@pytest.mark.crawl
+def test_a_crawl_started_while_another_process_locks_sqlite_even_for_readers(tmp_path):
+    """Another process holds SQLite in exclusive locking mode from before the crawl starts, so
+    every call of the crawl - opening, revisit look-ups, listings, stores - meets a lock that
+    is never released: each gives up after its bounded wait, the crawl fetches every article
+    and spools it, and the next run stores them all."""
+    db_path = tmp_path / "store.db"
+    database_url = f"sqlite:///{db_path}"
+    open_database(database_url).kw["bind"].dispose()  # the schema
+    sources = newsroom.build_site(tmp_path / "site")
+    spool = f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'spool'}"
+    store = Store(database_url)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sqlite3, sys\n"
+         f"c = sqlite3.connect({str(db_path)!r}, timeout=60, isolation_level=None)\n"
+         "c.execute('PRAGMA locking_mode=EXCLUSIVE')\nc.execute('BEGIN IMMEDIATE')\n"
+         "c.execute('SELECT count(*) FROM fetches').fetchall()\n"
+         "print('locked', flush=True)\nsys.stdin.readline()\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with LoopbackSiteServer(tmp_path / "site" / "sites") as server:
+            proc = start_crawl(tmp_path, sources, database_url, server.proxy_url, spool,
+                               *SICK_SETTINGS)
+            try:
+                log = finish(proc, tmp_path)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+            assert holder.poll() is None  # the lock was held all along
+            assert {url_of(s) for s in ARTICLES} <= set(server.requests)
+            assert stat(log, "newscrawl/spool/pending") == len(ARTICLES)
+            assert stat(log, "newscrawl/incremental/history_unavailable") >= 1
+            holder.communicate("\n", timeout=30)  # the lock is released
+            log = crawl(tmp_path, sources, database_url, server.proxy_url, spool)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    assert stat(log, "newscrawl/spool/replayed") >= len(ARTICLES)
+    assert versions(store) == len(ARTICLES)
+    assert not list((tmp_path / "spool").rglob("*.jsonl"))

@@ -50,6 +50,35 @@ def test_a_sqlite_lock_held_past_the_lock_wait_is_unavailable(tmp_path):
     make_session.kw["bind"].dispose()
 
 
+#: A real statement that runs for many minutes: a recursive count to ten billion.
+ENDLESS = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000000) "
+           "SELECT count(*) FROM n")
+
+
+def test_a_sqlite_statement_outlasting_the_deadline_is_interrupted_and_unavailable(tmp_path):
+    import threading
+
+    make_session = open_database(f"sqlite:///{tmp_path / 'x.db'}", timeout=2)
+    outcome = []
+
+    def call():
+        try:
+            run_transaction(make_session, lambda s: s.execute(text(ENDLESS)).scalar(), timeout=1)
+        except Exception as exc:  # what the caller sees
+            outcome.append(exc)
+
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    worker.join(60)  # bounded: without the deadline the count runs for many minutes
+    assert not worker.is_alive(), "the statement was not stopped"
+    assert len(outcome) == 1 and isinstance(outcome[0], DatabaseUnavailable), outcome
+    assert is_unavailable(outcome[0]) and "no answer within 1 s" in str(outcome[0])
+    # The connection was interrupted, not broken: the next call works.
+    assert run_transaction(make_session, lambda s: s.execute(text("SELECT 2")).scalar(),
+                           timeout=1) == 2
+    make_session.kw["bind"].dispose()
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_a_postgresql_server_that_stops_answering_is_cut_and_unavailable(database_url):

@@ -25,7 +25,9 @@ Off-site: a link is followed when :func:`~newscrawl.crawl.sources.url_in_domains
 one of its source's allowed domains (host names, and the port where the source names one).
 
 Stats (``newscrawl/discovery/...``): ``feeds`` and ``sitemaps`` (documents parsed),
-``article_urls`` (unique article URLs scheduled), ``duplicates`` (repeat sightings),
+``article_urls`` (unique article URLs scheduled), ``resumed`` (of those, the ones an earlier
+run listed and never fetched: the ``listings`` table, see :mod:`newscrawl.crawl.incremental`),
+``duplicates`` (repeat sightings),
 ``offsite`` (links outside the source's domains, ignored), ``parse_errors`` (unusable or damaged
 documents) and ``fetch_errors`` (feeds/sitemaps that answered with an error status).
 """
@@ -43,10 +45,11 @@ from w3lib.url import canonicalize_url
 
 from newscrawl.crawl import discovery
 from newscrawl.crawl.faults import failure_reason
-from newscrawl.crawl.incremental import META_KEY
+from newscrawl.crawl.incremental import META_KEY, IncrementalMiddleware
 from newscrawl.crawl.items import PageItem
 from newscrawl.model import normalize_headers
 from newscrawl.crawl.sources import Source, sources_from_args, url_in_domains
+from newscrawl.store.listings import Listed
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +95,8 @@ class NewsSpider(scrapy.Spider):
         self.sources: dict[str, Source] = {s.name: s for s in listed}
         # Canonical article URL -> the incremental info of its scheduled request (see below).
         self._seen_articles: dict[str, dict[str, Any]] = {}
+        # Article URLs listed by the document being parsed, for the listings table.
+        self._listed: list[Listed] = []
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -132,12 +137,13 @@ class NewsSpider(scrapy.Spider):
                               errback=self.discovery_failed)
 
     def _article_request(self, url: str, source: Source, info: dict[str, Any],
-                         updated: dt.datetime | None = None):
+                         updated: dt.datetime | None = None, *, resumed: bool = False):
         """A request for an article URL, or None if off-site or already scheduled.
 
         ``updated`` is the entry's modification date (Atom ``updated``, sitemap ``lastmod``):
         the incremental middleware requests a known URL at once when it is newer than the last
-        download.
+        download. ``resumed``: the URL comes from the listings an earlier run left (not listed
+        again by this run, so not recorded again).
         """
         if not self._allowed(url, source):
             self._inc("offsite")
@@ -157,6 +163,9 @@ class NewsSpider(scrapy.Spider):
         incremental = {"updated": _iso(updated), "published": info.get("published")}
         self._seen_articles[key] = incremental
         self._inc("article_urls")
+        if not resumed:
+            self._listed.append(Listed(url, source.name, dt.datetime.now(dt.UTC),
+                                       {**info, "updated": _iso(updated)}))
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"source": source.name, "discovery": info},
                               meta={META_KEY: incremental})
@@ -172,12 +181,44 @@ class NewsSpider(scrapy.Spider):
 
     # -------------------------------------------------------------- callbacks
 
+    def _revisits(self) -> IncrementalMiddleware | None:
+        """The incremental middleware, keeper of the listings (None: no store, or it is off)."""
+        if getattr(self, "crawler", None) is None:
+            return None
+        try:
+            return self.crawler.get_downloader_middleware(IncrementalMiddleware)
+        except RuntimeError:  # no engine: the spider runs outside a crawl (tests)
+            return None
+
+    def _record_listed(self) -> None:
+        listed, self._listed = self._listed, []
+        revisits = self._revisits()
+        if listed and revisits is not None:
+            revisits.record_listed(listed)
+
     async def start(self):
         for source in self.sources.values():
             for url in source.feeds:
                 yield self._discovery_request(url, source, "feed")
             for url in source.sitemaps:
                 yield self._discovery_request(url, source, "sitemap")
+        # What earlier runs listed and never fetched (a run killed mid-way): requested again,
+        # whether or not the feeds still list it (newscrawl/store/listings.py). The incremental
+        # middleware decides about each as about any listed URL.
+        revisits = self._revisits()
+        if revisits is None:
+            return
+        for listed in await revisits.pending_listings():
+            source = self.sources.get(listed.source or "")
+            if source is None:  # its source is no longer configured
+                continue
+            info = {k: v for k, v in listed.discovery.items() if k != "updated"}
+            request = self._article_request(listed.url, source, info,
+                                            discovery.parse_date(listed.discovery.get("updated")),
+                                            resumed=True)
+            if request is not None:
+                self._inc("resumed")
+                yield request
 
     def parse(self, response: Response, **kwargs: Any):
         # Not used: every request names its callback. Defined so a stray request is harmless.
@@ -197,6 +238,7 @@ class NewsSpider(scrapy.Spider):
                     "published": _iso(entry.published or entry.updated)}
             if (request := self._article_request(entry.url, src, info, entry.updated)) is not None:
                 yield request
+        self._record_listed()
 
     def parse_sitemap(self, response: Response, source: str):
         if not self._usable(response, "Sitemap"):
@@ -226,6 +268,7 @@ class NewsSpider(scrapy.Spider):
                     "published": _iso(entry.news_published or entry.lastmod)}
             if (request := self._article_request(entry.loc, src, info, entry.lastmod)) is not None:
                 yield request
+        self._record_listed()
 
     def _follow_sitemaps(self, urls: list[str], source: Source):
         for url in urls:
@@ -264,6 +307,11 @@ class NewsSpider(scrapy.Spider):
         request = failure.request
         reason = failure_reason(failure)
         if reason in ("not_due", "robots_forbidden"):
+            # Decided against: the listing is not owed - unless this is a repeat of a request
+            # still on its way.
+            revisits = self._revisits()
+            if revisits is not None and getattr(failure.value, "why", None) != "repeat":
+                revisits.forget(request.url)
             return
         self._inc(f"failed/{reason.split(':')[0]}", stats=FETCH_STATS)
         logger.warning("Article %s failed: %s", request.url, reason)
