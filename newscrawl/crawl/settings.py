@@ -121,6 +121,13 @@ TWISTED_DNS_RESOLVER = "newscrawl.crawl.safety.SafeResolver"
 NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES = False
 # Directory of saved sites (fixtures layout) to crawl instead of the network; None = live crawl.
 NEWSCRAWL_REPLAY_DIR = None
+# True = one request per connection (Connection: close, nothing kept alive), so bytes a server
+# sends past a response's end can never answer the next request (newscrawl/crawl/connections.py);
+# False = keep-alive, a handshake saved per request.
+NEWSCRAWL_CONNECTION_CLOSE = False
+# HTTP(S) downloads: Scrapy's HTTP/1.1 handler, with the option above.
+DOWNLOAD_HANDLERS = {"http": "newscrawl.crawl.connections.HTTPDownloadHandler",
+                     "https": "newscrawl.crawl.connections.HTTPDownloadHandler"}
 # Folder where every response and request of the crawl is written as WARC files; None = none.
 NEWSCRAWL_WARC_DIR = None
 # Size at which a WARC file is finished and the next one started (bytes, gzip): CC-NEWS's size.

@@ -58,6 +58,7 @@ class MisframingServer:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.closing = False
+        self.connections = 0
 
     def __enter__(self) -> MisframingServer:
         threading.Thread(target=self._accept, daemon=True).start()
@@ -73,6 +74,7 @@ class MisframingServer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            self.connections += 1
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
@@ -138,3 +140,20 @@ def test_surplus_bytes_that_come_with_a_response_are_dropped(tmp_path):
     titles = {title: repairs for title, repairs in store.rows(select(Version.title, Version.repairs))}
     assert set(titles) == {ARTICLES[0][0], ARTICLES[1][0]}, log[-4000:]
     assert not any(r["kind"] == "canonical_elsewhere" for repairs in titles.values() for r in repairs)
+
+
+@pytest.mark.crawl
+def test_with_connection_close_a_smuggled_response_answers_no_request(tmp_path):
+    """NEWSCRAWL_CONNECTION_CLOSE: each request on a connection of its own (the server here
+    ignores ``Connection: close`` and would go on), so the surplus is never read."""
+    database_url = f"sqlite:///{tmp_path / 'store.db'}"
+    store = Store(database_url)
+    sources = write_sources(tmp_path, "News", f"{N}/rss.xml")
+    with MisframingServer() as server:
+        log = run(tmp_path, sources, database_url, "NEWSCRAWL_ALLOW_PRIVATE_ADDRESSES=True",
+                  "CONCURRENT_REQUESTS_PER_DOMAIN=1", "NEWSCRAWL_CONNECTION_CLOSE=True",
+                  proxy=f"http://127.0.0.1:{server.port}")
+    assert "/a/first" in server.requests and "/a/second" in server.requests, log[-4000:]
+    assert server.connections == len(server.requests)  # one request per connection
+    titles = {url: title for url, title in store.rows(select(Version.url, Version.title))}
+    assert titles == {f"{N}/a/first": ARTICLES[0][0], f"{N}/a/second": ARTICLES[1][0]}
