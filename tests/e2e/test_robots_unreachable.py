@@ -1,4 +1,5 @@
-"""A robots.txt that answers 5xx holds its site back for the run (RFC 9309), locally and shared.
+"""A robots.txt that answers 5xx or times out holds its site back for the run (RFC 9309),
+locally and shared.
 
 The feed lives on ``feeds.example``; its articles on ``news.example``, whose robots.txt answers
 503 on every try. No article may be fetched, and each is recorded as a failed fetch saying why,
@@ -23,8 +24,9 @@ FEEDS, NEWS = "http://feeds.example", "http://news.example"
 
 
 @pytest.mark.crawl
-@pytest.mark.parametrize("shared", [False, True], ids=["local", "shared"])
-def test_a_robots_txt_answering_503_means_disallow_all(tmp_path, shared, request):
+@pytest.mark.parametrize("shared, fault", [(False, "503"), (True, "503"), (False, "timeout")],
+                         ids=["local", "shared", "local-timeout"])
+def test_a_robots_txt_answering_503_means_disallow_all(tmp_path, shared, fault, request):
     sites = tmp_path / "sites"
     slugs = list(newsroom.ARTICLES)[:3]
     items = "".join(f"<item><link>{NEWS}/a/{s}</link></item>" for s in slugs)
@@ -44,8 +46,15 @@ def test_a_robots_txt_answering_503_means_disallow_all(tmp_path, shared, request
         redis = request.getfixturevalue("redis_frontier")
         settings += [f"NEWSCRAWL_REDIS_URL={redis.url}", f"NEWSCRAWL_REDIS_PREFIX={redis.prefix}",
                      "NEWSCRAWL_REDIS_IDLE_TIMEOUT=1"]
+    why = "http_status_503"
+    if fault == "timeout":  # a robots.txt that never answers, on every try
+        settings += ["DOWNLOAD_TIMEOUT=2", "RETRY_TIMES=1"]
+        why = "timeout"
     with LoopbackSiteServer(sites) as server:
-        server.fault(f"{NEWS}/robots.txt", "fail_first", times=99, status=503)
+        if fault == "timeout":
+            server.fault(f"{NEWS}/robots.txt", "delay", seconds=30)
+        else:
+            server.fault(f"{NEWS}/robots.txt", "fail_first", times=99, status=503)
         log = run(tmp_path, sources, database_url, *settings, proxy=server.proxy_url)
         asked = [u for u in server.requests if u.startswith(f"{NEWS}/a/")]
         robots_asked = [u for u in server.requests if u == f"{NEWS}/robots.txt"]
@@ -53,10 +62,10 @@ def test_a_robots_txt_answering_503_means_disallow_all(tmp_path, shared, request
     assert asked == [], log[-4000:]
     assert len(robots_asked) >= 2  # retried, as any 5xx
     rows = Store(database_url).rows(select(Fetch.url, Fetch.outcome, Fetch.reason))
-    assert sorted(rows) == sorted((f"{NEWS}/a/{s}", "failed", "robots_unreachable:http_status_503")
+    assert sorted(rows) == sorted((f"{NEWS}/a/{s}", "failed", f"robots_unreachable:{why}")
                                   for s in slugs)
     assert stat(log, "newscrawl/robotstxt/unreachable") == 1
     assert stat(log, "newscrawl/robotstxt/held_back") == len(slugs)
-    assert "robots.txt of news.example unreachable (http_status_503)" in log
+    assert f"robots.txt of news.example unreachable ({why})" in log
     if shared:
         assert stat(log, "newscrawl/robotstxt/fetched") == 2  # feeds.example, news.example
