@@ -168,7 +168,7 @@ def test_failure_reasons_of_scrapy_exceptions():
                                          "download max size (5)")) == "oversize"
     assert reason(IgnoreRequest("max redirections reached")) == "redirect_loop"
     assert reason(IgnoreRequest("Forbidden by robots.txt")) == "robots_forbidden"
-    assert reason(NotDue("not_due: http://x")) == "not_due"
+    assert reason(NotDue("not_due", "http://x")) == "not_due"
     assert reason(gzip.BadGzipFile("Not a gzipped file")) == "bad_content_encoding"
     assert reason(KeyError("x")) == "error:KeyError"
 
