@@ -73,6 +73,13 @@ def _sqlite_setup(busy_timeout: float):
                 cursor.execute("PRAGMA journal_mode=WAL")
             except sqlite3.OperationalError:  # locked by another writer: keep the current mode
                 pass
+            # In WAL mode NORMAL syncs the log at checkpoints, not at every commit: a commit
+            # survives the process dying; a power cut can lose the last commits (pages a
+            # crawl downloads again) but never corrupts the file. FULL's sync per commit was
+            # the largest single cost of storing a page (docs/measurements.md).
+            # (In a rollback journal NORMAL could corrupt on a power cut: left at FULL there.)
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
             cursor.close()
 

@@ -8,17 +8,23 @@ backfills all insert them through :func:`insert_ignore`.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+
+from newscrawl.store.models import StoryBand
 
 
 def insert_ignore(session: Session, model: type, values: dict | list[dict],
-                  conflict: list[str]) -> None:
+                  conflict: list[str], *, returning=None):
     """Insert ``values`` into ``model``'s table unless a row with the same ``conflict`` columns
     exists: ``INSERT ... ON CONFLICT DO NOTHING`` where the dialect has it (SQLite,
     PostgreSQL), else a lookup and an insert in a savepoint.
 
-    ``values`` may be a list of rows (one executemany of a single statement)."""
+    ``values`` may be a list of rows (one executemany of a single statement). ``returning``: a
+    column of a single row to return when the row was inserted (None when it was kept out),
+    which saves reading back the id of a new row."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
@@ -35,19 +41,55 @@ def insert_ignore(session: Session, model: type, values: dict | list[dict],
             # insert takes (docs/measurements.md, "Store: figures behind its design").
             if values:
                 session.execute(stmt, values)
+        elif returning is not None:
+            return session.execute(stmt.values(**values).returning(returning)).scalar()
         else:
             session.execute(stmt.values(**values))
-        return
+        return None
     if isinstance(values, list):
         for row in values:
             insert_ignore(session, model, row, conflict)
-        return
+        return None
     exists = session.execute(
         select(model.id).where(*[getattr(model, c) == values[c] for c in conflict])
     ).first()
     if exists is None:
         with session.begin_nested():
-            session.add(model(**values))
+            row = model(**values)
+            session.add(row)
+        return getattr(row, returning.key) if returning is not None else None
+    return None
 
 
-__all__ = ["insert_ignore"]
+def insert_band_rows(session: Session, story_id: int, bands: Sequence[tuple[int, int]]) -> None:
+    """Insert the ``story_bands`` rows ``(band, hash)`` of story ``story_id`` in one statement,
+    keeping a row that exists already (``ON CONFLICT DO NOTHING`` on the primary key).
+
+    A story has hundreds of band rows and every new story inserts them: PostgreSQL takes them as
+    two arrays in one statement (one round trip, one plan), SQLite as one ``executemany`` of its
+    driver (no round trips to save, and its per-row cost below a multi-row ``VALUES`` clause's
+    binding); the ORM's per-row parameter processing is left out of both."""
+    if not bands:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(_PG_BAND_INSERT, {"story_id": story_id, "bands": [b for b, _ in bands],
+                                          "hashes": [h for _, h in bands]})
+    elif dialect == "sqlite":
+        session.connection().exec_driver_sql(
+            _SQLITE_BAND_INSERT, [(band, hash_, story_id) for band, hash_ in bands])
+    else:
+        insert_ignore(session, StoryBand,
+                      [{"band": b, "hash": h, "story_id": story_id} for b, h in bands],
+                      ["band", "hash", "story_id"])
+
+
+_PG_BAND_INSERT = text(
+    "INSERT INTO story_bands (band, hash, story_id) "
+    "SELECT b, h, :story_id FROM unnest(CAST(:bands AS smallint[]), CAST(:hashes AS bigint[])) "
+    "AS rows(b, h) ON CONFLICT (band, hash, story_id) DO NOTHING")
+_SQLITE_BAND_INSERT = ("INSERT INTO story_bands (band, hash, story_id) VALUES (?, ?, ?) "
+                       "ON CONFLICT (band, hash, story_id) DO NOTHING")
+
+
+__all__ = ["insert_band_rows", "insert_ignore"]

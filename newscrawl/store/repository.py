@@ -18,11 +18,10 @@ and ``newscrawl reprocess`` (:mod:`newscrawl.store.maintenance.reprocess`) both 
 through it and differ only in its parameters.
 
 The caller owns the transaction: :func:`store_page` only flushes. Concurrent writers (several
-crawler processes, parallel ingests): before anything it decides is written, :func:`store_page`
-takes the text's placement locks (:mod:`newscrawl.store.concurrency`), held until the caller
-commits, and checks under them that what it decided on is still what is stored; run it through
-:func:`~newscrawl.store.concurrency.run_transaction` to retry the conflicts the locks do not
-cover.
+crawler processes, parallel ingests): before it reads what the placement depends on,
+:func:`store_page` takes the text's placement locks (:mod:`newscrawl.store.concurrency`), held
+until the caller commits; run it through :func:`~newscrawl.store.concurrency.run_transaction` to
+retry the conflicts the locks do not cover.
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ from newscrawl.model import ArticleRecord, Fingerprint, Page, normalize_headers,
 from newscrawl.stages.fingerprint import fingerprint
 from newscrawl.store.concurrency import lock_placement, placement_lock_keys
 from newscrawl.store.events import date_story, day_number, link_story
-from newscrawl.store.inserts import insert_ignore
+from newscrawl.store.inserts import insert_band_rows, insert_ignore
 from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: public from here too
     Placement,
     band_candidates,
@@ -62,7 +61,6 @@ from newscrawl.store.models import (
     RawPage,
     Site,
     Story,
-    StoryBand,
     Version,
     utc,
 )
@@ -117,13 +115,13 @@ def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url:
     found = session.execute(select(RawPage.id).where(RawPage.sha256 == digest)).scalar()
     if found is not None:
         return found
-    insert_ignore(
-        session, RawPage,
-        {"sha256": digest, "size": len(body),
-         "content": gzip.compress(body, compresslevel=RAW_PAGE_GZIP_LEVEL, mtime=0),
-         "headers": headers, "url": url},
-        ["sha256"],
-    )
+    row = {"sha256": digest, "size": len(body),
+           "content": gzip.compress(body, compresslevel=RAW_PAGE_GZIP_LEVEL, mtime=0),
+           "headers": headers, "url": url}
+    inserted = insert_ignore(session, RawPage, row, ["sha256"], returning=RawPage.id)
+    if inserted is not None:
+        return inserted
+    # Another writer stored the same bytes in between (the insert kept theirs).
     return session.execute(select(RawPage.id).where(RawPage.sha256 == digest)).scalar_one()
 
 
@@ -181,48 +179,6 @@ def text_day(record: ArticleRecord, fetched_at: dt.datetime, fetched: bool) -> i
                       else fetched_at if fetched else None)
 
 
-def _placement_inputs(session: Session, url: str, fp: Fingerprint, body: str = "",
-                      day: int | None = None) -> tuple:
-    """What :func:`~newscrawl.store.matching.place` reads to decide: the story of the first
-    version with this text, the band candidates (in their order) and the story of the latest
-    version at this URL.
-
-    Read before an unlocked ``place`` and again under the placement locks: equal answers mean
-    the unlocked decision still holds. Stored rows only ever grow (a story's first version never
-    changes, nothing is deleted), so each answer can only change by a related text being
-    committed - and one committed between the two reads is still there at the second, so equal
-    answers also rule out a change in between. Three indexed queries, cheap against the
-    candidate verification they take out of the locked section.
-    """
-    exact = session.execute(
-        select(Version.story_id).where(Version.body_hash == fp.body_hash)
-        .order_by(Version.id).limit(1)).scalar()
-    # The same lookup, with the same cached statements, as place() runs.
-    bands = tuple(story_candidates(session, body, fp, day)) if fp.bands else ()
-    at_url = session.execute(
-        select(Version.story_id).where(Version.url == url)
-        .order_by(Version.id.desc()).limit(1)).scalar()
-    return exact, bands, at_url
-
-
-@dataclass(frozen=True, slots=True)
-class PlacementDecision:
-    """A placement decided before the placement locks were taken, with what it read to decide
-    (see :func:`decide_placement`)."""
-
-    inputs: tuple
-    placement: Placement
-
-
-def decide_placement(session: Session, url: str, body: str, fp: Fingerprint,
-                     day: int | None = None) -> PlacementDecision:
-    """Where the text ``body`` (fingerprint ``fp``, day ``day``) at ``url`` goes, decided without
-    the placement locks, and what the decision read; :func:`store_text` keeps it when that still
-    reads the same under the locks, and decides again otherwise."""
-    inputs = _placement_inputs(session, url, fp, body, day)
-    return PlacementDecision(inputs, place(session, url, body, fp, day))
-
-
 @dataclass(frozen=True, slots=True)
 class StoredText:
     """What :func:`store_text` did with a text."""
@@ -238,7 +194,6 @@ class StoredText:
 def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: str, *,
                fetched_at: dt.datetime, site_id: int | None,
                fetch_count: int | Callable[[], int] = 1,
-               decided: PlacementDecision | None = None,
                keep_in_story: int | None = None, fetched: bool = True) -> StoredText:
     """Store ``record``'s text (fingerprint ``fp``) at ``url`` as a new version, unless that URL
     holds it already. The steps every writer of versions takes (:func:`store_page` for a
@@ -250,9 +205,8 @@ def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: st
     2. the same text (``body_hash``) already stored at ``url``: nothing is written, the result
        names that version (``created_version`` False) and the caller says what that means;
     3. its story: ``keep_in_story`` when given (a reprocessed page stays in the story of what
-       it said before), else the ``decided`` placement when what it read is still what is
-       stored (:func:`decide_placement`; a download decides before taking the locks), else
-       :func:`~newscrawl.store.matching.place` now;
+       it said before), else :func:`~newscrawl.store.matching.place`, which reads what it
+       decides on under the locks, once;
     4. its site: ``site_id``, or when that is None the record's site (created if new);
     5. the version (:func:`add_version`: a new story is keyed, its bands indexed and its event
        linked; merges it proves are recorded), first and last fetched at ``fetched_at``, its
@@ -261,8 +215,6 @@ def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: st
 
     Flushes, never commits.
     """
-    if decided is not None and keep_in_story is not None:
-        raise ValueError("a text is either kept in a story or placed, not both")
     cleaned = clean_record(record)
     if cleaned is not record:
         record, url = cleaned, clean_text(url)
@@ -278,10 +230,7 @@ def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: st
     day = text_day(record, fetched_at, fetched)
     if keep_in_story is not None:
         placement = Placement(keep_in_story, "kept")
-    elif decided is not None and _placement_inputs(session, url, fp, record.body, day) == decided.inputs:
-        placement = decided.placement
     else:
-        # (When a decision was handed over: a related text was stored since it was taken.)
         placement = place(session, url, record.body, fp, day)
     count = fetch_count() if callable(fetch_count) else fetch_count
     if site_id is None:
@@ -333,12 +282,7 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
         story.canonical_version_id = version.id
         link_story(session, story, record.title, record.body, utc(record.published_at),
                    fetched=fetched, related=placement.related)
-        if fp.bands:
-            # A multi-row INSERT ... ON CONFLICT DO NOTHING on the (band, hash, story_id) key.
-            insert_ignore(session, StoryBand,
-                          [{"band": i, "hash": h, "story_id": story.id}
-                           for i, h in enumerate(fp.bands)],
-                          ["band", "hash", "story_id"])
+        insert_band_rows(session, story.id, list(enumerate(fp.bands)))
         index_words(session, story.id, record.body, day)
         session.flush()
     elif story.published_at is None and record.published_at is not None:
@@ -376,18 +320,13 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
 
     fp = record_fingerprint(record)
     url = clean_text(record.url or page.url)
-    # Decide where the text goes *before* taking the locks - verifying the band candidates is
-    # the costly part of a store - and let store_text check under them that what the decision
-    # read is still what is stored; only when it is not, it decides again.
-    # (Not for a text already stored at this URL - a re-download, the commonest case: it stays
-    # stored, so the locked check finds it too.)
-    decided = None
-    if session.execute(select(Version.id).where(
-            Version.url == url, Version.body_hash == fp.body_hash)).first() is None:
-        fetched = source not in FILE_SOURCES
-        decided = decide_placement(session, url, record.body, fp, text_day(record, now, fetched))
+    # The placement is decided under the locks, reading what it depends on once. Deciding
+    # before them and checking under them that those reads still hold reads everything twice
+    # (the candidate queries too) and spares no wait: only texts that share a band, a body hash
+    # or a URL share a lock, and for those the check fails (the other text was just stored) and
+    # the decision is taken again anyway.
     stored = store_text(session, record, fp, url, fetched_at=now, site_id=site_id,
-                        decided=decided, fetched=source not in FILE_SOURCES)
+                        fetched=source not in FILE_SOURCES)
 
     if not stored.created_version:
         existing = stored.version
@@ -420,6 +359,5 @@ def store_fetch_only(session: Session, url: str, status: int | None = None,
     return StoreOutcome(fetch_id, OUTCOME_FAILED)
 
 
-__all__ = ["PlacementDecision", "StoreOutcome", "StoredText", "add_fetch", "add_version",
-           "decide_placement", "raw_page_bytes", "record_fingerprint", "store_fetch_only",
+__all__ = ["StoreOutcome", "StoredText", "add_fetch", "add_version", "raw_page_bytes", "record_fingerprint", "store_fetch_only",
            "store_page", "store_text", "upsert_raw_page", "upsert_site"]

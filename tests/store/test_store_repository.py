@@ -6,7 +6,6 @@ import datetime as dt
 import gzip
 import hashlib
 
-import pytest
 from sqlalchemy import func, select, text
 
 from newscrawl.stages.fingerprint import fingerprint
@@ -20,12 +19,11 @@ from newscrawl.store import (
     store_fetch_only,
     store_page,
 )
+from newscrawl.store.inserts import insert_band_rows
 from newscrawl.store.repository import (
-    decide_placement,
     raw_page_bytes,
     record_fingerprint,
     store_text,
-    upsert_site,
 )
 
 from evaluation.articles import LIBRARY_PARTS, TRAM, TRAM_EDITED, VINEYARD
@@ -286,22 +284,19 @@ def test_band_lookup_uses_the_index(db_session, db_engine):
         assert "Seq Scan" not in plan and "story_bands" in plan, plan
 
 
-def test_store_text_drops_a_decision_a_related_store_overtook(db_session, article):
-    # A placement decided before the locks ("a new story") no longer holds once a copy of the
-    # same text is stored meanwhile: store_text sees it under the locks and decides again.
-    late = article("https://coastal.example/tram", TRAM)
-    fp = record_fingerprint(late.record)
-    decided = decide_placement(db_session, late.record.url, TRAM, fp)
-    assert decided.placement.story_id is None
-
-    first = store(db_session, article("https://www.marlow-herald.example/news/tram-vote", TRAM))
-    site_id = upsert_site(db_session, "coastal.example", None, T0)
-    stored = store_text(db_session, late.record, fp, late.record.url, fetched_at=T0,
-                        site_id=site_id, decided=decided)
+def test_a_new_story_stores_one_band_row_per_band(db_session, article):
+    # The band rows go in as one statement per dialect; what is stored is every (band, hash) of
+    # the fingerprint, and inserting them again keeps one copy of each.
+    page = article("https://www.marlow-herald.example/news/tram-vote", TRAM)
+    outcome = store(db_session, page)
+    story_id = db_session.execute(select(Story.id).where(Story.key == outcome.story_key)).scalar_one()
+    bands = list(enumerate(record_fingerprint(page.record).bands))
+    stored = lambda: sorted(db_session.execute(  # noqa: E731
+        select(StoryBand.band, StoryBand.hash).where(StoryBand.story_id == story_id)).all())
+    assert [tuple(row) for row in stored()] == bands
+    insert_band_rows(db_session, story_id, bands[:5] + [(300, -(2 ** 63)), (301, 2 ** 63 - 1)])
     db_session.commit()
-    assert stored.created_version and not stored.created_story
-    assert stored.story.key == first.story_key
-    assert count(db_session, Story) == 1
+    assert [tuple(row) for row in stored()] == bands + [(300, -(2 ** 63)), (301, 2 ** 63 - 1)]
 
 
 def test_store_text_keeps_a_text_in_the_story_given(db_session, article):
@@ -322,7 +317,3 @@ def test_store_text_keeps_a_text_in_the_story_given(db_session, article):
                        keep_in_story=tram_story)
     assert not again.created_version and again.version.id == stored.version.id
 
-    decided = decide_placement(db_session, other.record.url, VINEYARD, fp)
-    with pytest.raises(ValueError):
-        store_text(db_session, other.record, fp, other.record.url, fetched_at=T0, site_id=None,
-                   decided=decided, keep_in_story=tram_story)
