@@ -176,24 +176,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     outcomes: Counter = Counter()
     errors = len(missing)
     refused = 0
-    jobs = min(args.jobs, len(readable))
-    if jobs > 1:
-        # Whole inputs to each process (a WARC file is one stream); pages are printed by the
-        # process that stored them, so the progress line is drawn only with --quiet.
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
+    jobs = args.jobs or usable_cores()
+    if jobs > 1 and (len(readable) > 1 or isinstance(readable[0], WarcInput)):
+        # Pages go to the workers one by one, whatever file holds them (one WARC file keeps
+        # every core busy too); this process reads the files and prints, in input order.
         progress.active = progress.active and args.quiet
-        # Spawned, not forked: a forked worker would share this process's database connections.
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            done = pool.map(_ingest_input, readable, *zip(*[(args.db, filters, args.quiet)]
-                                                           * len(readable)))
-            for counts, failed, not_taken, rejected in done:
-                outcomes.update(counts)
-                errors += failed
-                refused += not_taken
-                filters.rejected += rejected
-                progress.advance()
+        counts, failed, not_taken = _ingest_in_pool(readable, args.db, filters, args.quiet, jobs,
+                                                    progress)
+        outcomes.update(counts)
+        errors += failed
+        refused += not_taken
     else:
         for entry in readable:
             counts, failed, not_taken, _ = _ingest_input(entry, args.db, filters, args.quiet,
@@ -251,6 +243,79 @@ def _ingest_input(entry, db: str | None, filters: Filters, quiet: bool,
 
 #: Session factories of this process by database URL (one engine for all inputs of a run).
 _SESSIONS: dict = {}
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _ingest_in_pool(readable, db: str | None, filters: Filters, quiet: bool, jobs: int,
+                    progress: Progress) -> tuple[Counter, int, int]:
+    """Ingest with ``jobs`` worker processes: this process reads the inputs (site and date
+    filters applied as it reads) and prints; each page's stages and store run in a worker
+    (:func:`_ingest_page`). At most a few pages per worker wait in flight, so a large WARC
+    file is never held in memory."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    outcomes: Counter = Counter()
+    errors = refused = 0
+    pending: deque = deque()
+
+    def settle() -> None:
+        nonlocal refused
+        result = pending.popleft().result()
+        if result[0] == "filtered":
+            filters.rejected += 1
+        elif result[0] == "refused":
+            progress.clear()
+            print(f"error: {printable(result[1])}: {printable(result[2])}", file=sys.stderr, flush=True)
+            refused += 1
+        else:
+            _, outcome, detail, url, refusal = result
+            refused += refusal
+            outcomes[outcome] += 1
+            if not quiet:
+                print(f"{outcome:20s} {detail:18s} {printable(url)}", flush=True)
+
+    # Spawned, not forked: a forked worker would share this process's database connections.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for entry in readable:
+            for item in iter_input(entry, filters):
+                if isinstance(item, IngestError):
+                    progress.clear()
+                    print(f"error: {printable(item)}", file=sys.stderr, flush=True)
+                    errors += 1
+                    continue
+                pending.append(pool.submit(_ingest_page, item, db, filters.languages))
+                while len(pending) >= 4 * jobs:
+                    settle()
+            progress.advance()
+        while pending:
+            settle()
+    return outcomes, errors, refused
+
+
+def _ingest_page(item, db: str | None, languages: frozenset[str]) -> tuple:
+    """One page's stages and store, in an ingest worker: what :func:`_ingest_in_pool` prints."""
+    from newscrawl.ingest import store_ingested
+    from newscrawl.store.refusals import StoreRefused
+
+    make_session = _SESSIONS.get(db) or _SESSIONS.setdefault(db, _sessionmaker(db))
+    page, record = page_record(item)
+    if not Filters(languages=languages).wants_record(record):
+        return ("filtered",)
+    try:
+        outcome = store_ingested(make_session, page, record)
+    except StoreRefused as exc:
+        return ("refused", page.url, str(exc))
+    detail = outcome.story_key or outcome.reason or record.skip_reason or ""
+    return ("stored", outcome.outcome, detail, page.url, outcome.reason is not None)
 
 
 def _ingest_filters(args: argparse.Namespace) -> Filters:
@@ -702,8 +767,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    ".warc, .warc.gz, warc.paths lists)")
     p.add_argument("paths", nargs="+")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
-    p.add_argument("-j", "--jobs", type=positive_int, default=1, metavar="N",
-                   help="N processes, each taking whole files (WARC files, saved pages)")
+    p.add_argument("-j", "--jobs", type=positive_int, default=None, metavar="N",
+                   help="N worker processes running the stages and the store of each page "
+                        "(default: one per core this process may use)")
     p.add_argument("--site", action="append", metavar="HOST",
                    help="only pages of this site and its subdomains (repeatable)")
     p.add_argument("--sources", metavar="FILE",

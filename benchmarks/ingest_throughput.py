@@ -1,0 +1,119 @@
+"""``newscrawl ingest`` pages per second beside a naive trafilatura.extract + INSERT ingest.
+
+    python benchmarks/ingest_throughput.py [--pages 250] [--repeat 2] [--databases sqlite,postgresql]
+
+Real pages of ../shared/data/wcxb-dev-articles are written as ``.html`` files into a scratch
+folder. Each run starts a fresh command on a fresh database (a SQLite file; a scratch
+PostgreSQL database on ``NEWSCRAWL_TEST_POSTGRES_URL``'s server) and is timed from start to
+exit, the interpreter's start and imports included for both sides:
+
+* ``newscrawl ingest -q FOLDER`` with its default ``--jobs`` (one worker per usable core), and
+  with ``--jobs 1``;
+* the baseline: one Python process that, per file, reads it, runs ``trafilatura.extract``, and
+  INSERTs the URL, the text and the raw bytes into a table, one commit a page.
+
+Runs alternate (baseline, newscrawl, newscrawl -j 1, then the reverse order) ``--repeat`` times;
+printed per database: pages/s of each run, the medians, and newscrawl's ratio to the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data" / "wcxb-dev-articles"
+
+NAIVE = r'''
+import sys
+from pathlib import Path
+import trafilatura
+from sqlalchemy import create_engine, text
+engine = create_engine(sys.argv[2])
+with engine.begin() as con:
+    key = "SERIAL" if engine.dialect.name == "postgresql" else "INTEGER"
+    blob = "BYTEA" if engine.dialect.name == "postgresql" else "BLOB"
+    con.execute(text(f"CREATE TABLE pages (id {key} PRIMARY KEY, url TEXT, body TEXT, raw {blob})"))
+for path in sorted(Path(sys.argv[1]).glob("*.html")):
+    raw = path.read_bytes()
+    body = trafilatura.extract(raw.decode("utf-8", "replace"))
+    with engine.begin() as con:
+        con.execute(text("INSERT INTO pages (url, body, raw) VALUES (:u, :b, :r)"),
+                    {"u": path.as_uri(), "b": body, "r": raw})
+'''
+
+
+def scratch(kind: str, folder: Path, n: int):
+    if kind == "sqlite":
+        path = folder / f"run{n}.db"
+        return f"sqlite:///{path}", lambda: [p.unlink() for p in folder.glob(f"run{n}.db*")]
+    from benchmarks.store_step import scratch_database
+
+    return scratch_database("postgresql")
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])}... failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=250)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="ingest-throughput-"))
+    pages = work / "pages"
+    pages.mkdir()
+    for source in sorted((DATA / "html").glob("*.html.gz"))[: args.pages]:
+        (pages / source.name.removesuffix(".gz")).write_bytes(gzip.decompress(source.read_bytes()))
+    count = len(list(pages.glob("*.html")))
+    print(f"{count} real pages; cores usable: {len(os.sched_getaffinity(0))}")
+    commands = {
+        "baseline": lambda url: [sys.executable, "-c", NAIVE, str(pages), url],
+        "newscrawl": lambda url: [sys.executable, "-m", "newscrawl", "ingest", "-q", str(pages),
+                                  "--db", url],
+        "newscrawl -j 1": lambda url: [sys.executable, "-m", "newscrawl", "ingest", "-q", "-j", "1",
+                                       str(pages), "--db", url],
+    }
+    for kind in args.databases.split(","):
+        rates: dict[str, list[float]] = {name: [] for name in commands}
+        n = 0
+        for r in range(args.repeat):
+            order = list(commands) if r % 2 == 0 else list(reversed(commands))
+            for name in order:
+                n += 1
+                url, drop = scratch(kind, work, n)
+                try:
+                    rates[name].append(count / timed(commands[name](url)))
+                finally:
+                    drop()
+        base = statistics.median(rates["baseline"])
+        for name, values in rates.items():
+            runs = " ".join(f"{v:5.1f}" for v in values)
+            print(f"{kind:10s} {name:15s} pages/s: {runs}   median {statistics.median(values):5.1f}"
+                  f"   {statistics.median(values) / base:4.2f}x the baseline")
+    for p in pages.iterdir():
+        p.unlink()
+    pages.rmdir()
+    for p in work.iterdir():
+        p.unlink()
+    work.rmdir()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
