@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -119,35 +120,69 @@ def _template() -> MinHash:
 
 
 def minhash(text: str) -> MinHash:
-    """The MinHash signature of ``text``'s shingles."""
-    return _minhash_of(shingles(text))
-
-
-def _minhash_of(shingle_set: set[str]) -> MinHash:
+    """The MinHash signature of ``text``'s shingles (a datasketch ``MinHash``, for callers that
+    compare signatures; :func:`fingerprint` computes the same values without one)."""
     m = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
                 permutations=_template().permutations)
-    items = [s.encode("utf-8") for s in shingle_set]
-    for start in range(0, len(items), HASH_BATCH):
-        m.update_batch(items[start : start + HASH_BATCH])
+    m.hashvalues = _signature(_shingle_hashes(shingles(text)))
     return m
+
+
+# MurmurHash3's 64-bit finalizer, which datasketch's "affine64" scheme applies to each input
+# hash before its permutations; numpy's uint64 arithmetic wraps as the scheme intends.
+_FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+#: The value of an empty signature (no shingle): the scheme's maximum.
+_EMPTY = np.uint64((1 << 64) - 1)
+
+
+def _shingle_hashes(shingle_set: Iterable[str]) -> np.ndarray:
+    """The input hashes datasketch's ``affine64`` MinHash makes of ``shingle_set``: the first 8
+    bytes of each shingle's SHA-1 read little-endian, then pre-mixed (fmix64), computed over the
+    whole set at once instead of one Python call per value."""
+    digests = b"".join([hashlib.sha1(s.encode("utf-8")).digest()[:8] for s in shingle_set])
+    hv = np.frombuffer(digests, dtype="<u8").astype(np.uint64)
+    shift, m1, m2 = _FMIX64
+    hv = hv ^ (hv >> shift)
+    hv = hv * m1
+    hv = hv ^ (hv >> shift)
+    hv = hv * m2
+    return hv ^ (hv >> shift)
+
+
+def _signature(hv: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    """The :data:`NUM_PERM` minimum permuted values of the pre-mixed hashes ``hv`` (and of
+    ``start``, a signature they extend): ``min(a * h + b)`` per permutation, in batches of
+    :data:`HASH_BATCH` hashes."""
+    a, b = _template().permutations
+    values = np.full(NUM_PERM, _EMPTY, dtype=np.uint64) if start is None else start.copy()
+    for first in range(0, len(hv), HASH_BATCH):
+        batch = hv[first : first + HASH_BATCH].reshape(-1, 1)
+        np.minimum(values, (batch * a + b).min(axis=0), out=values)
+    return values
 
 
 def band_hashes(values: np.ndarray, *, first_band: int, rows: int = ROWS_PER_BAND) -> list[int]:
     """One signed 64-bit hash (fits a SQL BIGINT) per band of ``rows`` of the hash ``values``,
     band number mixed in: bands are numbered from ``first_band``, so that one (band, hash) index
     serves every signature and block and a lead never matches a whole text by accident."""
-    hv = np.asarray(values, dtype=np.uint64)
+    raw = np.asarray(values, dtype=np.uint64).tobytes()
+    width = 8 * rows
     out = []
-    for b in range(len(hv) // rows):
-        chunk = hv[b * rows : (b + 1) * rows].tobytes()
-        digest = hashlib.blake2b(struct.pack("<H", first_band + b) + chunk, digest_size=8).digest()
-        out.append(struct.unpack("<q", digest)[0])
+    for b in range(len(raw) // width):
+        digest = hashlib.blake2b(_BAND_NUMBERS[first_band + b] + raw[b * width : (b + 1) * width],
+                                 digest_size=8).digest()
+        out.append(int.from_bytes(digest, "little", signed=True))
     return out
 
 
-def signature_bands(whole: MinHash, lead: MinHash) -> tuple[int, ...]:
-    """The :data:`BAND_COUNT` band hashes of a text's two signatures, by band number: for each
-    permutation block, the whole text's :data:`BLOCK_BANDS` bands, then the lead's.
+#: Each band number as the two little-endian bytes its hash starts with.
+_BAND_NUMBERS = [struct.pack("<H", n) for n in range(1 << 16)]
+
+
+def signature_bands(whole: MinHash | np.ndarray, lead: MinHash | np.ndarray) -> tuple[int, ...]:
+    """The :data:`BAND_COUNT` band hashes of a text's two signatures (MinHashes or their hash
+    values), by band number: for each permutation block, the whole text's :data:`BLOCK_BANDS`
+    bands, then the lead's.
 
     Block 0 is numbered as single-block signatures are (its whole-text bands, then its lead's),
     so band rows stored with one block stay valid: a story stored so is found by its first
@@ -156,7 +191,8 @@ def signature_bands(whole: MinHash, lead: MinHash) -> tuple[int, ...]:
     out: list[int] = []
     for k in range(SIGNATURE_BLOCKS):
         for s, m in enumerate((whole, lead)):
-            values = m.hashvalues[k * PERM_BLOCK : (k + 1) * PERM_BLOCK]
+            hashvalues = m.hashvalues if isinstance(m, MinHash) else m
+            values = hashvalues[k * PERM_BLOCK : (k + 1) * PERM_BLOCK]
             out += band_hashes(values, first_band=(2 * k + s) * BLOCK_BANDS)
     return tuple(out)
 
@@ -185,6 +221,13 @@ def fingerprint_and_cut(body: str) -> tuple[Fingerprint, int]:
     """:func:`fingerprint`, and how many of the text's words the whole-text signature left out
     (beyond :data:`MAX_FINGERPRINT_TOKENS`; 0 for any real article)."""
     toks = tokens(stable_text(body))  # once, for both the hash and the shingles
-    bands = signature_bands(_minhash_of(shingles_of(toks[:MAX_FINGERPRINT_TOKENS])),
-                            _minhash_of(shingles_of(toks[:LEAD_TOKENS])))
+    whole, lead = shingles_of(toks[:MAX_FINGERPRINT_TOKENS]), shingles_of(toks[:LEAD_TOKENS])
+    lead_values = _signature(_shingle_hashes(lead))
+    if lead <= whole:
+        # The lead's shingles are the whole text's first ones: each is hashed once, and the
+        # whole text's minimum extends the lead's with the rest.
+        whole_values = _signature(_shingle_hashes(whole - lead), lead_values)
+    else:
+        whole_values = _signature(_shingle_hashes(whole))
+    bands = signature_bands(whole_values, lead_values)
     return Fingerprint(body_hash=hash_of(toks), bands=bands), max(0, len(toks) - MAX_FINGERPRINT_TOKENS)

@@ -192,3 +192,23 @@ def test_a_text_past_the_fingerprint_cap_keeps_its_whole_body_hash(monkeypatch):
     assert fp.bands == fp2.bands  # the lookup saw the same first words
     assert fp.body_hash != fp2.body_hash  # a change past the cut is still a new version
     assert signature.fingerprint_and_cut(STORY)[1] == 0
+
+
+def test_fingerprint_bands_are_those_of_datasketch_minhashes():
+    # fingerprint() hashes each shingle once for both signatures and computes the minimums with
+    # numpy; its bands must be those of datasketch's own MinHash of the whole text and the lead.
+    from datasketch import MinHash
+
+    def library_minhash(shingle_set):
+        m = MinHash(num_perm=signature.NUM_PERM, seed=signature.MINHASH_SEED,
+                    scheme=signature.MINHASH_SCHEME, permutations=signature.block_permutations())
+        m.update_batch([s.encode("utf-8") for s in shingle_set])
+        return m
+
+    for body in ("", "one", "two words", _sentences(3, seed=5), _sentences(40, seed=6),
+                 "東京で会議が開かれた。" * 30):
+        toks = text.tokens(text.stable_text(body))
+        expected = signature.signature_bands(
+            library_minhash(text.shingles_of(toks[: signature.MAX_FINGERPRINT_TOKENS])),
+            library_minhash(text.shingles_of(toks[: signature.LEAD_TOKENS])))
+        assert signature.fingerprint(body).bands == expected
