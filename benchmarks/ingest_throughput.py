@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                     rates[name].append(count / timed(commands[name](url)))
                 finally:
                     drop()
+                print(f"  {kind} run {n}: {name}: {rates[name][-1]:.1f} pages/s", flush=True)
         base = statistics.median(rates["baseline"])
         for name, values in rates.items():
             runs = " ".join(f"{v:5.1f}" for v in values)

@@ -47,6 +47,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from newscrawl.model import Page
 from newscrawl.ingest import (Filters, IngestError, Ignored, WarcInput, find_inputs, iter_input,
                               page_record)
 
@@ -206,9 +207,6 @@ def _ingest_input(entry, db: str | None, filters: Filters, quiet: bool,
                   progress: Progress | None = None) -> tuple[Counter, int, int, int]:
     """Store what one input holds (in this process or a ``--jobs`` worker): the outcomes, the
     unreadable and refused counts, and how many pages the filters left out here."""
-    from newscrawl.ingest import store_ingested
-    from newscrawl.store.refusals import StoreRefused
-
     make_session = _SESSIONS.get(db) or _SESSIONS.setdefault(db, _sessionmaker(db))
     outcomes: Counter = Counter()
     errors = refused = 0
@@ -223,22 +221,33 @@ def _ingest_input(entry, db: str | None, filters: Filters, quiet: bool,
         page, record = page_record(item)
         if not filters.wants_record(record):
             continue
-        try:
-            outcome = store_ingested(make_session, page, record)
-        except StoreRefused as exc:
-            if progress is not None:
-                progress.clear()
-            print(f"error: {printable(page.url)}: {printable(exc)}", file=sys.stderr, flush=True)
-            refused += 1
-            continue
-        refused += outcome.reason is not None
-        outcomes[outcome.outcome] += 1
-        detail = outcome.story_key or outcome.reason or record.skip_reason or ""
-        if not quiet:
-            if progress is not None:
-                progress.clear()
-            print(f"{outcome.outcome:20s} {detail:18s} {printable(page.url)}", flush=True)
+        outcome, not_taken = _store_and_print(make_session, page, record, quiet, progress)
+        if outcome is not None:
+            outcomes[outcome] += 1
+        refused += not_taken
     return outcomes, errors, refused, filters.rejected - rejected_before
+
+
+def _store_and_print(make_session, page, record, quiet: bool,
+                     progress: Progress | None) -> tuple[str | None, int]:
+    """Store one page and its record and print its line; returns the outcome (None when not
+    even a failed fetch could be recorded) and 1 when the database refused the page, else 0."""
+    from newscrawl.ingest import store_ingested
+    from newscrawl.store.refusals import StoreRefused
+
+    try:
+        outcome = store_ingested(make_session, page, record)
+    except StoreRefused as exc:
+        if progress is not None:
+            progress.clear()
+        print(f"error: {printable(page.url)}: {printable(exc)}", file=sys.stderr, flush=True)
+        return None, 1
+    detail = outcome.story_key or outcome.reason or record.skip_reason or ""
+    if not quiet:
+        if progress is not None:
+            progress.clear()
+        print(f"{outcome.outcome:20s} {detail:18s} {printable(page.url)}", flush=True)
+    return outcome.outcome, int(outcome.reason is not None)
 
 
 #: Session factories of this process by database URL (one engine for all inputs of a run).
@@ -255,10 +264,11 @@ def usable_cores() -> int:
 
 def _ingest_in_pool(readable, db: str | None, filters: Filters, quiet: bool, jobs: int,
                     progress: Progress) -> tuple[Counter, int, int]:
-    """Ingest with ``jobs`` worker processes: this process reads the inputs (site and date
-    filters applied as it reads) and prints; each page's stages and store run in a worker
-    (:func:`_ingest_page`). At most a few pages per worker wait in flight, so a large WARC
-    file is never held in memory."""
+    """Ingest with ``jobs`` worker processes running the stages (:func:`_process_page`): this
+    process reads the inputs (site and date filters applied as it reads) and stores each record
+    as it comes back, in input order - what is stored, ids and story keys included, is what one
+    process stores, and the store's work overlaps the workers'. At most a few pages per worker
+    wait in flight, so a large WARC file is never held in memory."""
     import multiprocessing
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
@@ -266,22 +276,18 @@ def _ingest_in_pool(readable, db: str | None, filters: Filters, quiet: bool, job
     outcomes: Counter = Counter()
     errors = refused = 0
     pending: deque = deque()
+    make_session = _SESSIONS.get(db) or _SESSIONS.setdefault(db, _sessionmaker(db))
 
     def settle() -> None:
         nonlocal refused
-        result = pending.popleft().result()
-        if result[0] == "filtered":
-            filters.rejected += 1
-        elif result[0] == "refused":
-            progress.clear()
-            print(f"error: {printable(result[1])}: {printable(result[2])}", file=sys.stderr, flush=True)
-            refused += 1
-        else:
-            _, outcome, detail, url, refusal = result
-            refused += refusal
+        page, future = pending.popleft()
+        record = future.result()
+        if not filters.wants_record(record):
+            return
+        outcome, not_taken = _store_and_print(make_session, page, record, quiet, progress)
+        if outcome is not None:
             outcomes[outcome] += 1
-            if not quiet:
-                print(f"{outcome:20s} {detail:18s} {printable(url)}", flush=True)
+        refused += not_taken
 
     # Spawned, not forked: a forked worker would share this process's database connections.
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -292,7 +298,8 @@ def _ingest_in_pool(readable, db: str | None, filters: Filters, quiet: bool, job
                     print(f"error: {printable(item)}", file=sys.stderr, flush=True)
                     errors += 1
                     continue
-                pending.append(pool.submit(_ingest_page, item, db, filters.languages))
+                page = item if isinstance(item, Page) else item.page  # a WARC skip
+                pending.append((page, pool.submit(_process_page, item)))
                 while len(pending) >= 4 * jobs:
                     settle()
             progress.advance()
@@ -301,21 +308,9 @@ def _ingest_in_pool(readable, db: str | None, filters: Filters, quiet: bool, job
     return outcomes, errors, refused
 
 
-def _ingest_page(item, db: str | None, languages: frozenset[str]) -> tuple:
-    """One page's stages and store, in an ingest worker: what :func:`_ingest_in_pool` prints."""
-    from newscrawl.ingest import store_ingested
-    from newscrawl.store.refusals import StoreRefused
-
-    make_session = _SESSIONS.get(db) or _SESSIONS.setdefault(db, _sessionmaker(db))
-    page, record = page_record(item)
-    if not Filters(languages=languages).wants_record(record):
-        return ("filtered",)
-    try:
-        outcome = store_ingested(make_session, page, record)
-    except StoreRefused as exc:
-        return ("refused", page.url, str(exc))
-    detail = outcome.story_key or outcome.reason or record.skip_reason or ""
-    return ("stored", outcome.outcome, detail, page.url, outcome.reason is not None)
+def _process_page(item):
+    """The record of one page (or WARC skip), in an ingest worker."""
+    return page_record(item)[1]
 
 
 def _ingest_filters(args: argparse.Namespace) -> Filters:
@@ -768,7 +763,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     p.add_argument("-j", "--jobs", type=positive_int, default=None, metavar="N",
-                   help="N worker processes running the stages and the store of each page "
+                   help="N worker processes running the stages of the pages; stored in input order "
                         "(default: one per core this process may use)")
     p.add_argument("--site", action="append", metavar="HOST",
                    help="only pages of this site and its subdomains (repeatable)")
