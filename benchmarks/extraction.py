@@ -81,8 +81,10 @@ def scorer():
 
 # --- the extractors --------------------------------------------------------------------------
 
-def newscrawl_run(html: bytes, url: str) -> tuple[str, float, list[tuple[str, str]]]:
-    """process_page's body and time, and what the clean stage removed (measured apart, untimed)."""
+def newscrawl_run(html: bytes, url: str) -> tuple[str, float, list[tuple[str, str]], str, bool]:
+    """process_page's body and time, what the clean stage removed (measured apart, untimed), and
+    the cleaned body before the selection among candidates (what that model is trained against)
+    and whether the selection's gate fired."""
     from newscrawl.model import Page
     from newscrawl.stages.clean import removed_texts
     from newscrawl.stages.process import STEPS, step_clean, start
@@ -96,7 +98,7 @@ def newscrawl_run(html: bytes, url: str) -> tuple[str, float, list[tuple[str, st
             before_clean = list(work.blocks) if not work.skipped else []
         step(work)
     elapsed = time.perf_counter() - start_time
-    return work.record.body or "", elapsed, removed_texts(before_clean or [])
+    return work.record.body or "", elapsed, removed_texts(before_clean or []), work.default_body or "", work.candidates_ran
 
 
 def trafilatura_text(html: bytes, **options) -> str:
@@ -176,9 +178,19 @@ def _timed(function, *args, **kwargs) -> tuple[str, float]:
     return text, time.perf_counter() - start
 
 
-def run_page(task: tuple[str, str, str, int, tuple[str, ...], bool]) -> dict:
+def use_selection_model(path: str | None) -> None:
+    """Make process_page use the selection model at ``path`` (a leave-one-corpus-out model, fitted
+    without the corpus being run) instead of the shipped one."""
+    if path:
+        from newscrawl.stages.extract import selection
+
+        selection.MODEL_PATH = Path(path)
+
+
+def run_page(task: tuple[str, str, str, int, tuple[str, ...], bool, str | None]) -> dict:
     """Every missing output of one page: the timed extractors in turn, then the untimed candidates."""
-    corpus, pid, url, turn, wanted, run_newscrawl = task
+    corpus, pid, url, turn, wanted, run_newscrawl, model_path = task
+    use_selection_model(model_path)
     html = page_bytes(corpus, pid)
     out: dict = {"id": pid}
     timed = [name for name in TIMED if name == "newscrawl" and run_newscrawl or name in wanted
@@ -187,11 +199,12 @@ def run_page(task: tuple[str, str, str, int, tuple[str, ...], bool]) -> dict:
     for name in timed[turn:] + timed[:turn]:
         if name == "newscrawl":
             try:
-                body, seconds, removed = newscrawl_run(html, url)
+                body, seconds, removed, default, fired = newscrawl_run(html, url)
             except Exception as exc:  # noqa: BLE001
                 print(f"newscrawl {corpus}/{pid}: {type(exc).__name__}: {exc}", file=sys.stderr)
-                body, seconds, removed = "", 0.0, []
+                body, seconds, removed, default, fired = "", 0.0, [], "", False
             out["newscrawl"], out["newscrawl_ms"], out["removed"] = body, seconds * 1000, removed
+            out["newscrawl-default"], out["candidates_ran"] = default, fired
         elif name == "trafilatura":
             out["trafilatura"], seconds = _timed(trafilatura_text, html)
             out["trafilatura_ms"] = seconds * 1000
@@ -234,16 +247,29 @@ def read_cache(path: Path) -> dict[str, dict]:
     return rows
 
 
-def outputs(corpus: str, ids: list[str], truth: dict, cache: Path, jobs: int) -> tuple[dict, dict]:
+def selection_model_for(corpus: str, models: Path | None) -> str | None:
+    """The leave-one-corpus-out selection model to run ``corpus`` with (``models``/CORPUS.json)."""
+    if models is None:
+        return None
+    path = models / f"{corpus}.json"
+    if not path.exists():
+        raise SystemExit(f"{path}: no selection model for {corpus}")
+    return str(path)
+
+
+def outputs(corpus: str, ids: list[str], truth: dict, cache: Path, jobs: int,
+            models: Path | None = None) -> tuple[dict, dict]:
     """(library candidates by page, newscrawl's outputs by page), computing what the cache lacks."""
     lib_path = cache / library_key() / f"{corpus}.jsonl"
-    nc_path = cache / newscrawl_key() / f"{corpus}.jsonl"
+    model_path = selection_model_for(corpus, models)
+    suffix = "-model-" + hashlib.sha1(Path(model_path).read_bytes()).hexdigest()[:8] if model_path else ""
+    nc_path = cache / (newscrawl_key() + suffix) / f"{corpus}.jsonl"
     libs, ours = read_cache(lib_path), read_cache(nc_path)
     tasks = []
     for number, pid in enumerate(ids):
         wanted = tuple(c for c in LIBRARY_CANDIDATES if c not in libs.get(pid, {}))
         if wanted or pid not in ours:
-            tasks.append((corpus, pid, page_url(truth, pid), number, wanted, pid not in ours))
+            tasks.append((corpus, pid, page_url(truth, pid), number, wanted, pid not in ours, model_path))
     if tasks:
         lib_path.parent.mkdir(parents=True, exist_ok=True)
         nc_path.parent.mkdir(parents=True, exist_ok=True)
@@ -253,7 +279,8 @@ def outputs(corpus: str, ids: list[str], truth: dict, cache: Path, jobs: int) ->
                 pid = row["id"]
                 if task[5]:
                     mine = {k: row[k] for k in ("id", "newscrawl", "newscrawl_ms", "removed",
-                                                 "trafilatura", "trafilatura_ms")}
+                                                 "trafilatura", "trafilatura_ms", "newscrawl-default",
+                                                 "candidates_ran")}
                     if "readability_ms" in row:
                         mine["readability_ms"] = row["readability_ms"]
                     ours[pid] = mine
@@ -366,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/newscrawl-extraction-cache"))
     parser.add_argument("--rules", action="store_true", help="print each clean rule's words removed")
     parser.add_argument("--json", type=Path, help="write the figures as JSON here")
+    parser.add_argument("--selection-models", type=Path,
+                        help="run each corpus with the selection model DIR/CORPUS.json (leave-one-corpus-out "
+                        "models from `python -m evaluation.extraction_selection loco --models-out DIR`)")
     args = parser.parse_args(argv)
     if not SCORER.exists():
         print(f"extraction benchmark: no scorer at {SCORER}", file=sys.stderr)
@@ -383,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     for corpus in args.corpora:
         truth = load_truth(corpus)
         ids = sample_ids(sorted(truth)[: args.limit or None], args.sample)
-        libs, ours = outputs(corpus, ids, truth, args.cache, args.jobs)
+        libs, ours = outputs(corpus, ids, truth, args.cache, args.jobs, args.selection_models)
         seen[corpus] = (truth, {pid: ours[pid] for pid in ids})
         preds = {"newscrawl": {pid: ours[pid]["newscrawl"] for pid in ids},
                  "trafilatura": {pid: ours[pid]["trafilatura"] for pid in ids},
@@ -403,7 +433,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{m['ms_median']:8.1f}{m['s_total']:9.1f}")
         ratio = (figures[corpus]["newscrawl"]["ms_median"] / figures[corpus]["trafilatura"]["ms_median"],
                  figures[corpus]["newscrawl"]["s_total"] / figures[corpus]["trafilatura"]["s_total"])
-        ratio_rows.append((corpus, *ratio))
+        fired = sum(bool(ours[pid].get("candidates_ran")) for pid in ids)
+        switched = sum(ours[pid]["newscrawl"] != ours[pid].get("newscrawl-default", ours[pid]["newscrawl"])
+                       for pid in ids)
+        ratio_rows.append((corpus, *ratio, fired / len(ids), switched / len(ids)))
+        figures[corpus]["selection"] = {"gate_fired": fired / len(ids), "switched": switched / len(ids)}
         figures[corpus]["time_ratio"] = {"median": ratio[0], "total": ratio[1]}
     full = [c for c in args.corpora if c != "trafilatura-evaldata"]
     print("\nmean over the corpora with full truth (" + ", ".join(full) + "):")
@@ -414,8 +448,9 @@ def main(argv: list[str] | None = None) -> int:
             figures.setdefault("mean", {})[name] = {"f1": f1, "precision": p, "recall": r}
             print(f"  {name:<12} F1 {f1:.3f}  P {p:.3f}  R {r:.3f}")
     print("\nprocess_page / trafilatura.extract time (same run):")
-    for corpus, median, total in ratio_rows:
-        print(f"  {corpus:<22} median {median:.2f}x  total {total:.2f}x")
+    for corpus, median, total, fired, switched in ratio_rows:
+        print(f"  {corpus:<22} median {median:.2f}x  total {total:.2f}x  "
+              f"(selection: gate fired on {fired:.0%} of pages, body switched on {switched:.0%})")
     if args.rules:
         table = rule_table(score_module, seen)
         figures["rules"] = table

@@ -31,8 +31,8 @@ import numpy as np
 
 from benchmarks.extraction import (CORPORA, library_key, load_truth, newscrawl_key, page_bytes, read_cache,
                                    sample_ids, scorer)
-from newscrawl.stages.extract.selection import (FEATURES, MODEL_PATH, PageView, candidate, pair_features,
-                                                probability)
+from newscrawl.stages.extract.selection import (FEATURES, MODEL_PATH, Gate, PageView, candidate, model_gate,
+                                                pair_features, probability)
 
 ALTERNATIVES = ("trafilatura", "trafilatura-precision", "readability", "json-ld")
 #: Runtime names of the alternatives (the model's one-hot features use these).
@@ -42,6 +42,13 @@ RUNTIME_NAMES = {"trafilatura": "trafilatura-balanced", "trafilatura-precision":
 MARGIN = 0.02
 L2 = 1.0
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+#: The gates weighed on the training corpora (see :class:`Gate`); ``None`` in loco's
+#: ``--no-gate`` run means every page runs every candidate.
+GATES = tuple(Gate(max_page_share=share, min_link_share=links, max_ld_agreement=ld)
+              for share in (0.15, 0.25, 0.4) for links in (0.2, 0.5) for ld in (0.5, 0.8))
+#: At most this share of the training pages may fire a gate: the other candidates cost about
+#: three extractor runs, and the time budget is 1.5x trafilatura's.
+MAX_FIRE_SHARE = 0.3
 FULL_TRUTH = tuple(c for c in CORPORA if c != "trafilatura-evaldata")
 
 
@@ -90,22 +97,26 @@ class Corpus:
         if not self.ids:
             raise SystemExit(f"{name}: no page cached; run benchmarks/extraction.py first")
         views = page_views(name, self.ids, cache, jobs)
-        self.texts = {pid: {"newscrawl": ours[pid]["newscrawl"], **{a: libs[pid].get(a, "") for a in ALTERNATIVES}}
+        # The default: the cleaned body before any selection (older caches hold only the body).
+        self.texts = {pid: {"newscrawl": ours[pid].get("newscrawl-default", ours[pid]["newscrawl"]), **{a: libs[pid].get(a, "") for a in ALTERNATIVES}}
                       for pid in self.ids}
         self.full = name in FULL_TRUTH
         self.rows: list[tuple[str, str, list[float], float]] = []  # (page, alternative, features, gain)
+        self.f1: dict[str, dict[str, float]] = {}  # page F1 of each candidate (full truth only)
         for pid in self.ids:
             cands = {a: candidate(RUNTIME_NAMES.get(a, a), t) for a, t in self.texts[pid].items()}
             default = cands["newscrawl"]
             ld = cands["json-ld"] if cands["json-ld"].words else None
             body = self.truth[pid].get("articleBody") or ""
             base = page_f1(sm, body, "\n".join(default.paragraphs)) if self.full else 0.0
+            self.f1[pid] = {"newscrawl": base}
             for a in ALTERNATIVES:
                 alt = cands[a]
                 if not alt.words:
                     continue
                 others = [cands[o] for o in ALTERNATIVES if o != a]
                 gain = page_f1(sm, body, "\n".join(alt.paragraphs)) - base if self.full else 0.0
+                self.f1[pid][a] = base + gain
                 self.rows.append((pid, a, pair_features(default, alt, others, views[pid], ld), gain))
 
 
@@ -135,33 +146,61 @@ def fit(x: np.ndarray, y: np.ndarray) -> dict:
             "bias": b, "threshold": 0.5}
 
 
-def choices(corpus: Corpus, model: dict, threshold: float) -> dict[str, str]:
-    """The chosen body per page: the alternative the model trusts most above the threshold."""
+def picks(corpus: Corpus, model: dict, threshold: float, gate: Gate | None) -> dict[str, str]:
+    """The chosen candidate per page: the alternative the model trusts most above the threshold,
+    on the pages the gate fires on (every page when ``gate`` is None); else the default."""
     best: dict[str, tuple[float, str]] = {}
     for pid, alt, feats, _gain in corpus.rows:
+        if gate is not None and not gate.fires(feats):
+            continue
         p = probability(model, feats)
         if p >= threshold and p > best.get(pid, (0.0, ""))[0]:
             best[pid] = (p, alt)
-    return {pid: corpus.texts[pid][best[pid][1]] if pid in best else corpus.texts[pid]["newscrawl"]
-            for pid in corpus.ids}
+    return {pid: best[pid][1] if pid in best else "newscrawl" for pid in corpus.ids}
+
+
+def fired(corpus: Corpus, gate: Gate | None) -> set[str]:
+    return {pid for pid, _alt, feats, _gain in corpus.rows if gate is None or gate.fires(feats)}
+
+
+def choices(corpus: Corpus, model: dict, threshold: float, gate: Gate | None = None) -> dict[str, str]:
+    return {pid: corpus.texts[pid][name] for pid, name in picks(corpus, model, threshold, gate).items()}
+
+
+def mean_page_f1(corpus: Corpus, picked: dict[str, str]) -> float:
+    return statistics.mean(corpus.f1[pid][name] for pid, name in picked.items())
 
 
 def judge(sm, corpus: Corpus, texts: dict[str, str]) -> dict:
     return sm.score(corpus.truth, {pid: {"articleBody": t} for pid, t in texts.items()}, n_boot=2)
 
 
-def train_on(sm, corpora: list[Corpus]) -> dict:
-    rows = [r for c in corpora if c.full for r in c.rows]
-    x = np.array([r[2] for r in rows], dtype=float)
-    y = np.array([float(r[3] > MARGIN) for r in rows])
-    model = fit(x, y)
-    # The threshold: the one with the best mean F1 over the training corpora.
+def train_on(sm, corpora: list[Corpus], gated: bool = True) -> dict:
+    """The model, its threshold and its gate, all fitted on ``corpora``: for each gate (of
+    :data:`GATES` firing on at most :data:`MAX_FIRE_SHARE` of the training pages), a model fitted
+    on the pairs it lets through; the gate and threshold with the best mean page F1 over the
+    training corpora win."""
+    full = [c for c in corpora if c.full]
     best = None
-    for threshold in THRESHOLDS:
-        f1 = statistics.mean(judge(sm, c, choices(c, model, threshold))["f1"] for c in corpora if c.full)
-        if best is None or f1 > best[0]:
-            best = (f1, threshold)
-    model["threshold"] = best[1]
+    for gate in (GATES if gated else (None,)):
+        share = sum(len(fired(c, gate)) for c in full) / sum(len(c.ids) for c in full)
+        if gate is not None and share > MAX_FIRE_SHARE:
+            continue
+        rows = [r for c in full for r in c.rows if gate is None or gate.fires(r[2])]
+        if len({r[3] > MARGIN for r in rows}) < 2:
+            continue
+        x = np.array([r[2] for r in rows], dtype=float)
+        y = np.array([float(r[3] > MARGIN) for r in rows])
+        model = fit(x, y)
+        for threshold in THRESHOLDS:
+            f1 = statistics.mean(mean_page_f1(c, picks(c, model, threshold, gate)) for c in full)
+            if best is None or f1 > best[0] + 1e-9:
+                best = (f1, threshold, gate, model)
+    _f1, threshold, gate, model = best
+    model["threshold"] = threshold
+    if gate is not None:
+        model["gate"] = {"max_page_share": gate.max_page_share, "min_link_share": gate.min_link_share,
+                         "max_ld_agreement": gate.max_ld_agreement}
     return model
 
 
@@ -172,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--corpora", nargs="*", default=list(CORPORA))
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--models-out", type=Path, help="loco: write each held-out corpus's model as DIR/CORPUS.json "
+                    "(for benchmarks/extraction.py --selection-models)")
+    ap.add_argument("--no-gate", action="store_true", help="every page runs every candidate (the ungated study)")
     ap.add_argument("--sample", type=int, default=0, help="the benchmark's --sample (the same pages)")
     ap.add_argument("--newscrawl-key", help="the cache folder of newscrawl's outputs (default: this code's, "
                     "else the newest)")
@@ -183,15 +225,20 @@ def main(argv: list[str] | None = None) -> int:
         key = folders[-1].name if folders else key
     corpora = [Corpus(name, args.cache, args.jobs, sm, key, args.sample) for name in args.corpora]
     if args.mode == "train":
-        model = train_on(sm, corpora)
+        model = train_on(sm, corpora, gated=not args.no_gate)
         args.out.write_text(json.dumps(model, indent=1) + "\n")
         print(f"trained on {sum(len(c.rows) for c in corpora if c.full)} pairs; threshold {model['threshold']}; "
               f"written {args.out}")
         return 0
     print(f"{'held out':<22}{'newscrawl':>22}{'selected (LOCO)':>22}{'trafilatura':>22}{'oracle':>8}  threshold")
     for held in corpora:
-        model = train_on(sm, [c for c in corpora if c is not held])
-        picked = choices(held, model, model["threshold"])
+        model = train_on(sm, [c for c in corpora if c is not held], gated=not args.no_gate)
+        gate = model_gate(model) if "gate" in model else None
+        if args.models_out:
+            args.models_out.mkdir(parents=True, exist_ok=True)
+            (args.models_out / f"{held.name}.json").write_text(json.dumps(model, indent=1) + "\n")
+        picked = choices(held, model, model["threshold"], gate)
+        fire = len(fired(held, gate))
         figures = {"newscrawl": judge(sm, held, {p: held.texts[p]["newscrawl"] for p in held.ids}),
                    "selected": judge(sm, held, picked),
                    "trafilatura": judge(sm, held, {p: held.texts[p]["trafilatura"] for p in held.ids})}
@@ -208,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         switched = sum(picked[p] != held.texts[p]["newscrawl"] for p in held.ids)
         print(f"{held.name:<22}{cell(figures['newscrawl']):>22}{cell(figures['selected']):>22}"
               f"{cell(figures['trafilatura']):>22}{figures['oracle']['f1'] if 'oracle' in figures else float('nan'):8.3f}"
-              f"  {model['threshold']}  switched {switched}/{len(held.ids)}")
+              f"  {model['threshold']}  switched {switched}/{len(held.ids)}  gate fired {fire}/{len(held.ids)} "
+              f"{model.get('gate', '-')}")
     return 0
 
 

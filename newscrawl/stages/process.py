@@ -22,6 +22,7 @@ from newscrawl.stages.clean import clean_blocks
 from newscrawl.stages.decode import Decoded, NotText, decode_html
 from newscrawl.stages.domains import registrable_domain
 from newscrawl.stages.extract import MAX_HTML_CHARS, Extracted, extract_article
+from newscrawl.stages.extract.selection import select_body
 from newscrawl.stages.fingerprint import fingerprint_and_cut
 from newscrawl.stages.language import analyse_languages
 from newscrawl.stages.pagetype import non_article_reason
@@ -44,6 +45,11 @@ class Work:
     decoded: Decoded | None = None
     extracted: Extracted | None = None
     blocks: list[Block] = field(default_factory=list)
+    #: The cleaned body before a selection among candidates replaced it (what the selection model
+    #: is trained against); None until clean ran.
+    default_body: str | None = None
+    #: Whether the selection's gate fired (the other candidates ran).
+    candidates_ran: bool = False
 
     @property
     def skipped(self) -> bool:
@@ -162,6 +168,17 @@ def step_clean(work: Work) -> None:
     work.record.repairs.extend(repairs)
     work.record.body = "\n\n".join(b.text for b in work.blocks)
     extracted = work.extracted
+    work.default_body = work.record.body
+    if extracted is not None and work.decoded is not None:
+        # Where the cleaned body looks doubtful, another extractor's body may hold the article
+        # better (docs/extraction.md, "Selection among candidates").
+        work.candidates_ran, choice = select_body(work.record.body, extracted.visible_blocks, extracted.link_texts,
+                             extracted.json_ld_body, work.decoded.text[:MAX_HTML_CHARS], work.record.url)
+        if choice is not None:
+            name, text = choice
+            work.blocks = [Block(line) for line in text.split("\n")]
+            work.record.body = "\n\n".join(b.text for b in work.blocks)
+            work.record.repairs.append(Repair("extract", "body_selected", 1, (name,)))
     # The whole page's text, prompts that clean removed from the body included.
     page_text = "\n".join(extracted.outside_blocks + [b.text for b in extracted.blocks]) if extracted else ""
     reason = non_article_reason(work.record.body, page_text, extracted.blocks if extracted else [])

@@ -49,6 +49,11 @@ class Extracted(ArticleMetadata):
     #: Elements whose tags were dropped because the page nested deeper than the parser goes
     #: (:mod:`.nesting`: unclosed wrappers, then what lies too deep); 0 on every other page.
     nesting_tags_dropped: int = 0
+    #: The page's visible text blocks, its links' texts and the publisher's JSON-LD
+    #: ``articleBody``: what a selection among body candidates weighs them against.
+    visible_blocks: list[str] = field(default_factory=list)
+    link_texts: frozenset[str] = frozenset()
+    json_ld_body: str | None = None
 
 
 def extract_article(html: str, url: str) -> Extracted:
@@ -96,4 +101,7 @@ def extract_article(html: str, url: str) -> Extracted:
         body_source=body_source,
         truncated=truncated,
         nesting_tags_dropped=flattened,
+        visible_blocks=visible,
+        link_texts=frozenset(links),
+        json_ld_body=ld_body if isinstance(ld_body := (page.json_ld or {}).get("articleBody"), str) else None,
     )

@@ -264,3 +264,41 @@ def choose_body(blocks: list[Block], ld: dict | None, html: str, url: str,
                 " ".join(b.text for b in cluster), blocks):
             return cluster, "paragraphs"
     return blocks, "trafilatura"
+
+
+def readability_text(html: str | bytes, url: str) -> str:
+    """readability-lxml's article as paragraphs (outermost paragraph-like elements), '' when it
+    finds none or fails."""
+    from readability import Document
+
+    try:
+        summary = Document(html, url=url).summary(html_partial=True)
+        if not summary.strip():
+            return ""
+        tree = lxml.html.fragment_fromstring(summary, create_parent="div")
+    except Exception:  # noqa: BLE001 - a failed candidate is no candidate
+        return ""
+    blocks = []
+    for element in tree.iter("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th",
+                             "figcaption", "dd", "dt"):
+        if any(a.tag in ("p", "li", "blockquote", "pre", "td", "th") for a in element.iterancestors()):
+            continue
+        text = " ".join(element.text_content().split())
+        if text:
+            blocks.append(text)
+    if not blocks:
+        return " ".join(tree.text_content().split())
+    return "\n\n".join(blocks)
+
+
+def alternative_bodies(html: str | bytes, url: str) -> dict[str, str]:
+    """The bodies a selection weighs against the default, by name: trafilatura's balanced and
+    favor_precision modes as plain text, and readability's."""
+    out = {}
+    for name, options in (("trafilatura-balanced", {}), ("trafilatura-precision", {"favor_precision": True})):
+        try:
+            out[name] = trafilatura.extract(html, url=url, include_comments=False, **options) or ""
+        except Exception:  # noqa: BLE001 - a failed candidate is no candidate
+            out[name] = ""
+    out["readability"] = readability_text(html, url)
+    return out

@@ -188,3 +188,72 @@ def select(default: Candidate, alternatives: list[Candidate], page: PageView, ld
         if p > best_p:
             best, best_p = alt, p
     return (best, best_p) if best_p >= model["threshold"] else (default, best_p)
+
+
+#: Indices in :data:`FEATURES` of the measures of the default body alone, which the gate reads.
+_DEFAULT_PAGE_SHARE = FEATURES.index("default_page_share")
+_DEFAULT_LINK_SHARE = FEATURES.index("default_link_share")
+_LD_PRESENT = FEATURES.index("ld_present")
+_DEFAULT_LD_AGREEMENT = FEATURES.index("default_ld_agreement")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """When the other candidates are worth running: measures of the default body and the page's
+    JSON-LD alone, known after the default extraction at no extra extractor's cost. The other
+    candidates cost about three more extractor runs, so they run only where the default looks
+    doubtful: a small share of the page's visible text, much link text, or a publisher's own copy
+    that it does not hold."""
+
+    max_page_share: float = 0.25
+    min_link_share: float = 0.2
+    max_ld_agreement: float = 0.8
+
+    def fires_on(self, default_page_share: float, default_link_share: float, ld_present: bool,
+                 default_ld_agreement: float) -> bool:
+        return (default_page_share < self.max_page_share or default_link_share >= self.min_link_share
+                or (ld_present and default_ld_agreement < self.max_ld_agreement))
+
+    def fires(self, features: list[float]) -> bool:
+        """The gate on a pair's :data:`FEATURES` (their default-only measures)."""
+        return self.fires_on(features[_DEFAULT_PAGE_SHARE], features[_DEFAULT_LINK_SHARE],
+                             bool(features[_LD_PRESENT]), features[_DEFAULT_LD_AGREEMENT])
+
+    def fires_for(self, default: Candidate, page: PageView, ld: Candidate | None) -> bool:
+        ld_ok = ld is not None and ld.words >= 20
+        return self.fires_on(min(2.0, default.words / max(1, page.visible_words)), _link_share(default, page),
+                             ld_ok, _share(ld.trigrams, default.trigrams) if ld_ok else 0.0)
+
+
+def model_gate(model: dict) -> Gate:
+    return Gate(**model.get("gate", {}))
+
+
+def active_model() -> dict | None:
+    """The model in use: the shipped file (read once)."""
+    return load_model(MODEL_PATH)
+
+
+def select_body(default_text: str, visible_blocks: list[str], link_texts: frozenset[str],
+                json_ld_body: str | None, html: str, url: str,
+                model: dict | None = None) -> tuple[bool, tuple[str, str] | None]:
+    """Whether the other candidates ran, and the (extractor's name, text) to store instead of the
+    default body, or None to keep it.
+
+    The gate (:class:`Gate`, from the model's file) decides on the default's own measures whether
+    the other candidates run at all; where it does, the model weighs each against the default."""
+    from newscrawl.stages.extract.body import alternative_bodies
+
+    model = model if model is not None else active_model()
+    if model is None or not default_text.strip():
+        return False, None
+    page = PageView("\n".join(visible_blocks), link_texts)
+    default = candidate("newscrawl", default_text)
+    ld = candidate("json-ld", json_ld_body) if json_ld_body and json_ld_body.strip() else None
+    if not model_gate(model).fires_for(default, page, ld):
+        return False, None
+    alternatives = [candidate(name, text) for name, text in alternative_bodies(html, url).items()]
+    if ld is not None:
+        alternatives.append(ld)
+    chosen, _p = select(default, alternatives, page, ld if ld is not None and ld.words else None, model)
+    return True, None if chosen is default else (chosen.name, "\n".join(chosen.paragraphs))
