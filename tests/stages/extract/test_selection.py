@@ -1,8 +1,12 @@
 """Selection features: what each measures on candidates written here."""
 
+import json
 from pathlib import Path
 
-from newscrawl.stages.extract.selection import FEATURES, PageView, candidate, load_model, pair_features, select
+from newscrawl import process_page
+from newscrawl.stages.extract import selection
+from newscrawl.stages.extract.selection import (FEATURES, MODEL_PATH, Gate, PageView, candidate, load_model,
+                                                model_gate, pair_features, select, select_body)
 
 ARTICLE = ("The ferry service to the island resumes on Monday after the new landing ramp passed inspection.\n"
            "Crews worked through the weekend to finish the ramp, the operator said in a statement.\n"
@@ -48,3 +52,64 @@ def test_a_model_of_other_features_is_not_loaded(tmp_path: Path):
     path.write_text('{"features": ["something_else"], "weights": [1.0]}')
     assert load_model(path) is None
     assert load_model(tmp_path / "absent.json") is None
+
+
+# --- the gate and the selection at run time ---------------------------------------------------
+
+
+def test_gate_fires_on_a_body_that_is_a_sliver_of_the_page_or_misses_the_publishers_copy():
+    gate = Gate(max_page_share=0.25, min_link_share=0.2, max_ld_agreement=0.8)
+    whole, first = candidate("newscrawl", ARTICLE), candidate("newscrawl", ARTICLE.split("\n")[0])
+    long_page = PageView(PAGE.visible_text + ("\nAn unrelated line of furniture text in the footer." * 12),
+                         PAGE.link_texts)
+    assert not gate.fires_for(whole, PAGE, None)
+    assert gate.fires_for(first, long_page, None)
+    assert gate.fires_for(candidate("newscrawl", LINKS), PAGE, None)  # all link text
+    assert not gate.fires_for(whole, PAGE, candidate("json-ld", ARTICLE))
+    other_copy = "A different story about a bridge closing for repairs in the spring, the city council said today."
+    assert gate.fires_for(whole, PAGE, candidate("json-ld", other_copy * 2))
+
+
+def forced_model(threshold: float, gate: dict) -> dict:
+    # Zero weights and a high bias: every alternative gets the same probability, above threshold.
+    return {"features": list(FEATURES), "mean": [0.0] * len(FEATURES), "scale": [1.0] * len(FEATURES),
+            "weights": [0.0] * len(FEATURES), "bias": 3.0, "threshold": threshold, "gate": gate}
+
+
+HTML = ("<html><head><title>Ferry</title></head><body><nav><a href='/'>Home</a></nav><article>"
+        + "".join(f"<p>{line}</p>" for line in ARTICLE.split("\n"))
+        + "</article><footer>" + "".join(f"<p>Footer line {i} of the site with its address.</p>" for i in range(4))
+        + "</footer></body></html>")
+
+
+def test_select_body_runs_the_other_extractors_only_when_the_gate_fires():
+    visible = ["Home"] + ARTICLE.split("\n")
+    never = forced_model(0.5, {"max_page_share": 0.0, "min_link_share": 2.0, "max_ld_agreement": 0.0})
+    assert select_body(ARTICLE, visible, frozenset(), None, HTML, "https://example.org/a", never) == (False, None)
+    always = forced_model(0.5, {"max_page_share": 3.0, "min_link_share": 2.0, "max_ld_agreement": 0.0})
+    fired, choice = select_body(ARTICLE.split("\n")[0], visible, frozenset(), None, HTML, "https://example.org/a",
+                                always)
+    assert fired and choice is not None
+    name, text = choice
+    assert name in ("trafilatura-balanced", "trafilatura-precision", "readability")
+    assert "first crossing leaves at seven" in text
+    # Above every probability, the default stays though the candidates ran.
+    assert select_body(ARTICLE.split("\n")[0], visible, frozenset(), None, HTML, "https://example.org/a",
+                       forced_model(0.99, always["gate"])) == (True, None)
+
+
+def test_process_page_stores_the_selected_body_and_says_so(tmp_path: Path, monkeypatch):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(forced_model(0.5, {"max_page_share": 3.0, "min_link_share": 2.0,
+                                                  "max_ld_agreement": 0.0})))
+    monkeypatch.setattr(selection, "MODEL_PATH", path)
+    record = process_page(HTML.encode(), "https://example.org/a", {"Content-Type": "text/html"})
+    kinds = [(r.stage, r.kind) for r in record.repairs]
+    assert ("extract", "body_selected") in kinds
+    assert "first crossing leaves at seven" in record.body
+
+
+def test_the_shipped_model_loads_with_its_gate():
+    model = load_model(MODEL_PATH)
+    assert model is not None and 0.0 < model["threshold"] < 1.0
+    assert model_gate(model) != Gate(max_page_share=0.0)
