@@ -431,6 +431,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{corpus:<22}{len(ids):>6}  {name:<12}{m['f1']:7.3f}{m['precision']:7.3f}{m['recall']:7.3f}"
                   f"{m.get('with', float('nan')):7.3f}{m.get('without', float('nan')):8.3f}"
                   f"{m['ms_median']:8.1f}{m['s_total']:9.1f}")
+        if all("newscrawl-default" in ours[pid] for pid in ids):
+            # The same run's body before the selection among candidates (untimed).
+            m = _score(score_module, truth, {pid: ours[pid]["newscrawl-default"] for pid in ids}, ids)
+            figures[corpus]["unselected"] = m
+            all_rows.setdefault("unselected", []).append(m)
+            print(f"{corpus:<22}{len(ids):>6}  {'unselected':<12}{m['f1']:7.3f}{m['precision']:7.3f}"
+                  f"{m['recall']:7.3f}{m.get('with', float('nan')):7.3f}{m.get('without', float('nan')):8.3f}")
         ratio = (figures[corpus]["newscrawl"]["ms_median"] / figures[corpus]["trafilatura"]["ms_median"],
                  figures[corpus]["newscrawl"]["s_total"] / figures[corpus]["trafilatura"]["s_total"])
         fired = sum(bool(ours[pid].get("candidates_ran")) for pid in ids)
@@ -441,8 +448,8 @@ def main(argv: list[str] | None = None) -> int:
         figures[corpus]["time_ratio"] = {"median": ratio[0], "total": ratio[1]}
     full = [c for c in args.corpora if c != "trafilatura-evaldata"]
     print("\nmean over the corpora with full truth (" + ", ".join(full) + "):")
-    for name in TIMED:
-        rows = [figures[c][name] for c in full]
+    for name in TIMED + ("unselected",):
+        rows = [figures[c][name] for c in full if name in figures[c]]
         if rows:
             f1, p, r = (statistics.mean(m[k] for m in rows) for k in ("f1", "precision", "recall"))
             figures.setdefault("mean", {})[name] = {"f1": f1, "precision": p, "recall": r}
