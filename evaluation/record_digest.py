@@ -41,12 +41,15 @@ def main() -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--sample", type=int, default=0, help="about N pages of each set (every k-th sorted id)")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(a.jobs) as pool:
         for name, d in corpora(a.shared).items():
             truth = json.loads((d / "ground-truth.json").read_text())
             ids = sorted(truth)
+            if a.sample:
+                ids = ids[:: max(1, len(ids) // a.sample)]
             tasks = [(str(d / "html" / f"{pid}.html.gz"), pid, truth[pid].get("url") or "") for pid in ids]
             with (a.out / f"{name}.jsonl").open("w") as fh:
                 for pid, line in zip(ids, pool.map(one, tasks, chunksize=8)):
