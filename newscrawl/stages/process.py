@@ -171,7 +171,8 @@ def step_clean(work: Work) -> None:
     work.default_body = work.record.body
     if extracted is not None and work.decoded is not None:
         # Where the cleaned body looks doubtful, another extractor's body may hold the article
-        # better (docs/extraction.md, "Selection among candidates").
+        # better; only when a selection model file is installed (docs/extraction.md, "Selection
+        # among candidates": none is shipped).
         work.candidates_ran, choice = select_body(work.record.body, extracted.visible_blocks, extracted.link_texts,
                              extracted.json_ld_body, work.decoded.text[:MAX_HTML_CHARS], work.record.url)
         if choice is not None:

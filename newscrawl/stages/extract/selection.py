@@ -5,9 +5,12 @@ Several extractors read each page (trafilatura's modes, readability, the publish
 with each other, how much of the page's visible text each takes, how much of it is link text,
 whether its paragraphs end like sentences, and whether the publisher's own copy agrees. A small
 logistic model over these features (:data:`FEATURES`, documented in docs/extraction.md) says
-whether an alternative candidate is better than the default body. Its weights are trained by
-``python -m evaluation.extraction_selection train`` on ../shared data (leave-one-corpus-out
-figures in docs/measurements.md) and shipped as ``selection_model.json`` beside this module.
+whether an alternative candidate is better than the default body; a gate (:class:`Gate`) on the
+default's own measures decides whether the other candidates run at all. The model, its threshold
+and its gate are fitted by ``python -m evaluation.extraction_selection train`` on ../shared data,
+which writes ``selection_model.json`` beside this module; ``process_page`` selects only when that
+file is there. None is shipped: held out, the gated selection did not pay for its time
+(docs/extraction.md, docs/measurements.md).
 """
 
 from __future__ import annotations

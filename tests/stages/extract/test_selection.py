@@ -5,7 +5,7 @@ from pathlib import Path
 
 from newscrawl import process_page
 from newscrawl.stages.extract import selection
-from newscrawl.stages.extract.selection import (FEATURES, MODEL_PATH, Gate, PageView, candidate, load_model,
+from newscrawl.stages.extract.selection import (FEATURES, Gate, PageView, candidate, load_model,
                                                 model_gate, pair_features, select, select_body)
 
 ARTICLE = ("The ferry service to the island resumes on Monday after the new landing ramp passed inspection.\n"
@@ -109,7 +109,16 @@ def test_process_page_stores_the_selected_body_and_says_so(tmp_path: Path, monke
     assert "first crossing leaves at seven" in record.body
 
 
-def test_the_shipped_model_loads_with_its_gate():
-    model = load_model(MODEL_PATH)
-    assert model is not None and 0.0 < model["threshold"] < 1.0
-    assert model_gate(model) != Gate(max_page_share=0.0)
+def test_without_a_model_file_nothing_is_selected(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(selection, "MODEL_PATH", tmp_path / "absent.json")
+    visible = ["Home"] + ARTICLE.split("\n")
+    assert select_body(ARTICLE.split("\n")[0], visible, frozenset(), None, HTML, "https://example.org/a") == (False, None)
+    record = process_page(HTML.encode(), "https://example.org/a", {"Content-Type": "text/html"})
+    assert not any(r.kind == "body_selected" for r in record.repairs)
+
+
+def test_a_trained_model_file_carries_its_gate(tmp_path: Path):
+    path = tmp_path / "model.json"
+    gate = {"max_page_share": 0.15, "min_link_share": 0.5, "max_ld_agreement": 0.5}
+    path.write_text(json.dumps(forced_model(0.6, gate)))
+    assert model_gate(load_model(path)) == Gate(**gate)
