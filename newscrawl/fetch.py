@@ -38,7 +38,9 @@ def download(url: str, *, timeout: float = TIMEOUT,
     """The page at ``url`` (an error status is a page too: the stages record it)."""
     request = urllib.request.Request(url, headers={"User-Agent": user_agent, "Accept-Encoding": "identity"})
     try:
-        response = urllib.request.urlopen(request, timeout=timeout)
+        # A fresh opener reads the proxy settings of the environment as it is now; urlopen's
+        # module-wide opener keeps the ones of its first call for the life of the process.
+        response = urllib.request.build_opener().open(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
         response = exc
     except (urllib.error.URLError, OSError, ValueError) as exc:

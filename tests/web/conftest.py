@@ -60,6 +60,11 @@ def ingest_samples(db: str, folder: Path) -> None:
     assert run.returncode == 0, run.stderr[-2000:]
 
 
+# The view is on loopback: go to it directly, never through a proxy the environment names (and not
+# through urllib's module-wide opener, which keeps whatever proxy was set when it was first used).
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 @dataclass
 class Served:
     """A running ``newscrawl serve``: its base URL and process."""
@@ -69,7 +74,7 @@ class Served:
 
     def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
         try:
-            with urllib.request.urlopen(self.base + path, timeout=60) as response:
+            with DIRECT.open(self.base + path, timeout=60) as response:
                 return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as exc:
             return exc.code, dict(exc.headers), exc.read()

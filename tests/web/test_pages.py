@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from newscrawl.cli import main as cli_main
 from newscrawl.web import ViewError, open_read_only
 from newscrawl.web.server import listening_socket
-from tests.web.conftest import ingest_samples, start_server
+from tests.web.conftest import DIRECT, ingest_samples, start_server
 
 
 def page_shapes(served) -> dict:
@@ -119,10 +119,10 @@ def test_bad_requests_and_unknown_things_are_one_line_pages(served):
     # On loopback the view answers to loopback names only (a rebinding page's host is refused).
     request = urllib.request.Request(served.base + "/stories", headers={"Host": "attacker.example"})
     with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(request, timeout=60)
+        DIRECT.open(request, timeout=60)
     assert refused.value.code == 400
     localhost = served.base.replace("127.0.0.1", "localhost")
-    with urllib.request.urlopen(localhost + "/api/sites", timeout=60) as response:
+    with DIRECT.open(localhost + "/api/sites", timeout=60) as response:
         assert response.status == 200
     wire = served.json("/api/stories")["stories"][0]
     code, _headers, body = served.get(f"/api/stories/{wire['key']}?a=999999")
