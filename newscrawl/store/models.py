@@ -386,7 +386,50 @@ class Listing(Base):
     discovery: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
 
+#: States of a WARC file in ``ingest_files``.
+FILE_PENDING = "pending"
+FILE_CLAIMED = "claimed"
+FILE_DONE = "done"
+FILE_FAILED = "failed"
+FILE_STATES = (FILE_PENDING, FILE_CLAIMED, FILE_DONE, FILE_FAILED)
+
+
+class IngestFile(Base):
+    """A WARC file (a path or an http(s) URL) that ``newscrawl ingest`` takes, the list several
+    ingest processes share (:mod:`newscrawl.store.ingest_files`).
+
+    A process claims a ``pending`` file (or a ``claimed`` one whose lease ran out: its process
+    died) and holds it while ``lease_until`` is renewed; ``claim`` names that claim (host, pid and
+    a random part), so a process that lost its lease can no longer write progress. ``position``
+    is how many records of the file are stored, advanced in the transaction that stores each, so
+    a file taken up again goes on after the last stored record.
+    """
+
+    __tablename__ = "ingest_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location: Mapped[str] = mapped_column(Text, unique=True)
+    state: Mapped[str] = mapped_column(String(16), default=FILE_PENDING)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    claim: Mapped[str | None] = mapped_column(Text)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    counts: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    message: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("state IN (" + ", ".join(f"'{s}'" for s in FILE_STATES) + ")",
+                        name="state"),
+        Index("ix_ingest_files_state", "state"),
+    )
+
+
 __all__ = [
+    "FILE_CLAIMED", "FILE_DONE", "FILE_FAILED", "FILE_PENDING", "FILE_STATES", "IngestFile",
     "NAMING_CONVENTION", "OUTCOMES", "OUTCOME_FAILED", "OUTCOME_NEW_STORY", "OUTCOME_NEW_VERSION",
     "OUTCOME_SKIPPED", "OUTCOME_UNCHANGED", "Base", "Fetch", "JSONType", "Listing", "RawPage",
     "ReprocessRun", "ReprocessRunVersion", "Site",

@@ -25,7 +25,7 @@ from newscrawl.store.db import (
 from newscrawl.store.models import Base, Site
 
 TABLES = {"sites", "stories", "story_bands", "versions", "raw_pages", "fetches", "story_merges",
-          "reprocess_runs", "reprocess_run_versions"}
+          "reprocess_runs", "reprocess_run_versions", "ingest_files"}
 
 
 def _check(engine) -> None:
