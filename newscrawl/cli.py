@@ -51,6 +51,10 @@ from newscrawl.model import Page
 from newscrawl.ingest import (Filters, IngestError, Ignored, WarcInput, find_inputs, iter_input,
                               page_record)
 
+#: Seconds a WARC file's claim holds unrenewed (newscrawl.store.ingest_files.DEFAULT_LEASE, not
+#: imported here: the store loads only when a command needs it).
+DEFAULT_LEASE = 120.0
+
 #: Titles longer than this are cut with an ellipsis in listings (a cut without one reads as data).
 TITLE_WIDTH = 80
 
@@ -133,9 +137,14 @@ class Progress:
     def line(self) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = self.done / elapsed
-        left = (self.total - self.done) / rate if rate > 0 else None
-        eta = "--" if left is None else (f"{int(left // 60)}m{int(left % 60):02d}s" if left >= 60
+        left = max(self.total - self.done, 0) / rate if rate > 0 else None
+        eta = "--" if left is None else (f"{int(left // 3600)}h{int(left % 3600 // 60):02d}m"
+                                         if left >= 3600 else
+                                         f"{int(left // 60)}m{int(left % 60):02d}s" if left >= 60
                                          else f"{int(left)}s")
+        if self.what == "bytes":  # WARC files: read by the byte, shown in MB
+            return (f"{self.done / 1e6:,.1f}/{self.total / 1e6:,.1f} MB  {rate / 1e6:.2f} MB/s  "
+                    f"{eta} left")
         return f"{self.done}/{self.total} {self.what}  {rate:.1f}/s  {eta} left"
 
     def advance(self, count: int = 1) -> None:
@@ -156,87 +165,256 @@ class Progress:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    if args.status:
+        return _ingest_status(args)
+    if not args.paths:
+        raise CommandError("give the files, folders or warc.paths lists to ingest (or --status)")
     inputs = find_inputs(args.paths)
-    readable = [entry for entry in inputs if isinstance(entry, tuple | WarcInput)]
+    pages = [entry for entry in inputs if isinstance(entry, tuple)]
+    warcs = [entry for entry in inputs if isinstance(entry, WarcInput)]
     ignored = [entry for entry in inputs if isinstance(entry, Ignored)]
     missing = [entry for entry in inputs if isinstance(entry, IngestError)]
-    # A WARC file holds many pages, counted only as it is read: progress counts files then.
-    progress = Progress(len(readable), "files" if any(isinstance(e, WarcInput) for e in readable)
-                        else "pages")
     for entry in ignored:
         print(f"ignored: {printable(entry)}", file=sys.stderr)
     for entry in missing:
         print(f"error: {printable(entry)}", file=sys.stderr)
-    if not readable:
+    if not pages and not warcs:
         raise CommandError(f"no pages to ingest in {' '.join(map(str, args.paths))} (give .html, .htm, "
                            f".html.gz, .warc or .warc.gz files, saved-response folders, or folders "
                            f"holding them)")
     filters = _ingest_filters(args)
     # A bad URL is one error line before any work starts; a new database is made here, once.
     _SESSIONS[args.db] = _sessionmaker(args.db)
-    outcomes: Counter = Counter()
-    errors = len(missing)
-    refused = 0
-    jobs = args.jobs or usable_cores()
-    if jobs > 1 and (len(readable) > 1 or isinstance(readable[0], WarcInput)):
-        # Pages go to the workers one by one, whatever file holds them (one WARC file keeps
-        # every core busy too); this process reads the files and prints, in input order.
-        progress.active = progress.active and args.quiet
-        counts, failed, not_taken = _ingest_in_pool(readable, args.db, filters, args.quiet, jobs,
-                                                    progress)
-        outcomes.update(counts)
-        errors += failed
-        refused += not_taken
-    else:
-        for entry in readable:
-            counts, failed, not_taken, _ = _ingest_input(entry, args.db, filters, args.quiet,
-                                                         progress)
-            outcomes.update(counts)
-            errors += failed
-            refused += not_taken
-            progress.advance()
-    progress.clear()
-    summary = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "nothing"
+    tally = _Tally(errors=len(missing))
+    with _Stages(args.jobs or usable_cores()) as stages:
+        if pages:
+            _ingest_pages(pages, args, filters, tally, stages)
+        if warcs:
+            _ingest_warc_files(warcs, args, filters, tally, stages)
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(tally.outcomes.items())) or "nothing"
     filtered = f"; {filters.rejected} filtered out" if filters.rejected else ""
-    print(f"ingested: {summary}; {errors} unreadable; {len(ignored)} ignored (not pages){filtered}"
-          + (f"; {refused} refused by the database" if refused else ""))
-    return 1 if errors or refused else 0
+    print(f"ingested: {summary}; {tally.errors} unreadable; {len(ignored)} ignored (not pages){filtered}"
+          + (f"; {tally.refused} refused by the database" if tally.refused else "")
+          + (f"; {tally.already} WARC file{'' if tally.already == 1 else 's'} already ingested "
+             f"(--again ingests {'it' if tally.already == 1 else 'them'} again)"
+             if tally.already else ""))
+    return 1 if tally.errors or tally.refused else 0
 
 
-def _ingest_input(entry, db: str | None, filters: Filters, quiet: bool,
-                  progress: Progress | None = None) -> tuple[Counter, int, int, int]:
-    """Store what one input holds (in this process or a ``--jobs`` worker): the outcomes, the
-    unreadable and refused counts, and how many pages the filters left out here."""
-    make_session = _SESSIONS.get(db) or _SESSIONS.setdefault(db, _sessionmaker(db))
-    outcomes: Counter = Counter()
-    errors = refused = 0
-    rejected_before = filters.rejected
-    for item in iter_input(entry, filters):
-        if isinstance(item, IngestError):
-            if progress is not None:
-                progress.clear()
+class _Tally:
+    """What an ingest run did, added up over its inputs."""
+
+    def __init__(self, errors: int = 0) -> None:
+        self.outcomes: Counter = Counter()
+        self.errors = errors
+        self.refused = 0
+        self.already = 0
+
+
+class _Stages:
+    """The stages of the pages an ingest reads (:func:`_process_page`): in ``jobs`` worker
+    processes, or in this process when ``jobs`` is 1. :meth:`records` hands the records back in
+    input order, so the command stores what one process would have stored, ids and story keys
+    included, while the workers run ahead. At most a few pages per worker wait in flight, so a
+    large WARC file is never held in memory."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.pool = None
+
+    def __enter__(self) -> _Stages:
+        if self.jobs > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # Spawned, not forked: a forked worker would share this process's database
+            # connections. Started when the first page is submitted.
+            self.pool = ProcessPoolExecutor(self.jobs,
+                                            mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        if self.pool is not None:
+            # On an error or Ctrl-C the pages still in flight are dropped, not waited for.
+            self.pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
+
+    def records(self, items):
+        """``(item, page, record)`` for each item of ``items`` in their order; an
+        :class:`IngestError` comes back as ``(error, None, None)``."""
+        from collections import deque
+
+        if self.pool is None:
+            for item in items:
+                if isinstance(item, IngestError):
+                    yield item, None, None
+                else:
+                    yield item, *page_record(item)
+            return
+        pending: deque = deque()
+        for item in items:
+            if isinstance(item, IngestError):
+                pending.append((item, None))
+            else:
+                pending.append((item, self.pool.submit(_process_page, item)))
+            while len(pending) >= 4 * self.jobs:
+                yield _settled(*pending.popleft())
+        while pending:
+            yield _settled(*pending.popleft())
+
+
+def _settled(item, future):
+    if future is None:
+        return item, None, None
+    return item, item if isinstance(item, Page) else item.page, future.result()  # a WARC skip
+
+
+def _ingest_stream(items, make_session, filters: Filters, quiet: bool, progress: Progress,
+                   tally: _Tally, stages: _Stages, claim=None, counts: Counter | None = None) -> None:
+    """Store the records of ``items`` (what :func:`~newscrawl.ingest.iter_input` yields) in
+    their order and print a line for each. With a ``claim`` (a WARC file of
+    newscrawl.store.ingest_files), the items before its position are passed over and each
+    stored record writes its position in the same transaction. ``counts``: the outcomes of
+    these items, added to as they are stored."""
+    counts = Counter() if counts is None else counts
+    start = claim.file.position if claim is not None else 0
+    # Positions count every item read, so the skipped ones are counted but not staged.
+    numbered = ((index, item) for index, item in enumerate(items) if index >= start)
+    from collections import deque
+
+    indexes: deque = deque()
+
+    def staged():
+        for index, item in numbered:
+            indexes.append(index)
+            yield item
+
+    for item, page, record in stages.records(staged()):
+        index = indexes.popleft()
+        if claim is not None and claim.lost.is_set():
+            from newscrawl.store.ingest_files import LeaseLost
+
+            raise LeaseLost(f"{claim.file.location}: taken up by another process")
+        if page is None:
+            progress.clear()
             print(f"error: {printable(item)}", file=sys.stderr, flush=True)
-            errors += 1
+            tally.errors += 1
             continue
-        page, record = page_record(item)
         if not filters.wants_record(record):
             continue
-        outcome, not_taken = _store_and_print(make_session, page, record, quiet, progress)
+        also = None if claim is None else (
+            lambda session, position=index + 1: claim.record_stored(session, position))
+        outcome, not_taken = _store_and_print(make_session, page, record, quiet, progress, also)
         if outcome is not None:
-            outcomes[outcome] += 1
-        refused += not_taken
-    return outcomes, errors, refused, filters.rejected - rejected_before
+            counts[outcome] += 1
+            tally.outcomes[outcome] += 1
+        tally.refused += not_taken
 
 
-def _store_and_print(make_session, page, record, quiet: bool,
-                     progress: Progress | None) -> tuple[str | None, int]:
-    """Store one page and its record and print its line; returns the outcome (None when not
-    even a failed fetch could be recorded) and 1 when the database refused the page, else 0."""
+def _ingest_pages(pages: list, args: argparse.Namespace, filters: Filters, tally: _Tally,
+                  stages: _Stages) -> None:
+    """Saved pages (HTML files, case folders): one page each."""
+    progress = Progress(len(pages), "pages")
+
+    def items():
+        for entry in pages:
+            yield from iter_input(entry, filters)
+            progress.advance()
+
+    _ingest_stream(items(), _SESSIONS[args.db], filters, args.quiet, progress, tally, stages)
+    progress.clear()
+
+
+def _ingest_warc_files(warcs: list[WarcInput], args: argparse.Namespace, filters: Filters,
+                       tally: _Tally, stages: _Stages) -> None:
+    """WARC files through the database's list of files (newscrawl.store.ingest_files): this
+    process claims the next file not yet done and feeds its records to the stage workers, until
+    none is left. Every ingest given the same files (another process, on any machine) claims
+    from the same list, so each file is read once - several files at once come from several
+    ``newscrawl ingest`` processes - and a file whose process died is taken up again after the
+    last record it stored."""
+    from newscrawl.ingest import local_warc
+    from newscrawl.store.ingest_files import (FileClaim, LeaseLost, claim_next, file_status,
+                                              held_elsewhere, register, requeue)
+
+    make_session = _SESSIONS[args.db]
+    registered = register(make_session, [(w.location, w.size) for w in warcs])
+    location = dict(zip(registered, (w.location for w in warcs), strict=True))
+    ids = list(location)  # in the order given, each file once
+    if args.again:
+        requeue(make_session, ids)
+    with make_session() as session:
+        rows = {row.location: row for row in file_status(session)}
+    done = {i for i in ids if rows[location[i]].state == "done"}
+    tally.already = len(done)
+    if not args.quiet:
+        for file_id in ids:
+            if file_id in done:
+                print(f"already ingested: {printable(location[file_id])}", file=sys.stderr)
+    todo = [i for i in ids if i not in done]
+    if not todo:
+        return
+    progress = Progress(sum(rows[location[i]].size or 0 for i in todo), "bytes")
+    while True:
+        file = claim_next(make_session, todo, args.lease)
+        if file is None:
+            wait = held_elsewhere(make_session, todo)
+            if wait is None:
+                break
+            time.sleep(min(wait + 0.2, 5.0))
+            continue
+        entry = WarcInput(file.location if file.location.startswith(("http://", "https://"))
+                          else Path(file.location))
+        if file.position and not args.quiet:
+            progress.clear()
+            print(f"resumed: {printable(file.location)} after record {file.position}",
+                  file=sys.stderr, flush=True)
+        with FileClaim(make_session, file, args.lease) as claim:
+            counts: Counter = Counter()
+            try:
+                with local_warc(entry) as local:
+                    _ingest_stream(iter_input(local, filters, _ReadOffsets(progress.advance)),
+                                   make_session, filters, args.quiet, progress, tally, stages,
+                                   claim=claim, counts=counts)
+            except IngestError as exc:  # the download failed
+                progress.clear()
+                print(f"error: {printable(exc)}", file=sys.stderr, flush=True)
+                tally.errors += 1
+                claim.finish({}, failed=str(exc))
+                continue
+            except LeaseLost as exc:
+                progress.clear()
+                print(f"error: {printable(exc)}", file=sys.stderr, flush=True)
+                continue
+            except KeyboardInterrupt:
+                claim.release(counts)
+                raise
+            claim.finish(dict(counts))
+    progress.clear()
+
+
+class _ReadOffsets:
+    """Offsets into the file being read -> bytes read in all, told to ``sink``."""
+
+    def __init__(self, sink) -> None:
+        self.sink = sink
+        self.last = 0
+
+    def __call__(self, offset: int) -> None:
+        if offset > self.last:
+            self.sink(offset - self.last)
+            self.last = offset
+
+
+def _store_and_print(make_session, page, record, quiet: bool, progress: Progress | None,
+                     also=None) -> tuple[str | None, int]:
+    """Store one page and its record (``also(session)`` in the same transaction) and print its
+    line; returns the outcome (None when not even a failed fetch could be recorded) and 1 when
+    the database refused the page, else 0."""
     from newscrawl.ingest import store_ingested
     from newscrawl.store.refusals import StoreRefused
 
     try:
-        outcome = store_ingested(make_session, page, record)
+        outcome = store_ingested(make_session, page, record, also)
     except StoreRefused as exc:
         if progress is not None:
             progress.clear()
@@ -250,6 +428,29 @@ def _store_and_print(make_session, page, record, quiet: bool,
     return outcome.outcome, int(outcome.reason is not None)
 
 
+def _ingest_status(args: argparse.Namespace) -> int:
+    """``newscrawl ingest --status``: the WARC files of the database's list, and their state."""
+    from newscrawl.store.ingest_files import file_status
+
+    make_session = _sessionmaker(args.db, read=True)
+    with make_session() as session:
+        files = file_status(session)
+    states = Counter(f.state for f in files)
+    print(f"{len(files)} WARC file{'' if len(files) == 1 else 's'}: "
+          + ", ".join(f"{states[s]} {s}" for s in ("done", "claimed", "pending", "failed")))
+    for f in files:
+        size = f"{f.size / 1e6:,.1f} MB" if f.size is not None else "size unknown"
+        if f.state == "claimed":
+            detail = f"by {f.claim}, lease until {f.lease_until:%Y-%m-%d %H:%M:%S}Z"
+        elif f.state == "failed" or f.message:
+            detail = f.message or ""
+        else:
+            detail = ", ".join(f"{n} {k}" for k, n in sorted(f.counts.items()))
+        print(f"{f.state:8s} {f.position:>9,d} records  {size:>12s}  {printable(f.location)}"
+              + (f"  ({printable(detail)})" if detail else ""))
+    return 0
+
+
 #: Session factories of this process by database URL (one engine for all inputs of a run).
 _SESSIONS: dict = {}
 
@@ -260,53 +461,6 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
-
-
-def _ingest_in_pool(readable, db: str | None, filters: Filters, quiet: bool, jobs: int,
-                    progress: Progress) -> tuple[Counter, int, int]:
-    """Ingest with ``jobs`` worker processes running the stages (:func:`_process_page`): this
-    process reads the inputs (site and date filters applied as it reads) and stores each record
-    as it comes back, in input order - what is stored, ids and story keys included, is what one
-    process stores, and the store's work overlaps the workers'. At most a few pages per worker
-    wait in flight, so a large WARC file is never held in memory."""
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
-
-    outcomes: Counter = Counter()
-    errors = refused = 0
-    pending: deque = deque()
-    make_session = _SESSIONS.get(db) or _SESSIONS.setdefault(db, _sessionmaker(db))
-
-    def settle() -> None:
-        nonlocal refused
-        page, future = pending.popleft()
-        record = future.result()
-        if not filters.wants_record(record):
-            return
-        outcome, not_taken = _store_and_print(make_session, page, record, quiet, progress)
-        if outcome is not None:
-            outcomes[outcome] += 1
-        refused += not_taken
-
-    # Spawned, not forked: a forked worker would share this process's database connections.
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for entry in readable:
-            for item in iter_input(entry, filters):
-                if isinstance(item, IngestError):
-                    progress.clear()
-                    print(f"error: {printable(item)}", file=sys.stderr, flush=True)
-                    errors += 1
-                    continue
-                page = item if isinstance(item, Page) else item.page  # a WARC skip
-                pending.append((page, pool.submit(_process_page, item)))
-                while len(pending) >= 4 * jobs:
-                    settle()
-            progress.advance()
-        while pending:
-            settle()
-    return outcomes, errors, refused
-
 
 def _process_page(item):
     """The record of one page (or WARC skip), in an ingest worker."""
@@ -760,11 +914,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="an http(s) URL, a saved .html/.htm/.html.gz file or a saved-response folder")
     p = add("ingest", cmd_ingest, "store saved pages (.html, .htm, .html.gz, case folders, "
                                    ".warc, .warc.gz, warc.paths lists)")
-    p.add_argument("paths", nargs="+")
+    p.add_argument("paths", nargs="*")
+    p.add_argument("--status", action="store_true",
+                   help="list the WARC files of the database: done, being read (by which "
+                        "process), pending, failed")
+    p.add_argument("--again", action="store_true",
+                   help="ingest WARC files that are done already again (they are passed over)")
+    p.add_argument("--lease", type=positive_float, default=DEFAULT_LEASE, metavar="SECONDS",
+                   help=f"a WARC file whose process stops renewing its claim this long is taken "
+                        f"up by another (default {DEFAULT_LEASE:g})")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     p.add_argument("-j", "--jobs", type=positive_int, default=None, metavar="N",
                    help="N worker processes running the stages of the pages; stored in input order "
-                        "(default: one per core this process may use)")
+                        "(default: one per core this process may use). Several WARC files are read "
+                        "at once by several ingests given the same files")
     p.add_argument("--site", action="append", metavar="HOST",
                    help="only pages of this site and its subdomains (repeatable)")
     p.add_argument("--sources", metavar="FILE",
@@ -813,6 +976,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     p.set_defaults(func=cmd_db_backfill)
     return parser
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
+    return value
 
 
 def positive_int(text: str) -> int:

@@ -17,8 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,7 +29,7 @@ from pathlib import Path
 from newscrawl.crawl.settings import DOWNLOAD_MAXSIZE
 from newscrawl.model import ArticleRecord, Page, site_of
 from newscrawl.stages.process import run_steps, start
-from newscrawl.warc import WarcError, WarcSkip, is_warc, iter_warc, read_paths_list
+from newscrawl.warc import WarcError, WarcSkip, download, is_warc, iter_warc, read_paths_list
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 #: Lists of WARC files, one a line (Common Crawl's ``warc.paths.gz``).
@@ -111,9 +114,52 @@ NOT_A_PAGE = "not a saved page (.html, .htm, .html.gz, .warc, .warc.gz, or a fol
 
 @dataclass(frozen=True, slots=True)
 class WarcInput:
-    """A WARC file found by :func:`find_inputs`: many pages, read by :func:`iter_input`."""
+    """A WARC file found by :func:`find_inputs`: many pages, read by :func:`iter_input`.
+    ``path`` is a local file, or an http(s) URL (a str) downloaded when it is read."""
 
-    path: Path
+    path: Path | str
+
+    @property
+    def is_url(self) -> bool:
+        return isinstance(self.path, str)
+
+    @property
+    def location(self) -> str:
+        """What names the file among processes and runs: its URL, or its absolute path."""
+        return self.path if isinstance(self.path, str) else str(Path(self.path).absolute())
+
+    @property
+    def size(self) -> int | None:
+        """Bytes, known for a local file (a URL's when its download starts)."""
+        if isinstance(self.path, str):
+            return None
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return None
+
+
+@contextmanager
+def local_warc(entry: WarcInput, folder: str | Path | None = None,
+               on_size: Callable[[int], None] | None = None) -> Iterator[WarcInput]:
+    """``entry`` as a local file: itself, or its URL downloaded into a temporary file in
+    ``folder`` (the system's temporary folder by default), removed afterwards. Raises
+    :class:`IngestError` when the download fails."""
+    if not entry.is_url:
+        yield entry
+        return
+    suffix = ".warc.gz" if entry.location.lower().split("?")[0].endswith(".gz") else ".warc"
+    handle, name = tempfile.mkstemp(prefix="newscrawl-", suffix=suffix, dir=folder)
+    os.close(handle)
+    target = Path(name)
+    try:
+        try:
+            download(entry.location, target, on_size=on_size)
+        except WarcError as exc:
+            raise IngestError(f"{entry.location}: {exc}") from None
+        yield WarcInput(target)
+    finally:
+        target.unlink(missing_ok=True)
 
 
 #: One input found: a saved-response folder or an HTML file with its reader, or a WARC file.
@@ -127,10 +173,10 @@ def _paths_list(path: Path) -> list[Input | IngestError]:
         return [IngestError(f"{path}: cannot read the list ({type(exc).__name__}: {exc})")]
     found: list[Input | IngestError] = []
     for entry in entries:
-        if entry.startswith(("http://", "https://")):
-            found.append(IngestError(f"{entry}: WARC URLs are not downloaded; give local paths"))
-        elif not is_warc(entry):
+        if not is_warc(entry):
             found.append(IngestError(f"{entry}: not a .warc or .warc.gz file (in {path})"))
+        elif entry.startswith(("http://", "https://")):
+            found.append(WarcInput(entry))
         elif not Path(entry).is_file():
             found.append(IngestError(f"{entry}: no such file (in {path})"))
         else:
@@ -143,6 +189,15 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Input | IngestError | Ignor
     the total is known): inputs to read, paths that do not exist, and files passed over."""
     found: list[Input | IngestError | Ignored] = []
     for raw_path in paths:
+        if str(raw_path).startswith(("http://", "https://")):
+            if is_warc(raw_path):
+                found.append(WarcInput(str(raw_path)))
+            elif str(raw_path).lower().split("?")[0].endswith(PATHS_SUFFIXES):
+                found.append(IngestError(f"{raw_path}: download the list first; its entries "
+                                         f"may be URLs"))
+            else:
+                found.append(IngestError(f"{raw_path}: a URL that is not a .warc or .warc.gz file"))
+            continue
         path = Path(raw_path)
         if path.is_dir():
             if (path / "info.json").is_file():
@@ -214,11 +269,20 @@ class Filters:
 
 
 def iter_input(entry: Input, filters: Filters | None = None,
+               progress: Callable[[int], None] | None = None,
                ) -> Iterator[Page | WarcSkip | IngestError]:
     """Everything one input of :func:`find_inputs` holds: its page(s), the WARC responses that
     are recorded only with a reason (:class:`~newscrawl.warc.WarcSkip`), and what cannot be
     read, less what ``filters`` leave out by site and date. A WARC file is streamed record by
-    record."""
+    record (``progress(offset)`` after each: :func:`~newscrawl.warc.iter_warc`); a WARC URL is
+    downloaded first (:func:`local_warc`)."""
+    if isinstance(entry, WarcInput) and entry.is_url:
+        try:
+            with local_warc(entry) as local:
+                yield from iter_input(local, filters, progress)
+        except IngestError as exc:
+            yield exc
+        return
     if not isinstance(entry, WarcInput):
         page = read_input(entry)
         if filters is None or isinstance(page, IngestError) or filters.wants(page.url,
@@ -226,7 +290,7 @@ def iter_input(entry: Input, filters: Filters | None = None,
             yield page
         return
     try:
-        for item in iter_warc(entry.path, DOWNLOAD_MAXSIZE, filters and filters.wants):
+        for item in iter_warc(entry.path, DOWNLOAD_MAXSIZE, filters and filters.wants, progress):
             if isinstance(item, WarcError):
                 yield IngestError(f"{entry.path}: {item}")
             else:
@@ -257,18 +321,27 @@ def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page | IngestError]:
             yield entry
 
 
-def store_ingested(make_session, page: Page, record: ArticleRecord):
+def store_ingested(make_session, page: Page, record: ArticleRecord, also=None):
     """Store one saved page and its record in a transaction of its own (retried on conflicts
     with concurrent writers: another ingest, a crawl). A page the database refuses is recorded
     as a ``failed`` fetch with its reason (:mod:`newscrawl.store.refusals`), so the files after
     it are still stored; raises :class:`~newscrawl.store.refusals.StoreRefused` when even that
-    record fails."""
+    record fails. ``also(session)`` runs in the same transaction (a WARC file's position, so
+    that the record and its count are committed together)."""
     from newscrawl.store.refusals import store_or_record_refusal, store_refused
     from newscrawl.store.repository import store_page
 
+    def together(store):
+        def work(session, *args):
+            outcome = store(session, *args)
+            if also is not None:
+                also(session)
+            return outcome
+        return work
+
     return store_or_record_refusal(
-        make_session, lambda session: store_page(session, page, record, source="ingest"),
-        lambda session, reason: store_refused(session, page, reason, source="ingest"),
+        make_session, together(lambda session: store_page(session, page, record, source="ingest")),
+        together(lambda session, reason: store_refused(session, page, reason, source="ingest")),
         url=page.url)
 
 

@@ -56,7 +56,13 @@ class WarcSkip:
 
 
 def is_warc(path: str | Path) -> bool:
-    return str(path).lower().endswith(WARC_SUFFIXES)
+    """A WARC file by its name (a path, or an http(s) URL's path)."""
+    text = str(path)
+    if text.startswith(("http://", "https://")):
+        from urllib.parse import urlsplit
+
+        text = urlsplit(text).path
+    return text.lower().endswith(WARC_SUFFIXES)
 
 
 def _warc_date(value: str | None) -> dt.datetime | None:
@@ -107,8 +113,9 @@ def _read_payload(record, headers: list[tuple[str, str]], max_bytes: int) -> byt
 class _Reader:
     """One WARC file; the iterator restarts after a broken record."""
 
-    def __init__(self, path: Path, max_bytes: int, want=None) -> None:
+    def __init__(self, path: Path, max_bytes: int, want=None, progress=None) -> None:
         self.path = path
+        self.progress = progress
         self.max_bytes = max_bytes
         self.want = want
         #: Offsets of the response records read so far, by record id and by payload digest.
@@ -146,6 +153,8 @@ class _Reader:
                         last = iterator.offset
                         self._offset_of_current = last
                         item = self._item(record)
+                        if self.progress is not None:
+                            self.progress(fh.tell())
                         if item is not None:
                             yield item
                     return
@@ -253,13 +262,49 @@ def _coalesced(items: Iterator[Page | WarcSkip | WarcError]) -> Iterator[Page | 
 
 def iter_warc(path: str | Path, max_bytes: int,
               want: Callable[[str, dt.datetime | None], bool] | None = None,
+              progress: Callable[[int], None] | None = None,
               ) -> Iterator[Page | WarcSkip | WarcError]:
     """Pages, skipped responses and errors of one WARC file, in file order. ``want(url, date)``
-    False passes a record over before its payload is read (filters on site and date)."""
+    False passes a record over before its payload is read (filters on site and date);
+    ``progress(offset)`` is told how far into the file reading is, after each record."""
     path = Path(path)
     if os.path.getsize(path) == 0:
         return iter(())
-    return _coalesced(iter(_Reader(path, max_bytes, want)))
+    return _coalesced(iter(_Reader(path, max_bytes, want, progress)))
+
+
+#: Bytes copied at a time while a WARC file is downloaded.
+_DOWNLOAD_CHUNK = 1 << 20
+
+
+def download(url: str, target: Path, timeout: float = 60.0,
+             on_size: Callable[[int], None] | None = None) -> int:
+    """Stream the WARC file at ``url`` into ``target``, a chunk at a time (a 1 GB file takes a
+    chunk of memory); its size. ``on_size`` is told the size the server announces, if any.
+    Raises :class:`WarcError` with a one-line reason when the download fails or is cut short."""
+    import http.client
+    import shutil
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"User-Agent": "newscrawl (WARC ingest)"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response, \
+                target.open("wb") as out:
+            announced = response.headers.get("Content-Length")
+            if announced and announced.isdigit() and on_size is not None:
+                on_size(int(announced))
+            shutil.copyfileobj(response, out, _DOWNLOAD_CHUNK)
+            size = out.tell()
+    except urllib.error.HTTPError as exc:
+        raise WarcError(f"cannot download: HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise WarcError(f"cannot download: {exc.reason}") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise WarcError(f"cannot download: {type(exc).__name__}: {exc}") from None
+    if announced and announced.isdigit() and size != int(announced):
+        raise WarcError(f"cannot download: {size} of {announced} bytes received")
+    return size
 
 
 def read_paths_list(path: str | Path) -> list[str]:
@@ -275,5 +320,5 @@ def read_paths_list(path: str | Path) -> list[str]:
             else str(path.parent / line) for line in lines if line and not line.startswith("#")]
 
 
-__all__ = ["HTML_TYPES", "WARC_SUFFIXES", "WarcError", "WarcSkip", "is_warc", "iter_warc",
-           "read_paths_list"]
+__all__ = ["HTML_TYPES", "WARC_SUFFIXES", "WarcError", "WarcSkip", "download", "is_warc",
+           "iter_warc", "read_paths_list"]

@@ -154,9 +154,10 @@ def test_a_paths_list_and_a_folder_find_warc_files(tmp_path):
                                          "https://data.example/x.warc.gz\nnotes.txt\n")
     found = find_inputs([tmp_path / "warc.paths", tmp_path])
     assert found.count(WarcInput(path)) == 2
+    assert WarcInput("https://data.example/x.warc.gz") in found  # downloaded when read
     errors = [str(e) for e in found if isinstance(e, IngestError)]
-    assert len(errors) == 3 and any("no such file" in e for e in errors)
-    assert any("not downloaded" in e for e in errors)
+    assert len(errors) == 2 and any("no such file" in e for e in errors)
+    assert any("notes.txt: not a .warc" in e for e in errors)
     assert sum(isinstance(p, Page) for p in iter_pages([path])) == 5
 
 
