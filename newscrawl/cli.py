@@ -142,9 +142,11 @@ class Progress:
                                          if left >= 3600 else
                                          f"{int(left // 60)}m{int(left % 60):02d}s" if left >= 60
                                          else f"{int(left)}s")
-        if self.what == "bytes":  # WARC files: read by the byte, shown in MB
-            return (f"{self.done / 1e6:,.1f}/{self.total / 1e6:,.1f} MB  {rate / 1e6:.2f} MB/s  "
-                    f"{eta} left")
+        if self.what == "bytes":  # WARC files: read by the byte, shown in the total's unit
+            scale, unit = next((s, u) for s, u in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"), (1, "B"))
+                               if self.total >= s or s == 1)
+            return (f"{self.done / scale:,.1f}/{self.total / scale:,.1f} {unit}  "
+                    f"{rate / 1e6:.2f} MB/s  {eta} left")
         return f"{self.done}/{self.total} {self.what}  {rate:.1f}/s  {eta} left"
 
     def advance(self, count: int = 1) -> None:

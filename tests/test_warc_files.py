@@ -54,9 +54,9 @@ def write_warc(path: Path, site: str, records: int) -> list[str]:
 
 def ingest(*args: str, **popen) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    popen = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
     return subprocess.Popen([sys.executable, "-m", "newscrawl", "ingest", *args],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, **popen)
+                            cwd=ROOT, env=env, text=True, **popen)
 
 
 def fetch_counts(db: str) -> Counter:
@@ -221,3 +221,39 @@ def test_a_bad_lease_is_one_line(lease, capsys):
     with pytest.raises(SystemExit):
         cli_main(["ingest", "--lease", lease, "x.warc.gz"])
     assert "not a positive number" in capsys.readouterr().err
+
+
+def test_progress_by_bytes_on_a_terminal_and_quiet_otherwise(tmp_path):
+    import pty
+
+    path = tmp_path / "p.warc.gz"
+    write_warc(path, "progress.example", 8)
+    size = path.stat().st_size
+    main, child = pty.openpty()
+    try:
+        run = ingest("-q", str(path), "--db", f"sqlite:///{tmp_path / 'tty.db'}", stderr=child)
+        os.close(child)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:  # the child closed its end
+                break
+            if not chunk:
+                break
+            shown += chunk
+        out, _ = run.communicate(timeout=300)
+    finally:
+        os.close(main)
+    assert run.returncode == 0
+    text = shown.decode()
+    # Redrawn in place (carriage returns), in MB of the file, with a rate and time left.
+    assert 1e3 < size < 1e6
+    total = f"{size / 1e3:,.1f}"
+    assert "\r" in text and f"/{total} kB" in text and "MB/s" in text and " left" in text
+    assert f"{total}/{total} kB" in text  # the whole file, at the end
+    assert out.startswith("ingested: ")
+    # Not a terminal: only the summary, no progress line.
+    piped = ingest("-q", str(path), "--again", "--db", f"sqlite:///{tmp_path / 'pipe.db'}")
+    out, err = piped.communicate(timeout=300)
+    assert piped.returncode == 0 and err == "" and out.count("\n") == 1
