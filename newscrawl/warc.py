@@ -1,7 +1,10 @@
 """WARC files (ISO 28500) -> :class:`~newscrawl.model.Page` objects, one record at a time.
 
 Reads ``.warc`` and ``.warc.gz`` files (a gzip member per record, as every crawler writes them)
-with warcio, never holding more than one record's payload in memory. Each
+with warcio, never holding more than one record's payload in memory. A ``.warc.gz`` compressed
+as one gzip stream (``gzip file.warc``), which warcio refuses after its first record, is found
+by :func:`single_gzip_stream` and read through a decompressing file instead (slower: a revisit's
+original is found by decompressing the file again up to it). Each
 ``response`` record becomes a page with its target URI, HTTP status and headers, and its
 WARC-Date as the fetch time. A ``revisit`` record is resolved to the response it names (by
 record id, else by payload digest) when that response is earlier in the same file; the original
@@ -110,6 +113,39 @@ def _read_payload(record, headers: list[tuple[str, str]], max_bytes: int) -> byt
     return body
 
 
+def single_gzip_stream(path: Path) -> bool:
+    """Whether a gzip file holds more than its first WARC record in its first gzip member: a
+    whole file compressed as one stream, which record-by-record readers (warcio) refuse after
+    the first record. Decompresses the first member up to the end of the first record only."""
+    inflate = zlib.decompressobj(wbits=31)
+    head = b""
+    seen = 0
+    end = None
+    with path.open("rb") as fh:
+        while not inflate.eof:
+            chunk = fh.read(1 << 16)
+            if not chunk:
+                return False  # cut short: the reader reports it
+            try:
+                data = inflate.decompress(chunk)
+            except zlib.error:
+                return False
+            seen += len(data)
+            if end is None:
+                head += data[:1 << 16]
+                split = head.find(b"\r\n\r\n")
+                if split >= 0:
+                    length = next((line.split(b":", 1)[1].strip() for line in
+                                   head[:split].split(b"\r\n")
+                                   if line.lower().startswith(b"content-length:")), b"")
+                    if not length.isdigit():
+                        return False
+                    end = split + 4 + int(length) + 4  # the block, then CRLF CRLF
+            if end is not None and seen > end + 2:
+                return True  # the member goes on past the record: one stream
+    return False
+
+
 class _Reader:
     """One WARC file; the iterator restarts after a broken record."""
 
@@ -124,6 +160,18 @@ class _Reader:
         self._offset_of_current = 0
         with path.open("rb") as fh:
             self.magic = _GZIP_MAGIC if fh.read(3) == _GZIP_MAGIC else _WARC_MAGIC
+        #: A whole file gzip-compressed as one stream (not a member per record): read through a
+        #: decompressing file, whose offsets are those of the uncompressed WARC.
+        self.single_stream = self.magic == _GZIP_MAGIC and single_gzip_stream(path)
+        if self.single_stream:
+            self.magic = _WARC_MAGIC
+
+    def open(self):
+        if self.single_stream:
+            import gzip
+
+            return gzip.open(self.path, "rb")
+        return self.path.open("rb")
 
     def _next_start(self, fh, after: int) -> int | None:
         """Offset of the next place a record may start, after ``after``."""
@@ -141,7 +189,7 @@ class _Reader:
             tail = data[-(len(self.magic) - 1):]
 
     def __iter__(self) -> Iterator[Page | WarcSkip | WarcError]:
-        with self.path.open("rb") as fh:
+        with self.open() as fh:
             start = 0
             while True:
                 fh.seek(start)
@@ -154,7 +202,8 @@ class _Reader:
                         self._offset_of_current = last
                         item = self._item(record)
                         if self.progress is not None:
-                            self.progress(fh.tell())
+                            # Bytes of the file on disk (one gzip stream: of the compressed file).
+                            self.progress(getattr(fh, "fileobj", fh).tell())
                         if item is not None:
                             yield item
                     return
@@ -223,7 +272,7 @@ class _Reader:
             offset = self.by_digest.get(head.get_header("WARC-Payload-Digest") or "")
         if offset is None:
             return WarcSkip(self._page(url, status, headers, when), "revisit_original_not_in_file")
-        with self.path.open("rb") as other:
+        with self.open() as other:
             other.seek(offset)
             try:
                 original = next(iter(ArchiveIterator(other)))

@@ -126,6 +126,26 @@ def test_an_uncompressed_warc_reads_the_same(tmp_path):
            [(getattr(i, "url", None), getattr(i, "body", None)) for i in packed]
 
 
+def test_a_warc_gzipped_as_one_stream_reads_the_same(tmp_path):
+    # ``gzip file.warc``: one gzip stream for the whole file, not a member per record.
+    plain = sample(tmp_path, gzip_records=False)
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(plain.read_bytes()))
+    offsets = []
+    one_stream = list(iter_warc(whole, BIG, progress=offsets.append))
+    expected = list(iter_warc(plain, BIG))
+
+    def view(items):
+        return [(type(i).__name__, getattr(i, "url", None) or getattr(getattr(i, "page", None),
+                                                                      "url", None),
+                 getattr(i, "body", None)) for i in items]
+
+    assert view(one_stream) == view(expected)
+    assert "http://mirror.example/seals" in [i.url for i in one_stream if isinstance(i, Page)]
+    # Progress is told offsets in the compressed file, up to its size.
+    assert offsets == sorted(offsets) and 0 < offsets[-1] <= whole.stat().st_size
+
+
 def test_limits_and_unresolvable_records(tmp_path):
     warc = Archive()
     # A revisit whose original is not in this file, and a broken gzip payload.
