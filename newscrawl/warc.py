@@ -7,7 +7,8 @@ by :func:`single_gzip_stream` and read through a decompressing file instead (slo
 original is found by decompressing the file again up to it). Each
 ``response`` record becomes a page with its target URI, HTTP status and headers, and its
 WARC-Date as the fetch time. A ``revisit`` record is resolved to the response it names (by
-record id, else by payload digest) when that response is earlier in the same file; the original
+record id, else by payload digest; a ``server-not-modified`` revisit, a 304, by its URL) when
+that response is earlier in the same file; the original
 is read again from its offset, so nothing is kept but a table of offsets.
 
 What cannot be an article page comes out as a :class:`WarcSkip` (a page without a body and the
@@ -157,6 +158,9 @@ class _Reader:
         #: Offsets of the response records read so far, by record id and by payload digest.
         self.by_id: dict[str, int] = {}
         self.by_digest: dict[str, int] = {}
+        #: The latest response of each URL: what a "server not modified" revisit (a 304 to a
+        #: conditional request, with no payload digest) confirms.
+        self.by_uri: dict[str, int] = {}
         self._offset_of_current = 0
         with path.open("rb") as fh:
             self.magic = _GZIP_MAGIC if fh.read(3) == _GZIP_MAGIC else _WARC_MAGIC
@@ -264,12 +268,16 @@ class _Reader:
             self.by_id[head.get_header("WARC-Record-ID")] = offset
         if head.get_header("WARC-Payload-Digest"):
             self.by_digest[head.get_header("WARC-Payload-Digest")] = offset
+        self.by_uri[(head.get_header("WARC-Target-URI") or "").strip("<>")] = offset
 
     def _revisit(self, record, url, status, headers, when):
         head = record.rec_headers
         offset = self.by_id.get(head.get_header("WARC-Refers-To") or "")
         if offset is None:
             offset = self.by_digest.get(head.get_header("WARC-Payload-Digest") or "")
+        if offset is None and "server-not-modified" in (head.get_header("WARC-Profile") or ""):
+            refers = (head.get_header("WARC-Refers-To-Target-URI") or url).strip("<>")
+            offset = self.by_uri.get(refers)
         if offset is None:
             return WarcSkip(self._page(url, status, headers, when), "revisit_original_not_in_file")
         with self.open() as other:

@@ -146,6 +146,25 @@ def test_a_warc_gzipped_as_one_stream_reads_the_same(tmp_path):
     assert offsets == sorted(offsets) and 0 < offsets[-1] <= whole.stat().st_size
 
 
+def test_a_not_modified_revisit_reads_as_the_earlier_response_of_its_url(tmp_path):
+    warc = Archive()
+    warc.response("http://news.example/seals", SEALS)
+    warc.response("http://news.example/roof", ROOF)
+    for url in ("http://news.example/seals", "http://news.example/elsewhere"):
+        record = warc.writer.create_warc_record(
+            url, "revisit", http_headers=StatusAndHeaders("304 Not Modified", [("ETag", '"x"')],
+                                                          protocol="HTTP/1.1"),
+            warc_headers_dict={"WARC-Date": "2026-10-20T08:00:00Z", "WARC-Refers-To-Target-URI": url,
+                               "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/"
+                                               "server-not-modified"})
+        warc.writer.write_record(record)
+    items = list(iter_warc(warc.save(tmp_path / "nm.warc.gz"), BIG))
+    revisit = items[2]
+    assert isinstance(revisit, Page) and revisit.body == SEALS and revisit.status == 200
+    assert revisit.fetched_at == dt.datetime(2026, 10, 20, 8, 0, tzinfo=dt.timezone.utc)
+    assert isinstance(items[3], WarcSkip) and items[3].reason == "revisit_original_not_in_file"
+
+
 def test_limits_and_unresolvable_records(tmp_path):
     warc = Archive()
     # A revisit whose original is not in this file, and a broken gzip payload.

@@ -88,13 +88,15 @@ from newscrawl.store.fetches import FetchHistory
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["META_KEY", "Decision", "IncrementalMiddleware", "NotDue", "RevisitPolicy"]
+__all__ = ["META_KEY", "PREVIOUS_FETCH_KEY", "Decision", "IncrementalMiddleware", "NotDue", "RevisitPolicy"]
 
 #: Request meta key the spider sets on article requests: ``{"updated": iso|None,
 #: "published": iso|None}`` from the feed/sitemap entry. Plain strings, so JOBDIR can pickle it.
 META_KEY = "newscrawl_article"
 #: Set once the middleware has decided, so a retry or redirect of the request is not re-decided.
 DECIDED_KEY = "newscrawl_decided"
+#: Request meta: when the capture a conditional request asks about was fetched (WARC-Date form).
+PREVIOUS_FETCH_KEY = "newscrawl_previous_fetch"
 
 STATS = "newscrawl/incremental"
 
@@ -460,6 +462,10 @@ class IncrementalMiddleware:
         if not decision.fetch:
             raise NotDue(decision.why, request.url)
         request.meta[DECIDED_KEY] = decision.why
+        if decision.headers and history is not None:
+            # The capture a 304 confirms (the WARC writer's revisit record refers to it).
+            request.meta[PREVIOUS_FETCH_KEY] = history.fetched_at.astimezone(
+                dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         for name, value in decision.headers:
             request.headers.setdefault(name, value)
         if decision.headers:

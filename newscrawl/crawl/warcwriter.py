@@ -6,6 +6,9 @@ each response as it came: before decompression, redirects and retries act on it 
 line, headers, body as received; the body is already de-chunked by the HTTP client, so the
 ``Transfer-Encoding`` header is dropped) with ``WARC-Date``, target URI, IP address where known
 and payload digest, and the ``request`` that asked for it, joined by ``WARC-Concurrent-To``.
+A 304 answer to a conditional re-fetch is a ``revisit`` record instead (profile
+``server-not-modified``, referring to the URL and, where the incremental crawl knows it, the
+time of the capture it confirms).
 
 Files are gzip (a member per record, what every WARC reader expects), named
 ``newscrawl-<UTC start>-<serial>-<pid>.warc.gz`` and written under a ``.open`` suffix that is
@@ -13,7 +16,8 @@ taken off when the file is complete: at ``NEWSCRAWL_WARC_MAX_BYTES`` (the next r
 new file) and when the crawl ends. Each file starts with a ``warcinfo`` record naming newscrawl
 and the crawl's settings (without database or Redis URLs, which may hold passwords).
 
-Stats: ``newscrawl/warc/records``, ``newscrawl/warc/files``, ``newscrawl/warc/bytes``.
+Stats: ``newscrawl/warc/records``, ``newscrawl/warc/revisits``, ``newscrawl/warc/files``,
+``newscrawl/warc/bytes``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,12 @@ from scrapy.exceptions import NotConfigured
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newscrawl.crawl.incremental import PREVIOUS_FETCH_KEY
+
 logger = logging.getLogger(__name__)
+
+#: WARC-Profile of a revisit record for a 304 answer to a conditional request (WARC 1.1, 6.7.2).
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 #: Setting names whose values are not written into the warcinfo record (credentials).
 _SECRET_PARTS = ("URL", "PASSWORD", "TOKEN", "SECRET", "KEY")
@@ -108,7 +117,9 @@ class WarcWriterMiddleware:
         name = f"newscrawl-{stamp}-{self.serial:05d}-{os.getpid()}.warc.gz"
         self._path = self.directory / name
         self._file = open(self._path.with_name(name + ".open"), "wb")  # noqa: SIM115 - closed in close()
-        self._writer = WARCWriter(self._file, gzip=True)
+        # WARC 1.1: what the warcinfo record says, and the version whose WARC-Date may carry
+        # fractions of a second.
+        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
         self._writer.write_record(self._writer.create_warcinfo_record(name, self.info))
         self._inc("files")
         return self._writer
@@ -143,10 +154,22 @@ class WarcWriterMiddleware:
         warc_headers = {"WARC-Date": _warc_date(now)}
         if getattr(response, "ip_address", None) is not None:
             warc_headers["WARC-IP-Address"] = str(response.ip_address)
-        record = writer.create_warc_record(
-            response.url, "response", payload=io.BytesIO(response.body),
-            http_headers=StatusAndHeaders(status, headers, protocol="HTTP/1.1"),
-            warc_headers_dict=warc_headers)
+        http_headers = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
+        if response.status == 304:
+            # A conditional re-fetch the server answered "not modified": a revisit of the
+            # capture the crawl holds (no payload; when it was fetched, where known).
+            warc_headers["WARC-Profile"] = NOT_MODIFIED_PROFILE
+            warc_headers["WARC-Refers-To-Target-URI"] = response.url
+            previous = request.meta.get(PREVIOUS_FETCH_KEY)
+            if previous:
+                warc_headers["WARC-Refers-To-Date"] = previous
+            record = writer.create_warc_record(response.url, "revisit", http_headers=http_headers,
+                                               warc_headers_dict=warc_headers)
+            self._inc("revisits")
+        else:
+            record = writer.create_warc_record(
+                response.url, "response", payload=io.BytesIO(response.body),
+                http_headers=http_headers, warc_headers_dict=warc_headers)
         parts = urlsplit(request.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request_headers = _header_pairs(request.headers)
