@@ -9,8 +9,9 @@
     newscrawl ingest PATH... [--db URL]      store saved pages through the same stages as a crawl
     newscrawl stories [--db URL]             stories with their version and site counts
     newscrawl events [--all] [--db URL]      events with the stories (different texts) reporting them
-    newscrawl export [--format jsonl|csv|parquet] [--output FILE]
-                                             story versions, written as they are read
+    newscrawl export [--format jsonl|csv|parquet|warc] [--output FILE]
+                                             story versions, written as they are read; with
+                                             warc, the stored downloads as a WARC file
     newscrawl story KEY [--db URL]           one story's versions (site, URL, seen, derivation)
     newscrawl story KEY --diff [A [B]]       what changed between two versions (ids as listed;
                                              default: the first version and the latest)
@@ -751,6 +752,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CommandError(str(exc)) from None
     if target is not None and not target.parent.is_dir():
         raise CommandError(f"--output {args.output}: no folder {str(target.parent)!r}; create it first")
+    if fmt == "warc" or (args.format is None and args.output
+                         and args.output.lower().endswith((".warc", ".warc.gz"))):
+        return _export_warc(args, make_session, target)
     # Into a file beside the target, renamed at the end: an export that fails half-way leaves
     # no half file under the name a later step reads.
     partial = target.with_name(target.name + ".part") if target is not None else None
@@ -801,6 +805,39 @@ def add_serve_command(add) -> None:
     p = add("serve", cmd_serve, "a read-only web view of stories, versions, events and sites")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, help="port to listen on (default 8000; 0: any free port)")
+
+
+def _export_warc(args: argparse.Namespace, make_session, target: Path | None) -> int:
+    """``export --format warc``: every download the store kept, as gzip WARC (newscrawl.export_warc)."""
+    from newscrawl.export_warc import write_warc
+    from newscrawl.store.queries import iter_captures
+
+    if target is None and sys.stdout.isatty():
+        raise CommandError("a WARC file is binary: give --output FILE.warc.gz (or redirect it)")
+    info = {"software": f"newscrawl/{package_version()}", "format": "WARC File Format 1.1",
+            "description": "downloads stored by newscrawl, exported with newscrawl export"}
+    info.update({name: str(value) for name, value in
+                 (("site", args.site), ("since", args.since), ("limit", args.limit)) if value})
+    partial = target.with_name(target.name + ".part") if target is not None else None
+    stream = open(partial, "wb") if partial is not None else sys.stdout.buffer  # noqa: SIM115
+    try:
+        with make_session() as session:
+            count = write_warc(iter_captures(session, site=args.site, since=args.since,
+                                             limit=args.limit),
+                               stream, info, name=target.name if target else "stdout.warc.gz")
+    except BaseException:
+        if partial is not None:
+            stream.close()
+            partial.unlink(missing_ok=True)
+        raise
+    if partial is not None:
+        stream.close()
+        partial.replace(target)
+    else:
+        stream.flush()
+    print(f"exported {count} download{'' if count == 1 else 's'}"
+          f"{' to ' + str(target) if target else ''} (warc)", file=sys.stderr)
+    return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -908,7 +945,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE",
                    help="a Scrapy or NEWSCRAWL_* setting for this run (repeatable)")
     p.add_argument("--replay-dir", metavar="DIR",
-                   help="crawl these saved sites instead of the network (NEWSCRAWL_REPLAY_DIR)")
+                   help="crawl these saved sites (case folders, WARC files) instead of the network (NEWSCRAWL_REPLAY_DIR)")
     p.add_argument("--sample", action="store_true",
                    help="crawl the sample sites that ship with newscrawl, offline (saved responses)")
     p = add("fetch", cmd_fetch, "print one page's normalized record as JSON (nothing stored)", db=False)
@@ -952,10 +989,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--diff", nargs="*", metavar="VERSION",
                    help="what changed between versions A and B (default: the first and the "
                         "latest; one id: the first and that one)")
-    p = add("export", cmd_export, "write story versions as JSON Lines, CSV or Parquet")
-    p.add_argument("--format", choices=("jsonl", "csv", "parquet"),
+    p = add("export", cmd_export, "write story versions as JSON Lines, CSV or Parquet, or the "
+                                  "stored downloads as WARC")
+    p.add_argument("--format", choices=("jsonl", "csv", "parquet", "warc"),
                    help="jsonl (default), csv or parquet (the default when --output ends in .csv, "
-                        ".parquet); parquet needs pyarrow: pip install 'newscrawl[parquet]'")
+                        ".parquet; parquet needs pyarrow: pip install 'newscrawl[parquet]'): story "
+                        "versions; warc (the default for .warc.gz): every download the store "
+                        "kept, its bytes and headers, as gzip WARC")
     p.add_argument("--output", "-o", metavar="FILE", help="write here (default: standard output)")
     filters(p, "versions", "first fetched")
     p = add("reprocess", cmd_reprocess,

@@ -263,3 +263,29 @@ def test_ingest_jobs_share_the_files_between_processes(tmp_path, database_url, c
     assert len({stories[f"http://site{n}.example/seals"] for n in range(3)}) == 1
     assert len({stories[f"http://site{n}.example/roof"] for n in range(3)}) == 1
     assert stories["http://site0.example/seals"] != stories["http://site0.example/roof"]
+
+
+def test_export_as_warc_writes_repeated_bytes_as_revisits_and_reads_back(tmp_path, capsys):
+    first, second = (f"sqlite:///{tmp_path / name}.db" for name in ("first", "second"))
+    cli_main(["ingest", "-q", str(sample(tmp_path)), "--db", first])
+    out = tmp_path / "export.warc.gz"
+    assert cli_main(["export", "--format", "warc", "-o", str(out), "--db", first]) == 0
+    # The 404 too; not the two responses recorded without their bodies (image, truncated).
+    assert "exported 5 downloads" in capsys.readouterr().err
+    from warcio.archiveiterator import ArchiveIterator
+
+    with out.open("rb") as fh:
+        records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"),
+                    r.rec_headers.get_header("WARC-Date")) for r in ArchiveIterator(fh)]
+    kinds = [kind for kind, _, _ in records]
+    # The seals article's bytes were fetched at three URLs: stored once, one response and two
+    # revisits that refer to it.
+    assert kinds.count("revisit") == 2 and kinds[0] == "warcinfo"
+    assert ("response", "http://news.example/seals", "2026-10-13T08:00:00.000000Z") in records
+    assert cli_main(["ingest", "-q", str(out), "--db", second]) == 0
+    with open_database(first)() as one, open_database(second)() as two:
+        query = select(Version.url, Version.body).order_by(Version.url)
+        assert one.execute(query).all() == two.execute(query).all()
+        fetched = select(Fetch.url, Fetch.fetched_at, Fetch.status, Fetch.reason).order_by(Fetch.url)
+        assert [r for r in one.execute(fetched) if r.reason is None or "http" in r.reason] == \
+            two.execute(fetched).all()

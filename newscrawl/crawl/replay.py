@@ -16,6 +16,11 @@ handlers, where the network would be): robots.txt, the user agent, retries, redi
 decompression and the downloader stats all run exactly as in a live crawl, and robots.txt
 requests - which go through the same chain - are replayed too. An unknown URL gets a 404
 like a real site would give, so a crawl of saved sites never leaks onto the network.
+
+WARC files are saved sites too: ``NEWSCRAWL_REPLAY_DIR`` may name a ``.warc``/``.warc.gz`` file,
+or a folder holding some (beside or instead of cases); each ``response`` record is a saved
+response, so a crawl written with ``NEWSCRAWL_WARC_DIR`` (or any crawler's WARC) can be crawled
+again offline.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
+
+from newscrawl.warc import is_warc
 
 __all__ = ["ReplayDownloaderMiddleware", "SavedResponse", "SavedSites", "save_case"]
 
@@ -70,17 +77,54 @@ class SavedSites:
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
-        if not self.root.is_dir():
-            raise FileNotFoundError(f"saved sites directory not found: {self.root}")
         self._by_key: dict[str, SavedResponse] = {}
         self.duplicates: list[tuple[str, Path]] = []
+        if self.root.is_file() and is_warc(self.root):
+            self._load_warc(self.root)
+            return
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"saved sites directory not found: {self.root}")
         for info_path in sorted(self.root.rglob("info.json")):
-            saved = self._load_case(info_path)
-            key = url_key(saved.url)
-            if key in self._by_key:
-                self.duplicates.append((saved.url, info_path.parent))
-                continue
-            self._by_key[key] = saved
+            self._add(self._load_case(info_path))
+        for path in sorted(p for p in self.root.rglob("*") if p.is_file() and is_warc(p)):
+            self._load_warc(path)
+
+    def _add(self, saved: SavedResponse) -> None:
+        key = url_key(saved.url)
+        if key in self._by_key:
+            self.duplicates.append((saved.url, saved.path))
+            return
+        self._by_key[key] = saved
+
+    def _load_warc(self, path: Path) -> None:
+        """The ``response`` records of a WARC file (a crawl's NEWSCRAWL_WARC_DIR, CC-NEWS...),
+        each a saved response; revisits and requests are passed over. The payload is kept
+        decoded (chunks joined, gzip undone), so the headers of those encodings are dropped."""
+        from warcio.archiveiterator import ArchiveIterator
+
+        try:
+            with path.open("rb") as fh:
+                for record in ArchiveIterator(fh):
+                    if record.rec_type != "response" or record.http_headers is None:
+                        continue
+                    url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>")
+                    status = record.http_headers.get_statuscode()
+                    if not url or not status or not status.isdigit():
+                        continue
+                    headers: dict[str, str | list[str]] = {}
+                    for name, value in record.http_headers.headers:
+                        if name.lower() in _WARC_ENCODING_HEADERS:
+                            continue
+                        if name in headers:
+                            old = headers[name]
+                            headers[name] = [*old, value] if isinstance(old, list) else [old, value]
+                        else:
+                            headers[name] = value
+                    self._add(SavedResponse(url, int(status), headers,
+                                            record.content_stream().read(), path))
+        except Exception as exc:  # noqa: BLE001 - warcio raises several kinds; one line for each
+            raise ValueError(f"{path}: not readable as WARC ({type(exc).__name__}: "
+                             f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})") from exc
 
     @staticmethod
     def _load_case(info_path: Path) -> SavedResponse:
@@ -119,6 +163,9 @@ class SavedSites:
     def urls(self) -> list[str]:
         return [s.url for s in self._by_key.values()]
 
+
+#: Headers of encodings undone when a WARC payload is read.
+_WARC_ENCODING_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
 
 _EXT_BY_TYPE = (("html", "html"), ("xml", "xml"), ("json", "json"), ("gzip", "gz"), ("text/plain", "txt"))
 

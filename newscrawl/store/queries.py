@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from newscrawl.model import site_of
-from newscrawl.store.models import Event, Site, Story, StoryMerge, Version
+from newscrawl.store.models import Event, Fetch, RawPage, Site, Story, StoryMerge, Version
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,5 +285,45 @@ def iter_export_rows(session: Session, *, site: str | None = None, since: dt.dat
         yield out
 
 
-__all__ = ["EXPORT_BATCH", "EXPORT_COLUMNS", "EventSummary", "count_export_rows", "iter_export_rows", "MergeSummary", "StoryDetail", "StorySummary", "VersionSummary", "list_events", "site_host",
+#: Raw pages read at a time by a WARC export (each row holds a page's compressed bytes).
+CAPTURE_BATCH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """A download whose bytes the store kept: its fetch (URL, time, status) and raw page (id,
+    compressed bytes, the headers of its first download)."""
+
+    url: str
+    fetched_at: dt.datetime
+    status: int | None
+    raw_page_id: int
+    headers: dict[str, str]
+    content: bytes
+
+
+def iter_captures(session: Session, *, site: str | None = None, since: dt.datetime | None = None,
+                  limit: int | None = None, batch: int = CAPTURE_BATCH) -> Iterator[Capture]:
+    """Every fetch that has raw bytes (not those recorded without their body: a response that
+    was not HTML, a truncated WARC record), grouped by raw page (the first fetch of each page's bytes,
+    then its later fetches with the same bytes), ``batch`` at a time. ``site``: fetches on that
+    host; ``since``: fetched at or after it; ``limit``: at most that many fetches."""
+    stmt = (select(Fetch.url, Fetch.fetched_at, Fetch.status, RawPage.id, RawPage.headers,
+                   RawPage.content)
+            .join(RawPage, RawPage.id == Fetch.raw_page_id)
+            # A response recorded without its body (not HTML, truncated...) has empty bytes:
+            # not a capture of what was served.
+            .where(or_(RawPage.size > 0, Fetch.reason.is_(None)))
+            .order_by(RawPage.id, Fetch.fetched_at, Fetch.id))
+    if site is not None:
+        stmt = stmt.join(Site, Site.id == Fetch.site_id).where(Site.host == site_host(site))
+    if since is not None:
+        stmt = stmt.where(Fetch.fetched_at >= since)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    for row in session.execute(stmt.execution_options(yield_per=batch)):
+        yield Capture(row[0], row[1], row[2], row[3], dict(row[4] or {}), row[5])
+
+
+__all__ = ["CAPTURE_BATCH", "Capture", "iter_captures", "EXPORT_BATCH", "EXPORT_COLUMNS", "EventSummary", "count_export_rows", "iter_export_rows", "MergeSummary", "StoryDetail", "StorySummary", "VersionSummary", "list_events", "site_host",
            "list_stories", "story_detail", "story_merges", "version_texts"]

@@ -133,3 +133,38 @@ def test_loopback_server_plain_host_form(site):
         assert resp.headers["Content-Length"] == str(len(RSS))
         conn.close()
         assert server.requests == ["http://a.example/rss.xml"] * 3
+
+
+def test_saved_sites_read_from_a_warc_file(tmp_path):
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from newscrawl.crawl.replay import SavedSites
+
+    path = tmp_path / "crawl.warc.gz"
+    page = b"<html><body><p>The harbour reopened.</p></body></html>"
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for url, body, headers in (
+                ("http://site.example/a", gzip.compress(page),
+                 [("Content-Type", "text/html"), ("Content-Encoding", "gzip"),
+                  ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]),
+                ("http://site.example/robots.txt", b"User-agent: *\n",
+                 [("Content-Type", "text/plain")])):
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body),
+                http_headers=StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")))
+        writer.write_record(writer.create_warc_record(
+            "http://site.example/a", "request", payload=io.BytesIO(b""),
+            http_headers=StatusAndHeaders("GET /a HTTP/1.1", [("Host", "site.example")],
+                                          is_http_request=True)))
+    for sites in (SavedSites(path), SavedSites(tmp_path)):  # the file, or a folder holding it
+        saved = sites.get("http://site.example/a")
+        assert saved.body == page and saved.status == 200
+        assert "Content-Encoding" not in saved.headers and saved.headers["Set-Cookie"] == ["a=1", "b=2"]
+        assert len(sites) == 2
+    (tmp_path / "junk.warc.gz").write_bytes(b"\x1f\x8b\x08 not really")
+    with pytest.raises(ValueError, match="junk.warc.gz: not readable as WARC"):
+        SavedSites(tmp_path)

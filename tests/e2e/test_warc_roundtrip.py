@@ -56,3 +56,33 @@ def test_crawl_to_warc_and_back(tmp_path):
     # need not be the order its responses were written in (test_end_to_end.stories_by_pages).
     assert stories_by_pages(crawl_keys) == stories_by_pages(warc_keys)
     assert sorted(crawl_bodies) == sorted(warc_bodies)
+
+
+@pytest.mark.crawl
+def test_a_crawl_replayed_from_its_warc_and_a_database_exported_as_warc(tmp_path):
+    """NEWSCRAWL_REPLAY_DIR on a crawl's WARC folder crawls the same stories offline; ``export
+    --format warc`` of that database, ingested into another, gives the same stories and texts."""
+    archive = tmp_path / "warc"
+    first, replayed, imported = (f"sqlite:///{tmp_path / name}.db"
+                                 for name in ("first", "replayed", "imported"))
+    crawl(first, "-s", f"NEWSCRAWL_REPLAY_DIR={SITES}", "-s", f"NEWSCRAWL_WARC_DIR={archive}")
+    log = crawl(replayed, "-s", f"NEWSCRAWL_REPLAY_DIR={archive}")
+    assert stat(log, "newscrawl/replay/hits") > 0
+    first_keys, first_bodies = stored(first)
+    replayed_keys, replayed_bodies = stored(replayed)
+    assert stories_by_pages(first_keys) == stories_by_pages(replayed_keys)
+    assert sorted(first_bodies) == sorted(replayed_bodies)
+
+    exported = tmp_path / "out" / "all.warc.gz"
+    exported.parent.mkdir()
+    assert cli_main(["export", "--output", str(exported), "--db", replayed]) == 0  # by its name
+    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(exported)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with exported.open("rb") as fh:
+        kinds = [record.rec_type for record in ArchiveIterator(fh)]
+    assert kinds[0] == "warcinfo" and kinds.count("response") > 0
+    assert cli_main(["ingest", "-q", str(exported), "--db", imported]) == 0
+    imported_keys, imported_bodies = stored(imported)
+    assert stories_by_pages(imported_keys) == stories_by_pages(replayed_keys)
+    assert sorted(imported_bodies) == sorted(replayed_bodies)
