@@ -1,7 +1,7 @@
 """The ``newscrawl`` command: crawl, ingest saved pages, list, show, diff and export stories, upkeep.
 
     newscrawl crawl --sources FILE | --feed URL... | --sitemap URL... | --sample [--db URL]
-                    [-s NAME=VALUE...] [--replay-dir DIR]
+                    [-s NAME=VALUE...] [--replay-dir DIR] [--warc DIR]
                                              run the news spider with newscrawl's settings,
                                              from any directory (no scrapy.cfg needed); --sample:
                                              the bundled sample sites, offline
@@ -51,6 +51,7 @@ from pathlib import Path
 from newscrawl.model import Page
 from newscrawl.ingest import (Filters, IngestError, Ignored, WarcInput, find_inputs, iter_input,
                               page_record)
+from newscrawl.warc import is_warc
 
 #: Seconds a WARC file's claim holds unrenewed (newscrawl.store.ingest_files.DEFAULT_LEASE, not
 #: imported here: the store loads only when a command needs it).
@@ -707,10 +708,16 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             raise CommandError(f"-s takes NAME=VALUE, not {pair!r} (e.g. -s LOG_LEVEL=WARNING)")
         overrides[name.strip()] = value
     if args.replay_dir is not None:
-        if not Path(args.replay_dir).is_dir():
-            raise CommandError(f"--replay-dir {args.replay_dir}: no such folder (the saved sites, "
-                               f"one folder per host, as in fixtures/sites)")
-        overrides["NEWSCRAWL_REPLAY_DIR"] = str(Path(args.replay_dir).resolve())
+        replay = Path(args.replay_dir)
+        if not replay.is_dir() and not (replay.is_file() and is_warc(replay)):
+            raise CommandError(f"--replay-dir {args.replay_dir}: no such folder or WARC file (the "
+                               f"saved sites, one folder per host as in fixtures/sites, or WARC "
+                               f"files)")
+        overrides["NEWSCRAWL_REPLAY_DIR"] = str(replay.resolve())
+    if args.warc is not None:
+        if Path(args.warc).exists() and not Path(args.warc).is_dir():
+            raise CommandError(f"--warc {args.warc}: not a folder (WARC files are written into it)")
+        overrides["NEWSCRAWL_WARC_DIR"] = str(Path(args.warc).resolve())
     url = checked_url(args.db or overrides.get("NEWSCRAWL_DATABASE_URL"))
     if args.db is not None:
         # The environment comes before the settings wherever the crawl resolves the URL
@@ -948,6 +955,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="crawl these saved sites (case folders, WARC files) instead of the network (NEWSCRAWL_REPLAY_DIR)")
     p.add_argument("--sample", action="store_true",
                    help="crawl the sample sites that ship with newscrawl, offline (saved responses)")
+    p.add_argument("--warc", metavar="DIR",
+                   help="write every request and response as gzip WARC files in DIR "
+                        "(NEWSCRAWL_WARC_DIR)")
     p = add("fetch", cmd_fetch, "print one page's normalized record as JSON (nothing stored)", db=False)
     p.add_argument("target", metavar="URL|FILE",
                    help="an http(s) URL, a saved .html/.htm/.html.gz file or a saved-response folder")

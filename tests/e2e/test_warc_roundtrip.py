@@ -10,7 +10,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl.cli import main as cli_main
-from evaluation.samples import SITES, assert_story_grouping
+from evaluation.samples import SITES, SOURCES, assert_story_grouping
 from tests.e2e.test_end_to_end import crawl, stat, stored, stories_by_pages
 
 
@@ -66,8 +66,17 @@ def test_a_crawl_replayed_from_its_warc_and_a_database_exported_as_warc(tmp_path
     first, replayed, imported = (f"sqlite:///{tmp_path / name}.db"
                                  for name in ("first", "replayed", "imported"))
     crawl(first, "-s", f"NEWSCRAWL_REPLAY_DIR={SITES}", "-s", f"NEWSCRAWL_WARC_DIR={archive}")
-    log = crawl(replayed, "-s", f"NEWSCRAWL_REPLAY_DIR={archive}")
-    assert stat(log, "newscrawl/replay/hits") > 0
+    # Through the command's own options: --replay-dir (the WARC folder) and --warc (written again).
+    again = tmp_path / "warc-again"
+    run = subprocess.run([sys.executable, "-m", "newscrawl", "crawl", "--sources", str(SOURCES),
+                          "--replay-dir", str(archive), "--warc", str(again), "--db", replayed,
+                          "-s", f"NEWSCRAWL_LOCK_DIR={tmp_path}", "-s", "DOWNLOAD_DELAY=0",
+                          "-s", "AUTOTHROTTLE_ENABLED=False"],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+    assert stat(run.stderr, "newscrawl/replay/hits") > 0 and stat(run.stderr, "newscrawl/replay/misses") == 0
+    assert any(p.name.endswith(".warc.gz") for p in again.iterdir())
     first_keys, first_bodies = stored(first)
     replayed_keys, replayed_bodies = stored(replayed)
     assert stories_by_pages(first_keys) == stories_by_pages(replayed_keys)
