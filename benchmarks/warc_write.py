@@ -1,0 +1,93 @@
+"""What writing WARC costs a crawl: the same crawl with ``NEWSCRAWL_WARC_DIR`` off and on.
+
+Serves the site of ``benchmarks/recrawl.py`` (``--articles`` pages of the test newsroom's texts,
+varied, a feed and a sitemap) on the loopback server and runs ``scrapy crawl news`` into a fresh
+SQLite store, alternately without and with WARC output, ``--rounds`` times each, all in the same
+run (interleaved, so load from other work on the machine falls on both alike). Prints, per
+setting, the median wall time (subprocess, start-up included) and the median CPU time of the
+crawl process (user + system: steadier than wall time on a shared machine), and the WARC bytes
+written. Run from the repository root::
+
+    nice -n 5 .venv/bin/python benchmarks/warc_write.py --articles 300 --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.recrawl import build  # noqa: E402
+from newscrawl.testing import LoopbackSiteServer  # noqa: E402
+
+
+def crawl(server, sources: Path, db: str, root: Path, *settings: str) -> tuple[float, float]:
+    """Wall and CPU seconds of one crawl process."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sources={sources}",
+           "-s", f"NEWSCRAWL_DATABASE_URL={db}", "-s", f"NEWSCRAWL_LOCK_DIR={root}",
+           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=WARNING"]
+    for setting in settings:
+        cmd += ["-s", setting]
+    env = {k: v for k, v in os.environ.items() if k.lower() != "http_proxy"}
+    env["http_proxy"] = server.proxy_url
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=REPO, env=env, check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    results: dict[str, list[tuple[float, float]]] = {"WARC off": [], "WARC on": []}
+    written: list[int] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        sources = build(root / "site", args.articles)
+        with LoopbackSiteServer(root / "site" / "sites") as server:
+            for n in range(args.rounds):
+                for label in results:
+                    db = f"sqlite:///{root / f'{label[-2:].strip()}-{n}.db'}"
+                    settings = []
+                    if label == "WARC on":
+                        folder = root / f"warc-{n}"
+                        settings.append(f"NEWSCRAWL_WARC_DIR={folder}")
+                    results[label].append(crawl(server, sources, db, root, *settings))
+                    if label == "WARC on":
+                        written.append(sum(p.stat().st_size for p in folder.iterdir()))
+    print(f"{args.articles} articles, a fresh SQLite store per crawl, {args.rounds} rounds "
+          f"interleaved, medians\n")
+    print("| crawl | wall s | CPU s (crawl process) | WARC bytes |")
+    print("|---|---|---|---|")
+    medians = {}
+    for label, runs in results.items():
+        wall = statistics.median(w for w, _ in runs)
+        cpu = statistics.median(c for _, c in runs)
+        medians[label] = (wall, cpu)
+        size = f"{statistics.median(written):,.0f}" if label == "WARC on" else "-"
+        print(f"| {label} | {wall:.2f} | {cpu:.2f} | {size} |")
+    (w0, c0), (w1, c1) = medians["WARC off"], medians["WARC on"]
+    print(f"\noverhead of WARC output: wall {100 * (w1 - w0) / w0:+.1f}%, "
+          f"CPU {100 * (c1 - c0) / c0:+.1f}% "
+          f"({1000 * (c1 - c0) / args.articles:+.2f} ms CPU per article)")
+    print("all runs (wall s, CPU s): " + "; ".join(
+        f"{label}: " + ", ".join(f"({w:.1f}, {c:.1f})" for w, c in runs)
+        for label, runs in results.items()))
+
+
+if __name__ == "__main__":
+    main()
