@@ -968,7 +968,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="list the WARC files of the database: done, being read (by which "
                         "process), pending, failed")
     p.add_argument("--again", action="store_true",
-                   help="ingest WARC files that are done already again (they are passed over)")
+                   help="read WARC files the database lists as done again (without it they "
+                        "are passed over: a second run resumes the first)")
     p.add_argument("--lease", type=positive_float, default=DEFAULT_LEASE, metavar="SECONDS",
                    help=f"a WARC file whose process stops renewing its claim this long is taken "
                         f"up by another (default {DEFAULT_LEASE:g})")

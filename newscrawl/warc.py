@@ -134,6 +134,8 @@ def single_gzip_stream(path: Path) -> bool:
             seen += len(data)
             if end is None:
                 head += data[:1 << 16]
+                if len(head) > _SCAN_CHUNK:
+                    return False  # no header block where one should be: the reader judges it
                 split = head.find(b"\r\n\r\n")
                 if split >= 0:
                     length = next((line.split(b":", 1)[1].strip() for line in
