@@ -34,8 +34,9 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from newscrawl.store.concurrency import run_transaction
@@ -203,6 +204,7 @@ class FileClaim:
     lost: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _advance: Any = None
 
     def __enter__(self) -> FileClaim:
         self._thread = threading.Thread(target=self._renew, name=f"lease-{self.file.id}",
@@ -235,8 +237,10 @@ class FileClaim:
     def record_stored(self, session: Session, position: int) -> None:
         """Inside the transaction storing a record: the file's position becomes ``position``;
         raises :class:`LeaseLost` (which rolls the store back) when the claim is not ours."""
-        done = session.execute(update(IngestFile).where(self._mine())
-                               .values(position=position)).rowcount
+        if self._advance is None:  # built once: this runs for every record of the file
+            self._advance = (update(IngestFile).where(self._mine())
+                             .values(position=bindparam("position")))
+        done = session.execute(self._advance, {"position": position}).rowcount
         if not done:
             self.lost.set()
             raise LeaseLost(f"{self.file.location}: taken up by another process "
