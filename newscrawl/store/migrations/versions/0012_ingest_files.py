@@ -5,8 +5,8 @@ failed), the claim and lease of the process that holds it, how many of its recor
 (``position``: a file taken up again goes on from there), and what its ingest stored. A new table
 only: nothing stored before is touched.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06
 
 """
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
