@@ -234,7 +234,9 @@ class _Stages:
             # Spawned, not forked: a forked worker would share this process's database
             # connections. Started when the first page is submitted.
             self.pool = ProcessPoolExecutor(self.jobs,
-                                            mp_context=multiprocessing.get_context("spawn"))
+                                            mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_exit_with_parent,
+                                            initargs=(os.getpid(),))
         return self
 
     def __exit__(self, kind, *exc) -> None:
@@ -264,6 +266,20 @@ class _Stages:
                 yield _settled(*pending.popleft())
         while pending:
             yield _settled(*pending.popleft())
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a stage worker: end when the ingest that started it is gone. A killed ingest (kill -9,
+    a lost claim's process) would otherwise leave its workers waiting for pages forever: each
+    holds both ends of the pool's queue, so none of them ever reads an end of input."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-ingest", daemon=True).start()
 
 
 def _settled(item, future):
