@@ -44,6 +44,9 @@ from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
+# readability-lxml read into paragraphs exactly as the selection's candidate is: one reading of it.
+from newscrawl.stages.extract.body import readability_text
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SCORER = SHARED / "eval" / "score_extraction.py"
@@ -105,27 +108,6 @@ def trafilatura_text(html: bytes, **options) -> str:
     import trafilatura
 
     return trafilatura.extract(html, include_comments=False, **options) or ""
-
-
-def readability_text(html: bytes, url: str) -> str:
-    import lxml.html
-    from readability import Document
-
-    summary = Document(html, url=url).summary(html_partial=True)
-    if not summary.strip():
-        return ""
-    tree = lxml.html.fragment_fromstring(summary, create_parent="div")
-    blocks = []
-    for element in tree.iter("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th",
-                             "figcaption", "dd", "dt"):
-        if any(a.tag in ("p", "li", "blockquote", "pre", "td", "th") for a in element.iterancestors()):
-            continue
-        text = " ".join(element.text_content().split())
-        if text:
-            blocks.append(text)
-    if not blocks:
-        return " ".join(tree.text_content().split())
-    return "\n\n".join(blocks)
 
 
 _LD_RE = re.compile(rb"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.S | re.I)
