@@ -60,13 +60,9 @@ def search_stories(session: Session, *, words: list[str] | tuple[str, ...] = (),
 
 
 @dataclass(frozen=True, slots=True)
-class EventStory:
-    key: str
-    title: str | None
-    language: str | None
-    version_count: int
-    site_count: int
-    first_seen_at: dt.datetime
+class EventStory(StorySummary):
+    """A story of an event's timeline: a listing's summary and the day it was published."""
+
     published_at: dt.datetime | None
 
 
