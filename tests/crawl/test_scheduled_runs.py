@@ -187,7 +187,9 @@ def test_articles_a_killed_run_listed_are_fetched_after_the_feed_dropped_them(tm
             server.clear_fault(url)
         server.clear_log()
         log = crawl(tmp_path, sources, database_url, server.proxy_url)
-        assert stat(log, "newscrawl/discovery/resumed") == len(new), log[-3000:]
+        # The new articles are owed; an old one may be owed too when the kill came between its
+        # listing and its "not due" decision: that is taken up and decided again, not fetched.
+        assert (stat(log, "newscrawl/discovery/resumed") or 0) >= len(new), log[-3000:]
         assert sorted(e.url for e in article_exchanges(server)) == sorted(new)
         assert versions_by_url(store) == Counter({url_of(s): 1 for s in [*ARTICLES, *LATER]})
         # Owed no more: the run after takes nothing up.
