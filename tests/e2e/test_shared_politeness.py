@@ -69,9 +69,12 @@ def test_two_crawlers_keep_one_site_s_pace_and_fetch_its_robots_txt_once(
     # The site saw one pace: consecutive requests (from either process) a delay apart. Each
     # process sleeps until its reserved slot, so a request may arrive late by the time its
     # event loop needed to wake up (the crawlers run the stages in the same thread), never
-    # early: the tolerance is for that lateness, which also shortens the gap after it.
+    # early. A late request shortens the gap after it by its lateness, which a loaded machine
+    # stretches to a fair part of the delay: the floor on single gaps allows that much, and
+    # the median and the whole span hold the pace itself. Without the shared pace the two
+    # processes' requests interleave with gaps near zero, which the floor still refuses.
     gaps = [b.arrived_at - a.arrived_at for a, b in zip(exchanges, exchanges[1:])]
-    assert min(gaps) >= DELAY * 0.6, gaps
+    assert min(gaps) >= DELAY * 0.25, gaps
     assert sorted(gaps)[len(gaps) // 2] >= DELAY * 0.95, gaps
     assert exchanges[-1].arrived_at - exchanges[0].arrived_at >= DELAY * (len(exchanges) - 1) * 0.95
     # Two processes without the shared pace would each keep it only for themselves: their
