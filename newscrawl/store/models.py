@@ -34,7 +34,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -187,25 +187,36 @@ class StoryEventTerm(Base):
     )
 
 
-class StoryBand(Base):
-    __tablename__ = "story_bands"
+class _BandTable:
+    """A table of a story signature's bands: the primary key starts with (band, hash), the
+    candidate lookup's key, and ends with the story.
 
-    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    No separate (band, hash) index: the primary key's index has it as its prefix and serves the
+    candidate lookup. story_id: a story's bands (deleting them, the backfill's per-block
+    probes). On SQLite the table is WITHOUT ROWID: the primary key's b-tree is the table,
+    instead of a rowid b-tree that nothing reads plus an index holding every row again
+    (smaller, lookups as fast: docs/measurements.md)."""
+
+    # sort_order keeps the primary key's columns in this order around a subclass's own ones.
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True, sort_order=-2)
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, sort_order=-1)
     story_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+        Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True, sort_order=1
     )
 
-    # No separate (band, hash) index: the primary key's index has it as its prefix and serves
-    # the candidate lookup. story_id: a story's bands (deleting them, the backfill's per-block
-    # probes). On SQLite the table is WITHOUT ROWID: the primary key's b-tree is the table,
-    # instead of a rowid b-tree that nothing reads plus an index holding every row again
-    # (smaller, lookups as fast: docs/measurements.md).
-    __table_args__ = (Index("ix_story_bands_story_id", "story_id"),
-                      {"sqlite_with_rowid": False})
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (Index(f"ix_{cls.__tablename__}_story_id", "story_id"),
+                {"sqlite_with_rowid": False})
 
 
-class StoryWordBand(Base):
+class StoryBand(_BandTable, Base):
+    """A band of a story's MinHash signature (newscrawl.stages.fingerprint)."""
+
+    __tablename__ = "story_bands"
+
+
+class StoryWordBand(_BandTable, Base):
     """A band of a story's word signature (newscrawl.stages.fingerprint.words) with the story's
     day (days since 1970-01-01): the lookup that finds heavy rewrites searches the days around
     a new text's own, so it costs the stories of those days, not the whole store. Only stories
@@ -213,15 +224,7 @@ class StoryWordBand(Base):
 
     __tablename__ = "story_word_bands"
 
-    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     day: Mapped[int] = mapped_column(Integer, primary_key=True)
-    story_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
-    )
-
-    __table_args__ = (Index("ix_story_word_bands_story_id", "story_id"),
-                      {"sqlite_with_rowid": False})
 
 
 class Version(Base):
