@@ -5,8 +5,8 @@ Scrapy settings name classes by dotted path (``ITEM_PIPELINES``, ``ADDONS``,
 still say ``newscrawl.settings`` or ``newscrawl.pipelines.StorePipeline``. Those old modules
 re-export the new ones and warn once with :class:`NewscrawlDeprecationWarning`, a ``Warning``
 subclass shown by default (as Scrapy's own deprecation warning is: a crawler's operator, not
-only a developer, must see it). The aliases go in the next release; README "Upgrading" lists
-every move.
+only a developer, must see it). The aliases go in the next release; docs/settings.md, "Old component
+paths", lists every move.
 """
 
 from __future__ import annotations

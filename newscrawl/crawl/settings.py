@@ -9,7 +9,7 @@ This module is the one home of every ``NEWSCRAWL_*`` setting and its default: ea
 here once, under a comment that says what it means. Code reads them from the Scrapy settings;
 where it must also work on settings that do not come from this module (a test's ``Settings()``,
 a deployment's own settings module), it falls back to the value here
-(``from newscrawl.crawl import settings as defaults``), never to a copy. README.md "Settings"
+(``from newscrawl.crawl import settings as defaults``), never to a copy. docs/settings.md
 lists them all (tests/crawl/test_settings_doc.py keeps the two in step).
 """
 

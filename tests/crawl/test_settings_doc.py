@@ -1,8 +1,8 @@
-"""One home per ``NEWSCRAWL_*`` default: newscrawl/crawl/settings.py, documented in README.md.
+"""One home per ``NEWSCRAWL_*`` default: newscrawl/crawl/settings.py, documented in docs/settings.md.
 
-The README table is written by hand and checked here (not generated): every setting the module
+The table there is written by hand and checked here (not generated): every setting the module
 defines is in the table with the same default, and the table has nothing else. Every
-``NEWSCRAWL_*`` name the code reads is either defined in the module or listed in the README as
+``NEWSCRAWL_*`` name the code reads is either defined in the module or listed in that page as
 read only from the environment, and code that falls back to a default takes it from the module,
 never a copy.
 """
@@ -17,6 +17,7 @@ from newscrawl.crawl import settings as crawl_settings
 
 REPO = Path(__file__).resolve().parents[2]
 SETTINGS_FILE = REPO / "newscrawl" / "crawl" / "settings.py"
+SETTINGS_DOC = REPO / "docs" / "settings.md"
 NAME = re.compile(r"\bNEWSCRAWL_[A-Z0-9_]+\b")
 
 
@@ -31,16 +32,10 @@ def _module_settings() -> dict[str, int]:
     return counts
 
 
-def _readme_section(title: str) -> str:
-    text = (REPO / "README.md").read_text()
-    start = text.index(f"\n## {title}\n")
-    end = text.find("\n## ", start + 1)
-    return text[start:end if end != -1 else None]
-
-
-def _table_rows(section: str, header: str) -> list[list[str]]:
-    """The cells of the rows of the table whose header row starts with ``header``."""
-    lines = section.splitlines()
+def _table_rows(header: str) -> list[list[str]]:
+    """The cells of the rows of the settings page's table whose header row starts with
+    ``header``."""
+    lines = SETTINGS_DOC.read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(f"| {header} |"))
     rows = []
     for line in lines[start + 2:]:
@@ -55,14 +50,13 @@ def _code(cell: str) -> str:
     return cell[1:-1]
 
 
-def _readme_settings() -> dict[str, object]:
+def _documented_settings() -> dict[str, object]:
     return {_code(name): ast.literal_eval(_code(default))
-            for name, default, _meaning in _table_rows(_readme_section("Settings"), "setting")}
+            for name, default, _meaning in _table_rows("setting")}
 
 
-def _readme_environment_only() -> set[str]:
-    return {_code(name) for name, _where, _meaning
-            in _table_rows(_readme_section("Settings"), "variable")}
+def _documented_environment_only() -> set[str]:
+    return {_code(name) for name, _where, _meaning in _table_rows("variable")}
 
 
 def test_every_setting_is_defined_once_under_a_comment_that_says_what_it_means():
@@ -76,12 +70,12 @@ def test_every_setting_is_defined_once_under_a_comment_that_says_what_it_means()
     assert uncommented == []
 
 
-def test_the_readme_table_and_the_settings_module_agree():
+def test_the_documented_table_and_the_settings_module_agree():
     module = {name: getattr(crawl_settings, name) for name in _module_settings()}
-    readme = _readme_settings()
-    assert sorted(readme) == sorted(module)
+    documented = _documented_settings()
+    assert sorted(documented) == sorted(module)
     for name, value in module.items():
-        assert (type(readme[name]), readme[name]) == (type(value), value), name
+        assert (type(documented[name]), documented[name]) == (type(value), value), name
 
 
 def _code_files() -> list[Path]:
@@ -90,8 +84,8 @@ def _code_files() -> list[Path]:
 
 
 def test_every_name_the_code_reads_is_a_setting_or_documented_as_environment_only():
-    known = set(_module_settings()) | _readme_environment_only()
-    assert not set(_module_settings()) & _readme_environment_only()
+    known = set(_module_settings()) | _documented_environment_only()
+    assert not set(_module_settings()) & _documented_environment_only()
     unknown = {}
     for path in _code_files():  # names read, and names mentioned in docstrings alike
         for node in ast.walk(ast.parse(path.read_text())):
