@@ -26,31 +26,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _scratch_postgres(server: str):
-    """(URL of a fresh schema on ``server``, a function that drops it)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.pool import NullPool
-
-    schema = f"nc_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-    url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), drop
+from benchmarks._common import scratch_postgres  # noqa: E402
 
 
 def measure(url: str, articles, copies) -> dict:
@@ -151,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         targets.append(("SQLite", f"sqlite:///{tmp}/backfill.db", None))
         if args.postgres:
-            url, drop = _scratch_postgres(args.postgres)
+            url, drop = scratch_postgres(args.postgres)
             targets.append(("PostgreSQL", url, drop))
         for name, url, drop in targets:
             try:

@@ -51,10 +51,10 @@ from urllib.parse import urlsplit
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
+from benchmarks._common import crawl_command, proxy_env, scratch_postgres  # noqa: E402
 from newscrawl.store.models import Fetch, Version  # noqa: E402
 from newscrawl.testing import LoopbackSiteServer  # noqa: E402
 from evaluation.wiresite import build_wire_network  # noqa: E402
@@ -68,30 +68,19 @@ REDIS = os.environ.get("NEWSCRAWL_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 def run(label: str, processes: int, use_redis: bool, network, server, tmp: Path,
         idle_timeout: float, *settings: str) -> dict:
-    schema = f"nc_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
-    db_url = url.render_as_string(hide_password=False)
+    db_url, drop_schema = scratch_postgres(POSTGRES)
     # Migrate before timing, so the processes do not race on creating the schema.
     subprocess.run([sys.executable, "-m", "newscrawl", "db", "upgrade", "--db", db_url],
                    cwd=REPO, check=True, capture_output=True)
     prefix = f"ncbench-{uuid.uuid4().hex[:8]}"
-    env = {k: v for k, v in os.environ.items()
-           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-           and k not in ("NEWSCRAWL_DATABASE_URL", "NEWSCRAWL_REDIS_URL", "REDIS_URL")}
-    env["http_proxy"] = server.proxy_url
+    env = proxy_env(server.proxy_url,
+                    drop=("NEWSCRAWL_DATABASE_URL", "NEWSCRAWL_REDIS_URL", "REDIS_URL"))
     if use_redis:
         env["NEWSCRAWL_REDIS_URL"] = REDIS
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sources={network.sources}",
-           "-s", f"NEWSCRAWL_DATABASE_URL={db_url}", "-s", "AUTOTHROTTLE_ENABLED=False",
-           "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO",
-           "-s", f"NEWSCRAWL_LOCK_DIR={tmp / 'locks'}", "-s", f"NEWSCRAWL_SPOOL_DIR={tmp / 'spool'}",
-           "-s", f"NEWSCRAWL_REDIS_PREFIX={prefix}",
-           "-s", f"NEWSCRAWL_REDIS_IDLE_TIMEOUT={idle_timeout}"]
-    for setting in settings:
-        cmd += ["-s", setting]
+    cmd = crawl_command(network.sources, db_url, tmp / "locks",
+                        f"NEWSCRAWL_SPOOL_DIR={tmp / 'spool'}", f"NEWSCRAWL_REDIS_PREFIX={prefix}",
+                        f"NEWSCRAWL_REDIS_IDLE_TIMEOUT={idle_timeout}", *settings,
+                        log_level="INFO")
     server.clear_log()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = dt.datetime.now(dt.UTC)
@@ -121,9 +110,7 @@ def run(label: str, processes: int, use_redis: bool, network, server, tmp: Path,
         versions = conn.execute(select(func.count()).select_from(Version)).scalar()
         last = conn.execute(select(func.max(Fetch.fetched_at))).scalar()
     engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    drop_schema()
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=dt.UTC)
     span = (last - started).total_seconds() if last is not None else float("nan")

@@ -18,11 +18,8 @@ server sent and the fetch outcomes of each run. Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -31,6 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import create_engine, select  # noqa: E402
 
+from benchmarks._common import timed_crawl  # noqa: E402
 from newscrawl.crawl.replay import save_case  # noqa: E402
 from newscrawl.store.db import upgrade  # noqa: E402
 from newscrawl.store.models import Fetch  # noqa: E402
@@ -60,20 +58,6 @@ def build(root: Path, count: int) -> Path:
     return toml
 
 
-def run(server, sources: Path, db: str, root: Path, *settings: str) -> float:
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sources={sources}",
-           "-s", f"NEWSCRAWL_DATABASE_URL={db}", "-s", f"NEWSCRAWL_LOCK_DIR={root}",
-           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
-           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=WARNING"]
-    for setting in settings:
-        cmd += ["-s", setting]
-    env = {k: v for k, v in os.environ.items() if k.lower() != "http_proxy"}
-    env["http_proxy"] = server.proxy_url
-    started = time.perf_counter()
-    subprocess.run(cmd, cwd=REPO, env=env, check=True, capture_output=True)
-    return time.perf_counter() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=200)
@@ -95,7 +79,7 @@ def main() -> None:
                 server.clear_log()
                 with engine.connect() as conn:
                     mark = conn.execute(select(Fetch.id).order_by(Fetch.id.desc())).scalar() or 0
-                seconds = run(server, sources, db, root, *settings)
+                seconds, _ = timed_crawl(server.proxy_url, sources, db, root, *settings)
                 articles = [e for e in server.exchanges if "/news/" in e.url]
                 with engine.connect() as conn:
                     outcomes = Counter(f"{o}/{r}" if r else o for o, r in conn.execute(

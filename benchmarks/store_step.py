@@ -5,7 +5,7 @@
 
 Real pages of ../shared/data/wcxb-dev-articles go through ``process_page`` once, before anything
 is timed (``--records FILE`` keeps those records in a pickle for the next run). Each database (a
-scratch SQLite file; a scratch PostgreSQL database on ``NEWSCRAWL_TEST_POSTGRES_URL``'s server)
+scratch SQLite file; a scratch PostgreSQL schema on ``NEWSCRAWL_TEST_POSTGRES_URL``'s server)
 then receives, one page per transaction as a crawl stores them:
 
 1. ``new``: every real page (mostly new stories: bands, events, a raw page);
@@ -19,9 +19,9 @@ bytes into a table of its own, and a commit. Printed: median and p95 millisecond
 over all rounds, their ratio, and the median CPU time of this process in ``store_page`` + commit
 (on a loaded machine the steadier figure; PostgreSQL's own work is not in it).
 
-Copied into another checkout and run there (``python OTHER/benchmarks/store_step.py``: it imports
-the newscrawl beside it)
-it measures that checkout's store code with the same pages: the before-and-after of a change.
+Copied into another checkout with ``benchmarks/_common.py`` and run there
+(``python OTHER/benchmarks/store_step.py``: it imports the newscrawl beside it), it measures that
+checkout's store code with the same pages: the before-and-after of a change.
 
 ``--gzip-levels``: the raw bytes of the pages compressed at each zlib level: total size and time
 (what ``RAW_PAGE_GZIP_LEVEL`` is chosen on).
@@ -38,11 +38,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import scratch_postgres  # noqa: E402
 
 POSTGRES = os.environ.get("NEWSCRAWL_TEST_POSTGRES_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -96,19 +97,7 @@ def scratch_database(kind: str) -> tuple[str, callable]:
                 f.unlink()
             os.rmdir(folder)
         return f"sqlite:///{path}", drop
-    from sqlalchemy import create_engine, make_url, text
-
-    server = make_url(POSTGRES)
-    name = f"store_step_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as con:
-        con.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as con:
-            con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    return server.set(database=name).render_as_string(hide_password=False), drop
+    return scratch_postgres(POSTGRES)
 
 
 def run(kind: str, items) -> dict[str, dict[str, list[float]]]:

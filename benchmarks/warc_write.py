@@ -15,10 +15,7 @@ written; and the WARC writer middleware alone on the site's saved responses, in 
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,26 +24,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks._common import timed_crawl  # noqa: E402
 from benchmarks.recrawl import build  # noqa: E402
 from newscrawl.testing import LoopbackSiteServer  # noqa: E402
-
-
-def crawl(server, sources: Path, db: str, root: Path, *settings: str) -> tuple[float, float]:
-    """Wall and CPU seconds of one crawl process."""
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sources={sources}",
-           "-s", f"NEWSCRAWL_DATABASE_URL={db}", "-s", f"NEWSCRAWL_LOCK_DIR={root}",
-           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
-           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=WARNING"]
-    for setting in settings:
-        cmd += ["-s", setting]
-    env = {k: v for k, v in os.environ.items() if k.lower() != "http_proxy"}
-    env["http_proxy"] = server.proxy_url
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run(cmd, cwd=REPO, env=env, check=True, capture_output=True)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def middleware_cost(sites: Path, repeat: int = 3) -> tuple[int, float, int]:
@@ -94,7 +74,8 @@ def main() -> None:
                     if label == "WARC on":
                         folder = root / f"warc-{n}"
                         settings.append(f"NEWSCRAWL_WARC_DIR={folder}")
-                    results[label].append(crawl(server, sources, db, root, *settings))
+                    results[label].append(timed_crawl(server.proxy_url, sources, db, root,
+                                                       *settings))
                     if label == "WARC on":
                         written.append(sum(p.stat().st_size for p in folder.iterdir()))
     print(f"{args.articles} articles, a fresh SQLite store per crawl, {args.rounds} rounds "
