@@ -7,10 +7,8 @@ on a loopback server, into SQLite.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 
@@ -27,6 +25,29 @@ from .test_incremental import REPO, Store, article_exchanges, crawl, crawl_comma
 
 def versions_by_url(store: Store) -> Counter:
     return Counter(u for (u,) in store.rows(select(Version.url)))
+
+
+def run_and_kill(tmp_path, sources, database_url: str, proxy: str, settings: list[str],
+                 reached, failure: str) -> int:
+    """Starts a crawl that fetches one page of the site at a time and kills it with SIGKILL (no
+    clean-up code runs) once ``reached()`` holds; returns its exit status. The run's log is
+    ``killed.log``; it fails with ``failure`` if the run ends or 120 s pass first."""
+    cmd, env = crawl_command(tmp_path, sources, database_url, proxy, "DOWNLOAD_TIMEOUT=120",
+                             "CONCURRENT_REQUESTS_PER_DOMAIN=1", "NEWSCRAWL_SITE_QUEUE_AHEAD=0",
+                             *settings)
+    killed_log = tmp_path / "killed.log"
+    with killed_log.open("w") as out:
+        killed = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 120
+            while not reached():
+                assert time.monotonic() < deadline and killed.poll() is None, (
+                    failure, killed_log.read_text()[-3000:])
+                time.sleep(0.1)
+        finally:
+            killed.send_signal(signal.SIGKILL)
+            killed.wait(timeout=30)
+    return killed.returncode
 
 
 @pytest.mark.crawl
@@ -102,30 +123,10 @@ def test_a_run_killed_mid_way_loses_nothing_on_restart(tmp_path, earlier):
         for url in slow:
             server.fault(url, "delay", seconds=60)
         server.clear_log()
-        env = {k: v for k, v in os.environ.items()
-               if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
-        env["http_proxy"] = server.proxy_url
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sources={sources}",
-               "-s", f"NEWSCRAWL_DATABASE_URL={database_url}",
-               "-s", f"NEWSCRAWL_LOCK_DIR={tmp_path / 'locks'}", "-s", "DOWNLOAD_TIMEOUT=120",
-               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
-               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "NEWSCRAWL_SITE_QUEUE_AHEAD=0"]
-        for setting in job:
-            cmd += ["-s", setting]
-        killed_log = tmp_path / "killed.log"
-        with killed_log.open("w") as out:
-            killed = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out,
-                                      stderr=subprocess.STDOUT)
-            try:
-                deadline = time.monotonic() + 120
-                while not set(slow) & set(server.requests):
-                    assert time.monotonic() < deadline and killed.poll() is None, (
-                        "the run never reached the slow pages", killed_log.read_text()[-3000:])
-                    time.sleep(0.1)
-            finally:
-                killed.send_signal(signal.SIGKILL)  # no clean-up code runs
-                killed.wait(timeout=30)
-        assert killed.returncode == -signal.SIGKILL
+        returncode = run_and_kill(tmp_path, sources, database_url, server.proxy_url, job,
+                                  lambda: set(slow) & set(server.requests),
+                                  "the run never reached the slow pages")
+        assert returncode == -signal.SIGKILL
         stored_before = set(versions_by_url(store))
         assert not set(slow) & stored_before
 
@@ -161,24 +162,12 @@ def test_articles_a_killed_run_listed_are_fetched_after_the_feed_dropped_them(tm
         for slug in LATER:
             server.put(url_of(slug), newsroom.page(*LATER[slug]), headers=newsroom.H_HTML)
             server.fault(url_of(slug), "delay", seconds=60)
-        cmd, env = crawl_command(tmp_path, sources, database_url, server.proxy_url,
-                                 "DOWNLOAD_TIMEOUT=120", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
-                                 "NEWSCRAWL_SITE_QUEUE_AHEAD=0")
-        killed_log = tmp_path / "killed.log"
-        with killed_log.open("w") as out:
-            killed = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out,
-                                      stderr=subprocess.STDOUT)
-            try:
-                deadline = time.monotonic() + 120
-                # Killed once the feed was read and its articles listed, before any is fetched.
-                while not set(new) <= {u for (u,) in store.rows(select(Listing.url))}:
-                    assert time.monotonic() < deadline and killed.poll() is None, (
-                        "the run never listed the new articles", killed_log.read_text()[-3000:])
-                    time.sleep(0.1)
-            finally:
-                killed.send_signal(signal.SIGKILL)
-                killed.wait(timeout=30)
-        assert killed.returncode == -signal.SIGKILL
+        # Killed once the feed was read and its articles listed, before any is fetched.
+        returncode = run_and_kill(
+            tmp_path, sources, database_url, server.proxy_url, [],
+            lambda: set(new) <= {u for (u,) in store.rows(select(Listing.url))},
+            "the run never listed the new articles")
+        assert returncode == -signal.SIGKILL
         assert not set(new) & set(versions_by_url(store))
         # The feed drops them (a busy front page) before the next run; nothing lists them now.
         server.put(f"{HOST}/rss.xml", newsroom.feed(newsroom.FIRST_FEED, ARTICLES),
