@@ -75,6 +75,21 @@ def wait_all(procs: list[subprocess.Popen], logs: list[Path], timeout: float = 2
     return texts
 
 
+def run_two_crawlers(server, network: WireNetwork, database_url: str, tmp_path: Path, frontier,
+                     *settings: str, agents: bool = False) -> list[str]:
+    """Two crawl processes started together on one Redis frontier (``frontier``: its URL and
+    prefix), leaving after 2 s of an empty queue; with ``agents`` each sends its own
+    ``USER_AGENT``, ``newscrawl-test/<n>``. Their logs, once both ended well."""
+    env = crawl_env(server.proxy_url, NEWSCRAWL_REDIS_URL=frontier.url)
+    cmd = crawl_command(network, database_url, tmp_path, f"NEWSCRAWL_REDIS_PREFIX={frontier.prefix}",
+                        "NEWSCRAWL_REDIS_IDLE_TIMEOUT=2", *settings)
+    logs = [tmp_path / f"crawler-{n}.log" for n in range(2)]
+    procs = [subprocess.Popen(cmd + (["-s", f"USER_AGENT=newscrawl-test/{n}"] if agents else []),
+                              cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+             for n, log in enumerate(logs)]
+    return wait_all(procs, logs)
+
+
 def assert_stored_once(database_url: str, network: WireNetwork) -> None:
     """One story per wire story holding one version per outlet that carries it; nothing twice."""
     engine = make_engine(database_url)
@@ -102,14 +117,7 @@ def test_two_crawlers_share_one_frontier_and_store_every_article_once(
         database_url, redis_frontier, tmp_path):
     network = build_wire_network(tmp_path / "net", stories=18, sites=4, seed=11)
     with LoopbackSiteServer(network.root) as server:
-        env = crawl_env(server.proxy_url, NEWSCRAWL_REDIS_URL=redis_frontier.url)
-        cmd = crawl_command(network, database_url, tmp_path,
-                            f"NEWSCRAWL_REDIS_PREFIX={redis_frontier.prefix}",
-                            "NEWSCRAWL_REDIS_IDLE_TIMEOUT=2")
-        logs = [tmp_path / f"crawler-{n}.log" for n in range(2)]
-        procs = [subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log.open("w"),
-                                  stderr=subprocess.STDOUT) for log in logs]
-        texts = wait_all(procs, logs)
+        texts = run_two_crawlers(server, network, database_url, tmp_path, redis_frontier)
         fetched = Counter(e.url for e in server.exchanges)
 
     # Each article, each feed and each site's robots.txt fetched once across both processes

@@ -22,7 +22,8 @@ from newscrawl.crawl.replay import SavedSites
 from newscrawl.testing import LoopbackSiteServer
 from evaluation.wiresite import WireNetwork, build_wire_network
 
-from .test_scale_out import POSTGRES, REPO, assert_stored_once, crawl_command, crawl_env, stat, wait_all
+from .test_scale_out import (POSTGRES, REPO, assert_stored_once, crawl_command, crawl_env,
+                             run_two_crawlers, stat, wait_all)
 
 pytestmark = pytest.mark.crawl
 
@@ -49,15 +50,8 @@ def test_two_crawlers_keep_one_site_s_pace_and_fetch_its_robots_txt_once(
         database_url, redis_frontier, tmp_path):
     network = build_wire_network(tmp_path / "net", stories=9, sites=1, seed=21)
     with LoopbackSiteServer(network.root) as server:
-        env = crawl_env(server.proxy_url, NEWSCRAWL_REDIS_URL=redis_frontier.url)
-        cmd = crawl_command(network, database_url, tmp_path,
-                            f"NEWSCRAWL_REDIS_PREFIX={redis_frontier.prefix}",
-                            "NEWSCRAWL_REDIS_IDLE_TIMEOUT=2", f"DOWNLOAD_DELAY={DELAY}")
-        logs = [tmp_path / f"crawler-{n}.log" for n in range(2)]
-        procs = [subprocess.Popen(cmd + ["-s", f"USER_AGENT=newscrawl-test/{n}"], cwd=REPO,
-                                  env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-                 for n, log in enumerate(logs)]
-        texts = wait_all(procs, logs)
+        texts = run_two_crawlers(server, network, database_url, tmp_path, redis_frontier,
+                                 f"DOWNLOAD_DELAY={DELAY}", agents=True)
         exchanges = sorted(server.exchanges, key=lambda e: e.arrived_at)
 
     articles = set(network.article_urls)
@@ -145,15 +139,8 @@ def test_two_crawlers_never_have_more_than_the_site_limit_in_flight_together(
     with LoopbackSiteServer(network.root) as server:
         for url in network.article_urls:  # a slow site: requests overlap
             server.fault(url, "delay", seconds=0.4)
-        env = crawl_env(server.proxy_url, NEWSCRAWL_REDIS_URL=redis_frontier.url)
-        cmd = crawl_command(network, database_url, tmp_path,
-                            f"NEWSCRAWL_REDIS_PREFIX={redis_frontier.prefix}",
-                            "NEWSCRAWL_REDIS_IDLE_TIMEOUT=2", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
-        logs = [tmp_path / f"crawler-{n}.log" for n in range(2)]
-        procs = [subprocess.Popen(cmd + ["-s", f"USER_AGENT=newscrawl-test/{n}"], cwd=REPO,
-                                  env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-                 for n, log in enumerate(logs)]
-        texts = wait_all(procs, logs)
+        texts = run_two_crawlers(server, network, database_url, tmp_path, redis_frontier,
+                                 "CONCURRENT_REQUESTS_PER_DOMAIN=2", agents=True)
         exchanges = server.exchanges
         peak = server.peak_in_flight
 
