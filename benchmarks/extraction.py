@@ -144,7 +144,13 @@ _WARM_PAGE = (b"<html><head><title>Warm</title></head><body><article><h1>Warm up
 
 def warm_up() -> None:
     """Each worker imports and runs every extractor once before the timed pages: the first call
-    pays imports and library caches that no later page does."""
+    pays imports and library caches that no later page does. newscrawl's own once-per-process
+    loads (detector models, the date parser's locale data) are made as its stage workers make
+    them (``process.warm_up``): a warm-up page that needs no date parsing would leave them to
+    the first timed page that does."""
+    from newscrawl.stages.process import warm_up as stages_warm_up
+
+    stages_warm_up()
     newscrawl_run(_WARM_PAGE, "https://example.org/warm")
     trafilatura_text(_WARM_PAGE)
     readability_text(_WARM_PAGE, "https://example.org/warm")

@@ -235,7 +235,7 @@ class _Stages:
             # connections. Started when the first page is submitted.
             self.pool = ProcessPoolExecutor(self.jobs,
                                             mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_exit_with_parent,
+                                            initializer=_stage_worker,
                                             initargs=(os.getpid(),))
         return self
 
@@ -266,6 +266,18 @@ class _Stages:
                 yield _settled(*pending.popleft())
         while pending:
             yield _settled(*pending.popleft())
+
+
+def _stage_worker(parent: int) -> None:
+    """A stage worker's start: it ends with the ingest that started it, and loads what the
+    stages load once per process (detector models, the date parser's locale data) before its
+    first page, while the ingest is still reading its inputs: a page that paid for it would
+    hold up the records handed back in order behind it. (In-process stages, ``--jobs 1``, pay
+    it on the first page that needs it, as that costs no more.)"""
+    from newscrawl.stages.process import warm_up
+
+    _exit_with_parent(parent)
+    warm_up()
 
 
 def _exit_with_parent(parent: int) -> None:

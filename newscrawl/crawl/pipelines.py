@@ -18,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 from newscrawl.crawl import settings as defaults
 from newscrawl.stages import process
 from newscrawl.stages import language
+from newscrawl.stages.extract import warm_up_dates
 from newscrawl.crawl.items import PageItem
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,9 @@ class DecodePipeline(_StagePipeline):
 class ExtractPipeline(_StagePipeline):
     stage = "extract"
     step = staticmethod(process.step_extract)
+
+    def open_spider(self) -> None:
+        warm_up_dates()  # the date parser's locale data before the first page, not during it
 
 
 class RepairPipeline(_StagePipeline):

@@ -18,7 +18,6 @@ stage can tell what languages the page chrome is in; nothing is taken from them 
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 from newscrawl.model import ArticleMetadata, Block
@@ -26,7 +25,7 @@ from newscrawl.stages.extract.attribution import Credit, credits
 from newscrawl.stages.extract.body import choose_body, link_texts, recall_collapse_rescue, trafilatura_body
 from newscrawl.stages.extract.flattened import resegment_flattened
 from newscrawl.stages.extract.metadata import read_metadata
-from newscrawl.stages.extract.tree import page_tree, parse_page, visible_blocks
+from newscrawl.stages.extract.tree import parse_page, visible_blocks
 from newscrawl.stages.extract.whitespace import WHITESPACE_RE
 
 #: Pages larger than this are cut before parsing: real articles are far smaller, and lxml's cost
@@ -73,21 +72,20 @@ def extract_article(html: str, url: str) -> Extracted:
     title = page.article.title
     links = link_texts(tree)
     visible = visible_blocks(tree)
-    # Everything that reads the whole page has read it: trafilatura gets this parse itself (one
-    # parse a page, no copy), and prunes it. The rare readers that need the page again after
-    # that (the densest-paragraph fallback, the flattened-block walk) share one parse anew, made
-    # when the first of them asks (neither changes the tree).
+    # One parse a page serves every reader: trafilatura prunes a copy of the tree it is given,
+    # never the tree itself, and no other reader (metadata, htmldate, the recall-collapse rescue,
+    # the densest-paragraph fallback, the flattened-block walk) changes it, so the readers after
+    # the first trafilatura run read the page exactly as a new parse of ``html`` would give it.
     # Not fast mode: trafilatura's comparison with its readability and justext fallbacks is worth
     # its cost on every page, even where the fast result looks long enough. favor_recall: more
     # recall and no less precision, the clean stage removing what the wider net brings
     # (docs/measurements.md has the figures of each choice).
     blocks = trafilatura_body(tree, url, links, favor_recall=True)
-    blocks, recall_source = recall_collapse_rescue(blocks, visible, html, url, links)
-    reparsed = functools.cache(lambda: page_tree(html))
-    blocks, body_source = choose_body(blocks, page.json_ld, html, url, reparsed)
+    blocks, recall_source = recall_collapse_rescue(blocks, visible, html, url, links, tree=tree)
+    blocks, body_source = choose_body(blocks, page.json_ld, html, url, lambda: tree)
     if body_source == "trafilatura":
         body_source = recall_source
-    blocks = resegment_flattened(blocks, reparsed)
+    blocks = resegment_flattened(blocks, lambda: tree)
     if blocks and title and WHITESPACE_RE.sub(" ", title).strip().casefold() == blocks[0].text.casefold():
         blocks = blocks[1:]
 

@@ -182,21 +182,30 @@ def trafilatura_body(page, url: str, links: set[str] | frozenset = frozenset(), 
                      favor_recall: bool = False) -> list[Block]:
     """trafilatura's body (no metadata, no comments, tables kept) of a page (HTML text or a parsed
     tree, which it prunes), as blocks."""
+    # output_format="txt": only the body tree is read here. With the default ("python") format
+    # trafilatura also renders that tree as text for the returned document, which nothing here
+    # uses; the format changes nothing else (no formatting either way), so the body is the same.
     doc = trafilatura.bare_extraction(page, url=url, with_metadata=False, include_comments=False,
-                                      include_tables=True, favor_recall=favor_recall)
+                                      include_tables=True, favor_recall=favor_recall, output_format="txt")
     return body_blocks(doc.body, links) if doc is not None and doc.body is not None else []
 
 
 def recall_collapse_rescue(blocks: list[Block], visible: list[str], html: str, url: str,
-                           links: set[str] | frozenset = frozenset()) -> tuple[list[Block], str]:
-    """trafilatura's favor_recall body, or its balanced-mode body where favor_recall collapsed."""
+                           links: set[str] | frozenset = frozenset(),
+                           tree: lxml.html.HtmlElement | None = None) -> tuple[list[Block], str]:
+    """trafilatura's favor_recall body, or its balanced-mode body where favor_recall collapsed.
+
+    ``tree``: the page tree the first run was given (:func:`page_tree` of ``html``), read again
+    here instead of parsing ``html`` anew: trafilatura works on a copy of a tree it is given and
+    leaves the tree itself as it was."""
     words = _words(blocks)
     page_words = sum(len(v.split()) for v in visible)
     if not blocks or words >= RECALL_COLLAPSE_PAGE_SHARE * page_words:
         return blocks, "trafilatura"
-    # The page parsed anew as the first run had it (stray content moved in, furniture that
-    # swallowed the article demoted): the first run pruned its tree.
-    tree = page_tree(html)
+    # The page as the first run had it (stray content moved in, furniture that swallowed the
+    # article demoted).
+    if tree is None:
+        tree = page_tree(html)
     other = trafilatura_body(tree if tree is not None else html, url, links)
     if _words(other) >= RECALL_COLLAPSE_RATIO * words and (
             body_size(" ".join(b.text for b in blocks)) < RECALL_COLLAPSE_NO_BODY_WORDS

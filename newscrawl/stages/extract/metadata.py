@@ -318,3 +318,28 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMetadata:
         section=page_section(ld, meta, url),
     )
     return PageMetadata(article=article, json_ld=ld, byline_orgs=byline_orgs)
+
+
+#: A date-like text that no locale reads as a date: parsing it makes dateparser try every locale.
+_NO_LOCALE_DATE = "Posted 12 Qzx 2021 vrt"
+
+
+def warm_up_dates() -> None:
+    """Make htmldate's date parser (dateparser, asked by the extensive text search) ready now.
+
+    Its first call in a process builds and compiles the language data of every locale it tries
+    (seconds; the calls after it take milliseconds), so one page would pay that in the middle of
+    a run: the crawl's reactor stalls on it, and an ingest's in-order hand-over of records waits.
+    The parser keeps no state between calls besides those caches (it does not try previously
+    used locales first), so what later pages get is the same. htmldate's own parser is asked,
+    with its settings, as the caches are kept per settings; where htmldate has no such function
+    (another version's layout) nothing is done and the first page pays, as before."""
+    try:
+        from htmldate.extractors import get_external_parser
+    except ImportError:
+        return
+    try:
+        get_external_parser().get_date_data(_NO_LOCALE_DATE)
+    except Exception:  # noqa: BLE001 - a warm-up that fails leaves the first page to pay
+        return
+

@@ -129,6 +129,35 @@ def test_collapsed_recall_body_below_an_article_size_gives_way_to_other_text():
     assert recall_collapse_rescue(other, visible, html, "http://x.example/a") == (other, "trafilatura")
 
 
+def test_trafilatura_leaves_the_page_tree_it_is_given_as_parsed():
+    # The extract stage parses a page once: the readers after trafilatura (the recall-collapse
+    # rescue, the densest-paragraph fallback, the flattened-block walk) read the same tree, which
+    # holds only while trafilatura prunes a copy of it. A trafilatura that pruned the tree itself
+    # would change their input: this says so.
+    from lxml import etree
+
+    from newscrawl.stages.extract.body import trafilatura_body
+    from newscrawl.stages.extract.tree import page_tree
+
+    html = page("<nav><a href='/'>Home</a></nav><article><h1>Ferry crossings resume</h1>"
+                + "".join(f"<p>{p}</p>" for p in PARAS) + "</article><footer><p>Contact us</p></footer>")
+    tree = page_tree(html)
+    for favor_recall in (True, False):
+        assert trafilatura_body(tree, "http://x.example/a", favor_recall=favor_recall)
+    assert etree.tostring(tree) == etree.tostring(page_tree(html))
+
+
+def test_collapsed_recall_rescue_reads_the_given_tree_as_a_new_parse():
+    from newscrawl.stages.extract.body import recall_collapse_rescue
+    from newscrawl.stages.extract.tree import page_tree
+
+    html = page("<article><h1>Ferry crossings resume</h1>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>")
+    visible = PARAS + ["Home", "News", "Sport"] * 20
+    parsed = recall_collapse_rescue([Block(PARAS[0])], visible, html, "http://x.example/a")
+    shared = recall_collapse_rescue([Block(PARAS[0])], visible, html, "http://x.example/a", tree=page_tree(html))
+    assert shared == parsed and shared[1] == "trafilatura-balanced"
+
+
 def test_body_covering_the_page_is_not_second_guessed(monkeypatch):
     import newscrawl.stages.extract.body as body
 
