@@ -26,7 +26,7 @@ from newscrawl.stages.extract.body import choose_body, link_texts, recall_collap
 from newscrawl.stages.extract.flattened import resegment_flattened
 from newscrawl.stages.extract.metadata import read_metadata
 from newscrawl.stages.extract.tree import parse_page, visible_blocks
-from newscrawl.stages.extract.whitespace import WHITESPACE_RE
+from newscrawl.stages.extract.whitespace import collapsed
 
 #: Pages larger than this are cut before parsing: real articles are far smaller, and lxml's cost
 #: and memory grow with the tree. Recorded as a repair so the cut is visible.
@@ -86,7 +86,7 @@ def extract_article(html: str, url: str) -> Extracted:
     if body_source == "trafilatura":
         body_source = recall_source
     blocks = resegment_flattened(blocks, lambda: tree)
-    if blocks and title and WHITESPACE_RE.sub(" ", title).strip().casefold() == blocks[0].text.casefold():
+    if blocks and title and collapsed(title).casefold() == blocks[0].text.casefold():
         blocks = blocks[1:]
 
     body_keys = {b.text.casefold() for b in blocks}

@@ -19,7 +19,7 @@ import trafilatura
 
 from newscrawl.model import Block
 from newscrawl.stages.extract.tree import page_tree
-from newscrawl.stages.extract.whitespace import WHITESPACE_RE, normalized_text
+from newscrawl.stages.extract.whitespace import WHITESPACE_RE, collapsed, normalized_text
 from newscrawl.stages.pagetype import body_size
 
 # trafilatura's inline elements: text inside them runs on; any other element is a break.
@@ -43,7 +43,7 @@ def _text(element) -> str:
     so "<item>March 16<lb/>FABCON</item>" does not become "March 16FABCON"."""
     out: list[str] = []
     _pieces(element, out)
-    return WHITESPACE_RE.sub(" ", "".join(out)).strip()
+    return collapsed("".join(out))
 
 
 def _split_on_breaks(element) -> list[str]:
@@ -71,7 +71,7 @@ def _split_on_breaks(element) -> list[str]:
         flush_breaks()
         segments[-1].append(_text(child) if child.tag not in _INLINE_TAGS else "".join(child.itertext()))
         segments[-1].append(child.tail or "")
-    texts = (WHITESPACE_RE.sub(" ", "".join(parts)).strip() for parts in segments)
+    texts = (collapsed("".join(parts)) for parts in segments)
     return [t for t in texts if t]
 
 
@@ -79,7 +79,7 @@ def link_texts(tree: lxml.html.HtmlElement) -> set[str]:
     """Case-folded, space-normalized texts of the page's links (to tell link-only blocks)."""
     texts = set()
     for anchor in tree.iter("a"):
-        text = WHITESPACE_RE.sub(" ", anchor.text_content()).strip().casefold()
+        text = collapsed(anchor.text_content()).casefold()
         if text:
             texts.add(text)
     return texts
@@ -115,7 +115,7 @@ def body_blocks(body, links: set[str] | frozenset = frozenset()) -> list[Block]:
                 add(text, kind)
         # Text after an element (trafilatura leaves paragraph text as a heading's tail) is a
         # paragraph of its own.
-        add(WHITESPACE_RE.sub(" ", element.tail or "").strip(), "p")
+        add(collapsed(element.tail or ""), "p")
     return blocks
 
 

@@ -15,7 +15,7 @@ import lxml.html
 from lxml import etree
 
 from newscrawl.model import Block
-from newscrawl.stages.extract.whitespace import WHITESPACE_RE
+from newscrawl.stages.extract.whitespace import collapsed
 
 #: A body block at least this long, with no line break in it, may be an extractor's fallback that
 #: flattened the whole article (or page) into one paragraph: trafilatura's baseline does.
@@ -38,7 +38,7 @@ def rendered_lines(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
     kind = "p"
 
     def flush() -> None:
-        text = WHITESPACE_RE.sub(" ", "".join(buffer)).strip()
+        text = collapsed("".join(buffer))
         if text:
             lines.append((text, kind))
         buffer.clear()

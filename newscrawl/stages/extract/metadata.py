@@ -24,7 +24,7 @@ from lxml import etree
 
 from newscrawl.model import ArticleMetadata
 from newscrawl.stages.extract.attribution import clean_authors
-from newscrawl.stages.extract.whitespace import WHITESPACE_RE, normalized_text
+from newscrawl.stages.extract.whitespace import collapsed, normalized_text
 
 #: Meta tags that may hold the publication date, the most specific first.
 _PUBLISHED_META = (
@@ -105,7 +105,7 @@ def _ld_authors(article: dict | None) -> list[str]:
     for author in raw:
         name = author.get("name") if isinstance(author, dict) else author
         if isinstance(name, str) and name.strip():
-            names.append(WHITESPACE_RE.sub(" ", unescaped(name)).strip())
+            names.append(collapsed(unescaped(name)))
     return names
 
 

@@ -14,7 +14,7 @@ import lxml.html
 from lxml import etree
 
 from newscrawl.stages.extract.nesting import cap_depth, drop_unclosed_elements, hit_depth_limit
-from newscrawl.stages.extract.whitespace import WHITESPACE_RE
+from newscrawl.stages.extract.whitespace import collapsed
 
 #: Elements that hold a block of visible text (see :func:`visible_blocks`).
 _BLOCK_TAGS = {
@@ -151,7 +151,7 @@ def visible_blocks(tree: lxml.html.HtmlElement) -> list[str]:
     blocks: list[str] = []
     for element in elements:
         text = (element.text or "") if element in parents else element.text_content()
-        text = WHITESPACE_RE.sub(" ", text).strip()
+        text = collapsed(text)
         if text:
             blocks.append(text)
     return blocks

@@ -129,6 +129,23 @@ def test_collapsed_recall_body_below_an_article_size_gives_way_to_other_text():
     assert recall_collapse_rescue(other, visible, html, "http://x.example/a") == (other, "trafilatura")
 
 
+def test_collapsed_whitespace_is_the_pattern_s_plus_made_one_space():
+    # Every reader normalizes whitespace with collapsed(); the pages' texts must come out as the
+    # \s+ pattern made them: exotic spaces (no-break, ideographic, line and paragraph separators,
+    # the information separators) are whitespace to both, zero-width ones to neither.
+    import re
+    import sys
+
+    from newscrawl.stages.extract.whitespace import collapsed
+
+    pattern = re.compile(r"\s+")
+    spaces = "".join(ch for ch in map(chr, range(sys.maxunicode + 1)) if pattern.fullmatch(ch))
+    assert "\u00a0" in spaces and "\u3000" in spaces and "\u2029" in spaces and "\x1f" in spaces
+    samples = [f"{spaces}Ferry{spaces}crossings\u200b resume{spaces}", "a\ufeffb", "", spaces, "  x  y\n\tz "]
+    for text in samples:
+        assert collapsed(text) == pattern.sub(" ", text).strip()
+
+
 def test_trafilatura_leaves_the_page_tree_it_is_given_as_parsed():
     # The extract stage parses a page once: the readers after trafilatura (the recall-collapse
     # rescue, the densest-paragraph fallback, the flattened-block walk) read the same tree, which
