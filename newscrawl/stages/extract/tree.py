@@ -80,6 +80,15 @@ _FURNITURE_TAGS = ("aside", "button", "dialog", "fieldset", "figure", "footer", 
 #: ...are containers when they hold more than this share of the body's text: an unclosed
 #: ``<button>`` or ``<nav>`` in the page's markup swallows everything after it, article included.
 FURNITURE_MAX_TEXT_SHARE = 0.5
+#: ...and when less than this share of that text is link text. An element that swallowed the
+#: article holds its prose; a site's mega-menu (a ``<nav>`` of hundreds of section and story
+#: links) can hold most of a short page's text too, and is furniture whatever its size.
+SWALLOWING_MAX_LINK_SHARE = 0.5
+
+
+def _link_share(element: lxml.html.HtmlElement, chars: int) -> float:
+    """Share of an element's ``chars`` characters of text that lie inside links."""
+    return sum(len(a.text_content()) for a in element.iter("a")) / chars if chars else 0.0
 
 
 def demote_swallowing_furniture(tree: lxml.html.HtmlElement) -> int:
@@ -96,10 +105,26 @@ def demote_swallowing_furniture(tree: lxml.html.HtmlElement) -> int:
         return 0
     total = len(body.text_content())
     swallowing = [el for el in body.iter(*_FURNITURE_TAGS)
-                  if len(el.text_content()) > FURNITURE_MAX_TEXT_SHARE * total]
+                  if (chars := len(el.text_content())) > FURNITURE_MAX_TEXT_SHARE * total
+                  and _link_share(el, chars) < SWALLOWING_MAX_LINK_SHARE]
     for element in swallowing:
         element.tag = "div"
     return len(swallowing)
+
+
+#: A ``<noscript>`` holding this share of the page's text is the page (a script-built site's
+#: whole page as its no-script fallback): without it there is nothing to read.
+NOSCRIPT_WHOLE_PAGE_SHARE = 0.9
+
+
+def _swallowing_noscript(element: lxml.html.HtmlElement, total: int) -> bool:
+    """A ``<noscript>`` that holds the page: most of its text, and prose rather than links (an
+    unclosed one, a tracking pixel's left open in a template, takes in the rest of the page,
+    article included, and a browser shows it), or nearly all of it (the whole page as the
+    fallback of a script-built site). A real fallback holds a line or an image."""
+    chars = len(element.text_content())
+    return chars > FURNITURE_MAX_TEXT_SHARE * total and (
+        _link_share(element, chars) < SWALLOWING_MAX_LINK_SHARE or chars >= NOSCRIPT_WHOLE_PAGE_SHARE * total)
 
 
 def page_tree(html: str) -> lxml.html.HtmlElement | None:
@@ -110,10 +135,22 @@ def page_tree(html: str) -> lxml.html.HtmlElement | None:
     except (etree.ParserError, ValueError):
         return None
     move_stray_content_into_body(tree)
+    noscripts = []
     for bad in list(tree.iter(*_SKIP_TAGS)):
         if bad.tag == "script" and bad.get("type") == "application/ld+json":
             continue
+        if bad.tag == "noscript":
+            noscripts.append(bad)
+            continue
         bad.drop_tree() if bad.getparent() is not None else None
+    if noscripts:
+        body = tree.find("body")
+        total = len(body.text_content()) if body is not None else 0
+        for bad in noscripts:
+            if _swallowing_noscript(bad, total):
+                bad.tag = "div"
+            else:
+                bad.drop_tree() if bad.getparent() is not None else None
     demote_swallowing_furniture(tree)
     return tree
 

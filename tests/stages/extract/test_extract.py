@@ -238,6 +238,46 @@ def test_small_furniture_is_still_furniture():
     assert [el.tag for el in tree.find("body")] == ["nav", "div", "aside", "footer"]
 
 
+
+def _mega_menu(links: int) -> str:
+    sections = ["Harbour", "Weather", "Schools", "Council", "Sport", "Markets", "Letters", "Obituaries"]
+    return "".join(f"<li><a href='/s/{i}'>{sections[i % 8]} desk story number {i} of the week</a></li>"
+                   for i in range(links))
+
+
+def test_a_mega_menu_holding_most_of_a_short_page_is_still_furniture():
+    # A site's navigation of hundreds of section and story links can hold more text than a short
+    # article; it is links, not prose, so it is no wrapper that swallowed the article.
+    from newscrawl.stages.extract.tree import demote_swallowing_furniture
+
+    html = page("<nav class='main'><ul>" + _mega_menu(120) + "</ul></nav><div class='story'>"
+                + "".join(f"<p>{p}</p>" for p in PARAS[:3]) + "</div>")
+    tree = lxml.html.document_fromstring(html)
+    assert demote_swallowing_furniture(tree) == 0
+    texts = [b.text for b in extract_article(html, "http://x.example/a").blocks]
+    assert texts[:3] == PARAS[:3]
+    assert not any("desk story number" in t for t in texts)
+
+
+def test_an_article_inside_an_unclosed_noscript_is_read():
+    # A tracking pixel's <noscript> left open in a template takes in the rest of the page: the
+    # article is inside it, and a browser shows it.
+    html = page("<noscript><img src='/pixel.gif'><div class='story'><h1>Ferry crossings resume</h1>"
+                + "".join(f"<p>{p}</p>" for p in PARAS[:4]) + "</div>")
+    assert [b.text for b in extract_article(html, "http://x.example/a").blocks][:4] == PARAS[:4]
+
+
+def test_a_page_that_is_all_noscript_fallback_is_read_and_a_small_fallback_is_dropped():
+    # A script-built site whose whole page, menus included, is its no-script fallback.
+    whole = page("<noscript><ul>" + _mega_menu(20) + "</ul><div class='story'>"
+                 + "".join(f"<p>{p}</p>" for p in PARAS[:4]) + "</div></noscript>")
+    assert [b.text for b in extract_article(whole, "http://x.example/a").blocks][:4] == PARAS[:4]
+    # A real fallback is a line beside the article: never part of it.
+    small = page("<noscript><p>Please turn on JavaScript to see the harbour webcam and the tide table.</p>"
+                 "</noscript><div class='story'>" + "".join(f"<p>{p}</p>" for p in PARAS[:4]) + "</div>")
+    texts = [b.text for b in extract_article(small, "http://x.example/a").blocks]
+    assert texts[:4] == PARAS[:4] and not any("JavaScript" in t for t in texts)
+
 # --- flattened blocks cut back into lines ----------------------------------------------------
 
 _FLATTENED_PAGE = """<html><body>
