@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -120,6 +121,14 @@ class Site(Base):
     host: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str | None] = mapped_column(Text)
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # What the web view's sites page shows, kept by triggers on versions and stories (migration
+    # 0013): its versions, the stories whose first version is its, and its versions with foreign
+    # chrome, with a mojibake or lost-byte repair, with a wrong declared charset.
+    copies: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    stories_originated: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    foreign_chrome: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    mojibake: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    wrong_charset: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class Story(Base):
@@ -142,6 +151,12 @@ class Story(Base):
     event_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("events.id"), index=True)
     #: The first version's publication date, which events are matched on (with first_seen_at).
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: Its versions, and the distinct sites carrying them: kept by triggers on versions
+    #: (migration 0013), so that the stories page sorts by spread from an index.
+    version_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    site_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+    __table_args__ = (Index("ix_stories_spread", "site_count", "version_count", "first_seen_at", "id"),)
 
 
 class Event(Base):
@@ -231,7 +246,8 @@ class Version(Base):
     __tablename__ = "versions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    story_id: Mapped[int] = mapped_column(Integer, ForeignKey("stories.id"), index=True)
+    # Indexed with site_id (below): a story's versions, and whether it has one on a site.
+    story_id: Mapped[int] = mapped_column(Integer, ForeignKey("stories.id"))
     site_id: Mapped[int] = mapped_column(Integer, ForeignKey("sites.id"), index=True)
     url: Mapped[str] = mapped_column(Text)
     #: :func:`url_hash` of ``url``, set on insert; unique with ``body_hash``.
@@ -266,7 +282,8 @@ class Version(Base):
     similarity: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (UniqueConstraint("url_hash", "body_hash"),
-                      Index("ix_versions_url", "url", **URL_INDEX))
+                      Index("ix_versions_url", "url", **URL_INDEX),
+                      Index("ix_versions_story_id_site_id", "story_id", "site_id"))
 
 
 class StoryMerge(Base):

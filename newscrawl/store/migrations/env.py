@@ -24,11 +24,25 @@ if config.config_file_name is not None and "connection" not in config.attributes
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
+#: Objects migrations create that the models do not declare: SQLite's full-text table (and the
+#: shadow tables FTS5 makes for it) and PostgreSQL's search index on an expression (revision 0013).
+UNDECLARED = ("versions_fts", "ix_versions_search")
+
+
+def _declared(name, type_, _parent_names) -> bool:
+    if type_ == "table":
+        return not (name or "").startswith(UNDECLARED[0])
+    if type_ == "index":
+        return name not in UNDECLARED
+    return True
+
+
 def _configure(connection=None, url=None) -> None:
     dialect = connection.dialect.name if connection is not None else url.split(":", 1)[0]
     opts = dict(
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=_declared,
         render_as_batch=dialect.startswith("sqlite"),
     )
     if connection is not None:
