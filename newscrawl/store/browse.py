@@ -12,16 +12,72 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from sqlalchemy import Text, case, cast, func, or_, select
+import re
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Engine, bindparam, false, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
-from newscrawl.store.models import Event, Site, Story, Version
-from newscrawl.store.queries import StorySummary, site_host
+from newscrawl.store.models import Event, Site, Story, Version, utc
+from newscrawl.store.queries import (
+    StoryDetail,
+    StorySummary,
+    VersionSummary,
+    site_host,
+    story_merges,
+    version_summary,
+)
 
 
-def _contains_word(word: str):
-    """A version whose title or body holds ``word`` (case-insensitive; ``%`` and ``_`` literal)."""
-    return or_(Version.title.icontains(word, autoescape=True), Version.body.icontains(word, autoescape=True))
+#: The expression PostgreSQL's search index (``ix_versions_search``, migration 0013) is on,
+#: written the same way: an expression index serves only its own expression.
+PG_SEARCH_VECTOR = ("to_tsvector('simple'::regconfig, left(coalesce(versions.title, '') || ' ' || "
+                    "versions.body, 250000))")
+
+#: Whether an engine's SQLite database has the FTS5 table (a build without FTS5 has none).
+_has_fts: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
+
+
+def _sqlite_fts(session: Session) -> bool:
+    engine = session.get_bind()
+    found = _has_fts.get(engine)
+    if found is None:
+        # On the driver's connection: a look at the schema, not one of the page's queries (the
+        # web view lists those it ran).
+        raw = engine.raw_connection()
+        try:
+            found = raw.cursor().execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                         "AND name = 'versions_fts'").fetchone() is not None
+        finally:
+            raw.close()
+        _has_fts[engine] = found
+    return found
+
+
+def _stories_with_word(session: Session, word: str):
+    """The ids of the stories with a version whose title or text holds ``word``: whole words,
+    case folded, letters and digits (what both databases' search indexes split texts into; a
+    word of several, like ``3.5`` or ``e-mail``, wants all of them). A word with neither a letter
+    nor a digit finds nothing."""
+    if not _WORD_CHAR.search(word):
+        return select(Version.story_id).where(false())
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return select(Version.story_id).where(
+            text(f"{PG_SEARCH_VECTOR} @@ plainto_tsquery('simple'::regconfig, :word)")
+            .bindparams(bindparam("word", word, unique=True)))
+    if dialect == "sqlite" and _sqlite_fts(session):
+        # A phrase: the word's letters-and-digits runs in a row, any FTS5 syntax in it quoted.
+        phrase = '"' + word.replace('"', '""') + '"'
+        matches = (text("SELECT rowid FROM versions_fts WHERE versions_fts MATCH :phrase")
+                   .bindparams(bindparam("phrase", phrase, unique=True)))
+        return select(Version.story_id).where(Version.id.in_(matches))
+    # No search index (SQLite without FTS5): a substring of the title or text.
+    return select(Version.story_id).where(or_(Version.title.icontains(word, autoescape=True),
+                                              Version.body.icontains(word, autoescape=True)))
+
+
+_WORD_CHAR = re.compile(r"[^\W_]")
 
 
 def search_stories(session: Session, *, words: list[str] | tuple[str, ...] = (), site: str | None = None,
@@ -30,20 +86,20 @@ def search_stories(session: Session, *, words: list[str] | tuple[str, ...] = (),
                    limit: int = 50, offset: int = 0) -> list[StorySummary]:
     """Stories sorted by spread (most sites first, then most versions, then newest).
 
-    ``words``: every word in the title or body of some version of the story; ``site``: a version
-    on that host; ``language``: the story's language; ``since``/``until``: first seen in
-    [since, until); ``min_sites``: carried by at least that many sites."""
-    version_count = func.count(Version.id)
-    site_count = func.count(func.distinct(Version.site_id))
+    ``words``: every word in the title or body of some version of the story (see
+    :func:`_stories_with_word`); ``site``: a version on that host; ``language``: the story's
+    language; ``since``/``until``: first seen in [since, until); ``min_sites``: carried by at
+    least that many sites. The order is the index ``ix_stories_spread`` read backwards, the
+    counts the story's own columns: a page costs its rows, not the store's."""
     stmt = (
-        select(Story.key, Story.title, Story.language, version_count, site_count, Story.first_seen_at)
-        .join(Version, Version.story_id == Story.id)
-        .group_by(Story.id, Story.key, Story.title, Story.language, Story.first_seen_at)
-        .order_by(site_count.desc(), version_count.desc(), Story.first_seen_at.desc(), Story.id.desc())
+        select(Story.key, Story.title, Story.language, Story.version_count, Story.site_count,
+               Story.first_seen_at)
+        .order_by(Story.site_count.desc(), Story.version_count.desc(), Story.first_seen_at.desc(),
+                  Story.id.desc())
         .limit(limit).offset(offset)
     )
     for word in words:
-        stmt = stmt.where(Story.id.in_(select(Version.story_id).where(_contains_word(word))))
+        stmt = stmt.where(Story.id.in_(_stories_with_word(session, word)))
     if site:
         stmt = stmt.where(Story.id.in_(select(Version.story_id).join(Site, Site.id == Version.site_id)
                                        .where(Site.host == site_host(site))))
@@ -54,9 +110,68 @@ def search_stories(session: Session, *, words: list[str] | tuple[str, ...] = (),
     if until is not None:
         stmt = stmt.where(Story.first_seen_at < until)
     if min_sites:
-        stmt = stmt.having(site_count >= min_sites)
+        stmt = stmt.where(Story.site_count >= min_sites)
     return [StorySummary(key, title, lang, int(vc), int(sc), seen)
             for key, title, lang, vc, sc, seen in session.execute(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPage:
+    """A story with one page of its versions (numbered in the story's order), its counts, and
+    the two versions compared (``a``, ``b``: loaded with their texts, wherever they are)."""
+
+    story: StoryDetail
+    version_count: int
+    site_count: int
+    a: VersionSummary
+    b: VersionSummary
+    a_text: str
+    b_text: str
+    #: More stories of its event than ``story.same_event`` lists.
+    more_same_event: bool
+
+
+#: Other stories of the event a story page names; the event's page lists them all.
+SAME_EVENT_SHOWN = 20
+
+
+def story_page(session: Session, key: str, *, limit: int = 50, offset: int = 0,
+               a: int | None = None, b: int | None = None) -> StoryPage | None:
+    """The story ``key`` with ``limit`` of its versions from ``offset``, and its versions ``a``
+    and ``b`` (default: its first and its latest). None if there is no such story; KeyError
+    naming the id if ``a`` or ``b`` is not one of its versions."""
+    story = session.execute(select(Story).where(Story.key == key)).scalar_one_or_none()
+    if story is None:
+        return None
+    rows = session.execute(
+        select(Version, Site.host).join(Site, Site.id == Version.site_id)
+        .where(Version.story_id == story.id).order_by(Version.id).limit(limit).offset(offset)).all()
+    versions = [version_summary(v, host, n, story.canonical_version_id)
+                for n, (v, host) in enumerate(rows, start=offset + 1)]
+    if a is None or b is None:
+        lowest, highest = session.execute(select(func.min(Version.id), func.max(Version.id))
+                                          .where(Version.story_id == story.id)).one()
+        a = a if a is not None else story.canonical_version_id or lowest
+        b = b if b is not None else highest
+    pair = {v.id: (v, host) for v, host in session.execute(
+        select(Version, Site.host).join(Site, Site.id == Version.site_id)
+        .where(Version.story_id == story.id, Version.id.in_([a, b])))}
+    for wanted in (a, b):
+        if wanted not in pair:
+            raise KeyError(wanted)
+    same_event = [] if story.event_id is None else [tuple(row) for row in session.execute(
+        select(Story.key, Story.title).where(Story.event_id == story.event_id, Story.id != story.id)
+        .order_by(Story.first_seen_at, Story.id).limit(SAME_EVENT_SHOWN + 1))]
+    detail = StoryDetail(story.key, story.title, story.language, story.first_seen_at,
+                         story.canonical_version_id, versions, story_merges(session, story.id),
+                         story.event_id, same_event[:SAME_EVENT_SHOWN])
+
+    def summary(version_id: int) -> VersionSummary:
+        v, host = pair[version_id]
+        return version_summary(v, host, 0, story.canonical_version_id)
+
+    return StoryPage(detail, story.version_count, story.site_count, summary(a), summary(b),
+                     pair[a][0].body, pair[b][0].body, len(same_event) > SAME_EVENT_SHOWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +200,9 @@ def event_timeline(session: Session, event_id: int, *, limit: int = 100, offset:
     story_count = session.execute(select(func.count()).select_from(Story)
                                   .where(Story.event_id == event_id)).scalar_one()
     rows = session.execute(
-        select(Story.key, Story.title, Story.language, func.count(Version.id),
-               func.count(func.distinct(Version.site_id)), Story.first_seen_at, Story.published_at)
-        .outerjoin(Version, Version.story_id == Story.id)
+        select(Story.key, Story.title, Story.language, Story.version_count, Story.site_count,
+               Story.first_seen_at, Story.published_at)
         .where(Story.event_id == event_id)
-        .group_by(Story.id, Story.key, Story.title, Story.language, Story.first_seen_at, Story.published_at)
         .order_by(Story.first_seen_at, Story.id)
         .limit(limit).offset(offset))
     stories = [EventStory(k, t, lang, int(vc), int(sc), seen, published)
@@ -115,55 +228,51 @@ class SiteStatistics:
         return self.foreign_chrome / self.copies if self.copies else 0.0
 
 
-def _count_where(condition):
-    """The number of rows of the group for which ``condition`` holds."""
-    return func.sum(case((condition, 1), else_=0))
-
-
 def site_statistics(session: Session, *, limit: int = 50, offset: int = 0) -> list[SiteStatistics]:
-    """Sites by the number of copies (versions) they carry, most first."""
-    repairs = cast(Version.repairs, Text)
-    copies = func.count(Version.id)
-    stmt = (
-        select(Site.id, Site.host, Site.name, copies,
-               _count_where(cast(Version.chrome_languages, Text) != "[]"),
-               _count_where(or_(repairs.like("%mojibake%"), repairs.like("%lost_byte%"))),
-               _count_where(Version.encoding_conflict.is_not(None)))
-        .join(Version, Version.site_id == Site.id)
-        .group_by(Site.id, Site.host, Site.name)
-        .order_by(copies.desc(), Site.host)
-        .limit(limit).offset(offset)
-    )
-    rows = session.execute(stmt).all()
-    site_ids = [row[0] for row in rows]
-    # For the page's sites only, each in a query of its own: joined into the aggregate above,
-    # SQLite compared every version with every site's row of the subquery.
-    originated = dict(session.execute(
-        select(Version.site_id, func.count()).join(Story, Story.canonical_version_id == Version.id)
-        .where(Version.site_id.in_(site_ids)).group_by(Version.site_id)).all()) if site_ids else {}
-    delays = _copy_delays(session, site_ids)
-    return [SiteStatistics(host, name, int(n), int(originated.get(site_id, 0)), int(chrome or 0), int(moji or 0),
-                           int(wrong or 0), statistics.median(delays[site_id]) if delays.get(site_id) else None)
-            for site_id, host, name, n, chrome, moji, wrong in rows]
+    """Sites by the number of copies (versions) they carry, most first: the counts are the
+    sites' own columns (kept by triggers, migration 0013), the median delays computed for the
+    page's sites only."""
+    rows = session.execute(
+        select(Site.id, Site.host, Site.name, Site.copies, Site.stories_originated, Site.foreign_chrome,
+               Site.mojibake, Site.wrong_charset)
+        .where(Site.copies > 0).order_by(Site.copies.desc(), Site.host).limit(limit).offset(offset)).all()
+    delays = _median_delays(session, [row[0] for row in rows])
+    return [SiteStatistics(host, name, int(n), int(originated), int(chrome), int(moji), int(wrong),
+                           delays.get(site_id))
+            for site_id, host, name, n, originated, chrome, moji, wrong in rows]
 
 
-def _copy_delays(session: Session, site_ids: list[int]) -> dict[int, list[dt.timedelta]]:
-    """Per site, how long after each story's first copy the site's own copy was first downloaded.
-    The median is taken here: SQLite has no median, and PostgreSQL's percentile_cont would make
-    the two databases' pages differ."""
+def _median_delays(session: Session, site_ids: list[int]) -> dict[int, dt.timedelta]:
+    """Per site, the median of how long after each story's first copy the site's own copy was
+    first downloaded (its stories' first copies left out). The database ranks the delays and
+    returns only the middle one or two of each site; the median (the mean of two middle ones,
+    as :func:`statistics.median` takes it) is computed here from the two timestamps, so both
+    databases give the same value (SQLite has no median; PostgreSQL's percentile_cont would
+    differ in its last digits)."""
     if not site_ids:
         return {}
     first = aliased(Version)
-    rows = session.execute(
-        select(Version.site_id, Version.first_fetched_at, first.first_fetched_at)
+    if session.get_bind().dialect.name == "sqlite":
+        delay = func.julianday(Version.first_fetched_at) - func.julianday(first.first_fetched_at)
+    else:
+        delay = Version.first_fetched_at - first.first_fetched_at
+    ranked = (
+        select(Version.site_id.label("site_id"), Version.first_fetched_at.label("fetched"),
+               first.first_fetched_at.label("first_fetched"),
+               func.row_number().over(partition_by=Version.site_id, order_by=(delay, Version.id)).label("n"),
+               func.count().over(partition_by=Version.site_id).label("total"))
         .join(Story, Story.id == Version.story_id)
         .join(first, first.id == Story.canonical_version_id)
-        .where(Version.site_id.in_(site_ids), Version.id != first.id))
-    out: dict[int, list[dt.timedelta]] = {}
-    for site_id, fetched, first_fetched in rows:
-        out.setdefault(site_id, []).append(fetched - first_fetched)
-    return out
+        .where(Version.site_id.in_(site_ids), Version.id != first.id)
+        .subquery())
+    middle = session.execute(
+        select(ranked.c.site_id, ranked.c.fetched, ranked.c.first_fetched)
+        .where(or_(ranked.c.n == (ranked.c.total + 1) / 2, ranked.c.n == (ranked.c.total + 2) / 2)))
+    found: dict[int, list[dt.timedelta]] = {}
+    for site_id, fetched, first_fetched in middle:
+        found.setdefault(site_id, []).append(utc(fetched) - utc(first_fetched))
+    return {site_id: statistics.median(values) for site_id, values in found.items()}
 
 
-__all__ = ["EventStory", "EventTimeline", "SiteStatistics", "event_timeline", "search_stories",
-           "site_statistics"]
+__all__ = ["PG_SEARCH_VECTOR", "SAME_EVENT_SHOWN", "EventStory", "EventTimeline", "SiteStatistics", "StoryPage",
+           "event_timeline", "search_stories", "site_statistics", "story_page"]

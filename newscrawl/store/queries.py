@@ -114,6 +114,20 @@ def list_stories(session: Session, *, limit: int | None = None, offset: int = 0,
             for key, title, language, vc, sc, first_seen in session.execute(stmt)]
 
 
+def version_summary(v: Version, host: str, number: int, canonical_version_id: int | None) -> VersionSummary:
+    """The summary of the version ``v`` on the site ``host``, the ``number``-th of its story."""
+    return VersionSummary(
+        id=v.id, site=host, url=v.url, title=v.title, language=v.language,
+        published_at=v.published_at, first_fetched_at=v.first_fetched_at,
+        last_fetched_at=v.last_fetched_at, fetch_count=v.fetch_count,
+        body_hash=v.body_hash, repairs=list(v.repairs or []),
+        is_canonical=v.id == canonical_version_id,
+        derivation=v.derivation, similarity=v.similarity, number=number,
+        chrome_languages=list(v.chrome_languages or []), encoding=v.encoding,
+        encoding_source=v.encoding_source, encoding_conflict=v.encoding_conflict,
+    )
+
+
 def story_detail(session: Session, key: str) -> StoryDetail | None:
     """The story ``key`` and its versions in the order they were stored; None if unknown."""
     story = session.execute(select(Story).where(Story.key == key)).scalar_one_or_none()
@@ -125,19 +139,8 @@ def story_detail(session: Session, key: str) -> StoryDetail | None:
         .where(Version.story_id == story.id)
         .order_by(Version.id)
     ).all()
-    versions = [
-        VersionSummary(
-            id=v.id, site=host, url=v.url, title=v.title, language=v.language,
-            published_at=v.published_at, first_fetched_at=v.first_fetched_at,
-            last_fetched_at=v.last_fetched_at, fetch_count=v.fetch_count,
-            body_hash=v.body_hash, repairs=list(v.repairs or []),
-            is_canonical=v.id == story.canonical_version_id,
-            derivation=v.derivation, similarity=v.similarity, number=n,
-            chrome_languages=list(v.chrome_languages or []), encoding=v.encoding,
-            encoding_source=v.encoding_source, encoding_conflict=v.encoding_conflict,
-        )
-        for n, (v, host) in enumerate(rows, start=1)
-    ]
+    versions = [version_summary(v, host, n, story.canonical_version_id)
+                for n, (v, host) in enumerate(rows, start=1)]
     same_event = [] if story.event_id is None else [tuple(row) for row in session.execute(
         select(Story.key, Story.title).where(Story.event_id == story.event_id, Story.id != story.id)
         .order_by(Story.first_seen_at, Story.id))]
@@ -204,11 +207,9 @@ def list_events(session: Session, *, min_stories: int = 2, limit: int | None = N
     out = []
     for event in events:
         rows = session.execute(
-            select(Story.key, Story.title, Story.language, func.count(Version.id),
-                   func.count(func.distinct(Version.site_id)), Story.first_seen_at)
-            .outerjoin(Version, Version.story_id == Story.id)
+            select(Story.key, Story.title, Story.language, Story.version_count, Story.site_count,
+                   Story.first_seen_at)
             .where(Story.event_id == event.id)
-            .group_by(Story.id, Story.key, Story.title, Story.language, Story.first_seen_at)
             .order_by(Story.first_seen_at, Story.id)).all()
         sites = session.execute(
             select(func.count(func.distinct(Version.site_id)))
@@ -326,4 +327,4 @@ def iter_captures(session: Session, *, site: str | None = None, since: dt.dateti
 
 
 __all__ = ["CAPTURE_BATCH", "Capture", "iter_captures", "EXPORT_BATCH", "EXPORT_COLUMNS", "EventSummary", "count_export_rows", "iter_export_rows", "MergeSummary", "StoryDetail", "StorySummary", "VersionSummary", "list_events", "site_host",
-           "list_stories", "story_detail", "story_merges", "version_texts"]
+           "list_stories", "story_detail", "story_merges", "version_summary", "version_texts"]

@@ -27,8 +27,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from newscrawl.store.browse import event_timeline, search_stories, site_statistics
-from newscrawl.store.queries import list_events, story_detail, version_texts
+from newscrawl.store.browse import event_timeline, search_stories, site_statistics, story_page
+from newscrawl.store.queries import list_events
 from newscrawl.web.charts import Row, timeline
 from newscrawl.web.database import record_statements, statements_run
 from newscrawl.web.diff import paragraphs, text_changes
@@ -181,29 +181,35 @@ def stories_view(session: Session, request: Request) -> View:
 
 def story_view(session: Session, request: Request) -> View:
     key = request.path_params["key"]
-    detail = story_detail(session, key)
-    if detail is None:
+    page, size = _paging(request)
+    try:
+        found = story_page(session, key, limit=size + 1, offset=(page - 1) * size,
+                           a=_int(request, "a"), b=_int(request, "b"))
+    except KeyError as missing:
+        raise BadRequest(f"story {key} has no version {missing.args[0]}") from None
+    if found is None:
         raise NotFound(f"no story with key {key!r}")
-    versions = detail.versions
-    ids = {v.id for v in versions}
-    first = detail.canonical_version_id if detail.canonical_version_id in ids else versions[0].id
-    a = _int(request, "a", first)
-    b = _int(request, "b", versions[-1].id)
-    for wanted in (a, b):
-        if wanted not in ids:
-            raise BadRequest(f"story {detail.key} has no version {wanted}")
-    texts = version_texts(session, detail.key, [a, b])
-    if len(versions) > 1:
-        diff = {"a": a, "b": b, "changes": text_changes(texts[a].body, texts[b].body)}
+    detail = found.story
+    versions, more = detail.versions[:size], len(detail.versions) > size
+    detail = dataclasses.replace(detail, versions=versions)
+    links = _page_links(request, page, more)
+    if found.version_count > 1:
+        diff = {"a": found.a.id, "b": found.b.id, "changes": text_changes(found.a_text, found.b_text)}
     else:  # one text: shown as it is, paragraph by paragraph
-        diff = {"a": a, "b": b, "changes": [{"op": "equal", "text": p} for p in paragraphs(texts[a].body)]}
+        diff = {"a": found.a.id, "b": found.b.id,
+                "changes": [{"op": "equal", "text": p} for p in paragraphs(found.a_text)]}
     chart = timeline([Row(f"{v.site} (v{v.id})", v.first_fetched_at, v.last_fetched_at, f"#v{v.id}",
                           v.derivation or "") for v in versions])
-    data = {"story": detail, **({"diff": diff} if len(versions) > 1
-                                else {"text": [p["text"] for p in diff["changes"]]})}
-    by_id = {v.id: v for v in versions}
+    counts = {"version_count": found.version_count, "site_count": found.site_count,
+              "more_same_event": found.more_same_event}
+    data = {"story": detail, **counts, "page": page, **links,
+            **({"diff": diff} if found.version_count > 1 else {"text": [p["text"] for p in diff["changes"]]})}
+    # The compare form offers this page's versions and the two compared, wherever they are.
+    choices = list(versions) + [v for v in (found.a, found.b) if v.id not in {w.id for w in versions}]
+    by_id = {v.id: v for v in (*choices, found.a, found.b)}
     return View("story.html", f"Story {detail.key}",
-                {"story": detail, "chart": chart, "diff": diff, "by_id": by_id}, data)
+                {"story": detail, **counts, "chart": chart, "diff": diff, "by_id": by_id,
+                 "choices": sorted(by_id.values(), key=lambda v: v.id), **links}, data)
 
 
 def events_view(session: Session, request: Request) -> View:
