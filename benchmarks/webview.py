@@ -101,7 +101,8 @@ def fill(url: str, n: int, seed: int = 7) -> dict[str, int]:
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     engine.dispose()
-    return {"stories": n, "versions": version_id, "sites": SITES, "search_word": words[1234]}
+    return {"stories": n, "versions": version_id, "sites": SITES, "search_word": words[1234],
+            "second_word": words[77]}
 
 
 def serve(url: str):
@@ -128,9 +129,9 @@ def measure(url: str, counts: dict, repeat: int) -> list[tuple[str, float, float
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from newscrawl.store.browse import search_stories, site_statistics
+    from newscrawl.store.browse import event_timeline, search_stories, site_statistics, story_page
     from newscrawl.store.models import Story, Version
-    from newscrawl.store.queries import list_events, story_detail, version_texts
+    from newscrawl.store.queries import list_events
     from newscrawl.web.database import open_read_only
 
     engine = open_read_only(url)
@@ -155,12 +156,10 @@ def measure(url: str, counts: dict, repeat: int) -> list[tuple[str, float, float
                 function(session, **kwargs)
         return run
 
-    def bare_story(key):
+    def bare_story(key, page=1):
         def run():
             with Session(engine) as session:
-                detail = story_detail(session, key)
-                ids = [detail.versions[0].id, detail.versions[-1].id]
-                version_texts(session, key, ids)
+                story_page(session, key, limit=51, offset=(page - 1) * 50)
         return run
 
     process, base = serve(url)
@@ -171,16 +170,22 @@ def measure(url: str, counts: dict, repeat: int) -> list[tuple[str, float, float
                     response.read()
             return run
 
-        word = counts["search_word"]
+        word, word2 = counts["search_word"], counts["second_word"]
         cases = [
             ("stories, page 1 (sorted by spread)", "/stories", bare_stories()),
             ("stories, page 1, JSON", "/api/stories", bare_stories()),
             ("stories, page 200", "/stories?page=200", bare_stories(offset=199 * 50)),
             (f"stories, search '{word}'", f"/stories?q={word}", bare_stories(words=[word])),
+            (f"stories, search '{word} {word2}'", f"/stories?q={word}+{word2}", bare_stories(words=[word, word2])),
             ("stories, min_sites=5", "/stories?min_sites=5", bare_stories(min_sites=5)),
+            ("stories, site=site7.example", "/stories?site=site7.example", bare_stories(site="site7.example")),
+            ("stories, one day (since/until)", "/stories?since=2025-03-01&until=2025-03-02",
+             bare_stories(since=dt.datetime(2025, 3, 1, tzinfo=dt.UTC), until=dt.datetime(2025, 3, 2, tzinfo=dt.UTC))),
             (f"story, {top_versions} versions", f"/stories/{top_key}", bare_story(top_key)),
+            (f"story, {top_versions} versions, page 3", f"/stories/{top_key}?page=3", bare_story(top_key, 3)),
             ("story, 1 version", f"/stories/{one_key}", bare_story(one_key)),
             ("events, page 1", "/events", bare(list_events, min_stories=2, limit=51)),
+            ("event, page 1", f"/events/{counts['stories'] // 6}", bare(event_timeline, event_id=counts["stories"] // 6)),
             ("sites, page 1", "/sites", bare(site_statistics, limit=51)),
         ]
         rows = []

@@ -171,12 +171,15 @@ class Event(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: The title of its first story.
     title: Mapped[str | None] = mapped_column(Text)
+    #: Indexed: the events page lists events in this order, a page at a time.
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     #: The earliest and latest day of its stories (publication date, else first fetch in a
     #: crawl): at most the event window apart (newscrawl.store.events). None: no story of it
     #: had a day (or it was stored before spans were).
     first_day: Mapped[dt.date | None] = mapped_column(Date)
     last_day: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_events_first_seen_at", "first_seen_at", "id"),)
 
 
 class StoryEventTerm(Base):

@@ -192,9 +192,11 @@ def list_events(session: Session, *, min_stories: int = 2, limit: int | None = N
     """Events reported by at least ``min_stories`` stories, oldest first, with their stories;
     ``site``: only events with a version on that host; ``since``: only events first seen at or
     after it; ``limit``: the first ``limit`` of them (from the ``offset``-th)."""
-    counts = (select(Story.event_id, func.count().label("n")).where(Story.event_id.is_not(None))
-              .group_by(Story.event_id).having(func.count() >= min_stories).subquery())
-    stmt = select(Event).join(counts, counts.c.event_id == Event.id).order_by(Event.first_seen_at, Event.id)
+    # At least min_stories stories: the min_stories-th exists (an index probe per event, in
+    # the order of ix_events_first_seen_at, so a page stops at its last event).
+    enough = (select(Story.id).where(Story.event_id == Event.id).order_by(Story.id)
+              .limit(1).offset(max(min_stories, 1) - 1).exists())
+    stmt = select(Event).where(enough).order_by(Event.first_seen_at, Event.id)
     if site is not None:
         stmt = stmt.where(Event.id.in_(select(Story.event_id).where(_on_site(site))))
     if since is not None:
@@ -204,20 +206,22 @@ def list_events(session: Session, *, min_stories: int = 2, limit: int | None = N
     if offset:
         stmt = stmt.offset(offset)
     events = session.execute(stmt).scalars().all()
-    out = []
-    for event in events:
-        rows = session.execute(
-            select(Story.key, Story.title, Story.language, Story.version_count, Story.site_count,
-                   Story.first_seen_at)
-            .where(Story.event_id == event.id)
-            .order_by(Story.first_seen_at, Story.id)).all()
-        sites = session.execute(
-            select(func.count(func.distinct(Version.site_id)))
-            .join(Story, Story.id == Version.story_id).where(Story.event_id == event.id)).scalar_one()
-        out.append(EventSummary(event.id, event.title, event.first_seen_at,
-                                [StorySummary(k, t, lang, int(vc), int(sc), seen) for k, t, lang, vc, sc, seen in rows],
-                                int(sites), event.first_day, event.last_day))
-    return out
+    ids = [event.id for event in events]
+    stories: dict[int, list[StorySummary]] = {}
+    sites: dict[int, int] = {}
+    if ids:
+        for event_id, *row in session.execute(
+                select(Story.event_id, Story.key, Story.title, Story.language, Story.version_count,
+                       Story.site_count, Story.first_seen_at)
+                .where(Story.event_id.in_(ids)).order_by(Story.event_id, Story.first_seen_at, Story.id)):
+            stories.setdefault(event_id, []).append(StorySummary(*row))
+        sites = dict(session.execute(
+            select(Story.event_id, func.count(func.distinct(Version.site_id)))
+            .join(Version, Version.story_id == Story.id).where(Story.event_id.in_(ids))
+            .group_by(Story.event_id)).all())
+    return [EventSummary(event.id, event.title, event.first_seen_at, stories.get(event.id, []),
+                         int(sites.get(event.id, 0)), event.first_day, event.last_day)
+            for event in events]
 
 
 def version_texts(session: Session, key: str, version_ids: list[int]) -> dict[int, Version]:

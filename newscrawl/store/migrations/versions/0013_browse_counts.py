@@ -11,7 +11,8 @@
   (contentless, ``unicode61`` without diacritics folding), on PostgreSQL a GIN index on
   ``to_tsvector('simple', ...)``: both split on letters and digits and fold case only, so the
   same word finds the same versions. A SQLite build without FTS5 gets no table; the view then
-  searches with LIKE.
+  searches with LIKE;
+* ``ix_events_first_seen_at``: the events page's order, read a page at a time.
 
 The counts and the FTS5 table are maintained by triggers on ``versions`` and ``stories``
 (inserts, the story's first version being set, deletes), so every writer (a crawl, an ingest,
@@ -256,6 +257,7 @@ def upgrade() -> None:
     op.create_index("ix_versions_story_id_site_id", "versions", ["story_id", "site_id"])
     _backfill(bind)
     op.create_index("ix_stories_spread", "stories", ["site_count", "version_count", "first_seen_at", "id"])
+    op.create_index("ix_events_first_seen_at", "events", ["first_seen_at", "id"])
     if bind.dialect.name == "postgresql":
         op.execute(f"CREATE INDEX ix_versions_search ON versions USING gin ({PG_SEARCH_VECTOR})")
     elif sqlite_has_fts5(bind):
@@ -277,6 +279,7 @@ def downgrade() -> None:
         for name in (*_SQLITE_TRIGGERS, *_SQLITE_FTS_TRIGGERS):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS versions_fts")
+    op.drop_index("ix_events_first_seen_at", table_name="events")
     op.drop_index("ix_stories_spread", table_name="stories")
     op.drop_index("ix_versions_story_id_site_id", table_name="versions")
     op.create_index("ix_versions_story_id", "versions", ["story_id"])
