@@ -12,7 +12,8 @@ LABEL_WIDTH = 230
 ROW_HEIGHT = 24
 AXIS_HEIGHT = 34
 RIGHT_MARGIN = 50
-TICKS = 5
+#: Intervals between ticks, at most (ticks fall on round times: see TICK_STEPS).
+TICKS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +49,50 @@ class Timeline:
     ticks: list[tuple[float, str]] = field(default_factory=list)
 
 
-def _label_format(span: dt.timedelta) -> str:
-    if span >= dt.timedelta(days=3):
-        return "%Y-%m-%d"
-    if span >= dt.timedelta(hours=6):
-        return "%m-%d %H:%M"
-    if span >= dt.timedelta(minutes=1):
-        return "%H:%M:%S"
-    return "%H:%M:%S.%f"
+#: Tick steps a time axis may take, in microseconds: the round ones (1, 2, 5 of a unit; a
+#: quarter and a half hour; 3, 6 and 12 hours; a week), so that ticks fall on times a reader
+#: would name. Beyond two weeks the steps are calendar months.
+_MS, _S, _MIN, _H, _DAY = 1_000, 1_000_000, 60_000_000, 3_600_000_000, 86_400_000_000
+TICK_STEPS = (
+    _MS, 2 * _MS, 5 * _MS, 10 * _MS, 20 * _MS, 50 * _MS, 100 * _MS, 200 * _MS, 500 * _MS,
+    _S, 2 * _S, 5 * _S, 10 * _S, 15 * _S, 30 * _S,
+    _MIN, 2 * _MIN, 5 * _MIN, 10 * _MIN, 15 * _MIN, 30 * _MIN,
+    _H, 2 * _H, 3 * _H, 6 * _H, 12 * _H, _DAY, 2 * _DAY, 7 * _DAY, 14 * _DAY,
+)
+MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _microseconds(when: dt.datetime) -> int:
+    return (when - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def _round_ticks(first: dt.datetime, last: dt.datetime) -> tuple[list[dt.datetime], str]:
+    """The round times from ``first`` to ``last`` (both included when round) at the smallest
+    round step that makes at most TICKS + 1 of them, and the label format for that step (UTC)."""
+    start, end = _microseconds(first), _microseconds(last)
+    for step in TICK_STEPS:
+        if (end - start) // step <= TICKS:
+            # Aligned on the epoch in UTC: a day's or an hour's ticks fall on its starts.
+            tick = -(-start // step) * step
+            times = [_EPOCH + dt.timedelta(microseconds=t) for t in range(tick, end + 1, step)]
+            if step >= _DAY:
+                fmt = "%Y-%m-%d"
+            elif step >= _MIN:
+                fmt = "%m-%d %H:%M" if first.date() != last.date() or end - start >= 6 * _H else "%H:%M"
+            elif step >= _S:
+                fmt = "%H:%M:%S"
+            else:
+                fmt = "%H:%M:%S.%f"
+            return times, fmt
+    months_first = first.year * 12 + first.month - 1
+    months_last = last.year * 12 + last.month - 1
+    step = next((m for m in MONTH_STEPS if (months_last - months_first) // m <= TICKS), MONTH_STEPS[-1])
+    month = -(-months_first // step) * step
+    if dt.datetime(month // 12, month % 12 + 1, 1, tzinfo=dt.UTC) < first:
+        month += step
+    times = [dt.datetime(m // 12, m % 12 + 1, 1, tzinfo=dt.UTC) for m in range(month, months_last + 1, step)]
+    return times, "%Y-%m" if step < 12 else "%Y"
 
 
 def timeline(rows: list[Row]) -> Timeline:
@@ -81,12 +118,11 @@ def timeline(rows: list[Row]) -> Timeline:
             tooltip += f" to {end.isoformat(timespec='seconds')}"
         marks.append(Mark(r.label, r.href, r.note, x(r.start), x(end), top + ROW_HEIGHT * n + ROW_HEIGHT / 2,
                           tooltip))
-    fmt = _label_format(span)
+    times, fmt = _round_ticks(first, first + span)
     ticks = []
-    for i in range(TICKS):
-        when = first + span * i / (TICKS - 1)
+    for when in times:
         label = when.strftime(fmt)
-        # Sub-minute axes (copies stored in one go) show milliseconds; %f gives microseconds.
+        # Sub-second steps are shown in milliseconds; %f gives microseconds.
         ticks.append((x(when), label[:-3] if fmt.endswith("%f") else label))
     return Timeline(WIDTH, height, left, right, top + ROW_HEIGHT * len(rows) + 4, marks, ticks)
 

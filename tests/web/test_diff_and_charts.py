@@ -39,8 +39,29 @@ def test_timeline_places_marks_in_time_order_inside_the_plot():
     # Copies stored in the same instant still get an axis, in milliseconds.
     same = timeline([Row("a", t0), Row("b", t0)])
     assert [m.x for m in same.marks] == [LABEL_WIDTH, LABEL_WIDTH]
-    assert same.ticks[1][1] == "08:00:00.250"
+    assert same.ticks[1][1] == "08:00:00.200"
     assert timeline([]).marks == []
+
+
+def test_timeline_ticks_fall_on_round_times():
+    def labels(start: dt.datetime, end: dt.datetime) -> list[str]:
+        return [label for _, label in timeline([Row("a", start), Row("b", end)]).ticks]
+
+    t0 = dt.datetime(2026, 3, 1, 8, 7, 13, 520000, tzinfo=dt.UTC)
+    assert labels(t0, t0 + dt.timedelta(hours=5, minutes=40)) == ["09:00", "10:00", "11:00", "12:00", "13:00"]
+    assert labels(t0, t0 + dt.timedelta(minutes=13)) == ["08:08", "08:10", "08:12", "08:14", "08:16", "08:18", "08:20"]
+    assert labels(t0, t0 + dt.timedelta(seconds=40)) == ["08:07:20", "08:07:30", "08:07:40", "08:07:50"]
+    assert labels(t0, t0 + dt.timedelta(days=1, hours=8)) == [
+        "03-01 12:00", "03-01 18:00", "03-02 00:00", "03-02 06:00", "03-02 12:00"]
+    assert labels(t0, t0 + dt.timedelta(days=9)) == [
+        "2026-03-02", "2026-03-04", "2026-03-06", "2026-03-08", "2026-03-10"]
+    assert labels(t0, t0 + dt.timedelta(days=400)) == [
+        "2026-05", "2026-07", "2026-09", "2026-11", "2027-01", "2027-03"]
+    # Each tick sits where its time is on the axis.
+    chart = timeline([Row("a", t0), Row("b", t0 + dt.timedelta(hours=4))])
+    (x_at_nine, _), (x_at_ten, _) = chart.ticks[:2]
+    assert chart.plot_left < x_at_nine < x_at_ten
+    assert abs((x_at_ten - x_at_nine) - (chart.plot_right - chart.plot_left) / 4) < 0.2
 
 
 def test_only_web_addresses_become_links_and_delays_read_as_time():
