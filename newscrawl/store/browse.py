@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import re
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, bindparam, false, func, or_, select, text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Engine, Integer, bindparam, false, func, or_, select, text
+from sqlalchemy.orm import Session
 
 from newscrawl.store.models import Event, Site, Story, Version, utc
 from newscrawl.store.queries import (
@@ -69,9 +69,9 @@ def _stories_with_word(session: Session, word: str):
     if dialect == "sqlite" and _sqlite_fts(session):
         # A phrase: the word's letters-and-digits runs in a row, any FTS5 syntax in it quoted.
         phrase = '"' + word.replace('"', '""') + '"'
-        matches = (text("SELECT rowid FROM versions_fts WHERE versions_fts MATCH :phrase")
-                   .bindparams(bindparam("phrase", phrase, unique=True)))
-        return select(Version.story_id).where(Version.id.in_(matches))
+        # The rowid carries the story id in its high 32 bits (migration 0013): no version row read.
+        return (text("SELECT rowid >> 32 FROM versions_fts WHERE versions_fts MATCH :phrase")
+                .bindparams(bindparam("phrase", phrase, unique=True)).columns(story_id=Integer))
     # No search index (SQLite without FTS5): a substring of the title or text.
     return select(Version.story_id).where(or_(Version.title.icontains(word, autoescape=True),
                                               Version.body.icontains(word, autoescape=True)))
@@ -131,6 +131,12 @@ class StoryPage:
     more_same_event: bool
 
 
+#: What a version's summary shows (its text left out).
+_SUMMARY_COLUMNS = (Version.id, Version.url, Version.title, Version.language, Version.published_at,
+                    Version.first_fetched_at, Version.last_fetched_at, Version.fetch_count, Version.body_hash,
+                    Version.repairs, Version.derivation, Version.similarity, Version.chrome_languages,
+                    Version.encoding, Version.encoding_source, Version.encoding_conflict)
+
 #: Other stories of the event a story page names; the event's page lists them all.
 SAME_EVENT_SHOWN = 20
 
@@ -143,11 +149,14 @@ def story_page(session: Session, key: str, *, limit: int = 50, offset: int = 0,
     story = session.execute(select(Story).where(Story.key == key)).scalar_one_or_none()
     if story is None:
         return None
+    # The page's ids first, from the index alone; then those rows, without their texts.
+    page_ids = (select(Version.id).where(Version.story_id == story.id).order_by(Version.id)
+                .limit(limit).offset(offset).scalar_subquery())
     rows = session.execute(
-        select(Version, Site.host).join(Site, Site.id == Version.site_id)
-        .where(Version.story_id == story.id).order_by(Version.id).limit(limit).offset(offset)).all()
-    versions = [version_summary(v, host, n, story.canonical_version_id)
-                for n, (v, host) in enumerate(rows, start=offset + 1)]
+        select(*_SUMMARY_COLUMNS, Site.host.label("host")).join(Site, Site.id == Version.site_id)
+        .where(Version.id.in_(page_ids)).order_by(Version.id)).all()
+    versions = [version_summary(row, row.host, n, story.canonical_version_id)
+                for n, row in enumerate(rows, start=offset + 1)]
     if a is None or b is None:
         lowest, highest = session.execute(select(func.min(Version.id), func.max(Version.id))
                                           .where(Version.story_id == story.id)).one()
@@ -251,19 +260,19 @@ def _median_delays(session: Session, site_ids: list[int]) -> dict[int, dt.timede
     differ in its last digits)."""
     if not site_ids:
         return {}
-    first = aliased(Version)
+    # The story's first_seen_at is its first version's first download (both are the time the
+    # story was stored at): read from the story's row, not from that version's.
     if session.get_bind().dialect.name == "sqlite":
-        delay = func.julianday(Version.first_fetched_at) - func.julianday(first.first_fetched_at)
+        delay = func.julianday(Version.first_fetched_at) - func.julianday(Story.first_seen_at)
     else:
-        delay = Version.first_fetched_at - first.first_fetched_at
+        delay = Version.first_fetched_at - Story.first_seen_at
     ranked = (
         select(Version.site_id.label("site_id"), Version.first_fetched_at.label("fetched"),
-               first.first_fetched_at.label("first_fetched"),
+               Story.first_seen_at.label("first_fetched"),
                func.row_number().over(partition_by=Version.site_id, order_by=(delay, Version.id)).label("n"),
                func.count().over(partition_by=Version.site_id).label("total"))
         .join(Story, Story.id == Version.story_id)
-        .join(first, first.id == Story.canonical_version_id)
-        .where(Version.site_id.in_(site_ids), Version.id != first.id)
+        .where(Version.site_id.in_(site_ids), Version.id != Story.canonical_version_id)
         .subquery())
     middle = session.execute(
         select(ranked.c.site_id, ranked.c.fetched, ranked.c.first_fetched)

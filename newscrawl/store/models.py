@@ -251,7 +251,9 @@ class Version(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Indexed with site_id (below): a story's versions, and whether it has one on a site.
     story_id: Mapped[int] = mapped_column(Integer, ForeignKey("stories.id"))
-    site_id: Mapped[int] = mapped_column(Integer, ForeignKey("sites.id"), index=True)
+    # Indexed with first_fetched_at and story_id (below): a site's versions, and the sites
+    # page's delays read from the index alone.
+    site_id: Mapped[int] = mapped_column(Integer, ForeignKey("sites.id"))
     url: Mapped[str] = mapped_column(Text)
     #: :func:`url_hash` of ``url``, set on insert; unique with ``body_hash``.
     url_hash: Mapped[str] = mapped_column(String(64), default=_url_hash_of_row)
@@ -286,7 +288,8 @@ class Version(Base):
 
     __table_args__ = (UniqueConstraint("url_hash", "body_hash"),
                       Index("ix_versions_url", "url", **URL_INDEX),
-                      Index("ix_versions_story_id_site_id", "story_id", "site_id"))
+                      Index("ix_versions_story_id_site_id", "story_id", "site_id"),
+                      Index("ix_versions_site_id_first_fetched_at", "site_id", "first_fetched_at", "story_id"))
 
 
 class StoryMerge(Base):

@@ -115,7 +115,8 @@ def list_stories(session: Session, *, limit: int | None = None, offset: int = 0,
 
 
 def version_summary(v: Version, host: str, number: int, canonical_version_id: int | None) -> VersionSummary:
-    """The summary of the version ``v`` on the site ``host``, the ``number``-th of its story."""
+    """The summary of the version ``v`` (a Version, or a row of its columns) on the site ``host``,
+    the ``number``-th of its story."""
     return VersionSummary(
         id=v.id, site=host, url=v.url, title=v.title, language=v.language,
         published_at=v.published_at, first_fetched_at=v.first_fetched_at,

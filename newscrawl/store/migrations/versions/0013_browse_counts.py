@@ -7,8 +7,12 @@
   ``wrong_charset``: the sites page's counts;
 * ``ix_versions_story_id_site_id`` replaces ``ix_versions_story_id``: the same look-ups by story,
   and whether a story already has a version on a site (``site_count``) in one probe;
+  ``ix_versions_site_id_first_fetched_at`` (site_id, first_fetched_at, story_id) replaces
+  ``ix_versions_site_id``: the same look-ups by site, and the sites page's delays from the index
+  alone;
 * full-text search of versions' title and text: on SQLite an FTS5 table ``versions_fts``
-  (contentless, ``unicode61`` without diacritics folding), on PostgreSQL a GIN index on
+  (contentless, ``unicode61`` without diacritics folding; a row's id is its version's story id
+  and id, so a search yields stories from the index alone), on PostgreSQL a GIN index on
   ``to_tsvector('simple', ...)``: both split on letters and digits and fold case only, so the
   same word finds the same versions. A SQLite build without FTS5 gets no table; the view then
   searches with LIKE;
@@ -51,6 +55,10 @@ _SQLITE_FOREIGN = "(coalesce({v}.chrome_languages, '[]') <> '[]')"
 _SQLITE_MOJIBAKE = "(coalesce({v}.repairs, '') LIKE '%mojibake%' OR coalesce({v}.repairs, '') LIKE '%lost_byte%')"
 _SQLITE_WRONG = "({v}.encoding_conflict IS NOT NULL)"
 _SQLITE_FTS_ROW = f"coalesce({{v}}.title, ''), substr({{v}}.body, 1, {SEARCH_CHARS})"
+#: The FTS5 row of a version: its story id in the high 32 bits, its own id in the low ones, so
+#: that a search yields stories without reading a version row (rowid >> 32), and a version's
+#: row is still its own (a delete names it).
+_SQLITE_FTS_ROWID = "(({v}.story_id << 32) | {v}.id)"
 
 _SQLITE_TRIGGERS = {
     "versions_counts_insert": f"""
@@ -102,18 +110,20 @@ END""",
 _SQLITE_FTS_TRIGGERS = {
     "versions_fts_insert": f"""
 CREATE TRIGGER versions_fts_insert AFTER INSERT ON versions BEGIN
-  INSERT INTO versions_fts (rowid, title, body) VALUES (NEW.id, {_SQLITE_FTS_ROW.format(v="NEW")});
+  INSERT INTO versions_fts (rowid, title, body)
+  VALUES ({_SQLITE_FTS_ROWID.format(v="NEW")}, {_SQLITE_FTS_ROW.format(v="NEW")});
 END""",
     "versions_fts_delete": f"""
 CREATE TRIGGER versions_fts_delete AFTER DELETE ON versions BEGIN
   INSERT INTO versions_fts (versions_fts, rowid, title, body)
-  VALUES ('delete', OLD.id, {_SQLITE_FTS_ROW.format(v="OLD")});
+  VALUES ('delete', {_SQLITE_FTS_ROWID.format(v="OLD")}, {_SQLITE_FTS_ROW.format(v="OLD")});
 END""",
     "versions_fts_update": f"""
-CREATE TRIGGER versions_fts_update AFTER UPDATE OF title, body ON versions BEGIN
+CREATE TRIGGER versions_fts_update AFTER UPDATE OF title, body, story_id ON versions BEGIN
   INSERT INTO versions_fts (versions_fts, rowid, title, body)
-  VALUES ('delete', OLD.id, {_SQLITE_FTS_ROW.format(v="OLD")});
-  INSERT INTO versions_fts (rowid, title, body) VALUES (NEW.id, {_SQLITE_FTS_ROW.format(v="NEW")});
+  VALUES ('delete', {_SQLITE_FTS_ROWID.format(v="OLD")}, {_SQLITE_FTS_ROW.format(v="OLD")});
+  INSERT INTO versions_fts (rowid, title, body)
+  VALUES ({_SQLITE_FTS_ROWID.format(v="NEW")}, {_SQLITE_FTS_ROW.format(v="NEW")});
 END""",
 }
 
@@ -255,6 +265,8 @@ def upgrade() -> None:
         op.add_column("sites", sa.Column(name, sa.Integer(), server_default=zero, nullable=False))
     op.drop_index("ix_versions_story_id", table_name="versions")
     op.create_index("ix_versions_story_id_site_id", "versions", ["story_id", "site_id"])
+    op.drop_index("ix_versions_site_id", table_name="versions")
+    op.create_index("ix_versions_site_id_first_fetched_at", "versions", ["site_id", "first_fetched_at", "story_id"])
     _backfill(bind)
     op.create_index("ix_stories_spread", "stories", ["site_count", "version_count", "first_seen_at", "id"])
     op.create_index("ix_events_first_seen_at", "events", ["first_seen_at", "id"])
@@ -263,7 +275,8 @@ def upgrade() -> None:
     elif sqlite_has_fts5(bind):
         bind.execute(sa.text(_SQLITE_FTS_TABLE))
         _sql(bind, f"INSERT INTO versions_fts (rowid, title, body) "
-                             f"SELECT id, {_SQLITE_FTS_ROW.format(v='versions')} FROM versions")
+                   f"SELECT {_SQLITE_FTS_ROWID.format(v='versions')}, {_SQLITE_FTS_ROW.format(v='versions')} "
+                   f"FROM versions")
     create_triggers(bind)
 
 
@@ -283,6 +296,8 @@ def downgrade() -> None:
     op.drop_index("ix_stories_spread", table_name="stories")
     op.drop_index("ix_versions_story_id_site_id", table_name="versions")
     op.create_index("ix_versions_story_id", "versions", ["story_id"])
+    op.drop_index("ix_versions_site_id_first_fetched_at", table_name="versions")
+    op.create_index("ix_versions_site_id", "versions", ["site_id"])
     # Plain ALTER TABLE DROP COLUMN (SQLite 3.35 and later): a batch copy of the table would
     # trip over the story_versions view, which names both tables.
     for name in SITE_COUNTS:
