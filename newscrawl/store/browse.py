@@ -63,9 +63,12 @@ def _stories_with_word(session: Session, word: str):
         return select(Version.story_id).where(false())
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
+        # OFFSET 0 keeps the subquery whole: PostgreSQL then runs it once through the search
+        # index and hashes its stories. Flattened into a semi-join it may walk the stories in
+        # spread order and compute each version's tsvector again, seconds for a common word.
         return select(Version.story_id).where(
             text(f"{PG_SEARCH_VECTOR} @@ plainto_tsquery('simple'::regconfig, :word)")
-            .bindparams(bindparam("word", word, unique=True)))
+            .bindparams(bindparam("word", word, unique=True))).offset(0)
     if dialect == "sqlite" and _sqlite_fts(session):
         # A phrase: the word's letters-and-digits runs in a row, any FTS5 syntax in it quoted.
         phrase = '"' + word.replace('"', '""') + '"'
@@ -158,8 +161,11 @@ def story_page(session: Session, key: str, *, limit: int = 50, offset: int = 0,
     versions = [version_summary(row, row.host, n, story.canonical_version_id)
                 for n, row in enumerate(rows, start=offset + 1)]
     if a is None or b is None:
+        # Grouped: PostgreSQL would otherwise answer min/max by walking the primary key until
+        # it meets the story's versions, instead of reading the story's index entries.
         lowest, highest = session.execute(select(func.min(Version.id), func.max(Version.id))
-                                          .where(Version.story_id == story.id)).one()
+                                          .where(Version.story_id == story.id)
+                                          .group_by(Version.story_id)).one()
         a = a if a is not None else story.canonical_version_id or lowest
         b = b if b is not None else highest
     pair = {v.id: (v, host) for v, host in session.execute(
