@@ -282,7 +282,7 @@ def _median_delays(session: Session, site_ids: list[int]) -> dict[int, dt.timede
         .subquery())
     middle = session.execute(
         select(ranked.c.site_id, ranked.c.fetched, ranked.c.first_fetched)
-        .where(or_(ranked.c.n == (ranked.c.total + 1) / 2, ranked.c.n == (ranked.c.total + 2) / 2)))
+        .where(or_(ranked.c.n == (ranked.c.total + 1) // 2, ranked.c.n == (ranked.c.total + 2) // 2)))
     found: dict[int, list[dt.timedelta]] = {}
     for site_id, fetched, first_fetched in middle:
         found.setdefault(site_id, []).append(utc(fetched) - utc(first_fetched))

@@ -59,6 +59,20 @@ def _read_only_sessions(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.commit()
 
 
+#: SQLite pages each connection of the view keeps in memory (KiB, SQLite's negative form): the
+#: sites page's delays and a search look up rows all over the stories table, which SQLite's
+#: default 2 MiB cache reads again from the file on every request.
+SQLITE_CACHE_KIB = 65536
+
+
+def _sqlite_page_cache(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    finally:
+        cursor.close()
+
+
 def open_read_only(url: str) -> Engine:
     """An engine on ``url`` that can only read, after checking that the schema is newscrawl's
     newest (the view's queries name its columns; an older database wants ``newscrawl db upgrade``)."""
@@ -69,6 +83,7 @@ def open_read_only(url: str) -> Engine:
         event.listen(engine, "connect", _read_only_sessions)
     else:
         engine = make_engine(engine_url)
+        event.listen(engine, "connect", _sqlite_page_cache)
     try:
         check_schema(engine, url)
     except Exception:

@@ -15,7 +15,7 @@ from newscrawl.store import store_page
 from newscrawl.store.browse import PG_SEARCH_VECTOR, search_stories, site_statistics, story_page
 from newscrawl.store.models import Fetch, Site, Story, Version
 
-from evaluation.articles import TRAM, TRAM_EDITED, VINEYARD
+from evaluation.articles import TOWN_BUDGET, TRAM, TRAM_EDITED, VINEYARD
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2025, 10, 14, 20, 0, tzinfo=UTC)
@@ -76,6 +76,20 @@ def test_counts_follow_inserts_and_deletes(db_session, article):
     db_session.commit()
     stories, counted, sites, site_counts = _counted(db_session)
     assert stories == counted and sites == site_counts
+
+
+def test_median_delay_of_an_even_number_of_copies_is_the_mean_of_the_middle_two(db_session, article):
+    _store(db_session, article)
+    # coastal-wire.example carries a second copy, 3 hours behind its story's first: its
+    # delays are 1 h and 3 h.
+    first = article("https://valcerra-news.example/budget", TOWN_BUDGET, title="Budget", fetched_at=T0)
+    store_page(db_session, first.page, first.record)
+    copy = article("https://coastal-wire.example/budget", TOWN_BUDGET, title="Budget", fetched_at=T0 + dt.timedelta(hours=3))
+    store_page(db_session, copy.page, copy.record)
+    db_session.commit()
+    stats = {s.host: s for s in site_statistics(db_session)}
+    assert stats["coastal-wire.example"].copies == 2
+    assert stats["coastal-wire.example"].median_delay == dt.timedelta(hours=2)
 
 
 def test_spread_order_and_filters(db_session, article):
