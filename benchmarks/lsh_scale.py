@@ -89,14 +89,15 @@ def _init(pool: list[str]) -> None:
     _POOL[:] = pool
 
 
-def _fingerprint_range(start: int, stop: int) -> list[tuple[str, str, tuple[int, ...]]]:
+def _fingerprint_range(start: int, stop: int) -> list[tuple]:
     from newscrawl.stages.fingerprint import fingerprint
+    from newscrawl.stages.fingerprint.matching import stored_features
 
     out = []
     for i in range(start, stop):
         body = article(_POOL, i)
         fp = fingerprint(body)
-        out.append((body, fp.body_hash, fp.bands))
+        out.append((body, fp.body_hash, fp.bands, stored_features(body)))
     return out
 
 
@@ -104,6 +105,8 @@ def fill(path: str, pool: list[str], n: int, jobs: int) -> float:
     """Store ``n`` generated stories (seeds 0..n-1) in the migrated database at ``path``;
     returns seconds."""
     import sqlite3
+
+    from newscrawl.store.models import url_hash
 
     started = time.perf_counter()
     con = sqlite3.connect(path, isolation_level=None)
@@ -119,22 +122,26 @@ def fill(path: str, pool: list[str], n: int, jobs: int) -> float:
                              initializer=_init, initargs=(pool,)) as workers:
         ranges = [(s, min(n, s + chunk)) for s in range(0, n, chunk)]
         for (start, _), rows in zip(ranges, workers.map(_fingerprint_range, *zip(*ranges))):
-            stories, versions, bands = [], [], []
-            for offset, (body, body_hash, fp_bands) in enumerate(rows):
+            stories, versions, bands, features = [], [], [], []
+            for offset, (body, body_hash, fp_bands, (words, pairs, named)) in enumerate(rows):
                 sid = start + offset + 1
                 stories.append((sid, body_hash[:16] + f"-{sid}", at, sid))
-                versions.append((sid, sid, 1, f"https://stored.example/{sid}", body, body_hash,
+                url = f"https://stored.example/{sid}"
+                versions.append((sid, sid, 1, url, url_hash(url), body, body_hash,
                                  "[]", "[]", "[]", "[]", at, at, 1, "original", 1.0))
                 bands.extend((b, h, sid) for b, h in enumerate(fp_bands))
+                features.append((sid, words, pairs, named))
             con.executemany("INSERT INTO stories (id, key, first_seen_at, canonical_version_id) "
                             "VALUES (?, ?, ?, ?)", stories)
             con.executemany(
-                "INSERT INTO versions (id, story_id, site_id, url, body, body_hash, "
+                "INSERT INTO versions (id, story_id, site_id, url, url_hash, body, body_hash, "
                 "chrome_languages, repairs, authors, wire, first_fetched_at, last_fetched_at, "
-                "fetch_count, derivation, similarity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "fetch_count, derivation, similarity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                 "?, ?, ?)", versions)
             con.executemany("INSERT OR IGNORE INTO story_bands (band, hash, story_id) VALUES (?, ?, ?)",
                             bands)
+            con.executemany("INSERT INTO story_features (story_id, words, anchor_pairs, named) "
+                            "VALUES (?, ?, ?, ?)", features)
     con.execute("COMMIT")
     con.execute("PRAGMA analysis_limit = 1000")
     con.execute("ANALYZE")
@@ -176,7 +183,14 @@ def probe_size(path: str, pool: list[str], n: int, probes: int) -> dict[str, lis
     from newscrawl.model import ArticleRecord, Page, site_of
     from newscrawl.stages.fingerprint import fingerprint
     from newscrawl.store.db import open_database
-    from newscrawl.store.matching import band_candidates, place
+    from newscrawl.stages.fingerprint import TextFeatures, match_features
+    from newscrawl.store.matching import (
+        MAX_BAND_CANDIDATES,
+        _canonical_bodies,
+        band_candidates,
+        candidate_features,
+        place,
+    )
     from newscrawl.store.repository import store_page
 
     make_session = open_database(f"sqlite:///{path}")
@@ -208,6 +222,21 @@ def probe_size(path: str, pool: list[str], n: int, probes: int) -> dict[str, lis
             placement = place(s, url, body, record.fingerprint)
             timed(f"{kind} lookup", wall, cpu)
         out.setdefault(f"false {kind}", []).append(sum(c != own for c in candidates))
+        if kind == "new":
+            # The verification of the candidates place() verifies, read both ways in turn:
+            # from the stored features, and from the bodies, tokenised (as before the table).
+            first = candidates[:MAX_BAND_CANDIDATES]
+            mine = TextFeatures.of(body)
+            with make_session() as s:
+                cpu, wall = time.process_time(), time.perf_counter()
+                for theirs in candidate_features(s, first).values():
+                    match_features(mine, theirs)
+                timed("verify stored", wall, cpu)
+            with make_session() as s:
+                cpu, wall = time.process_time(), time.perf_counter()
+                for canonical in _canonical_bodies(s, first).values():
+                    match_features(mine, TextFeatures.of(canonical))
+                timed("verify bodies", wall, cpu)
         if kind == "copy":
             out.setdefault("found", []).append(placement.story_id == own)
         with make_session() as s:
@@ -233,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from newscrawl.stages.fingerprint import fingerprint
     from newscrawl.store.db import upgrade
+    from newscrawl.store.matching import MAX_BAND_CANDIDATES
 
     pool = sentence_pool()
     print(f"sentence pool: {len(pool):,} sentences")
@@ -267,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'CPU ms of this process:':>62s}  {pp('new lookup cpu'):>18s}  {pp('copy lookup cpu'):>13s}  "
               f"{pp('new store cpu'):>17s}  {pp('copy store cpu'):>13s}  {pp('baseline cpu'):>21s}",
               flush=True)
+        print(f"{'verifying a new probe candidates (at most ' + str(MAX_BAND_CANDIDATES) + '), p50/p95 ms:':>62s}"
+              f"  from stored features {pp('verify stored')} (CPU {pp('verify stored cpu')}),"
+              f" from the bodies, tokenised {pp('verify bodies')} (CPU {pp('verify bodies cpu')})", flush=True)
         if args.keep is None:
             for f in folder.iterdir():
                 f.unlink()

@@ -52,9 +52,10 @@ from newscrawl.stages.fingerprint import (
     match_features,
     shares_reporting,
 )
-from newscrawl.store.inserts import insert_ignore
+from newscrawl.stages.fingerprint.matching import stored_features, text_hashes
 from newscrawl.stages.fingerprint.words import word_bands
-from newscrawl.store.models import Story, StoryBand, StoryMerge, StoryWordBand, Version
+from newscrawl.store.inserts import insert_ignore
+from newscrawl.store.models import Story, StoryBand, StoryFeatures, StoryMerge, StoryWordBand, Version
 
 #: At most this many band-sharing stories are verified, those sharing the most bands first.
 #: A copy shares many bands with its own story (an exact copy all of them, a spun one several),
@@ -75,6 +76,9 @@ class Placement:
     #: (:data:`~newscrawl.stages.fingerprint.matching.SAME_EVENT_CONTAINMENT`), most shared
     #: first: a new story reports their event (newscrawl.store.events).
     related: list[int] = field(default_factory=list)
+    #: The text's verification features as the store keeps them (``story_features``), when the
+    #: lookup computed them: a new story stores them without tokenising its body again.
+    features: tuple[bytes, bytes, bool] | None = None
 
 
 @lru_cache(maxsize=8)
@@ -189,6 +193,31 @@ def _canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
     return {story_id: body for story_id, body in rows}
 
 
+def candidate_features(session: Session, story_ids: list[int]) -> dict[int, TextFeatures]:
+    """The verification features of the stories ``story_ids``' first versions: read from
+    ``story_features`` (a few kilobytes each, nothing tokenised), or computed from the body for
+    a story stored before the table existed (``newscrawl db backfill`` adds its row)."""
+    if not story_ids:
+        return {}
+    out = {sid: TextFeatures.from_stored(words, pairs, named) for sid, words, pairs, named in session.execute(
+        select(StoryFeatures.story_id, StoryFeatures.words, StoryFeatures.anchor_pairs, StoryFeatures.named)
+        .where(StoryFeatures.story_id.in_(story_ids)))}
+    missing = [sid for sid in story_ids if sid not in out]
+    if missing:
+        out |= {sid: TextFeatures.of(body) for sid, body in _canonical_bodies(session, missing).items()}
+    return out
+
+
+def index_features(session: Session, story_id: int, body: str,
+                   features: tuple[bytes, bytes, bool] | None = None) -> None:
+    """Store the verification features of a new story's first version ``body`` (``features``:
+    already computed by the lookup, :attr:`Placement.features`)."""
+    words, pairs, named = features if features is not None else stored_features(body)
+    insert_ignore(session, StoryFeatures,
+                  {"story_id": story_id, "words": words, "anchor_pairs": pairs, "named": named},
+                  ["story_id"])
+
+
 def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | None = None) -> Placement:
     """The story ``body`` (fetched at ``url``; its day ``day``, days since 1970-01-01, None:
     unknown) belongs to; see the module docstring."""
@@ -200,17 +229,19 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
         return Placement(story_id, "exact")
 
     related: list[tuple[float, int]] = []
+    hashes = text_hashes(body)
+    features = (hashes[0].astype("<u4").tobytes(), hashes[1].astype("<u4").tobytes(), hashes[2])
     if fp.bands:
         candidates = story_candidates(session, body, fp, day)
         if candidates:
-            bodies = _canonical_bodies(session, candidates)
-            mine = TextFeatures.of(body)
+            stored = candidate_features(session, candidates)
+            mine = TextFeatures.from_hashes(*hashes)
             verified: list[tuple[float, int, StoryMatch]] = []
             for sid in candidates:
-                canonical = bodies.get(sid)
-                if canonical is None:
+                theirs = stored.get(sid)
+                if theirs is None:
                     continue
-                m = match_features(mine, TextFeatures.of(canonical))
+                m = match_features(mine, theirs)
                 if m.same_story:
                     verified.append((m.containment, sid, m))
                 elif shares_reporting(m):
@@ -219,7 +250,7 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
                 verified.sort(key=lambda v: (-v[0], v[1]))
                 best = verified[0]
                 return Placement(best[1], "bands", best[2],
-                                 [(sid, c) for c, sid, _ in verified[1:]])
+                                 [(sid, c) for c, sid, _ in verified[1:]], features=features)
     related_ids = [sid for _, sid in sorted(related, key=lambda r: (-r[0], r[1]))]
 
     story_id = session.execute(
@@ -227,8 +258,8 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
         .order_by(Version.id.desc()).limit(1)
     ).scalar()
     if story_id is not None:
-        return Placement(story_id, "url", related=related_ids)
-    return Placement(None, "new", related=related_ids)
+        return Placement(story_id, "url", related=related_ids, features=features)
+    return Placement(None, "new", related=related_ids, features=features)
 
 
 def describe(session: Session, story_id: int, body: str, placement: Placement,
@@ -286,5 +317,5 @@ def record_merges(session: Session, story_id: int, version_id: int,
 
 
 __all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates", "band_candidates_query",
-           "compare_with_first", "describe", "index_words", "place", "record_merges", "story_candidates",
+           "candidate_features", "compare_with_first", "describe", "index_features", "index_words", "place", "record_merges", "story_candidates",
            "word_candidates"]

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -232,6 +233,23 @@ class StoryBand(_BandTable, Base):
     """A band of a story's MinHash signature (newscrawl.stages.fingerprint)."""
 
     __tablename__ = "story_bands"
+
+
+class StoryFeatures(Base):
+    """What verifying a candidate reads of a story's first version
+    (newscrawl.stages.fingerprint.matching.stored_features): its words' 32-bit hashes in order
+    and its anchor-bigram hashes, little-endian, and whether its anchors hold names. Verifying
+    the stories a lookup finds then reads these bytes instead of tokenising their bodies again;
+    a story without a row (stored by an older release) is verified from its body."""
+
+    __tablename__ = "story_features"
+
+    story_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    words: Mapped[bytes] = mapped_column(LargeBinary)
+    anchor_pairs: Mapped[bytes] = mapped_column(LargeBinary)
+    named: Mapped[bool] = mapped_column(Boolean)
 
 
 class StoryWordBand(_BandTable, Base):

@@ -45,6 +45,7 @@ from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: pu
     band_candidates,
     band_candidates_query,
     describe,
+    index_features,
     index_words,
     place,
     record_merges,
@@ -284,6 +285,7 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
                    fetched=fetched, related=placement.related)
         insert_band_rows(session, story.id, list(enumerate(fp.bands)))
         index_words(session, story.id, record.body, day)
+        index_features(session, story.id, record.body, placement.features)
         session.flush()
     elif story.published_at is None and record.published_at is not None:
         # A story first stored without a day: a copy that states its date gives it one.

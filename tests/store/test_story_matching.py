@@ -96,3 +96,25 @@ def test_refetch_with_only_volatile_changes_is_unchanged(db_session, article):
                                           fetched_at=later + dt.timedelta(days=1)))
     assert real_edit.outcome == "stored_new_version" and real_edit.story_key == first.story_key
     assert derivation_of(db_session, real_edit)[0] == "edited"
+
+
+def test_a_new_story_keeps_its_verification_features_and_a_story_without_them_is_still_found(
+        db_session, article):
+    from newscrawl.stages.fingerprint import TextFeatures
+    from newscrawl.store.matching import candidate_features
+    from newscrawl.store.models import StoryFeatures
+
+    first = store(db_session, article("https://marlow-herald.example/tram", TRAM))
+    story_id = db_session.execute(select(Story.id).where(Story.key == first.story_key)).scalar_one()
+    row = db_session.get(StoryFeatures, story_id)
+    assert row is not None and len(row.words) > 0
+    body = db_session.get(Version, first.version_id).body
+    # What verification reads from the row is what it computes from the stored body.
+    assert candidate_features(db_session, [story_id])[story_id] == TextFeatures.of(body)
+
+    # A story stored before the table (no row) is verified from its body: a spun copy finds it.
+    db_session.delete(row)
+    db_session.commit()
+    assert candidate_features(db_session, [story_id])[story_id] == TextFeatures.of(body)
+    spun = store(db_session, article("https://linkfarm.example/tram", spin(TRAM, 1.0, seed=11)))
+    assert spun.story_key == first.story_key

@@ -212,3 +212,20 @@ def test_fingerprint_bands_are_those_of_datasketch_minhashes():
             library_minhash(text.shingles_of(toks[: signature.MAX_FINGERPRINT_TOKENS])),
             library_minhash(text.shingles_of(toks[: signature.LEAD_TOKENS])))
         assert signature.fingerprint(body).bands == expected
+
+
+def test_stored_features_give_the_decisions_of_the_text():
+    # What the store keeps of a story (bytes) reads back as the features of its text, and the
+    # hashed features decide as the strings do: containment of 3-grams, anchors in order.
+    trimmed = STORY.split("\n\n")[0]
+    for a, b in ((STORY, SPUN), (STORY, INDEPENDENT), (STORY, trimmed), (SPUN, "two words")):
+        stored = matching.TextFeatures.from_stored(*matching.stored_features(b))
+        assert stored == matching.TextFeatures.of(b)
+        m = matching.match_features(matching.TextFeatures.of(a), stored)
+        strings = text.shingles(a), text.shingles(b)
+        assert m.containment == pytest.approx(matching.containment(*strings))
+        assert m.same_story == (b in (SPUN, trimmed))
+    assert len(matching.stored_features(STORY)[0]) == 4 * len(text.tokens(STORY))
+    # A short text's one shingle is not a longer text's 3-gram of the same words.
+    assert not matching.shingle_hashes(matching.token_hashes(["port", "of"])) \
+        & matching.shingle_hashes(matching.token_hashes(["port", "of", "call"]))
