@@ -885,7 +885,11 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_backfill(args: argparse.Namespace) -> int:
-    from newscrawl.store.maintenance.backfill import backfill_bands, backfill_derivations
+    from newscrawl.store.maintenance.backfill import (
+        backfill_bands,
+        backfill_derivations,
+        backfill_features,
+    )
 
     def progress(version_id: int, outcome: str) -> None:
         if not args.quiet:
@@ -910,9 +914,15 @@ def cmd_db_backfill(args: argparse.Namespace) -> int:
     blocks = ", ".join(f"{n} of block {k}" for k, n in sorted(bands.rows.items()))
     print(f"re-banded {bands.stories} {'story' if bands.stories == 1 else 'stories'}: {bands.added} band rows added"
           f"{' (' + blocks + ')' if blocks else ''}; {len(bands.left)} left without")
+    features = backfill_features(sessions, progress=None if args.quiet else
+                                 lambda story_id, what: print(f"story {story_id}: {what}"))
+    for story_id, reason in features.left:
+        print(f"left: story {story_id}: {reason}", file=sys.stderr)
+    print(f"verification features added to {features.features} stories, word bands to"
+          f" {features.word_bands}; {len(features.left)} left without")
     linked = _link_events(sessions, args.quiet)
     print(f"linked {linked} {'story' if linked == 1 else 'stories'} to events")
-    return 1 if result.left or bands.left else 0
+    return 1 if result.left or bands.left or features.left else 0
 
 
 def _link_events(sessions, quiet: bool) -> int:

@@ -182,3 +182,37 @@ def test_backfill_bands_leaves_a_story_without_first_version(db_engine, db_sessi
     db_session.expire_all()
     assert db_session.execute(select(StoryBand.band).where(
         StoryBand.band >= block_band_range(1).start)).first() is None
+
+
+# -- verification features and word bands ------------------------------------------------------
+
+def test_backfill_features_adds_what_an_older_store_lacks(db_engine, db_session, article):
+    from newscrawl.store.maintenance.backfill import backfill_features
+    from newscrawl.store.models import StoryFeatures, StoryWordBand
+
+    _store_tram_versions(db_session, article)
+    store_page(db_session, *_page(article("https://vineyard.example/harvest", VINEYARD)))
+    db_session.commit()
+
+    def rows():
+        db_session.expire_all()
+        return (sorted(db_session.execute(select(StoryFeatures.story_id, StoryFeatures.words,
+                                                 StoryFeatures.anchor_pairs, StoryFeatures.named)).all()),
+                sorted(db_session.execute(select(StoryWordBand.story_id, StoryWordBand.band,
+                                                 StoryWordBand.hash, StoryWordBand.day)).all()))
+
+    stored_features, stored_words = rows()
+    assert len(stored_features) == 2 and stored_words
+    # What a store made before revisions 0009 and 0013 holds: neither.
+    db_session.execute(delete(StoryFeatures))
+    db_session.execute(delete(StoryWordBand))
+    db_session.commit()
+
+    seen = []
+    result = backfill_features(sessionmaker(db_engine), batch=1,
+                               progress=lambda story_id, what: seen.append(what))
+    assert (result.features, result.word_bands, result.left) == (2, 2, [])
+    assert seen == ["features and word bands added"] * 2
+    assert rows() == (stored_features, stored_words)  # exactly what the store wrote
+    again = backfill_features(sessionmaker(db_engine))
+    assert (again.features, again.word_bands) == (0, 0)

@@ -1,6 +1,6 @@
 """Filling in what rows stored by older releases lack (``newscrawl db backfill``).
 
-Three things, each computed from stored text exactly as the store computes it for a new row,
+Four things, each computed from stored text exactly as the store computes it for a new row,
 batch after batch (:func:`keyset_batches`):
 
 * **Derivations** (:func:`backfill_derivations`): of versions stored before the schema had them.
@@ -8,6 +8,8 @@ batch after batch (:func:`keyset_batches`):
   permutation blocks than it has now (:data:`newscrawl.stages.fingerprint.SIGNATURE_BLOCKS`).
 * **Events** (:func:`backfill_events`): of stories stored before the store linked events,
   linked by :func:`newscrawl.store.events.link_story` as if stored now, oldest first.
+* **Lookup rows** (:func:`backfill_features`): the verification features and word bands of
+  stories stored before the store kept them.
 
 ``versions.derivation`` (how a version derives from its story's first version: original,
 exact, trimmed, reworded, edited) and ``versions.similarity`` (its 3-gram containment with it)
@@ -61,7 +63,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from newscrawl.stages.fingerprint import (
@@ -71,10 +73,10 @@ from newscrawl.stages.fingerprint import (
     block_band_range,
     fingerprint,
 )
-from newscrawl.store.events import link_story
+from newscrawl.store.events import day_number, link_story
 from newscrawl.store.inserts import insert_ignore
-from newscrawl.store.matching import compare_with_first
-from newscrawl.store.models import Story, StoryBand, Version
+from newscrawl.store.matching import compare_with_first, index_features, index_words
+from newscrawl.store.models import Story, StoryBand, StoryEventTerm, StoryFeatures, StoryWordBand, Version
 
 logger = logging.getLogger(__name__)
 
@@ -263,5 +265,68 @@ def backfill_events(make_session: Callable[[], Session], *, batch: int = BATCH,
     return done
 
 
-__all__ = ["BATCH", "NO_FIRST_VERSION", "BackfillResult", "BandBackfillResult",
-           "backfill_bands", "backfill_derivations", "backfill_events", "derivation_of", "keyset_batches"]
+@dataclass(slots=True)
+class FeatureBackfillResult:
+    #: Stories given their verification features (``story_features``).
+    features: int = 0
+    #: Stories given their word bands (``story_word_bands``).
+    word_bands: int = 0
+    #: Stories left as they were: (story id, reason).
+    left: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _stories_missing_features(session: Session, after: int, size: int) -> list:
+    """(story id, first version body, published_at, has features, has word bands, seen day) of
+    the next ``size`` stories after ``after`` that lack their features or word bands."""
+    has_features = exists().where(StoryFeatures.story_id == Story.id)
+    has_words = exists().where(StoryWordBand.story_id == Story.id)
+    seen_day = (select(func.min(StoryEventTerm.seen_day)).where(StoryEventTerm.story_id == Story.id)
+                .scalar_subquery())
+    return session.execute(
+        select(Story.id, Version.body, Story.published_at, has_features.label("has_features"),
+               has_words.label("has_words"), seen_day.label("seen_day"))
+        .outerjoin(Version, Version.id == Story.canonical_version_id)
+        .where(Story.id > after, or_(~has_features, ~has_words))
+        .order_by(Story.id).limit(size)
+    ).all()
+
+
+def backfill_features(make_session: Callable[[], Session], *, batch: int = BATCH,
+                      progress: Callable[[int, str], None] | None = None) -> FeatureBackfillResult:
+    """Add what the story lookup keeps of a story and a store made before lacks: its
+    verification features (revision 0013; without them a candidate is verified from its body)
+    and its word bands (revision 0009; without them a heavy rewrite of it is not looked up), both
+    computed from its first version's body as :func:`~newscrawl.store.repository.add_version`
+    computes them. Word bands need the story's day: its publication date, else the day a crawl
+    first saw it (its event terms keep it); a story with neither gets none, as a new one would.
+    Rows are only added (``ON CONFLICT DO NOTHING``), so a second run writes nothing.
+    ``progress(story_id, what)`` is called for each story."""
+    result = FeatureBackfillResult()
+    rows = keyset_batches(make_session, _stories_missing_features, batch)
+    for session, (story_id, body, published_at, has_features, has_words, seen_day) in rows:
+        if body is None:
+            result.left.append((story_id, NO_FIRST_VERSION))
+            continue
+        done = []
+        try:
+            if not has_features:
+                index_features(session, story_id, body)
+                result.features += 1
+                done.append("features")
+            day = day_number(published_at) if published_at is not None else seen_day
+            if not has_words and day is not None:
+                index_words(session, story_id, body, day)
+                result.word_bands += 1
+                done.append("word bands")
+        except Exception as exc:  # one bad row must not stop the backfill
+            logger.exception("story %s: features failed", story_id)
+            result.left.append((story_id, f"error: {type(exc).__name__}: {exc}"))
+            continue
+        if progress is not None and done:
+            progress(story_id, " and ".join(done) + " added")
+    return result
+
+
+__all__ = ["BATCH", "NO_FIRST_VERSION", "BackfillResult", "BandBackfillResult", "FeatureBackfillResult",
+           "backfill_bands", "backfill_derivations", "backfill_events", "backfill_features", "derivation_of",
+           "keyset_batches"]
