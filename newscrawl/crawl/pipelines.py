@@ -159,7 +159,8 @@ class StorePipeline:
 
     def __init__(self, database_url: str, stats: Any = None, spool_root: Any = None,
                  retry_interval: float = float(defaults.NEWSCRAWL_SPOOL_RETRY_INTERVAL),
-                 options: dict[str, float] | None = None) -> None:
+                 options: dict[str, float] | None = None,
+                 event_window_days: int = defaults.NEWSCRAWL_EVENT_WINDOW_DAYS) -> None:
         from newscrawl.crawl.spool import Spool, spool_dir
 
         self.database_url = database_url
@@ -170,6 +171,7 @@ class StorePipeline:
         self.sessionmaker = None
         self.spool = Spool(spool_dir(spool_root), database_url)
         self.retry_interval = retry_interval
+        self.event_window_days = event_window_days
         #: monotonic time of the last failure to reach the database (None: it is up).
         self.down_since: float | None = None
         self._last_attempt = 0.0
@@ -187,7 +189,9 @@ class StorePipeline:
                    spool_root=spool_dir(settings=settings),
                    retry_interval=settings.getfloat("NEWSCRAWL_SPOOL_RETRY_INTERVAL",
                                                     defaults.NEWSCRAWL_SPOOL_RETRY_INTERVAL),
-                   options=store_options(settings))
+                   options=store_options(settings),
+                   event_window_days=settings.getint("NEWSCRAWL_EVENT_WINDOW_DAYS",
+                                                     defaults.NEWSCRAWL_EVENT_WINDOW_DAYS))
 
     def _stat(self, method: str, *args: Any) -> None:
         if self.stats is None:
@@ -345,7 +349,7 @@ class StorePipeline:
         from newscrawl.store.refusals import store_or_record_refusal
 
         outcome = store_or_record_refusal(
-            self.sessionmaker, lambda session: self.store_item(session, item),
+            self.sessionmaker, lambda session: self.store_item(session, item, self.event_window_days),
             lambda session, reason: self.store_refused_item(session, item, reason),
             url=item.url, on_retry=lambda exc: self._inc("store/retries"),
             lock_wait=self.options["lock_timeout"], timeout=self.options["timeout"])
@@ -355,7 +359,7 @@ class StorePipeline:
         return outcome
 
     @staticmethod
-    def store_item(session, item: PageItem):
+    def store_item(session, item: PageItem, event_window_days: int = defaults.NEWSCRAWL_EVENT_WINDOW_DAYS):
         from newscrawl.store.fetches import store_not_modified
         from newscrawl.store.repository import store_fetch_only, store_page
 
@@ -369,7 +373,7 @@ class StorePipeline:
                 requested_url=item.requested_url)
         work = item.stages.get("work") or process.run_steps(item.to_page())
         return store_page(session, work.page, work.record, source=item.source,
-                          requested_url=item.requested_url)
+                          requested_url=item.requested_url, event_window_days=event_window_days)
 
     @staticmethod
     def store_refused_item(session, item: PageItem, reason: str):

@@ -135,6 +135,9 @@ NEWSCRAWL_WARC_MAX_BYTES = 1_000_000_000
 # Database URL of the store; the environment variable of the same name comes first; None (and
 # no variable) = sqlite:///newscrawl.db (newscrawl/store/db.py).
 NEWSCRAWL_DATABASE_URL = None
+# Days apart two stories' publication days (else first download days) may be and still report
+# one event; no event spans more (docs/matching.md, "Events").
+NEWSCRAWL_EVENT_WINDOW_DAYS = 3
 # Whether the crawl writes to the store; False = pages go through the stages only (e.g. to a
 # feed export with -o), and the incremental crawl is off too (it has no memory of earlier runs).
 NEWSCRAWL_STORE_ENABLED = True

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from newscrawl.model import ArticleRecord, Fingerprint, Page, normalize_headers, site_of
 from newscrawl.stages.fingerprint import fingerprint
 from newscrawl.store.concurrency import lock_placement, placement_lock_keys
+from newscrawl.stages.events import EVENT_WINDOW_DAYS
 from newscrawl.store.events import date_story, day_number, link_story
 from newscrawl.store.inserts import insert_band_rows, insert_ignore
 from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: public from here too
@@ -195,7 +196,8 @@ class StoredText:
 def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: str, *,
                fetched_at: dt.datetime, site_id: int | None,
                fetch_count: int | Callable[[], int] = 1,
-               keep_in_story: int | None = None, fetched: bool = True) -> StoredText:
+               keep_in_story: int | None = None, fetched: bool = True,
+               event_window_days: int = EVENT_WINDOW_DAYS) -> StoredText:
     """Store ``record``'s text (fingerprint ``fp``) at ``url`` as a new version, unless that URL
     holds it already. The steps every writer of versions takes (:func:`store_page` for a
     download, :func:`newscrawl.store.maintenance.reprocess.reprocess` for a stored page read
@@ -237,7 +239,8 @@ def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: st
     if site_id is None:
         site_id = upsert_site(session, record.site, record.site_name, fetched_at)
     story, version = add_version(session, placement, record, fp, url=url, site_id=site_id,
-                                 fetched_at=fetched_at, fetch_count=count, fetched=fetched, day=day)
+                                 fetched_at=fetched_at, fetch_count=count, fetched=fetched, day=day,
+                                 event_window_days=event_window_days)
     return StoredText(version, created_version=True, story=story,
                       created_story=placement.story_id is None)
 
@@ -245,11 +248,12 @@ def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: st
 def add_version(session: Session, placement: Placement, record: ArticleRecord, fp: Fingerprint,
                 *, url: str, site_id: int, fetched_at: dt.datetime,
                 fetch_count: int = 1, fetched: bool = True,
-                day: int | None = None) -> tuple[Story, Version]:
+                day: int | None = None, event_window_days: int = EVENT_WINDOW_DAYS) -> tuple[Story, Version]:
     """Store ``record``'s text as a new version where ``placement`` puts it (a new story when it
     names none: keyed, its bands indexed); merges it proves are recorded. Flushes.
     ``fetched``: ``fetched_at`` is a download's time, not a file's (events use only the former);
-    ``day``: the text's day (:func:`text_day`), under which a new story's word bands are indexed.
+    ``day``: the text's day (:func:`text_day`), under which a new story's word bands are indexed;
+    ``event_window_days``: how many days apart the stories of one event may be.
 
     The caller holds the text's placement locks (:func:`lock_placement`)."""
     created_story = placement.story_id is None
@@ -282,14 +286,14 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
     if created_story:
         story.canonical_version_id = version.id
         link_story(session, story, record.title, record.body, utc(record.published_at),
-                   fetched=fetched, related=placement.related)
+                   fetched=fetched, related=placement.related, window_days=event_window_days)
         insert_band_rows(session, story.id, list(enumerate(fp.bands)))
         index_words(session, story.id, record.body, day)
         index_features(session, story.id, record.body, placement.features)
         session.flush()
     elif story.published_at is None and record.published_at is not None:
         # A story first stored without a day: a copy that states its date gives it one.
-        date_story(session, story, utc(record.published_at))
+        date_story(session, story, utc(record.published_at), window_days=event_window_days)
     return story, version
 
 
@@ -299,11 +303,14 @@ FILE_SOURCES = frozenset({"ingest"})
 
 
 def store_page(session: Session, page: Page, record: ArticleRecord, *,
-               source: str | None = None, requested_url: str | None = None) -> StoreOutcome:
+               source: str | None = None, requested_url: str | None = None,
+               event_window_days: int = EVENT_WINDOW_DAYS) -> StoreOutcome:
     """Store one downloaded page and its record; returns what happened. Flushes, never commits.
 
     ``requested_url`` is the URL asked for when a redirect ended at ``page.url``. The record's
     text is cleaned first (:func:`newscrawl.store.sanitize.clean_record`).
+    ``event_window_days``: how many days apart the stories of one event may be (a crawl's
+    ``NEWSCRAWL_EVENT_WINDOW_DAYS``).
     """
     record = clean_record(record)
     now = utc(page.fetched_at) or _now()
@@ -328,7 +335,7 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
     # or a URL share a lock, and for those the check fails (the other text was just stored) and
     # the decision is taken again anyway.
     stored = store_text(session, record, fp, url, fetched_at=now, site_id=site_id,
-                        fetched=source not in FILE_SOURCES)
+                        fetched=source not in FILE_SOURCES, event_window_days=event_window_days)
 
     if not stored.created_version:
         existing = stored.version

@@ -70,6 +70,25 @@ def test_reports_far_apart_in_time_are_different_events(db_session, article):
     assert event_of(db_session, flood) != event_of(db_session, later)
 
 
+def test_the_event_window_is_a_parameter_of_the_store(db_session, article):
+    # Five days apart: beyond the default window, one event under a week-long one; the crawl
+    # passes NEWSCRAWL_EVENT_WINDOW_DAYS here.
+    assert EVENT_WINDOW_DAYS < 5
+    keys = []
+    for url, body, days, window in [("https://valley-post.example/flood", FLOOD, 0, 7),
+                                    ("https://north-courier.example/flood", FLOOD_OTHER, 5, 7),
+                                    ("https://east-gazette.example/flood", FLOOD_THIRD, 5, EVENT_WINDOW_DAYS)]:
+        art = article(url, body, title="Flood", fetched_at=DAY + dt.timedelta(days=days, hours=1))
+        art.record.published_at = DAY + dt.timedelta(days=days)
+        keys.append(store_page(db_session, art.page, art.record, event_window_days=window).story_key)
+        db_session.commit()
+    first, week, default = (event_of(db_session, k) for k in keys)
+    assert first == week
+    # The default window keeps a story five days later out of that event (its span would pass
+    # the window), whatever it shares with it.
+    assert default != first
+
+
 def test_an_event_is_dated_by_publication_not_by_download(db_session, article):
     # Downloaded together, published a year apart: two events (an archive crawled in one go
     # holds every year).
