@@ -10,8 +10,9 @@ news texts do; random band hashes (benchmarks/lsh_layouts.py) share nothing, so 
 ever meets a false candidate.
 
 Filling: the texts are fingerprinted by the real ``fingerprint`` in ``--jobs`` processes and
-written straight into the migrated database (stories, one first version each, their band rows)
-by a plain sqlite3 connection: a bulk-load path, the rows the store would write. Then, through
+written straight into the migrated database (stories, one first version each, their band rows
+and verification features) by a plain sqlite3 connection: a bulk-load path, the rows the store
+would write. Then, through
 the real code on the real engine, ``--probes`` pages are timed, interleaved:
 
 * ``new``: another generated article (its band candidates are all false);
@@ -27,6 +28,9 @@ the probe's own, all of them: ``place`` verifies at most ``MAX_BAND_CANDIDATES``
 baseline (wall clock, and below it this process's CPU time: on a loaded machine the
 steadier figure). The false-candidate rate of the real articles themselves (pairs of distinct
 wcxb-dev-articles bodies that share a band) is printed first, beside the generated texts'.
+Last, per size, the verification of each ``new`` probe's candidates (at most
+``MAX_BAND_CANDIDATES``, all false) timed both ways in the same loop: from the stored features
+(``story_features``, what ``place`` reads) and from the bodies, tokenised (what it read before).
 """
 
 from __future__ import annotations
@@ -186,7 +190,7 @@ def probe_size(path: str, pool: list[str], n: int, probes: int) -> dict[str, lis
     from newscrawl.stages.fingerprint import TextFeatures, match_features
     from newscrawl.store.matching import (
         MAX_BAND_CANDIDATES,
-        _canonical_bodies,
+        canonical_bodies,
         band_candidates,
         candidate_features,
         place,
@@ -234,7 +238,7 @@ def probe_size(path: str, pool: list[str], n: int, probes: int) -> dict[str, lis
                 timed("verify stored", wall, cpu)
             with make_session() as s:
                 cpu, wall = time.process_time(), time.perf_counter()
-                for canonical in _canonical_bodies(s, first).values():
+                for canonical in canonical_bodies(s, first).values():
                     match_features(mine, TextFeatures.of(canonical))
                 timed("verify bodies", wall, cpu)
         if kind == "copy":

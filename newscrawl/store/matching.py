@@ -9,6 +9,8 @@
    phrases; newscrawl.stages.fingerprint.words), each verified with
    :func:`~newscrawl.stages.fingerprint.match_features` against the story's *first* version only
    -- never later ones, so a chain of pairwise-similar pages cannot grow into a giant cluster.
+   What is verified is read from ``story_features`` (:func:`candidate_features`: the words'
+   hashes, stored with the story), never the candidate's body tokenised again.
    The verified story with the highest containment wins (ties: the oldest);
 3. an earlier version at the same URL (an edit) -> that URL's story, whatever the similarity: a
    publisher that rewrites a developing story keeps its URL, a stronger identity than the text
@@ -184,7 +186,8 @@ def story_candidates(session: Session, body: str, fp: Fingerprint, day: int | No
     return found
 
 
-def _canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
+def canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
+    """{story id: its first version's body} of the stories ``story_ids``."""
     rows = session.execute(
         select(Story.id, Version.body)
         .join(Version, Version.id == Story.canonical_version_id)
@@ -204,7 +207,7 @@ def candidate_features(session: Session, story_ids: list[int]) -> dict[int, Text
         .where(StoryFeatures.story_id.in_(story_ids)))}
     missing = [sid for sid in story_ids if sid not in out]
     if missing:
-        out |= {sid: TextFeatures.of(body) for sid, body in _canonical_bodies(session, missing).items()}
+        out |= {sid: TextFeatures.of(body) for sid, body in canonical_bodies(session, missing).items()}
     return out
 
 
@@ -267,7 +270,7 @@ def describe(session: Session, story_id: int, body: str, placement: Placement,
     """(derivation, containment with the first version) of ``body`` in story ``story_id``."""
     if created:
         return DERIVATION_ORIGINAL, 1.0
-    canonical = _canonical_bodies(session, [story_id]).get(story_id)
+    canonical = canonical_bodies(session, [story_id]).get(story_id)
     if canonical is None:  # a story without a first version: only a damaged database has one
         return derivation("", body), 0.0
     if placement.via == "exact":
@@ -317,5 +320,5 @@ def record_merges(session: Session, story_id: int, version_id: int,
 
 
 __all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates", "band_candidates_query",
-           "candidate_features", "compare_with_first", "describe", "index_features", "index_words", "place", "record_merges", "story_candidates",
+           "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "record_merges", "story_candidates",
            "word_candidates"]
