@@ -203,7 +203,7 @@ def test_backfill_features_adds_what_an_older_store_lacks(db_engine, db_session,
 
     stored_features, stored_words = rows()
     assert len(stored_features) == 2 and stored_words
-    # What a store made before revisions 0009 and 0013 holds: neither.
+    # What a store made before revisions 0009 and 0014 holds: neither.
     db_session.execute(delete(StoryFeatures))
     db_session.execute(delete(StoryWordBand))
     db_session.commit()

@@ -294,7 +294,7 @@ def _stories_missing_features(session: Session, after: int, size: int) -> list:
 def backfill_features(make_session: Callable[[], Session], *, batch: int = BATCH,
                       progress: Callable[[int, str], None] | None = None) -> FeatureBackfillResult:
     """Add what the story lookup keeps of a story and a store made before lacks: its
-    verification features (revision 0013; without them a candidate is verified from its body)
+    verification features (revision 0014; without them a candidate is verified from its body)
     and its word bands (revision 0009; without them a heavy rewrite of it is not looked up), both
     computed from its first version's body as :func:`~newscrawl.store.repository.add_version`
     computes them. Word bands need the story's day: its publication date, else the day a crawl
