@@ -52,6 +52,7 @@ from newscrawl.model import Page
 from newscrawl.ingest import (Filters, IngestError, Ignored, WarcInput, find_inputs, iter_input,
                               page_record)
 from newscrawl.warc import is_warc
+from newscrawl.stages.workers import usable_cores
 
 #: Seconds a WARC file's claim holds unrenewed (newscrawl.store.ingest_files.DEFAULT_LEASE, not
 #: imported here: the store loads only when a command needs it).
@@ -228,15 +229,9 @@ class _Stages:
 
     def __enter__(self) -> _Stages:
         if self.jobs > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+            from newscrawl.stages.workers import stage_pool
 
-            # Spawned, not forked: a forked worker would share this process's database
-            # connections. Started when the first page is submitted.
-            self.pool = ProcessPoolExecutor(self.jobs,
-                                            mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_stage_worker,
-                                            initargs=(os.getpid(),))
+            self.pool = stage_pool(self.jobs)
         return self
 
     def __exit__(self, kind, *exc) -> None:
@@ -266,32 +261,6 @@ class _Stages:
                 yield _settled(*pending.popleft())
         while pending:
             yield _settled(*pending.popleft())
-
-
-def _stage_worker(parent: int) -> None:
-    """A stage worker's start: it ends with the ingest that started it, and loads what the
-    stages load once per process (detector models, the date parser's locale data) before its
-    first page, while the ingest is still reading its inputs: a page that paid for it would
-    hold up the records handed back in order behind it. (In-process stages, ``--jobs 1``, pay
-    it on the first page that needs it, as that costs no more.)"""
-    from newscrawl.stages.process import warm_up
-
-    _exit_with_parent(parent)
-    warm_up()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """In a stage worker: end when the ingest that started it is gone. A killed ingest (kill -9,
-    a lost claim's process) would otherwise leave its workers waiting for pages forever: each
-    holds both ends of the pool's queue, so none of them ever reads an end of input."""
-    import threading
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-ingest", daemon=True).start()
 
 
 def _settled(item, future):
@@ -486,13 +455,6 @@ def _ingest_status(args: argparse.Namespace) -> int:
 #: Session factories of this process by database URL (one engine for all inputs of a run).
 _SESSIONS: dict = {}
 
-
-def usable_cores() -> int:
-    """The cores this process may run on (its affinity, else the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 def _process_page(item):
     """The record of one page (or WARC skip), in an ingest worker."""

@@ -20,6 +20,7 @@ from newscrawl.stages import process
 from newscrawl.stages import language
 from newscrawl.stages.extract import warm_up_dates
 from newscrawl.crawl.items import PageItem
+from newscrawl.stages.workers import staged_record
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class _StagePipeline:
     def process_item(self, item: PageItem) -> PageItem:
         if item.error is not None or item.status == 304:
             return item  # no body to process: a failed download or a "not modified" answer
+        if STAGED in item.stages:
+            return item  # every stage ran in a worker process (StageWorkersPipeline)
         work = self.work_of(item)
         was_skipped = work.skipped
         known = len(work.record.repairs)
@@ -57,24 +60,25 @@ class _StagePipeline:
             self._inc(f"{repair.stage}/{repair.kind}", repair.count)
         if work.skipped and not was_skipped:
             self._inc(f"{self.stage}/skipped/{work.record.skip_reason.split(':')[0]}")
-        self.count(work)
+        if not work.skipped:
+            self.count(work.record)
         item.record = work.record
         return item
 
-    def count(self, work: process.Work) -> None:
-        """Stage-specific stats; the default counts nothing more."""
+    def count(self, record) -> None:
+        """Stage-specific stats of a record this stage did not skip; the default counts nothing
+        more. From the record alone, so a worker's record is counted the same way."""
 
 
 class DecodePipeline(_StagePipeline):
     stage = "decode"
     step = staticmethod(process.step_decode)
 
-    def count(self, work: process.Work) -> None:
-        if work.decoded is not None:
-            self._inc(f"decode/source/{work.decoded.source}")
-            self._inc(f"decode/encoding/{work.decoded.encoding}")
-            if work.decoded.conflict:
-                self._inc("decode/conflict")
+    def count(self, record) -> None:
+        self._inc(f"decode/source/{record.encoding_source}")
+        self._inc(f"decode/encoding/{record.encoding}")
+        if record.encoding_conflict:
+            self._inc("decode/conflict")
 
 
 class ExtractPipeline(_StagePipeline):
@@ -94,12 +98,22 @@ class LanguagePipeline(_StagePipeline):
     stage = "language"
     step = staticmethod(process.step_language)
 
-    def open_spider(self) -> None:
-        language.load_models()  # before the first page, not during it
+    def __init__(self, stats: Any = None, preload: bool = True) -> None:
+        super().__init__(stats)
+        self.preload = preload
 
-    def count(self, work: process.Work) -> None:
-        if not work.skipped and work.record.language:
-            self._inc(f"language/article/{work.record.language}")
+    @classmethod
+    def from_crawler(cls, crawler):
+        # With stage workers the models are theirs: this process would hold them for nothing.
+        return cls(stats=crawler.stats, preload=stage_workers(crawler.settings) <= 1)
+
+    def open_spider(self) -> None:
+        if self.preload:
+            language.load_models()  # before the first page, not during it
+
+    def count(self, record) -> None:
+        if record.language:
+            self._inc(f"language/article/{record.language}")
 
 
 class CleanPipeline(_StagePipeline):
@@ -110,6 +124,193 @@ class CleanPipeline(_StagePipeline):
 class FingerprintPipeline(_StagePipeline):
     stage = "fingerprint"
     step = staticmethod(process.step_fingerprint)
+
+
+#: The stage pipelines in their order (ITEM_PIPELINES), one per step of process.STEPS.
+STAGE_PIPELINES: tuple[type[_StagePipeline], ...] = (
+    DecodePipeline, ExtractPipeline, RepairPipeline, LanguagePipeline, CleanPipeline,
+    FingerprintPipeline)
+#: Key in ``item.stages`` of what a worker process made of the page (a ``Staged``).
+STAGED = "staged"
+#: Skip reason of a page whose worker process died on it every time it was tried; the page is
+#: stored all the same (a fetch with this reason and its bytes), so it can be reprocessed.
+WORKER_DIED = "stage_worker_died"
+
+
+def stage_workers(settings: Any) -> int:
+    """Worker processes the crawl's stages run in (``NEWSCRAWL_STAGE_WORKERS``; 0 or 1: none)."""
+    from newscrawl.stages.workers import usable_cores
+
+    value = settings.get("NEWSCRAWL_STAGE_WORKERS", defaults.NEWSCRAWL_STAGE_WORKERS)
+    if value is None or str(value).strip() in ("", "None"):
+        return usable_cores()
+    try:
+        workers = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"NEWSCRAWL_STAGE_WORKERS must be a number of processes, got {value!r}") from None
+    if workers < 0:
+        raise ValueError(f"NEWSCRAWL_STAGE_WORKERS must be >= 0, got {value!r}")
+    return workers
+
+
+class StageWorkersPipeline:
+    """Runs every stage of an item in one of ``NEWSCRAWL_STAGE_WORKERS`` worker processes
+    (:func:`newscrawl.stages.workers.stage_pool`, the pool ``newscrawl ingest`` uses), so the
+    stages use the other cores while the crawler's process fetches and stores. Off (Scrapy's
+    ``NotConfigured``) at 0 or 1 worker: the stage pipelines then run in the crawler's process.
+
+    Each page goes to the pool and the reactor goes on fetching; the item comes back with its
+    record, counted in the same stats the stage pipelines keep, and those pass it on untouched.
+    Items reach the store in the order their stages finish, not the order of their downloads;
+    the store places one item at a time, on its own thread, so two copies of one story in
+    flight at once are matched as in a crawl of one process (one of them first).
+
+    A worker that dies (killed, out of memory, a crash in a C library) breaks the pool: every
+    page the pool held fails with ``BrokenProcessPool``. The pool is started again
+    (``newscrawl/stage_workers/restarts``) for the pages to come, and those pages are tried
+    again one at a time in a worker of their own (:meth:`_alone`), so the page that kills a
+    worker is known: it is stored as a skipped fetch with the reason ``stage_worker_died``
+    (``newscrawl/stage_workers/died``), its bytes kept - never lost - and the crawl goes on. The workers ignore Ctrl-C: Scrapy's graceful stop finishes the pages in
+    flight, then the pool is shut down with the spider.
+    """
+
+    #: What a worker runs on a page (a module-level function: it is sent by name).
+    work = staticmethod(staged_record)
+
+    def __init__(self, workers: int, stats: Any = None) -> None:
+        from twisted.internet.defer import DeferredLock
+
+        self.workers = workers
+        self.stats = stats
+        self.pool = None
+        #: The pool of one worker that pages of a broken pool are tried again in (_alone).
+        self._alone_pool = None
+        self._alone_lock = DeferredLock()
+        self._counters = [cls(stats) for cls in STAGE_PIPELINES]
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        workers = stage_workers(crawler.settings)
+        if workers <= 1:
+            raise NotConfigured("NEWSCRAWL_STAGE_WORKERS is 0 or 1: the stages run in this process")
+        return cls(workers, stats=crawler.stats)
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"newscrawl/{key}", count)
+
+    def open_spider(self) -> None:
+        from twisted.internet import reactor
+
+        self._start_pool()
+        # A crawl that stops without close_spider (a forced stop) leaves no worker behind.
+        reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool, False)
+
+    def _start_pool(self):
+        from newscrawl.stages.workers import stage_pool
+
+        self.pool = stage_pool(self.workers, ignore_interrupt=True)
+        return self.pool
+
+    def _stop_pool(self, wait: bool) -> None:
+        for name in ("pool", "_alone_pool"):
+            pool = getattr(self, name)
+            setattr(self, name, None)
+            if pool is not None:
+                pool.shutdown(wait=wait, cancel_futures=True)
+
+    async def close_spider(self) -> None:
+        from twisted.internet.threads import deferToThread
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        # Waiting for the workers to exit is done off the reactor (each finishes its page).
+        await maybe_deferred_to_future(deferToThread(self._stop_pool, True))
+
+    async def process_item(self, item: PageItem) -> PageItem:
+        if item.error is not None or item.status == 304:
+            return item
+        from concurrent.futures.process import BrokenProcessPool
+
+        page = item.to_page()
+        pool = self.pool or self._start_pool()
+        try:
+            staged = await _on_reactor(pool.submit(self.work, page))
+        except BrokenProcessPool:
+            if self.pool is pool:  # the first of its pages to hear of it starts another
+                logger.warning("A stage worker died; starting the stage workers again")
+                self._inc("stage_workers/restarts")
+                self.pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            staged = await self._alone(item, page)
+        self.count(staged)
+        item.stages[STAGED] = staged
+        item.record = staged.record
+        return item
+
+    async def _alone(self, item: PageItem, page) -> Any:
+        """The stages of a page that was in a pool when a worker died, in a pool of one worker
+        that takes one page at a time: should that worker die too, this page is what killed it,
+        and it is stored as skipped (reason ``stage_worker_died``); the other pages of the
+        broken pool are done there one by one, each stored as it should be."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        from newscrawl.stages.workers import Staged, stage_pool
+
+        await maybe_deferred_to_future(self._alone_lock.acquire())
+        try:
+            if self._alone_pool is None:
+                self._alone_pool = stage_pool(1, ignore_interrupt=True)
+            try:
+                return await _on_reactor(self._alone_pool.submit(self.work, page))
+            except BrokenProcessPool:
+                pool, self._alone_pool = self._alone_pool, None
+                pool.shutdown(wait=False, cancel_futures=True)
+        finally:
+            self._alone_lock.release()
+            if not self._alone_lock.locked and self._alone_pool is not None:
+                # Nothing more to try alone: the extra worker is not kept.
+                pool, self._alone_pool = self._alone_pool, None
+                pool.shutdown(wait=False)
+        logger.error("A stage worker died on %s, alone: stored as skipped, reason %s",
+                     item.url, WORKER_DIED)
+        self._inc("stage_workers/died")
+        record = process.start(page).record
+        record.skip_reason = WORKER_DIED
+        return Staged(record, "stage_workers")
+
+    def count(self, staged) -> None:
+        """The stats the stage pipelines would have counted running in this process."""
+        record = staged.record
+        for repair in record.repairs:
+            self._inc(f"{repair.stage}/{repair.kind}", repair.count)
+        if staged.skipped_at is not None:
+            self._inc(f"{staged.skipped_at}/skipped/{record.skip_reason.split(':')[0]}")
+        for counter in self._counters:
+            if staged.skipped_at == counter.stage or staged.skipped_at == "stage_workers":
+                break
+            counter.count(record)
+
+
+async def _on_reactor(future) -> Any:
+    """The result of a ``concurrent.futures`` future, awaited on the reactor thread (its
+    callbacks run on the pool's thread: the result is handed over with callFromThread)."""
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet import defer, reactor
+
+    deferred: defer.Deferred = defer.Deferred()
+
+    def settle(done) -> None:
+        try:
+            result = done.result()
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting item as is
+            reactor.callFromThread(deferred.errback, exc)
+        else:
+            reactor.callFromThread(deferred.callback, result)
+
+    future.add_done_callback(settle)
+    return await maybe_deferred_to_future(deferred)
 
 
 def store_options(settings: Any) -> dict[str, float]:
@@ -371,6 +572,10 @@ class StorePipeline:
             return store_not_modified(
                 session, item.url, item.headers, item.fetched_at, source=item.source,
                 requested_url=item.requested_url)
+        staged = item.stages.get(STAGED)
+        if staged is not None:
+            return store_page(session, item.to_page(), staged.record, source=item.source,
+                              requested_url=item.requested_url)
         work = item.stages.get("work") or process.run_steps(item.to_page())
         return store_page(session, work.page, work.record, source=item.source,
                           requested_url=item.requested_url, event_window_days=event_window_days)

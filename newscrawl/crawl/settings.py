@@ -138,6 +138,10 @@ NEWSCRAWL_DATABASE_URL = None
 # Days apart two stories' publication days (else first download days) may be and still report
 # one event; no event spans more (docs/matching.md, "Events").
 NEWSCRAWL_EVENT_WINDOW_DAYS = 3
+# Worker processes that run the stages (decode .. fingerprint) of the crawled pages, so that
+# they use the other cores while this process fetches and stores (newscrawl/crawl/pipelines.py,
+# StageWorkersPipeline); None = one per usable core; 0 or 1 = in this process, none started.
+NEWSCRAWL_STAGE_WORKERS = None
 # Whether the crawl writes to the store; False = pages go through the stages only (e.g. to a
 # feed export with -o), and the incremental crawl is off too (it has no memory of earlier runs).
 NEWSCRAWL_STORE_ENABLED = True
@@ -224,6 +228,9 @@ EXTENSIONS = {
 
 # The normalization stages, in order: each reads only what the ones before it wrote.
 ITEM_PIPELINES = {
+    # All of them in a worker process when NEWSCRAWL_STAGE_WORKERS asks for more than one; the
+    # six that follow then pass such an item on and only the store remains.
+    "newscrawl.crawl.pipelines.StageWorkersPipeline": 50,
     "newscrawl.crawl.pipelines.DecodePipeline": 100,
     "newscrawl.crawl.pipelines.ExtractPipeline": 200,
     "newscrawl.crawl.pipelines.RepairPipeline": 300,

@@ -1,0 +1,286 @@
+"""A live crawl of real pages into SQLite: pages/s with the stages in the crawler's process
+beside the same crawl with stage worker processes, and the memory of every process.
+
+    python benchmarks/crawl_throughput.py [--pages 500] [--sites 8] [--workers 1,2] [--repeat 1]
+    python benchmarks/crawl_throughput.py --pages 10000 --workers 2 --memory   # the memory run
+
+Real pages of ../shared/data (wcxb-dev-articles and the extraction corpora, interleaved by
+corpus) are served from the loopback server (:class:`newscrawl.testing.LoopbackSiteServer`) as
+``--sites`` outlets, each with a robots.txt and an RSS feed listing its articles. Past the
+pages there are, they are served again under new URLs (each copy is then stored as another
+version of a story already stored, which the store decides as it would in a real crawl).
+
+Each run is ``scrapy crawl news`` on a fresh SQLite file (migrated before the clock starts), with
+``NEWSCRAWL_STAGE_WORKERS`` set to each ``--workers`` value (1 = every stage in the crawler's
+process: the baseline; 2 = two worker processes), runs alternating ABBA over ``--repeat``.
+Printed per run: the span (process start to the last fetch stored), article fetches stored and
+pages/s over the span, the CPU seconds of the crawler and its workers, and the RSS of the
+crawler and of each worker, sampled every second from /proc (median and maximum over the
+crawl). With ``--memory``: the crawler's and the workers' RSS at each tenth of the pages
+fetched, and how far the crawler's last tenth is from its first (the flatness).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import html
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from sqlalchemy import create_engine, func, select  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+
+from newscrawl.crawl.replay import save_case  # noqa: E402
+from newscrawl.store.models import Fetch  # noqa: E402
+from newscrawl.testing import LoopbackSiteServer  # noqa: E402
+
+DATA = REPO.parent / "shared" / "data"
+CORPORA = ["wcxb-dev-articles", "extraction/cleanportaleval", "extraction/dragnet",
+           "extraction/l3s-gn1", "extraction/msv-big9-chaos", "extraction/readability",
+           "extraction/trafilatura-evaldata"]
+
+
+def real_pages(limit: int) -> list[bytes]:
+    """Up to ``limit`` distinct real pages, one corpus after another in turn."""
+    lists = [sorted((DATA / corpus / "html").glob("*.html.gz")) for corpus in CORPORA]
+    pages: list[bytes] = []
+    for index in range(max(map(len, lists))):
+        for files in lists:
+            if index < len(files) and len(pages) < limit:
+                pages.append(gzip.decompress(files[index].read_bytes()))
+    return pages
+
+
+def build_sites(root: Path, pages: list[bytes], count: int, sites: int) -> tuple[Path, list[str]]:
+    """``count`` article URLs over ``sites`` outlets (pages reused past their number)."""
+    urls: list[list[str]] = [[] for _ in range(sites)]
+    for n in range(count):
+        site = n % sites
+        url = f"http://outlet{site}.example/news/{n}.html"
+        save_case(root / "sites", url, pages[n % len(pages)],
+                  headers={"Content-Type": "text/html"})
+        urls[site].append(url)
+    toml = []
+    for site, listed in enumerate(urls):
+        base = f"http://outlet{site}.example"
+        save_case(root / "sites", f"{base}/robots.txt", b"User-agent: *\nAllow: /\n",
+                  headers={"Content-Type": "text/plain"})
+        items = "".join(f"<item><title>Article {html.escape(u.rsplit('/', 1)[1])}</title>"
+                        f"<link>{u}</link></item>\n" for u in listed)
+        feed = (f"<?xml version='1.0'?><rss version='2.0'><channel><title>Outlet {site}</title>"
+                f"<link>{base}/</link>\n{items}</channel></rss>").encode()
+        save_case(root / "sites", f"{base}/rss.xml", feed,
+                  headers={"Content-Type": "application/rss+xml"})
+        toml.append(f'[[sources]]\nname = "Outlet {site}"\nfeeds = ["{base}/rss.xml"]\n')
+    sources = root / "sources.toml"
+    sources.write_text("\n".join(toml), encoding="utf-8")
+    return sources, [u for listed in urls for u in listed]
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def children(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (the stage workers and multiprocessing's helper)."""
+    found = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            kids = [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for kid in kids:
+            found.append(kid)
+            found.extend(children(kid))
+    return found
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+class Sampler(threading.Thread):
+    """Every second: pages the server answered, the crawler's RSS and each worker's."""
+
+    def __init__(self, pid: int, server, articles: set[str]) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.server, self.articles = pid, server, articles
+        self.samples: list[tuple[float, int, float, dict[int, float]]] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        t0 = time.monotonic()
+        seen, read = 0, 0
+        while not self.done.wait(1.0):
+            own = rss_mb(self.pid)
+            if own is None:
+                break
+            workers = {}
+            for kid in children(self.pid):
+                # The resource tracker of multiprocessing is a child too, but not a worker.
+                if "resource_tracker" in cmdline(kid):
+                    continue
+                value = rss_mb(kid)
+                if value is not None:
+                    workers[kid] = value
+            exchanges = self.server.exchanges[read:]
+            read += len(exchanges)
+            seen += sum(1 for e in exchanges if e.url in self.articles)
+            self.samples.append((time.monotonic() - t0, seen, own, workers))
+
+
+def run(label: str, workers: int, sources: Path, urls: list[str], server, tmp: Path,
+        n: int) -> dict:
+    db = tmp / f"run{n}.db"
+    db_url = f"sqlite:///{db}"
+    subprocess.run([sys.executable, "-m", "newscrawl", "db", "upgrade", "--db", db_url],
+                   cwd=REPO, check=True, capture_output=True)
+    env = {k: v for k, v in os.environ.items()
+           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+           and k not in ("NEWSCRAWL_DATABASE_URL", "NEWSCRAWL_REDIS_URL", "REDIS_URL")}
+    env["http_proxy"] = server.proxy_url
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sources={sources}",
+           "-s", f"NEWSCRAWL_DATABASE_URL={db_url}", "-s", "AUTOTHROTTLE_ENABLED=False",
+           "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO", "-s", "NEWSCRAWL_INCREMENTAL=False",
+           "-s", f"NEWSCRAWL_STAGE_WORKERS={workers}",
+           "-s", f"NEWSCRAWL_LOCK_DIR={tmp / 'locks'}", "-s", f"NEWSCRAWL_SPOOL_DIR={tmp / 'spool'}"]
+    server.clear_log()
+    log = tmp / f"{label}-{n}.log"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    sampler = Sampler(proc.pid, server, set(urls))
+    sampler.start()
+    proc.wait()
+    wall = time.monotonic() - t0
+    sampler.done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    engine = create_engine(db_url, poolclass=NullPool)
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(Fetch)
+                              .where(Fetch.url.like("%/news/%"))).scalar()
+        last = conn.execute(select(func.max(Fetch.fetched_at))).scalar()
+        outcomes = dict(conn.execute(select(Fetch.outcome, func.count()).group_by(Fetch.outcome)).all())
+    engine.dispose()
+    for path in tmp.glob(f"run{n}.db*"):
+        path.unlink()
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)
+    span = (last - started).total_seconds() if last is not None else float("nan")
+    crawler = [s[2] for s in sampler.samples]
+    worker = [v for s in sampler.samples for v in s[3].values()]
+    return {"label": label, "workers": workers, "wall": wall, "span": span, "stored": stored,
+            "rate": stored / span if span > 0 else float("nan"), "cpu": cpu,
+            "outcomes": outcomes, "samples": sampler.samples, "exit": proc.returncode,
+            "crawler_rss": (statistics.median(crawler), max(crawler)) if crawler else (0, 0),
+            "worker_rss": (statistics.median(worker), max(worker)) if worker else (0, 0),
+            "worker_pids": len({pid for s in sampler.samples for pid in s[3]}), "log": log}
+
+
+def memory_report(result: dict, pages: int) -> None:
+    """RSS at each tenth of the pages fetched, and the crawler's flatness."""
+    samples = result["samples"]
+    print(f"memory of {result['label']}: RSS (MB) at each tenth of the {pages} pages fetched")
+    print(f"{'pages':>7s} {'seconds':>8s} {'crawler':>8s}  workers")
+    marks = []
+    for tenth in range(1, 11):
+        goal = pages * tenth // 10
+        sample = next((s for s in samples if s[1] >= goal), samples[-1] if samples else None)
+        if sample is None:
+            continue
+        marks.append(sample)
+        print(f"{sample[1]:7d} {sample[0]:8.0f} {sample[2]:8.1f}  "
+              + " ".join(f"{v:.1f}" for v in sample[3].values()))
+    if len(marks) >= 2:
+        first, last = marks[0][2], marks[-1][2]
+        peak = max(s[2] for s in samples if s[1] >= marks[0][1])
+        print(f"crawler: {first:.1f} MB at {marks[0][1]} pages, {last:.1f} MB at {marks[-1][1]}, "
+              f"peak {peak:.1f} MB after the first tenth: {100 * (last - first) / first:+.1f}% "
+              f"last vs first tenth, {100 * (peak - first) / first:+.1f}% peak vs first tenth")
+        print(f"samples: {len(samples)} (one a second)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=500, help="article pages to crawl")
+    parser.add_argument("--sites", type=int, default=8)
+    parser.add_argument("--workers", default="1,2", help="NEWSCRAWL_STAGE_WORKERS of each run")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--memory", action="store_true", help="print RSS by tenths of the pages")
+    args = parser.parse_args()
+    counts = [int(x) for x in args.workers.split(",")]
+    with tempfile.TemporaryDirectory(prefix="crawl-throughput-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        pages = real_pages(args.pages)
+        sources, urls = build_sites(tmp, pages, args.pages, args.sites)
+        print(f"{len(urls)} article URLs ({len(pages)} distinct real pages, "
+              f"{sum(map(len, pages)) / len(pages) / 1024:.0f} KB average) on {args.sites} "
+              f"loopback sites; cores usable: {len(os.sched_getaffinity(0))}; load average "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
+        results = []
+        with LoopbackSiteServer(tmp / "sites") as server:
+            n = 0
+            for repetition in range(args.repeat):
+                order = counts if repetition % 2 == 0 else list(reversed(counts))
+                for workers in order:
+                    n += 1
+                    label = "in-process" if workers <= 1 else f"{workers} workers"
+                    result = run(label, workers, sources, urls, server, tmp, n)
+                    results.append(result)
+                    print(f"  run {n}: {label}: {result['rate']:.1f} pages/s "
+                          f"({result['stored']} stored in {result['span']:.1f} s; exit "
+                          f"{result['exit']}; load average {os.getloadavg()[0]:.1f})", flush=True)
+                    if result["exit"] != 0 or result["stored"] != len(urls):
+                        print(open(result["log"]).read()[-3000:])
+                    if args.memory:
+                        memory_report(result, len(urls))
+        print(f"{'run':12s} {'span s':>7s} {'stored':>6s} {'pages/s':>8s} {'CPU s':>6s} "
+              f"{'CPU ms/page':>11s} {'crawler RSS MB med/max':>22s} {'worker RSS MB med/max':>21s} "
+              f"{'workers':>7s}  outcomes")
+        for r in results:
+            print(f"{r['label']:12s} {r['span']:7.1f} {r['stored']:6d} {r['rate']:8.1f} "
+                  f"{r['cpu']:6.1f} {1000 * r['cpu'] / max(r['stored'], 1):11.0f} "
+                  f"{r['crawler_rss'][0]:10.1f}/{r['crawler_rss'][1]:<11.1f} "
+                  f"{r['worker_rss'][0]:10.1f}/{r['worker_rss'][1]:<10.1f} {r['worker_pids']:7d}  "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(r["outcomes"].items())))
+        if len(counts) > 1:
+            least = min(counts)
+            base = statistics.median(r["rate"] for r in results if r["workers"] == least)
+            for workers in sorted(set(counts) - {least}):
+                rates = [r["rate"] for r in results if r["workers"] == workers]
+                print(f"NEWSCRAWL_STAGE_WORKERS={workers}: median {statistics.median(rates):.1f} "
+                      f"pages/s, {statistics.median(rates) / base:.2f}x "
+                      f"NEWSCRAWL_STAGE_WORKERS={least}'s {base:.1f}")
+    return 0 if all(r["exit"] == 0 and r["stored"] == len(urls) for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""The stages in worker processes: one pool for ``newscrawl ingest`` and for the crawl.
+
+:func:`stage_pool` starts the pool both use; :func:`staged_record` is what a crawl's worker runs
+on one page (an ingest's runs :func:`newscrawl.ingest.page_record`). Nothing here knows of
+Scrapy or of the store: the caller hands pages in and records come back.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from newscrawl.model import ArticleRecord, Page
+from newscrawl.stages.process import STEPS, start, warm_up
+
+__all__ = ["Staged", "stage_pool", "staged_record", "usable_cores"]
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def stage_pool(workers: int, *, ignore_interrupt: bool = False) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes for the stages, started when the first page is submitted.
+
+    Spawned, not forked: a forked worker would share the parent's database connections, its
+    reactor and its sockets. Each worker ends when the process that started it is gone (a
+    ``kill -9``), and loads what the stages' first page would otherwise pay for
+    (:func:`~newscrawl.stages.process.warm_up`). ``ignore_interrupt``: the workers ignore
+    Ctrl-C (SIGINT reaches the whole process group), so the parent decides what happens to the
+    pages in flight - a crawl finishes them on its graceful shutdown.
+    """
+    import multiprocessing
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(os.getpid(), ignore_interrupt))
+
+
+def _start_worker(parent: int, ignore_interrupt: bool) -> None:
+    if ignore_interrupt:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent(parent)
+    warm_up()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a stage worker: end when the process that started it is gone. A killed parent
+    (kill -9, an ingest whose claim was lost) would otherwise leave its workers waiting for
+    pages forever: each holds both ends of the pool's queue, so none of them ever reads an end
+    of input."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """What the stages made of one page in a worker: its record, and the stage that set its
+    ``skip_reason`` (None: none did), which the crawl's per-stage counts need."""
+
+    record: ArticleRecord
+    skipped_at: str | None
+
+
+def staged_record(page: Page) -> Staged:
+    """Every stage on ``page`` (:data:`~newscrawl.stages.process.STEPS`), in a worker."""
+    work = start(page)
+    skipped_at = None
+    for step in STEPS:
+        step(work)
+        if skipped_at is None and work.skipped:
+            skipped_at = step.__name__.removeprefix("step_")
+    return Staged(work.record, skipped_at)
