@@ -187,6 +187,7 @@ class StageWorkersPipeline:
         self._alone_pool = None
         self._alone_lock = DeferredLock()
         self._counters = [cls(stats) for cls in STAGE_PIPELINES]
+        self._memory = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -199,12 +200,25 @@ class StageWorkersPipeline:
         if self.stats is not None:
             self.stats.inc_value(f"newscrawl/{key}", count)
 
+    #: Seconds between two samples of the workers' memory (``newscrawl/stage_workers/rss_max_mb``:
+    #: the most one worker held; the crawler's own is Scrapy's ``memusage/max``).
+    MEMORY_INTERVAL = 5.0
+
     def open_spider(self) -> None:
-        from twisted.internet import reactor
+        from twisted.internet import reactor, task
 
         self._start_pool()
         # A crawl that stops without close_spider (a forced stop) leaves no worker behind.
         reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool, False)
+        self._memory = task.LoopingCall(self.sample_memory)
+        self._memory.start(self.MEMORY_INTERVAL, now=False)
+
+    def sample_memory(self) -> None:
+        pools = (self.pool, self._alone_pool)
+        pids = [pid for pool in pools if pool is not None for pid in getattr(pool, "_processes", None) or ()]
+        sizes = [size for size in map(_rss_mb, pids) if size is not None]
+        if sizes and self.stats is not None:
+            self.stats.max_value("newscrawl/stage_workers/rss_max_mb", round(max(sizes)))
 
     def _start_pool(self):
         from newscrawl.stages.workers import stage_pool
@@ -222,6 +236,10 @@ class StageWorkersPipeline:
     async def close_spider(self) -> None:
         from twisted.internet.threads import deferToThread
         from scrapy.utils.defer import maybe_deferred_to_future
+
+        if self._memory is not None and self._memory.running:
+            self.sample_memory()
+            self._memory.stop()
 
         # Waiting for the workers to exit is done off the reactor (each finishes its page).
         await maybe_deferred_to_future(deferToThread(self._stop_pool, True))
@@ -291,6 +309,17 @@ class StageWorkersPipeline:
             if staged.skipped_at == counter.stage or staged.skipped_at == "stage_workers":
                 break
             counter.count(record)
+
+
+def _rss_mb(pid: int) -> float | None:
+    """The resident memory of process ``pid`` in MB (None: gone, or no /proc)."""
+    import os
+
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 async def _on_reactor(future) -> Any:

@@ -85,6 +85,9 @@ def test_stage_workers_store_what_the_crawler_alone_stores(tmp_path):
     counts = stage_stats(logs[1])
     assert counts.get("newscrawl/language/article/en") == len(network.article_urls)
     assert stage_stats(logs[2]) == counts
+    # Each worker's memory is counted (the most one held, sampled while they ran).
+    assert stat(logs[2], "newscrawl/stage_workers/rss_max_mb") > 50
+    assert stat(logs[1], "newscrawl/stage_workers/rss_max_mb") is None
 
 
 def _workers_of(pid: int) -> list[int]:
@@ -167,3 +170,42 @@ def test_a_page_its_worker_dies_on_is_stored_as_skipped_and_the_crawl_goes_on(tm
     assert set(stored["versions"]) == set(network.article_urls) - poisoned
     assert stat(log, "newscrawl/stage_workers/died") == len(poisoned)
     assert stat(log, "newscrawl/stage_workers/restarts") >= 1
+
+
+def test_ctrl_c_stops_the_crawl_with_its_workers_and_stores_what_it_scraped(tmp_path):
+    network = build_wire_network(tmp_path / "net", stories=16, sites=4)
+    database_url = f"sqlite:///{tmp_path / 'store.db'}"
+    with LoopbackSiteServer(network.root) as server:
+        for url in network.article_urls:
+            server.fault(url, "delay", seconds=0.4)
+        cmd, env = crawl_command(tmp_path, network.sources, database_url, server.proxy_url,
+                                 "NEWSCRAWL_STAGE_WORKERS=2")
+        log_path = tmp_path / "crawl.log"
+        with log_path.open("w") as out:
+            # A session of its own: Ctrl-C reaches the whole process group, workers included.
+            proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+            try:
+                deadline = time.monotonic() + 120
+                while len(_workers_of(proc.pid)) < 2 or len(server.exchanges) < 12:
+                    assert proc.poll() is None and time.monotonic() < deadline, (
+                        log_path.read_text()[-3000:])
+                    time.sleep(0.05)
+                workers = _workers_of(proc.pid)
+                os.killpg(proc.pid, signal.SIGINT)
+                proc.wait(timeout=120)
+            finally:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+    log = log_path.read_text()
+    assert proc.returncode == 0, log[-6000:]
+    assert "shutting down gracefully" in log and "Traceback" not in log, log[-6000:]
+    assert "Closing spider (shutdown)" in log
+    # The workers finished their pages and ended with the crawl; none died on the signal.
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    assert stat(log, "newscrawl/stage_workers/restarts") is None
+    # Every item the crawl scraped before it stopped was stored, with its stages.
+    stored = pages(database_url)
+    scraped = stat(log, "item_scraped_count")
+    assert scraped and len(stored["versions"]) == scraped < len(network.article_urls)
