@@ -8,6 +8,7 @@ Scrapy or of the store: the caller hands pages in and records come back.
 from __future__ import annotations
 
 import os
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -38,15 +39,34 @@ def stage_pool(workers: int, *, ignore_interrupt: bool = False) -> ProcessPoolEx
     """
     import multiprocessing
 
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(os.getpid(), ignore_interrupt))
+    return _StagePool(workers, mp_context=multiprocessing.get_context("spawn"),
+                      initializer=_start_worker, initargs=(os.getpid(), ignore_interrupt),
+                      ignore_interrupt=ignore_interrupt)
+
+
+class _StagePool(ProcessPoolExecutor):
+    def __init__(self, *args, ignore_interrupt: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.ignore_interrupt = ignore_interrupt
+
+    def submit(self, *args, **kwargs):
+        if not self.ignore_interrupt or not hasattr(signal, "pthread_sigmask"):
+            return super().submit(*args, **kwargs)
+        # A worker is started by a submit: SIGINT stays blocked in it until it ignores it,
+        # or a Ctrl-C while it starts would end it before it could (a blocked mask, unlike a
+        # handler, is inherited across the new interpreter's exec).
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return super().submit(*args, **kwargs)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _start_worker(parent: int, ignore_interrupt: bool) -> None:
     if ignore_interrupt:
-        import signal
-
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C that came meanwhile is dropped
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _exit_with_parent(parent)
     warm_up()
 
