@@ -204,14 +204,24 @@ class StageWorkersPipeline:
     #: the most one worker held; the crawler's own is Scrapy's ``memusage/max``).
     MEMORY_INTERVAL = 5.0
 
-    def open_spider(self) -> None:
+    async def open_spider(self) -> None:
+        import os
+
         from twisted.internet import reactor, task
 
-        self._start_pool()
+        pool = self._start_pool()
         # A crawl that stops without close_spider (a forced stop) leaves no worker behind.
         reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool, False)
         self._memory = task.LoopingCall(self.sample_memory)
         self._memory.start(self.MEMORY_INTERVAL, now=False)
+        # The workers are started and warmed before the first page is fetched, as the stage
+        # pipelines load their models before it: pages fetched meanwhile would only wait.
+        started = [pool.submit(os.getpid) for _ in range(self.workers)]
+        try:
+            for future in started:
+                await _on_reactor(future)
+        except Exception as exc:  # noqa: BLE001 - the first page starts them again
+            logger.warning("Stage workers did not start: %r", exc)
 
     def sample_memory(self) -> None:
         pools = (self.pool, self._alone_pool)
