@@ -257,7 +257,10 @@ def main() -> int:
                     results.append(result)
                     print(f"  run {n}: {label}: {result['rate']:.1f} pages/s "
                           f"({result['stored']} stored in {result['span']:.1f} s; exit "
-                          f"{result['exit']}; load average {os.getloadavg()[0]:.1f})", flush=True)
+                          f"{result['exit']}; CPU {result['cpu']:.0f} s; RSS MB med/max crawler "
+                          f"{result['crawler_rss'][0]:.0f}/{result['crawler_rss'][1]:.0f}, "
+                          f"each worker {result['worker_rss'][0]:.0f}/{result['worker_rss'][1]:.0f}; "
+                          f"load average {os.getloadavg()[0]:.1f})", flush=True)
                     if result["exit"] != 0 or result["stored"] != len(urls):
                         print(open(result["log"]).read()[-3000:])
                     if args.memory:
