@@ -117,6 +117,15 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds ``pid`` has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -131,6 +140,8 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.server, self.articles = pid, server, articles
         self.samples: list[tuple[float, int, float, dict[int, float]]] = []
+        #: The last CPU seconds seen of each worker (they are gone when the crawl ends).
+        self.worker_cpu: dict[int, float] = {}
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -148,6 +159,9 @@ class Sampler(threading.Thread):
                 value = rss_mb(kid)
                 if value is not None:
                     workers[kid] = value
+                cpu = cpu_seconds(kid)
+                if cpu is not None:
+                    self.worker_cpu[kid] = cpu
             exchanges = self.server.exchanges[read:]
             read += len(exchanges)
             seen += sum(1 for e in exchanges if e.url in self.articles)
@@ -195,10 +209,13 @@ def run(label: str, workers: int, sources: Path, urls: list[str], server, tmp: P
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=dt.UTC)
     span = (last - started).total_seconds() if last is not None else float("nan")
+    # Workers' CPU as last sampled (up to a second short); the crawler's is the rest.
+    workers_cpu = sum(sampler.worker_cpu.values())
     crawler = [s[2] for s in sampler.samples]
     worker = [v for s in sampler.samples for v in s[3].values()]
     return {"label": label, "workers": workers, "wall": wall, "span": span, "stored": stored,
             "rate": stored / span if span > 0 else float("nan"), "cpu": cpu,
+            "crawler_cpu": cpu - workers_cpu, "workers_cpu": workers_cpu,
             "outcomes": outcomes, "samples": sampler.samples, "exit": proc.returncode,
             "crawler_rss": (statistics.median(crawler), max(crawler)) if crawler else (0, 0),
             "worker_rss": (statistics.median(worker), max(worker)) if worker else (0, 0),
@@ -257,7 +274,9 @@ def main() -> int:
                     results.append(result)
                     print(f"  run {n}: {label}: {result['rate']:.1f} pages/s "
                           f"({result['stored']} stored in {result['span']:.1f} s; exit "
-                          f"{result['exit']}; CPU {result['cpu']:.0f} s; RSS MB med/max crawler "
+                          f"{result['exit']}; CPU ms/page crawler "
+                          f"{1000 * result['crawler_cpu'] / max(result['stored'], 1):.0f}, workers "
+                          f"{1000 * result['workers_cpu'] / max(result['stored'], 1):.0f}; RSS MB med/max crawler "
                           f"{result['crawler_rss'][0]:.0f}/{result['crawler_rss'][1]:.0f}, "
                           f"each worker {result['worker_rss'][0]:.0f}/{result['worker_rss'][1]:.0f}; "
                           f"load average {os.getloadavg()[0]:.1f})", flush=True)
@@ -274,6 +293,14 @@ def main() -> int:
                   f"{r['crawler_rss'][0]:10.1f}/{r['crawler_rss'][1]:<11.1f} "
                   f"{r['worker_rss'][0]:10.1f}/{r['worker_rss'][1]:<10.1f} {r['worker_pids']:7d}  "
                   + ", ".join(f"{k} {v}" for k, v in sorted(r["outcomes"].items())))
+        print("CPU-bound rate on two idle cores (what the CPU time per page allows: the crawler "
+              "process alone on one core, everything on two):")
+        for r in results:
+            crawler = r["crawler_cpu"] / max(r["stored"], 1)
+            total = r["cpu"] / max(r["stored"], 1)
+            bound = min(1 / crawler, 2 / total) if r["workers"] > 1 else 1 / total
+            print(f"  {r['label']:12s} crawler {1000 * crawler:5.0f} ms/page, all processes "
+                  f"{1000 * total:5.0f} ms/page -> at most {bound:5.1f} pages/s")
         if len(counts) > 1:
             least = min(counts)
             base = statistics.median(r["rate"] for r in results if r["workers"] == least)
