@@ -4,6 +4,10 @@ Each pipeline runs one ``step_*`` function on the item's :class:`~newscrawl.stag
 counts what it did in namespaced stats (``newscrawl/<stage>/...``). Settings are read in
 ``from_crawler``; ``__init__`` takes plain values, so the pipelines can be built in tests without
 a crawler.
+
+With more than one core, :class:`StageWorkersPipeline` runs every stage of an item in a worker
+process first (``NEWSCRAWL_STAGE_WORKERS``); the stage pipelines then count nothing more and
+pass the item on, and only the store runs in the crawler's process.
 """
 
 from __future__ import annotations
@@ -132,7 +136,7 @@ STAGE_PIPELINES: tuple[type[_StagePipeline], ...] = (
     FingerprintPipeline)
 #: Key in ``item.stages`` of what a worker process made of the page (a ``Staged``).
 STAGED = "staged"
-#: Skip reason of a page whose worker process died on it every time it was tried; the page is
+#: Skip reason of a page whose worker process died on it when it was staged alone; the page is
 #: stored all the same (a fetch with this reason and its bytes), so it can be reprocessed.
 WORKER_DIED = "stage_worker_died"
 
@@ -170,8 +174,9 @@ class StageWorkersPipeline:
     (``newscrawl/stage_workers/restarts``) for the pages to come, and those pages are tried
     again one at a time in a worker of their own (:meth:`_alone`), so the page that kills a
     worker is known: it is stored as a skipped fetch with the reason ``stage_worker_died``
-    (``newscrawl/stage_workers/died``), its bytes kept - never lost - and the crawl goes on. The workers ignore Ctrl-C: Scrapy's graceful stop finishes the pages in
-    flight, then the pool is shut down with the spider.
+    (``newscrawl/stage_workers/died``), its bytes kept - never lost - and the crawl goes on.
+    The workers ignore Ctrl-C: Scrapy's graceful stop finishes the pages in flight, then the
+    pool is shut down with the spider.
     """
 
     #: What a worker runs on a page (a module-level function: it is sent by name).
