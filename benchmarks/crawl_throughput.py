@@ -42,6 +42,7 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
+from benchmarks._common import crawl_command, proxy_env  # noqa: E402
 from newscrawl.crawl.replay import save_case  # noqa: E402
 from newscrawl.store.models import Fetch  # noqa: E402
 from newscrawl.testing import LoopbackSiteServer  # noqa: E402
@@ -174,15 +175,11 @@ def run(label: str, workers: int, sources: Path, urls: list[str], server, tmp: P
     db_url = f"sqlite:///{db}"
     subprocess.run([sys.executable, "-m", "newscrawl", "db", "upgrade", "--db", db_url],
                    cwd=REPO, check=True, capture_output=True)
-    env = {k: v for k, v in os.environ.items()
-           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-           and k not in ("NEWSCRAWL_DATABASE_URL", "NEWSCRAWL_REDIS_URL", "REDIS_URL")}
-    env["http_proxy"] = server.proxy_url
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sources={sources}",
-           "-s", f"NEWSCRAWL_DATABASE_URL={db_url}", "-s", "AUTOTHROTTLE_ENABLED=False",
-           "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO", "-s", "NEWSCRAWL_INCREMENTAL=False",
-           "-s", f"NEWSCRAWL_STAGE_WORKERS={workers}",
-           "-s", f"NEWSCRAWL_LOCK_DIR={tmp / 'locks'}", "-s", f"NEWSCRAWL_SPOOL_DIR={tmp / 'spool'}"]
+    env = proxy_env(server.proxy_url,
+                    drop=("NEWSCRAWL_DATABASE_URL", "NEWSCRAWL_REDIS_URL", "REDIS_URL"))
+    cmd = crawl_command(sources, db_url, tmp / "locks", "NEWSCRAWL_INCREMENTAL=False",
+                        f"NEWSCRAWL_STAGE_WORKERS={workers}",
+                        f"NEWSCRAWL_SPOOL_DIR={tmp / 'spool'}", log_level="INFO")
     server.clear_log()
     log = tmp / f"{label}-{n}.log"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
