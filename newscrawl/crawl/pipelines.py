@@ -89,8 +89,18 @@ class ExtractPipeline(_StagePipeline):
     stage = "extract"
     step = staticmethod(process.step_extract)
 
+    def __init__(self, stats: Any = None, preload: bool = True) -> None:
+        super().__init__(stats)
+        self.preload = preload
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        # With stage workers the date parser is theirs (they warm up): not loaded here.
+        return cls(stats=crawler.stats, preload=stage_workers(crawler.settings) <= 1)
+
     def open_spider(self) -> None:
-        warm_up_dates()  # the date parser's locale data before the first page, not during it
+        if self.preload:
+            warm_up_dates()  # the date parser's locale data before the first page, not during it
 
 
 class RepairPipeline(_StagePipeline):
