@@ -228,4 +228,3 @@ def process_page(
 ) -> ArticleRecord:
     """Run every stage on one page and return its record (``skip_reason`` set if not an article)."""
     return run_steps(Page.build(url, body, headers, status, fetched_at)).record
-
