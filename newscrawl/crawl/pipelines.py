@@ -629,7 +629,8 @@ class StorePipeline:
         staged = item.stages.get(STAGED)
         if staged is not None:
             return store_page(session, item.to_page(), staged.record, source=item.source,
-                              requested_url=item.requested_url)
+                              requested_url=item.requested_url,
+                              event_window_days=event_window_days)
         work = item.stages.get("work") or process.run_steps(item.to_page())
         return store_page(session, work.page, work.record, source=item.source,
                           requested_url=item.requested_url, event_window_days=event_window_days)
