@@ -85,9 +85,12 @@ class DecodePipeline(_StagePipeline):
             self._inc("decode/conflict")
 
 
-class ExtractPipeline(_StagePipeline):
-    stage = "extract"
-    step = staticmethod(process.step_extract)
+class _PreloadingStagePipeline(_StagePipeline):
+    """A stage whose data (models, parser tables) is loaded when the spider opens, before the
+    first page rather than during it; with stage workers that data is theirs (they warm up), and
+    this process would hold it for nothing, so it is not loaded here."""
+
+    preload_step: Callable[[], None]
 
     def __init__(self, stats: Any = None, preload: bool = True) -> None:
         super().__init__(stats)
@@ -95,12 +98,17 @@ class ExtractPipeline(_StagePipeline):
 
     @classmethod
     def from_crawler(cls, crawler):
-        # With stage workers the date parser is theirs (they warm up): not loaded here.
         return cls(stats=crawler.stats, preload=stage_workers(crawler.settings) <= 1)
 
     def open_spider(self) -> None:
         if self.preload:
-            warm_up_dates()  # the date parser's locale data before the first page, not during it
+            type(self).preload_step()
+
+
+class ExtractPipeline(_PreloadingStagePipeline):
+    stage = "extract"
+    step = staticmethod(process.step_extract)
+    preload_step = staticmethod(warm_up_dates)  # the date parser's locale data
 
 
 class RepairPipeline(_StagePipeline):
@@ -108,22 +116,10 @@ class RepairPipeline(_StagePipeline):
     step = staticmethod(process.step_repair)
 
 
-class LanguagePipeline(_StagePipeline):
+class LanguagePipeline(_PreloadingStagePipeline):
     stage = "language"
     step = staticmethod(process.step_language)
-
-    def __init__(self, stats: Any = None, preload: bool = True) -> None:
-        super().__init__(stats)
-        self.preload = preload
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        # With stage workers the models are theirs: this process would hold them for nothing.
-        return cls(stats=crawler.stats, preload=stage_workers(crawler.settings) <= 1)
-
-    def open_spider(self) -> None:
-        if self.preload:
-            language.load_models()  # before the first page, not during it
+    preload_step = staticmethod(language.load_models)  # the detectors' models
 
     def count(self, record) -> None:
         if record.language:
