@@ -59,7 +59,7 @@ class _StagePipeline:
         work = self.work_of(item)
         was_skipped = work.skipped
         known = len(work.record.repairs)
-        type(self).step(work)
+        process.run_step(type(self).step, work)
         for repair in work.record.repairs[known:]:
             self._inc(f"{repair.stage}/{repair.kind}", repair.count)
         if work.skipped and not was_skipped:

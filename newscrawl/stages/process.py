@@ -13,6 +13,7 @@ later steps do nothing: the page is recorded as a fetch with that reason, never 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -27,6 +28,8 @@ from newscrawl.stages.fingerprint import fingerprint_and_cut
 from newscrawl.stages.language import analyse_languages, load_models
 from newscrawl.stages.pagetype import non_article_reason
 from newscrawl.stages.repair import merge_repairs, repair_blocks, repair_text
+
+logger = logging.getLogger(__name__)
 
 #: Content types that can hold an article page. Feeds, sitemaps, robots.txt, images and PDFs are
 #: recorded as fetches with the reason ``content_type:<type>``; a missing type is sniffed by decode.
@@ -211,10 +214,25 @@ def warm_up() -> None:
     warm_up_dates()
 
 
+def run_step(step: Callable[[Work], None], work: Work) -> None:
+    """Run one stage on ``work``. A stage that raises on a page (a library's bug on hostile
+    input, a tree too deep to walk) makes that page a recorded skip, ``stage_failed:<stage>:
+    <error>``, with its raw bytes kept by the store, rather than an exception that would lose the
+    page (Scrapy drops an item whose pipeline raises) or end an ingest. What the failing stage
+    had set before it raised stays on the record but is not stored as an article."""
+    try:
+        step(work)
+    except Exception as exc:  # noqa: BLE001 - any failure of one page is that page's skip
+        stage = step.__name__.removeprefix("step_")
+        work.record.skip_reason = f"stage_failed:{stage}:{type(exc).__name__}"
+        logger.warning("%s: the %s stage failed (%s: %s); the page is recorded as skipped",
+                       work.page.url, stage, type(exc).__name__, str(exc)[:200])
+
+
 def run_steps(page: Page) -> Work:
     work = start(page)
     for step in STEPS:
-        step(work)
+        run_step(step, work)
     return work
 
 

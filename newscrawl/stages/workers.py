@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from newscrawl.model import ArticleRecord, Page
-from newscrawl.stages.process import STEPS, start, warm_up
+from newscrawl.stages.process import STEPS, run_step, start, warm_up
 
 __all__ = ["Staged", "stage_pool", "staged_record", "usable_cores"]
 
@@ -100,7 +100,7 @@ def staged_record(page: Page) -> Staged:
     work = start(page)
     skipped_at = None
     for step in STEPS:
-        step(work)
+        run_step(step, work)
         if skipped_at is None and work.skipped:
             skipped_at = step.__name__.removeprefix("step_")
     return Staged(work.record, skipped_at)
