@@ -81,8 +81,12 @@ def run_two_crawlers(server, network: WireNetwork, database_url: str, tmp_path: 
     prefix), leaving after 2 s of an empty queue; with ``agents`` each sends its own
     ``USER_AGENT``, ``newscrawl-test/<n>``. Their logs, once both ended well."""
     env = crawl_env(server.proxy_url, NEWSCRAWL_REDIS_URL=frontier.url)
+    # The stages stay in each crawler (no stage workers): these tests share a frontier between
+    # processes, and a process that first starts and warms its workers (seconds on a loaded
+    # machine) can find the other has taken the whole small run and do nothing at all. A shared
+    # frontier with stage workers is crawled by test_shared_politeness's late-starter test.
     cmd = crawl_command(network, database_url, tmp_path, f"NEWSCRAWL_REDIS_PREFIX={frontier.prefix}",
-                        "NEWSCRAWL_REDIS_IDLE_TIMEOUT=2", *settings)
+                        "NEWSCRAWL_REDIS_IDLE_TIMEOUT=2", "NEWSCRAWL_STAGE_WORKERS=1", *settings)
     logs = [tmp_path / f"crawler-{n}.log" for n in range(2)]
     procs = [subprocess.Popen(cmd + (["-s", f"USER_AGENT=newscrawl-test/{n}"] if agents else []),
                               cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
