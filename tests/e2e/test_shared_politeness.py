@@ -137,8 +137,11 @@ def test_two_crawlers_never_have_more_than_the_site_limit_in_flight_together(
     network = build_wire_network(tmp_path / "net", stories=10, sites=1, seed=23)
     site = urlsplit(network.outlets[0]).netloc
     with LoopbackSiteServer(network.root) as server:
-        for url in network.article_urls:  # a slow site: requests overlap
-            server.fault(url, "delay", seconds=0.4)
+        # A slow site: requests overlap, and the run lasts long enough (10 articles, 2 at a
+        # time, a second each) for a process that starts a few seconds after the other (imports
+        # and start-up on a loaded machine) to take part.
+        for url in network.article_urls:
+            server.fault(url, "delay", seconds=1.0)
         texts = run_two_crawlers(server, network, database_url, tmp_path, redis_frontier,
                                  "CONCURRENT_REQUESTS_PER_DOMAIN=2", agents=True)
         exchanges = server.exchanges
