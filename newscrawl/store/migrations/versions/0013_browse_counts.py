@@ -151,7 +151,12 @@ _PG_FUNCTIONS = {
     "newscrawl_versions_counts": f"""
 CREATE OR REPLACE FUNCTION newscrawl_versions_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- The story's row first, in a statement of its own: a concurrent writer adding a version of
+  -- the same story waits here until the first commits, and the next statement's snapshot then
+  -- sees that version, so the site is counted once. (Inside one UPDATE, the subquery would read
+  -- the snapshot taken before the wait and count the site twice.)
   IF TG_OP = 'INSERT' THEN
+    PERFORM 1 FROM stories WHERE id = NEW.story_id FOR UPDATE;
     UPDATE stories SET version_count = version_count + 1,
       site_count = site_count + CASE WHEN EXISTS (
         SELECT 1 FROM versions WHERE story_id = NEW.story_id AND site_id = NEW.site_id
@@ -163,6 +168,7 @@ BEGIN
       wrong_charset = wrong_charset + {_pg_flag(_PG_WRONG.format(v="NEW"))}
     WHERE id = NEW.site_id;
   ELSE
+    PERFORM 1 FROM stories WHERE id = OLD.story_id FOR UPDATE;
     UPDATE stories SET version_count = version_count - 1,
       site_count = site_count - CASE WHEN EXISTS (
         SELECT 1 FROM versions WHERE story_id = OLD.story_id AND site_id = OLD.site_id)
