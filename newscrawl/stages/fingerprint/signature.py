@@ -135,18 +135,27 @@ _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A8
 _EMPTY = np.uint64((1 << 64) - 1)
 
 
-def _shingle_hashes(shingle_set: Iterable[str]) -> np.ndarray:
+def _shingle_hashes(shingle_set: Iterable[str | bytes]) -> np.ndarray:
     """The input hashes datasketch's ``affine64`` MinHash makes of ``shingle_set``: the first 8
     bytes of each shingle's SHA-1 read little-endian, then pre-mixed (fmix64), computed over the
-    whole set at once instead of one Python call per value."""
-    digests = b"".join([hashlib.sha1(s.encode("utf-8")).digest()[:8] for s in shingle_set])
-    hv = np.frombuffer(digests, dtype="<u8").astype(np.uint64)
+    whole set at once instead of one Python call per value. Shingles may come as text or as its
+    UTF-8 bytes (the same hash)."""
+    sha1 = hashlib.sha1
+    # Whole digests joined, the first 8 bytes of each read in place: no slice per shingle.
+    digests = b"".join([sha1(s if isinstance(s, bytes) else s.encode("utf-8")).digest()
+                        for s in shingle_set])
+    hv = np.frombuffer(digests, dtype=np.uint8).reshape(-1, _SHA1_BYTES)[:, :8].copy().view("<u8")
+    hv = hv.reshape(-1).astype(np.uint64)
     shift, m1, m2 = _FMIX64
-    hv = hv ^ (hv >> shift)
-    hv = hv * m1
-    hv = hv ^ (hv >> shift)
-    hv = hv * m2
-    return hv ^ (hv >> shift)
+    hv ^= hv >> shift
+    hv *= m1
+    hv ^= hv >> shift
+    hv *= m2
+    hv ^= hv >> shift
+    return hv
+
+
+_SHA1_BYTES = 20
 
 
 def _signature(hv: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
@@ -155,9 +164,15 @@ def _signature(hv: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
     :data:`HASH_BATCH` hashes."""
     a, b = _template().permutations
     values = np.full(NUM_PERM, _EMPTY, dtype=np.uint64) if start is None else start.copy()
-    for first in range(0, len(hv), HASH_BATCH):
-        batch = hv[first : first + HASH_BATCH].reshape(-1, 1)
-        np.minimum(values, (batch * a + b).min(axis=0), out=values)
+    if len(hv):
+        # One buffer for the permuted values of a batch, written in place (no temporaries).
+        buffer = np.empty((min(len(hv), HASH_BATCH), NUM_PERM), dtype=np.uint64)
+        for first in range(0, len(hv), HASH_BATCH):
+            batch = hv[first : first + HASH_BATCH].reshape(-1, 1)
+            out = buffer[: len(batch)]
+            np.multiply(batch, a, out=out)
+            out += b
+            np.minimum(values, out.min(axis=0), out=values)
     return values
 
 
@@ -221,7 +236,9 @@ def fingerprint_and_cut(body: str) -> tuple[Fingerprint, int]:
     """:func:`fingerprint`, and how many of the text's words the whole-text signature left out
     (beyond :data:`MAX_FINGERPRINT_TOKENS`; 0 for any real article)."""
     toks = tokens(stable_text(body))  # once, for both the hash and the shingles
-    whole, lead = shingles_of(toks[:MAX_FINGERPRINT_TOKENS]), shingles_of(toks[:LEAD_TOKENS])
+    # Shingles of the tokens' UTF-8 bytes (the bytes of the text shingles, encoded once a token).
+    encoded = [t.encode("utf-8") for t in toks[:MAX_FINGERPRINT_TOKENS]]
+    whole, lead = shingles_of(encoded, joiner=b" "), shingles_of(encoded[:LEAD_TOKENS], joiner=b" ")
     lead_values = _signature(_shingle_hashes(lead))
     if lead <= whole:
         # The lead's shingles are the whole text's first ones: each is hashed once, and the

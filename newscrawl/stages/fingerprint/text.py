@@ -21,6 +21,10 @@ _CJK = (
     r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 )
 _TOKEN_RE = re.compile(rf"[{_CJK}]|[^\W_]+", re.UNICODE)
+#: An apostrophe between two word characters. Written apostrophe first (the word character before
+#: it checked by a lookbehind over both) so that the regex engine scans for the apostrophe
+#: instead of trying a lookbehind at every character: same matches, a fraction of the time.
+_INNER_APOSTROPHE_RE = re.compile(r"['\u2019](?<=\w.)(?=\w)", re.DOTALL)
 
 # Blocks that change between two downloads of an unchanged article: a date or time line, a
 # relative time, a reading time, a count of shares/comments/views/likes. The clean stage removes
@@ -65,7 +69,7 @@ def tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).casefold()
     # Apostrophes inside words ("don't", "Iraq's") join rather than split the word, so a copy with
     # straight and one with curly apostrophes tokenize the same.
-    text = re.sub(r"(?<=\w)['\u2019](?=\w)", "", text)
+    text = _INNER_APOSTROPHE_RE.sub("", text)
     return _TOKEN_RE.findall(text)
 
 
@@ -74,11 +78,15 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
     return shingles_of(tokens(stable_text(text)), size)
 
 
-def shingles_of(toks: list[str], size: int = SHINGLE_SIZE) -> set[str]:
-    """Word ``size``-grams of a token list (one shingle of all of them when there are fewer)."""
+def shingles_of(toks: list, size: int = SHINGLE_SIZE, joiner=" ") -> set:
+    """Word ``size``-grams of a token list (one shingle of all of them when there are fewer);
+    ``joiner`` b" " for tokens given as bytes."""
     if len(toks) < size:
-        return {" ".join(toks)} if toks else set()
-    return {" ".join(toks[i : i + size]) for i in range(len(toks) - size + 1)}
+        return {joiner.join(toks)} if toks else set()
+    if size == 3:
+        # The usual size, as a zip of three offset lists: no slice a shingle.
+        return set(map(joiner.join, zip(toks, toks[1:], toks[2:])))
+    return {joiner.join(toks[i : i + size]) for i in range(len(toks) - size + 1)}
 
 
 def body_hash(text: str) -> str:
