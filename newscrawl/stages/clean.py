@@ -280,11 +280,12 @@ def _may_hold_prompt(text: str) -> bool:
 
 def _whole_block_kind(block: Block) -> str | None:
     text = block.text.strip()
+    words = len(text.split())  # once: most rules below hold only for short blocks
     if AD_MARKER_RE.match(text):
         return "ad_marker"
     if PROMPT_RE.match(text):
         return "prompt"
-    if len(text.split()) <= PROMPT_BLOCK_MAX_WORDS and _may_hold_prompt(text) and PROMPT_ANYWHERE_RE.search(text):
+    if words <= PROMPT_BLOCK_MAX_WORDS and _may_hold_prompt(text) and PROMPT_ANYWHERE_RE.search(text):
         # Mostly prompt (a few words of glue around prompts run together) -> the whole block.
         if len(PROMPT_ANYWHERE_RE.sub(" ", text).split()) < 6:
             return "prompt"
@@ -295,19 +296,18 @@ def _whole_block_kind(block: Block) -> str | None:
     if BREADCRUMB_RE.match(text) and not text.endswith((".", "!", "?")) \
             and all(part.strip()[:1].isupper() for part in re.split(r"[>»›]", text)):
         return "breadcrumb"
-    if len(text.split()) <= DISCLOSURE_MAX_WORDS and DISCLOSURE_RE.search(text):
+    if words <= DISCLOSURE_MAX_WORDS and DISCLOSURE_RE.search(text):
         return "disclosure"
-    if len(text.split()) <= COPYRIGHT_MAX_WORDS and COPYRIGHT_RE.search(text):
+    if words <= COPYRIGHT_MAX_WORDS and COPYRIGHT_RE.search(text):
         return "copyright"
     if FORM_MESSAGE_RE.match(text):
         return "form_message"
-    if TOC_RUN_RE.match(text) and len(text.split()) <= TOC_MAX_WORDS \
+    if TOC_RUN_RE.match(text) and words <= TOC_MAX_WORDS \
             and not text.rstrip().endswith((".", "!", '"', "”")):
         return "toc"
-    words = len(text.split())
     if words <= 25 and COMMENT_FORM_RE.search(text):
         return "comment_form"
-    if READ_MORE_RE.match(text) and len(text.split()) <= 16:
+    if READ_MORE_RE.match(text) and words <= 16:
         return "read_more"
     if RELATED_LINK_LABEL_RE.match(text):
         return "related_headline"

@@ -13,6 +13,7 @@ later steps do nothing: the page is recorded as a fetch with that reason, never 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from newscrawl.model import ArticleRecord, Block, Page, Repair, site_of
 from newscrawl.stages.clean import clean_blocks
 from newscrawl.stages.decode import Decoded, NotText, decode_html
 from newscrawl.stages.domains import registrable_domain
-from newscrawl.stages.extract import MAX_HTML_CHARS, Extracted, extract_article, warm_up_dates
+from newscrawl.stages.extract import MAX_HTML_CHARS, Extracted, extract_article, warm_up_dates, warm_up_extract
 from newscrawl.stages.extract.selection import select_body
 from newscrawl.stages.fingerprint import fingerprint_and_cut
 from newscrawl.stages.language import analyse_languages, load_models
@@ -209,9 +210,17 @@ def warm_up() -> None:
     """Load now what the stages would otherwise load while processing some page: the language
     detectors' models and the date parser's locale data (:func:`warm_up_dates`), seconds in all.
     A process that runs many pages (an ingest's stage worker, a benchmark's worker) calls it when
-    it starts, so that no page's time holds a once-per-process cost; records are the same."""
+    it starts, so that no page's time holds a once-per-process cost; records are the same.
+
+    What is loaded then stays for the process's life, so it is moved out of the garbage
+    collector's sight (``gc.freeze``): a full collection would otherwise walk those hundreds of
+    thousands of objects again and again, for nothing to free."""
     load_models()
     warm_up_dates()
+    warm_up_extract()
+    registrable_domain("www.example.com")  # loads the Public Suffix List
+    gc.collect()
+    gc.freeze()
 
 
 def run_step(step: Callable[[Work], None], work: Work) -> None:

@@ -311,3 +311,17 @@ def alternative_bodies(html: str | bytes, url: str) -> dict[str, str]:
             out[name] = ""
     out["readability"] = readability_text(html, url)
     return out
+
+
+def warm_up_extract() -> None:
+    """Build now the stoplist trafilatura's justext fallback builds on its first use (every
+    language's stopwords in one set: most of a second), so that no page pays it mid-run. Guarded
+    like :func:`~newscrawl.stages.extract.metadata.warm_up_dates`: where trafilatura has no such
+    function (another version's layout) nothing is done and the first page pays, as before."""
+    try:
+        from justext.core import define_stoplist
+        from trafilatura.external import jt_stoplist_init
+
+        define_stoplist(jt_stoplist_init())
+    except Exception:  # noqa: BLE001 - a warm-up that fails leaves the first page to pay
+        return
