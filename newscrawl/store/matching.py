@@ -38,6 +38,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -52,10 +53,11 @@ from newscrawl.stages.fingerprint import (
     containment,
     derivation,
     match_features,
+    reports_same_event,
     shares_reporting,
 )
-from newscrawl.stages.fingerprint.matching import stored_features, text_hashes
-from newscrawl.stages.fingerprint.words import word_bands
+from newscrawl.stages.fingerprint.matching import stored_features, stored_word_set, text_hashes
+from newscrawl.stages.fingerprint.words import SAME_EVENT_WORDS, word_bands, word_set_hashes, word_set_jaccard
 from newscrawl.store.inserts import insert_ignore
 from newscrawl.store.models import Story, StoryBand, StoryFeatures, StoryMerge, StoryWordBand, Version
 
@@ -74,13 +76,15 @@ class Placement:
     match: StoryMatch | None = None  # the verification that placed it (via "bands")
     #: Other stories the text verified against: (story_id, containment). Merges to record.
     also_matched: list[tuple[int, float]] = field(default_factory=list)
-    #: Candidates that are not its story but whose wording it partly shares
-    #: (:data:`~newscrawl.stages.fingerprint.matching.SAME_EVENT_CONTAINMENT`), most shared
-    #: first: a new story reports their event (newscrawl.store.events).
+    #: Candidates that are not its story but report its event
+    #: (:func:`~newscrawl.stages.fingerprint.reports_same_event`): those whose wording it partly
+    #: shares, most shared first, then those sharing many of its longer words: a new story
+    #: reports their event (newscrawl.store.events).
     related: list[int] = field(default_factory=list)
-    #: The text's verification features as the store keeps them (``story_features``), when the
-    #: lookup computed them: a new story stores them without tokenising its body again.
-    features: tuple[bytes, bytes, bool] | None = None
+    #: The text's verification features as the store keeps them (``story_features``: words,
+    #: anchor pairs, named, word set), when the lookup computed them: a new story stores them
+    #: without tokenising its body again.
+    features: tuple[bytes, bytes, bool, bytes] | None = None
 
 
 @lru_cache(maxsize=8)
@@ -132,6 +136,11 @@ def band_candidates(session: Session, bands: tuple[int, ...],
 #: shared band of a word signature is what two texts of one subject share by chance.
 MAX_WORD_CANDIDATES = 10
 MIN_SHARED_WORD_BANDS = 2
+#: Stories sharing at least one word band (most first, at most this many, the verified ones
+#: among them) are checked for the event evidence (word-set Jaccard, read from
+#: ``story_features``, nothing else): two reports of one event at the threshold's Jaccard (0.2)
+#: share at least one of the 64 bands with probability 0.93, two at 0.6.
+MAX_EVENT_WORD_CANDIDATES = 30
 #: Days either side of a text's own day its word bands are looked up in: a newsroom rewrites a
 #: wire story within days of it.
 WORD_WINDOW_DAYS = 3
@@ -147,22 +156,33 @@ def _word_query_template(band_count: int, limit: int) -> Select:
         select(StoryWordBand.story_id, shared)
         .where(matches)
         .group_by(StoryWordBand.story_id)
-        .having(func.count() >= MIN_SHARED_WORD_BANDS)
         .order_by(shared.desc(), StoryWordBand.story_id)
         .limit(limit)
     )
 
 
-def word_candidates(session: Session, bands: tuple[int, ...], day: int | None,
-                    limit: int = MAX_WORD_CANDIDATES) -> list[int]:
-    """Ids of the (at most ``limit``) stories of the days around ``day`` (days since 1970-01-01)
-    sharing at least :data:`MIN_SHARED_WORD_BANDS` word bands with ``bands``, most first. One
-    index range scan per band on (band, hash, day): the stories of those days only."""
+def word_band_hits(session: Session, bands: tuple[int, ...], day: int | None,
+                   limit: int = MAX_EVENT_WORD_CANDIDATES) -> list[tuple[int, int]]:
+    """(story id, shared word bands) of the (at most ``limit``) stories of the days around
+    ``day`` (days since 1970-01-01) sharing a word band with ``bands``, most first (ties: the
+    oldest). One index range scan per band on (band, hash, day): the stories of those days only."""
     if not bands or day is None:
         return []
     params = _band_params(bands) | {"first_day": day - WORD_WINDOW_DAYS, "last_day": day + WORD_WINDOW_DAYS}
-    query = _word_query_template(len(bands), limit)
-    return [story_id for story_id, _ in session.execute(query, params)]
+    return [(story_id, shared) for story_id, shared in
+            session.execute(_word_query_template(len(bands), limit), params)]
+
+
+def _word_story_candidates(hits: list[tuple[int, int]], limit: int = MAX_WORD_CANDIDATES) -> list[int]:
+    return [story_id for story_id, shared in hits if shared >= MIN_SHARED_WORD_BANDS][:limit]
+
+
+def word_candidates(session: Session, bands: tuple[int, ...], day: int | None,
+                    limit: int = MAX_WORD_CANDIDATES) -> list[int]:
+    """Ids of the (at most ``limit``) stories of the days around ``day`` (days since 1970-01-01)
+    sharing at least :data:`MIN_SHARED_WORD_BANDS` word bands with ``bands``, most first."""
+    return _word_story_candidates(word_band_hits(session, bands, day, max(limit, MAX_EVENT_WORD_CANDIDATES)),
+                                  limit)
 
 
 def index_words(session: Session, story_id: int, body: str, day: int | None) -> None:
@@ -179,11 +199,18 @@ def story_candidates(session: Session, body: str, fp: Fingerprint, day: int | No
     """Ids of the stories :func:`place` verifies ``body`` against (fingerprint ``fp``, of the
     day ``day``, None: unknown): those sharing its 3-gram bands, then those of the days around
     it sharing its word bands (a newsroom's rewrite)."""
+    return _lookup(session, body, fp, day)[0]
+
+
+def _lookup(session: Session, body: str, fp: Fingerprint, day: int | None) -> tuple[list[int], list[int]]:
+    """(:func:`story_candidates`, the other stories sharing a word band: checked for the event
+    evidence only)."""
     found = band_candidates(session, fp.bands) if fp.bands else []
-    if day is not None:
-        seen = set(found)
-        found += [s for s in word_candidates(session, word_bands(body), day) if s not in seen]
-    return found
+    hits = word_band_hits(session, word_bands(body), day) if day is not None else []
+    seen = set(found)
+    found += [s for s in _word_story_candidates(hits) if s not in seen]
+    seen.update(found)
+    return found, [s for s, _ in hits if s not in seen]
 
 
 def canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
@@ -202,22 +229,35 @@ def candidate_features(session: Session, story_ids: list[int]) -> dict[int, Text
     a story stored before the table existed (``newscrawl db backfill`` adds its row)."""
     if not story_ids:
         return {}
-    out = {sid: TextFeatures.from_stored(words, pairs, named) for sid, words, pairs, named in session.execute(
-        select(StoryFeatures.story_id, StoryFeatures.words, StoryFeatures.anchor_pairs, StoryFeatures.named)
-        .where(StoryFeatures.story_id.in_(story_ids)))}
+    out = {sid: TextFeatures.from_stored(words, pairs, named, word_set)
+           for sid, words, pairs, named, word_set in session.execute(
+               select(StoryFeatures.story_id, StoryFeatures.words, StoryFeatures.anchor_pairs,
+                      StoryFeatures.named, StoryFeatures.word_set)
+               .where(StoryFeatures.story_id.in_(story_ids)))}
     missing = [sid for sid in story_ids if sid not in out]
     if missing:
         out |= {sid: TextFeatures.of(body) for sid, body in canonical_bodies(session, missing).items()}
     return out
 
 
+def word_sets(session: Session, story_ids: list[int]) -> dict[int, frozenset[int]]:
+    """{story id: its word-set hashes} of the stories ``story_ids`` that have them stored."""
+    if not story_ids:
+        return {}
+    return {sid: frozenset(np.frombuffer(ws, dtype="<u4").tolist()) for sid, ws in session.execute(
+        select(StoryFeatures.story_id, StoryFeatures.word_set)
+        .where(StoryFeatures.story_id.in_(story_ids), StoryFeatures.word_set.is_not(None)))}
+
+
 def index_features(session: Session, story_id: int, body: str,
-                   features: tuple[bytes, bytes, bool] | None = None) -> None:
+                   features: tuple[bytes, bytes, bool, bytes] | None = None) -> None:
     """Store the verification features of a new story's first version ``body`` (``features``:
     already computed by the lookup, :attr:`Placement.features`)."""
-    words, pairs, named = features if features is not None else stored_features(body)
+    words, pairs, named, word_set = features if features is not None \
+        else (*stored_features(body), stored_word_set(body))
     insert_ignore(session, StoryFeatures,
-                  {"story_id": story_id, "words": words, "anchor_pairs": pairs, "named": named},
+                  {"story_id": story_id, "words": words, "anchor_pairs": pairs, "named": named,
+                   "word_set": word_set},
                   ["story_id"])
 
 
@@ -231,14 +271,17 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
     if story_id is not None:
         return Placement(story_id, "exact")
 
-    related: list[tuple[float, int]] = []
+    # (0 = shares wording, 1 = shares longer words; minus the figure; story id), best first.
+    related: list[tuple[int, float, int]] = []
     hashes = text_hashes(body)
-    features = (hashes[0].astype("<u4").tobytes(), hashes[1].astype("<u4").tobytes(), hashes[2])
+    my_words = word_set_hashes(body)
+    features = (hashes[0].astype("<u4").tobytes(), hashes[1].astype("<u4").tobytes(), hashes[2],
+                my_words.astype("<u4").tobytes())
     if fp.bands:
-        candidates = story_candidates(session, body, fp, day)
+        candidates, event_only = _lookup(session, body, fp, day)
+        mine = TextFeatures.from_hashes(*hashes, word_set=my_words)
         if candidates:
             stored = candidate_features(session, candidates)
-            mine = TextFeatures.from_hashes(*hashes)
             verified: list[tuple[float, int, StoryMatch]] = []
             for sid in candidates:
                 theirs = stored.get(sid)
@@ -248,13 +291,19 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
                 if m.same_story:
                     verified.append((m.containment, sid, m))
                 elif shares_reporting(m):
-                    related.append((m.containment, sid))
+                    related.append((0, -m.containment, sid))
+                elif reports_same_event(mine, theirs, m):
+                    related.append((1, -word_set_jaccard(mine.word_set, theirs.word_set), sid))
             if verified:
                 verified.sort(key=lambda v: (-v[0], v[1]))
                 best = verified[0]
                 return Placement(best[1], "bands", best[2],
                                  [(sid, c) for c, sid, _ in verified[1:]], features=features)
-    related_ids = [sid for _, sid in sorted(related, key=lambda r: (-r[0], r[1]))]
+        for sid, theirs in word_sets(session, event_only).items():
+            jaccard = word_set_jaccard(mine.word_set, theirs)
+            if jaccard >= SAME_EVENT_WORDS:
+                related.append((1, -jaccard, sid))
+    related_ids = [sid for _, _, sid in sorted(related)]
 
     story_id = session.execute(
         select(Version.story_id).where(Version.url == url)
@@ -321,4 +370,4 @@ def record_merges(session: Session, story_id: int, version_id: int,
 
 __all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates", "band_candidates_query",
            "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "record_merges", "story_candidates",
-           "word_candidates"]
+           "word_band_hits", "word_candidates", "word_sets"]

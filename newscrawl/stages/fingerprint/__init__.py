@@ -22,6 +22,7 @@ from newscrawl.stages.fingerprint.matching import (
     containment,
     match_features,
     match_story,
+    reports_same_event,
     same_story,
     shares_reporting,
     story_similarity,
@@ -39,5 +40,5 @@ __all__ = [
     "BAND_COUNT", "DERIVATIONS", "MAX_FINGERPRINT_TOKENS", "DERIVATION_EXACT", "DERIVATION_ORIGINAL",
     "DERIVATION_REWRITTEN", "REASON_ALIGNED", "SAME_STORY_THRESHOLD",
     "SIGNATURE_BLOCKS", "StoryMatch", "TextFeatures", "aligned_share", "block_band_range", "containment", "derivation",
-    "fingerprint", "fingerprint_and_cut", "match_features", "match_story", "same_story", "shares_reporting", "story_similarity",
+    "fingerprint", "fingerprint_and_cut", "match_features", "match_story", "reports_same_event", "same_story", "shares_reporting", "story_similarity",
 ]

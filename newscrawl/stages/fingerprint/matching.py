@@ -56,6 +56,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from newscrawl.stages.fingerprint.text import SHINGLE_SIZE, shingles_of, stable_text, tokens
+from newscrawl.stages.fingerprint.words import SAME_EVENT_WORDS, word_set_hashes, word_set_jaccard
 
 #: Containment at or above which two bodies are one story without asking the anchors.
 CONTAINMENT_SURE = 0.70
@@ -235,21 +236,28 @@ class TextFeatures:
     lead_words: tuple[int, ...] = ()  # the first ALIGN_WINDOW words' hashes, for the alignment
     #: Whether its anchors hold names, not numbers alone (a script without letter case has none).
     named: bool = True
+    #: Hashes of its word set (newscrawl.stages.fingerprint.words.word_set_hashes): the event
+    #: evidence (:func:`reports_same_event`); empty when not known (a store row without them).
+    word_set: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, body: str) -> TextFeatures:
-        return cls.from_hashes(*text_hashes(body))
+        return cls.from_hashes(*text_hashes(body), word_set=word_set_hashes(body))
 
     @classmethod
-    def from_hashes(cls, hashes: np.ndarray, anchor_pairs: np.ndarray, named: bool) -> TextFeatures:
+    def from_hashes(cls, hashes: np.ndarray, anchor_pairs: np.ndarray, named: bool,
+                    word_set: np.ndarray | None = None) -> TextFeatures:
         return cls(shingle_hashes(hashes), frozenset(anchor_pairs.tolist()),
-                   tuple(hashes[:ALIGN_WINDOW].tolist()), named)
+                   tuple(hashes[:ALIGN_WINDOW].tolist()), named,
+                   frozenset(word_set.tolist()) if word_set is not None else frozenset())
 
     @classmethod
-    def from_stored(cls, words: bytes, anchor_pairs: bytes, named: bool) -> TextFeatures:
-        """The features of a story kept by the store (:func:`stored_features`)."""
+    def from_stored(cls, words: bytes, anchor_pairs: bytes, named: bool,
+                    word_set: bytes | None = None) -> TextFeatures:
+        """The features of a story kept by the store (:func:`stored_features`; ``word_set``:
+        :func:`stored_word_set`, None for a row stored without it)."""
         return cls.from_hashes(np.frombuffer(words, dtype="<u4"), np.frombuffer(anchor_pairs, dtype="<u4"),
-                               bool(named))
+                               bool(named), None if word_set is None else np.frombuffer(word_set, dtype="<u4"))
 
 
 def text_hashes(body: str) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -267,6 +275,11 @@ def stored_features(body: str) -> tuple[bytes, bytes, bool]:
     hashes (:func:`text_hashes`), 4 bytes a word."""
     hashes, pairs, named = text_hashes(body)
     return hashes.astype("<u4").tobytes(), pairs.astype("<u4").tobytes(), named
+
+
+def stored_word_set(body: str) -> bytes:
+    """``body``'s word-set hashes as the store keeps them: little-endian 32-bit, sorted."""
+    return word_set_hashes(body).astype("<u4").tobytes()
 
 
 def decide(c: float, a_small: int, anchor_c: float, aligned: float | None = None,
@@ -305,6 +318,16 @@ def match_features(a: TextFeatures, b: TextFeatures) -> StoryMatch:
 def shares_reporting(m: StoryMatch) -> bool:
     """Whether two texts that are not one story share enough wording to report one event."""
     return not m.same_story and m.containment >= SAME_EVENT_CONTAINMENT
+
+
+def reports_same_event(a: TextFeatures, b: TextFeatures, m: StoryMatch | None = None) -> bool:
+    """Whether two texts that are not one story (``m``: their verification, None: not verified)
+    report one event: they share some wording (:func:`shares_reporting`), or many of their
+    longer words (word-set Jaccard >= :data:`SAME_EVENT_WORDS`: independent reports name the
+    same people, places and figures, in any script). Their days are the store's to check."""
+    if m is not None and m.same_story:
+        return False
+    return (m is not None and shares_reporting(m)) or word_set_jaccard(a.word_set, b.word_set) >= SAME_EVENT_WORDS
 
 
 def match_story(a: str, b: str) -> StoryMatch:
