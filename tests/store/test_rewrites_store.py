@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
+from newscrawl.stages.events import EVENT_WINDOW_DAYS
 from newscrawl.stages.fingerprint import DERIVATION_REWRITTEN
 from newscrawl.store import store_page
 from newscrawl.store.matching import band_candidates, word_candidates
@@ -77,3 +79,18 @@ def test_a_story_built_on_part_of_a_wire_story_is_its_own_story_in_its_event(db_
     assert late.created_story
     event_of = dict(db_session.execute(select(Story.key, Story.event_id)).all())
     assert event_of[late.story_key] != event_of[wire.story_key]
+
+
+@pytest.mark.parametrize("days_later", [1, 30])
+def test_an_independent_report_joins_the_event_by_its_longer_words(db_session, article, days_later):
+    # Lower case (no names for the event terms) and little shared wording: the own report of
+    # the event shares the wire story's longer words (its subject, places, figures); other news
+    # of the same days does not; beyond the window the same words are another event.
+    wire, _ = stored(db_session, article, "https://valley-wire.example/desal", DESAL_WIRE.lower(), DAY)
+    other, _ = stored(db_session, article, "https://valley-wire.example/tram", TRAM.lower(), DAY)
+    own, _ = stored(db_session, article, "https://harbour-news.example/fishermen", DESAL_OWN_REPORT.lower(),
+                    DAY + dt.timedelta(days=days_later))
+    assert own.created_story
+    event_of = dict(db_session.execute(select(Story.key, Story.event_id)).all())
+    assert event_of[wire.story_key] != event_of[other.story_key]
+    assert (event_of[own.story_key] == event_of[wire.story_key]) == (days_later <= EVENT_WINDOW_DAYS)

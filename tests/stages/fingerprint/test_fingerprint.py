@@ -219,7 +219,7 @@ def test_stored_features_give_the_decisions_of_the_text():
     # hashed features decide as the strings do: containment of 3-grams, anchors in order.
     trimmed = STORY.split("\n\n")[0]
     for a, b in ((STORY, SPUN), (STORY, INDEPENDENT), (STORY, trimmed), (SPUN, "two words")):
-        stored = matching.TextFeatures.from_stored(*matching.stored_features(b))
+        stored = matching.TextFeatures.from_stored(*matching.stored_features(b), matching.stored_word_set(b))
         assert stored == matching.TextFeatures.of(b)
         m = matching.match_features(matching.TextFeatures.of(a), stored)
         strings = text.shingles(a), text.shingles(b)

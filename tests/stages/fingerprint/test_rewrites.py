@@ -72,3 +72,15 @@ def test_word_bands_find_rewrites_not_other_news():
 def test_signature_words_are_long_words_numbers_and_cjk_pairs():
     got = words.signature_words("The 40 boats and a Harbour of 港口工程 in it")
     assert got == {"boats", "harbour", "40", "港口", "口工", "工程"}
+
+
+def test_an_own_report_of_the_event_shares_its_longer_words_not_its_wording():
+    from evaluation.articles import TRAM
+    from newscrawl.stages.fingerprint import TextFeatures, match_features, reports_same_event, shares_reporting
+
+    wire, own, other = (TextFeatures.of(t.lower()) for t in (WIRE, OWN_REPORT, TRAM))
+    m = match_features(wire, own)
+    assert not m.same_story and not shares_reporting(m)  # the wording rule alone misses it
+    assert reports_same_event(wire, own, m)
+    assert not reports_same_event(wire, other, match_features(wire, other))
+    assert not reports_same_event(wire, wire, match_features(wire, wire))  # one story, not two reports
