@@ -244,6 +244,10 @@ def run_evidence(args) -> int:
     print(f"\nfalse merges among the {result.articles} originals: {len(result.false_merges)}"
           f" {result.false_merges[:10]}")
     print(f"same document twice in the data (same URL up to a slash): {result.duplicates_in_data}")
+    pairs_in_events = sum(len(g) * (len(g) - 1) // 2 for g in result.shared_events)
+    print(f"originals in an event with another original (all stored on one day): "
+          f"{sum(len(g) for g in result.shared_events)} in {len(result.shared_events)} events,"
+          f" {pairs_in_events} pairs: {result.shared_events[:10]}")
     print(f"merges recorded in story_merges: {result.merges_recorded}")
     for kind, ids in sorted(result.misses.items()):
         print(f"misses {kind}: {ids[:15]}{' ...' if len(ids) > 15 else ''}")

@@ -259,6 +259,9 @@ class Evaluation:
     kinds: dict[str, KindScore] = field(default_factory=dict)
     misses: dict[str, list[str]] = field(default_factory=dict)  # kind -> article ids
     merges_recorded: int = 0
+    #: Originals (distinct articles, all stored on one day: the worst case for events) that
+    #: ended in one event with another original, grouped by event (before any copy is stored).
+    shared_events: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def _record_for(url: str, title: str, body: str):
@@ -282,7 +285,7 @@ def evaluate(articles: Sequence[Article], copies: Sequence[Copy], session_factor
     from newscrawl.model import Page
     from newscrawl.stages.process import run_steps
     from newscrawl.store import store_page
-    from newscrawl.store.models import StoryMerge, Version
+    from newscrawl.store.models import Story, StoryMerge, Version
 
     result = Evaluation(articles=len(articles))
     key_of: dict[str, str] = {}
@@ -308,6 +311,13 @@ def evaluate(articles: Sequence[Article], copies: Sequence[Copy], session_factor
                 result.false_merges.append((art.id, other))
         if progress and n % 100 == 99:
             progress(f"originals stored: {n + 1}")
+    with session_factory() as session:
+        event_of = dict(session.execute(select(Story.key, Story.event_id)).all())
+    groups: dict[int, list[str]] = {}
+    for art_id, key in key_of.items():
+        if event_of.get(key) is not None:
+            groups.setdefault(event_of[key], []).append(art_id)
+    result.shared_events = sorted(tuple(g) for g in groups.values() if len(set(key_of[a] for a in g)) > 1)
 
     for n, copy in enumerate(copies):
         score = result.kinds.setdefault(copy.kind, KindScore())

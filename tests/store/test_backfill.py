@@ -197,7 +197,8 @@ def test_backfill_features_adds_what_an_older_store_lacks(db_engine, db_session,
     def rows():
         db_session.expire_all()
         return (sorted(db_session.execute(select(StoryFeatures.story_id, StoryFeatures.words,
-                                                 StoryFeatures.anchor_pairs, StoryFeatures.named)).all()),
+                                                 StoryFeatures.anchor_pairs, StoryFeatures.named,
+                                                 StoryFeatures.word_set)).all()),
                 sorted(db_session.execute(select(StoryWordBand.story_id, StoryWordBand.band,
                                                  StoryWordBand.hash, StoryWordBand.day)).all()))
 
@@ -216,3 +217,10 @@ def test_backfill_features_adds_what_an_older_store_lacks(db_engine, db_session,
     assert rows() == (stored_features, stored_words)  # exactly what the store wrote
     again = backfill_features(sessionmaker(db_engine))
     assert (again.features, again.word_bands) == (0, 0)
+    # A row stored before revision 0015 has no word set: it is written again, whole.
+    db_session.execute(update(StoryFeatures).where(StoryFeatures.story_id == stored_features[0][0])
+                       .values(word_set=None))
+    db_session.commit()
+    older = backfill_features(sessionmaker(db_engine))
+    assert (older.features, older.word_bands, older.left) == (1, 0, [])
+    assert rows() == (stored_features, stored_words)
