@@ -303,7 +303,11 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
             jaccard = word_set_jaccard(mine.word_set, theirs)
             if jaccard >= SAME_EVENT_WORDS:
                 related.append((1, -jaccard, sid))
-    related_ids = [sid for _, _, sid in sorted(related)]
+    related.sort()
+    # Shared longer words are weaker evidence than shared wording: the best such story names
+    # the event, the others are not merged into it on that evidence alone.
+    related_ids = [sid for n, (rank, _, sid) in enumerate(related)
+                   if rank == 0 or n == 0 or related[n - 1][0] == 0]
 
     story_id = session.execute(
         select(Version.story_id).where(Version.url == url)
