@@ -78,8 +78,9 @@ class Placement:
     also_matched: list[tuple[int, float]] = field(default_factory=list)
     #: Candidates that are not its story but report its event
     #: (:func:`~newscrawl.stages.fingerprint.reports_same_event`): those whose wording it partly
-    #: shares, most shared first, then those sharing many of its longer words: a new story
-    #: reports their event (newscrawl.store.events).
+    #: shares, most shared first, then the one sharing most of its longer words (the others
+    #: are left: weaker evidence merges no events): a new story reports their event
+    #: (newscrawl.store.events).
     related: list[int] = field(default_factory=list)
     #: The text's verification features as the store keeps them (``story_features``: words,
     #: anchor pairs, named, word set), when the lookup computed them: a new story stores them
