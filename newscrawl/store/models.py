@@ -251,7 +251,7 @@ class StoryFeatures(Base):
     anchor_pairs: Mapped[bytes] = mapped_column(LargeBinary)
     named: Mapped[bool] = mapped_column(Boolean)
     #: Sorted hashes of its word set (newscrawl.stages.fingerprint.matching.stored_word_set): the
-    #: event evidence of a report that is not this story. None: stored before revision 0015.
+    #: event evidence of a report that is not this story. None: stored before revision 0016.
     word_set: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 

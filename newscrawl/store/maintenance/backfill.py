@@ -278,7 +278,7 @@ class FeatureBackfillResult:
 def _stories_missing_features(session: Session, after: int, size: int) -> list:
     """(story id, first version body, published_at, has features, has word bands, seen day) of
     the next ``size`` stories after ``after`` that lack their features or word bands."""
-    # A row stored before revision 0015 lacks the word set: it is written again.
+    # A row stored before revision 0016 lacks the word set: it is written again.
     has_features = exists().where(StoryFeatures.story_id == Story.id, StoryFeatures.word_set.is_not(None))
     has_words = exists().where(StoryWordBand.story_id == Story.id)
     seen_day = (select(func.min(StoryEventTerm.seen_day)).where(StoryEventTerm.story_id == Story.id)
@@ -296,7 +296,7 @@ def backfill_features(make_session: Callable[[], Session], *, batch: int = BATCH
                       progress: Callable[[int, str], None] | None = None) -> FeatureBackfillResult:
     """Add what the story lookup keeps of a story and a store made before lacks: its
     verification features (revision 0014; without them a candidate is verified from its body;
-    its word set, revision 0015, the event evidence of reports, is written with them)
+    its word set, revision 0016, the event evidence of reports, is written with them)
     and its word bands (revision 0009; without them a heavy rewrite of it is not looked up), both
     computed from its first version's body as :func:`~newscrawl.store.repository.add_version`
     computes them. Word bands need the story's day: its publication date, else the day a crawl
