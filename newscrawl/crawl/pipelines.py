@@ -22,7 +22,6 @@ from scrapy.exceptions import NotConfigured
 from newscrawl.crawl import settings as defaults
 from newscrawl.stages import process
 from newscrawl.stages import language
-from newscrawl.stages.extract import warm_up_dates
 from newscrawl.crawl.items import PageItem
 from newscrawl.stages.workers import staged_record
 
@@ -108,7 +107,10 @@ class _PreloadingStagePipeline(_StagePipeline):
 class ExtractPipeline(_PreloadingStagePipeline):
     stage = "extract"
     step = staticmethod(process.step_extract)
-    preload_step = staticmethod(warm_up_dates)  # the date parser's locale data
+    # All that a stage worker loads when it starts (process.warm_up: the date parser's locale
+    # data, trafilatura's stoplist, the detectors' models, the Public Suffix List, then the
+    # collector's freeze), so a one-process crawl's pages get the same head start.
+    preload_step = staticmethod(process.warm_up)
 
 
 class RepairPipeline(_StagePipeline):

@@ -48,3 +48,24 @@ def test_a_stage_that_raises_makes_the_item_a_counted_skip(monkeypatch):
     assert item.record.skip_reason == "stage_failed:clean:ValueError"
     assert item.record.fingerprint is None
     assert stats.values.get("newscrawl/clean/skipped/stage_failed") == 1
+
+
+def test_a_one_process_crawl_warms_up_as_a_stage_worker_does():
+    # Without stage workers the crawler's own process runs the stages: opening the spider loads
+    # what a worker loads when it starts, ending with the collector's freeze of it.
+    import gc
+
+    gc.unfreeze()
+    try:
+        pipelines.ExtractPipeline(preload=True).open_spider()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_no_warm_up_in_the_crawler_when_stage_workers_hold_the_data():
+    import gc
+
+    gc.unfreeze()
+    pipelines.ExtractPipeline(preload=False).open_spider()
+    assert gc.get_freeze_count() == 0
