@@ -93,60 +93,147 @@ def _init(pool: list[str]) -> None:
     _POOL[:] = pool
 
 
-def _fingerprint_range(start: int, stop: int) -> list[tuple]:
+def _title(body: str) -> str:
+    return " ".join(body.split()[:10])
+
+
+def _features_range(start: int, stop: int) -> list[tuple]:
+    """What the store computes for a new story, for the generated stories ``start..stop-1``."""
+    from newscrawl.stages.events import event_terms
     from newscrawl.stages.fingerprint import fingerprint
     from newscrawl.stages.fingerprint.matching import stored_features
+    from newscrawl.stages.fingerprint.words import word_bands
 
     out = []
     for i in range(start, stop):
         body = article(_POOL, i)
+        title = _title(body)
         fp = fingerprint(body)
-        out.append((body, fp.body_hash, fp.bands, stored_features(body)))
+        out.append((body, title, fp.body_hash, fp.bands, stored_features(body), word_bands(body),
+                    sorted(event_terms(title, body))))
     return out
 
 
-def fill(path: str, pool: list[str], n: int, jobs: int) -> float:
+def _bounded_map(workers, ranges: list[tuple[int, int]], ahead: int):
+    """(start, rows) of each range in order, at most ``ahead`` ranges computed ahead of the
+    writer (a 1M fill would otherwise hold every range's rows at once)."""
+    pending: list = []
+    for start, stop in ranges:
+        pending.append((start, workers.submit(_features_range, start, stop)))
+        if len(pending) > ahead:
+            first, future = pending.pop(0)
+            yield first, future.result()
+    for first, future in pending:
+        yield first, future.result()
+
+
+#: Sites the stored stories are spread over.
+FILL_SITES = 300
+
+
+def story_day(sid: int, n: int, per_day: int, today: int) -> int:
+    """The day (days since 1970-01-01) of stored story ``sid`` of ``n``: ``per_day`` a day, the
+    last ones today."""
+    return today - (n - sid) // per_day
+
+
+def fill(path: str, pool: list[str], n: int, jobs: int, per_day: int) -> float:
     """Store ``n`` generated stories (seeds 0..n-1) in the migrated database at ``path``;
-    returns seconds."""
+    returns seconds. A bulk load: indexes and triggers are dropped, the rows the store would
+    write are appended (band, word-band and term rows sorted by their keys at the end), then
+    the full-text rows and counts the triggers keep are written in one statement each, and the
+    indexes and triggers are created again from their own SQL."""
+    import datetime as dt
+    import gzip
+    import hashlib
     import sqlite3
 
-    from newscrawl.store.models import url_hash
+    from newscrawl.store.models import OUTCOME_NEW_STORY, url_hash
 
     started = time.perf_counter()
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA synchronous = OFF")
+    con.execute("PRAGMA journal_mode = OFF")
     con.execute("PRAGMA foreign_keys = OFF")
-    con.execute("PRAGMA cache_size = -262144")
+    con.execute("PRAGMA cache_size = -524288")
+    schema = con.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                         "AND sql IS NOT NULL").fetchall()
+    for kind, name, _ in schema:
+        con.execute(f"DROP {kind.upper()} {name}")
     con.execute("BEGIN")
-    con.execute("INSERT INTO sites (id, host, first_seen_at) VALUES (1, 'stored.example', "
-                "'2026-01-01 00:00:00.000000')")
-    at = "2026-01-01 00:00:00.000000"
-    chunk = 2000
+    for staging in ("fill_bands (band, hash, story_id)", "fill_word_bands (band, hash, day, story_id)",
+                    "fill_terms (term, story_id, published_day, seen_day)"):
+        con.execute(f"CREATE TABLE {staging}")
+    con.executemany("INSERT INTO sites (id, host, first_seen_at) VALUES (?, ?, '2025-01-01 00:00:00.000000')",
+                    [(k + 1, f"site{k}.example") for k in range(FILL_SITES)])
+    today = (dt.datetime.now(dt.timezone.utc).date() - dt.date(1970, 1, 1)).days
+    chunk = 1000
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_init, initargs=(pool,)) as workers:
         ranges = [(s, min(n, s + chunk)) for s in range(0, n, chunk)]
-        for (start, _), rows in zip(ranges, workers.map(_fingerprint_range, *zip(*ranges))):
-            stories, versions, bands, features = [], [], [], []
-            for offset, (body, body_hash, fp_bands, (words, pairs, named)) in enumerate(rows):
+        for start, rows in _bounded_map(workers, ranges, 4 * jobs):
+            stories, events, versions, pages, fetches = [], [], [], [], []
+            bands, words, terms, features = [], [], [], []
+            for offset, (body, title, body_hash, fp_bands, feats, w_bands, t) in enumerate(rows):
                 sid = start + offset + 1
-                stories.append((sid, body_hash[:16] + f"-{sid}", at, sid))
-                url = f"https://stored.example/{sid}"
-                versions.append((sid, sid, 1, url, url_hash(url), body, body_hash,
-                                 "[]", "[]", "[]", "[]", at, at, 1, "original", 1.0))
+                day = story_day(sid, n, per_day, today)
+                date = dt.date(1970, 1, 1) + dt.timedelta(days=day)
+                at = f"{date} {sid % 86400 // 3600:02d}:{sid % 3600 // 60:02d}:{sid % 60:02d}.000000"
+                # Half the pages state their publication date (the day they were fetched).
+                published = at if sid % 2 else None
+                site = sid % FILL_SITES + 1
+                url = f"https://site{site - 1}.example/news/{sid}"
+                stories.append((sid, body_hash[:16] + f"-{sid}", title, at, sid, sid, published))
+                events.append((sid, title, at, str(date), str(date)))
+                versions.append((sid, sid, site, url, url_hash(url), title, body, body_hash, "en",
+                                 "[]", "[]", "[]", "[]", published, at, at, 1, "original", 1.0))
+                raw = body.encode("utf-8")
+                pages.append((sid, hashlib.sha256(raw).hexdigest(), len(raw),
+                              gzip.compress(raw, compresslevel=6, mtime=0), "{}", url))
+                fetches.append((sid, url, site, "bench", at, 200, "text/html", OUTCOME_NEW_STORY, sid, sid))
                 bands.extend((b, h, sid) for b, h in enumerate(fp_bands))
-                features.append((sid, words, pairs, named))
-            con.executemany("INSERT INTO stories (id, key, first_seen_at, canonical_version_id) "
-                            "VALUES (?, ?, ?, ?)", stories)
+                words.extend((b, h, day, sid) for b, h in enumerate(w_bands))
+                terms.extend((term, sid, day if published else None, day) for term in t)
+                features.append((sid, *feats))
+            con.executemany("INSERT INTO stories (id, key, title, language, first_seen_at, "
+                            "canonical_version_id, event_id, published_at, version_count, site_count) "
+                            "VALUES (?, ?, ?, 'en', ?, ?, ?, ?, 1, 1)", stories)
+            con.executemany("INSERT INTO events (id, title, first_seen_at, first_day, last_day) "
+                            "VALUES (?, ?, ?, ?, ?)", events)
             con.executemany(
-                "INSERT INTO versions (id, story_id, site_id, url, url_hash, body, body_hash, "
-                "chrome_languages, repairs, authors, wire, first_fetched_at, last_fetched_at, "
-                "fetch_count, derivation, similarity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?, ?)", versions)
-            con.executemany("INSERT OR IGNORE INTO story_bands (band, hash, story_id) VALUES (?, ?, ?)",
-                            bands)
+                "INSERT INTO versions (id, story_id, site_id, url, url_hash, title, body, body_hash, "
+                "language, chrome_languages, repairs, authors, wire, published_at, first_fetched_at, "
+                "last_fetched_at, fetch_count, derivation, similarity) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", versions)
+            con.executemany("INSERT INTO raw_pages (id, sha256, size, content, headers, url) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", pages)
+            con.executemany("INSERT INTO fetches (id, url, site_id, source, fetched_at, status, "
+                            "content_type, outcome, version_id, raw_page_id) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", fetches)
+            con.executemany("INSERT INTO fill_bands VALUES (?, ?, ?)", bands)
+            con.executemany("INSERT INTO fill_word_bands VALUES (?, ?, ?, ?)", words)
+            con.executemany("INSERT INTO fill_terms VALUES (?, ?, ?, ?)", terms)
             con.executemany("INSERT INTO story_features (story_id, words, anchor_pairs, named) "
                             "VALUES (?, ?, ?, ?)", features)
+            if start and start % 100_000 == 0:
+                print(f"  filled {start:,} of {n:,} in {time.perf_counter() - started:.0f} s", flush=True)
+    con.execute("INSERT OR IGNORE INTO story_bands SELECT band, hash, story_id FROM fill_bands "
+                "ORDER BY band, hash, story_id")
+    con.execute("INSERT OR IGNORE INTO story_word_bands SELECT band, hash, day, story_id FROM fill_word_bands "
+                "ORDER BY band, hash, day, story_id")
+    con.execute("INSERT OR IGNORE INTO story_event_terms SELECT term, story_id, published_day, seen_day "
+                "FROM fill_terms ORDER BY term, story_id")
+    for staging in ("fill_bands", "fill_word_bands", "fill_terms"):
+        con.execute(f"DROP TABLE {staging}")
+    # What the triggers of versions and stories keep (migration 0013), for all rows at once.
+    if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'versions_fts'").fetchone():
+        con.execute("INSERT INTO versions_fts (rowid, title, body) SELECT (story_id << 32) | id, "
+                    "coalesce(title, ''), substr(body, 1, 250000) FROM versions ORDER BY 1")
+    con.execute("UPDATE sites SET copies = (SELECT count(*) FROM versions WHERE site_id = sites.id), "
+                "stories_originated = (SELECT count(*) FROM versions WHERE site_id = sites.id)")
     con.execute("COMMIT")
+    for _, _, sql in schema:
+        con.execute(sql)
     con.execute("PRAGMA analysis_limit = 1000")
     con.execute("ANALYZE")
     con.close()
@@ -181,7 +268,7 @@ def real_rate() -> tuple[int, int, int]:
     return len(articles), shared, pairs
 
 
-def probe_size(path: str, pool: list[str], n: int, probes: int) -> dict[str, list]:
+def probe_size(path: str, pool: list[str], n: int, probes: int, offset: int = 0) -> dict[str, list]:
     from sqlalchemy import text
 
     from newscrawl.model import ArticleRecord, Page, site_of
@@ -199,7 +286,7 @@ def probe_size(path: str, pool: list[str], n: int, probes: int) -> dict[str, lis
 
     make_session = open_database(f"sqlite:///{path}")
     with make_session() as s:
-        s.execute(text("CREATE TABLE baseline_pages (id INTEGER PRIMARY KEY, url TEXT, body TEXT)"))
+        s.execute(text("CREATE TABLE IF NOT EXISTS baseline_pages (id INTEGER PRIMARY KEY, url TEXT, body TEXT)"))
         s.commit()
     out: dict[str, list] = {}
 
@@ -207,8 +294,8 @@ def probe_size(path: str, pool: list[str], n: int, probes: int) -> dict[str, lis
         out.setdefault(key, []).append((time.perf_counter() - wall) * 1000)
         out.setdefault(key + " cpu", []).append((time.process_time() - cpu) * 1000)
 
-    rng = random.Random(n)
-    for p in range(probes):
+    rng = random.Random(n + offset)
+    for p in range(offset, offset + probes):
         kind = "new" if p % 2 == 0 else "copy"
         if kind == "new":
             body, own = article(pool, 10_000_000 + n + p), None
@@ -262,7 +349,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--probes", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2, help="processes fingerprinting the fill")
+    parser.add_argument("--per-day", type=int, default=3000,
+                        help="stored stories a day (their days end today): the word-band and event "
+                             "lookups read the days around a text's own")
     parser.add_argument("--keep", type=Path, help="keep each database in this folder")
+    parser.add_argument("--fill-only", action="store_true", help="fill (with --keep), do not probe")
+    parser.add_argument("--reuse", action="store_true",
+                        help="probe the databases an earlier run kept in --keep instead of filling")
+    parser.add_argument("--probe-offset", type=int, default=0,
+                        help="first probe number: probes of a reused database must be new pages")
     args = parser.parse_args(argv)
     from newscrawl.stages.fingerprint import fingerprint
     from newscrawl.store.db import upgrade
@@ -286,9 +381,15 @@ def main(argv: list[str] | None = None) -> int:
         folder = args.keep or Path(tempfile.mkdtemp(prefix="lsh-scale-"))
         folder.mkdir(parents=True, exist_ok=True)
         path = str(folder / f"stories-{n}.db")
-        upgrade(f"sqlite:///{path}")
-        seconds = fill(path, pool, n, args.jobs)
-        r = probe_size(path, pool, n, args.probes)
+        if args.reuse and Path(path).exists():
+            seconds = 0.0  # filled by an earlier run (--keep)
+        else:
+            upgrade(f"sqlite:///{path}")
+            seconds = fill(path, pool, n, args.jobs, args.per_day)
+        if args.fill_only:
+            print(f"{n:9,d} {seconds:7.0f} {Path(path).stat().st_size / 1e6:6.0f}  (filled, not probed)")
+            continue
+        r = probe_size(path, pool, n, args.probes, args.probe_offset)
         size = Path(path).stat().st_size / 1e6
         fn, fc = statistics.mean(r["false new"]), statistics.mean(r["false copy"])
 
