@@ -112,11 +112,15 @@ def placement_lock_keys(fp: Fingerprint, url: str) -> list[int]:
     return sorted(keys)
 
 
-def lock_placement(session: Session, keys: Iterable[int]) -> None:
-    """Hold the placement locks ``keys`` until the session's transaction ends (module docstring)."""
+def lock_placement(session: Session, keys: Iterable[int] | Callable[[], Iterable[int]]) -> None:
+    """Hold the placement locks ``keys`` until the session's transaction ends (module docstring).
+
+    ``keys`` may be a function giving them: called only where locks are taken by key
+    (PostgreSQL); SQLite locks the whole database and a page's hundreds of keys would be
+    computed for nothing."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        ordered = sorted(set(keys))
+        ordered = sorted(set(keys() if callable(keys) else keys))
         if ordered:
             # The sort happens in the subquery, so the locks are taken in key order.
             session.execute(

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import case, delete, func, select, union, update
+from sqlalchemy import bindparam, case, delete, func, select, union, update
 from sqlalchemy.orm import Session
 
 from newscrawl.stages.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS, EventMatch, event_terms, story_day
@@ -61,6 +61,34 @@ def _insert_terms(session: Session, story_id: int, terms: frozenset[str], publis
                          for term in sorted(terms)])
 
 
+def _matches_query():
+    wanted = StoryEventTerm.term.in_(bindparam("terms", expanding=True))
+    near = (bindparam("first_day"), bindparam("last_day"))
+    other = StoryEventTerm.story_id != bindparam("story_id")
+    found = union(
+        select(StoryEventTerm.term, StoryEventTerm.story_id).where(
+            wanted, StoryEventTerm.published_day.between(*near), other),
+        select(StoryEventTerm.term, StoryEventTerm.story_id).where(
+            wanted, StoryEventTerm.seen_day.between(*near), StoryEventTerm.published_day.is_(None),
+            other),
+    ).subquery()  # UNION, not UNION ALL: a term found both ways counts once
+    shared = func.count()
+    names = func.sum(case((found.c.term.like("#%"), 0), else_=1))
+    return (select(found.c.story_id, shared, names)
+            .group_by(found.c.story_id)
+            .having(shared >= MIN_SHARED_TERMS)
+            .order_by(shared.desc(), found.c.story_id)
+            .limit(MAX_EVENT_CANDIDATES))
+
+
+# Built once, with the terms, days and ids as parameters: building this union per new story
+# costs SQLAlchemy more than the database takes to run it.
+_MATCHES = _matches_query()
+_TERM_COUNTS = (select(StoryEventTerm.story_id, func.count())
+                .where(StoryEventTerm.story_id.in_(bindparam("story_ids", expanding=True)))
+                .group_by(StoryEventTerm.story_id))
+
+
 def event_matches(session: Session, story_id: int, terms: frozenset[str], published: dt.datetime | None,
                   first_seen: dt.datetime | None, window_days: int = EVENT_WINDOW_DAYS) -> list[tuple[int, EventMatch]]:
     """(story id, match) of the stored stories that report the same event as ``terms``, whose day
@@ -75,30 +103,11 @@ def event_matches(session: Session, story_id: int, terms: frozenset[str], publis
     day = day_number(published if published is not None else first_seen)
     if len(terms) < MIN_SHARED_TERMS or day is None:
         return []
-    wanted = sorted(terms)
-    near = (day - window_days, day + window_days)
-    found = union(
-        select(StoryEventTerm.term, StoryEventTerm.story_id).where(
-            StoryEventTerm.term.in_(wanted), StoryEventTerm.published_day.between(*near),
-            StoryEventTerm.story_id != story_id),
-        select(StoryEventTerm.term, StoryEventTerm.story_id).where(
-            StoryEventTerm.term.in_(wanted), StoryEventTerm.seen_day.between(*near),
-            StoryEventTerm.published_day.is_(None), StoryEventTerm.story_id != story_id),
-    ).subquery()  # UNION, not UNION ALL: a term found both ways counts once
-    shared = func.count()
-    names = func.sum(case((found.c.term.like("#%"), 0), else_=1))
-    rows = session.execute(
-        select(found.c.story_id, shared, names)
-        .group_by(found.c.story_id)
-        .having(shared >= MIN_SHARED_TERMS)
-        .order_by(shared.desc(), found.c.story_id)
-        .limit(MAX_EVENT_CANDIDATES)).all()
+    rows = session.execute(_MATCHES, {"terms": sorted(terms), "first_day": day - window_days,
+                                      "last_day": day + window_days, "story_id": story_id}).all()
     if not rows:
         return []
-    sizes = dict(session.execute(
-        select(StoryEventTerm.story_id, func.count())
-        .where(StoryEventTerm.story_id.in_([r[0] for r in rows]))
-        .group_by(StoryEventTerm.story_id)).all())
+    sizes = dict(session.execute(_TERM_COUNTS, {"story_ids": [r[0] for r in rows]}).all())
     matches = []
     for other_id, shared_count, name_count in rows:
         smaller = min(len(terms), sizes[other_id])

@@ -35,6 +35,7 @@ on the version row. A text verified by the alignment alone (a newsroom's rewrite
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -128,8 +129,40 @@ def band_candidates(session: Session, bands: tuple[int, ...],
     conditions per call, more than the lookup itself."""
     if not bands:
         return []
-    query = _band_query_template(len(bands), limit)
-    return [story_id for story_id, _ in session.execute(query, _band_params(bands))]
+    rows = _run_driver_sql(session, ("bands", len(bands), limit),
+                           lambda: _band_query_template(len(bands), limit), _band_params(bands))
+    return [story_id for story_id, _ in rows]
+
+
+#: The lookups' SQL as the driver takes it, by (dialect, lookup, band count, limit): (SQL,
+#: parameter names in order for a positional driver, else None; the fixed parameters).
+_DRIVER_SQL: dict[tuple, tuple[str, tuple[str, ...] | None, dict]] = {}
+
+
+def _run_driver_sql(session: Session, key: tuple, template: Callable[[], Select],
+                    params: dict[str, int]) -> list[tuple]:
+    """The rows of the statement ``template()`` with ``params``, run on the driver's cursor with
+    its SQL compiled once per ``key``. A band lookup binds hundreds of parameters: through
+    SQLAlchemy's execution each costs its parameter processing and the cache lookup of a
+    statement of hundreds of conditions, more than the database takes to run it. The session
+    is flushed first, as :meth:`Session.execute` would (autoflush)."""
+    if session.autoflush:
+        session.flush()
+    connection = session.connection()
+    entry = _DRIVER_SQL.get((connection.dialect.name, *key))
+    if entry is None:
+        compiled = template().compile(dialect=connection.dialect)
+        entry = (str(compiled), tuple(compiled.positiontup) if compiled.positional else None,
+                 dict(compiled.params))
+        _DRIVER_SQL[(connection.dialect.name, *key)] = entry
+    sql, order, fixed = entry
+    values = fixed | params
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, tuple(values[name] for name in order) if order is not None else values)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 #: At most this many stories found by their word bands alone are verified as well, those
@@ -170,8 +203,9 @@ def word_band_hits(session: Session, bands: tuple[int, ...], day: int | None,
     if not bands or day is None:
         return []
     params = _band_params(bands) | {"first_day": day - WORD_WINDOW_DAYS, "last_day": day + WORD_WINDOW_DAYS}
-    return [(story_id, shared) for story_id, shared in
-            session.execute(_word_query_template(len(bands), limit), params)]
+    rows = _run_driver_sql(session, ("words", len(bands), limit),
+                           lambda: _word_query_template(len(bands), limit), params)
+    return [(story_id, shared) for story_id, shared in rows]
 
 
 def _word_story_candidates(hits: list[tuple[int, int]], limit: int = MAX_WORD_CANDIDATES) -> list[int]:
@@ -186,9 +220,14 @@ def word_candidates(session: Session, bands: tuple[int, ...], day: int | None,
                                   limit)
 
 
+#: A new story's word bands are computed by its lookup (:func:`story_candidates`) and again
+#: where they are stored (:func:`index_words`), a few calls apart: the last texts' are kept.
+_word_bands = lru_cache(maxsize=4)(word_bands)
+
+
 def index_words(session: Session, story_id: int, body: str, day: int | None) -> None:
     """Store the word bands of a new story's first version ``body`` (only a story with a day)."""
-    bands = word_bands(body) if day is not None else ()
+    bands = _word_bands(body) if day is not None else ()
     if bands:
         insert_ignore(session, StoryWordBand,
                       [{"band": i, "hash": h, "day": day, "story_id": story_id}
@@ -207,7 +246,7 @@ def _lookup(session: Session, body: str, fp: Fingerprint, day: int | None) -> tu
     """(:func:`story_candidates`, the other stories sharing a word band: checked for the event
     evidence only)."""
     found = band_candidates(session, fp.bands) if fp.bands else []
-    hits = word_band_hits(session, word_bands(body), day) if day is not None else []
+    hits = word_band_hits(session, _word_bands(body), day) if day is not None else []
     seen = set(found)
     found += [s for s in _word_story_candidates(hits) if s not in seen]
     seen.update(found)
@@ -262,13 +301,17 @@ def index_features(session: Session, story_id: int, body: str,
                   ["story_id"])
 
 
+# Built once: a statement built per call costs SQLAlchemy more than SQLite takes to run it.
+_FIRST_STORY_WITH_HASH = (select(Version.story_id).where(Version.body_hash == bindparam("body_hash"))
+                          .order_by(Version.id).limit(1))
+_LAST_STORY_AT_URL = (select(Version.story_id).where(Version.url == bindparam("url"))
+                      .order_by(Version.id.desc()).limit(1))
+
+
 def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | None = None) -> Placement:
     """The story ``body`` (fetched at ``url``; its day ``day``, days since 1970-01-01, None:
     unknown) belongs to; see the module docstring."""
-    story_id = session.execute(
-        select(Version.story_id).where(Version.body_hash == fp.body_hash)
-        .order_by(Version.id).limit(1)
-    ).scalar()
+    story_id = session.execute(_FIRST_STORY_WITH_HASH, {"body_hash": fp.body_hash}).scalar()
     if story_id is not None:
         return Placement(story_id, "exact")
 
@@ -310,10 +353,7 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
     related_ids = [sid for n, (rank, _, sid) in enumerate(related)
                    if rank == 0 or n == 0 or related[n - 1][0] == 0]
 
-    story_id = session.execute(
-        select(Version.story_id).where(Version.url == url)
-        .order_by(Version.id.desc()).limit(1)
-    ).scalar()
+    story_id = session.execute(_LAST_STORY_AT_URL, {"url": url}).scalar()
     if story_id is not None:
         return Placement(story_id, "url", related=related_ids, features=features)
     return Placement(None, "new", related=related_ids, features=features)

@@ -32,7 +32,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from newscrawl.model import ArticleRecord, Fingerprint, Page, normalize_headers, site_of
@@ -91,15 +91,25 @@ def _host(url: str) -> str:
     return site_of(url)
 
 
+# The lookups every stored page makes, built once: a statement built per call costs SQLAlchemy
+# its construction and cache key each time, more than SQLite takes to run it.
+_SITE_BY_HOST = select(Site.id, Site.name).where(Site.host == bindparam("host"))
+_RAW_PAGE_BY_SHA256 = select(RawPage.id).where(RawPage.sha256 == bindparam("sha256"))
+_STORY_BY_KEY = select(Story.id).where(Story.key == bindparam("key"))
+_VERSION_AT_URL_WITH_HASH = select(Version).where(Version.url == bindparam("url"),
+                                                  Version.body_hash == bindparam("body_hash"))
+_STORY_KEY_OF = select(Story.key).where(Story.id == bindparam("story_id"))
+
+
 def upsert_site(session: Session, host: str, name: str | None, seen_at: dt.datetime) -> int:
     """The id of the site ``host``, created if new; a name learnt later fills an empty one."""
     host = clean_text(host.lower())
     name = clean_text(name) if name else name
-    row = session.execute(select(Site.id, Site.name).where(Site.host == host)).first()
+    row = session.execute(_SITE_BY_HOST, {"host": host}).first()
     if row is None:
         insert_ignore(session, Site, {"host": host, "name": name, "first_seen_at": seen_at},
                       ["host"])
-        row = session.execute(select(Site.id, Site.name).where(Site.host == host)).one()
+        row = session.execute(_SITE_BY_HOST, {"host": host}).one()
     if name and not row.name:
         session.execute(update(Site).where(Site.id == row.id).values(name=name))
     return row.id
@@ -114,7 +124,7 @@ def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url:
     """The id of the raw page with these bytes (by SHA-256), stored gzip-compressed if new."""
     headers, url = clean_headers(headers), clean_text(url)
     digest = hashlib.sha256(body).hexdigest()
-    found = session.execute(select(RawPage.id).where(RawPage.sha256 == digest)).scalar()
+    found = session.execute(_RAW_PAGE_BY_SHA256, {"sha256": digest}).scalar()
     if found is not None:
         return found
     row = {"sha256": digest, "size": len(body),
@@ -124,7 +134,7 @@ def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url:
     if inserted is not None:
         return inserted
     # Another writer stored the same bytes in between (the insert kept theirs).
-    return session.execute(select(RawPage.id).where(RawPage.sha256 == digest)).scalar_one()
+    return session.execute(_RAW_PAGE_BY_SHA256, {"sha256": digest}).scalar_one()
 
 
 def raw_page_bytes(raw_page: RawPage) -> bytes:
@@ -143,7 +153,7 @@ def record_fingerprint(record: ArticleRecord) -> Fingerprint:
 def _new_story_key(session: Session, body_hash: str) -> str:
     for length in range(STORY_KEY_LENGTH, len(body_hash) + 1):
         key = body_hash[:length]
-        if session.execute(select(Story.id).where(Story.key == key)).first() is None:
+        if session.execute(_STORY_BY_KEY, {"key": key}).first() is None:
             return key
     n = 2
     while session.execute(select(Story.id).where(Story.key == f"{body_hash}-{n}")).first():
@@ -222,11 +232,10 @@ def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: st
     if cleaned is not record:
         record, url = cleaned, clean_text(url)
         fp = record_fingerprint(record)
-    lock_placement(session, placement_lock_keys(fp, url))
+    lock_placement(session, lambda: placement_lock_keys(fp, url))
 
     existing = session.execute(
-        select(Version).where(Version.url == url, Version.body_hash == fp.body_hash)
-    ).scalar_one_or_none()
+        _VERSION_AT_URL_WITH_HASH, {"url": url, "body_hash": fp.body_hash}).scalar_one_or_none()
     if existing is not None:
         return StoredText(existing, created_version=False)
 
@@ -341,7 +350,7 @@ def store_page(session: Session, page: Page, record: ArticleRecord, *,
         existing = stored.version
         existing.last_fetched_at = max(existing.last_fetched_at, now)
         existing.fetch_count = (existing.fetch_count or 0) + 1
-        key = session.execute(select(Story.key).where(Story.id == existing.story_id)).scalar_one()
+        key = session.execute(_STORY_KEY_OF, {"story_id": existing.story_id}).scalar_one()
         return StoreOutcome(fetch(OUTCOME_UNCHANGED, existing.id), OUTCOME_UNCHANGED, key,
                             existing.id)
 
