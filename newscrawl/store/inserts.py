@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from newscrawl.store.models import StoryBand
+from newscrawl.store.models import StoryBand, StoryWordBand
 
 
 def insert_ignore(session: Session, model: type, values: dict | list[dict],
@@ -76,12 +76,37 @@ def insert_band_rows(session: Session, story_id: int, bands: Sequence[tuple[int,
         session.execute(_PG_BAND_INSERT, {"story_id": story_id, "bands": [b for b, _ in bands],
                                           "hashes": [h for _, h in bands]})
     elif dialect == "sqlite":
-        session.connection().exec_driver_sql(
-            _SQLITE_BAND_INSERT, [(band, hash_, story_id) for band, hash_ in bands])
+        _sqlite_executemany(session, _SQLITE_BAND_INSERT, [(band, hash_, story_id) for band, hash_ in bands])
     else:
         insert_ignore(session, StoryBand,
                       [{"band": b, "hash": h, "story_id": story_id} for b, h in bands],
                       ["band", "hash", "story_id"])
+
+
+def insert_word_band_rows(session: Session, story_id: int, day: int,
+                          bands: Sequence[tuple[int, int]]) -> None:
+    """Insert the ``story_word_bands`` rows ``(band, hash)`` of story ``story_id`` of day
+    ``day``, keeping a row that exists already; on SQLite one ``executemany`` of its driver, as
+    :func:`insert_band_rows`."""
+    if not bands:
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        _sqlite_executemany(session, _SQLITE_WORD_BAND_INSERT,
+                            [(band, hash_, day, story_id) for band, hash_ in bands])
+    else:
+        insert_ignore(session, StoryWordBand,
+                      [{"band": b, "hash": h, "day": day, "story_id": story_id} for b, h in bands],
+                      ["band", "hash", "day", "story_id"])
+
+
+def _sqlite_executemany(session: Session, sql: str, rows: list[tuple]) -> None:
+    # On the driver's cursor: SQLAlchemy's executemany processes every row's parameters first,
+    # which for a story's hundreds of integer rows costs more than SQLite takes to insert them.
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
 
 
 _PG_BAND_INSERT = text(
@@ -90,6 +115,8 @@ _PG_BAND_INSERT = text(
     "AS rows(b, h) ON CONFLICT (band, hash, story_id) DO NOTHING")
 _SQLITE_BAND_INSERT = ("INSERT INTO story_bands (band, hash, story_id) VALUES (?, ?, ?) "
                        "ON CONFLICT (band, hash, story_id) DO NOTHING")
+_SQLITE_WORD_BAND_INSERT = ("INSERT INTO story_word_bands (band, hash, day, story_id) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT (band, hash, day, story_id) DO NOTHING")
 
 
-__all__ = ["insert_band_rows", "insert_ignore"]
+__all__ = ["insert_band_rows", "insert_ignore", "insert_word_band_rows"]

@@ -59,7 +59,7 @@ from newscrawl.stages.fingerprint import (
 )
 from newscrawl.stages.fingerprint.matching import stored_features, stored_word_set, text_hashes
 from newscrawl.stages.fingerprint.words import SAME_EVENT_WORDS, word_bands, word_set_hashes, word_set_jaccard
-from newscrawl.store.inserts import insert_ignore
+from newscrawl.store.inserts import insert_ignore, insert_word_band_rows
 from newscrawl.store.models import Story, StoryBand, StoryFeatures, StoryMerge, StoryWordBand, Version
 
 #: At most this many band-sharing stories are verified, those sharing the most bands first.
@@ -229,10 +229,7 @@ def index_words(session: Session, story_id: int, body: str, day: int | None) -> 
     """Store the word bands of a new story's first version ``body`` (only a story with a day)."""
     bands = _word_bands(body) if day is not None else ()
     if bands:
-        insert_ignore(session, StoryWordBand,
-                      [{"band": i, "hash": h, "day": day, "story_id": story_id}
-                       for i, h in enumerate(bands)],
-                      ["band", "hash", "day", "story_id"])
+        insert_word_band_rows(session, story_id, day, list(enumerate(bands)))
 
 
 def story_candidates(session: Session, body: str, fp: Fingerprint, day: int | None = None) -> list[int]:
