@@ -9,11 +9,21 @@ stories therefore share whole sentences now and then, and common phrases often, 
 news texts do; random band hashes (benchmarks/lsh_layouts.py) share nothing, so no lookup there
 ever meets a false candidate.
 
-Filling: the texts are fingerprinted by the real ``fingerprint`` in ``--jobs`` processes and
-written straight into the migrated database (stories, one first version each, their band rows
-and verification features) by a plain sqlite3 connection: a bulk-load path, the rows the store
-would write. Then, through
-the real code on the real engine, ``--probes`` pages are timed, interleaved:
+Filling (:func:`fill`): a bulk load, not the store's own code. The texts are fingerprinted by
+the real ``fingerprint``, and their verification features, word bands and event terms computed
+by the store's own functions, in ``--jobs`` processes; a plain sqlite3 connection writes every
+row the store writes for a new story (site, story, its event, its one version, raw page, fetch,
+band rows, word-band rows of its day, event terms, features), with the indexes and triggers
+dropped first: band, word-band and term rows go to staging tables and are copied into theirs
+sorted by key at the end; the full-text rows and the counts the triggers keep (migration 0013)
+are written in one statement each; then the indexes and triggers are created again from their
+own SQL and ANALYZE runs. Stories are spread over days, ``--per-day`` a day ending today (a
+crawl's days; word bands and event terms are looked up within days of a text's own), over
+300 sites; half state a publication date. Stories are not linked into events among themselves
+(each has its own). ``--keep DIR --fill-only`` fills and keeps; ``--keep DIR --reuse
+--probe-offset N`` probes a kept database again with new probes.
+
+Then, through the real code on the real engine, ``--probes`` pages are timed, interleaved:
 
 * ``new``: another generated article (its band candidates are all false);
 * ``copy``: a stored story's text cut to its first two thirds with one new sentence added (its
@@ -373,6 +383,10 @@ def main(argv: list[str] | None = None) -> int:
                                          for i in range(sample)])
     print(f"generated articles ({sample}): pairs sharing a band: {g_shared} of {g_pairs:,} = "
           f"{1000 * g_shared / g_pairs:.2f} per 1,000 stored stories")
+    print(f"fill: a bulk load by sqlite3, not store_page: indexes and triggers dropped, the rows "
+          f"store_page writes for a new story appended (bands, word bands, terms sorted in at the "
+          f"end), full-text rows and counts in one statement each, indexes and triggers created "
+          f"again; {args.per_day:,} stories a day ending today, {FILL_SITES} sites, one version each")
     print()
     print(f"{'stories':>9s} {'fill s':>7s} {'MB':>6s}  {'false/probe new':>15s} {'copy':>5s} "
           f"{'per 1k':>6s}  {'copies found':>12s}  {'lookup new p50/p95':>18s}  {'copy p50/p95':>13s}  "
