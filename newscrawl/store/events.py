@@ -56,7 +56,7 @@ def _insert_terms(session: Session, story_id: int, terms: frozenset[str], publis
                   first_seen: dt.datetime) -> None:
     if terms:
         published_day, seen_day = day_number(published), day_number(first_seen)
-        session.execute(StoryEventTerm.__table__.insert(),
+        session.execute(_INSERT_TERM,
                         [{"term": term, "story_id": story_id, "published_day": published_day, "seen_day": seen_day}
                          for term in sorted(terms)])
 
@@ -87,6 +87,12 @@ _MATCHES = _matches_query()
 _TERM_COUNTS = (select(StoryEventTerm.story_id, func.count())
                 .where(StoryEventTerm.story_id.in_(bindparam("story_ids", expanding=True)))
                 .group_by(StoryEventTerm.story_id))
+
+
+_INSERT_TERM = StoryEventTerm.__table__.insert()
+_EVENTS_OF_STORIES = select(Story.id, Story.event_id).where(
+    Story.id.in_(bindparam("story_ids", expanding=True)), Story.event_id.is_not(None))
+_EVENTS = select(Event).where(Event.id.in_(bindparam("event_ids", expanding=True)))
 
 
 def event_matches(session: Session, story_id: int, terms: frozenset[str], published: dt.datetime | None,
@@ -165,16 +171,14 @@ def _join(session: Session, story: Story, matches: list[int], day: dt.date | Non
     """Put ``story`` (of day ``day``) in the events of the stories ``matches`` (best first) that
     stay within the window (merged into the oldest), else in its own event (the one it has, or
     a new one)."""
-    event_of = dict(session.execute(
-        select(Story.id, Story.event_id).where(Story.id.in_(matches), Story.event_id.is_not(None))
-    ).all()) if matches else {}
+    event_of = dict(session.execute(_EVENTS_OF_STORIES, {"story_ids": matches}).all()) if matches else {}
     # The matches' events, best match first; the story's own event (when it has one) leads.
     ranked: list[int] = [story.event_id] if story.event_id is not None else []
     for story_id in matches:
         event_id = event_of.get(story_id)
         if event_id is not None and event_id not in ranked:
             ranked.append(event_id)
-    events = {e.id: e for e in session.execute(select(Event).where(Event.id.in_(ranked))).scalars()} \
+    events = {e.id: e for e in session.execute(_EVENTS, {"event_ids": ranked}).scalars()} \
         if ranked else {}
     span: list[dt.date] = [day] if day is not None else []
     chosen: list[int] = []

@@ -9,8 +9,9 @@ backfills all insert them through :func:`insert_ignore`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from newscrawl.store.models import StoryBand, StoryWordBand
@@ -26,15 +27,9 @@ def insert_ignore(session: Session, model: type, values: dict | list[dict],
     column of a single row to return when the row was inserted (None when it was kept out),
     which saves reading back the id of a new row."""
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        insert = None
-    if insert is not None:
-        # On the Table, not the mapped class: the ORM bulk-insert path costs more than the INSERT.
-        stmt = insert(model.__table__).on_conflict_do_nothing(index_elements=conflict)
+    if dialect in ("sqlite", "postgresql"):
+        stmt = _insert_ignore_statement(dialect, model.__table__, tuple(conflict),
+                                        None if returning is None else returning.key)
         if isinstance(values, list):
             # executemany with one cached statement (SQLAlchemy batches it into multi-row
             # INSERTs itself): a VALUES clause built per call costs more to compile than the
@@ -42,9 +37,9 @@ def insert_ignore(session: Session, model: type, values: dict | list[dict],
             if values:
                 session.execute(stmt, values)
         elif returning is not None:
-            return session.execute(stmt.values(**values).returning(returning)).scalar()
+            return session.execute(stmt, values).scalar()
         else:
-            session.execute(stmt.values(**values))
+            session.execute(stmt, values)
         return None
     if isinstance(values, list):
         for row in values:
@@ -59,6 +54,20 @@ def insert_ignore(session: Session, model: type, values: dict | list[dict],
             session.add(row)
         return getattr(row, returning.key) if returning is not None else None
     return None
+
+
+@lru_cache(maxsize=64)
+def _insert_ignore_statement(dialect: str, table: Table, conflict: tuple[str, ...],
+                             returning: str | None = None):
+    # Built once per table and key, the row given as parameters: a statement built (and its
+    # cache key computed) on every insert costs SQLAlchemy more than the insert takes.
+    # On the Table, not the mapped class: the ORM bulk-insert path costs more than the INSERT.
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    stmt = insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+    return stmt.returning(table.c[returning]) if returning is not None else stmt
 
 
 def insert_band_rows(session: Session, story_id: int, bands: Sequence[tuple[int, int]]) -> None:
