@@ -32,7 +32,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from newscrawl.model import ArticleRecord, Fingerprint, Page, normalize_headers, site_of
@@ -99,6 +99,7 @@ _STORY_BY_KEY = select(Story.id).where(Story.key == bindparam("key"))
 _VERSION_AT_URL_WITH_HASH = select(Version).where(Version.url == bindparam("url"),
                                                   Version.body_hash == bindparam("body_hash"))
 _STORY_KEY_OF = select(Story.key).where(Story.id == bindparam("story_id"))
+_INSERT_FETCH = insert(Fetch.__table__).returning(Fetch.__table__.c.id)
 
 
 def upsert_site(session: Session, host: str, name: str | None, seen_at: dt.datetime) -> int:
@@ -172,16 +173,16 @@ def add_fetch(session: Session, url: str, status: int | None, headers: dict[str,
     ``url``. Text is cleaned (:mod:`newscrawl.store.sanitize`)."""
     url, requested_url, source, reason = clean_value([url, requested_url, source, reason])
     headers = clean_headers(headers)
-    fetch = Fetch(
-        url=url, requested_url=requested_url if requested_url != url else None,
-        site_id=site_id, source=source, fetched_at=fetched_at, status=status,
-        etag=headers.get("etag"), last_modified=headers.get("last-modified"),
-        content_type=headers.get("content-type"), outcome=outcome, reason=reason,
-        version_id=version_id, raw_page_id=raw_page_id,
-    )
-    session.add(fetch)
+    # What is pending first, as the unit of work did when this row was an ORM object; the row
+    # itself by one INSERT ... RETURNING, without the ORM's per-object bookkeeping.
     session.flush()
-    return fetch.id
+    return session.execute(_INSERT_FETCH, {
+        "url": url, "requested_url": requested_url if requested_url != url else None,
+        "site_id": site_id, "source": source, "fetched_at": fetched_at, "status": status,
+        "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
+        "content_type": headers.get("content-type"), "outcome": outcome, "reason": reason,
+        "version_id": version_id, "raw_page_id": raw_page_id,
+    }).scalar_one()
 
 
 def text_day(record: ArticleRecord, fetched_at: dt.datetime, fetched: bool) -> int | None:
