@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, case, delete, func, select, union, update
+from sqlalchemy import bindparam, case, delete, func, select, union_all, update
 from sqlalchemy.orm import Session
 
 from newscrawl.stages.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS, EventMatch, event_terms, story_day
@@ -65,13 +65,16 @@ def _matches_query():
     wanted = StoryEventTerm.term.in_(bindparam("terms", expanding=True))
     near = (bindparam("first_day"), bindparam("last_day"))
     other = StoryEventTerm.story_id != bindparam("story_id")
-    found = union(
+    # UNION ALL: no (term, story) row is found both ways (the first way needs its publication
+    # day, the second has none) nor twice one way (the table's key), so there is nothing to
+    # remove, and UNION's de-duplication of thousands of rows is a third of the query's time.
+    found = union_all(
         select(StoryEventTerm.term, StoryEventTerm.story_id).where(
             wanted, StoryEventTerm.published_day.between(*near), other),
         select(StoryEventTerm.term, StoryEventTerm.story_id).where(
             wanted, StoryEventTerm.seen_day.between(*near), StoryEventTerm.published_day.is_(None),
             other),
-    ).subquery()  # UNION, not UNION ALL: a term found both ways counts once
+    ).subquery()
     shared = func.count()
     names = func.sum(case((found.c.term.like("#%"), 0), else_=1))
     return (select(found.c.story_id, shared, names)
