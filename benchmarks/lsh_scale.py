@@ -111,7 +111,7 @@ def _features_range(start: int, stop: int) -> list[tuple]:
     """What the store computes for a new story, for the generated stories ``start..stop-1``."""
     from newscrawl.stages.events import event_terms
     from newscrawl.stages.fingerprint import fingerprint
-    from newscrawl.stages.fingerprint.matching import stored_features
+    from newscrawl.stages.fingerprint.matching import stored_features, stored_word_set
     from newscrawl.stages.fingerprint.words import word_bands
 
     out = []
@@ -119,7 +119,8 @@ def _features_range(start: int, stop: int) -> list[tuple]:
         body = article(_POOL, i)
         title = _title(body)
         fp = fingerprint(body)
-        out.append((body, title, fp.body_hash, fp.bands, stored_features(body), word_bands(body),
+        out.append((body, title, fp.body_hash, fp.bands, (*stored_features(body), stored_word_set(body)),
+                    word_bands(body),
                     sorted(event_terms(title, body))))
     return out
 
@@ -223,8 +224,8 @@ def fill(path: str, pool: list[str], n: int, jobs: int, per_day: int) -> float:
             con.executemany("INSERT INTO fill_bands VALUES (?, ?, ?)", bands)
             con.executemany("INSERT INTO fill_word_bands VALUES (?, ?, ?, ?)", words)
             con.executemany("INSERT INTO fill_terms VALUES (?, ?, ?, ?)", terms)
-            con.executemany("INSERT INTO story_features (story_id, words, anchor_pairs, named) "
-                            "VALUES (?, ?, ?, ?)", features)
+            con.executemany("INSERT INTO story_features (story_id, words, anchor_pairs, named, word_set) "
+                            "VALUES (?, ?, ?, ?, ?)", features)
             if start and start % 100_000 == 0:
                 print(f"  filled {start:,} of {n:,} in {time.perf_counter() - started:.0f} s", flush=True)
     con.execute("INSERT OR IGNORE INTO story_bands SELECT band, hash, story_id FROM fill_bands "
