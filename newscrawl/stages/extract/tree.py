@@ -10,6 +10,8 @@ with :mod:`.nesting`). Invisible elements are dropped; JSON-LD scripts are kept 
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 from lxml import etree
 
@@ -155,6 +157,10 @@ def page_tree(html: str) -> lxml.html.HtmlElement | None:
     return tree
 
 
+#: An XML declaration opening a page (after a byte-order mark or blanks, if any).
+_XML_DECLARATION_RE = re.compile(r"\A\ufeff?\s*<\?xml\b[^>]*\?>")
+
+
 def parse_page(html: str) -> tuple[lxml.html.HtmlElement | None, str, int]:
     """The page tree (:func:`page_tree`), the HTML it was parsed from and how many elements'
     tags were dropped to parse it whole.
@@ -163,7 +169,13 @@ def parse_page(html: str) -> tuple[lxml.html.HtmlElement | None, str, int]:
     page is flattened (:mod:`.nesting`: unclosed wrappers first, then what still lies too deep)
     and parsed again; the flattened HTML is returned, so that every later reader (readability
     too) gets the flattened page. Other pages are never rewritten (0 tags dropped).
+
+    A leading XML declaration is removed first (from the HTML returned too): the page is text by
+    now (the decode stage read its encoding), and lxml refuses text that declares an encoding
+    (ValueError), which left an XHTML page opening with ``<?xml version="1.0"
+    encoding="UTF-8"?>`` with no tree and no body at all.
     """
+    html = _XML_DECLARATION_RE.sub("", html, count=1)
     tree = page_tree(html)
     flattened = 0
     for flatten in (drop_unclosed_elements, cap_depth):

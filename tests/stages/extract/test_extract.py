@@ -376,3 +376,14 @@ def test_article_nested_deeper_than_libxml2s_default_limit_is_read():
     html = "<html><body>" + "<div>" * 400 + f"<p>{paragraph}</p>" + "</div>" * 400 + "</body></html>"
     extracted = extract_article(html, "https://riverton.example/news/ferry")
     assert "winter of repairs" in " ".join(b.text for b in extracted.blocks)
+
+
+def test_an_xhtml_page_opening_with_an_xml_encoding_declaration_is_read():
+    # The page reaches extract as text; lxml refuses text that declares its own encoding.
+    body = "<div class='story'>" + "".join(f"<p>{p}</p>" for p in PARAS[:6]) + "</div>"
+    for opening in ('<?xml version="1.0" encoding="UTF-8"?>\n', '\ufeff  <?xml version="1.0" encoding="utf-8" ?>'):
+        ex = extract_article(opening + '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+                             '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
+                             '<html xmlns="http://www.w3.org/1999/xhtml">' + page(body)[6:], "http://x.example/a")
+        assert ex.title == "Ferry crossings resume"
+        assert [b.text for b in ex.blocks] == PARAS[:6]
