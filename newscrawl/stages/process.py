@@ -24,6 +24,7 @@ from newscrawl.stages.clean import clean_blocks
 from newscrawl.stages.decode import Decoded, NotText, decode_html
 from newscrawl.stages.domains import registrable_domain
 from newscrawl.stages.extract import MAX_HTML_CHARS, Extracted, extract_article, warm_up_dates, warm_up_extract
+from newscrawl.stages.extract.container import cut_closing_run_outside_container
 from newscrawl.stages.extract.selection import select_body
 from newscrawl.stages.fingerprint import fingerprint_and_cut
 from newscrawl.stages.language import analyse_languages, load_models
@@ -170,6 +171,12 @@ def step_clean(work: Work) -> None:
         return
     work.blocks, repairs = clean_blocks(work.blocks)
     work.record.repairs.extend(repairs)
+    if work.extracted is not None:
+        # Closing lines outside the article's container, judged after clean's own rules removed
+        # what they know (a copyright line no longer hides the run before it).
+        work.blocks, cut = cut_closing_run_outside_container(work.blocks, work.extracted.container_text)
+        if cut:
+            work.record.repairs.append(Repair("clean", "closing_blocks_outside_article", cut))
     work.record.body = "\n\n".join(b.text for b in work.blocks)
     extracted = work.extracted
     work.default_body = work.record.body

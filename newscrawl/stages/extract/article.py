@@ -8,6 +8,7 @@
 * :mod:`.metadata` reads what the page says about its article (title, dates with their sources,
   authors, canonical URL, site name, section) before the body extractor prunes the tree;
 * :mod:`.body` takes trafilatura's body and weighs the other candidates against it;
+* :mod:`.container` reads the article's container (the clean stage cuts closing lines outside it);
 * :mod:`.flattened` cuts a body block that holds a whole article back into the page's lines;
 * :mod:`.attribution` names the wire service or publisher a copy credits.
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from newscrawl.model import ArticleMetadata, Block
 from newscrawl.stages.extract.attribution import Credit, credits
 from newscrawl.stages.extract.body import choose_body, link_texts, recall_collapse_rescue, trafilatura_body
+from newscrawl.stages.extract.container import container_key
 from newscrawl.stages.extract.flattened import resegment_flattened
 from newscrawl.stages.extract.metadata import read_metadata
 from newscrawl.stages.extract.tree import parse_page, visible_blocks
@@ -48,6 +50,9 @@ class Extracted(ArticleMetadata):
     #: Elements whose tags were dropped because the page nested deeper than the parser goes
     #: (:mod:`.nesting`: unclosed wrappers, then what lies too deep); 0 on every other page.
     nesting_tags_dropped: int = 0
+    #: The words of the article's container (:func:`.container.container_key`): the clean stage
+    #: cuts closing lines that stand outside it.
+    container_text: str = ""
     #: The page's visible text blocks, its links' texts and the publisher's JSON-LD
     #: ``articleBody``: what a selection among body candidates weighs them against.
     visible_blocks: list[str] = field(default_factory=list)
@@ -99,6 +104,7 @@ def extract_article(html: str, url: str) -> Extracted:
         body_source=body_source,
         truncated=truncated,
         nesting_tags_dropped=flattened,
+        container_text=container_key(tree),
         visible_blocks=visible,
         link_texts=frozenset(links),
         json_ld_body=ld_body if isinstance(ld_body := (page.json_ld or {}).get("articleBody"), str) else None,

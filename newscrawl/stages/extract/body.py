@@ -18,6 +18,7 @@ import lxml.html
 import trafilatura
 
 from newscrawl.model import Block
+from newscrawl.stages.extract.container import densest_container
 from newscrawl.stages.extract.tree import page_tree
 from newscrawl.stages.extract.whitespace import WHITESPACE_RE, collapsed, normalized_text
 from newscrawl.stages.pagetype import body_size
@@ -225,13 +226,7 @@ def densest_paragraphs(tree: lxml.html.HtmlElement | None) -> list[Block]:
     The last resort where both extractors come back (nearly) empty: an article is a run of
     sibling paragraphs in one container, whatever class names the layout uses. Headings, lists
     and quotes between those paragraphs come along; nothing outside the container does."""
-    if tree is None:
-        return []
-    best, best_chars = None, 0
-    for parent in {p.getparent() for p in tree.iter("p") if p.getparent() is not None}:
-        chars = sum(len(c.text_content()) for c in parent if c.tag == "p")
-        if chars > best_chars:
-            best, best_chars = parent, chars
+    best = densest_container(tree)
     if best is None:
         return []
     out = []

@@ -1,0 +1,94 @@
+"""The article's container: the element whose own paragraphs hold the most text, and what it says
+about the lines that close a body.
+
+Many layouts close the story with short lines that are not the story: a "News Tracker" of past
+headlines, the publisher's boilerplate, a comment count, "Print this story | Email this story",
+a network's list of sister sites. trafilatura keeps them when they sit near the article; their
+shape alone does not tell them from an article's own closing lines (a tagline, a contact line).
+Where they stand does: an article's paragraphs are siblings in one container, and these lines
+stand outside it. The extract stage reads the container's words (:func:`container_key`); the
+clean stage, once its own rules have removed what they know, runs
+:func:`cut_closing_run_outside_container`, which cuts, of the run of blocks that
+closes the body and are neither prose nor lists nor tables, those after the last block the
+container holds, when the container holds most of the body (it is the article's, not a
+sidebar's). This is the agreement readability's choice of a container would give (tried
+before: docs/extraction.md), read off the page tree at the cost of one walk over its paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+
+from newscrawl.model import Block
+from newscrawl.stages.prose import is_prose
+
+
+def densest_container(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
+    """The element whose own ``<p>`` children hold the most text (None: no paragraph)."""
+    if tree is None:
+        return None
+    best, best_chars = None, 0
+    for parent in {p.getparent() for p in tree.iter("p") if p.getparent() is not None}:
+        chars = sum(len(c.text_content()) for c in parent if c.tag == "p")
+        if chars > best_chars:
+            best, best_chars = parent, chars
+    return best
+
+
+#: A closing block is the article's prose (and ends the run) when it has this many words and ends
+#: like a sentence: clean's measure of a prose paragraph (``clean.PROSE_MIN_WORDS``).
+PROSE_MIN_WORDS = 13
+PROSE_ENDS = tuple('.!?:;,"”’)…»')
+#: Lists and tables are the article's own structure (a "See also" list, a data table) as often as
+#: furniture: they end the run as prose does.
+RUN_STOP_KINDS = ("list", "table")
+#: Only a run of at least this many blocks is weighed: a single closing line is as often the
+#: article's own (a tagline, a correction) as furniture.
+MIN_RUN_BLOCKS = 2
+#: The container must hold at least this share of the body's words: otherwise it is not the
+#: article's (a page whose story is not written in sibling ``<p>`` elements).
+MIN_CONTAINER_SHARE = 0.5
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORD_RE.findall(text.casefold()))
+
+
+def _closing_run_start(blocks: list[Block]) -> int:
+    """Index of the first block of the closing run of blocks that are not prose, lists or tables."""
+    start = len(blocks)
+    while start > 0:
+        block = blocks[start - 1]
+        if block.kind in RUN_STOP_KINDS or is_prose(
+                block, min_words=PROSE_MIN_WORDS, kinds=(block.kind,), sentence_ends=PROSE_ENDS):
+            break
+        start -= 1
+    return start
+
+
+def container_key(tree: lxml.html.HtmlElement | None) -> str:
+    """The words of the article's container (:func:`densest_container`), case-folded and joined
+    by single spaces ('' when the page has no paragraph): what a block is looked up in."""
+    container = densest_container(tree)
+    return _key(container.text_content()) if container is not None else ""
+
+
+def cut_closing_run_outside_container(blocks: list[Block], held: str) -> tuple[list[Block], int]:
+    """The body without the closing non-prose blocks that stand after the last block the
+    article's container holds (``held``: its :func:`container_key`); returns the blocks and how
+    many were cut."""
+    start = _closing_run_start(blocks)
+    if len(blocks) - start < MIN_RUN_BLOCKS or not held:
+        return blocks, 0
+    keys = [_key(b.text) for b in blocks]
+    inside = [bool(k) and k in held for k in keys]
+    words = [len(k.split()) for k in keys]
+    if sum(w for w, i in zip(words, inside) if i) < MIN_CONTAINER_SHARE * sum(words):
+        return blocks, 0
+    last = max((i for i, i_in in enumerate(inside) if i_in), default=-1)
+    keep = max(start, last + 1)
+    return blocks[:keep], len(blocks) - keep

@@ -1,0 +1,83 @@
+"""The article's container and the closing lines that stand outside it."""
+
+import lxml.html
+
+from newscrawl.model import Block
+from newscrawl.stages.extract.container import container_key, cut_closing_run_outside_container, densest_container
+
+PARAS = [f"Paragraph {i} of the ferry story: crossings to the island resume next week after the new "
+         f"landing ramp passed its inspection, the operator said on Monday." for i in range(6)]
+FOOTER = ["News Tracker: past stories on this issue", "Print this story | Email this story", "Harbour Post Network"]
+
+
+def tree(story: str, after: str = "") -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(
+        f"<html><body><div class='story'>{story}</div><div class='bottom'>{after}</div></body></html>")
+
+
+def story_html(paras: list[str], extra: str = "") -> str:
+    return "".join(f"<p>{p}</p>" for p in paras) + extra
+
+
+def footer_html() -> str:
+    return "".join(f"<div>{line}</div>" for line in FOOTER)
+
+
+def test_densest_container_is_the_parent_of_the_article_paragraphs():
+    page = tree(story_html(PARAS), "<p>One short line.</p>")
+    assert densest_container(page).get("class") == "story"
+    assert densest_container(lxml.html.document_fromstring("<html><body><div>no paragraphs</div></body></html>")) is None
+
+
+def test_closing_lines_outside_the_article_container_are_cut():
+    blocks = [Block(p) for p in PARAS] + [Block(line) for line in FOOTER]
+    kept, cut = cut_closing_run_outside_container(blocks, container_key(tree(story_html(PARAS), footer_html())))
+    assert [b.text for b in kept] == PARAS
+    assert cut == len(FOOTER)
+
+
+def test_closing_lines_inside_the_container_are_the_article_s_own():
+    # A short tagline and a contact line written in the story's own container stay.
+    closing = ["Reporting by Jane Doe", "Editing by John Roe"]
+    page = tree(story_html(PARAS, "".join(f"<p>{c}</p>" for c in closing)), footer_html())
+    blocks = [Block(p) for p in PARAS + closing] + [Block(line) for line in FOOTER]
+    kept, cut = cut_closing_run_outside_container(blocks, container_key(page))
+    assert [b.text for b in kept] == PARAS + closing
+    assert cut == len(FOOTER)
+
+
+def test_a_single_closing_line_lists_tables_and_prose_end_nothing():
+    page = tree(story_html(PARAS), footer_html() + "<ul><li>See also the tide table</li></ul>"
+                "<p>A closing paragraph written outside the container is still the article's prose, it ends well.</p>")
+    one = [Block(p) for p in PARAS] + [Block(FOOTER[0])]
+    assert cut_closing_run_outside_container(one, container_key(page)) == (one, 0)
+    listed = [Block(p) for p in PARAS] + [Block(FOOTER[0]), Block("- See also the tide table", "list")]
+    assert cut_closing_run_outside_container(listed, container_key(page)) == (listed, 0)
+    prose = [Block(p) for p in PARAS] + [Block(line) for line in FOOTER[:2]] + [
+        Block("A closing paragraph written outside the container is still the article's prose, it ends well.")]
+    assert cut_closing_run_outside_container(prose, container_key(page)) == (prose, 0)
+
+
+def test_a_container_holding_less_than_half_the_body_is_not_the_article_s():
+    # The story is written in <div>s; the densest <p> container is a small box beside it.
+    page = lxml.html.document_fromstring(
+        "<html><body><div class='story'>" + "".join(f"<div>{p}</div>" for p in PARAS)
+        + "</div><div class='box'><p>Subscribe to the Harbour Post.</p></div>" + footer_html() + "</body></html>")
+    blocks = [Block(p) for p in PARAS] + [Block(line) for line in FOOTER]
+    assert cut_closing_run_outside_container(blocks, container_key(page)) == (blocks, 0)
+    assert cut_closing_run_outside_container(blocks, container_key(None)) == (blocks, 0)
+
+
+def test_process_page_records_the_cut_closing_lines(monkeypatch):
+    from newscrawl.stages import process_page
+    from newscrawl.stages.extract import article
+
+    # trafilatura keeps the closing lines on the layouts this is for; here it is made to.
+    monkeypatch.setattr(article, "trafilatura_body", lambda *a, **k: [Block(p) for p in PARAS]
+                        + [Block(line) for line in FOOTER])
+    html = ("<html><head><title>Ferry crossings resume</title></head><body>"
+            + f"<div class='story'>{story_html(PARAS)}</div><div>{footer_html()}</div></body></html>")
+    record = process_page(html.encode(), "http://x.example/a", {"Content-Type": "text/html"})
+    assert record.body == "\n\n".join(PARAS)
+    assert ("clean", "closing_blocks_outside_article", len(FOOTER)) in {
+        (r.stage, r.kind, r.count) for r in record.repairs}
