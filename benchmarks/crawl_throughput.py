@@ -220,26 +220,53 @@ def run(label: str, workers: int, sources: Path, urls: list[str], server, tmp: P
 
 
 def memory_report(result: dict, pages: int) -> None:
-    """RSS at each tenth of the pages fetched, and the crawler's flatness."""
+    """RSS by tenths of the pages fetched (median and maximum of the samples taken while that
+    tenth was fetched), and how far the last tenth is from the first (the flatness)."""
     samples = result["samples"]
-    print(f"memory of {result['label']}: RSS (MB) at each tenth of the {pages} pages fetched")
-    print(f"{'pages':>7s} {'seconds':>8s} {'crawler':>8s}  workers")
-    marks = []
-    for tenth in range(1, 11):
-        goal = pages * tenth // 10
-        sample = next((s for s in samples if s[1] >= goal), samples[-1] if samples else None)
-        if sample is None:
+    print(f"memory of {result['label']}: RSS (MB) by tenth of the {pages} pages fetched, "
+          f"median/max of the samples in it "
+          f"(start-up, before the first page, left out)")
+    print(f"{'pages':>13s} {'seconds':>8s} {'samples':>7s} {'crawler':>13s}  workers (each)")
+    tenths = []
+    for tenth in range(10):
+        low, high = pages * tenth // 10, pages * (tenth + 1) // 10
+        # Samples before the first page (start-up) belong to no tenth.
+        inside = [s for s in samples if low < s[1] <= high]
+        if not inside:
             continue
-        marks.append(sample)
-        print(f"{sample[1]:7d} {sample[0]:8.0f} {sample[2]:8.1f}  "
-              + " ".join(f"{v:.1f}" for v in sample[3].values()))
-    if len(marks) >= 2:
-        first, last = marks[0][2], marks[-1][2]
-        peak = max(s[2] for s in samples if s[1] >= marks[0][1])
-        print(f"crawler: {first:.1f} MB at {marks[0][1]} pages, {last:.1f} MB at {marks[-1][1]}, "
-              f"peak {peak:.1f} MB after the first tenth: {100 * (last - first) / first:+.1f}% "
-              f"last vs first tenth, {100 * (peak - first) / first:+.1f}% peak vs first tenth")
+        crawler = [s[2] for s in inside]
+        workers: dict[int, list[float]] = {}
+        for s in inside:
+            for pid, value in s[3].items():
+                workers.setdefault(pid, []).append(value)
+        tenths.append((crawler, [v for values in workers.values() for v in values]))
+        print(f"{low + 1:6d}-{high:<6d} {inside[-1][0]:8.0f} {len(inside):7d} "
+              f"{statistics.median(crawler):6.1f}/{max(crawler):<6.1f} "
+              + " ".join(f"{statistics.median(v):.1f}/{max(v):.1f}" for v in workers.values()))
+    if len(tenths) >= 2:
+        for name, index in (("crawler", 0), ("each worker", 1)):
+            first, last = tenths[0][index], tenths[-1][index]
+            if not first or not last:
+                continue
+            every = [v for t in tenths for v in t[index]]
+            a, b = statistics.median(first), statistics.median(last)
+            print(f"{name}: median {statistics.median(every):.1f} MB, max {max(every):.1f} MB over "
+                  f"the crawl; first tenth median {a:.1f} MB, last tenth {b:.1f} MB "
+                  f"({100 * (b - a) / a:+.1f}%); max after the first tenth "
+                  f"{max(v for t in tenths[1:] for v in t[index]):.1f} MB")
         print(f"samples: {len(samples)} (one a second)")
+
+
+def save_samples(result: dict, path: Path) -> None:
+    """Every RSS sample of a run as JSON lines (seconds, pages fetched, crawler MB, workers)."""
+    import json
+
+    with path.open("a", encoding="utf-8") as out:
+        for seconds, seen, own, workers in result["samples"]:
+            out.write(json.dumps({"run": result["label"], "s": round(seconds, 1), "pages": seen,
+                                  "crawler_mb": round(own, 1),
+                                  "workers_mb": {str(k): round(v, 1) for k, v in workers.items()}})
+                      + "\n")
 
 
 def main() -> int:
@@ -249,6 +276,7 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2", help="NEWSCRAWL_STAGE_WORKERS of each run")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--memory", action="store_true", help="print RSS by tenths of the pages")
+    parser.add_argument("--samples", type=Path, help="append every RSS sample to this file (JSON lines)")
     args = parser.parse_args()
     counts = [int(x) for x in args.workers.split(",")]
     with tempfile.TemporaryDirectory(prefix="crawl-throughput-") as tmp_dir:
@@ -281,6 +309,8 @@ def main() -> int:
                         print(open(result["log"]).read()[-3000:])
                     if args.memory:
                         memory_report(result, len(urls))
+                    if args.samples:
+                        save_samples(result, args.samples)
         print(f"{'run':12s} {'span s':>7s} {'stored':>6s} {'pages/s':>8s} {'CPU s':>6s} "
               f"{'CPU ms/page':>11s} {'crawler RSS MB med/max':>22s} {'worker RSS MB med/max':>21s} "
               f"{'workers':>7s}  outcomes")
