@@ -14,6 +14,9 @@ exit, the interpreter's start and imports included for both sides:
 
 Runs alternate (baseline, newscrawl, newscrawl -j 1, then the reverse order) ``--repeat`` times;
 printed per database: pages/s of each run, the medians, and newscrawl's ratio to the baseline.
+Beside the wall clock (the figure the target is about, but on a shared machine mostly a share
+of it), each run's CPU time: the command's own process (``main``: reading, storing) and all of
+it with its workers (``all``), in ms a page, and the cores it kept busy (CPU / wall).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -60,13 +64,34 @@ def scratch(kind: str, folder: Path, n: int):
     return scratch_database("postgresql")
 
 
-def timed(cmd: list[str]) -> float:
+def own_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` itself (not its children) so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(cmd: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds of the command's process, CPU seconds with its children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd[:4])}... failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return elapsed
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
+        main_cpu = 0.0
+        while proc.poll() is None:
+            # The process's own CPU, read until it exits (a zombie keeps it readable).
+            main_cpu = own_cpu(proc.pid) or main_cpu
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - start
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd[:4])}... failed ({proc.returncode}): "
+                             f"{err.read()[-2000:].decode(errors='replace')}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, min(main_cpu, total), total
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for kind in args.databases.split(","):
         rates: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
         n = 0
         for r in range(args.repeat):
             order = list(commands) if r % 2 == 0 else list(reversed(commands))
@@ -98,15 +124,25 @@ def main(argv: list[str] | None = None) -> int:
                 n += 1
                 url, drop = scratch(kind, work, n)
                 try:
-                    rates[name].append(count / timed(commands[name](url)))
+                    wall, main_cpu, total = timed(commands[name](url))
                 finally:
                     drop()
-                print(f"  {kind} run {n}: {name}: {rates[name][-1]:.1f} pages/s", flush=True)
+                rates[name].append(count / wall)
+                cpus[name].append((1000 * main_cpu / count, 1000 * total / count, total / wall))
+                print(f"  {kind} run {n}: {name}: {rates[name][-1]:.1f} pages/s; CPU ms/page main "
+                      f"{cpus[name][-1][0]:.0f}, all {cpus[name][-1][1]:.0f}; cores busy "
+                      f"{cpus[name][-1][2]:.2f}; load average {os.getloadavg()[0]:.1f}", flush=True)
         base = statistics.median(rates["baseline"])
+        base_cpu = statistics.median(c[1] for c in cpus["baseline"])
         for name, values in rates.items():
             runs = " ".join(f"{v:5.1f}" for v in values)
+            main_ms = statistics.median(c[0] for c in cpus[name])
+            all_ms = statistics.median(c[1] for c in cpus[name])
+            busy = statistics.median(c[2] for c in cpus[name])
             print(f"{kind:10s} {name:15s} pages/s: {runs}   median {statistics.median(values):5.1f}"
-                  f"   {statistics.median(values) / base:4.2f}x the baseline")
+                  f"   {statistics.median(values) / base:4.2f}x the baseline;   CPU ms/page main "
+                  f"{main_ms:5.1f}, all {all_ms:5.1f} ({all_ms / base_cpu:4.2f}x the baseline's); "
+                  f"cores busy {busy:4.2f}")
     for p in pages.iterdir():
         p.unlink()
     pages.rmdir()

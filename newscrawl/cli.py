@@ -188,10 +188,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                            f".html.gz, .warc or .warc.gz files, saved-response folders, or folders "
                            f"holding them)")
     filters = _ingest_filters(args)
-    # A bad URL is one error line before any work starts; a new database is made here, once.
-    _SESSIONS[args.db] = _sessionmaker(args.db)
+    checked_url(args.db)  # a mistyped URL is one error line before any work starts
     tally = _Tally(errors=len(missing))
     with _Stages(args.jobs or usable_cores()) as stages:
+        # The workers import and warm up on the other cores while this process opens the
+        # database (a new one is made here, once: its migrations take a second or two).
+        stages.start()
+        _SESSIONS[args.db] = _sessionmaker(args.db)
         if pages:
             _ingest_pages(pages, args, filters, tally, stages)
         if warcs:
@@ -234,22 +237,30 @@ class _Stages:
             self.pool = stage_pool(self.jobs)
         return self
 
+    def start(self) -> None:
+        """Start every worker now rather than at the first page."""
+        if self.pool is not None:
+            for _ in range(self.jobs):
+                self.pool.submit(os.getpid)
+
     def __exit__(self, kind, *exc) -> None:
         if self.pool is not None:
             # On an error or Ctrl-C the pages still in flight are dropped, not waited for.
             self.pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
 
     def records(self, items):
-        """``(item, page, record)`` for each item of ``items`` in their order; an
-        :class:`IngestError` comes back as ``(error, None, None)``."""
+        """``(item, page, record, precomputed)`` for each item of ``items`` in their order; an
+        :class:`IngestError` comes back as ``(error, None, None, None)``. ``precomputed``: what
+        the store will compute from the page and record, computed ahead by the worker
+        (newscrawl.store.precompute; None without workers)."""
         from collections import deque
 
         if self.pool is None:
             for item in items:
                 if isinstance(item, IngestError):
-                    yield item, None, None
+                    yield item, None, None, None
                 else:
-                    yield item, *page_record(item)
+                    yield item, *page_record(item), None
             return
         pending: deque = deque()
         for item in items:
@@ -265,8 +276,9 @@ class _Stages:
 
 def _settled(item, future):
     if future is None:
-        return item, None, None
-    return item, item if isinstance(item, Page) else item.page, future.result()  # a WARC skip
+        return item, None, None, None
+    # An item is a page or a WARC skip (which holds its page).
+    return item, item if isinstance(item, Page) else item.page, *future.result()
 
 
 def _ingest_stream(items, make_session, filters: Filters, quiet: bool, progress: Progress,
@@ -289,7 +301,7 @@ def _ingest_stream(items, make_session, filters: Filters, quiet: bool, progress:
             indexes.append(index)
             yield item
 
-    for item, page, record in stages.records(staged()):
+    for item, page, record, precomputed in stages.records(staged()):
         index = indexes.popleft()
         if claim is not None and claim.lost.is_set():
             from newscrawl.store.ingest_files import LeaseLost
@@ -304,7 +316,8 @@ def _ingest_stream(items, make_session, filters: Filters, quiet: bool, progress:
             continue
         also = None if claim is None else (
             lambda session, position=index + 1: claim.record_stored(session, position))
-        outcome, not_taken = _store_and_print(make_session, page, record, quiet, progress, also)
+        outcome, not_taken = _store_and_print(make_session, page, record, quiet, progress, also,
+                                              precomputed)
         if outcome is not None:
             counts[outcome] += 1
             tally.outcomes[outcome] += 1
@@ -407,15 +420,18 @@ class _ReadOffsets:
 
 
 def _store_and_print(make_session, page, record, quiet: bool, progress: Progress | None,
-                     also=None) -> tuple[str | None, int]:
+                     also=None, precomputed=None) -> tuple[str | None, int]:
     """Store one page and its record (``also(session)`` in the same transaction) and print its
     line; returns the outcome (None when not even a failed fetch could be recorded) and 1 when
-    the database refused the page, else 0."""
+    the database refused the page, else 0. ``precomputed``: values the store would compute,
+    computed ahead by a worker (newscrawl.stages.memo)."""
     from newscrawl.ingest import store_ingested
+    from newscrawl.stages.memo import primed
     from newscrawl.store.refusals import StoreRefused
 
     try:
-        outcome = store_ingested(make_session, page, record, also)
+        with primed(precomputed):
+            outcome = store_ingested(make_session, page, record, also)
     except StoreRefused as exc:
         if progress is not None:
             progress.clear()
@@ -457,8 +473,13 @@ _SESSIONS: dict = {}
 
 
 def _process_page(item):
-    """The record of one page (or WARC skip), in an ingest worker."""
-    return page_record(item)[1]
+    """The record of one page (or WARC skip), and what the store will compute from them
+    (newscrawl.store.precompute), in an ingest worker: the storing process, which every page
+    goes through one after the other, is left with the database work."""
+    from newscrawl.store.precompute import store_precomputed
+
+    page, record = page_record(item)
+    return record, store_precomputed(page, record)
 
 
 def _ingest_filters(args: argparse.Namespace) -> Filters:

@@ -23,7 +23,7 @@ from newscrawl.crawl import settings as defaults
 from newscrawl.stages import process
 from newscrawl.stages import language
 from newscrawl.crawl.items import PageItem
-from newscrawl.stages.workers import staged_record
+from newscrawl.store.precompute import staged_for_store
 
 logger = logging.getLogger(__name__)
 
@@ -187,8 +187,10 @@ class StageWorkersPipeline:
     pool is shut down with the spider.
     """
 
-    #: What a worker runs on a page (a module-level function: it is sent by name).
-    work = staticmethod(staged_record)
+    #: What a worker runs on a page (a module-level function: it is sent by name): the stages,
+    #: and what the store will compute from the record (newscrawl.store.precompute), so the
+    #: crawler's store thread is left with the database work.
+    work = staticmethod(staged_for_store)
 
     def __init__(self, workers: int, stats: Any = None) -> None:
         from twisted.internet.defer import DeferredLock
@@ -613,6 +615,7 @@ class StorePipeline:
 
     @staticmethod
     def store_item(session, item: PageItem, event_window_days: int = defaults.NEWSCRAWL_EVENT_WINDOW_DAYS):
+        from newscrawl.stages.memo import primed
         from newscrawl.store.fetches import store_not_modified
         from newscrawl.store.repository import store_fetch_only, store_page
 
@@ -626,9 +629,10 @@ class StorePipeline:
                 requested_url=item.requested_url)
         staged = item.stages.get(STAGED)
         if staged is not None:
-            return store_page(session, item.to_page(), staged.record, source=item.source,
-                              requested_url=item.requested_url,
-                              event_window_days=event_window_days)
+            with primed(staged.precomputed):
+                return store_page(session, item.to_page(), staged.record, source=item.source,
+                                  requested_url=item.requested_url,
+                                  event_window_days=event_window_days)
         work = item.stages.get("work") or process.run_steps(item.to_page())
         return store_page(session, work.page, work.record, source=item.source,
                           requested_url=item.requested_url, event_window_days=event_window_days)

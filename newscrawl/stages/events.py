@@ -37,6 +37,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from newscrawl.stages.memo import primable
+
 #: Words of the body read for terms (the lead: who, where, how many).
 LEAD_WORDS = 300
 #: Terms two stories of one event share at least, names among them at least (numbers alone
@@ -75,6 +77,7 @@ class EventMatch:
                 and self.overlap >= MIN_TERM_OVERLAP)
 
 
+@primable
 def event_terms(title: str | None, body: str) -> frozenset[str]:
     """Proper names (casefolded) of the body's lead, and numbers (``#`` + digits) of the title
     and the lead.

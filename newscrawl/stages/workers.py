@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from newscrawl.model import ArticleRecord, Page
+from newscrawl.stages.memo import Precomputed
 from newscrawl.stages.process import STEPS, run_step, start, warm_up
 
 __all__ = ["Staged", "stage_pool", "staged_record", "usable_cores"]
@@ -88,11 +89,13 @@ def _exit_with_parent(parent: int) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Staged:
-    """What the stages made of one page in a worker: its record, and the stage that set its
-    ``skip_reason`` (None: none did), which the crawl's per-stage counts need."""
+    """What the stages made of one page in a worker: its record, the stage that set its
+    ``skip_reason`` (None: none did), which the crawl's per-stage counts need, and what the
+    store will compute from them, when the worker computed it ahead (newscrawl.stages.memo)."""
 
     record: ArticleRecord
     skipped_at: str | None
+    precomputed: Precomputed | None = None
 
 
 def staged_record(page: Page) -> Staged:

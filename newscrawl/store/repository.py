@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from newscrawl.model import ArticleRecord, Fingerprint, Page, normalize_headers, site_of
 from newscrawl.stages.fingerprint import fingerprint
+from newscrawl.stages.memo import primable
 from newscrawl.store.concurrency import lock_placement, placement_lock_keys
 from newscrawl.stages.events import EVENT_WINDOW_DAYS
 from newscrawl.store.events import date_story, day_number, link_story
@@ -121,6 +122,12 @@ def upsert_site(session: Session, host: str, name: str | None, seen_at: dt.datet
 RAW_PAGE_GZIP_LEVEL = 6
 
 
+@primable
+def compress_raw(body: bytes) -> bytes:
+    """A raw page's bytes as the store keeps them (the same bytes give the same result)."""
+    return gzip.compress(body, compresslevel=RAW_PAGE_GZIP_LEVEL, mtime=0)
+
+
 def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url: str) -> int:
     """The id of the raw page with these bytes (by SHA-256), stored gzip-compressed if new."""
     headers, url = clean_headers(headers), clean_text(url)
@@ -129,7 +136,7 @@ def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url:
     if found is not None:
         return found
     row = {"sha256": digest, "size": len(body),
-           "content": gzip.compress(body, compresslevel=RAW_PAGE_GZIP_LEVEL, mtime=0),
+           "content": compress_raw(body),
            "headers": headers, "url": url}
     inserted = insert_ignore(session, RawPage, row, ["sha256"], returning=RawPage.id)
     if inserted is not None:

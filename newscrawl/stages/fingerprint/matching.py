@@ -57,6 +57,7 @@ import numpy as np
 
 from newscrawl.stages.fingerprint.text import SHINGLE_SIZE, shingles_of, stable_text, tokens
 from newscrawl.stages.fingerprint.words import SAME_EVENT_WORDS, word_set_hashes, word_set_jaccard
+from newscrawl.stages.memo import primable
 
 #: Containment at or above which two bodies are one story without asking the anchors.
 CONTAINMENT_SURE = 0.70
@@ -260,6 +261,7 @@ class TextFeatures:
                                bool(named), None if word_set is None else np.frombuffer(word_set, dtype="<u4"))
 
 
+@primable
 def text_hashes(body: str) -> tuple[np.ndarray, np.ndarray, bool]:
     """(token hashes, sorted anchor-bigram hashes, named) of ``body``: what the store keeps of a
     story for its verification (:meth:`TextFeatures.from_stored`; bytes by :func:`stored_features`)."""

@@ -32,6 +32,7 @@ from datasketch import MinHash
 
 from newscrawl.stages.fingerprint.signature import MINHASH_SCHEME, MINHASH_SEED, band_hashes
 from newscrawl.stages.fingerprint.text import stable_text, tokens
+from newscrawl.stages.memo import primable
 
 #: Words shorter than this (letters) are left out unless they hold a digit: in alphabetic
 #: scripts the short words are the function words every text has.
@@ -70,6 +71,7 @@ def _template() -> MinHash:
     return MinHash(num_perm=WORD_PERM, seed=WORD_SEED, scheme=MINHASH_SCHEME)
 
 
+@primable
 def word_bands(body: str) -> tuple[int, ...]:
     """The :data:`WORD_BAND_COUNT` band hashes of ``body``'s word signature (empty: no words)."""
     words = signature_words(body)

@@ -1,0 +1,37 @@
+"""What a worker computes ahead for the store equals what the store computes itself."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+
+from newscrawl.model import Page
+from newscrawl.stages import process_page
+from newscrawl.stages.events import event_terms
+from newscrawl.stages.fingerprint.matching import text_hashes
+from newscrawl.stages.fingerprint.words import word_bands
+from newscrawl.store.precompute import store_precomputed
+from newscrawl.store.repository import compress_raw
+
+
+def test_the_store_values_computed_in_a_worker_equal_the_stores_own():
+    body = ("<html><head><title>Harbour Board votes</title></head><body><article>"
+            + "".join(f"<p>The Harbour Board met on Tuesday {n} and voted 14 to {n} on the new "
+                      f"pier, said chair Mary Okafor, after a debate of {n + 3} hours.</p>"
+                      for n in range(12))
+            + "</article></body></html>").encode()
+    page = Page.build("https://example.org/pier", body, None, 200, None)
+    record = process_page(body, page.url)
+    assert record.is_article
+    ahead = pickle.loads(pickle.dumps(store_precomputed(page, record)))  # sent between processes
+    got = {name.rsplit(".", 1)[1]: value for name, _, value in ahead.values}
+    assert got["compress_raw"] == compress_raw(body)
+    assert got["word_bands"] == word_bands(record.body)
+    assert got["event_terms"] == event_terms(record.title, record.body)
+    for mine, theirs in zip(got["text_hashes"], text_hashes(record.body), strict=True):
+        assert np.array_equal(mine, theirs)
+    # A page that is not an article: only its bytes are stored.
+    record.skip_reason = "not_article"
+    assert [name.rsplit(".", 1)[1] for name, _, _ in store_precomputed(page, record).values] \
+        == ["compress_raw"]
