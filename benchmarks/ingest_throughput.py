@@ -1,6 +1,7 @@
 """``newscrawl ingest`` pages per second beside a naive trafilatura.extract + INSERT ingest.
 
     python benchmarks/ingest_throughput.py [--pages 250] [--repeat 2] [--databases sqlite,postgresql]
+                                           [--before DIR]
 
 Real pages of ../shared/data/wcxb-dev-articles are written as ``.html`` files into a scratch
 folder. Each run starts a fresh command on a fresh database (a SQLite file; a scratch
@@ -11,6 +12,9 @@ exit, the interpreter's start and imports included for both sides:
   with ``--jobs 1``;
 * the baseline: one Python process that, per file, reads it, runs ``trafilatura.extract``, and
   INSERTs the URL, the text and the raw bytes into a table, one commit a page.
+
+``--before DIR`` adds ``newscrawl ingest`` run from another checkout (``git worktree add DIR
+main``), the code before a change, in the same rounds.
 
 Runs alternate (baseline, newscrawl, newscrawl -j 1, then the reverse order) ``--repeat`` times;
 printed per database: pages/s of each run, the medians, and newscrawl's ratio to the baseline.
@@ -73,12 +77,12 @@ def own_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def timed(cmd: list[str]) -> tuple[float, float, float]:
+def timed(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds of the command's process, CPU seconds with its children)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd)
         main_cpu = 0.0
         while proc.poll() is None:
             # The process's own CPU, read until it exits (a zombie keeps it readable).
@@ -99,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=250)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--before", type=Path, help="a checkout of the code before a change")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ingest-throughput-"))
     pages = work / "pages"
@@ -114,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         "newscrawl -j 1": lambda url: [sys.executable, "-m", "newscrawl", "ingest", "-q", "-j", "1",
                                        str(pages), "--db", url],
     }
+    where = {name: ROOT for name in commands}
+    if args.before is not None:
+        commands["before"] = commands["newscrawl"]
+        where["before"] = args.before.resolve()
     for kind in args.databases.split(","):
         rates: dict[str, list[float]] = {name: [] for name in commands}
         cpus: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
@@ -124,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 n += 1
                 url, drop = scratch(kind, work, n)
                 try:
-                    wall, main_cpu, total = timed(commands[name](url))
+                    wall, main_cpu, total = timed(commands[name](url), where[name])
                 finally:
                     drop()
                 rates[name].append(count / wall)
