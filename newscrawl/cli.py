@@ -194,7 +194,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # The workers import and warm up on the other cores while this process opens the
         # database (a new one is made here, once: its migrations take a second or two).
         stages.start()
-        _SESSIONS[args.db] = _sessionmaker(args.db)
+        _SESSIONS[args.db] = _asynchronous_commits(_sessionmaker(args.db))
         if pages:
             _ingest_pages(pages, args, filters, tally, stages)
         if warcs:
@@ -470,6 +470,34 @@ def _ingest_status(args: argparse.Namespace) -> int:
 
 #: Session factories of this process by database URL (one engine for all inputs of a run).
 _SESSIONS: dict = {}
+
+
+def _asynchronous_commits(make_session):
+    """``make_session``, whose PostgreSQL connections commit without waiting for the server to
+    write its log to disk (``synchronous_commit`` off, PostgreSQL's setting for bulk loads):
+    an ingest commits once a page, and that wait (a disk flush each) was most of a commit. A
+    server that crashes may lose the last fraction of a second of commits, never a part of one,
+    and never its consistency: a page and its WARC file's position are one transaction, so an
+    ingest run again (or resumed) stores what was lost. SQLite: as it is (WAL, synchronous
+    NORMAL, already without a flush a commit)."""
+    from sqlalchemy import event
+
+    engine = make_session.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        return make_session
+
+    def asynchronous(dbapi_connection, _record) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True  # a SET in a transaction rolled back would not hold
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
+        finally:
+            dbapi_connection.autocommit = autocommit
+
+    event.listen(engine, "connect", asynchronous)
+    engine.dispose()  # the connection that opened (or migrated) the database is not reused
+    return make_session
 
 
 def _process_page(item):

@@ -85,3 +85,25 @@ def test_a_50mb_file_is_ingested_in_bounded_memory_and_kept_whole(tmp_path):
     kinds = {r["kind"] for r in repairs}
     assert {"truncated_body", "truncated_html", "fingerprint_text_cut"} <= kinds
     assert raw_page_bytes(stored) == raw  # the raw page is kept whole, to reprocess later
+
+
+def test_an_ingest_into_postgresql_commits_without_waiting_for_the_servers_disk(
+        postgres_database_url, tmp_path):
+    from sqlalchemy import func, select, text
+
+    from newscrawl.cli import _asynchronous_commits, _sessionmaker
+    from newscrawl.store.models import Fetch
+
+    make_session = _asynchronous_commits(_sessionmaker(postgres_database_url))
+    for _ in range(2):  # every connection of the pool, not only the first
+        with make_session() as session:
+            assert session.execute(text("SHOW synchronous_commit")).scalar() == "off"
+            session.rollback()
+    saved = tmp_path / "page.html"
+    saved.write_text("<html><body><article>" + "<p>The council met on Tuesday to vote "
+                     "on the new harbour wall, which the engineers had asked for.</p>" * 8
+                     + "</article></body></html>")
+    assert cli_main(["ingest", "-q", str(saved), "--db", postgres_database_url]) == 0
+    # Committed where the URL says (its schema kept), and readable by another connection.
+    with _sessionmaker(postgres_database_url)() as session:
+        assert session.execute(select(func.count()).select_from(Fetch)).scalar() == 1
