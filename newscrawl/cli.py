@@ -234,7 +234,8 @@ class _Stages:
         if self.jobs > 1:
             from newscrawl.stages.workers import stage_pool
 
-            self.pool = stage_pool(self.jobs)
+            # The date parser's data is loaded by the page that needs it, if any does.
+            self.pool = stage_pool(self.jobs, warm_dates=False)
         return self
 
     def start(self) -> None:

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from newscrawl.model import ArticleRecord, Page
 from newscrawl.stages.memo import Precomputed
-from newscrawl.stages.process import STEPS, run_step, start, warm_up
+from newscrawl.stages.extract import warm_up_dates
+from newscrawl.stages.language import load_models
+from newscrawl.stages.process import STEPS, run_step, start
 
 __all__ = ["Staged", "stage_pool", "staged_record", "usable_cores"]
 
@@ -28,20 +30,25 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def stage_pool(workers: int, *, ignore_interrupt: bool = False) -> ProcessPoolExecutor:
+def stage_pool(workers: int, *, ignore_interrupt: bool = False,
+               warm_dates: bool = True) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes for the stages, started when the first page is submitted.
 
     Spawned, not forked: a forked worker would share the parent's database connections, its
     reactor and its sockets. Each worker ends when the process that started it is gone (a
     ``kill -9``), and loads what the stages' first page would otherwise pay for
-    (:func:`~newscrawl.stages.process.warm_up`). ``ignore_interrupt``: the workers ignore
-    Ctrl-C (SIGINT reaches the whole process group), so the parent decides what happens to the
-    pages in flight - a crawl finishes them on its graceful shutdown.
+    (:func:`~newscrawl.stages.process.warm_up`): the language models, which every page needs,
+    and - unless ``warm_dates`` is False - the date parser's locale data, which only a page
+    whose date is found nowhere but in its text needs (few news articles do), and
+    which costs each worker seconds of CPU. A crawl warms it (its pages must never wait on one
+    another); an ingest leaves it to the page that asks. ``ignore_interrupt``: the workers
+    ignore Ctrl-C (SIGINT reaches the whole process group), so the parent decides what happens
+    to the pages in flight - a crawl finishes them on its graceful shutdown.
     """
     import multiprocessing
 
     return _StagePool(workers, mp_context=multiprocessing.get_context("spawn"),
-                      initializer=_start_worker, initargs=(os.getpid(), ignore_interrupt),
+                      initializer=_start_worker, initargs=(os.getpid(), ignore_interrupt, warm_dates),
                       ignore_interrupt=ignore_interrupt)
 
 
@@ -63,13 +70,15 @@ class _StagePool(ProcessPoolExecutor):
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
-def _start_worker(parent: int, ignore_interrupt: bool) -> None:
+def _start_worker(parent: int, ignore_interrupt: bool, warm_dates: bool = True) -> None:
     if ignore_interrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C that came meanwhile is dropped
         if hasattr(signal, "pthread_sigmask"):
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _exit_with_parent(parent)
-    warm_up()
+    load_models()
+    if warm_dates:
+        warm_up_dates()
 
 
 def _exit_with_parent(parent: int) -> None:
