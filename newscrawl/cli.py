@@ -194,7 +194,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # The workers import and warm up on the other cores while this process opens the
         # database (a new one is made here, once: its migrations take a second or two).
         stages.start()
-        _SESSIONS[args.db] = _asynchronous_commits(_sessionmaker(args.db))
+        _SESSIONS[args.db] = ingest_sessions(args.db)
         if pages:
             _ingest_pages(pages, args, filters, tally, stages)
         if warcs:
@@ -471,6 +471,11 @@ def _ingest_status(args: argparse.Namespace) -> int:
 
 #: Session factories of this process by database URL (one engine for all inputs of a run).
 _SESSIONS: dict = {}
+
+
+def ingest_sessions(url: str | None):
+    """The session factory ``newscrawl ingest`` stores with (:func:`_asynchronous_commits`)."""
+    return _asynchronous_commits(_sessionmaker(url))
 
 
 def _asynchronous_commits(make_session):

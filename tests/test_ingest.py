@@ -91,10 +91,11 @@ def test_an_ingest_into_postgresql_commits_without_waiting_for_the_servers_disk(
         postgres_database_url, tmp_path):
     from sqlalchemy import func, select, text
 
-    from newscrawl.cli import _asynchronous_commits, _sessionmaker
+    from newscrawl.cli import ingest_sessions
+    from newscrawl.store.db import open_database
     from newscrawl.store.models import Fetch
 
-    make_session = _asynchronous_commits(_sessionmaker(postgres_database_url))
+    make_session = ingest_sessions(postgres_database_url)
     for _ in range(2):  # every connection of the pool, not only the first
         with make_session() as session:
             assert session.execute(text("SHOW synchronous_commit")).scalar() == "off"
@@ -105,5 +106,5 @@ def test_an_ingest_into_postgresql_commits_without_waiting_for_the_servers_disk(
                      + "</article></body></html>")
     assert cli_main(["ingest", "-q", str(saved), "--db", postgres_database_url]) == 0
     # Committed where the URL says (its schema kept), and readable by another connection.
-    with _sessionmaker(postgres_database_url)() as session:
+    with open_database(postgres_database_url)() as session:
         assert session.execute(select(func.count()).select_from(Fetch)).scalar() == 1
