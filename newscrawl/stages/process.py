@@ -213,9 +213,10 @@ STEPS: tuple[Callable[[Work], None], ...] = (
 )
 
 
-def warm_up() -> None:
+def warm_up(*, dates: bool = True) -> None:
     """Load now what the stages would otherwise load while processing some page: the language
-    detectors' models and the date parser's locale data (:func:`warm_up_dates`), seconds in all.
+    detectors' models and the date parser's locale data (:func:`warm_up_dates`; not with
+    ``dates`` False: few pages ask for it), seconds in all.
     A process that runs many pages (an ingest's stage worker, a benchmark's worker) calls it when
     it starts, so that no page's time holds a once-per-process cost; records are the same.
 
@@ -223,7 +224,8 @@ def warm_up() -> None:
     collector's sight (``gc.freeze``): a full collection would otherwise walk those hundreds of
     thousands of objects again and again, for nothing to free."""
     load_models()
-    warm_up_dates()
+    if dates:
+        warm_up_dates()
     warm_up_extract()
     registrable_domain("www.example.com")  # loads the Public Suffix List
     gc.collect()

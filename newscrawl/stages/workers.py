@@ -15,9 +15,7 @@ from dataclasses import dataclass
 
 from newscrawl.model import ArticleRecord, Page
 from newscrawl.stages.memo import Precomputed
-from newscrawl.stages.extract import warm_up_dates
-from newscrawl.stages.language import load_models
-from newscrawl.stages.process import STEPS, run_step, start
+from newscrawl.stages.process import STEPS, run_step, start, warm_up
 
 __all__ = ["Staged", "stage_pool", "staged_record", "usable_cores"]
 
@@ -76,9 +74,7 @@ def _start_worker(parent: int, ignore_interrupt: bool, warm_dates: bool = True) 
         if hasattr(signal, "pthread_sigmask"):
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _exit_with_parent(parent)
-    load_models()
-    if warm_dates:
-        warm_up_dates()
+    warm_up(dates=warm_dates)
 
 
 def _exit_with_parent(parent: int) -> None:
