@@ -3,7 +3,7 @@ alone, computed ahead in a stage worker (:mod:`newscrawl.stages.memo`).
 
 Every page goes through the one process (and thread) that stores, in order; the workers run
 the stages side by side. Here the workers also take the store's own pure work - the raw
-page's compression, the verification hashes, the word bands and the event terms of the text
+page's compression, the verification hashes, the word bands and word set, and the event terms of the text
 it would store - and the storing process finds them ready. The store still asks for them
 exactly as before, so what it stores does not change; a value it does not ask for (a page
 already stored, a text placed by its hash) was only computed for nothing, in a worker.
@@ -16,7 +16,7 @@ import dataclasses
 from newscrawl.model import ArticleRecord, Page
 from newscrawl.stages.events import event_terms
 from newscrawl.stages.fingerprint.matching import text_hashes
-from newscrawl.stages.fingerprint.words import word_bands
+from newscrawl.stages.fingerprint.words import word_bands, word_set_hashes
 from newscrawl.stages.memo import Precomputed, precompute
 from newscrawl.stages.workers import Staged, staged_record
 from newscrawl.store.repository import compress_raw
@@ -32,6 +32,7 @@ def store_precomputed(page: Page, record: ArticleRecord) -> Precomputed:
     if record.is_article:
         record = clean_record(record)  # the text the store places is the cleaned one
         calls += [(text_hashes, (record.body,)), (word_bands, (record.body,)),
+                  (word_set_hashes, (record.body,)),
                   (event_terms, (record.title, record.body))]
     return precompute(calls)
 

@@ -10,7 +10,7 @@ from newscrawl.model import Page
 from newscrawl.stages import process_page
 from newscrawl.stages.events import event_terms
 from newscrawl.stages.fingerprint.matching import text_hashes
-from newscrawl.stages.fingerprint.words import word_bands
+from newscrawl.stages.fingerprint.words import word_bands, word_set_hashes
 from newscrawl.store.precompute import store_precomputed
 from newscrawl.store.repository import compress_raw
 
@@ -28,6 +28,7 @@ def test_the_store_values_computed_in_a_worker_equal_the_stores_own():
     got = {name.rsplit(".", 1)[1]: value for name, _, value in ahead.values}
     assert got["compress_raw"] == compress_raw(body)
     assert got["word_bands"] == word_bands(record.body)
+    assert np.array_equal(got["word_set_hashes"], word_set_hashes(record.body))
     assert got["event_terms"] == event_terms(record.title, record.body)
     for mine, theirs in zip(got["text_hashes"], text_hashes(record.body), strict=True):
         assert np.array_equal(mine, theirs)

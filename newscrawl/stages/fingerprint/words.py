@@ -91,6 +91,7 @@ def word_bands(body: str) -> tuple[int, ...]:
 SAME_EVENT_WORDS = 0.20
 
 
+@primable
 def word_set_hashes(body: str) -> np.ndarray:
     """The sorted 32-bit hashes (CRC-32 of the UTF-8) of ``body``'s word set
     (:func:`signature_words`): what the store keeps of a story for the event evidence."""
