@@ -72,3 +72,13 @@ def scratch_postgres(server: str) -> tuple[str, Callable[[], None]]:
 
     url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
     return url.render_as_string(hide_password=False), drop
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds process ``pid`` itself (not its children) has used so far;
+    None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
-from benchmarks._common import crawl_command, proxy_env  # noqa: E402
+from benchmarks._common import crawl_command, process_cpu_seconds, proxy_env  # noqa: E402
 from newscrawl.crawl.replay import save_case  # noqa: E402
 from newscrawl.store.models import Fetch  # noqa: E402
 from newscrawl.testing import LoopbackSiteServer  # noqa: E402
@@ -118,15 +118,6 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds ``pid`` has used so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -160,7 +151,7 @@ class Sampler(threading.Thread):
                 value = rss_mb(kid)
                 if value is not None:
                     workers[kid] = value
-                cpu = cpu_seconds(kid)
+                cpu = process_cpu_seconds(kid)
                 if cpu is not None:
                     self.worker_cpu[kid] = cpu
             exchanges = self.server.exchanges[read:]

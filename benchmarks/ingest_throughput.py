@@ -38,6 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks._common import process_cpu_seconds  # noqa: E402
+
 DATA = ROOT.parent / "shared" / "data" / "wcxb-dev-articles"
 
 NAIVE = r'''
@@ -68,15 +70,6 @@ def scratch(kind: str, folder: Path, n: int):
     return scratch_database("postgresql")
 
 
-def own_cpu(pid: int) -> float | None:
-    """User + system CPU seconds of process ``pid`` itself (not its children) so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def timed(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds of the command's process, CPU seconds with its children)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -86,7 +79,7 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float, float]:
         main_cpu = 0.0
         while proc.poll() is None:
             # The process's own CPU, read until it exits (a zombie keeps it readable).
-            main_cpu = own_cpu(proc.pid) or main_cpu
+            main_cpu = process_cpu_seconds(proc.pid) or main_cpu
             time.sleep(0.05)
         elapsed = time.perf_counter() - start
         if proc.returncode != 0:
