@@ -93,6 +93,7 @@ _TERM_COUNTS = (select(StoryEventTerm.story_id, func.count())
 
 
 _INSERT_TERM = StoryEventTerm.__table__.insert()
+_INSERT_EVENT = Event.__table__.insert().returning(Event.__table__.c.id)
 _EVENTS_OF_STORIES = select(Story.id, Story.event_id).where(
     Story.id.in_(bindparam("story_ids", expanding=True)), Story.event_id.is_not(None))
 _EVENTS = select(Event).where(Event.id.in_(bindparam("event_ids", expanding=True)))
@@ -138,7 +139,11 @@ def link_story(session: Session, story: Story, title: str | None, body: str,
     the event id. ``published`` is its first version's publication date; ``fetched``: its
     ``first_seen_at`` is a download's time (a crawl, a WARC record), not a file's; ``related``:
     stories whose wording its text partly shares (the verification's evidence of one event,
-    newscrawl.store.matching.Placement.related), tried before the term matches. Flushes."""
+    newscrawl.store.matching.Placement.related), tried before the term matches. Flushes.
+
+    ``story`` may also be a transient :class:`Story` holding the values of a row its caller
+    inserted itself (:func:`newscrawl.store.repository.add_version`): its ``published_at`` and
+    ``event_id`` are then set on the object only, for the caller to write."""
     terms = event_terms(title, body)
     story.published_at = published
     seen = story.first_seen_at if fetched else None
@@ -193,19 +198,23 @@ def _join(session: Session, story: Story, matches: list[int], day: dt.date | Non
         span += event_days
         chosen.append(event_id)
     if not chosen:
-        target = Event(title=title, first_seen_at=story.first_seen_at)
-        session.add(target)
-        session.flush()
+        # A new event's row in one INSERT ... RETURNING with its span: the same row the ORM
+        # wrote in an insert and an update, without its unit of work.
+        target_id = session.execute(_INSERT_EVENT, {
+            "title": title, "first_seen_at": story.first_seen_at,
+            "first_day": min(span) if span else None, "last_day": max(span) if span else None,
+        }).scalar_one()
     else:
         # One event, or several shown to be one (within the window): all go into the oldest.
         target = events[min(chosen)]
+        target_id = target.id
         merged = [e for e in chosen if e != target.id]
         if merged:
             session.execute(update(Story).where(Story.event_id.in_(merged)).values(event_id=target.id))
             session.execute(delete(Event).where(Event.id.in_(merged)))
             target.first_seen_at = min([target.first_seen_at] + [events[e].first_seen_at for e in merged])
-    if span:
-        target.first_day, target.last_day = min(span), max(span)
-    story.event_id = target.id
+        if span:
+            target.first_day, target.last_day = min(span), max(span)
+    story.event_id = target_id
     session.flush()
-    return target.id
+    return target_id

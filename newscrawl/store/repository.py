@@ -32,7 +32,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Integer, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from newscrawl.model import ArticleRecord, Fingerprint, Page, normalize_headers, site_of
@@ -65,6 +65,7 @@ from newscrawl.store.models import (
     Site,
     Story,
     Version,
+    url_hash,
     utc,
 )
 
@@ -101,6 +102,16 @@ _VERSION_AT_URL_WITH_HASH = select(Version).where(Version.url == bindparam("url"
                                                   Version.body_hash == bindparam("body_hash"))
 _STORY_KEY_OF = select(Story.key).where(Story.id == bindparam("story_id"))
 _INSERT_FETCH = insert(Fetch.__table__).returning(Fetch.__table__.c.id)
+# A new story's and a new version's rows, by INSERT ... RETURNING on the tables: the ORM's unit
+# of work (an object's state, its flush plan, its identity) costs more than these inserts take.
+# Column defaults (a version's url_hash) and the count and full-text triggers apply as before.
+_INSERT_STORY = insert(Story.__table__).returning(Story.__table__.c.id)
+_INSERT_VERSION = insert(Version.__table__).returning(Version.__table__.c.id)
+_stories = Story.__table__.c
+_SET_NEW_STORY = (update(Story.__table__).where(_stories.id == bindparam("story_id"))
+                  .values(canonical_version_id=bindparam("canonical_version_id_", type_=Integer),
+                          published_at=bindparam("published_at_", type_=_stories.published_at.type),
+                          event_id=bindparam("event_id_", type_=Integer)))
 
 
 def upsert_site(session: Session, host: str, name: str | None, seen_at: dt.datetime) -> int:
@@ -272,17 +283,23 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
     ``day``: the text's day (:func:`text_day`), under which a new story's word bands are indexed;
     ``event_window_days``: how many days apart the stories of one event may be.
 
+    The new rows are written by INSERT statements, not through the session: the version (and a
+    new story) are returned as transient objects holding the values written and their ids, in
+    no session (read them; a later query in the session loads the rows themselves). A story
+    the placement names is the session's own object.
+
     The caller holds the text's placement locks (:func:`lock_placement`)."""
+    # What is pending goes first, as when these rows were objects of the unit of work.
+    session.flush()
     created_story = placement.story_id is None
     if created_story:
-        story = Story(key=_new_story_key(session, fp.body_hash), title=record.title,
-                      language=record.language, first_seen_at=fetched_at)
-        session.add(story)
-        session.flush()
+        values = {"key": _new_story_key(session, fp.body_hash), "title": record.title,
+                  "language": record.language, "first_seen_at": fetched_at}
+        story = Story(id=session.execute(_INSERT_STORY, values).scalar_one(), **values)
     else:
         story = session.get(Story, placement.story_id)
 
-    version = Version(
+    values = dict(
         story_id=story.id, site_id=site_id, url=url, canonical_url=record.canonical_url,
         title=record.title, body=record.body, body_hash=fp.body_hash, language=record.language,
         language_confidence=record.language_confidence,
@@ -293,21 +310,23 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
         published_at=utc(record.published_at), published_source=record.published_source,
         modified_at=utc(record.modified_at), modified_source=record.modified_source,
         first_fetched_at=fetched_at, last_fetched_at=fetched_at, fetch_count=fetch_count,
+        url_hash=url_hash(url),
     )
-    version.derivation, version.similarity = describe(session, story.id, record.body, placement,
-                                                      created_story)
-    session.add(version)
-    session.flush()
+    values["derivation"], values["similarity"] = describe(session, story.id, record.body, placement,
+                                                          created_story)
+    version = Version(id=session.execute(_INSERT_VERSION, values).scalar_one(), **values)
     record_merges(session, story.id, version.id, placement.also_matched, fetched_at)
 
     if created_story:
         story.canonical_version_id = version.id
         link_story(session, story, record.title, record.body, utc(record.published_at),
                    fetched=fetched, related=placement.related, window_days=event_window_days)
+        session.execute(_SET_NEW_STORY, {"story_id": story.id, "canonical_version_id_": version.id,
+                                         "published_at_": story.published_at,
+                                         "event_id_": story.event_id})
         insert_band_rows(session, story.id, list(enumerate(fp.bands)))
         index_words(session, story.id, record.body, day)
         index_features(session, story.id, record.body, placement.features)
-        session.flush()
     elif story.published_at is None and record.published_at is not None:
         # A story first stored without a day: a copy that states its date gives it one.
         date_story(session, story, utc(record.published_at), window_days=event_window_days)
