@@ -13,7 +13,8 @@ each removal is recorded (kind, count, examples) on the version:
   also a credit glued into a paragraph.
 * ``related_headline``: a short block that is all link text, or reads like a headline, after the
   article or (a few) between its paragraphs -- other stories' headlines; not a closing run that
-  opens line by line with dates or numbers (tour dates, a schedule: the article's own list).
+  opens line by line with dates or numbers (tour dates, a schedule: the article's own list), nor
+  a link whose text is a written-out web address (a source the article cites).
 * ``tail``: everything after a heading that opens a related-stories, comments or reply section
   ("Related Posts", "Leave a Reply", "N Responses to ..."), when it comes in the second half of
   the body: those sections are never followed by more of the article; and everything after a
@@ -249,10 +250,17 @@ def is_headline_like(block: Block) -> bool:
             and text[:1].isupper() and not text.endswith(_SENTENCE_END))
 
 
+#: A link whose text is a web address written out: the article citing its source or a petition
+#: ("http://www.example.org/petition"), not another story, whose link shows its headline.
+URL_TEXT_RE = re.compile(r"^(?:https?://|www\.)\S+$", _I)
+
+
 def is_link_line(block: Block) -> bool:
-    """A short paragraph that is all link text: a link to another story."""
+    """A short paragraph that is all link text, and not a written-out address: a link to another
+    story."""
+    text = block.text.strip()
     return (block.kind == "p" and block.link_ratio >= RELATED_LINK_MIN_RATIO
-            and len(block.text.split()) <= RELATED_LINK_MAX_WORDS)
+            and len(text.split()) <= RELATED_LINK_MAX_WORDS and not URL_TEXT_RE.match(text))
 
 
 class _Removals:

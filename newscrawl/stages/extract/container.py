@@ -10,8 +10,8 @@ stand outside it. The extract stage reads the container's words (:func:`containe
 clean stage, once its own rules have removed what they know, runs
 :func:`cut_closing_run_outside_container`, which cuts, of the run of blocks that
 closes the body and are neither prose nor lists nor tables, those after the last block the
-container holds, when the container holds most of the body (it is the article's, not a
-sidebar's). This is the agreement readability's choice of a container would give (tried
+container holds, when the container holds most of the body before that run (it is the
+article's, not a sidebar's). This is the agreement readability's choice of a container would give (tried
 before: docs/extraction.md), read off the page tree at the cost of one walk over its paragraphs.
 """
 
@@ -47,8 +47,9 @@ RUN_STOP_KINDS = ("list", "table")
 #: Only a run of at least this many blocks is weighed: a single closing line is as often the
 #: article's own (a tagline, a correction) as furniture.
 MIN_RUN_BLOCKS = 2
-#: The container must hold at least this share of the body's words: otherwise it is not the
-#: article's (a page whose story is not written in sibling ``<p>`` elements).
+#: The container must hold at least this share of the words of the body before the closing run:
+#: otherwise it is not the article's (a page whose story is not written in sibling ``<p>``
+#: elements).
 MIN_CONTAINER_SHARE = 0.5
 
 _WORD_RE = re.compile(r"\w+")
@@ -87,7 +88,10 @@ def cut_closing_run_outside_container(blocks: list[Block], held: str) -> tuple[l
     keys = [_key(b.text) for b in blocks]
     inside = [bool(k) and k in held for k in keys]
     words = [len(k.split()) for k in keys]
-    if sum(w for w, i in zip(words, inside) if i) < MIN_CONTAINER_SHARE * sum(words):
+    # The share is taken of the body before the run: the run is what is being judged, and a long
+    # run of furniture (lists of other stories with their teasers) would otherwise outweigh the
+    # article it follows and hide itself.
+    if sum(w for w, i in zip(words[:start], inside[:start]) if i) < MIN_CONTAINER_SHARE * sum(words[:start]):
         return blocks, 0
     last = max((i for i, i_in in enumerate(inside) if i_in), default=-1)
     keep = max(start, last + 1)

@@ -362,3 +362,17 @@ def test_one_long_paragraph_a_page_repeats_is_kept_but_repeated_sections_go():
     kept, repairs = clean_blocks([Block(P1), Block(long), Block(P2), Block(P1), Block(long)])
     assert [b.text for b in kept] == [P1, long, P2]
     assert [(r.kind, r.count) for r in repairs] == [("duplicate", 2)]
+
+
+def test_a_linked_web_address_closing_an_article_is_its_source_not_a_related_headline():
+    # The article points readers to a petition by its address; the link's text is the address.
+    address = Block("https://www.petitions.example/riverton-harbor-warehouse-safety", link_ratio=1.0)
+    short = Block("www.riverton-port.example/notices", link_ratio=1.0)
+    kept, repairs = clean_blocks([Block(P1), Block(P2), Block(P3), address, short])
+    assert [b.text for b in kept] == [P1, P2, P3, address.text, short.text]
+    assert repairs == []
+    # A linked headline after it still goes.
+    linked = Block("Council passes budget after a long night", link_ratio=1.0)
+    kept, repairs = clean_blocks([Block(P1), Block(P2), address, linked])
+    assert [b.text for b in kept] == [P1, P2, address.text]
+    assert [(r.kind, r.count) for r in repairs] == [("related_headline", 1)]

@@ -68,6 +68,18 @@ def test_a_container_holding_less_than_half_the_body_is_not_the_article_s():
     assert cut_closing_run_outside_container(blocks, container_key(None)) == (blocks, 0)
 
 
+def test_a_closing_run_longer_than_a_short_article_is_still_cut():
+    # A short story followed by more furniture than it has words: the container's share is taken
+    # of the body before the closing run, which is what is being judged.
+    short = PARAS[:2]
+    furniture = [f"Harbour Post network site number {i} for the region and its ferries" for i in range(8)]
+    page = tree(story_html(short), "".join(f"<div>{line}</div>" for line in furniture))
+    blocks = [Block(p) for p in short] + [Block(line) for line in furniture]
+    kept, cut = cut_closing_run_outside_container(blocks, container_key(page))
+    assert [b.text for b in kept] == short
+    assert cut == len(furniture)
+
+
 def test_process_page_records_the_cut_closing_lines(monkeypatch):
     from newscrawl.stages import process_page
     from newscrawl.stages.extract import article
