@@ -16,6 +16,13 @@ a following space, reads as a dagger "†" (``E2 80 A0``). After an opening "“
 the same block, a "†" or "â€" glued to the end of a word can only be the closing quote: it is
 restored and recorded as ``lost_byte_quote``. Other leftovers of the pattern are only flagged
 (``mojibake_residue``), never guessed.
+
+Soft hyphens (U+00AD) are removed and recorded as ``soft_hyphen``: a soft hyphen is an invisible
+hint where a renderer may break a word, not part of it. Left in, "Bundes\u00adregierung" is another
+word than "Bundesregierung" to full-text search, to the language detector and to the story
+fingerprint, so one site that hyphenates for narrow screens and another that does not would store
+different words for the same text. Other invisible characters stay: a zero-width (non-)joiner
+shapes Persian and Indic words, a zero-width space separates Thai words.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ _RESIDUE_RE = re.compile(r"â€[\"”“™˜œ\u0080-\u009f]?|Ã[\u0080-\u00bf
 # word also stands for quote + space.
 _LOST_CLOSING_QUOTE_RE = re.compile(r"(“[^“”\n]{0,400}?[^\s“”])(?:â€|†)(?=(\w)|[\s.,;:!?)\]]|$)")
 MAX_EXAMPLES = 3
+SOFT_HYPHEN = "\u00ad"
 
 
 def _changed_spans(before: str, after: str) -> list[str]:
@@ -67,6 +75,15 @@ def _changed_spans(before: str, after: str) -> list[str]:
 #: characters outside this set) would return it unchanged: the stage skips it, as it skips ASCII.
 #: Most non-ASCII blocks of English news are of this kind.
 _TYPOGRAPHIC = str.maketrans("", "", "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0")
+
+
+def _first_positions(text: str, char: str, n: int) -> list[int]:
+    positions: list[int] = []
+    i = text.find(char)
+    while i >= 0 and len(positions) < n:
+        positions.append(i)
+        i = text.find(char, i + 1)
+    return positions
 
 
 def repair_text(text: str) -> tuple[str, list[Repair]]:
@@ -91,6 +108,13 @@ def repair_text(text: str) -> tuple[str, list[Repair]]:
         examples = tuple(m.group(0)[-24:] for m in quotes[:MAX_EXAMPLES])
         fixed = _LOST_CLOSING_QUOTE_RE.sub(lambda m: m.group(1) + ("” " if m.group(2) else "”"), fixed)
         repairs.append(Repair("repair", "lost_byte_quote", len(quotes), examples))
+    # After ftfy: a soft hyphen's own mojibake ("Â" + U+00AD) becomes a soft hyphen first.
+    soft = fixed.count(SOFT_HYPHEN)
+    if soft:
+        examples = tuple(fixed[max(0, i - 12) : i + 12].replace(SOFT_HYPHEN, "&shy;")
+                         for i in _first_positions(fixed, SOFT_HYPHEN, MAX_EXAMPLES))
+        fixed = fixed.replace(SOFT_HYPHEN, "")
+        repairs.append(Repair("repair", "soft_hyphen", soft, examples))
     residue = list(_RESIDUE_RE.finditer(fixed))
     if residue:
         repairs.append(Repair("repair", "mojibake_residue", len(residue),

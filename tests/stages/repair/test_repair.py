@@ -77,3 +77,18 @@ def test_typographic_text_is_left_alone_and_mojibake_next_to_it_is_still_fixed()
     fixed, repairs = repair_text(broken)
     assert fixed == "The captain said it’s back \u2013 “for good”."
     assert [r.kind for r in repairs] == ["mojibake"]
+
+
+def test_soft_hyphens_are_removed_and_recorded():
+    text = "The Bundes\u00adregierung met the in\u00adcoming mayor."
+    fixed, repairs = repair_text(text)
+    assert fixed == "The Bundesregierung met the incoming mayor."
+    (repair,) = repairs
+    assert (repair.stage, repair.kind, repair.count) == ("repair", "soft_hyphen", 2)
+    assert "Bundes&shy;regierung" in repair.examples[0]
+
+
+def test_a_soft_hyphen_read_as_cp1252_is_removed_too():
+    fixed, repairs = repair_text(mojibake("Ver\u00adkehr and café"))
+    assert fixed == "Verkehr and café"
+    assert {"mojibake", "soft_hyphen"} <= {r.kind for r in repairs}
