@@ -937,6 +937,8 @@ def cmd_db_backfill(args: argparse.Namespace) -> int:
         print(f"left: story {story_id}: {reason}", file=sys.stderr)
     print(f"verification features added to {features.features} stories, word bands to"
           f" {features.word_bands}; {len(features.left)} left without")
+    if features.words_counted:
+        print(f"word counts rebuilt from {features.words_counted} stories' word sets")
     linked = _link_events(sessions, args.quiet)
     print(f"linked {linked} {'story' if linked == 1 else 'stories'} to events")
     return 1 if result.left or bands.left or features.left else 0

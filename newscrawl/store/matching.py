@@ -54,13 +54,19 @@ from newscrawl.stages.fingerprint import (
     containment,
     derivation,
     match_features,
-    reports_same_event,
     shares_reporting,
 )
 from newscrawl.stages.fingerprint.matching import stored_features, stored_word_set, text_hashes
-from newscrawl.stages.fingerprint.words import SAME_EVENT_WORDS, word_bands, word_set_hashes, word_set_jaccard
+from newscrawl.stages.fingerprint.words import (
+    WEIGHTED_FLOOR,
+    word_bands,
+    word_set_hashes,
+    word_set_jaccard,
+    words_event_figure,
+)
 from newscrawl.store.inserts import insert_ignore, insert_word_band_rows
 from newscrawl.store.models import Story, StoryBand, StoryFeatures, StoryMerge, StoryWordBand, Version
+from newscrawl.store.word_counts import count_words, word_counts
 
 #: At most this many band-sharing stories are verified, those sharing the most bands first.
 #: A copy shares many bands with its own story (an exact copy all of them, a spun one several),
@@ -296,6 +302,24 @@ def index_features(session: Session, story_id: int, body: str,
                   {"story_id": story_id, "words": words, "anchor_pairs": pairs, "named": named,
                    "word_set": word_set},
                   ["story_id"])
+    # Every word set written is counted once: the document frequencies of the event evidence.
+    count_words(session, word_set)
+
+
+def shared_words(session: Session, mine: frozenset[int],
+                 others: dict[int, frozenset[int]]) -> list[tuple[int, float]]:
+    """(story id, figure) of the stories ``others`` (id: word set) whose longer words say they
+    report the event of the text of word set ``mine``
+    (:func:`~newscrawl.stages.fingerprint.words.words_event_figure`). Only stories at a plain
+    Jaccard of at least ``WEIGHTED_FLOOR`` are weighed, and the document frequencies of their
+    words and the text's are read in one lookup (``word_counts``); with too few stories
+    counted the plain Jaccard decides."""
+    near = {sid: ws for sid, ws in others.items() if word_set_jaccard(mine, ws) >= WEIGHTED_FLOOR}
+    if not near:
+        return []
+    counts = word_counts(session, mine.union(*near.values()))
+    found = [(sid, words_event_figure(mine, ws, counts)) for sid, ws in near.items()]
+    return [(sid, figure) for sid, figure in found if figure is not None]
 
 
 # Built once: a statement built per call costs SQLAlchemy more than SQLite takes to run it.
@@ -318,6 +342,7 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
     my_words = word_set_hashes(body)
     features = (hashes[0].astype("<u4").tobytes(), hashes[1].astype("<u4").tobytes(), hashes[2],
                 my_words.astype("<u4").tobytes())
+    word_checked: dict[int, frozenset[int]] = {}  # stories not its own nor sharing wording
     if fp.bands:
         candidates, event_only = _lookup(session, body, fp, day)
         mine = TextFeatures.from_hashes(*hashes, word_set=my_words)
@@ -333,17 +358,15 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
                     verified.append((m.containment, sid, m))
                 elif shares_reporting(m):
                     related.append((0, -m.containment, sid))
-                elif reports_same_event(mine, theirs, m):
-                    related.append((1, -word_set_jaccard(mine.word_set, theirs.word_set), sid))
+                else:
+                    word_checked[sid] = theirs.word_set
             if verified:
                 verified.sort(key=lambda v: (-v[0], v[1]))
                 best = verified[0]
                 return Placement(best[1], "bands", best[2],
                                  [(sid, c) for c, sid, _ in verified[1:]], features=features)
-        for sid, theirs in word_sets(session, event_only).items():
-            jaccard = word_set_jaccard(mine.word_set, theirs)
-            if jaccard >= SAME_EVENT_WORDS:
-                related.append((1, -jaccard, sid))
+        word_checked |= word_sets(session, event_only)
+        related += [(1, -figure, sid) for sid, figure in shared_words(session, mine.word_set, word_checked)]
     related.sort()
     # Shared longer words are weaker evidence than shared wording: the best such story names
     # the event, the others are not merged into it on that evidence alone.
@@ -411,5 +434,5 @@ def record_merges(session: Session, story_id: int, version_id: int,
 
 
 __all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates", "band_candidates_query",
-           "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "record_merges", "story_candidates",
+           "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "record_merges", "shared_words", "story_candidates",
            "word_band_hits", "word_candidates", "word_sets"]

@@ -255,6 +255,26 @@ class StoryFeatures(Base):
     word_set: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
+class WordCount(Base):
+    """In how many stories a word of the word sets (``story_features.word_set``) occurs: the
+    document frequencies that weight the event evidence of two reports
+    (newscrawl.stages.fingerprint.words.weighted_word_cosine). Keyed by the word's 32-bit hash;
+    the row of hash :data:`STORIES_COUNTED` (no word's) holds the number of stories counted.
+    Derived from the word sets: ``newscrawl db backfill`` recounts it when it disagrees with
+    them. On SQLite WITHOUT ROWID: the key's b-tree is the table."""
+
+    __tablename__ = "word_counts"
+
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    stories: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+#: The ``word_counts`` key of the number of stories counted (word hashes are 0 .. 2**32 - 1).
+STORIES_COUNTED = -1
+
+
 class StoryWordBand(_BandTable, Base):
     """A band of a story's word signature (newscrawl.stages.fingerprint.words) with the story's
     day (days since 1970-01-01): the lookup that finds heavy rewrites searches the days around
@@ -480,5 +500,6 @@ __all__ = [
     "NAMING_CONVENTION", "OUTCOMES", "OUTCOME_FAILED", "OUTCOME_NEW_STORY", "OUTCOME_NEW_VERSION",
     "OUTCOME_SKIPPED", "OUTCOME_UNCHANGED", "Base", "Fetch", "JSONType", "Listing", "RawPage",
     "ReprocessRun", "ReprocessRunVersion", "Site",
-    "Story", "StoryBand", "StoryMerge", "URL_INDEX", "UTCDateTime", "Version", "url_hash", "utc",
+    "STORIES_COUNTED", "Story", "StoryBand", "StoryMerge", "URL_INDEX", "UTCDateTime", "Version", "WordCount",
+    "url_hash", "utc",
 ]

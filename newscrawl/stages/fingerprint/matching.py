@@ -56,7 +56,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from newscrawl.stages.fingerprint.text import SHINGLE_SIZE, shingles_of, stable_text, tokens
-from newscrawl.stages.fingerprint.words import SAME_EVENT_WORDS, word_set_hashes, word_set_jaccard
+from newscrawl.stages.fingerprint.words import WordCounts, word_set_hashes, words_event_figure
 from newscrawl.stages.memo import primable
 
 #: Containment at or above which two bodies are one story without asking the anchors.
@@ -322,14 +322,17 @@ def shares_reporting(m: StoryMatch) -> bool:
     return not m.same_story and m.containment >= SAME_EVENT_CONTAINMENT
 
 
-def reports_same_event(a: TextFeatures, b: TextFeatures, m: StoryMatch | None = None) -> bool:
+def reports_same_event(a: TextFeatures, b: TextFeatures, m: StoryMatch | None = None,
+                       counts: WordCounts | None = None) -> bool:
     """Whether two texts that are not one story (``m``: their verification, None: not verified)
     report one event: they share some wording (:func:`shares_reporting`), or many of their
-    longer words (word-set Jaccard >= :data:`SAME_EVENT_WORDS`: independent reports name the
-    same people, places and figures, in any script). Their days are the store's to check."""
+    longer words (:func:`~newscrawl.stages.fingerprint.words.words_event_figure`: weighted by
+    the document frequencies ``counts`` when enough stories were counted, else plain Jaccard;
+    independent reports name the same people, places and figures, in any script). Their days
+    are the store's to check."""
     if m is not None and m.same_story:
         return False
-    return (m is not None and shares_reporting(m)) or word_set_jaccard(a.word_set, b.word_set) >= SAME_EVENT_WORDS
+    return (m is not None and shares_reporting(m)) or words_event_figure(a.word_set, b.word_set, counts) is not None
 
 
 def match_story(a: str, b: str) -> StoryMatch:

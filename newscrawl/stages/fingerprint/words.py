@@ -23,8 +23,11 @@ stories of days within the event window (newscrawl.store.events: no chaining bey
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -84,11 +87,28 @@ def word_bands(body: str) -> tuple[int, ...]:
 
 
 #: Jaccard similarity of two texts' word sets (:func:`signature_words`) at or above which two
-#: texts that are not one story report the same event (within the event window): chosen on
+#: texts that are not one story report the same event (within the event window) while the
+#: store has counted too few stories for word weights (:data:`MIN_COUNTED_STORIES`): chosen on
 #: COUNTER's national and foreign domains, where 0.4% of the pairs of different agency and
 #: newspaper stories published within three days reach it, and checked on the other domains
 #: (docs/matching.md, "Events").
 SAME_EVENT_WORDS = 0.20
+#: Cosine similarity of two word sets weighted by inverse document frequency
+#: (:func:`weighted_word_cosine`) at or above which two texts that are not one story report the
+#: same event: chosen as :data:`SAME_EVENT_WORDS` was (the same share of different-story pairs
+#: of the chosen domains), it links more independent reports there and on the held-out domains,
+#: with fewer different stories held out: a word every report of the language uses says less
+#: than a name or a place (docs/matching.md, "Events").
+SAME_EVENT_WEIGHTED = 0.25
+#: Stories whose words must have been counted before the weights are used: document
+#: frequencies of fewer stories put a rare word and a common one at the same weight and let
+#: more different stories through (docs/measurements.md); until then :data:`SAME_EVENT_WORDS`
+#: decides.
+MIN_COUNTED_STORIES = 200
+#: The weighted similarity is computed only for pairs with at least this plain Jaccard: no pair
+#: reaching :data:`SAME_EVENT_WEIGHTED` was found below it, and the store then looks up the
+#: counts of the words of the few stories that pass, not of every story sharing a word band.
+WEIGHTED_FLOOR = 0.10
 
 
 @primable
@@ -104,3 +124,48 @@ def word_set_jaccard(a: frozenset[int], b: frozenset[int]) -> float:
         return 0.0
     shared = len(a & b)
     return shared / (len(a) + len(b) - shared)
+
+
+@dataclass(frozen=True, slots=True)
+class WordCounts:
+    """Document frequencies of words (by their hash, :func:`word_set_hashes`): in how many of
+    ``stories`` counted stories each occurs (a word missing from ``counts`` occurs in none)."""
+
+    stories: int = 0
+    counts: Mapping[int, int] = field(default_factory=dict)
+
+    @property
+    def usable(self) -> bool:
+        """Enough stories counted for the weights to tell common words from rare ones."""
+        return self.stories >= MIN_COUNTED_STORIES
+
+    def weight(self, word: int) -> float:
+        """Inverse document frequency, smoothed: a word in every story weighs about 0, one in
+        none ``log(stories + 1)``."""
+        return math.log((self.stories + 1) / (self.counts.get(word, 0) + 1))
+
+
+def weighted_word_cosine(a: frozenset[int], b: frozenset[int], counts: WordCounts) -> float:
+    """Cosine similarity of two word sets as vectors of their words' weights
+    (:meth:`WordCounts.weight`): the shared words' squared weights over the geometric mean of
+    each set's; 0 when either is empty or weighs nothing."""
+    if not a or not b:
+        return 0.0
+    w = {h: counts.weight(h) ** 2 for h in a | b}
+    mass_a, mass_b = sum(w[h] for h in a), sum(w[h] for h in b)
+    if mass_a <= 0 or mass_b <= 0:
+        return 0.0
+    return sum(w[h] for h in a & b) / math.sqrt(mass_a * mass_b)
+
+
+def words_event_figure(a: frozenset[int], b: frozenset[int], counts: WordCounts | None) -> float | None:
+    """The figure by which two texts' word sets say they report one event, None when they do
+    not: the weighted cosine (>= :data:`SAME_EVENT_WEIGHTED`) when ``counts`` are usable, else
+    the plain Jaccard (>= :data:`SAME_EVENT_WORDS`). Their days are the store's to check."""
+    jaccard = word_set_jaccard(a, b)
+    if counts is None or not counts.usable:
+        return jaccard if jaccard >= SAME_EVENT_WORDS else None
+    if jaccard < WEIGHTED_FLOOR:
+        return None
+    cosine = weighted_word_cosine(a, b, counts)
+    return cosine if cosine >= SAME_EVENT_WEIGHTED else None

@@ -76,6 +76,7 @@ from newscrawl.stages.fingerprint import (
 from newscrawl.store.events import day_number, link_story
 from newscrawl.store.inserts import insert_ignore
 from newscrawl.store.matching import compare_with_first, index_features, index_words
+from newscrawl.store.word_counts import recount_words, stories_counted, word_sets_stored
 from newscrawl.store.models import Story, StoryBand, StoryEventTerm, StoryFeatures, StoryWordBand, Version
 
 logger = logging.getLogger(__name__)
@@ -271,6 +272,9 @@ class FeatureBackfillResult:
     features: int = 0
     #: Stories given their word bands (``story_word_bands``).
     word_bands: int = 0
+    #: Stories whose words were counted again (``word_counts`` rebuilt; 0: it agreed with the
+    #: word sets stored).
+    words_counted: int = 0
     #: Stories left as they were: (story id, reason).
     left: list[tuple[int, str]] = field(default_factory=list)
 
@@ -301,7 +305,9 @@ def backfill_features(make_session: Callable[[], Session], *, batch: int = BATCH
     computed from its first version's body as :func:`~newscrawl.store.repository.add_version`
     computes them. Word bands need the story's day: its publication date, else the day a crawl
     first saw it (its event terms keep it); a story with neither gets none, as a new one would.
-    Rows are only added (``ON CONFLICT DO NOTHING``), so a second run writes nothing.
+    Rows are only added (``ON CONFLICT DO NOTHING``), so a second run writes nothing. Then the
+    word counts (``word_counts``, revision 0017) are rebuilt from the word sets when they
+    disagree with them (the stories counted are not the stories with a word set).
     ``progress(story_id, what)`` is called for each story."""
     result = FeatureBackfillResult()
     rows = keyset_batches(make_session, _stories_missing_features, batch)
@@ -327,6 +333,12 @@ def backfill_features(make_session: Callable[[], Session], *, batch: int = BATCH
             continue
         if progress is not None and done:
             progress(story_id, " and ".join(done) + " added")
+    # The document frequencies are derived from the word sets: a store whose word sets were
+    # written before revision 0017 (or by a writer that crashed between them) is recounted.
+    with make_session() as session:
+        if stories_counted(session) != word_sets_stored(session):
+            result.words_counted = recount_words(session)
+            session.commit()
     return result
 
 
