@@ -150,7 +150,7 @@ def verification_cost(pairs) -> str:
 def run_counter(limit: int | None) -> int:
     from sqlalchemy.orm import sessionmaker
 
-    from evaluation.reuse import ReuseUnavailable, evaluate_counter, load_counter
+    from evaluation.reuse import ReuseUnavailable, different_stories_in_one_event, evaluate_counter, load_counter
     from newscrawl.store.db import make_engine, upgrade
 
     try:
@@ -175,6 +175,9 @@ def run_counter(limit: int | None) -> int:
     print(f"\nCOUNTER: {len(pairs)} pairs stored in {elapsed:.0f} s ({lost} not stored as articles)\n")
     print("\n".join(counter_tables(results)))
     print("\n" + events)
+    apart = different_stories_in_one_event(results)
+    print("different-story pairs published <= 3 days apart in one event: " + "; ".join(
+        f"{k} {n} / {total} ({n / max(total, 1):.2%})" for k, (n, total) in apart.items()))
     print("\n" + verification_cost(pairs))
     return 0
 

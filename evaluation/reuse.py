@@ -104,6 +104,8 @@ class PairResult:
     derived_key: str | None = None
     derivation: str | None = None
     similarity: float | None = None
+    source_event: int | None = None  # the agency story's event at the end (None: not stored)
+    derived_event: int | None = None  # the newspaper story's
 
 
 def _store(session_factory: Callable, url: str, text: str, published: dt.date | None,
@@ -179,7 +181,33 @@ def evaluate_counter(pairs: Sequence[ReusePair], session_factory: Callable, *,
         event_of = dict(session.execute(select(Story.key, Story.event_id)).all())
     for res in results:
         src = source_story.get(res.pair.source_name)
+        res.source_event = event_of.get(src[0]) if src is not None else None
+        res.derived_event = event_of.get(res.derived_key) if res.derived_key is not None else None
         if res.stored and src is not None:
-            a, b = event_of.get(src[0]), event_of.get(res.derived_key)
+            a, b = res.source_event, res.derived_event
             res.same_event = a is not None and a == b
     return results
+
+
+def different_stories_in_one_event(results: Sequence[PairResult], days: int = 3) -> dict[str, tuple[int, int]]:
+    """{group: (pairs in one event, pairs)} over the pairs of an agency story and a newspaper
+    story of *another* agency story published at most ``days`` apart: ``chosen on`` (both of
+    the chosen domains), ``held out`` (both of the others), ``across`` (one of each). COUNTER
+    has no event labels: some of these are one event the agency told twice, so the shares are
+    upper bounds of false links."""
+    agency: dict[str, tuple[str, dt.date, int]] = {}
+    for r in results:
+        if r.source_event is not None and r.pair.source_date is not None:
+            agency[r.pair.source_name] = (r.pair.domain, r.pair.source_date, r.source_event)
+    out = {"chosen on": [0, 0], "held out": [0, 0], "across": [0, 0]}
+    for r in results:
+        if r.derived_event is None or r.pair.derived_date is None:
+            continue
+        for name, (domain, day, event_id) in agency.items():
+            if name == r.pair.source_name or abs((day - r.pair.derived_date).days) > days:
+                continue
+            a, b = domain in CHOSEN_ON, r.pair.domain in CHOSEN_ON
+            group = out["across" if a != b else "chosen on" if a else "held out"]
+            group[0] += event_id == r.derived_event
+            group[1] += 1
+    return {k: (v[0], v[1]) for k, v in out.items()}

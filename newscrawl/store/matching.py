@@ -66,7 +66,7 @@ from newscrawl.stages.fingerprint.words import (
 )
 from newscrawl.store.inserts import insert_ignore, insert_word_band_rows
 from newscrawl.store.models import Story, StoryBand, StoryFeatures, StoryMerge, StoryWordBand, Version
-from newscrawl.store.word_counts import count_words, word_counts
+from newscrawl.store.word_counts import fold_word_counts, word_counts
 
 #: At most this many band-sharing stories are verified, those sharing the most bands first.
 #: A copy shares many bands with its own story (an exact copy all of them, a spun one several),
@@ -302,8 +302,9 @@ def index_features(session: Session, story_id: int, body: str,
                   {"story_id": story_id, "words": words, "anchor_pairs": pairs, "named": named,
                    "word_set": word_set},
                   ["story_id"])
-    # Every word set written is counted once: the document frequencies of the event evidence.
-    count_words(session, word_set)
+    # The document frequencies of the event evidence: the word sets written since the last
+    # count are counted in a batch when enough have been.
+    fold_word_counts(session, story_id)
 
 
 def shared_words(session: Session, mine: frozenset[int],

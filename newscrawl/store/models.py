@@ -260,8 +260,9 @@ class WordCount(Base):
     document frequencies that weight the event evidence of two reports
     (newscrawl.stages.fingerprint.words.weighted_word_cosine). Keyed by the word's 32-bit hash;
     the row of hash :data:`STORIES_COUNTED` (no word's) holds the number of stories counted.
-    Derived from the word sets: ``newscrawl db backfill`` recounts it when it disagrees with
-    them. On SQLite WITHOUT ROWID: the key's b-tree is the table."""
+    The row of hash :data:`COUNTED_THROUGH` holds the id of the last story counted: the word
+    sets of later stories are counted in batches (newscrawl.store.word_counts). Derived from the
+    word sets: ``newscrawl db backfill`` recounts it when it disagrees with them. On SQLite WITHOUT ROWID: the key's b-tree is the table."""
 
     __tablename__ = "word_counts"
 
@@ -273,6 +274,8 @@ class WordCount(Base):
 
 #: The ``word_counts`` key of the number of stories counted (word hashes are 0 .. 2**32 - 1).
 STORIES_COUNTED = -1
+#: The ``word_counts`` key of the id of the last story whose words were counted.
+COUNTED_THROUGH = -2
 
 
 class StoryWordBand(_BandTable, Base):
@@ -500,6 +503,6 @@ __all__ = [
     "NAMING_CONVENTION", "OUTCOMES", "OUTCOME_FAILED", "OUTCOME_NEW_STORY", "OUTCOME_NEW_VERSION",
     "OUTCOME_SKIPPED", "OUTCOME_UNCHANGED", "Base", "Fetch", "JSONType", "Listing", "RawPage",
     "ReprocessRun", "ReprocessRunVersion", "Site",
-    "STORIES_COUNTED", "Story", "StoryBand", "StoryMerge", "URL_INDEX", "UTCDateTime", "Version", "WordCount",
+    "COUNTED_THROUGH", "STORIES_COUNTED", "Story", "StoryBand", "StoryMerge", "URL_INDEX", "UTCDateTime", "Version", "WordCount",
     "url_hash", "utc",
 ]

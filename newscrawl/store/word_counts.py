@@ -5,18 +5,26 @@ share its common words. Weighting each shared word by its inverse document frequ
 (newscrawl.stages.fingerprint.words.weighted_word_cosine) tells the two apart better than
 counting words, in any script, with no word list: the frequencies are the store's own.
 
-**Counted once per story, as its word set is written** (:func:`count_words`, called where
-``story_features`` gets the word set: a new story, or ``newscrawl db backfill`` filling an older
-row): one upsert per distinct word (``stories + 1``) and one for the row that counts the
-stories (:data:`~newscrawl.store.models.STORIES_COUNTED`). The rows are written in the order of
-their keys, so two writers that count at once wait for each other instead of deadlocking.
+**Counted in batches, not per story** (:func:`fold_word_counts`, called as a new story's word set
+is written): when :data:`FOLD_EVERY` stories have been stored since the last count, the writer
+that notices counts the word sets of the stories after it (``story_features.word_set``) and
+adds them up, one upsert per distinct word. Counting every story as it is stored would write
+the same rows (the language's common words, the number of stories) in every new story's
+transaction: on PostgreSQL each writer would then wait for the other's commit (row locks held to
+the end of the transaction), and concurrent crawler processes would store one story at a time.
+Batched, the word rows are written by one transaction in :data:`FOLD_EVERY`, which first takes
+the :data:`~newscrawl.store.models.COUNTED_THROUGH` row with ``FOR UPDATE SKIP LOCKED``: a
+writer that finds another counting leaves the batch to it and does not wait. The counts lag
+the store by fewer than :data:`FOLD_EVERY` stories: weights of a language's words do not move
+with a few dozen stories.
+
+A story committed after a later one was counted (two writers, ids out of commit order) is not
+counted; ``newscrawl db backfill`` rebuilds the table (:func:`recount_words`) when the number
+of stories counted disagrees with the word sets stored.
 
 **Read per new text only when needed** (:func:`word_counts`): the counts of the words of the new
-text and of the few stories that pass the plain-Jaccard floor
-(``WEIGHTED_FLOOR``), one primary-key lookup per word.
-
-The table is derived from the word sets: :func:`recount_words` rebuilds it from them (what the
-backfill does when the number of stories counted disagrees with the word sets stored).
+text and of the few stories that pass the plain-Jaccard floor (``WEIGHTED_FLOOR``), one
+primary-key lookup per word, no lock.
 """
 
 from __future__ import annotations
@@ -29,45 +37,89 @@ from sqlalchemy import bindparam, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from newscrawl.stages.fingerprint.words import WordCounts
-from newscrawl.store.models import STORIES_COUNTED, StoryFeatures, WordCount
+from newscrawl.store.models import COUNTED_THROUGH, STORIES_COUNTED, StoryFeatures, WordCount
 
-_SQLITE_COUNT = ("INSERT INTO word_counts (hash, stories) VALUES (?, 1) "
-                 "ON CONFLICT (hash) DO UPDATE SET stories = stories + 1")
-_PG_COUNT = text(
-    "INSERT INTO word_counts (hash, stories) "
-    "SELECT h, 1 FROM unnest(CAST(:hashes AS bigint[])) AS rows(h) ORDER BY h "
-    "ON CONFLICT (hash) DO UPDATE SET stories = word_counts.stories + 1")
+#: Stories stored between two counts of their words.
+FOLD_EVERY = 64
+
 _COUNTS = select(WordCount.hash, WordCount.stories).where(
     WordCount.hash.in_(bindparam("hashes", expanding=True)))
+_THROUGH = select(WordCount.stories).where(WordCount.hash == COUNTED_THROUGH)
+_SQLITE_ADD = ("INSERT INTO word_counts (hash, stories) VALUES (?, ?) "
+               "ON CONFLICT (hash) DO UPDATE SET stories = word_counts.stories + excluded.stories")
+_PG_ADD = text(
+    "INSERT INTO word_counts (hash, stories) "
+    "SELECT h, n FROM unnest(CAST(:hashes AS bigint[]), CAST(:counts AS integer[])) AS rows(h, n) "
+    "ORDER BY h ON CONFLICT (hash) DO UPDATE SET stories = word_counts.stories + excluded.stories")
+_PG_CLAIM = text("SELECT stories FROM word_counts WHERE hash = :key FOR UPDATE SKIP LOCKED")
+_PG_START = text("INSERT INTO word_counts (hash, stories) VALUES (:key, 0) ON CONFLICT (hash) DO NOTHING")
 
 
-def count_words(session: Session, word_set: bytes | np.ndarray | None) -> None:
-    """Count one more story holding the words ``word_set`` (its hashes, as
-    ``story_features.word_set`` keeps them: little-endian 32-bit; an empty set counts the story
-    only)."""
-    if word_set is None:
+def _word_sets_after(session: Session, after: int, through: int, batch: int) -> list[tuple[int, bytes]]:
+    return session.execute(
+        select(StoryFeatures.story_id, StoryFeatures.word_set)
+        .where(StoryFeatures.story_id > after, StoryFeatures.story_id <= through,
+               StoryFeatures.word_set.is_not(None))
+        .order_by(StoryFeatures.story_id).limit(batch)).all()
+
+
+def _tally(rows: list[tuple[int, bytes]], counts: Counter) -> None:
+    for _, word_set in rows:
+        counts.update(set(np.frombuffer(word_set, dtype="<u4").tolist()))
+
+
+def _add(session: Session, counts: Counter) -> None:
+    """Add ``counts`` (hash: stories) to ``word_counts``, in the order of the keys."""
+    items = sorted(counts.items())
+    if not items:
         return
-    words = np.frombuffer(word_set, dtype="<u4") if isinstance(word_set, bytes) else word_set
-    keys = [STORIES_COUNTED, *sorted({int(h) for h in words})]
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
+    if dialect == "postgresql":
+        session.execute(_PG_ADD, {"hashes": [h for h, _ in items], "counts": [n for _, n in items]})
+    elif dialect == "sqlite":
         if session.autoflush:
             session.flush()
         cursor = session.connection().connection.cursor()
         try:
-            cursor.executemany(_SQLITE_COUNT, [(k,) for k in keys])
+            cursor.executemany(_SQLITE_ADD, items)
         finally:
             cursor.close()
-    elif dialect == "postgresql":
-        session.execute(_PG_COUNT, {"hashes": keys})
     else:
-        existing = dict(session.execute(_COUNTS, {"hashes": keys}).all())
-        for k in keys:
-            if k in existing:
-                session.execute(WordCount.__table__.update().where(WordCount.hash == k)
-                                .values(stories=WordCount.stories + 1))
+        existing = dict(session.execute(_COUNTS, {"hashes": [h for h, _ in items]}).all())
+        for h, n in items:
+            if h in existing:
+                session.execute(WordCount.__table__.update().where(WordCount.hash == h)
+                                .values(stories=WordCount.stories + n))
             else:
-                session.execute(insert(WordCount).values(hash=k, stories=1))
+                session.execute(insert(WordCount).values(hash=h, stories=n))
+
+
+def fold_word_counts(session: Session, story_id: int, *, every: int = FOLD_EVERY) -> int:
+    """Count the word sets of the stories stored after the last count, up to ``story_id`` (the
+    story being stored), when there are ``every`` of them or more and no other writer is
+    counting them; returns the stories counted (0: not due, or left to another writer)."""
+    through = session.execute(_THROUGH).scalar() or 0
+    if story_id - through < every:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_PG_START, {"key": COUNTED_THROUGH})
+        through = session.execute(_PG_CLAIM, {"key": COUNTED_THROUGH}).scalar()
+        if through is None or story_id - through < every:
+            return 0  # another writer is counting them, or just has
+    rows = _word_sets_after(session, through, story_id, every * 4)
+    if not rows:
+        return 0
+    counts: Counter[int] = Counter()
+    _tally(rows, counts)
+    counts[STORIES_COUNTED] = len(rows)
+    _add(session, counts)
+    last = rows[-1][0]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(WordCount.__table__.update().where(WordCount.hash == COUNTED_THROUGH)
+                        .values(stories=last))
+    else:
+        _add(session, Counter({COUNTED_THROUGH: last - through}))
+    return len(rows)
 
 
 def word_counts(session: Session, words: Iterable[int]) -> WordCounts:
@@ -90,26 +142,22 @@ def word_sets_stored(session: Session) -> int:
 
 def recount_words(session: Session, *, batch: int = 2000) -> int:
     """Rebuild ``word_counts`` from every stored word set; returns the stories counted. Reads the
-    word sets in batches of ``batch`` stories, keeps the counts in memory (one entry per
-    distinct word) and writes them in one pass."""
+    word sets in batches of ``batch`` stories and keeps the counts in memory (one entry per
+    distinct word) until they are written."""
     counts: Counter[int] = Counter()
-    stories, after = 0, -1
-    while True:
-        rows = session.execute(select(StoryFeatures.story_id, StoryFeatures.word_set)
-                               .where(StoryFeatures.story_id > after, StoryFeatures.word_set.is_not(None))
-                               .order_by(StoryFeatures.story_id).limit(batch)).all()
-        if not rows:
-            break
-        for _, word_set in rows:
-            counts.update(set(np.frombuffer(word_set, dtype="<u4").tolist()))
+    stories, after = 0, 0
+    while rows := _word_sets_after(session, after, 2**62, batch):
+        _tally(rows, counts)
         stories += len(rows)
         after = rows[-1][0]
     session.execute(delete(WordCount))
     counts[STORIES_COUNTED] = stories
+    counts[COUNTED_THROUGH] = after
     rows = [{"hash": h, "stories": n} for h, n in sorted(counts.items())]
     for i in range(0, len(rows), 10_000):
         session.execute(insert(WordCount), rows[i:i + 10_000])
     return stories
 
 
-__all__ = ["count_words", "recount_words", "stories_counted", "word_counts", "word_sets_stored"]
+__all__ = ["FOLD_EVERY", "fold_word_counts", "recount_words", "stories_counted", "word_counts",
+           "word_sets_stored"]
