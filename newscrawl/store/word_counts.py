@@ -55,12 +55,14 @@ _PG_CLAIM = text("SELECT stories FROM word_counts WHERE hash = :key FOR UPDATE S
 _PG_START = text("INSERT INTO word_counts (hash, stories) VALUES (:key, 0) ON CONFLICT (hash) DO NOTHING")
 
 
-def _word_sets_after(session: Session, after: int, through: int, batch: int) -> list[tuple[int, bytes]]:
-    return session.execute(
-        select(StoryFeatures.story_id, StoryFeatures.word_set)
-        .where(StoryFeatures.story_id > after, StoryFeatures.story_id <= through,
-               StoryFeatures.word_set.is_not(None))
-        .order_by(StoryFeatures.story_id).limit(batch)).all()
+def _word_sets_after(session: Session, after: int, through: int | None, batch: int) -> list[tuple[int, bytes]]:
+    """(story id, word set) of the next ``batch`` stories after ``after`` up to ``through``
+    (None: the last) that have a word set."""
+    query = select(StoryFeatures.story_id, StoryFeatures.word_set).where(
+        StoryFeatures.story_id > after, StoryFeatures.word_set.is_not(None))
+    if through is not None:
+        query = query.where(StoryFeatures.story_id <= through)
+    return session.execute(query.order_by(StoryFeatures.story_id).limit(batch)).all()
 
 
 def _tally(rows: list[tuple[int, bytes]], counts: Counter) -> None:
@@ -146,7 +148,7 @@ def recount_words(session: Session, *, batch: int = 2000) -> int:
     distinct word) until they are written."""
     counts: Counter[int] = Counter()
     stories, after = 0, 0
-    while rows := _word_sets_after(session, after, 2**62, batch):
+    while rows := _word_sets_after(session, after, None, batch):
         _tally(rows, counts)
         stories += len(rows)
         after = rows[-1][0]
