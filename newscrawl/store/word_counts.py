@@ -96,10 +96,12 @@ def _add(session: Session, counts: Counter) -> None:
                 session.execute(insert(WordCount).values(hash=h, stories=n))
 
 
-def fold_word_counts(session: Session, story_id: int, *, every: int = FOLD_EVERY) -> int:
+def fold_word_counts(session: Session, story_id: int, *, every: int | None = None) -> int:
     """Count the word sets of the stories stored after the last count, up to ``story_id`` (the
     story being stored), when there are ``every`` of them or more and no other writer is
-    counting them; returns the stories counted (0: not due, or left to another writer)."""
+    counting them; returns the stories counted (0: not due, or left to another writer).
+    ``every``: :data:`FOLD_EVERY` when None."""
+    every = FOLD_EVERY if every is None else every
     through = session.execute(_THROUGH).scalar() or 0
     if story_id - through < every:
         return 0

@@ -1,0 +1,69 @@
+"""The event evidence of two reports' longer words: weighted by document frequencies once enough
+stories were counted, plain Jaccard before."""
+
+from __future__ import annotations
+
+import math
+
+from newscrawl.stages.fingerprint.words import (
+    MIN_COUNTED_STORIES,
+    SAME_EVENT_WEIGHTED,
+    SAME_EVENT_WORDS,
+    WEIGHTED_FLOOR,
+    WordCounts,
+    weighted_word_cosine,
+    word_set_jaccard,
+    words_event_figure,
+)
+
+#: Words every counted story holds (a language's common words), and words no other story has.
+COMMON = frozenset(range(1000, 1040))
+STORIES = MIN_COUNTED_STORIES + 50
+COUNTS = WordCounts(STORIES, {h: STORIES for h in COMMON})
+
+
+def rare(first: int, n: int) -> frozenset[int]:
+    return frozenset(range(first, first + n))
+
+
+def test_weights_are_inverse_document_frequencies():
+    assert COUNTS.weight(1000) == 0.0  # in every story
+    assert math.isclose(COUNTS.weight(1), math.log(STORIES + 1))  # in none
+    assert 0 < WordCounts(STORIES, {7: 10}).weight(7) < COUNTS.weight(1)
+    assert not WordCounts(MIN_COUNTED_STORIES - 1, {}).usable and COUNTS.usable
+
+
+def test_shared_common_words_say_nothing_with_weights():
+    # Two stories sharing the language's common words and nothing else.
+    a, b = COMMON | rare(1, 30), COMMON | rare(101, 30)
+    assert word_set_jaccard(a, b) >= SAME_EVENT_WORDS
+    assert weighted_word_cosine(a, b, COUNTS) < 0.01
+    assert words_event_figure(a, b, COUNTS) is None
+    # Too few stories counted: the plain Jaccard decides, as it did before the weights.
+    assert words_event_figure(a, b, WordCounts(10, {h: 10 for h in COMMON})) == word_set_jaccard(a, b)
+    assert words_event_figure(a, b, None) == word_set_jaccard(a, b)
+
+
+def test_shared_rare_words_link_two_reports_the_plain_jaccard_keeps_apart():
+    # Two reports naming the same rare words (people, places, figures) among common ones.
+    shared = rare(1, 20)
+    a = shared | rare(101, 10) | frozenset(range(1000, 1040))
+    b = shared | rare(201, 10) | frozenset(range(2000, 2040))
+    counts = WordCounts(STORIES, {h: STORIES for h in range(2000, 2040)} | dict(COUNTS.counts))
+    assert word_set_jaccard(a, b) < SAME_EVENT_WORDS
+    figure = words_event_figure(a, b, counts)
+    assert figure is not None and figure >= SAME_EVENT_WEIGHTED
+    assert words_event_figure(a, b, WordCounts(10, {})) is None  # before: kept apart
+
+
+def test_pairs_below_the_floor_are_not_weighed():
+    # The rare words they share would weigh most of both sets, but they share too few words
+    # of all: the store does not read the counts of such a pair.
+    a = rare(1, 8) | frozenset(range(1000, 1150))
+    b = rare(1, 8) | frozenset(range(2000, 2150))
+    counts = WordCounts(STORIES, {h: STORIES for h in (*range(1000, 1150), *range(2000, 2150))})
+    assert weighted_word_cosine(a, b, counts) >= SAME_EVENT_WEIGHTED
+    assert word_set_jaccard(a, b) < WEIGHTED_FLOOR
+    assert words_event_figure(a, b, counts) is None
+    assert words_event_figure(a, frozenset(), COUNTS) is None
+    assert weighted_word_cosine(COMMON, COMMON, COUNTS) == 0.0  # weighs nothing
