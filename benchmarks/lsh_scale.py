@@ -54,8 +54,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -179,6 +182,10 @@ def fill(path: str, pool: list[str], n: int, jobs: int, per_day: int) -> float:
                     [(k + 1, f"site{k}.example") for k in range(FILL_SITES)])
     today = (dt.datetime.now(dt.timezone.utc).date() - dt.date(1970, 1, 1)).days
     chunk = 1000
+    # The document frequencies of the word sets (``word_counts``, when the schema has it), as
+    # the store's backfill would count them: added up here, written at the end.
+    has_word_counts = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'word_counts'").fetchone()
+    word_counts: Counter[int] = Counter()
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_init, initargs=(pool,)) as workers:
         ranges = [(s, min(n, s + chunk)) for s in range(0, n, chunk)]
@@ -206,6 +213,8 @@ def fill(path: str, pool: list[str], n: int, jobs: int, per_day: int) -> float:
                 words.extend((b, h, day, sid) for b, h in enumerate(w_bands))
                 terms.extend((term, sid, day if published else None, day) for term in t)
                 features.append((sid, *feats))
+                if has_word_counts:
+                    word_counts.update(set(np.frombuffer(feats[3], dtype="<u4").tolist()))
             con.executemany("INSERT INTO stories (id, key, title, language, first_seen_at, "
                             "canonical_version_id, event_id, published_at, version_count, site_count) "
                             "VALUES (?, ?, ?, 'en', ?, ?, ?, ?, 1, 1)", stories)
@@ -236,6 +245,11 @@ def fill(path: str, pool: list[str], n: int, jobs: int, per_day: int) -> float:
                 "FROM fill_terms ORDER BY term, story_id")
     for staging in ("fill_bands", "fill_word_bands", "fill_terms"):
         con.execute(f"DROP TABLE {staging}")
+    if has_word_counts:
+        from newscrawl.store.models import COUNTED_THROUGH, STORIES_COUNTED
+
+        word_counts[STORIES_COUNTED], word_counts[COUNTED_THROUGH] = n, n
+        con.executemany("INSERT INTO word_counts (hash, stories) VALUES (?, ?)", sorted(word_counts.items()))
     # What the triggers of versions and stories keep (migration 0013), for all rows at once.
     if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'versions_fts'").fetchone():
         con.execute("INSERT INTO versions_fts (rowid, title, body) SELECT (story_id << 32) | id, "

@@ -14,9 +14,12 @@ these bands with the story's day and looks them up only within days of the new t
 lookup then costs the stories of those days, not of the whole store.
 
 The same word set is the **event** evidence of two texts that are not one story
-(:func:`word_set_jaccard`, :data:`SAME_EVENT_WORDS`): independent reports of one event name its
-people, places and figures and write about its subject, so they share many longer words while
-sharing little wording in order. Names (capitalised words) cannot say it in a script without
+(:func:`words_event_figure`): independent reports of one event name its people, places and
+figures and write about its subject, so they share many longer words while sharing little
+wording in order. Each word weighs its inverse document frequency among the stories the store
+has counted (:class:`WordCounts`, :func:`weighted_word_cosine`): the words every story of a
+language uses say little, a name or a place much; with too few stories counted the plain
+Jaccard (:func:`word_set_jaccard`) decides. Names (capitalised words) cannot say it in a script without
 letter case (COUNTER is Urdu); longer words can, in any script. The store checks it only for
 stories of days within the event window (newscrawl.store.events: no chaining beyond it).
 """
