@@ -102,11 +102,13 @@ def fold_word_counts(session: Session, story_id: int, *, every: int | None = Non
     counting them; returns the stories counted (0: not due, or left to another writer).
     ``every``: :data:`FOLD_EVERY` when None."""
     every = FOLD_EVERY if every is None else every
-    through = session.execute(_THROUGH).scalar() or 0
+    stored = session.execute(_THROUGH).scalar()
+    through = stored or 0
     if story_id - through < every:
         return 0
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_PG_START, {"key": COUNTED_THROUGH})
+        if stored is None:  # the migration writes the row; a table emptied by hand lacks it
+            session.execute(_PG_START, {"key": COUNTED_THROUGH})
         through = session.execute(_PG_CLAIM, {"key": COUNTED_THROUGH}).scalar()
         if through is None or story_id - through < every:
             return 0  # another writer is counting them, or just has
