@@ -249,7 +249,8 @@ def fill(path: str, pool: list[str], n: int, jobs: int, per_day: int) -> float:
         from newscrawl.store.models import COUNTED_THROUGH, STORIES_COUNTED
 
         word_counts[STORIES_COUNTED], word_counts[COUNTED_THROUGH] = n, n
-        con.executemany("INSERT INTO word_counts (hash, stories) VALUES (?, ?)", sorted(word_counts.items()))
+        con.executemany("INSERT OR REPLACE INTO word_counts (hash, stories) VALUES (?, ?)",
+                        sorted(word_counts.items()))
     # What the triggers of versions and stories keep (migration 0013), for all rows at once.
     if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'versions_fts'").fetchone():
         con.execute("INSERT INTO versions_fts (rowid, title, body) SELECT (story_id << 32) | id, "
