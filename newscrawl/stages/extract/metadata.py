@@ -11,6 +11,7 @@ visible text) is the fallback.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import html
 import json
@@ -133,17 +134,61 @@ def _find_dates(tree, url: str, ld: dict | None, meta: dict[str, str]) -> tuple:
                 break
     if published is None:
         # htmldate also reads the URL and the visible text; it answers with a day, not a time.
-        # Markup and URL first; the extensive text search (dateparser, costly) only when they
-        # say nothing: asked first, it finds no more correct days.
+        # Markup and URL first; the extensive search (all elements, free text and a scan of the
+        # whole page, costly) only when they say nothing: asked first, it finds no more correct
+        # days.
         # A year alone ("© 2025", "the 2025 guide", a /2025/ URL) comes back from htmldate as 1
         # January of that year: not a publication date (such answers are wrong or stand for no
         # date at all); left out, and the next search asked.
+        # The extensive search runs without dateparser (see _without_dateparser).
         for extensive in (False, True):
-            found = find_date(tree, url=url, original_date=True, extensive_search=extensive)
+            token = _NO_DATEPARSER.set(True)
+            try:
+                found = find_date(tree, url=url, original_date=True, extensive_search=extensive)
+            finally:
+                _NO_DATEPARSER.reset(token)
             if found and not found.endswith(YEAR_ONLY_SUFFIX):
                 published, published_source = parse_datetime(found), "htmldate"
                 break
     return published, published_source, modified, modified_source
+
+
+#: True while this stage asks htmldate: its extensive search then leaves dateparser out.
+_NO_DATEPARSER: contextvars.ContextVar[bool] = contextvars.ContextVar("newscrawl_no_dateparser", default=False)
+
+
+def _without_dateparser() -> bool:
+    """Make htmldate's extensive search skip dateparser while :data:`_NO_DATEPARSER` is set (in
+    this stage's calls only: any other caller of htmldate in the process is left as it was).
+
+    Why: htmldate asks dateparser for a text date its own parsers cannot read, and dateparser,
+    given no language, tries every locale it knows on each such string: the most costly part of
+    a page's date search, for answers the rest of the search nearly always gives or refuses
+    alike (figures in docs/measurements.md, "Dates without dateparser"). htmldate has no option
+    for it; its one call to dateparser goes through ``extractors._external_date``, which is
+    wrapped here. Where this htmldate has no such function (another version's layout) nothing is
+    wrapped and the search runs as htmldate has it. Returns whether the wrapper is in place.
+
+    htmldate caches its parsed strings per process whoever asks: another caller of htmldate in a
+    process running this stage may be answered from a string this stage left unparsed (or the
+    reverse). No part of newscrawl asks htmldate elsewhere."""
+    try:
+        import htmldate.extractors as extractors
+        external = extractors._external_date
+    except (ImportError, AttributeError):
+        return False
+    if getattr(external, "newscrawl_gate", False):
+        return True
+
+    def external_date(string):
+        return None if _NO_DATEPARSER.get() else external(string)
+
+    external_date.newscrawl_gate = True
+    extractors._external_date = external_date
+    return True
+
+
+DATEPARSER_LEFT_OUT = _without_dateparser()
 
 
 _TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:·•»]+\s+")
@@ -333,7 +378,12 @@ def warm_up_dates() -> None:
     The parser keeps no state between calls besides those caches (it does not try previously
     used locales first), so what later pages get is the same. htmldate's own parser is asked,
     with its settings, as the caches are kept per settings; where htmldate has no such function
-    (another version's layout) nothing is done and the first page pays, as before."""
+    (another version's layout) nothing is done and the first page pays, as before.
+
+    Nothing to do where this stage leaves dateparser out (:data:`DATEPARSER_LEFT_OUT`): no page
+    asks it, and its locale data (hundreds of thousands of objects) is never loaded."""
+    if DATEPARSER_LEFT_OUT:
+        return
     try:
         from htmldate.extractors import get_external_parser
     except ImportError:
