@@ -165,26 +165,29 @@ def _without_dateparser() -> bool:
     given no language, tries every locale it knows on each such string: the most costly part of
     a page's date search, for answers the rest of the search nearly always gives or refuses
     alike (figures in docs/measurements.md, "Dates without dateparser"). htmldate has no option
-    for it; its one call to dateparser goes through ``extractors._external_date``, which is
-    wrapped here. Where this htmldate has no such function (another version's layout) nothing is
-    wrapped and the search runs as htmldate has it. Returns whether the wrapper is in place.
-
-    htmldate caches its parsed strings per process whoever asks: another caller of htmldate in a
-    process running this stage may be answered from a string this stage left unparsed (or the
-    reverse). No part of newscrawl asks htmldate elsewhere."""
+    for it. Its string parser, ``try_date_expr``, asks dateparser only when its
+    ``extensive_search`` argument is true, and that argument does nothing else; the wrapper
+    passes it false while the flag is set. htmldate caches that parser's answers by its
+    arguments, so this stage's answers and those of htmldate asked as it is stay apart. Where
+    this htmldate has no such function (another version's layout) nothing is wrapped and the
+    search runs as htmldate has it. Returns whether the wrapper is in place."""
     try:
+        import htmldate.core as core
         import htmldate.extractors as extractors
-        external = extractors._external_date
+        parse = extractors.try_date_expr
+        if core.try_date_expr is not parse and not getattr(core.try_date_expr, "newscrawl_gate", False):
+            return False
     except (ImportError, AttributeError):
         return False
-    if getattr(external, "newscrawl_gate", False):
+    if getattr(parse, "newscrawl_gate", False):
         return True
 
-    def external_date(string):
-        return None if _NO_DATEPARSER.get() else external(string)
+    def try_date_expr(string, outputformat, extensive_search, min_date, max_date):
+        return parse(string, outputformat, extensive_search and not _NO_DATEPARSER.get(), min_date, max_date)
 
-    external_date.newscrawl_gate = True
-    extractors._external_date = external_date
+    try_date_expr.newscrawl_gate = True
+    try_date_expr.cache_clear = parse.cache_clear  # htmldate's own reset still reaches the cache
+    core.try_date_expr = extractors.try_date_expr = try_date_expr
     return True
 
 
