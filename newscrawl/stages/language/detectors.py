@@ -16,6 +16,9 @@ choice (``python benchmarks/language.py`` compares them; figures in docs/measure
 from __future__ import annotations
 
 import copy
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
@@ -61,6 +64,37 @@ SHORT_LINE_UNDECIDED_SCRIPTS = frozenset({"Cyrillic"})
 SCRIPT_DEFAULT_LANGUAGE = {"Cyrillic": "ru"}
 
 
+class _DigestCache:
+    """A bounded cache of detector answers keyed by a 16-byte digest of the text judged (and of
+    the candidate languages), not by the text: a sample is up to DETECTOR_SAMPLE_CHARS
+    characters, and a cache of thousands of them held megabytes a worker for answers that are
+    a few bytes. Least recently used entries go first, as with ``functools.lru_cache``; two
+    different texts share a key only if BLAKE2b-128 collides."""
+
+    __slots__ = ("_entries", "maxsize")
+
+    def __init__(self, maxsize: int) -> None:
+        self._entries: OrderedDict[bytes, object] = OrderedDict()
+        self.maxsize = maxsize
+
+    def get(self, text: str, extra: Hashable, compute: Callable[[], object]):
+        key = hashlib.blake2b(f"{extra}\x00{text}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        entries = self._entries
+        if key in entries:
+            entries.move_to_end(key)
+            return entries[key]
+        value = entries[key] = compute()
+        if len(entries) > self.maxsize:
+            entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def cache_clear(self) -> None:
+        self._entries.clear()
+
+
 @lru_cache(maxsize=1)
 def _factory() -> DetectorFactory:
     factory = DetectorFactory()
@@ -87,12 +121,21 @@ def detect(text: str, script: str | None = None) -> tuple[str | None, float | No
     return None, None
 
 
-@lru_cache(maxsize=4096)
+_ARTICLE_LANGUAGES = _DigestCache(4096)
+
+
 def _article_language(sample: str) -> tuple[str | None, float | None]:
+    # Cached: a page crawled again (a new version, another URL of it) has the same sample.
+    return _ARTICLE_LANGUAGES.get(sample, None, lambda: _judge_article_sample(sample))
+
+
+def _judge_article_sample(sample: str) -> tuple[str | None, float | None]:
     language, probability = _py3langid_model().classify(sample)
     if probability >= ARTICLE_PROBABILITY:
         return language, round(float(probability), 4)
-    return _langdetect_cached(sample)
+    # langdetect (seeded: the same answer for the same text) is asked only here, on samples
+    # the cache above keeps: no cache of its own.
+    return langdetect_language(sample)
 
 
 def langdetect_language(sample: str) -> tuple[str | None, float | None]:
@@ -107,10 +150,6 @@ def langdetect_language(sample: str) -> tuple[str | None, float | None]:
         return None, None
     lang = best.lang.split("-")[0]  # zh-cn / zh-tw -> zh
     return lang, round(best.prob, 4)
-
-
-# Cached on the exact sample: a seeded detector gives the same answer for the same text.
-_langdetect_cached = lru_cache(maxsize=4096)(langdetect_language)
 
 
 @lru_cache(maxsize=1)
@@ -169,16 +208,25 @@ def foreign_script_language(text: str, script: str, article_language: str | None
     return found
 
 
-@lru_cache(maxsize=1024)
+_PROBABILITIES = _DigestCache(1024)
+
+
 def probabilities(text: str, candidates: tuple[str, ...]) -> dict[str, float]:
     """py3langid's probability of each of ``candidates`` for ``text``."""
     sample = without_invisible(text[:DETECTOR_SAMPLE_CHARS])
-    return {lang: float(p) for lang, p in _identifier(candidates).rank(sample)}
+    return dict(_PROBABILITIES.get(sample, candidates, lambda: {
+        lang: float(p) for lang, p in _identifier(candidates).rank(sample)}))
 
 
-@lru_cache(maxsize=8192)
+_CLASSIFIED = _DigestCache(8192)
+
+
 def _classify_sample(sample: str, candidates: tuple[str, ...]) -> tuple[str | None, float | None]:
     # Cached: a site's menus and footers are the same text on every page of a crawl.
+    return _CLASSIFIED.get(sample, candidates, lambda: _classify_uncached(sample, candidates))
+
+
+def _classify_uncached(sample: str, candidates: tuple[str, ...]) -> tuple[str | None, float | None]:
     language, probability = _identifier(candidates).classify(sample)
     return language, round(probability, 4)
 
@@ -193,7 +241,5 @@ def load_models() -> None:
 
 def clear_caches() -> None:
     """Forget cached detector answers (benchmarks measure each page's calls in full)."""
-    _article_language.cache_clear()
-    _langdetect_cached.cache_clear()
-    _classify_sample.cache_clear()
-    probabilities.cache_clear()
+    for cache in (_ARTICLE_LANGUAGES, _CLASSIFIED, _PROBABILITIES):
+        cache.cache_clear()

@@ -231,3 +231,33 @@ def test_title_case_english_furniture_around_a_spanish_story_is_removed():
     assert result.language == "es"
     assert [b.text for b in result.blocks] == story + ["Ines Boyle"]
     assert "en" in result.chrome_languages
+
+
+def test_detector_caches_keep_answers_not_texts():
+    # A worker judges thousands of distinct articles; what its caches keep of each must be a
+    # few bytes, not the sample judged, while a text judged again gets the same answer.
+    import gc
+    import random
+    import tracemalloc
+
+    from newscrawl.stages.language import clear_caches
+
+    words = " ".join(EN).split()
+    rng = random.Random(7)
+    first = classify(EN[0], "Latin", "en")
+    clear_caches()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(500):
+            text = " ".join(rng.choice(words) for _ in range(140))  # ~800 characters, dropped after
+            detect(text)
+            classify(text, "Latin", "en")
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # 1,000 entries of ~800-character texts would be ~0.9 MB as keys.
+    assert kept < 400_000
+    assert classify(EN[0], "Latin", "en") == first == classify(EN[0], "Latin", "en")
