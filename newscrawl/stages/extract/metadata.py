@@ -11,7 +11,6 @@ visible text) is the fallback.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import html
 import json
@@ -134,64 +133,17 @@ def _find_dates(tree, url: str, ld: dict | None, meta: dict[str, str]) -> tuple:
                 break
     if published is None:
         # htmldate also reads the URL and the visible text; it answers with a day, not a time.
-        # Markup and URL first; the extensive search (all elements, free text and a scan of the
-        # whole page, costly) only when they say nothing: asked first, it finds no more correct
-        # days.
+        # Markup and URL first; the extensive text search (dateparser, costly) only when they
+        # say nothing: asked first, it finds no more correct days.
         # A year alone ("© 2025", "the 2025 guide", a /2025/ URL) comes back from htmldate as 1
         # January of that year: not a publication date (such answers are wrong or stand for no
         # date at all); left out, and the next search asked.
-        # The extensive search runs without dateparser (see _without_dateparser).
         for extensive in (False, True):
-            token = _NO_DATEPARSER.set(True)
-            try:
-                found = find_date(tree, url=url, original_date=True, extensive_search=extensive)
-            finally:
-                _NO_DATEPARSER.reset(token)
+            found = find_date(tree, url=url, original_date=True, extensive_search=extensive)
             if found and not found.endswith(YEAR_ONLY_SUFFIX):
                 published, published_source = parse_datetime(found), "htmldate"
                 break
     return published, published_source, modified, modified_source
-
-
-#: True while this stage asks htmldate: its extensive search then leaves dateparser out.
-_NO_DATEPARSER: contextvars.ContextVar[bool] = contextvars.ContextVar("newscrawl_no_dateparser", default=False)
-
-
-def _without_dateparser() -> bool:
-    """Make htmldate's extensive search skip dateparser while :data:`_NO_DATEPARSER` is set (in
-    this stage's calls only: any other caller of htmldate in the process is left as it was).
-
-    Why: htmldate asks dateparser for a text date its own parsers cannot read, and dateparser,
-    given no language, tries every locale it knows on each such string: the most costly part of
-    a page's date search, for answers the rest of the search nearly always gives or refuses
-    alike (figures in docs/measurements.md, "Dates without dateparser"). htmldate has no option
-    for it. Its string parser, ``try_date_expr``, asks dateparser only when its
-    ``extensive_search`` argument is true, and that argument does nothing else; the wrapper
-    passes it false while the flag is set. htmldate caches that parser's answers by its
-    arguments, so this stage's answers and those of htmldate asked as it is stay apart. Where
-    this htmldate has no such function (another version's layout) nothing is wrapped and the
-    search runs as htmldate has it. Returns whether the wrapper is in place."""
-    try:
-        import htmldate.core as core
-        import htmldate.extractors as extractors
-        parse = extractors.try_date_expr
-        if core.try_date_expr is not parse and not getattr(core.try_date_expr, "newscrawl_gate", False):
-            return False
-    except (ImportError, AttributeError):
-        return False
-    if getattr(parse, "newscrawl_gate", False):
-        return True
-
-    def try_date_expr(string, outputformat, extensive_search, min_date, max_date):
-        return parse(string, outputformat, extensive_search and not _NO_DATEPARSER.get(), min_date, max_date)
-
-    try_date_expr.newscrawl_gate = True
-    try_date_expr.cache_clear = parse.cache_clear  # htmldate's own reset still reaches the cache
-    core.try_date_expr = extractors.try_date_expr = try_date_expr
-    return True
-
-
-DATEPARSER_LEFT_OUT = _without_dateparser()
 
 
 _TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:·•»]+\s+")
@@ -381,12 +333,7 @@ def warm_up_dates() -> None:
     The parser keeps no state between calls besides those caches (it does not try previously
     used locales first), so what later pages get is the same. htmldate's own parser is asked,
     with its settings, as the caches are kept per settings; where htmldate has no such function
-    (another version's layout) nothing is done and the first page pays, as before.
-
-    Nothing to do where this stage leaves dateparser out (:data:`DATEPARSER_LEFT_OUT`): no page
-    asks it, and its locale data (hundreds of thousands of objects) is never loaded."""
-    if DATEPARSER_LEFT_OUT:
-        return
+    (another version's layout) nothing is done and the first page pays, as before."""
     try:
         from htmldate.extractors import get_external_parser
     except ImportError:

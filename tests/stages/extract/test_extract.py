@@ -387,16 +387,3 @@ def test_an_xhtml_page_opening_with_an_xml_encoding_declaration_is_read():
                              '<html xmlns="http://www.w3.org/1999/xhtml">' + page(body)[6:], "http://x.example/a")
         assert ex.title == "Ferry crossings resume"
         assert [b.text for b in ex.blocks] == PARAS[:6]
-
-
-def test_the_extensive_date_search_leaves_dateparser_out_in_the_stage_only():
-    # Only dateparser reads this date (htmldate's own parsers know no Portuguese month names);
-    # the stage does without it, while htmldate asked directly still uses it.
-    from htmldate import find_date
-
-    body = ("<article><div class='date'>3 de março de 2021</div>"
-            + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>")
-    url = "http://x.example/ferry-story"
-    ex = extract_article(page(body), url)
-    assert ex.published_at is None and ex.published_source is None
-    assert find_date(lxml.html.fromstring(page(body)), url=url, original_date=True) == "2021-03-03"
