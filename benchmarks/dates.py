@@ -11,6 +11,10 @@ timed, and whether the extensive call's answer is that of htmldate's last-resort
 serialized page (``search_page``), with the ground truth's day beside it. Part 3: every page of
 ``--truth``, the published date the stage gives (``metadata._find_dates``: JSON-LD, meta tags, then
 htmldate as the stage asks it) against the ground truth's day, and that function's CPU time.
+Part 4 (``--variants``): on the pages that reach the extensive call, its answer as it is, without
+``search_page``, without dateparser, and not asked at all: right / wrong / none against the truth
+set's days, and on ``--variants-sample`` pages of each other set how many answers change
+(htmldate's string cache cleared before every call, so that no variant reuses another's parse).
 
 htmldate's internals are wrapped only to time and attribute them; where this htmldate has no such
 function the script says so and stops.
@@ -51,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=30)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--truth", type=Path, default=ROOT.parent / "shared" / "data" / "wcxb-dev-articles")
+    parser.add_argument("--variants", action="store_true", help="part 4: the extensive call without its parts")
+    parser.add_argument("--variants-sample", type=int, default=200)
     args = parser.parse_args(argv)
     try:
         import htmldate.core as core
@@ -155,7 +161,85 @@ def main(argv: list[str] | None = None) -> int:
               else "page has no date" if not day else "another day"] += 1
     print(f"{args.truth.name}, published date as the stage gives it ({stage_cpu:.2f} s CPU): "
           + ", ".join(f"{k} {v}" for k, v in stage.items()))
+    if args.variants:
+        variants(args, corpora(args.shared), find_date, page)
     return 0
+
+
+#: Part 4's variants of the extensive call: (dateparser asked, search_page asked); None: not called.
+VARIANTS = {"as is": (True, True), "no search_page": (True, False), "no dateparser": (False, True),
+            "not asked": None}
+
+
+def variants(args, sets: dict[str, Path], find_date, page) -> None:
+    import htmldate.core as core
+    import htmldate.extractors as extractors
+
+    from newscrawl.stages import process
+    from newscrawl.stages.extract import metadata
+    from newscrawl.stages.extract.tree import parse_page
+
+    scan, external = core.search_page, extractors._external_date
+    nothing = lambda *args, **kwargs: None  # noqa: E731
+
+    def extensive_answers(directory: Path, pid: str, url: str) -> dict[str, str | None] | None:
+        work = process.start(page(directory, pid, url))
+        process.step_decode(work)
+        tree = parse_page(work.decoded.text)[0] if work.decoded else None
+        if tree is None:
+            return None
+        ld = metadata._article_ld(metadata._json_ld_objects(tree))
+        meta = metadata._meta_values(tree)
+        if (ld and metadata.parse_datetime(str(ld.get("datePublished") or ""))) or any(
+                metadata.parse_datetime(meta.get(key)) for key in metadata._PUBLISHED_META):
+            return None
+        extractors.try_date_expr.cache_clear()
+        first = find_date(tree, url=work.page.url, original_date=True, extensive_search=False)
+        if first and not first.endswith(metadata.YEAR_ONLY_SUFFIX):
+            return None
+        answers: dict[str, str | None] = {}
+        try:
+            for name, parts in VARIANTS.items():
+                if parts is None:
+                    answers[name] = None
+                    continue
+                extractors._external_date = external if parts[0] else nothing
+                core.search_page = scan if parts[1] else nothing
+                extractors.try_date_expr.cache_clear()
+                found = find_date(tree, url=work.page.url, original_date=True, extensive_search=True)
+                answers[name] = found if found and not found.endswith(metadata.YEAR_ONLY_SUFFIX) else None
+        finally:
+            core.search_page, extractors._external_date = scan, external
+        return answers
+
+    truth = json.loads((args.truth / "ground-truth.json").read_text())
+    counts = {name: [0, 0, 0, 0] for name in VARIANTS}  # right, page has no date, another day, none
+    for pid in sorted(truth):
+        answers = extensive_answers(args.truth, pid, truth[pid].get("url") or "")
+        if answers is None:
+            continue
+        day = (truth[pid].get("publish_date") or "")[:10]
+        for name, found in answers.items():
+            counts[name][3 if not found else 0 if found[:10] == day else 1 if not day else 2] += 1
+    print(f"{args.truth.name}, the extensive call's variants: right day / page has no date / another day / none")
+    for name, (right, no_date, other, none) in counts.items():
+        print(f"  {name:15s} {right:4d} {no_date:4d} {other:4d} {none:4d}")
+    for name, directory in sets.items():
+        if directory == args.truth:
+            continue
+        items = json.loads((directory / "ground-truth.json").read_text())
+        reached, answered = 0, dict.fromkeys(VARIANTS, 0)
+        changed = dict.fromkeys(VARIANTS, 0)
+        for pid in sorted(items)[:: max(1, len(items) // args.variants_sample)]:
+            answers = extensive_answers(directory, pid, items[pid].get("url") or "")
+            if answers is None:
+                continue
+            reached += 1
+            for variant, found in answers.items():
+                answered[variant] += found is not None
+                changed[variant] += found != answers["as is"]
+        print(f"{name}: {reached} pages reach the extensive call; answered / changed from as is: "
+              + ", ".join(f"{v} {answered[v]} / {changed[v]}" for v in VARIANTS))
 
 
 if __name__ == "__main__":
