@@ -181,6 +181,7 @@ def variants(args, sets: dict[str, Path], find_date, page) -> None:
 
     scan, external = core.search_page, extractors._external_date
     nothing = lambda *args, **kwargs: None  # noqa: E731
+    cpu = dict.fromkeys(VARIANTS, 0.0)  # CPU of each variant's calls, all sets
 
     def extensive_answers(directory: Path, pid: str, url: str) -> dict[str, str | None] | None:
         work = process.start(page(directory, pid, url))
@@ -206,7 +207,9 @@ def variants(args, sets: dict[str, Path], find_date, page) -> None:
                 extractors._external_date = external if parts[0] else nothing
                 core.search_page = scan if parts[1] else nothing
                 extractors.try_date_expr.cache_clear()
+                start = time.process_time()
                 found = find_date(tree, url=work.page.url, original_date=True, extensive_search=True)
+                cpu[name] += time.process_time() - start
                 answers[name] = found if found and not found.endswith(metadata.YEAR_ONLY_SUFFIX) else None
         finally:
             core.search_page, extractors._external_date = scan, external
@@ -223,7 +226,8 @@ def variants(args, sets: dict[str, Path], find_date, page) -> None:
             counts[name][3 if not found else 0 if found[:10] == day else 1 if not day else 2] += 1
     print(f"{args.truth.name}, the extensive call's variants: right day / page has no date / another day / none")
     for name, (right, no_date, other, none) in counts.items():
-        print(f"  {name:15s} {right:4d} {no_date:4d} {other:4d} {none:4d}")
+        print(f"  {name:15s} {right:4d} {no_date:4d} {other:4d} {none:4d}   {cpu[name]:.2f} s CPU")
+    cpu.update(dict.fromkeys(VARIANTS, 0.0))
     for name, directory in sets.items():
         if directory == args.truth:
             continue
@@ -240,6 +244,7 @@ def variants(args, sets: dict[str, Path], find_date, page) -> None:
                 changed[variant] += found != answers["as is"]
         print(f"{name}: {reached} pages reach the extensive call; answered / changed from as is: "
               + ", ".join(f"{v} {answered[v]} / {changed[v]}" for v in VARIANTS))
+    print("the other sets, CPU of the extensive call: " + ", ".join(f"{v} {cpu[v]:.2f} s" for v in VARIANTS))
 
 
 if __name__ == "__main__":
