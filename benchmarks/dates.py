@@ -12,7 +12,7 @@ serialized page (``search_page``), with the ground truth's day beside it. Part 3
 ``--truth``, the published date the stage gives (``metadata._find_dates``: JSON-LD, meta tags, then
 htmldate as the stage asks it) against the ground truth's day, and that function's CPU time.
 Part 4 (``--variants``): on the pages that reach the extensive call, its answer as it is, without
-``search_page``, without dateparser, and not asked at all: right / wrong / none against the truth
+``search_page``, without dateparser, without either, and not asked at all: right / wrong / none against the truth
 set's days, and on ``--variants-sample`` pages of each other set how many answers change
 (htmldate's string cache cleared before every call, so that no variant reuses another's parse).
 
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
 #: Part 4's variants of the extensive call: (dateparser asked, search_page asked); None: not called.
 VARIANTS = {"as is": (True, True), "no search_page": (True, False), "no dateparser": (False, True),
-            "not asked": None}
+            "neither": (False, False), "not asked": None}
 
 
 def variants(args, sets: dict[str, Path], find_date, page) -> None:
