@@ -100,8 +100,9 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-def children(pid: int) -> list[int]:
-    """Every descendant of ``pid`` (the stage workers and multiprocessing's helper)."""
+def children(pid: int) -> list[tuple[int, int]]:
+    """Every descendant of ``pid`` and its parent (the stage workers, their fork server, and
+    multiprocessing's helper)."""
     found = []
     try:
         tasks = list(Path(f"/proc/{pid}/task").iterdir())
@@ -113,7 +114,7 @@ def children(pid: int) -> list[int]:
         except OSError:
             continue
         for kid in kids:
-            found.append(kid)
+            found.append((kid, pid))
             found.extend(children(kid))
     return found
 
@@ -132,6 +133,10 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.server, self.articles = pid, server, articles
         self.samples: list[tuple[float, int, float, dict[int, float]]] = []
+        #: The RSS (MB) of the workers' fork server at each sample (None: none ran then).
+        self.server_rss: list[float | None] = []
+        #: (seconds, pages fetched, the crawler's CPU seconds, its workers' CPU seconds) each second.
+        self.cpu: list[tuple[float, int, float, float]] = []
         #: The last CPU seconds seen of each worker (they are gone when the crawl ends).
         self.worker_cpu: dict[int, float] = {}
         self.done = threading.Event()
@@ -144,20 +149,28 @@ class Sampler(threading.Thread):
             if own is None:
                 break
             workers = {}
-            for kid in children(self.pid):
+            fork_server = None
+            for kid, parent in children(self.pid):
+                command = cmdline(kid)
                 # The resource tracker of multiprocessing is a child too, but not a worker.
-                if "resource_tracker" in cmdline(kid):
+                if "resource_tracker" in command:
                     continue
-                value = rss_mb(kid)
-                if value is not None:
-                    workers[kid] = value
                 cpu = process_cpu_seconds(kid)
-                if cpu is not None:
+                if cpu is not None:  # the fork server's warm-up is the workers' CPU too
                     self.worker_cpu[kid] = cpu
+                value = rss_mb(kid)
+                if parent == self.pid and "forkserver" in command:
+                    fork_server = value  # the workers are forked from it (their command is its)
+                elif value is not None:
+                    workers[kid] = value
             exchanges = self.server.exchanges[read:]
             read += len(exchanges)
             seen += sum(1 for e in exchanges if e.url in self.articles)
             self.samples.append((time.monotonic() - t0, seen, own, workers))
+            self.server_rss.append(fork_server)
+            own_cpu = process_cpu_seconds(self.pid)
+            if own_cpu is not None:
+                self.cpu.append((time.monotonic() - t0, seen, own_cpu, sum(self.worker_cpu.values())))
 
 
 def run(label: str, workers: int, sources: Path, urls: list[str], server, tmp: Path,
@@ -201,12 +214,20 @@ def run(label: str, workers: int, sources: Path, urls: list[str], server, tmp: P
     workers_cpu = sum(sampler.worker_cpu.values())
     crawler = [s[2] for s in sampler.samples]
     worker = [v for s in sampler.samples for v in s[3].values()]
+    fork_server = [v for v in sampler.server_rss if v is not None]
+    # Start-up: from the process start to the first sample that saw an article fetched; what
+    # the processes spent before it, and per page after it (the steady crawl).
+    first = next((c for c in sampler.cpu if c[1] > 0), None)
+    startup = {"seconds": first[0], "crawler_cpu": first[2], "workers_cpu": first[3],
+               "pages": first[1]} if first is not None else None
     return {"label": label, "workers": workers, "wall": wall, "span": span, "stored": stored,
+            "startup": startup,
             "rate": stored / span if span > 0 else float("nan"), "cpu": cpu,
             "crawler_cpu": cpu - workers_cpu, "workers_cpu": workers_cpu,
             "outcomes": outcomes, "samples": sampler.samples, "exit": proc.returncode,
             "crawler_rss": (statistics.median(crawler), max(crawler)) if crawler else (0, 0),
             "worker_rss": (statistics.median(worker), max(worker)) if worker else (0, 0),
+            "server_rss": (statistics.median(fork_server), max(fork_server)) if fork_server else None,
             "worker_pids": len({pid for s in sampler.samples for pid in s[3]}), "log": log}
 
 
@@ -294,8 +315,21 @@ def main() -> int:
                           f"{1000 * result['crawler_cpu'] / max(result['stored'], 1):.0f}, workers "
                           f"{1000 * result['workers_cpu'] / max(result['stored'], 1):.0f}; RSS MB med/max crawler "
                           f"{result['crawler_rss'][0]:.0f}/{result['crawler_rss'][1]:.0f}, "
-                          f"each worker {result['worker_rss'][0]:.0f}/{result['worker_rss'][1]:.0f}; "
+                          f"each worker {result['worker_rss'][0]:.0f}/{result['worker_rss'][1]:.0f}"
+                          + (f", their fork server {result['server_rss'][0]:.0f}/"
+                             f"{result['server_rss'][1]:.0f}" if result["server_rss"] else "")
+                          + "; "
                           f"load average {os.getloadavg()[0]:.1f})", flush=True)
+                    if result["startup"] is not None:
+                        first = result["startup"]
+                        after = max(result["stored"] - first["pages"], 1)
+                        print(f"    start-up: first article fetched {first['seconds']:.1f} s after "
+                              f"the start (a one-second sample), CPU s before it: crawler "
+                              f"{first['crawler_cpu']:.1f}, workers {first['workers_cpu']:.1f}; "
+                              f"CPU ms/page after it: crawler "
+                              f"{1000 * (result['crawler_cpu'] - first['crawler_cpu']) / after:.0f}, "
+                              f"workers {1000 * (result['workers_cpu'] - first['workers_cpu']) / after:.0f}",
+                              flush=True)
                     if result["exit"] != 0 or result["stored"] != len(urls):
                         print(open(result["log"]).read()[-3000:])
                     if args.memory:

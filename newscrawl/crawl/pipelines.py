@@ -6,8 +6,8 @@ counts what it did in namespaced stats (``newscrawl/<stage>/...``). Settings are
 a crawler.
 
 With more than one core, :class:`StageWorkersPipeline` runs every stage of an item in a worker
-process first (``NEWSCRAWL_STAGE_WORKERS``); the stage pipelines then count nothing more and
-pass the item on, and only the store runs in the crawler's process.
+process first (``NEWSCRAWL_STAGE_WORKERS``); the stage pipelines are then left out of the chain
+(they would only pass the item on), and only the store runs in the crawler's process.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scrapy.exceptions import NotConfigured
+from twisted.python.failure import Failure
 
 from newscrawl.crawl import settings as defaults
 from newscrawl.stages import process
@@ -37,7 +38,15 @@ class _StagePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
+        cls._unless_staged_in_workers(crawler)
         return cls(stats=crawler.stats)
+
+    @staticmethod
+    def _unless_staged_in_workers(crawler) -> None:
+        """With stage workers every item is staged before it reaches this pipeline, which would
+        only pass it on: it is left out of the chain (quietly: nothing is wrong)."""
+        if staged_in_workers(crawler.settings):
+            raise NotConfigured
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
@@ -86,8 +95,8 @@ class DecodePipeline(_StagePipeline):
 
 class _PreloadingStagePipeline(_StagePipeline):
     """A stage whose data (models, parser tables) is loaded when the spider opens, before the
-    first page rather than during it; with stage workers that data is theirs (they warm up), and
-    this process would hold it for nothing, so it is not loaded here."""
+    first page rather than during it; with stage workers the pipeline is not in the chain and
+    that data is theirs (they start warm), so this process does not hold it for nothing."""
 
     preload_step: Callable[[], None]
 
@@ -97,7 +106,8 @@ class _PreloadingStagePipeline(_StagePipeline):
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(stats=crawler.stats, preload=stage_workers(crawler.settings) <= 1)
+        cls._unless_staged_in_workers(crawler)
+        return cls(stats=crawler.stats)
 
     def open_spider(self) -> None:
         if self.preload:
@@ -165,6 +175,21 @@ def stage_workers(settings: Any) -> int:
     return workers
 
 
+def staged_in_workers(settings: Any) -> bool:
+    """Whether the crawl's items are staged in worker processes: more than one asked for
+    (:func:`stage_workers`) and a :class:`StageWorkersPipeline` among the item pipelines."""
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import load_object
+
+    if stage_workers(settings) <= 1:
+        return False
+    for component in build_component_list(settings.getwithbase("ITEM_PIPELINES")):
+        component = load_object(component) if isinstance(component, str) else component
+        if isinstance(component, type) and issubclass(component, StageWorkersPipeline):
+            return True
+    return False
+
+
 class StageWorkersPipeline:
     """Runs every stage of an item in one of ``NEWSCRAWL_STAGE_WORKERS`` worker processes
     (:func:`newscrawl.stages.workers.stage_pool`, the pool ``newscrawl ingest`` uses), so the
@@ -203,6 +228,9 @@ class StageWorkersPipeline:
         self._alone_lock = DeferredLock()
         self._counters = [cls(stats) for cls in STAGE_PIPELINES]
         self._memory = None
+        #: While the workers start (open_spider): the thread's Deferred; None once they are up.
+        self._starting = None
+        self._waiting: list = []
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -220,23 +248,47 @@ class StageWorkersPipeline:
     MEMORY_INTERVAL = 5.0
 
     async def open_spider(self) -> None:
-        import os
-
         from twisted.internet import reactor, task
+        from twisted.internet.threads import deferToThread
 
-        pool = self._start_pool()
         # A crawl that stops without close_spider (a forced stop) leaves no worker behind.
         reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool, False)
         self._memory = task.LoopingCall(self.sample_memory)
         self._memory.start(self.MEMORY_INTERVAL, now=False)
-        # The workers are started and warmed before the first page is fetched, as the stage
-        # pipelines load their models before it: pages fetched meanwhile would only wait.
-        started = [pool.submit(os.getpid) for _ in range(self.workers)]
+        # The workers are started off the reactor: the first waits for the fork server to import
+        # and warm up the stages (seconds of CPU, once). Meanwhile the crawl reads robots.txt
+        # and the feeds and fetches its first pages, whose items wait for the workers
+        # (_workers_started) rather than the fetching waiting for them.
+        self._starting = deferToThread(self._start_workers)
+        self._starting.addBoth(self._started)
+
+    def _start_workers(self) -> None:
+        """Start the pool and each of its workers (in a thread: see open_spider)."""
+        import os
+
+        pool = self._start_pool()
         try:
-            for future in started:
-                await _on_reactor(future)
+            for future in [pool.submit(os.getpid) for _ in range(self.workers)]:
+                future.result()
         except Exception as exc:  # noqa: BLE001 - the first page starts them again
             logger.warning("Stage workers did not start: %r", exc)
+
+    def _started(self, result: Any) -> None:
+        self._starting = None
+        waiting, self._waiting = self._waiting, []
+        for waiter in waiting:
+            waiter.callback(None)
+        if isinstance(result, Failure):
+            logger.warning("Stage workers did not start: %s", result.getErrorMessage())
+
+    async def _workers_started(self) -> None:
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet.defer import Deferred
+
+        if self._starting is not None:
+            waiter: Deferred = Deferred()
+            self._waiting.append(waiter)
+            await maybe_deferred_to_future(waiter)
 
     def sample_memory(self) -> None:
         pools = (self.pool, self._alone_pool)
@@ -245,10 +297,16 @@ class StageWorkersPipeline:
         if sizes and self.stats is not None:
             self.stats.max_value("newscrawl/stage_workers/rss_max_mb", round(max(sizes)))
 
-    def _start_pool(self):
+    def _new_pool(self, workers: int):
+        """A pool of ``workers`` forked warm from the fork server, which imports the module of
+        the function pages are sent to (:func:`newscrawl.stages.workers.stage_pool`)."""
         from newscrawl.stages.workers import stage_pool
 
-        self.pool = stage_pool(self.workers, ignore_interrupt=True)
+        return stage_pool(workers, ignore_interrupt=True, forkserver=True,
+                          preload=(type(self).work.__module__,))
+
+    def _start_pool(self):
+        self.pool = self._new_pool(self.workers)
         return self.pool
 
     def _stop_pool(self, wait: bool) -> None:
@@ -258,6 +316,12 @@ class StageWorkersPipeline:
             if pool is not None:
                 pool.shutdown(wait=wait, cancel_futures=True)
 
+    def _stop_workers(self) -> None:
+        from newscrawl.stages.workers import stop_fork_server
+
+        self._stop_pool(True)  # each worker finishes its page
+        stop_fork_server()
+
     async def close_spider(self) -> None:
         from twisted.internet.threads import deferToThread
         from scrapy.utils.defer import maybe_deferred_to_future
@@ -265,9 +329,9 @@ class StageWorkersPipeline:
         if self._memory is not None and self._memory.running:
             self.sample_memory()
             self._memory.stop()
-
-        # Waiting for the workers to exit is done off the reactor (each finishes its page).
-        await maybe_deferred_to_future(deferToThread(self._stop_pool, True))
+        await self._workers_started()
+        # Waiting for the workers to exit is done off the reactor.
+        await maybe_deferred_to_future(deferToThread(self._stop_workers))
 
     async def process_item(self, item: PageItem) -> PageItem:
         if item.error is not None or item.status == 304:
@@ -275,6 +339,7 @@ class StageWorkersPipeline:
         from concurrent.futures.process import BrokenProcessPool
 
         page = item.to_page()
+        await self._workers_started()
         pool = self.pool or self._start_pool()
         try:
             staged = await _on_reactor(pool.submit(self.work, page))
@@ -299,12 +364,12 @@ class StageWorkersPipeline:
 
         from scrapy.utils.defer import maybe_deferred_to_future
 
-        from newscrawl.stages.workers import Staged, stage_pool
+        from newscrawl.stages.workers import Staged
 
         await maybe_deferred_to_future(self._alone_lock.acquire())
         try:
             if self._alone_pool is None:
-                self._alone_pool = stage_pool(1, ignore_interrupt=True)
+                self._alone_pool = self._new_pool(1)
             try:
                 return await _on_reactor(self._alone_pool.submit(self.work, page))
             except BrokenProcessPool:
@@ -629,8 +694,11 @@ class StorePipeline:
                 requested_url=item.requested_url)
         staged = item.stages.get(STAGED)
         if staged is not None:
-            with primed(staged.precomputed):
-                return store_page(session, item.to_page(), staged.record, source=item.source,
+            page = item.to_page()
+            # The raw bytes the worker computed from are these (staged_for_store).
+            values = staged.precomputed.holding(body=page.body) if staged.precomputed else None
+            with primed(values):
+                return store_page(session, page, staged.record, source=item.source,
                                   requested_url=item.requested_url,
                                   event_window_days=event_window_days)
         work = item.stages.get("work") or process.run_steps(item.to_page())

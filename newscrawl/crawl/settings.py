@@ -33,6 +33,11 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 # At most two requests in flight per site: polite, yet a slow page does not stall the site.
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Items of one response taken through the pipelines at once. An article response yields one
+# item and a feed its requests (queued at once, nothing to wait for); Scrapy starts this many
+# tasks for every response however few items it yields, and its default of 100 made that a
+# quarter of the reactor's CPU on a crawl (docs/measurements.md, "Live crawl at 2 workers").
+CONCURRENT_ITEMS = 2
 # News pages are well under 1 MiB; anything past 10 MiB is not an article (abort the download).
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 # Log pages over 2 MiB: usually inline images or a misconfigured endpoint worth a look.
@@ -229,7 +234,7 @@ EXTENSIONS = {
 # The normalization stages, in order: each reads only what the ones before it wrote.
 ITEM_PIPELINES = {
     # All of them in a worker process when NEWSCRAWL_STAGE_WORKERS asks for more than one; the
-    # six that follow then pass such an item on and only the store remains.
+    # six that follow are then left out (they would only pass such an item on): the store remains.
     "newscrawl.crawl.pipelines.StageWorkersPipeline": 50,
     "newscrawl.crawl.pipelines.DecodePipeline": 100,
     "newscrawl.crawl.pipelines.ExtractPipeline": 200,

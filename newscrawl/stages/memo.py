@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-__all__ = ["Precomputed", "precompute", "primable", "primed"]
+__all__ = ["Held", "Precomputed", "precompute", "primable", "primed"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,11 +47,37 @@ def primable(fn: F) -> F:
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """In a :class:`Precomputed` on its way back, an argument that the receiving process holds
+    already (it sent it, e.g. a page's raw bytes): named instead of sent again, and put back by
+    :meth:`Precomputed.holding` before the values are primed."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Precomputed:
     """Values of :func:`primable` functions for given arguments, computed in one process and
     picklable to another."""
 
     values: tuple[tuple[str, tuple, Any], ...] = ()
+
+    def without(self, **held: Any) -> Precomputed:
+        """These values with each argument that *is* one of ``held`` (the very object) replaced
+        by its name (:class:`Held`): for the process that sent those objects."""
+        by_id = {id(value): Held(name) for name, value in held.items()}
+        return Precomputed(tuple(
+            (name, tuple(by_id.get(id(arg), arg) for arg in args), value)
+            for name, args, value in self.values))
+
+    def holding(self, **held: Any) -> Precomputed:
+        """These values with each :class:`Held` argument replaced by the object of its name in
+        ``held``, which must equal the one it stood for; a name not given leaves the value
+        unusable (its arguments match no call)."""
+        return Precomputed(tuple(
+            (name, tuple(held.get(arg.name, arg) if isinstance(arg, Held) else arg
+                         for arg in args), value)
+            for name, args, value in self.values))
 
 
 def precompute(calls: list[tuple[Callable[..., Any], tuple]]) -> Precomputed:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ from newscrawl.model import ArticleRecord, Page
 from newscrawl.stages.memo import Precomputed
 from newscrawl.stages.process import STEPS, run_step, start, warm_up
 
-__all__ = ["Staged", "stage_pool", "staged_record", "usable_cores"]
+__all__ = ["Staged", "stage_pool", "staged_record", "stop_fork_server", "usable_cores"]
 
 
 def usable_cores() -> int:
@@ -28,13 +27,13 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def stage_pool(workers: int, *, ignore_interrupt: bool = False,
-               warm_dates: bool = True) -> ProcessPoolExecutor:
+def stage_pool(workers: int, *, ignore_interrupt: bool = False, warm_dates: bool = True,
+               forkserver: bool = False, preload: tuple[str, ...] = ()) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes for the stages, started when the first page is submitted.
 
-    Spawned, not forked: a forked worker would share the parent's database connections, its
-    reactor and its sockets. Each worker ends when the process that started it is gone (a
-    ``kill -9``), and loads what the stages' first page would otherwise pay for
+    Spawned, not forked from the caller: a forked worker would share the parent's database
+    connections, its reactor and its sockets. Each worker ends when the process that started it
+    is gone (a ``kill -9``), and loads what the stages' first page would otherwise pay for
     (:func:`~newscrawl.stages.process.warm_up`): the language models, which every page needs,
     and - unless ``warm_dates`` is False - the date parser's locale data, which only a page
     whose date is found nowhere but in its text needs (few news articles do), and
@@ -42,12 +41,45 @@ def stage_pool(workers: int, *, ignore_interrupt: bool = False,
     another); an ingest leaves it to the page that asks. ``ignore_interrupt``: the workers
     ignore Ctrl-C (SIGINT reaches the whole process group), so the parent decides what happens
     to the pages in flight - a crawl finishes them on its graceful shutdown.
+
+    ``forkserver``: the imports and the warm-up (dates included) are done once, in a fork server
+    (multiprocessing's: a process of its own, spawned clean, that has no threads, connections or
+    sockets of the caller), which also imports the modules of ``preload`` (the module of the
+    function the pages are sent to); each worker is forked from it already warm, in
+    milliseconds, instead of every worker paying the same seconds of CPU. Where fork is missing
+    (not POSIX) the workers are spawned as above. Starting the first worker waits for the
+    server to be warm: a caller that must not stall (a reactor) submits its first tasks from
+    another thread.
     """
     import multiprocessing
 
-    return _StagePool(workers, mp_context=multiprocessing.get_context("spawn"),
-                      initializer=_start_worker, initargs=(os.getpid(), ignore_interrupt, warm_dates),
-                      ignore_interrupt=ignore_interrupt)
+    method = "forkserver" if forkserver and "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # One fork server per process (multiprocessing's), started by the first worker: what it
+        # preloads is set before then; a server already running keeps what it has.
+        context.set_forkserver_preload(["newscrawl.stages.warmed", *preload])
+    return _StagePool(workers, mp_context=context, initializer=_start_worker,
+                      initargs=(ignore_interrupt, warm_dates), ignore_interrupt=ignore_interrupt)
+
+
+def stop_fork_server() -> None:
+    """End this process's fork server of stage workers (:func:`stage_pool` with ``forkserver``)
+    once its pools are shut down, and reap it; nothing when none runs. Else it lives, holding the
+    warmed stages' memory, until this process exits (and its CPU time is never counted in this
+    process's children's). Ended, not waited for: a worker still exiting keeps it running."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    pid = getattr(server, "_forkserver_pid", None)
+    stop = getattr(server, "_stop", None)  # multiprocessing's own clean-up, not public
+    if pid is None or stop is None:
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except OSError:
+        pass
+    stop()
 
 
 class _StagePool(ProcessPoolExecutor):
@@ -68,25 +100,31 @@ class _StagePool(ProcessPoolExecutor):
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
-def _start_worker(parent: int, ignore_interrupt: bool, warm_dates: bool = True) -> None:
+def _start_worker(ignore_interrupt: bool, warm_dates: bool = True) -> None:
     if ignore_interrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C that came meanwhile is dropped
         if hasattr(signal, "pthread_sigmask"):
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    _exit_with_parent(parent)
-    warm_up(dates=warm_dates)
+    _exit_with_parent()
+    warm_up(dates=warm_dates)  # a worker forked warm finds all loaded: it only freezes its own
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In a stage worker: end when the process that started it is gone. A killed parent
+def _exit_with_parent() -> None:
+    """In a stage worker: end when the process that started the pool is gone. A killed parent
     (kill -9, an ingest whose claim was lost) would otherwise leave its workers waiting for
     pages forever: each holds both ends of the pool's queue, so none of them ever reads an end
-    of input."""
+    of input. multiprocessing gives each worker the reading end of a pipe whose other end only
+    that process holds (``parent_process()``'s sentinel): it reads as ended when the parent
+    dies, whether the worker was spawned by it or forked by its fork server."""
+    import multiprocessing
     import threading
 
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
+        parent.join()
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

@@ -39,6 +39,9 @@ def store_precomputed(page: Page, record: ArticleRecord) -> Precomputed:
 
 def staged_for_store(page: Page) -> Staged:
     """What a crawl's stage worker runs on a page: every stage
-    (:func:`~newscrawl.stages.workers.staged_record`), then the store's own pure work."""
+    (:func:`~newscrawl.stages.workers.staged_record`), then the store's own pure work. The page's
+    raw bytes, an argument of one of those values, are not sent back (the crawler holds them:
+    ``staged.precomputed.holding(body=page.body)`` puts them back)."""
     staged = staged_record(page)
-    return dataclasses.replace(staged, precomputed=store_precomputed(page, staged.record))
+    precomputed = store_precomputed(page, staged.record).without(body=page.body)
+    return dataclasses.replace(staged, precomputed=precomputed)
