@@ -78,6 +78,11 @@ def test_stage_workers_store_what_the_crawler_alone_stores(tmp_path):
     enabled = f"'{WORKERS_PIPELINE}'"  # as Scrapy lists the enabled pipelines
     assert enabled in logs[2] and enabled not in logs[1], logs[2][-3000:]
     assert f"Disabled {WORKERS_PIPELINE}: NEWSCRAWL_STAGE_WORKERS is 0 or 1" in logs[1]
+    # With workers the stage pipelines, which would only pass each item on, are not in the
+    # chain (and not reported as disabled: nothing is wrong).
+    stage_pipeline = "'newscrawl.crawl.pipelines.DecodePipeline'"
+    assert stage_pipeline in logs[1] and stage_pipeline not in logs[2]
+    assert "Disabled newscrawl.crawl.pipelines.DecodePipeline" not in logs[2]
     alone, with_workers = stored[1], stored[2]
     # Every article was stored, copies of one wire story in one story, in both crawls...
     assert set(alone["versions"]) == set(network.article_urls)

@@ -36,3 +36,25 @@ def test_the_store_values_computed_in_a_worker_equal_the_stores_own():
     record.skip_reason = "not_article"
     assert [name.rsplit(".", 1)[1] for name, _, _ in store_precomputed(page, record).values] \
         == ["compress_raw"]
+
+
+def test_a_crawl_workers_values_leave_the_raw_page_with_the_crawler_and_find_it_again():
+    import pickle
+
+    from newscrawl.stages import memo
+    from newscrawl.store.precompute import staged_for_store
+
+    body = ("<html><head><title>Ferry timetable changes</title></head><body><article>"
+            + "".join(f"<p>From Monday {n} the early ferry leaves at {n + 5} past six, the harbour "
+                      f"office said, and the last one waits for the {n}th train.</p>"
+                      for n in range(12))
+            + "</article></body></html>").encode()
+    page = Page.build("https://example.org/ferry", body, None, 200, None)
+    sent = pickle.dumps(staged_for_store(page))
+    assert body not in sent  # the crawler sent those bytes and holds them
+    staged = pickle.loads(sent)
+    key = (compress_raw.memo_name, (body,))
+    with memo.primed(staged.precomputed):
+        assert key not in memo._PRIMED
+    with memo.primed(staged.precomputed.holding(body=Page.build(page.url, body).body)):
+        assert memo._PRIMED[key] == compress_raw(body)

@@ -1,0 +1,85 @@
+"""The stage workers' pool (newscrawl/stages/workers.py): workers forked warm from one fork
+server, and none left behind when the process that started them is killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from newscrawl.stages.workers import stage_pool, stop_fork_server
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _parent_and_warm() -> tuple[int, int, bool]:
+    """In a worker: its pid, its parent's, and whether the detectors' models were loaded before
+    the task (held a while, so that the other task goes to the other worker)."""
+    from newscrawl.stages.language import detectors
+
+    warm = detectors._py3langid_model.cache_info().currsize > 0
+    time.sleep(3)
+    return os.getpid(), os.getppid(), warm
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_workers_are_forked_warm_from_one_server_which_ends_with_them():
+    pool = stage_pool(2, forkserver=True)
+    try:
+        futures = [pool.submit(_parent_and_warm) for _ in range(2)]
+        answers = [future.result(timeout=300) for future in futures]
+    finally:
+        pool.shutdown(wait=True)
+    (first, server, warm), (second, other_server, other_warm) = answers
+    assert first != second
+    # One fork server, not this process, is the parent of both, and they came warm from it.
+    assert server == other_server != os.getpid()
+    assert warm and other_warm
+    assert _alive(server)
+    stop_fork_server()
+    assert not _alive(server)
+    assert not _alive(first) and not _alive(second)
+
+
+_KILLED_PARENT = """
+import os, sys, time
+from newscrawl.stages.workers import stage_pool
+pool = stage_pool(2, forkserver=len(sys.argv) > 1)
+futures = [pool.submit(os.getpid) for _ in range(2)]
+pids = [f.result(timeout=300) for f in futures]
+print(*pids, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.parametrize("forked", [True, False], ids=["forkserver", "spawn"])
+def test_workers_end_when_the_process_that_started_them_is_killed(forked):
+    args = [sys.executable, "-c", _KILLED_PARENT] + (["forkserver"] if forked else [])
+    parent = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert workers and all(map(_alive, workers))
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in workers if _alive(pid)]
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
