@@ -39,7 +39,7 @@ import logging
 import re
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import getproxies, proxy_bypass
+from urllib.request import getproxies, getproxies_environment, proxy_bypass, proxy_bypass_environment
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.resolver import CachingThreadedResolver
@@ -158,6 +158,15 @@ class SafetyMiddleware:
         self.crawler = crawler
         self.check_addresses = check_addresses
         self.proxies = proxies or {}
+        # Where urllib's proxy_bypass is the environment's no_proxy (not macOS or Windows, which
+        # ask the system), it reads the whole environment again on every call: once here.
+        self._environment = (getproxies_environment() if proxy_bypass is proxy_bypass_environment
+                             else None)
+
+    def _bypassed(self, host: str) -> bool:
+        if self._environment is not None:
+            return proxy_bypass_environment(host, self._environment)
+        return bool(proxy_bypass(host))
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -173,7 +182,7 @@ class SafetyMiddleware:
         raise Refused(reason, message)
 
     def _proxied(self, request, scheme: str, host: str) -> bool:
-        return bool(request.meta.get("proxy")) or (scheme in self.proxies and not proxy_bypass(host))
+        return bool(request.meta.get("proxy")) or (scheme in self.proxies and not self._bypassed(host))
 
     async def process_request(self, request, spider=None):
         parts = urlparse_cached(request)
