@@ -85,6 +85,9 @@ FEED_EXPORTERS = {
 }
 # INFO shows progress and stats without per-request noise.
 LOG_LEVEL = "INFO"
+# Scrapy's in-memory stats, without the per-attribute hook that made counting them costly
+# (newscrawl/crawl/run.py).
+STATS_CLASS = "newscrawl.crawl.run.StatsCollector"
 
 DOWNLOADER_MIDDLEWARES = {
     # Redirect and meta-refresh hops stay inside the source's domains; IP-literal URLs of
