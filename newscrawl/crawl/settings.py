@@ -36,7 +36,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # Items of one response taken through the pipelines at once. An article response yields one
 # item and a feed its requests (queued at once, nothing to wait for); Scrapy starts this many
 # tasks for every response however few items it yields, and its default of 100 made that a
-# quarter of the reactor's CPU on a crawl (docs/measurements.md, "Live crawl at 2 workers").
+# quarter of the reactor's CPU on a crawl (docs/measurements.md, "Live crawl: worker start-up").
 CONCURRENT_ITEMS = 2
 # News pages are well under 1 MiB; anything past 10 MiB is not an article (abort the download).
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
