@@ -16,8 +16,10 @@ process: the baseline; 2 = two worker processes), runs alternating ABBA over ``-
 Printed per run: the span (process start to the last fetch stored), article fetches stored and
 pages/s over the span, the CPU seconds of the crawler and its workers, and the RSS of the
 crawler and of each worker, sampled every second from /proc (median and maximum over the
-crawl). With ``--memory``: the crawler's and the workers' RSS at each tenth of the pages
-fetched, and how far the crawler's last tenth is from its first (the flatness).
+crawl), and of the workers' fork server where there is one; the start-up: when the first article
+was fetched (to the second), the CPU the crawler and the workers had spent by then, and their
+CPU per page after it. With ``--memory``: the crawler's and the workers' RSS at each tenth of the
+pages fetched, and how far the crawler's last tenth is from its first (the flatness).
 """
 
 from __future__ import annotations
