@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 from scrapy.exceptions import NotConfigured
-from twisted.python.failure import Failure
 
 from newscrawl.crawl import settings as defaults
 from newscrawl.stages import process
@@ -228,9 +227,6 @@ class StageWorkersPipeline:
         self._alone_lock = DeferredLock()
         self._counters = [cls(stats) for cls in STAGE_PIPELINES]
         self._memory = None
-        #: While the workers start (open_spider): the thread's Deferred; None once they are up.
-        self._starting = None
-        self._waiting: list = []
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -248,6 +244,7 @@ class StageWorkersPipeline:
     MEMORY_INTERVAL = 5.0
 
     async def open_spider(self) -> None:
+        from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet import reactor, task
         from twisted.internet.threads import deferToThread
 
@@ -255,12 +252,11 @@ class StageWorkersPipeline:
         reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool, False)
         self._memory = task.LoopingCall(self.sample_memory)
         self._memory.start(self.MEMORY_INTERVAL, now=False)
-        # The workers are started off the reactor: the first waits for the fork server to import
-        # and warm up the stages (seconds of CPU, once). Meanwhile the crawl reads robots.txt
-        # and the feeds and fetches its first pages, whose items wait for the workers
-        # (_workers_started) rather than the fetching waiting for them.
-        self._starting = deferToThread(self._start_workers)
-        self._starting.addBoth(self._started)
+        # The workers are started and warmed before the first page is fetched, as the stage
+        # pipelines load their models before it: pages fetched meanwhile would only wait. Off
+        # the reactor: starting the first worker waits for the fork server to import and warm
+        # up the stages (seconds of CPU, once), and the reactor keeps turning meanwhile.
+        await maybe_deferred_to_future(deferToThread(self._start_workers))
 
     def _start_workers(self) -> None:
         """Start the pool and each of its workers (in a thread: see open_spider)."""
@@ -272,23 +268,6 @@ class StageWorkersPipeline:
                 future.result()
         except Exception as exc:  # noqa: BLE001 - the first page starts them again
             logger.warning("Stage workers did not start: %r", exc)
-
-    def _started(self, result: Any) -> None:
-        self._starting = None
-        waiting, self._waiting = self._waiting, []
-        for waiter in waiting:
-            waiter.callback(None)
-        if isinstance(result, Failure):
-            logger.warning("Stage workers did not start: %s", result.getErrorMessage())
-
-    async def _workers_started(self) -> None:
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet.defer import Deferred
-
-        if self._starting is not None:
-            waiter: Deferred = Deferred()
-            self._waiting.append(waiter)
-            await maybe_deferred_to_future(waiter)
 
     def sample_memory(self) -> None:
         pools = (self.pool, self._alone_pool)
@@ -329,7 +308,6 @@ class StageWorkersPipeline:
         if self._memory is not None and self._memory.running:
             self.sample_memory()
             self._memory.stop()
-        await self._workers_started()
         # Waiting for the workers to exit is done off the reactor.
         await maybe_deferred_to_future(deferToThread(self._stop_workers))
 
@@ -339,7 +317,6 @@ class StageWorkersPipeline:
         from concurrent.futures.process import BrokenProcessPool
 
         page = item.to_page()
-        await self._workers_started()
         pool = self.pool or self._start_pool()
         try:
             staged = await _on_reactor(pool.submit(self.work, page))

@@ -26,10 +26,6 @@ from .test_incremental import REPO, Store, crawl, crawl_command, stat
 pytestmark = pytest.mark.crawl
 
 WORKERS_PIPELINE = "newscrawl.crawl.pipelines.StageWorkersPipeline"
-#: Seconds each article of the tests that stop something mid-crawl takes to answer: the crawl
-#: fetches while its workers start, so the articles must last past their start-up (2 at a time
-#: per site: 45 articles on 4 sites take some 18 s).
-ARTICLE_DELAY = 3.0
 
 
 def pages(database_url: str) -> dict:
@@ -132,13 +128,12 @@ def _workers_of(pid: int) -> list[int]:
 
 
 def test_a_stage_worker_killed_mid_crawl_loses_no_page(tmp_path):
-    network = build_wire_network(tmp_path / "net", stories=24, sites=4)
+    network = build_wire_network(tmp_path / "net", stories=16, sites=4)
     database_url = f"sqlite:///{tmp_path / 'store.db'}"
     with LoopbackSiteServer(network.root) as server:
-        # Articles answer slowly enough that the crawl is still going when a worker is killed
-        # (the crawl fetches while its workers start: ARTICLE_DELAY).
+        # Articles answer slowly enough that the crawl is still going when a worker is killed.
         for url in network.article_urls:
-            server.fault(url, "delay", seconds=ARTICLE_DELAY)
+            server.fault(url, "delay", seconds=0.4)
         cmd, env = crawl_command(tmp_path, network.sources, database_url, server.proxy_url,
                                  "NEWSCRAWL_STAGE_WORKERS=2")
         log_path = tmp_path / "crawl.log"
@@ -196,11 +191,11 @@ def test_a_page_its_worker_dies_on_is_stored_as_skipped_and_the_crawl_goes_on(tm
 
 
 def test_ctrl_c_stops_the_crawl_with_its_workers_and_stores_what_it_scraped(tmp_path):
-    network = build_wire_network(tmp_path / "net", stories=24, sites=4)
+    network = build_wire_network(tmp_path / "net", stories=16, sites=4)
     database_url = f"sqlite:///{tmp_path / 'store.db'}"
     with LoopbackSiteServer(network.root) as server:
         for url in network.article_urls:
-            server.fault(url, "delay", seconds=ARTICLE_DELAY)
+            server.fault(url, "delay", seconds=0.4)
         cmd, env = crawl_command(tmp_path, network.sources, database_url, server.proxy_url,
                                  "NEWSCRAWL_STAGE_WORKERS=2")
         log_path = tmp_path / "crawl.log"
