@@ -41,8 +41,10 @@ baseline (wall clock, and below it this process's CPU time: on a loaded machine 
 steadier figure). The false-candidate rate of the real articles themselves (pairs of distinct
 wcxb-dev-articles bodies that share a band) is printed first, beside the generated texts'.
 Last, per size, the verification of each ``new`` probe's candidates (at most
-``MAX_BAND_CANDIDATES``, all false) timed both ways in the same loop: from the stored features
-(``story_features``, what ``place`` reads) and from the bodies, tokenised (what it read before).
+``MAX_BAND_CANDIDATES``, all false) timed three ways in the same loop: from the stored features
+(``story_features``), from the bodies, tokenised (what ``place`` read before the table), and
+what ``place`` runs now (``verify_candidates``: stored features, chance candidates screened
+out by their containment on arrays before any set is built).
 """
 
 from __future__ import annotations
@@ -369,7 +371,10 @@ def probe_size(path: str, pool: list[str], n: int, probes: int, offset: int = 0)
         band_candidates,
         candidate_features,
         place,
+        verify_candidates,
     )
+    from newscrawl.stages.fingerprint.matching import shingle_array, text_hashes
+    from newscrawl.stages.fingerprint.words import word_set_hashes
     from newscrawl.store.repository import store_page
 
     make_session = open_database(f"sqlite:///{path}")
@@ -416,6 +421,13 @@ def probe_size(path: str, pool: list[str], n: int, probes: int, offset: int = 0)
                 for canonical in canonical_bodies(s, first).values():
                     match_features(mine, TextFeatures.of(canonical))
                 timed("verify bodies", wall, cpu)
+            # What place() runs: the stored features, chance candidates screened out first.
+            hashes = text_hashes(body)
+            mine = TextFeatures.from_hashes(*hashes, word_set=word_set_hashes(body))
+            with make_session() as s:
+                cpu, wall = time.process_time(), time.perf_counter()
+                verify_candidates(s, mine, shingle_array(hashes[0]), first, [], {})
+                timed("verify screened", wall, cpu)
         if kind == "copy":
             out.setdefault("found", []).append(placement.story_id == own)
         with make_session() as s:
@@ -496,7 +508,9 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         print(f"{'verifying a new probe candidates (at most ' + str(MAX_BAND_CANDIDATES) + '), p50/p95 ms:':>62s}"
               f"  from stored features {pp('verify stored')} (CPU {pp('verify stored cpu')}),"
-              f" from the bodies, tokenised {pp('verify bodies')} (CPU {pp('verify bodies cpu')})", flush=True)
+              f" from the bodies, tokenised {pp('verify bodies')} (CPU {pp('verify bodies cpu')}),"
+              f" stored and screened (place's) {pp('verify screened')} (CPU {pp('verify screened cpu')})",
+              flush=True)
         if args.keep is None:
             for f in folder.iterdir():
                 f.unlink()

@@ -10,7 +10,9 @@
    :func:`~newscrawl.stages.fingerprint.match_features` against the story's *first* version only
    -- never later ones, so a chain of pairwise-similar pages cannot grow into a giant cluster.
    What is verified is read from ``story_features`` (:func:`candidate_features`: the words'
-   hashes, stored with the story), never the candidate's body tokenised again.
+   hashes, stored with the story), never the candidate's body tokenised again; a candidate
+   whose 3-gram containment (on arrays) is below every rule's floor is not verified further
+   (:func:`verify_candidates`): in a large store most candidates share a band by chance.
    The verified story with the highest containment wins (ties: the oldest);
 3. an earlier version at the same URL (an edit) -> that URL's story, whatever the similarity: a
    publisher that rewrites a developing story keeps its URL, a stronger identity than the text
@@ -56,7 +58,14 @@ from newscrawl.stages.fingerprint import (
     match_features,
     shares_reporting,
 )
-from newscrawl.stages.fingerprint.matching import stored_features, stored_word_set, text_hashes
+from newscrawl.stages.fingerprint.matching import (
+    NO_MATCH_BELOW,
+    shingle_array,
+    stored_containment,
+    stored_features,
+    stored_word_set,
+    text_hashes,
+)
 from newscrawl.stages.fingerprint.words import (
     WEIGHTED_FLOOR,
     word_bands,
@@ -258,12 +267,31 @@ def _lookup(session: Session, body: str, fp: Fingerprint, day: int | None) -> tu
 
 def canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
     """{story id: its first version's body} of the stories ``story_ids``."""
-    rows = session.execute(
-        select(Story.id, Version.body)
-        .join(Version, Version.id == Story.canonical_version_id)
-        .where(Story.id.in_(story_ids))
-    )
-    return {story_id: body for story_id, body in rows}
+    return {story_id: body for story_id, body in session.execute(_CANONICAL_BODIES, {"story_ids": story_ids})}
+
+
+# Built once, the ids an expanding parameter: a statement built per call costs SQLAlchemy its
+# construction and cache key each time, more than the database takes to run it.
+_CANONICAL_BODIES = (select(Story.id, Version.body).join(Version, Version.id == Story.canonical_version_id)
+                     .where(Story.id.in_(bindparam("story_ids", expanding=True))))
+_WORD_SETS = select(StoryFeatures.story_id, StoryFeatures.word_set).where(
+    StoryFeatures.story_id.in_(bindparam("story_ids", expanding=True)), StoryFeatures.word_set.is_not(None))
+_STORED_FEATURES = select(StoryFeatures.story_id, StoryFeatures.words, StoryFeatures.anchor_pairs,
+                          StoryFeatures.named, StoryFeatures.word_set).where(
+    StoryFeatures.story_id.in_(bindparam("story_ids", expanding=True)))
+
+
+def _stored_features(session: Session, story_ids: list[int]) -> dict[int, tuple]:
+    """{story id: (words, anchor pairs, named, word set)} of the stories ``story_ids`` that have
+    a ``story_features`` row."""
+    return {sid: (words, pairs, named, word_set) for sid, words, pairs, named, word_set
+            in session.execute(_STORED_FEATURES, {"story_ids": story_ids})}
+
+
+def _features_from_bodies(session: Session, story_ids: list[int]) -> dict[int, TextFeatures]:
+    if not story_ids:
+        return {}
+    return {sid: TextFeatures.of(body) for sid, body in canonical_bodies(session, story_ids).items()}
 
 
 def candidate_features(session: Session, story_ids: list[int]) -> dict[int, TextFeatures]:
@@ -272,24 +300,56 @@ def candidate_features(session: Session, story_ids: list[int]) -> dict[int, Text
     a story stored before the table existed (``newscrawl db backfill`` adds its row)."""
     if not story_ids:
         return {}
-    out = {sid: TextFeatures.from_stored(words, pairs, named, word_set)
-           for sid, words, pairs, named, word_set in session.execute(
-               select(StoryFeatures.story_id, StoryFeatures.words, StoryFeatures.anchor_pairs,
-                      StoryFeatures.named, StoryFeatures.word_set)
-               .where(StoryFeatures.story_id.in_(story_ids)))}
-    missing = [sid for sid in story_ids if sid not in out]
-    if missing:
-        out |= {sid: TextFeatures.of(body) for sid, body in canonical_bodies(session, missing).items()}
-    return out
+    out = {sid: TextFeatures.from_stored(*row) for sid, row in _stored_features(session, story_ids).items()}
+    return out | _features_from_bodies(session, [sid for sid in story_ids if sid not in out])
+
+
+def verify_candidates(session: Session, mine: TextFeatures, my_shingles: np.ndarray, candidates: list[int],
+                      related: list[tuple[int, float, int]],
+                      word_checked: dict[int, frozenset[int]]) -> list[tuple[float, int, StoryMatch]]:
+    """(containment, story id, match) of the ``candidates`` a text (``mine``; ``my_shingles``:
+    its :func:`~newscrawl.stages.fingerprint.matching.shingle_array`) is one story with; those
+    whose wording it shares are added to ``related`` as (0, minus the containment, story id),
+    the others' word sets to ``word_checked`` (the event evidence of shared words).
+
+    Most candidates of a large store share a band by chance: their containment, computed on
+    arrays from the stored words, is below every rule's floor
+    (:data:`~newscrawl.stages.fingerprint.matching.NO_MATCH_BELOW`), so they are neither built
+    into sets nor aligned, and only their word sets are kept: the decisions of the full
+    verification, for a fraction of its cost."""
+    stored = _stored_features(session, candidates)
+    from_bodies = _features_from_bodies(session, [sid for sid in candidates if sid not in stored])
+    verified: list[tuple[float, int, StoryMatch]] = []
+    for sid in candidates:
+        row = stored.get(sid)
+        if row is not None:
+            if stored_containment(my_shingles, row[0]) < NO_MATCH_BELOW:
+                word_checked[sid] = _word_set(row[3])
+                continue
+            theirs = TextFeatures.from_stored(*row)
+        else:
+            theirs = from_bodies.get(sid)
+            if theirs is None:
+                continue
+        m = match_features(mine, theirs)
+        if m.same_story:
+            verified.append((m.containment, sid, m))
+        elif shares_reporting(m):
+            related.append((0, -m.containment, sid))
+        else:
+            word_checked[sid] = theirs.word_set
+    return verified
 
 
 def word_sets(session: Session, story_ids: list[int]) -> dict[int, frozenset[int]]:
     """{story id: its word-set hashes} of the stories ``story_ids`` that have them stored."""
     if not story_ids:
         return {}
-    return {sid: frozenset(np.frombuffer(ws, dtype="<u4").tolist()) for sid, ws in session.execute(
-        select(StoryFeatures.story_id, StoryFeatures.word_set)
-        .where(StoryFeatures.story_id.in_(story_ids), StoryFeatures.word_set.is_not(None)))}
+    return {sid: _word_set(ws) for sid, ws in session.execute(_WORD_SETS, {"story_ids": story_ids})}
+
+
+def _word_set(stored: bytes | None) -> frozenset[int]:
+    return frozenset() if stored is None else frozenset(np.frombuffer(stored, dtype="<u4").tolist())
 
 
 def index_features(session: Session, story_id: int, body: str,
@@ -348,19 +408,8 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
         candidates, event_only = _lookup(session, body, fp, day)
         mine = TextFeatures.from_hashes(*hashes, word_set=my_words)
         if candidates:
-            stored = candidate_features(session, candidates)
-            verified: list[tuple[float, int, StoryMatch]] = []
-            for sid in candidates:
-                theirs = stored.get(sid)
-                if theirs is None:
-                    continue
-                m = match_features(mine, theirs)
-                if m.same_story:
-                    verified.append((m.containment, sid, m))
-                elif shares_reporting(m):
-                    related.append((0, -m.containment, sid))
-                else:
-                    word_checked[sid] = theirs.word_set
+            verified = verify_candidates(session, mine, shingle_array(hashes[0]), candidates, related,
+                                         word_checked)
             if verified:
                 verified.sort(key=lambda v: (-v[0], v[1]))
                 best = verified[0]
@@ -435,5 +484,5 @@ def record_merges(session: Session, story_id: int, version_id: int,
 
 
 __all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates", "band_candidates_query",
-           "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "record_merges", "shared_words", "story_candidates",
+           "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "record_merges", "shared_words", "story_candidates", "verify_candidates",
            "word_band_hits", "word_candidates", "word_sets"]

@@ -118,3 +118,39 @@ def test_a_new_story_keeps_its_verification_features_and_a_story_without_them_is
     assert candidate_features(db_session, [story_id])[story_id] == TextFeatures.of(body)
     spun = store(db_session, article("https://linkfarm.example/tram", spin(TRAM, 1.0, seed=11)))
     assert spun.story_key == first.story_key
+
+
+def test_candidates_sharing_a_band_by_chance_are_screened_with_the_same_decisions(
+        db_session, article, monkeypatch):
+    # In a large store most band candidates share a band by chance: their containment, on
+    # arrays, rules them out before their features are built, and the placement is the one the
+    # full verification of every candidate gives.
+    from evaluation.articles import (DESAL_OWN_REPORT, DESAL_REWRITE, DESAL_WIRE, FLOOD, FLOOD_OTHER,
+                                     TOWN_BUDGET, VINEYARD)
+    from newscrawl.stages.fingerprint import TextFeatures, fingerprint
+    from newscrawl.store import matching
+
+    for n, body in enumerate((DESAL_WIRE, FLOOD, TOWN_BUDGET, TRAM, VINEYARD)):
+        store(db_session, article(f"https://stored-{n}.example/a", body))
+    every_story = db_session.execute(select(Story.id).order_by(Story.id)).scalars().all()
+    monkeypatch.setattr(matching, "band_candidates", lambda session, bands, limit=25: list(every_story))
+    built = []
+    from_stored = TextFeatures.from_stored.__func__
+    monkeypatch.setattr(TextFeatures, "from_stored",
+                        classmethod(lambda cls, *row: built.append(row) or from_stored(cls, *row)))
+
+    def placements():
+        built.clear()
+        out = [matching.place(db_session, f"https://probe-{n}.example/a", body, fingerprint(body))
+               for n, body in enumerate((DESAL_OWN_REPORT, DESAL_REWRITE, FLOOD_OTHER,
+                                         spin(TRAM, 1.0, seed=11)))]
+        return out, len(built)
+
+    screened, features_built = placements()
+    monkeypatch.setattr(matching, "NO_MATCH_BELOW", 0.0)  # every candidate verified in full
+    full, all_built = placements()
+    assert screened == full
+    assert all_built == 4 * len(every_story) and features_built < all_built / 2
+    wire, tram = every_story[0], every_story[3]
+    assert screened[1].story_id == wire and screened[3].story_id == tram
+    assert wire in screened[0].related

@@ -96,6 +96,12 @@ ALIGN_MIN_CONTAINMENT = 0.10
 #: distinct dev articles (docs/matching.md).
 SAME_EVENT_CONTAINMENT = 0.08
 
+#: Containment under which :func:`match_features` finds no story by any rule (the floors of
+#: containment, anchors and alignment are all above it) and :func:`shares_reporting` no shared
+#: wording: such a pair is a :class:`StoryMatch` of that containment and nothing else, and only
+#: its word sets (:func:`reports_same_event`) can still say something of it.
+NO_MATCH_BELOW = min(SAME_EVENT_CONTAINMENT, ALIGN_MIN_CONTAINMENT, CONTAINMENT_FLOOR, SAME_STORY_THRESHOLD)
+
 #: :attr:`StoryMatch.reason` values: which rule decided.
 REASON_CONTAINMENT = "containment"
 REASON_ANCHORS = "anchors"
@@ -203,21 +209,52 @@ def token_hashes(toks: list[str]) -> np.ndarray:
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 
 
-def shingle_hashes(hashes: np.ndarray, size: int = SHINGLE_SIZE) -> frozenset[int]:
-    """The 64-bit hashes of the word ``size``-grams of a token-hash sequence (one of all of the
-    tokens when there are fewer), as :func:`~newscrawl.stages.fingerprint.text.shingles_of`
-    makes the strings."""
+def _mixed_shingles(hashes: np.ndarray, size: int = SHINGLE_SIZE) -> np.ndarray:
     h = hashes.astype(np.uint64)
     n = len(h)
     if n == 0:
-        return frozenset()
+        return np.zeros(0, dtype=np.uint64)
     width = min(size, n)
     mixed = np.zeros(n - width + 1, dtype=np.uint64)
     for k in range(width):
         mixed = mixed * _MIX[k] + h[k : n - width + 1 + k]
     if width < size:  # a short text's single shingle is not any longer text's 3-gram
         mixed = mixed * _MIX[width] + np.uint64(width)
-    return frozenset(mixed.tolist())
+    return mixed
+
+
+def shingle_hashes(hashes: np.ndarray, size: int = SHINGLE_SIZE) -> frozenset[int]:
+    """The 64-bit hashes of the word ``size``-grams of a token-hash sequence (one of all of the
+    tokens when there are fewer), as :func:`~newscrawl.stages.fingerprint.text.shingles_of`
+    makes the strings."""
+    return frozenset(_mixed_shingles(hashes, size).tolist())
+
+
+def shingle_array(hashes: np.ndarray) -> np.ndarray:
+    """:func:`shingle_hashes` as a sorted array of distinct values (what
+    :func:`stored_containment` compares against)."""
+    return np.unique(_mixed_shingles(hashes))
+
+
+def stored_containment(mine: np.ndarray, words: bytes) -> float:
+    """:func:`containment` of the 3-gram sets of a text (``mine``: its :func:`shingle_array`) and
+    of a stored story (``words``: its :func:`stored_features` words), the same figure
+    :func:`match_features` computes, without building either set in Python: what tells the
+    many unrelated candidates of a lookup apart (:data:`NO_MATCH_BELOW`) for a fraction of a
+    verification's cost."""
+    theirs = _mixed_shingles(np.frombuffer(words, dtype="<u4"))
+    if not mine.size or not theirs.size:
+        return 0.0
+    # Sorted in place and each value's first occurrence marked: what np.unique does, without
+    # the copies (this runs for every candidate of a lookup).
+    theirs.sort()
+    first = np.empty(theirs.size, dtype=bool)
+    first[0] = True
+    np.not_equal(theirs[1:], theirs[:-1], out=first[1:])
+    at = np.searchsorted(mine, theirs)
+    np.minimum(at, mine.size - 1, out=at)
+    shared = int(np.count_nonzero((mine[at] == theirs) & first))
+    return shared / min(mine.size, int(np.count_nonzero(first)))
 
 
 def _pair_hashes(seq: list[str]) -> frozenset[int]:

@@ -229,3 +229,22 @@ def test_stored_features_give_the_decisions_of_the_text():
     # A short text's one shingle is not a longer text's 3-gram of the same words.
     assert not matching.shingle_hashes(matching.token_hashes(["port", "of"])) \
         & matching.shingle_hashes(matching.token_hashes(["port", "of", "call"]))
+
+
+def test_stored_containment_is_the_containment_of_the_sets():
+    # The array form the lookup screens its candidates with gives the figure of the sets, for
+    # texts of every length (empty, one short shingle, repeated 3-grams).
+    texts = [STORY, SPUN, INDEPENDENT, STORY.split("\n\n")[0], "two words", "", "one",
+             "the cat and the cat and the cat and the dog"]
+    for a in texts:
+        mine = matching.shingle_array(matching.token_hashes(text.tokens(text.stable_text(a))))
+        assert mine.tolist() == sorted(matching.TextFeatures.of(a).shingles)
+        for b in texts:
+            expected = matching.containment(matching.TextFeatures.of(a).shingles,
+                                            matching.TextFeatures.of(b).shingles)
+            assert matching.stored_containment(mine, matching.stored_features(b)[0]) == expected
+    # Below the floor no rule finds one story nor shared wording, whatever the anchors.
+    low = matching.NO_MATCH_BELOW - 1e-9
+    for a_small, anchor_c, named in ((0, 0.0, True), (20, 1.0, True), (20, 1.0, False)):
+        m = matching.decide(low, a_small, anchor_c, None, named)
+        assert not m.same_story and not matching.shares_reporting(m)
