@@ -82,6 +82,17 @@ def main(argv: list[str] | None = None) -> int:
         body = gzip.decompress((directory / "html" / f"{pid}.html.gz").read_bytes())
         return Page.build(url or f"https://example.org/{pid}", body, {"Content-Type": "text/html"})
 
+    def _parsed_pages(directory: Path, truth: dict):
+        """Each dated page's truth item, decoded work, tree, JSON-LD article and meta values."""
+        for pid in sorted(truth):
+            item = truth[pid]
+            work = process.start(page(directory, pid, item.get("url") or ""))
+            process.step_decode(work)
+            tree = parse_page(work.decoded.text)[0] if work.decoded else None
+            if tree is not None:
+                yield (item, work, tree, metadata._article_ld(metadata._json_ld_objects(tree)),
+                       metadata._meta_values(tree))
+
     total, pages = 0.0, 0
     for directory in corpora(args.shared).values():
         truth = json.loads((directory / "ground-truth.json").read_text())
@@ -102,15 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = {"search_page": [0, 0, 0], "the rest": [0, 0, 0], "none": [0, 0.0, 0.0]}
     reached = extensive = 0
     ext_cpu = ext_scan = 0.0
-    for pid in sorted(truth):
-        item = truth[pid]
-        work = process.start(page(args.truth, pid, item.get("url") or ""))
-        process.step_decode(work)
-        tree = parse_page(work.decoded.text)[0] if work.decoded else None
-        if tree is None:
-            continue
-        ld = metadata._article_ld(metadata._json_ld_objects(tree))
-        meta = metadata._meta_values(tree)
+    for item, work, tree, ld, meta in _parsed_pages(args.truth, truth):
         if (ld and metadata.parse_datetime(str(ld.get("datePublished") or ""))) or any(
                 metadata.parse_datetime(meta.get(key)) for key in metadata._PUBLISHED_META):
             continue
@@ -144,15 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     extractors.try_date_expr.cache_clear()
     stage = {"right day": 0, "page has no date": 0, "another day": 0, "no date given": 0}
     stage_cpu = 0.0
-    for pid in sorted(truth):
-        item = truth[pid]
-        work = process.start(page(args.truth, pid, item.get("url") or ""))
-        process.step_decode(work)
-        tree = parse_page(work.decoded.text)[0] if work.decoded else None
-        if tree is None:
-            continue
-        ld = metadata._article_ld(metadata._json_ld_objects(tree))
-        meta = metadata._meta_values(tree)
+    for item, work, tree, ld, meta in _parsed_pages(args.truth, truth):
         start = time.process_time()
         published = metadata._find_dates(tree, work.page.url, ld, meta)[0]
         stage_cpu += time.process_time() - start
