@@ -12,7 +12,7 @@ each removal is recorded (kind, count, examples) on the version:
 * ``caption``: photo captions and credits ("FILE - ...", "(Photo: ...)", "... (Agency Photo/Name)"),
   also a credit glued into a paragraph.
 * ``related_headline``: a short block that is all link text, or reads like a headline, after the
-  article, or (a few) linked lines between its paragraphs -- other stories' headlines; not a closing run that
+  article or (a few) between its paragraphs -- other stories' headlines; not a closing run that
   opens line by line with dates or numbers (tour dates, a schedule: the article's own list), nor
   a link whose text is a written-out web address (a source the article cites).
 * ``tail``: everything after a heading that opens a related-stories, comments or reply section
@@ -360,8 +360,8 @@ def _own_list(run: list[Block]) -> bool:
 
 def _related_headlines(blocks: list[Block]) -> list[bool]:
     """Which blocks are other stories' headlines or links: a trailing run of them after the
-    prose (unless it is the article's own list, :func:`_own_list`), and (when there are few
-    headline-like lines between prose paragraphs) the linked ones among those."""
+    prose (unless it is the article's own list, :func:`_own_list`), and (when there are few of
+    them) ones between prose paragraphs."""
     # Blocks another rule removes (prompts, ad labels) are not counted as headlines.
     like = [(is_headline_like(b) or is_link_line(b)) and _whole_block_kind(b) is None for b in blocks]
     prose = [is_prose_paragraph(b) for b in blocks]
@@ -383,9 +383,7 @@ def _related_headlines(blocks: list[Block]) -> list[bool]:
     out = [t and any(prose[:i]) for i, t in enumerate(trailing)]
     if len(inline) <= MAX_INLINE_HEADLINES:
         for i in inline:
-            # Between paragraphs only a linked line is another story's: an unlinked headline-like
-            # line there is the article's own subhead, label or list line as often as not.
-            out[i] = blocks[i].link_ratio >= RELATED_LINK_MIN_RATIO
+            out[i] = True
     return out
 
 
