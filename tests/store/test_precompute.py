@@ -15,12 +15,17 @@ from newscrawl.store.precompute import store_precomputed
 from newscrawl.store.repository import compress_raw
 
 
-def test_the_store_values_computed_in_a_worker_equal_the_stores_own():
-    body = ("<html><head><title>Harbour Board votes</title></head><body><article>"
-            + "".join(f"<p>The Harbour Board met on Tuesday {n} and voted 14 to {n} on the new "
-                      f"pier, said chair Mary Okafor, after a debate of {n + 3} hours.</p>"
-                      for n in range(12))
+def _article_bytes(title: str, paragraph) -> bytes:
+    """An article page of twelve paragraphs, ``paragraph(n)`` the n-th."""
+    return (f"<html><head><title>{title}</title></head><body><article>"
+            + "".join(f"<p>{paragraph(n)}</p>" for n in range(12))
             + "</article></body></html>").encode()
+
+
+def test_the_store_values_computed_in_a_worker_equal_the_stores_own():
+    body = _article_bytes("Harbour Board votes",
+                          lambda n: f"The Harbour Board met on Tuesday {n} and voted 14 to {n} on the new "
+                                    f"pier, said chair Mary Okafor, after a debate of {n + 3} hours.")
     page = Page.build("https://example.org/pier", body, None, 200, None)
     record = process_page(body, page.url)
     assert record.is_article
@@ -39,16 +44,12 @@ def test_the_store_values_computed_in_a_worker_equal_the_stores_own():
 
 
 def test_a_crawl_workers_values_leave_the_raw_page_with_the_crawler_and_find_it_again():
-    import pickle
-
     from newscrawl.stages import memo
     from newscrawl.store.precompute import staged_for_store
 
-    body = ("<html><head><title>Ferry timetable changes</title></head><body><article>"
-            + "".join(f"<p>From Monday {n} the early ferry leaves at {n + 5} past six, the harbour "
-                      f"office said, and the last one waits for the {n}th train.</p>"
-                      for n in range(12))
-            + "</article></body></html>").encode()
+    body = _article_bytes("Ferry timetable changes",
+                          lambda n: f"From Monday {n} the early ferry leaves at {n + 5} past six, the harbour "
+                                    f"office said, and the last one waits for the {n}th train.")
     page = Page.build("https://example.org/ferry", body, None, 200, None)
     sent = pickle.dumps(staged_for_store(page))
     assert body not in sent  # the crawler sent those bytes and holds them
