@@ -112,6 +112,20 @@ MIN_COUNTED_STORIES = 200
 #: reaching :data:`SAME_EVENT_WEIGHTED` was found below it, and the store then looks up the
 #: counts of the words of the few stories that pass, not of every story sharing a word band.
 WEIGHTED_FLOOR = 0.10
+#: A second way to the same event, for reports that write their own account: a weighted cosine
+#: of at least :data:`SAME_EVENT_RARE_COSINE` with at least :data:`RARE_SHARED_WORDS` shared
+#: words each of weight :data:`RARE_WORD_WEIGHT` or more (held by fewer than about one story in
+#: 245 counted). A rewriter keeps the immutables of the event (a person's or a place's name, a
+#: figure) however much of the rest it rewrites; two different stories of one subject share the
+#: subject's vocabulary, which is common among the stories of that subject, but rarely two
+#: words hardly any other story holds. A fixed weight rather than a count of stories: what is
+#: rare is relative to how many stories were counted; until about 500 are, a word a counted
+#: story holds cannot weigh this much, and only the cosine decides.
+#: Chosen on COUNTER's national and foreign domains at the share of different-story pairs the
+#: cosine alone lets through (docs/matching.md, "Events").
+SAME_EVENT_RARE_COSINE = 0.14
+RARE_WORD_WEIGHT = 5.5
+RARE_SHARED_WORDS = 2
 
 
 @primable
@@ -161,14 +175,24 @@ def weighted_word_cosine(a: frozenset[int], b: frozenset[int], counts: WordCount
     return sum(w[h] for h in a & b) / math.sqrt(mass_a * mass_b)
 
 
+def rare_shared_words(a: frozenset[int], b: frozenset[int], counts: WordCounts) -> int:
+    """How many words of both sets weigh at least :data:`RARE_WORD_WEIGHT`."""
+    return sum(counts.weight(h) >= RARE_WORD_WEIGHT for h in a & b)
+
+
 def words_event_figure(a: frozenset[int], b: frozenset[int], counts: WordCounts | None) -> float | None:
     """The figure by which two texts' word sets say they report one event, None when they do
-    not: the weighted cosine (>= :data:`SAME_EVENT_WEIGHTED`) when ``counts`` are usable, else
-    the plain Jaccard (>= :data:`SAME_EVENT_WORDS`). Their days are the store's to check."""
+    not: the weighted cosine when ``counts`` are usable (>= :data:`SAME_EVENT_WEIGHTED`, or >=
+    :data:`SAME_EVENT_RARE_COSINE` with :data:`RARE_SHARED_WORDS` rare words shared), else the
+    plain Jaccard (>= :data:`SAME_EVENT_WORDS`). Their days are the store's to check."""
     jaccard = word_set_jaccard(a, b)
     if counts is None or not counts.usable:
         return jaccard if jaccard >= SAME_EVENT_WORDS else None
     if jaccard < WEIGHTED_FLOOR:
         return None
     cosine = weighted_word_cosine(a, b, counts)
-    return cosine if cosine >= SAME_EVENT_WEIGHTED else None
+    if cosine >= SAME_EVENT_WEIGHTED:
+        return cosine
+    if cosine >= SAME_EVENT_RARE_COSINE and rare_shared_words(a, b, counts) >= RARE_SHARED_WORDS:
+        return cosine
+    return None

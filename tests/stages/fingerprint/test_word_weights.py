@@ -7,10 +7,13 @@ import math
 
 from newscrawl.stages.fingerprint.words import (
     MIN_COUNTED_STORIES,
+    RARE_WORD_WEIGHT,
+    SAME_EVENT_RARE_COSINE,
     SAME_EVENT_WEIGHTED,
     SAME_EVENT_WORDS,
     WEIGHTED_FLOOR,
     WordCounts,
+    rare_shared_words,
     weighted_word_cosine,
     word_set_jaccard,
     words_event_figure,
@@ -67,3 +70,27 @@ def test_pairs_below_the_floor_are_not_weighed():
     assert words_event_figure(a, b, counts) is None
     assert words_event_figure(a, frozenset(), COUNTS) is None
     assert weighted_word_cosine(COMMON, COMMON, COUNTS) == 0.0  # weighs nothing
+
+
+def test_two_shared_rare_words_link_reports_below_the_cosine_threshold():
+    # Two reports of one event written on their own: they share the subject's vocabulary
+    # (words some dozens of the stories counted hold) and two words hardly any story holds (a
+    # name, a figure); two different stories of that subject share its vocabulary only.
+    stories = 2000
+    subject = frozenset(range(5000, 5040))
+    counts = WordCounts(stories, {h: 30 for h in subject} | {1: 1, 2: 1, 3: 1})
+    assert counts.weight(1) >= RARE_WORD_WEIGHT > counts.weight(5000)
+    a = rare(1, 2) | frozenset(range(5000, 5030)) | rare(100, 10)
+    b = rare(1, 2) | frozenset(range(5000, 5012)) | frozenset(range(5030, 5040)) | rare(200, 16)
+    cosine = weighted_word_cosine(a, b, counts)
+    assert SAME_EVENT_RARE_COSINE <= cosine < SAME_EVENT_WEIGHTED
+    assert word_set_jaccard(a, b) >= WEIGHTED_FLOOR
+    assert rare_shared_words(a, b, counts) == 2
+    assert words_event_figure(a, b, counts) == cosine
+    # One rare word shared, the rest alike: kept apart.
+    c = (a - {2}) | {3}
+    assert rare_shared_words(c, b, counts) == 1
+    assert words_event_figure(c, b, counts) is None
+    # Too few stories counted for any shared word to weigh that much: the cosine alone decides.
+    few = WordCounts(MIN_COUNTED_STORIES, {h: 3 for h in subject} | {1: 1, 2: 1})
+    assert rare_shared_words(a, b, few) == 0
