@@ -16,8 +16,9 @@ a newspaper story built on a paragraph of a wire story) reports that story's eve
 its terms: this is what links reports in scripts without letter case, whose terms hold no names.
 So does a story sharing many of its longer words, weighted by how rare they are in the store
 (``SAME_EVENT_WEIGHTED``, newscrawl.stages.fingerprint.words; document frequencies in
-``word_counts``, newscrawl.store.word_counts; the plain Jaccard ``SAME_EVENT_WORDS`` while few
-stories are counted): an independent report of the event.
+``word_counts``, newscrawl.store.word_counts; a lower cosine with two rare words shared,
+``SAME_EVENT_RARE_COSINE``; the plain Jaccard ``SAME_EVENT_WORDS`` while few stories are
+counted): an independent report of the event.
 
 **Bounded events.** An event keeps the first and last day of its stories (``first_day``,
 ``last_day``). The new story joins the event of its best match whose span, with the story's

@@ -18,8 +18,10 @@ The same word set is the **event** evidence of two texts that are not one story
 figures and write about its subject, so they share many longer words while sharing little
 wording in order. Each word weighs its inverse document frequency among the stories the store
 has counted (:class:`WordCounts`, :func:`weighted_word_cosine`): the words every story of a
-language uses say little, a name or a place much; with too few stories counted the plain
-Jaccard (:func:`word_set_jaccard`) decides. Names (capitalised words) cannot say it in a script without
+language uses say little, a name or a place much; a pair a little under the cosine threshold
+that shares two words hardly any story holds (:func:`rare_shared_words`: the event's names and
+figures, which a report written on its own keeps) reports one event too; with too few stories
+counted the plain Jaccard (:func:`word_set_jaccard`) decides. Names (capitalised words) cannot say it in a script without
 letter case (COUNTER is Urdu); longer words can, in any script. The store checks it only for
 stories of days within the event window (newscrawl.store.events: no chaining beyond it).
 """
@@ -122,8 +124,10 @@ WEIGHTED_FLOOR = 0.10
 #: rare is relative to how many stories were counted; until about 500 are, a word a counted
 #: story holds cannot weigh this much, and only the cosine decides.
 #: Chosen on COUNTER's national and foreign domains at the share of different-story pairs the
-#: cosine alone lets through (docs/matching.md, "Events").
-SAME_EVENT_RARE_COSINE = 0.14
+#: cosine alone lets through, the cosine floor raised where the project's dev articles (pages of
+#: one evergreen subject, whose subject words are rare among them) began to join events
+#: (docs/matching.md, "Events").
+SAME_EVENT_RARE_COSINE = 0.18
 RARE_WORD_WEIGHT = 5.5
 RARE_SHARED_WORDS = 2
 

@@ -90,6 +90,7 @@ def test_two_shared_rare_words_link_reports_below_the_cosine_threshold():
     # One rare word shared, the rest alike: kept apart.
     c = (a - {2}) | {3}
     assert rare_shared_words(c, b, counts) == 1
+    assert weighted_word_cosine(c, b, counts) >= SAME_EVENT_RARE_COSINE
     assert words_event_figure(c, b, counts) is None
     # Too few stories counted for any shared word to weigh that much: the cosine alone decides.
     few = WordCounts(MIN_COUNTED_STORIES, {h: 3 for h in subject} | {1: 1, 2: 1})
