@@ -493,6 +493,43 @@ def _structural_repeats(blocks: list[Block]) -> set[str]:
     return keep
 
 
+#: A table cell this long (as long as a paragraph of prose, PROSE_MIN_WORDS) is text the table holds,
+#: not a menu entry or a link label: a page laid out in a table carries its article in such a cell.
+LAYOUT_CELL_MAX_WORDS = PROSE_MIN_WORDS - 1
+_TABLE_CELL_SPLIT_RE = re.compile(r"\||\n")
+
+
+def _data_table(text: str) -> bool:
+    """Two or more rows of the same width with every cell filled: a table of data (a product's
+    details, a comparison, results), which is the article's as a list is."""
+    widths = Counter()
+    for line in text.split("\n"):
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) >= 2 and all(cells):
+            widths[len(cells)] += 1
+    return any(n >= 2 for n in widths.values())
+
+
+def _layout_tables(blocks: list[Block]) -> list[bool]:
+    """Tables that are page layout, not the article's: before its first prose paragraph or after
+    its last, no cell as long as a paragraph, and not a data table. Pages laid out in tables give
+    their menus, link columns, section bars and footers as table rows ("Home | News | Sport"); the
+    article's own tables stand among its paragraphs or hold data."""
+    out = [False] * len(blocks)
+    if not any(b.kind == "table" for b in blocks):
+        return out
+    prose = [is_prose_paragraph(b) for b in blocks]
+    first = next((i for i, p in enumerate(prose) if p), len(blocks))
+    last = max((i for i, p in enumerate(prose) if p), default=-1)
+    for i, block in enumerate(blocks):
+        if block.kind != "table" or first < i < last:
+            continue
+        cells = [c.strip() for c in _TABLE_CELL_SPLIT_RE.split(block.text)]
+        if all(len(c.split()) <= LAYOUT_CELL_MAX_WORDS for c in cells) and not _data_table(block.text):
+            out[i] = True
+    return out
+
+
 def clean_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     """Blocks with boilerplate removed, and what was removed."""
     kept, removals = _clean(blocks)
@@ -510,6 +547,7 @@ def _clean(blocks: list[Block]) -> tuple[list[Block], _Removals]:
     kept: list[Block] = []
     n = len(blocks)
     related = _related_headlines(blocks)
+    layout = _layout_tables(blocks)
     templates = _template_copies(blocks)
     excerpts = _excerpts(blocks)
     in_toc = False
@@ -542,6 +580,8 @@ def _clean(blocks: list[Block]) -> tuple[list[Block], _Removals]:
         seen.add(key)
         if kind is None and related[index]:
             kind = "related_headline"
+        if kind is None and layout[index]:
+            kind = "layout_table"
         if kind is None and templates[index]:
             kind = "template_copy"
         if kind is None and excerpts[index]:
