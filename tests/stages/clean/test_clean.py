@@ -376,3 +376,27 @@ def test_a_linked_web_address_closing_an_article_is_its_source_not_a_related_hea
     kept, repairs = clean_blocks([Block(P1), Block(P2), address, linked])
     assert [b.text for b in kept] == [P1, P2, address.text]
     assert [(r.kind, r.count) for r in repairs] == [("related_headline", 1)]
+
+
+def test_menu_and_footer_tables_of_a_table_laid_page_are_removed():
+    # An old site lays its page out in tables: the section bar above the story and the footer
+    # links below it reach the body as table rows.
+    menu = Block("Home | Harbor | City Hall | Sports | Weather | Classifieds", "table")
+    sidebar = Block("| Most read\n | Ferry fares rise again\n | Lighthouse reopens", "table")
+    footer = Block("About us | Contact | Advertise | Privacy | Site map", "table")
+    kept, repairs = clean_blocks([menu, Block(P1), Block(P2), Block(P3), sidebar, footer])
+    assert [b.text for b in kept] == [P1, P2, P3]
+    assert [(r.kind, r.count) for r in repairs] == [("layout_table", 3)]
+
+
+def test_data_tables_tables_among_paragraphs_and_a_story_in_a_table_cell_are_kept():
+    # Rows of the same width, every cell filled: data the article gives, even after its text.
+    results = Block("Crew | Time | Place\nRiverton Rowing | 6:02 | 1\nPort Lane | 6:15 | 2", "table")
+    # A short table between paragraphs is the article's own.
+    inline = Block("Tide times | Saturday", "table")
+    # A page laid out in a table carries its story in a cell as long as a paragraph.
+    story = Block("Harbor news | " + P1, "table")
+    blocks = [story, Block(P2), inline, Block(P3), results]
+    kept, repairs = clean_blocks(blocks)
+    assert [b.text for b in kept] == [b.text for b in blocks]
+    assert repairs == []
