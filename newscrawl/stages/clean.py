@@ -479,12 +479,20 @@ STRUCTURE_MAX_WORDS, STRUCTURE_MIN_COPIES = 9, 3
 SINGLE_REPEAT_MIN_WORDS = 25
 
 
+#: A paragraph this long or longer that comes back is a copy; a shorter line (a label, a heading)
+#: repeats by design.
+DUPLICATE_MIN_WORDS = 4
+
+
 def _structural_repeats(blocks: list[Block]) -> set[str]:
     """Case-folded texts whose repeats are kept: short lines repeated as list structure, and the
     one long paragraph of a page whose only repeat it is. A page that repeats several different
     paragraphs (a layout that prints its content twice, teasers shown again) loses the copies."""
     counts = Counter(b.text.strip().casefold() for b in blocks)
-    repeated = {key: n for key, n in counts.items() if n >= 2}
+    # Only repeats the duplicate rule would remove count: a short heading or label that comes
+    # back (a section title over each copy of a refrain) is never a copy, so it does not make the
+    # one long paragraph one of several repeated ones.
+    repeated = {key: n for key, n in counts.items() if n >= 2 and len(key.split()) >= DUPLICATE_MIN_WORDS}
     keep = {key for key, n in repeated.items() if n >= STRUCTURE_MIN_COPIES and len(key.split()) <= STRUCTURE_MAX_WORDS}
     if len(repeated) == 1:
         key = next(iter(repeated))
@@ -574,7 +582,7 @@ def _clean(blocks: list[Block]) -> tuple[list[Block], _Removals]:
         in_toc = False
         kind = _whole_block_kind(block)
         key = text.casefold()
-        if kind is None and key in seen and len(text.split()) >= 4 and key not in kept_repeats:
+        if kind is None and key in seen and len(text.split()) >= DUPLICATE_MIN_WORDS and key not in kept_repeats:
             # The same paragraph twice: a pull quote, a repeated caption or teaser.
             kind = "duplicate"
         seen.add(key)

@@ -364,6 +364,15 @@ def test_one_long_paragraph_a_page_repeats_is_kept_but_repeated_sections_go():
     assert [(r.kind, r.count) for r in repairs] == [("duplicate", 2)]
 
 
+def test_a_short_heading_over_each_copy_does_not_make_a_repeated_long_paragraph_a_layout_copy():
+    long = " ".join([P2, P3, P1])
+    head = Block("Second verse", "head")
+    blocks = [Block(P1), head, Block(long), head, Block(long)]
+    kept, repairs = clean_blocks(blocks)
+    assert [b.text for b in kept] == [b.text for b in blocks]
+    assert repairs == []
+
+
 def test_a_linked_web_address_closing_an_article_is_its_source_not_a_related_headline():
     # The article points readers to a petition by its address; the link's text is the address.
     address = Block("https://www.petitions.example/riverton-harbor-warehouse-safety", link_ratio=1.0)
