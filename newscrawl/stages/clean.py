@@ -30,10 +30,14 @@ each removal is recorded (kind, count, examples) on the version:
 * ``duplicate``: a paragraph the body already has (pull quotes, repeated captions and teasers);
   not a short line repeated as the article's structure (a meal plan's "Breakfast: ..." each day),
   nor the one long paragraph of a page whose only repeat it is.
+* ``layout_table``: a table before the article's first prose paragraph or after its last, with
+  no cell as long as a paragraph and no rows of data: the menus, link columns and footers of a
+  page laid out in tables.
 * ``dangling_heading``: headings left at the very end, heading nothing.
 
 Headings, lists, quotes and tables that belong to the article are not touched by any rule: the
-rules match furniture, not block kinds.
+rules match furniture, not block kinds (``layout_table`` asks where a table stands and what its
+cells hold, not only that it is a table).
 """
 
 from __future__ import annotations
@@ -510,7 +514,7 @@ _TABLE_CELL_SPLIT_RE = re.compile(r"\||\n")
 def _data_table(text: str) -> bool:
     """Two or more rows of the same width with every cell filled: a table of data (a product's
     details, a comparison, results), which is the article's as a list is."""
-    widths = Counter()
+    widths: Counter[int] = Counter()
     for line in text.split("\n"):
         cells = [c.strip() for c in line.split("|")]
         if len(cells) >= 2 and all(cells):
