@@ -204,11 +204,15 @@ def credits(body_blocks: list[str], page_blocks: list[str], byline_orgs: list[st
     for org in byline_orgs:
         add(org, "byline", keep_unknown=True)
     for block in page_blocks + body_blocks:
-        for code in _PHOTO_CREDIT_RE.findall(block):
-            add(code, "photo_credit", keep_unknown=code.isupper())
-        for code in _VIA_CREDIT_RE.findall(block):
-            if code.isupper():
-                add(_known_prefix(code), "photo_credit", keep_unknown=True)
+        # Each credit pattern holds a literal word: only a block holding it is scanned (the
+        # case-insensitive start of the "via" pattern is tried at every position of a block).
+        if " Photo" in block:
+            for code in _PHOTO_CREDIT_RE.findall(block):
+                add(code, "photo_credit", keep_unknown=code.isupper())
+        if "via " in block:
+            for code in _VIA_CREDIT_RE.findall(block):
+                if code.isupper():
+                    add(_known_prefix(code), "photo_credit", keep_unknown=True)
     # The source line's parts often sit in separate elements: read them as one text.
     everything = page_blocks + body_blocks
     page_text = " ".join(everything) if any("原网页" in b for b in everything) else ""

@@ -11,15 +11,17 @@ favor_recall run collapsed to a sliver of the page, its balanced mode is asked a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
+from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
 
 from newscrawl.model import Block
 from newscrawl.stages.extract.container import densest_container
-from newscrawl.stages.extract.tree import page_tree
+from newscrawl.stages.extract.tree import ELEMENT_LOOKUP, page_tree
 from newscrawl.stages.extract.whitespace import WHITESPACE_RE, collapsed, normalized_text
 from newscrawl.stages.pagetype import body_size
 
@@ -144,11 +146,58 @@ def _contains(candidate: str, body: list[Block]) -> bool:
     return not ours or len(ours & _trigrams(candidate)) / len(ours) >= REPLACE_MIN_CONTAINMENT
 
 
-def _readability_blocks(html: str, url: str) -> list[Block]:
+#: The parser readability-lxml builds its page with (``readability.htmls.build_doc``: UTF-8 bytes,
+#: the parser's defaults), with every element an HtmlElement chosen in C as in :data:`.tree.PARSER`:
+#: lxml.html's own lookup is a Python call per element proxy, thousands a page in readability's
+#: scoring, for form-handling classes that neither readability nor its cleaner use.
+_READABILITY_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+_READABILITY_PARSER.set_element_class_lookup(ELEMENT_LOOKUP)
+
+#: A ``<base>`` tag could be in the page (a superset: the text may also be in a script or comment).
+_BASE_TAG_RE = re.compile(r"<base", re.IGNORECASE)
+
+
+@functools.cache
+def _readability_document() -> type:
+    """readability-lxml's ``Document`` reading the page for its text only.
+
+    readability makes every link of the page absolute (``make_links_absolute`` with the page's
+    URL) on each of its parses, a walk over every link and URL join, though only one link
+    decides anything in its output: an ``<iframe>`` is kept (as the text "VIDEO") when its
+    ``src`` is a video site's, else dropped. So only iframe sources are joined with the URL here,
+    as lxml's rewrite would join them (stripped; a source that cannot be joined is removed);
+    where the page has a ``<base>`` tag (which lxml's rewrite resolves first, failing the whole
+    parse on a bad link) readability's own rewrite runs. Each parse is a new tree from the HTML,
+    as readability's own parse gives it (its retry parses again)."""
     from readability import Document
 
+    class TextDocument(Document):
+        def _parse(self, input):  # noqa: A002 - readability's name
+            doc = lxml.html.document_fromstring(input.encode("utf-8", "replace"), parser=_READABILITY_PARSER)
+            url = self.url
+            if not url or _BASE_TAG_RE.search(input):
+                return super()._parse(doc)
+            self.url = None  # readability then only looks for a <base> tag: there is none
+            try:
+                doc = super()._parse(doc)
+            finally:
+                self.url = url
+            for iframe in doc.iter("iframe"):
+                src = iframe.get("src")
+                if src is None:
+                    continue
+                try:
+                    iframe.set("src", urljoin(url, src.strip()))
+                except ValueError:
+                    del iframe.attrib["src"]
+            return doc
+
+    return TextDocument
+
+
+def _readability_blocks(html: str, url: str) -> list[Block]:
     try:
-        summary = Document(html, url=url).summary(html_partial=True)
+        summary = _readability_document()(html, url=url).summary(html_partial=True)
         tree = lxml.html.fragment_fromstring(summary, create_parent="div")
     except Exception:  # noqa: BLE001 - a failed fallback just means no second candidate
         return []

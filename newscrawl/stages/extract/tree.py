@@ -45,9 +45,10 @@ PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids
 # for each element proxy made (thousands a page between trafilatura and the extract stage), only
 # to give <form>, <input>, <select>, <textarea> and <label> their form-handling classes, which
 # nothing here uses. The extraction is the same, and trafilatura a little faster.
-PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+ELEMENT_LOOKUP = etree.ElementDefaultClassLookup(
     element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
-    pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+    pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
+PARSER.set_element_class_lookup(ELEMENT_LOOKUP)
 
 
 def move_stray_content_into_body(tree: lxml.html.HtmlElement) -> None:

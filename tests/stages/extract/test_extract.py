@@ -387,3 +387,41 @@ def test_an_xhtml_page_opening_with_an_xml_encoding_declaration_is_read():
                              '<html xmlns="http://www.w3.org/1999/xhtml">' + page(body)[6:], "http://x.example/a")
         assert ex.title == "Ferry crossings resume"
         assert [b.text for b in ex.blocks] == PARAS[:6]
+
+
+def _readability_own_blocks(html: str, url: str) -> list[Block]:
+    """readability-lxml's own Document, read into blocks as the fallback reads its summary."""
+    from readability import Document
+
+    try:
+        summary = Document(html, url=url).summary(html_partial=True)
+    except Exception:  # noqa: BLE001 - readability gives up on the page: no blocks
+        return []
+    tree = lxml.html.fragment_fromstring(summary, create_parent="div")
+    return [Block(" ".join(el.text_content().split()), "p") for el in tree.iter("p")]
+
+
+def test_readability_fallback_joins_iframe_sources_as_readability_does():
+    # The fallback joins only iframe sources with the page's URL, not every link: an iframe is
+    # the one link readability's output depends on (a video site's is kept, as "VIDEO"; any
+    # other is dropped). A protocol-relative video source counts only once joined; a <base>
+    # tag changes what it joins to; a source that cannot be joined is dropped; and on a page with
+    # a <base> tag, a link that cannot be joined makes readability give up the page.
+    from newscrawl.stages.extract.body import _readability_blocks
+
+    video = "<p>The harbour master filmed the crossing. <iframe src='{src}'></iframe></p>"
+    cases = [
+        ("https://island-post.example/a", "//www.youtube.com/embed/f3rry", "", True),
+        ("https://www.youtube.com/watch", "/embed/f3rry", "", True),
+        ("https://www.youtube.com/watch", "/embed/f3rry", "<base href='https://island-post.example/'>", False),
+        ("https://island-post.example/a", " https://vimeo.com/99 ", "", True),
+        ("https://island-post.example/a", "http://[broken/embed", "", False),
+        ("https://www.youtube.com/watch", "/embed/f3rry'></iframe><a href='http://[broken'>map</a><iframe src='",
+         "<base href='/'>", False),
+    ]
+    for url, src, head, kept in cases:
+        html = page("<article>" + "".join(f"<p>{p}</p>" for p in PARAS[:6]) + video.format(src=src)
+                    + "</article>", head)
+        ours = _readability_blocks(html, url)
+        assert [b.text for b in ours] == [b.text for b in _readability_own_blocks(html, url)]
+        assert any(b.text.endswith("crossing. VIDEO") for b in ours) == kept, (url, src, head)
