@@ -195,7 +195,9 @@ def _readability_document() -> type:
     return TextDocument
 
 
-def _readability_blocks(html: str, url: str) -> list[Block]:
+def readability_blocks(html: str, url: str) -> list[Block]:
+    """readability-lxml's article as blocks (outermost paragraphs, headings, list items, quotes,
+    code), [] when it fails: the short-body fallback of :func:`choose_body`."""
     try:
         summary = _readability_document()(html, url=url).summary(html_partial=True)
         tree = lxml.html.fragment_fromstring(summary, create_parent="div")
@@ -307,7 +309,7 @@ def choose_body(blocks: list[Block], ld: dict | None, html: str, url: str,
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
         return [Block(WHITESPACE_RE.sub(" ", p)) for p in paragraphs], "json-ld"
     if words < SHORT_BODY_WORDS:
-        other = _readability_blocks(html, url)
+        other = readability_blocks(html, url)
         if _words(other) >= REPLACE_RATIO * max(words, 40) and _contains(
                 " ".join(b.text for b in other), blocks):
             return other, "readability"

@@ -407,7 +407,7 @@ def test_readability_fallback_joins_iframe_sources_as_readability_does():
     # other is dropped). A protocol-relative video source counts only once joined; a <base>
     # tag changes what it joins to; a source that cannot be joined is dropped; and on a page with
     # a <base> tag, a link that cannot be joined makes readability give up the page.
-    from newscrawl.stages.extract.body import _readability_blocks
+    from newscrawl.stages.extract.body import readability_blocks
 
     video = "<p>The harbour master filmed the crossing. <iframe src='{src}'></iframe></p>"
     cases = [
@@ -422,6 +422,6 @@ def test_readability_fallback_joins_iframe_sources_as_readability_does():
     for url, src, head, kept in cases:
         html = page("<article>" + "".join(f"<p>{p}</p>" for p in PARAS[:6]) + video.format(src=src)
                     + "</article>", head)
-        ours = _readability_blocks(html, url)
+        ours = readability_blocks(html, url)
         assert [b.text for b in ours] == [b.text for b in _readability_own_blocks(html, url)]
         assert any(b.text.endswith("crossing. VIDEO") for b in ours) == kept, (url, src, head)
