@@ -222,14 +222,25 @@ def warm_up(*, dates: bool = True) -> None:
 
     What is loaded then stays for the process's life, so it is moved out of the garbage
     collector's sight (``gc.freeze``): a full collection would otherwise walk those hundreds of
-    thousands of objects again and again, for nothing to free."""
-    load_models()
-    if dates:
+    thousands of objects again and again, for nothing to free.
+
+    Each part is loaded once a process: a stage worker forked from a warm fork server
+    (:mod:`newscrawl.stages.warmed`) finds them done and only freezes what it made itself (the
+    date parser's and the stoplist's warm-ups would otherwise run again in every worker)."""
+    if not _WARMED:
+        load_models()
+        warm_up_extract()
+        registrable_domain("www.example.com")  # loads the Public Suffix List
+        _WARMED.add("stages")
+    if dates and "dates" not in _WARMED:
         warm_up_dates()
-    warm_up_extract()
-    registrable_domain("www.example.com")  # loads the Public Suffix List
+        _WARMED.add("dates")
     gc.collect()
     gc.freeze()
+
+
+#: What :func:`warm_up` has loaded in this process (inherited by a process forked from it).
+_WARMED: set[str] = set()
 
 
 def run_step(step: Callable[[Work], None], work: Work) -> None:

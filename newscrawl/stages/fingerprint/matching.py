@@ -55,7 +55,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from newscrawl.stages.fingerprint.text import SHINGLE_SIZE, shingles_of, stable_text, tokens
+from newscrawl.stages.fingerprint.text import SHINGLE_SIZE, shingles_of, stable_text, stable_tokens, tokens
 from newscrawl.stages.fingerprint.words import WordCounts, word_set_hashes, words_event_figure
 from newscrawl.stages.memo import primable
 
@@ -302,7 +302,7 @@ class TextFeatures:
 def text_hashes(body: str) -> tuple[np.ndarray, np.ndarray, bool]:
     """(token hashes, sorted anchor-bigram hashes, named) of ``body``: what the store keeps of a
     story for its verification (:meth:`TextFeatures.from_stored`; bytes by :func:`stored_features`)."""
-    hashes = token_hashes(tokens(stable_text(body)))
+    hashes = token_hashes(stable_tokens(body))
     seq = anchors(body)
     pairs = np.array(sorted(_pair_hashes(seq)), dtype=np.uint32)
     named = any(not any(c.isdigit() for c in a) for a in seq)

@@ -27,7 +27,7 @@ import numpy as np
 from datasketch import MinHash
 
 from newscrawl.model import Fingerprint
-from newscrawl.stages.fingerprint.text import hash_of, shingles, shingles_of, stable_text, tokens
+from newscrawl.stages.fingerprint.text import hash_of, shingles, shingles_of, stable_tokens
 
 #: Permutations per block. Signatures grow by whole blocks, each block's permutations drawn from
 #: its own seed (``MINHASH_SEED + block``), so the hash values -- and the band hashes -- of the
@@ -235,7 +235,7 @@ def fingerprint(body: str) -> Fingerprint:
 def fingerprint_and_cut(body: str) -> tuple[Fingerprint, int]:
     """:func:`fingerprint`, and how many of the text's words the whole-text signature left out
     (beyond :data:`MAX_FINGERPRINT_TOKENS`; 0 for any real article)."""
-    toks = tokens(stable_text(body))  # once, for both the hash and the shingles
+    toks = stable_tokens(body)  # once, for both the hash and the shingles
     # Shingles of the tokens' UTF-8 bytes (the bytes of the text shingles, encoded once a token).
     encoded = [t.encode("utf-8") for t in toks[:MAX_FINGERPRINT_TOKENS]]
     whole, lead = shingles_of(encoded, joiner=b" "), shingles_of(encoded[:LEAD_TOKENS], joiner=b" ")

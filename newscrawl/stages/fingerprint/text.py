@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Word n-gram length of the shingles. 3 keeps phrases (spinning must change one word in three to
 #: destroy them) while two unrelated texts share almost none.
@@ -71,6 +72,16 @@ def tokens(text: str) -> list[str]:
     # straight and one with curly apostrophes tokenize the same.
     text = _INNER_APOSTROPHE_RE.sub("", text)
     return _TOKEN_RE.findall(text)
+
+
+@lru_cache(maxsize=1)
+def stable_tokens(body: str) -> tuple[str, ...]:
+    """``tokens(stable_text(body))``, as a tuple, the last body's kept: the fingerprint stage,
+    then the store's verification hashes and word signature (computed ahead in the same stage
+    worker) each read the tokens of one body, and tokenising is most of what each costs. One
+    entry: the calls for one page come together, and a huge page's tokens are held no longer
+    than until the next page's."""
+    return tuple(tokens(stable_text(body)))
 
 
 def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:

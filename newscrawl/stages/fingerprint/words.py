@@ -39,7 +39,7 @@ import numpy as np
 from datasketch import MinHash
 
 from newscrawl.stages.fingerprint.signature import MINHASH_SCHEME, MINHASH_SEED, band_hashes
-from newscrawl.stages.fingerprint.text import stable_text, tokens
+from newscrawl.stages.fingerprint.text import stable_tokens
 from newscrawl.stages.memo import primable
 
 #: Words shorter than this (letters) are left out unless they hold a digit: in alphabetic
@@ -63,7 +63,13 @@ def signature_words(body: str) -> set[str]:
     """The words of ``body``'s first :data:`WORD_TOKENS` tokens that say what it is about:
     words of at least :data:`WORD_MIN_CHARS` characters, words with a digit, and pairs of
     adjacent CJK characters (a CJK token is one character; two are a word or most of one)."""
-    toks = tokens(stable_text(body))[:WORD_TOKENS]
+    return set(_signature_words(body))
+
+
+@lru_cache(maxsize=1)
+def _signature_words(body: str) -> frozenset[str]:
+    # The last body's kept: the store asks for its word bands and its word set one after the other.
+    toks = stable_tokens(body)[:WORD_TOKENS]
     out: set[str] = set()
     for i, tok in enumerate(toks):
         if _CJK_RE.fullmatch(tok):
@@ -71,7 +77,7 @@ def signature_words(body: str) -> set[str]:
                 out.add(tok + toks[i + 1])
         elif len(tok) >= WORD_MIN_CHARS or any(c.isdigit() for c in tok):
             out.add(tok)
-    return out
+    return frozenset(out)
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +88,7 @@ def _template() -> MinHash:
 @primable
 def word_bands(body: str) -> tuple[int, ...]:
     """The :data:`WORD_BAND_COUNT` band hashes of ``body``'s word signature (empty: no words)."""
-    words = signature_words(body)
+    words = _signature_words(body)
     if not words:
         return ()
     m = MinHash(num_perm=WORD_PERM, seed=WORD_SEED, scheme=MINHASH_SCHEME,
@@ -136,7 +142,7 @@ RARE_SHARED_WORDS = 2
 def word_set_hashes(body: str) -> np.ndarray:
     """The sorted 32-bit hashes (CRC-32 of the UTF-8) of ``body``'s word set
     (:func:`signature_words`): what the store keeps of a story for the event evidence."""
-    return np.array(sorted({zlib.crc32(w.encode("utf-8")) for w in signature_words(body)}), dtype=np.uint32)
+    return np.array(sorted({zlib.crc32(w.encode("utf-8")) for w in _signature_words(body)}), dtype=np.uint32)
 
 
 def word_set_jaccard(a: frozenset[int], b: frozenset[int]) -> float:
