@@ -121,10 +121,10 @@ class Sentence:
             return
         self.btoks = [t.encode("utf-8") for t in toks]
         self.sig3 = _min_sig(sig._shingle_hashes(set(_shingle_bytes(self.btoks))),
-                             sig._template().permutations, _EMPTY3)
+                             sig._permutations(), _EMPTY3)
         self.words = [t for t in toks if _word_of(t)]
         self.wsig = _min_sig(sig._shingle_hashes({w.encode("utf-8") for w in self.words}),
-                             fw._template().permutations, _EMPTYW)
+                             fw._permutations(), _EMPTYW)
         self.wcrc = fw.word_set_hashes(text) if self.words else np.zeros(0, np.uint32)
         self.thash = fm.token_hashes(toks)
         self.anc_open = fm.anchors(text)
@@ -188,7 +188,7 @@ def features(parts: Parts, ids: list[int], body: str, title: str) -> tuple:
     for s in sents:
         btoks += s.btoks
     lead_n = min(n, sig.LEAD_TOKENS)
-    perms = sig._template().permutations
+    perms = sig._permutations()
     cross = [b" ".join(btoks[i:i + 3]) for b in starts[1:] for i in (b - 2, b - 1)]
     cross_at = [i for b in starts[1:] for i in (b - 2, b - 1)]
     lead_parts = []
@@ -225,7 +225,7 @@ def features(parts: Parts, ids: list[int], body: str, title: str) -> tuple:
     if cut_words:
         wset = set(cut_words)
         wparts.append(_min_sig(sig._shingle_hashes({w.encode("utf-8") for w in wset}),
-                               fw._template().permutations, _EMPTYW))
+                               fw._permutations(), _EMPTYW))
         crcs.append(np.array([zlib.crc32(w.encode("utf-8")) for w in wset], dtype=np.uint32))
     wsig = np.minimum.reduce(wparts)
     w_bands = tuple(sig.band_hashes(wsig, first_band=0, rows=fw.WORD_ROWS)) if not (wsig == sig._EMPTY).all() else ()

@@ -83,3 +83,20 @@ def test_workers_end_when_the_process_that_started_them_is_killed(forked):
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+
+
+def test_a_process_warms_each_part_up_once(monkeypatch):
+    # A worker forked from the warm fork server calls warm_up again: it must find all loaded.
+    from newscrawl.stages import process
+
+    calls = []
+    monkeypatch.setattr(process, "_WARMED", set())
+    monkeypatch.setattr(process, "load_models", lambda: calls.append("models"))
+    monkeypatch.setattr(process, "warm_up_extract", lambda: calls.append("extract"))
+    monkeypatch.setattr(process, "warm_up_dates", lambda: calls.append("dates"))
+    monkeypatch.setattr(process.gc, "freeze", lambda: None)
+    process.warm_up(dates=False)
+    assert sorted(calls) == ["extract", "models"]
+    process.warm_up()
+    process.warm_up()
+    assert sorted(calls) == ["dates", "extract", "models"]

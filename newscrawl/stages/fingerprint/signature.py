@@ -22,12 +22,14 @@ import hashlib
 import struct
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
-
 from newscrawl.model import Fingerprint
 from newscrawl.stages.fingerprint.text import hash_of, shingles, shingles_of, stable_tokens
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 #: Permutations per block. Signatures grow by whole blocks, each block's permutations drawn from
 #: its own seed (``MINHASH_SEED + block``), so the hash values -- and the band hashes -- of the
@@ -104,26 +106,39 @@ NUM_BANDS = SIGNATURE_BLOCKS * BLOCK_BANDS
 BAND_COUNT = 2 * NUM_BANDS
 
 
+def affine64_permutations(num_perm: int, seed: int) -> np.ndarray:
+    """The (a, b) parameters (a 2 x ``num_perm`` uint64 array) of the ``num_perm`` permutations
+    that datasketch's ``MinHash(num_perm, seed, scheme="affine64")`` draws, drawn the same way:
+    ``a`` odd (a bijection on 64-bit values), ``b`` any, from one seeded ``RandomState``.
+
+    Drawn here rather than by building a datasketch ``MinHash``: importing datasketch imports
+    its LSH classes and with them scipy, over half a second of CPU in every process that
+    fingerprints (a crawler, the stage workers' fork server), for two arrays. And stored band
+    hashes depend on these values: they must not follow a library's change of its draw."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 63, num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = gen.randint(0, 1 << 64, num_perm, dtype=np.uint64)
+    return np.array([a, b])
+
+
 def block_permutations(blocks: int = SIGNATURE_BLOCKS) -> np.ndarray:
     """The (a, b) permutation parameters of ``blocks`` blocks, block k drawn from seed
     ``MINHASH_SEED + k``: a signature of more blocks extends one of fewer, value for value."""
-    return np.concatenate(
-        [MinHash(num_perm=PERM_BLOCK, seed=MINHASH_SEED + k, scheme=MINHASH_SCHEME).permutations
-         for k in range(blocks)], axis=1)
+    return np.concatenate([affine64_permutations(PERM_BLOCK, MINHASH_SEED + k) for k in range(blocks)], axis=1)
 
 
 @lru_cache(maxsize=1)
-def _template() -> MinHash:
-    # Building the permutations is the costly part of a MinHash; copy them from one template.
-    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
-                   permutations=block_permutations())
+def _permutations() -> np.ndarray:
+    # Drawing the permutations is the costly part of a signature: once a process.
+    return block_permutations()
 
 
 def minhash(text: str) -> MinHash:
     """The MinHash signature of ``text``'s shingles (a datasketch ``MinHash``, for callers that
     compare signatures; :func:`fingerprint` computes the same values without one)."""
-    m = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
-                permutations=_template().permutations)
+    from datasketch import MinHash  # only callers that want the object pay for the library
+
+    m = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, permutations=_permutations())
     m.hashvalues = _signature(_shingle_hashes(shingles(text)))
     return m
 
@@ -158,15 +173,17 @@ def _shingle_hashes(shingle_set: Iterable[str | bytes]) -> np.ndarray:
 _SHA1_BYTES = 20
 
 
-def _signature(hv: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
-    """The :data:`NUM_PERM` minimum permuted values of the pre-mixed hashes ``hv`` (and of
-    ``start``, a signature they extend): ``min(a * h + b)`` per permutation, in batches of
-    :data:`HASH_BATCH` hashes."""
-    a, b = _template().permutations
-    values = np.full(NUM_PERM, _EMPTY, dtype=np.uint64) if start is None else start.copy()
+def _signature(hv: np.ndarray, start: np.ndarray | None = None,
+               permutations: np.ndarray | None = None) -> np.ndarray:
+    """The minimum permuted values of the pre-mixed hashes ``hv`` (and of ``start``, a signature
+    they extend), one a permutation (``permutations``' (a, b); by default the :data:`NUM_PERM`
+    of the 3-gram signatures): ``min(a * h + b)``, in batches of :data:`HASH_BATCH` hashes."""
+    a, b = _permutations() if permutations is None else permutations
+    num_perm = len(a)
+    values = np.full(num_perm, _EMPTY, dtype=np.uint64) if start is None else start.copy()
     if len(hv):
         # One buffer for the permuted values of a batch, written in place (no temporaries).
-        buffer = np.empty((min(len(hv), HASH_BATCH), NUM_PERM), dtype=np.uint64)
+        buffer = np.empty((min(len(hv), HASH_BATCH), num_perm), dtype=np.uint64)
         for first in range(0, len(hv), HASH_BATCH):
             batch = hv[first : first + HASH_BATCH].reshape(-1, 1)
             out = buffer[: len(batch)]
@@ -206,7 +223,7 @@ def signature_bands(whole: MinHash | np.ndarray, lead: MinHash | np.ndarray) -> 
     out: list[int] = []
     for k in range(SIGNATURE_BLOCKS):
         for s, m in enumerate((whole, lead)):
-            hashvalues = m.hashvalues if isinstance(m, MinHash) else m
+            hashvalues = m if isinstance(m, np.ndarray) else m.hashvalues
             values = hashvalues[k * PERM_BLOCK : (k + 1) * PERM_BLOCK]
             out += band_hashes(values, first_band=(2 * k + s) * BLOCK_BANDS)
     return tuple(out)

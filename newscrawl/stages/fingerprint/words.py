@@ -36,9 +36,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
-from newscrawl.stages.fingerprint.signature import MINHASH_SCHEME, MINHASH_SEED, band_hashes
+from newscrawl.stages.fingerprint.signature import (
+    MINHASH_SEED,
+    _shingle_hashes,
+    _signature,
+    affine64_permutations,
+    band_hashes,
+)
 from newscrawl.stages.fingerprint.text import stable_tokens
 from newscrawl.stages.memo import primable
 
@@ -81,8 +86,8 @@ def _signature_words(body: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _template() -> MinHash:
-    return MinHash(num_perm=WORD_PERM, seed=WORD_SEED, scheme=MINHASH_SCHEME)
+def _permutations() -> np.ndarray:
+    return affine64_permutations(WORD_PERM, WORD_SEED)
 
 
 @primable
@@ -91,10 +96,10 @@ def word_bands(body: str) -> tuple[int, ...]:
     words = _signature_words(body)
     if not words:
         return ()
-    m = MinHash(num_perm=WORD_PERM, seed=WORD_SEED, scheme=MINHASH_SCHEME,
-                permutations=_template().permutations)
-    m.update_batch([w.encode("utf-8") for w in sorted(words)])
-    return tuple(band_hashes(m.hashvalues, first_band=0, rows=WORD_ROWS))
+    # The values of datasketch's affine64 MinHash of the words, computed as the 3-gram
+    # signatures are (one SHA-1 a word, the permutations over all of them at once).
+    values = _signature(_shingle_hashes(words), permutations=_permutations())
+    return tuple(band_hashes(values, first_band=0, rows=WORD_ROWS))
 
 
 #: Jaccard similarity of two texts' word sets (:func:`signature_words`) at or above which two

@@ -248,3 +248,56 @@ def test_stored_containment_is_the_containment_of_the_sets():
     for a_small, anchor_c, named in ((0, 0.0, True), (20, 1.0, True), (20, 1.0, False)):
         m = matching.decide(low, a_small, anchor_c, None, named)
         assert not m.same_story and not matching.shares_reporting(m)
+
+
+def test_permutations_are_those_datasketch_draws_for_the_seeds():
+    # Stored band hashes depend on these values: drawn here, they must be datasketch's own.
+    from datasketch import MinHash
+
+    drawn = signature.block_permutations(3)
+    for k in range(3):
+        library = MinHash(num_perm=signature.PERM_BLOCK, seed=signature.MINHASH_SEED + k,
+                          scheme=signature.MINHASH_SCHEME).permutations
+        assert (drawn[:, k * signature.PERM_BLOCK : (k + 1) * signature.PERM_BLOCK] == library).all()
+
+
+def test_word_bands_are_those_of_a_datasketch_minhash_of_the_word_set():
+    from datasketch import MinHash
+
+    from newscrawl.stages.fingerprint import words
+
+    for body in (STORY, SPUN, "港口工程 2026 harbour", _sentences(30, seed=8)):
+        library = MinHash(num_perm=words.WORD_PERM, seed=words.WORD_SEED, scheme=signature.MINHASH_SCHEME)
+        library.update_batch([w.encode("utf-8") for w in sorted(words.signature_words(body))])
+        expected = tuple(signature.band_hashes(library.hashvalues, first_band=0, rows=words.WORD_ROWS))
+        assert words.word_bands(body) == expected
+
+
+def test_the_stages_import_neither_datasketch_nor_scipy():
+    # Over half a second of CPU in the crawler and in the stage workers' fork server, for
+    # nothing the stages use (a MinHash object is built only by signature.minhash).
+    import subprocess
+    import sys
+
+    code = ("import sys, newscrawl.stages.process, newscrawl.store.precompute; "
+            "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_fingerprint_and_the_stored_values_of_one_body_read_its_tokens_once(monkeypatch):
+    from newscrawl.stages.fingerprint import words
+
+    calls = []
+    real = text.tokens
+    monkeypatch.setattr(text, "tokens", lambda t: calls.append(t) or real(t))
+    body = _sentences(20, seed=9)
+    fp = signature.fingerprint(body)
+    hashes = matching.text_hashes(body)[0]
+    bands, word_set = words.word_bands(body), words.word_set_hashes(body)
+    assert len(calls) == 1
+    text.stable_tokens.cache_clear()
+    words._signature_words.cache_clear()
+    assert signature.fingerprint(body) == fp and (matching.text_hashes(body)[0] == hashes).all()
+    assert words.word_bands(body) == bands and (words.word_set_hashes(body) == word_set).all()
+    assert (matching.token_hashes(real(text.stable_text(body))) == hashes).all()
