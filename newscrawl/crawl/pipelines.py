@@ -189,18 +189,6 @@ def staged_in_workers(settings: Any) -> bool:
     return False
 
 
-def freeze_start_up() -> None:
-    """Move what the crawler's process holds once it has started (Scrapy, Twisted, the store's
-    engine and mappings, the modules: about two hundred thousand objects, all kept for the
-    crawl's life) out of the garbage collector's sight, as a stage worker does with what it
-    loads (``process.warm_up``): every full collection during the crawl would otherwise walk
-    them all again, on the reactor's thread or the store's, for nothing to free."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-
-
 class StageWorkersPipeline:
     """Runs every stage of an item in one of ``NEWSCRAWL_STAGE_WORKERS`` worker processes
     (:func:`newscrawl.stages.workers.stage_pool`, the pool ``newscrawl ingest`` uses), so the
@@ -280,8 +268,6 @@ class StageWorkersPipeline:
                 future.result()
         except Exception as exc:  # noqa: BLE001 - the first page starts them again
             logger.warning("Stage workers did not start: %r", exc)
-        freeze_start_up()
-
 
     def sample_memory(self) -> None:
         pools = (self.pool, self._alone_pool)

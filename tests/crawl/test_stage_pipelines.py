@@ -69,25 +69,3 @@ def test_no_warm_up_in_the_crawler_when_stage_workers_hold_the_data():
     gc.unfreeze()
     pipelines.ExtractPipeline(preload=False).open_spider()
     assert gc.get_freeze_count() == 0
-
-
-def test_the_crawler_freezes_what_it_holds_once_its_stage_workers_run(monkeypatch):
-    # With stage workers the crawler warms nothing up, but what it has loaded by then stays for
-    # the crawl's life: full collections must not walk it again and again.
-    import gc
-    from concurrent.futures import Future
-
-    class Pool:
-        def submit(self, fn, *args):
-            future = Future()
-            future.set_result(fn(*args))
-            return future
-
-    pipeline = pipelines.StageWorkersPipeline(2)
-    monkeypatch.setattr(pipeline, "_start_pool", Pool)
-    gc.unfreeze()
-    try:
-        pipeline._start_workers()
-        assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
