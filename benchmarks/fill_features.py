@@ -120,10 +120,10 @@ class Sentence:
         if not self.ok:
             return
         self.btoks = [t.encode("utf-8") for t in toks]
-        self.sig3 = _min_sig(sig._shingle_hashes(set(_shingle_bytes(self.btoks))),
+        self.sig3 = _min_sig(sig.shingle_hashes(set(_shingle_bytes(self.btoks))),
                              sig._permutations(), _EMPTY3)
         self.words = [t for t in toks if _word_of(t)]
-        self.wsig = _min_sig(sig._shingle_hashes({w.encode("utf-8") for w in self.words}),
+        self.wsig = _min_sig(sig.shingle_hashes({w.encode("utf-8") for w in self.words}),
                              fw._permutations(), _EMPTYW)
         self.wcrc = fw.word_set_hashes(text) if self.words else np.zeros(0, np.uint32)
         self.thash = fm.token_hashes(toks)
@@ -200,15 +200,15 @@ def features(parts: Parts, ids: list[int], body: str, title: str) -> tuple:
         else:
             if starts[k] < lead_n:
                 cut = s.btoks[: lead_n - starts[k]]
-                lead_parts.append(_min_sig(sig._shingle_hashes(set(_shingle_bytes(cut))), perms, _EMPTY3))
+                lead_parts.append(_min_sig(sig.shingle_hashes(set(_shingle_bytes(cut))), perms, _EMPTY3))
             rest_parts.append(s.sig3)
     lead_cross = [c for c, i in zip(cross, cross_at) if i + 3 <= lead_n]
     rest_cross = [c for c, i in zip(cross, cross_at) if i + 3 > lead_n]
     if lead_cross:
-        lead_parts.append(_min_sig(sig._shingle_hashes(set(lead_cross)), perms, _EMPTY3))
+        lead_parts.append(_min_sig(sig.shingle_hashes(set(lead_cross)), perms, _EMPTY3))
     lead = np.minimum.reduce(lead_parts)
     if rest_cross:
-        rest_parts.append(_min_sig(sig._shingle_hashes(set(rest_cross)), perms, _EMPTY3))
+        rest_parts.append(_min_sig(sig.shingle_hashes(set(rest_cross)), perms, _EMPTY3))
     whole = np.minimum.reduce([lead, *rest_parts])
     bands = sig.signature_bands(whole, lead)
 
@@ -224,7 +224,7 @@ def features(parts: Parts, ids: list[int], body: str, title: str) -> tuple:
             cut_words = [t for t in s.toks[: fw.WORD_TOKENS - starts[k]] if _word_of(t)]
     if cut_words:
         wset = set(cut_words)
-        wparts.append(_min_sig(sig._shingle_hashes({w.encode("utf-8") for w in wset}),
+        wparts.append(_min_sig(sig.shingle_hashes({w.encode("utf-8") for w in wset}),
                                fw._permutations(), _EMPTYW))
         crcs.append(np.array([zlib.crc32(w.encode("utf-8")) for w in wset], dtype=np.uint32))
     wsig = np.minimum.reduce(wparts)

@@ -139,7 +139,7 @@ def minhash(text: str) -> MinHash:
     from datasketch import MinHash  # only callers that want the object pay for the library
 
     m = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, permutations=_permutations())
-    m.hashvalues = _signature(_shingle_hashes(shingles(text)))
+    m.hashvalues = signature_values(shingle_hashes(shingles(text)))
     return m
 
 
@@ -150,7 +150,7 @@ _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A8
 _EMPTY = np.uint64((1 << 64) - 1)
 
 
-def _shingle_hashes(shingle_set: Iterable[str | bytes]) -> np.ndarray:
+def shingle_hashes(shingle_set: Iterable[str | bytes]) -> np.ndarray:
     """The input hashes datasketch's ``affine64`` MinHash makes of ``shingle_set``: the first 8
     bytes of each shingle's SHA-1 read little-endian, then pre-mixed (fmix64), computed over the
     whole set at once instead of one Python call per value. Shingles may come as text or as its
@@ -173,7 +173,7 @@ def _shingle_hashes(shingle_set: Iterable[str | bytes]) -> np.ndarray:
 _SHA1_BYTES = 20
 
 
-def _signature(hv: np.ndarray, start: np.ndarray | None = None,
+def signature_values(hv: np.ndarray, start: np.ndarray | None = None,
                permutations: np.ndarray | None = None) -> np.ndarray:
     """The minimum permuted values of the pre-mixed hashes ``hv`` (and of ``start``, a signature
     they extend), one a permutation (``permutations``' (a, b); by default the :data:`NUM_PERM`
@@ -256,12 +256,12 @@ def fingerprint_and_cut(body: str) -> tuple[Fingerprint, int]:
     # Shingles of the tokens' UTF-8 bytes (the bytes of the text shingles, encoded once a token).
     encoded = [t.encode("utf-8") for t in toks[:MAX_FINGERPRINT_TOKENS]]
     whole, lead = shingles_of(encoded, joiner=b" "), shingles_of(encoded[:LEAD_TOKENS], joiner=b" ")
-    lead_values = _signature(_shingle_hashes(lead))
+    lead_values = signature_values(shingle_hashes(lead))
     if lead <= whole:
         # The lead's shingles are the whole text's first ones: each is hashed once, and the
         # whole text's minimum extends the lead's with the rest.
-        whole_values = _signature(_shingle_hashes(whole - lead), lead_values)
+        whole_values = signature_values(shingle_hashes(whole - lead), lead_values)
     else:
-        whole_values = _signature(_shingle_hashes(whole))
+        whole_values = signature_values(shingle_hashes(whole))
     bands = signature_bands(whole_values, lead_values)
     return Fingerprint(body_hash=hash_of(toks), bands=bands), max(0, len(toks) - MAX_FINGERPRINT_TOKENS)

@@ -39,10 +39,10 @@ import numpy as np
 
 from newscrawl.stages.fingerprint.signature import (
     MINHASH_SEED,
-    _shingle_hashes,
-    _signature,
     affine64_permutations,
     band_hashes,
+    shingle_hashes,
+    signature_values,
 )
 from newscrawl.stages.fingerprint.text import stable_tokens
 from newscrawl.stages.memo import primable
@@ -98,7 +98,7 @@ def word_bands(body: str) -> tuple[int, ...]:
         return ()
     # The values of datasketch's affine64 MinHash of the words, computed as the 3-gram
     # signatures are (one SHA-1 a word, the permutations over all of them at once).
-    values = _signature(_shingle_hashes(words), permutations=_permutations())
+    values = signature_values(shingle_hashes(words), permutations=_permutations())
     return tuple(band_hashes(values, first_band=0, rows=WORD_ROWS))
 
 
