@@ -83,6 +83,10 @@ ALIGN_RUN = 2
 #: Words of each text aligned: the alignment costs up to the product of the two lengths, and a
 #: rewrite keeps the wire copy's order from its first paragraphs on.
 ALIGN_WINDOW = 600
+#: Words the aligned share is counted over at least (:func:`aligned_share`'s ``min_length``): the
+#: common pairs of words ("of the", "said on") of a short text find themselves in order in a long
+#: one by chance, so a short brief needs as many aligned words as a text of this length would.
+ALIGN_MIN_WORDS = 50
 #: Containment under which alignment is not even tried: it is the costly part of a
 #: verification (a few milliseconds for two news texts, against a tenth of one for the rest),
 #: and the rewrites it accepts in COUNTER all share at least 0.125 of their 3-grams
@@ -169,15 +173,15 @@ def anchor_shingles(text: str) -> set[str]:
     return {f"{seq[i]} {seq[i + 1]}" for i in range(len(seq) - 1)}
 
 
-def aligned_share(a: tuple[str, ...], b: tuple[str, ...], run: int = ALIGN_RUN) -> float:
+def aligned_share(a: tuple[str, ...], b: tuple[str, ...], run: int = ALIGN_RUN, min_length: int = 0) -> float:
     """Share of the shorter word sequence in runs of >= ``run`` words that the other has in the
     same order (difflib's matching blocks: a longest-common-subsequence alignment that prefers
-    long runs)."""
+    long runs), counted over at least ``min_length`` words."""
     if not a or not b:
         return 0.0
     # autojunk off: it would drop the frequent words, and the runs are made of them too.
     blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
-    return sum(m.size for m in blocks if m.size >= run) / min(len(a), len(b))
+    return sum(m.size for m in blocks if m.size >= run) / max(min(len(a), len(b)), min_length)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +354,7 @@ def match_features(a: TextFeatures, b: TextFeatures) -> StoryMatch:
     m = decide(c, a_small, anchor_c)
     if m.same_story or c < ALIGN_MIN_CONTAINMENT:
         return m
-    return decide(c, a_small, anchor_c, aligned_share(a.lead_words, b.lead_words),
+    return decide(c, a_small, anchor_c, aligned_share(a.lead_words, b.lead_words, min_length=ALIGN_MIN_WORDS),
                   a.named and b.named)
 
 
