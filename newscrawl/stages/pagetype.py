@@ -35,6 +35,9 @@ SHORT_ARTICLE_WORDS = 30
 SHORT_MIN_SENTENCES = 2
 #: Share of a short body's words in links at or above which it is not prose of its own.
 SHORT_MAX_LINK_SHARE = 0.5
+#: A link text of this many words found in a short body counts as link text there: a teaser or
+#: a headline; a one- or two-word link ("Harbor", "the board") is a word the brief also uses.
+LINK_TEXT_MIN_WORDS = 3
 #: A wall may show a teaser: up to this many words of body still count as "behind a wall".
 WALL_TEASER_WORDS = 150
 #: An index page: at least this many link-only lines and fewer prose paragraphs than this.
@@ -63,10 +66,11 @@ _NOT_FOUND_RE = re.compile(
     r"is no longer available|has been (?:moved|removed|deleted))",
     re.IGNORECASE,
 )
-#: A sentence's end: its mark (Latin, CJK, Arabic-script full stops and question marks, an
-#: ellipsis), closing quotes or brackets, then a space or the end. "Jan. 15" counts too: a date
-#: strip has one such, not two sentences.
-_SENTENCE_END_RE = re.compile(r"[.!?。！？۔؟…][\"'”’»)\]]*(?=\s|$)")
+#: A sentence's end: a Latin mark (or an ellipsis) with any closing quotes or brackets, then a
+#: space or the end ("3.5", "e.g." inside a word do not count; "Jan. 15" does: a date strip has
+#: one such, not two sentences); or a CJK or Arabic-script full stop or question mark, which
+#: those scripts write without a space after it.
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s|$)|[。！？۔؟]")
 # Not unicode_ranges' classes: body_size counts running CJK text as pages write it, without the
 # compatibility ideographs and conjoining jamo the language stage counts as letters. Which pages
 # are long enough to be articles depends on it, so the count stays as its thresholds were set on.
@@ -90,20 +94,32 @@ def is_prose_paragraph(block: Block) -> bool:
     return is_prose(block, min_words=PROSE_MIN_WORDS, max_link_ratio=PROSE_MAX_LINK_RATIO)
 
 
-def is_short_prose(body: str, blocks: list[Block], size: int) -> bool:
+def _linked_words(body: str, blocks: list[Block], link_texts: frozenset[str] | set[str]) -> float:
+    """Words of ``body`` that are link text: by its blocks' link ratios, or by the page's link
+    texts of :data:`LINK_TEXT_MIN_WORDS` or more words found in it (a body read from a list of
+    teasers may keep no link ratio), whichever says more."""
+    by_blocks = sum(len(b.text.split()) * b.link_ratio for b in blocks)
+    folded = body.casefold()
+    by_texts = sum(len(t.split()) for t in link_texts if len(t.split()) >= LINK_TEXT_MIN_WORDS and t in folded)
+    return max(by_blocks, by_texts)
+
+
+def is_short_prose(body: str, blocks: list[Block], size: int,
+                   link_texts: frozenset[str] | set[str] = frozenset()) -> bool:
     """Whether a body under the article floor is still a short text of its own: enough words,
     at least two sentences, and less than half of its words link text."""
     if size < SHORT_ARTICLE_WORDS or len(_SENTENCE_END_RE.findall(body)) < SHORT_MIN_SENTENCES:
         return False
-    words = sum(len(b.text.split()) for b in blocks)
-    linked = sum(len(b.text.split()) * b.link_ratio for b in blocks)
-    return not words or linked / words < SHORT_MAX_LINK_SHARE
+    words = len(body.split())
+    return not words or _linked_words(body, blocks, link_texts) / words < SHORT_MAX_LINK_SHARE
 
 
 def non_article_reason(body: str, page_text: str, extracted_blocks: list[Block],
-                       body_blocks: list[Block] | None = None) -> str | None:
+                       body_blocks: list[Block] | None = None,
+                       link_texts: frozenset[str] | set[str] = frozenset()) -> str | None:
     """Why this page is not an article, or None when it is one. ``body_blocks``: the blocks of
-    ``body`` (their link ratios; None: the body's paragraphs, without links)."""
+    ``body`` (their link ratios; None: the body's paragraphs, without links); ``link_texts``: the
+    page's links' texts, case-folded (extract's ``link_texts``)."""
     size = body_size(body)
     if size < WALL_TEASER_WORDS:
         text = f"{body}\n{page_text}"
@@ -118,7 +134,7 @@ def non_article_reason(body: str, page_text: str, extracted_blocks: list[Block],
             return "not_found"
         if body_blocks is None:
             body_blocks = [Block(p) for p in body.split("\n\n")]
-        if not is_short_prose(body, body_blocks, size):
+        if not is_short_prose(body, body_blocks, size, link_texts):
             return "too_short"
     link_lines = sum(1 for b in extracted_blocks if b.link_ratio >= 0.9)
     prose = sum(1 for b in extracted_blocks if is_prose_paragraph(b))

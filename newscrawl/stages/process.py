@@ -193,7 +193,8 @@ def step_clean(work: Work) -> None:
             work.record.repairs.append(Repair("extract", "body_selected", 1, (name,)))
     # The whole page's text, prompts that clean removed from the body included.
     page_text = "\n".join(extracted.outside_blocks + [b.text for b in extracted.blocks]) if extracted else ""
-    reason = non_article_reason(work.record.body, page_text, extracted.blocks if extracted else [], work.blocks)
+    reason = non_article_reason(work.record.body, page_text, extracted.blocks if extracted else [], work.blocks,
+                                extracted.link_texts if extracted else frozenset())
     if reason:
         work.record.skip_reason = reason
 

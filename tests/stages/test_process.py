@@ -197,3 +197,41 @@ def test_canonical_elsewhere_compares_registrable_domains(requested, canonical, 
     record = process_page(page.encode(), requested, {"Content-Type": "text/html"})
     got = [r.examples for r in record.repairs if r.kind == "canonical_elsewhere"]
     assert got == ([(flagged,)] if flagged else [])
+
+
+# --- short articles: a brief is an article, a caption, a strip of links or a soft 404 is not ------
+
+BRIEF = ("<p>The harbor board approved on Tuesday a two-month closure of the eastern quay for repairs. "
+         "Ferries will use the western pier from March, and the board said fares would not change while "
+         "the work lasts.</p>")
+
+
+def _short(body_html: str) -> str | None:
+    html = f"<html><head><title>Quay closes</title></head><body><article><h1>Quay closes</h1>{body_html}</article></body></html>"
+    return process_page(html.encode(), "http://site.example/brief", {"Content-Type": "text/html"}).skip_reason
+
+
+def test_a_short_brief_of_two_sentences_is_an_article():
+    assert _short(BRIEF) is None
+
+
+@pytest.mark.parametrize(
+    "label, body_html, reason",
+    [
+        ("one caption sentence",
+         "<p>Workers lift a damaged section of the eastern quay onto a barge on Tuesday morning while "
+         "the harbor board members and a crowd of local fishermen watch from the old western pier nearby</p>",
+         "too_short"),
+        ("two sentences, too few words", "<p>The quay closes in March. Ferries move west.</p>", "too_short"),
+        ("a strip of links",
+         "<ul>" + "".join(f"<li><a href='/s/{i}'>Harbor story number {i} ends here today.</a></li>" for i in range(6)) + "</ul>",
+         "too_short"),
+        ("soft 404",
+         "<p>Page not found. Sorry, the page you are looking for does not exist or has been moved to "
+         "another address. Try the search box above, or go back to our front page to find the latest "
+         "news from the harbor and the city.</p>",
+         "not_found"),
+    ],
+)
+def test_short_pages_that_are_not_articles(label, body_html, reason):
+    assert _short(body_html) == reason, label

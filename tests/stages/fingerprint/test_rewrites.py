@@ -84,3 +84,24 @@ def test_an_own_report_of_the_event_shares_its_longer_words_not_its_wording():
     assert reports_same_event(wire, own, m)
     assert not reports_same_event(wire, other, match_features(wire, other))
     assert not reports_same_event(wire, wire, match_features(wire, wire))  # one story, not two reports
+
+
+def test_a_short_brief_does_not_align_by_chance_with_a_long_story():
+    # Another story of the same town, told in two sentences: its common pairs of words ("the
+    # city", "said on", "next spring") lie in the long story in order by chance.
+    from evaluation.articles import TRAM
+
+    brief = ("the city council of harbourside said on friday that the new swimming pool will open next "
+             "spring, after the vote on the budget. the mayor said the rest of the city would get a "
+             "second pool in three years.")
+    a, b = matching.TextFeatures.of(brief), matching.TextFeatures.of(TRAM.lower())
+    assert len(a.lead_words) < matching.ALIGN_MIN_WORDS
+    assert matching.aligned_share(a.lead_words, b.lead_words) >= matching.ALIGN_THRESHOLD
+    m = matching.match_features(a, b)
+    assert not m.same_story and m.aligned < matching.ALIGN_THRESHOLD, m
+
+
+def test_a_short_share_is_counted_over_the_minimum_length():
+    a = tuple("one two three four five six seven eight".split())
+    assert matching.aligned_share(a, a, min_length=16) == 0.5
+    assert matching.aligned_share(a, a, min_length=4) == 1.0
