@@ -8,9 +8,10 @@ Runs every page of the seven extraction corpora (benchmarks/extraction.py's CORP
 reason, the body's size and blocks (words, kind, link ratio, sentence end), what the page
 declares (JSON-LD @type, og:type, <article> elements and the share of the body inside one), the
 publication date found, and the truth body's size. ``--report`` counts, per corpus, the pages
-the rule of :func:`newscrawl.stages.pagetype.non_article_reason` stores or skips, against the
-truth: a page whose truth body is at least ``--article-words`` words is a real article; a page
-whose truth is empty or shorter is not one.
+with a body under ``MIN_ARTICLE_WORDS`` that the page-type rule stored or skipped, each *good*
+(its truth has at least 25 words and the body's word F1 against it is at least 0.5; on
+trafilatura-evaldata, which has snippets only: every ``with`` snippet in the body and no
+``without`` one) or *bad*. Run on two checkouts, the two reports are the before and after.
 """
 
 from __future__ import annotations
@@ -103,12 +104,60 @@ def collect(corpora: list[str], jobs: int, out: Path) -> None:
                 print(f"{n + 1} / {len(tasks)}", file=sys.stderr, flush=True)
 
 
+def _word_f1(predicted: str, truth: str) -> float:
+    import re
+    from collections import Counter
+
+    a, b = Counter(re.findall(r"\w+", predicted.lower())), Counter(re.findall(r"\w+", truth.lower()))
+    tp = sum((a & b).values())
+    if not tp:
+        return 0.0
+    p, r = tp / sum(a.values()), tp / sum(b.values())
+    return 2 * p * r / (p + r)
+
+
+def good(row: dict, entry: dict) -> bool:
+    """Whether the body stored for this page would be the page's article (module docstring)."""
+    if row["corpus"] == "trafilatura-evaldata":
+        body = row["body"]
+        return all(s in body for s in entry.get("with", [])) and not any(s in body for s in entry.get("without", []))
+    return row["truth"] >= 25 and _word_f1(row["body"], entry.get("articleBody") or "") >= 0.5
+
+
+def report(path: Path) -> None:
+    from collections import Counter
+
+    from newscrawl.stages.pagetype import MIN_ARTICLE_WORDS
+
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    truths: dict[str, dict] = {}
+    counts: Counter = Counter()
+    for row in rows:
+        if row["size"] >= MIN_ARTICLE_WORDS or row["reason"] not in (None, "too_short", "not_found"):
+            continue
+        if row["corpus"] not in truths:
+            truths[row["corpus"]] = load_truth(row["corpus"])
+        truth = truths[row["corpus"]]
+        outcome = "stored" if row["reason"] is None else row["reason"]
+        counts[(row["corpus"], outcome, "good" if good(row, truth[row["id"]]) else "bad")] += 1
+    print("| corpus | stored good / bad | too_short good / bad | not_found |")
+    print("|---|---|---|---|")
+    for corpus in sorted({c for c, _, _ in counts}):
+        cell = {o: f"{counts[(corpus, o, 'good')]} / {counts[(corpus, o, 'bad')]}" for o in ("stored", "too_short")}
+        nf = counts[(corpus, "not_found", "good")] + counts[(corpus, "not_found", "bad")]
+        print(f"| {corpus} | {cell['stored']} | {cell['too_short']} | {nf} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpora", nargs="*", default=list(CORPORA))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("/tmp/short_pages.jsonl"))
+    parser.add_argument("--report", type=Path, help="count the pages of an earlier run's FILE.jsonl")
     args = parser.parse_args(argv)
+    if args.report:
+        report(args.report)
+        return 0
     collect(args.corpora, args.jobs, args.out)
     return 0
 
