@@ -31,17 +31,33 @@ from extraction import CORPORA, HEADERS, load_truth, page_bytes, page_url  # noq
 SENTENCE_ENDS = (".", "!", "?", "\"", "”", "’", "'", "。", "！", "？", "۔", "؟", ":")
 
 
+def json_ld_objects(tree) -> list[dict]:
+    """Every JSON object of the page's JSON-LD scripts, @graph members included."""
+    objects: list[dict] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            stack = [json.loads(script.text or "")]
+        except (ValueError, TypeError):
+            continue
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                objects.append(item)
+                stack.append(item.get("@graph"))
+    return objects
+
+
 def declared(html: str) -> dict:
     import lxml.html
-
-    from newscrawl.stages.extract.metadata import _json_ld_objects
 
     try:
         tree = lxml.html.fromstring(html)
     except Exception:  # noqa: BLE001 - an unparsable page declares nothing
         return {"ld_types": [], "og_type": None, "articles": 0, "article_text": ""}
     types = []
-    for obj in _json_ld_objects(tree):
+    for obj in json_ld_objects(tree):
         t = obj.get("@type")
         for one in t if isinstance(t, list) else [t]:
             if isinstance(one, str):
