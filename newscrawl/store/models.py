@@ -29,6 +29,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Text,
@@ -199,10 +200,16 @@ class StoryEventTerm(Base):
     published_day: Mapped[int | None] = mapped_column(Integer)
     seen_day: Mapped[int | None] = mapped_column(Integer)
 
+    # The primary key starts with the story: a new story's terms go in side by side at the
+    # end of its b-tree instead of one leaf page apiece all over a term-ordered key, and it
+    # serves a story's terms (counts, day updates, cascades) without an index of its own. The
+    # look-up by term goes through the two day indexes only. On SQLite WITHOUT ROWID: the key's
+    # b-tree is the table (docs/schema.md).
     __table_args__ = (
-        Index("ix_story_event_terms_story_id", "story_id"),
+        PrimaryKeyConstraint("story_id", "term"),
         Index("ix_story_event_terms_term_published_day", "term", "published_day"),
         Index("ix_story_event_terms_term_seen_day", "term", "seen_day"),
+        {"sqlite_with_rowid": False},
     )
 
 
