@@ -204,11 +204,13 @@ class StoryEventTerm(Base):
     # end of its b-tree instead of one leaf page apiece all over a term-ordered key, and it
     # serves a story's terms (counts, day updates, cascades) without an index of its own. The
     # look-up by term goes through the two day indexes only. On SQLite WITHOUT ROWID: the key's
-    # b-tree is the table (docs/schema.md).
+    # b-tree is the table, and an index entry holds the story id instead of a rowid; the
+    # seen_day index holds published_day too (its look-up keeps the rows without one), so both
+    # day look-ups are answered from their index without a search of the table's key.
     __table_args__ = (
         PrimaryKeyConstraint("story_id", "term"),
         Index("ix_story_event_terms_term_published_day", "term", "published_day"),
-        Index("ix_story_event_terms_term_seen_day", "term", "seen_day"),
+        Index("ix_story_event_terms_term_seen_day", "term", "seen_day", "published_day"),
         {"sqlite_with_rowid": False},
     )
 

@@ -8,7 +8,9 @@ Nothing reads the table by (term, story_id): the event look-up reads it by term 
 count, the days updated, cascades). Keyed by (story_id, term), a new story's terms go in side
 by side at the end of the key's b-tree, which also serves the reads by story. Same rows, same
 uniqueness (the same two columns). On SQLite the key's b-tree is then the table itself
-(``WITHOUT ROWID``), and the day indexes hold the story id instead of a rowid.
+(``WITHOUT ROWID``), and the day indexes hold the story id instead of a rowid; the
+(term, seen_day) index takes published_day as well (the look-up by seen_day keeps only the rows
+without one), so that neither look-up has to search the table by its key for a row's columns.
 
 SQLite cannot change a primary key in place: the table is rebuilt (created under a new name,
 filled in key order, the old one dropped, the new one renamed, the day indexes created again),
@@ -35,10 +37,11 @@ depends_on: str | Sequence[str] | None = None
 _TABLE = "story_event_terms"
 _NEW = "_story_event_terms_rebuilt"
 _DAY_INDEXES = {"ix_story_event_terms_term_published_day": ["term", "published_day"],
-                "ix_story_event_terms_term_seen_day": ["term", "seen_day"]}
+                "ix_story_event_terms_term_seen_day": ["term", "seen_day", "published_day"]}
+_OLD_SEEN_DAY = ["term", "seen_day"]
 
 
-def _rebuild_sqlite(key: list[str], *, with_rowid: bool) -> None:
+def _rebuild_sqlite(key: list[str], *, with_rowid: bool, indexes: dict[str, list[str]]) -> None:
     op.create_table(
         _NEW,
         sa.Column("term", sa.String(length=100), nullable=False),
@@ -54,13 +57,13 @@ def _rebuild_sqlite(key: list[str], *, with_rowid: bool) -> None:
     order = ", ".join(key)
     op.execute(f"INSERT INTO {_NEW} (term, story_id, published_day, seen_day)"
                f" SELECT term, story_id, published_day, seen_day FROM {_TABLE} ORDER BY {order}")
-    for name in _DAY_INDEXES:
+    for name in indexes:
         op.drop_index(name, table_name=_TABLE)
     if not with_rowid:  # upgrading: the story_id index goes (the key starts with it now)
         op.drop_index("ix_story_event_terms_story_id", table_name=_TABLE)
     op.drop_table(_TABLE)
     op.rename_table(_NEW, _TABLE)
-    for name, columns in _DAY_INDEXES.items():
+    for name, columns in indexes.items():
         op.create_index(name, _TABLE, columns)
     if with_rowid:
         op.create_index("ix_story_event_terms_story_id", _TABLE, ["story_id"])
@@ -68,17 +71,22 @@ def _rebuild_sqlite(key: list[str], *, with_rowid: bool) -> None:
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        _rebuild_sqlite(["story_id", "term"], with_rowid=False)
+        _rebuild_sqlite(["story_id", "term"], with_rowid=False, indexes=_DAY_INDEXES)
         return
     op.drop_index("ix_story_event_terms_story_id", table_name=_TABLE)
     op.drop_constraint(op.f("pk_story_event_terms"), _TABLE, type_="primary")
     op.create_primary_key(op.f("pk_story_event_terms"), _TABLE, ["story_id", "term"])
+    op.drop_index("ix_story_event_terms_term_seen_day", table_name=_TABLE)
+    op.create_index("ix_story_event_terms_term_seen_day", _TABLE, _DAY_INDEXES["ix_story_event_terms_term_seen_day"])
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        _rebuild_sqlite(["term", "story_id"], with_rowid=True)
+        _rebuild_sqlite(["term", "story_id"], with_rowid=True,
+                        indexes=_DAY_INDEXES | {"ix_story_event_terms_term_seen_day": _OLD_SEEN_DAY})
         return
+    op.drop_index("ix_story_event_terms_term_seen_day", table_name=_TABLE)
+    op.create_index("ix_story_event_terms_term_seen_day", _TABLE, _OLD_SEEN_DAY)
     op.drop_constraint(op.f("pk_story_event_terms"), _TABLE, type_="primary")
     op.create_primary_key(op.f("pk_story_event_terms"), _TABLE, ["term", "story_id"])
     op.create_index("ix_story_event_terms_story_id", _TABLE, ["story_id"])
