@@ -291,7 +291,7 @@ def fill(path: str, pool: list[str], n: int, jobs: int, per_day: int) -> float:
     con.executemany("INSERT INTO sites (id, host, first_seen_at) VALUES (?, ?, '2025-01-01 00:00:00.000000')",
                     [(k + 1, f"site{k}.example") for k in range(FILL_SITES)])
     keys = {"story_bands": "band, hash, story_id", "story_word_bands": "band, hash, day, story_id",
-            "story_event_terms": "term, story_id", "story_features": "story_id"}
+            "story_event_terms": "story_id, term", "story_features": "story_id"}
     for table, staged_columns in _STAGED.items():
         columns = {"story_bands": "band, hash, story_id", "story_word_bands": "band, hash, day, story_id"} \
             .get(table, staged_columns)
