@@ -207,6 +207,54 @@ def test_story_bands_rebuilt_without_rowid_keeps_its_rows(db_engine, db_session,
     upgrade(db_engine)
 
 
+def test_event_terms_keyed_by_story_keep_their_rows(db_engine, db_session, article):
+    # Revision 0018: story_event_terms keyed by (story_id, term), its story_id index dropped, on
+    # SQLite a WITHOUT ROWID table rebuilt with every row; downgraded back the same way.
+    from newscrawl.store import store_page
+
+    from evaluation.articles import TRAM, VINEYARD
+
+    tram = article("https://trams.example/line", TRAM)
+    with Session(db_engine) as session:
+        store_page(session, tram.page, tram.record)
+        session.commit()
+    db_session.close()
+    sqlite = db_engine.dialect.name == "sqlite"
+    select_rows = text("SELECT term, story_id, published_day, seen_day FROM story_event_terms")
+    with db_engine.connect() as conn:
+        rows = set(conn.execute(select_rows).all())
+    assert len(rows) >= 2
+
+    downgrade(db_engine, "0017")
+    with db_engine.connect() as conn:
+        assert set(conn.execute(select_rows).all()) == rows
+        assert inspect(conn).get_pk_constraint("story_event_terms")["constrained_columns"] == ["term", "story_id"]
+        assert "ix_story_event_terms_story_id" in {ix["name"] for ix in inspect(conn).get_indexes("story_event_terms")}
+        if sqlite:
+            assert _has_rowid(conn, "story_event_terms")
+
+    upgrade(db_engine)
+    _check(db_engine)
+    with db_engine.connect() as conn:
+        assert set(conn.execute(select_rows).all()) == rows
+        assert inspect(conn).get_pk_constraint("story_event_terms")["constrained_columns"] == ["story_id", "term"]
+        indexes = {ix["name"]: ix["column_names"] for ix in inspect(conn).get_indexes("story_event_terms")}
+        assert indexes == {"ix_story_event_terms_term_published_day": ["term", "published_day"],
+                           "ix_story_event_terms_term_seen_day": ["term", "seen_day", "published_day"]}
+        if sqlite:
+            assert not _has_rowid(conn, "story_event_terms")
+            sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'story_event_terms'").scalar()
+            assert "pk_story_event_terms" in sql and "ON DELETE CASCADE" in sql
+    # The store writes and reads terms on the result: a second story is stored with its own.
+    vines = article("https://vines.example/harvest", VINEYARD)
+    with Session(db_engine) as session:
+        outcome = store_page(session, vines.page, vines.record)
+        session.commit()
+        assert outcome.created_story
+    with db_engine.connect() as conn:
+        assert set(conn.execute(select_rows).all()) > rows
+
+
 def test_open_database_upgrades_once_and_returns_sessionmaker(database_url, monkeypatch):
     calls = []
     real_upgrade = store_db.upgrade
