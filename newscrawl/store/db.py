@@ -31,12 +31,6 @@ ENV_VAR = "NEWSCRAWL_DATABASE_URL"
 SETTINGS_KEY = "NEWSCRAWL_DATABASE_URL"
 #: Seconds a SQLite connection waits for another writer's lock before failing.
 SQLITE_BUSY_TIMEOUT = LOCK_WAIT
-#: SQLite pages each store connection keeps in memory (KiB, SQLite's negative form), taken as
-#: pages are read. A new story's insert descends some twenty b-trees at random keys (band rows,
-#: word bands, event terms) and its lookup reads candidates all over the file: with SQLite's
-#: default 2 MiB the inner pages of those trees no longer stay cached once the store holds
-#: ~100,000 stories, and every descent reads them from the file again (docs/measurements.md).
-SQLITE_CACHE_KIB = 65536
 #: Seconds a PostgreSQL connection attempt may take before the server counts as unavailable.
 PG_CONNECT_TIMEOUT = 10
 #: TCP keepalive and user timeout of every PostgreSQL connection (libpq parameters). A server
@@ -69,7 +63,6 @@ def _sqlite_setup(busy_timeout: float):
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-            cursor.execute(f"PRAGMA cache_size=-{int(SQLITE_CACHE_KIB)}")
             # WAL: readers (the CLI, the crawl's revisit look-ups) never wait for the writer nor
             # block it, and a writer waits only for another writer. The mode is stored in the
             # file, so this is a no-op after the first connection. WAL needs shared memory
