@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             process.step_decode(work)
             tree = parse_page(work.decoded.text)[0] if work.decoded else None
             if tree is not None:
-                yield (item, work, tree, metadata._article_ld(metadata._json_ld_objects(tree)),
+                yield (item, work, tree, metadata._article_ld(metadata.json_ld_objects(tree)),
                        metadata._meta_values(tree))
 
     total, pages = 0.0, 0
@@ -184,7 +184,7 @@ def variants(args, sets: dict[str, Path], find_date, page) -> None:
         tree = parse_page(work.decoded.text)[0] if work.decoded else None
         if tree is None:
             return None
-        ld = metadata._article_ld(metadata._json_ld_objects(tree))
+        ld = metadata._article_ld(metadata.json_ld_objects(tree))
         meta = metadata._meta_values(tree)
         if (ld and metadata.parse_datetime(str(ld.get("datePublished") or ""))) or any(
                 metadata.parse_datetime(meta.get(key)) for key in metadata._PUBLISHED_META):

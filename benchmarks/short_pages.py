@@ -28,25 +28,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from extraction import CORPORA, HEADERS, load_truth, page_bytes, page_url  # noqa: E402
 
+from newscrawl.stages.extract.metadata import json_ld_objects  # noqa: E402
+
 SENTENCE_ENDS = (".", "!", "?", "\"", "”", "’", "'", "。", "！", "？", "۔", "؟", ":")
-
-
-def json_ld_objects(tree) -> list[dict]:
-    """Every JSON object of the page's JSON-LD scripts, @graph members included."""
-    objects: list[dict] = []
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            stack = [json.loads(script.text or "")]
-        except (ValueError, TypeError):
-            continue
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                objects.append(item)
-                stack.append(item.get("@graph"))
-    return objects
 
 
 def declared(html: str) -> dict:

@@ -58,7 +58,8 @@ def parse_datetime(value: str | None) -> dt.datetime | None:
     return parsed.astimezone(dt.timezone.utc)
 
 
-def _json_ld_objects(tree: lxml.html.HtmlElement) -> list[dict]:
+def json_ld_objects(tree: lxml.html.HtmlElement) -> list[dict]:
+    """Every JSON object of the page's JSON-LD scripts, ``@graph`` members included."""
     objects: list[dict] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
@@ -293,7 +294,7 @@ class PageMetadata:
 def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMetadata:
     """Title, dates with their sources, authors, canonical URL, site name and section of the
     page (nothing in the tree is changed)."""
-    ld = _article_ld(_json_ld_objects(tree))
+    ld = _article_ld(json_ld_objects(tree))
     meta = _meta_values(tree)
     published, published_source, modified, modified_source = _find_dates(tree, url, ld, meta)
     site_name = normalized_text(meta.get("og:site_name")) or _ld_site_name(ld) or normalized_text(
