@@ -431,7 +431,7 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
 
 def describe(session: Session, story_id: int, body: str, placement: Placement,
              created: bool) -> tuple[str, float]:
-    """(derivation, containment with the first version) of ``body`` in story ``story_id``."""
+    """(derivation, containment with the canonical version) of ``body`` in story ``story_id``."""
     if created:
         return DERIVATION_ORIGINAL, 1.0
     canonical = canonical_bodies(session, [story_id]).get(story_id)
@@ -443,9 +443,20 @@ def describe(session: Session, story_id: int, body: str, placement: Placement,
     if placement.match is not None and placement.match.reason == REASON_ALIGNED:
         # Verified by the alignment alone: a newsroom's rewrite; the aligned share is the figure.
         return DERIVATION_REWRITTEN, placement.match.similarity
-    similarity = (placement.match.containment if placement.match is not None
-                  else _containment(canonical, body))
+    # A verified match measured the text against the story's first stored text; once a copy
+    # published before it is the story's original (newscrawl.store.originals), the figure is
+    # measured against the original instead, as for every other version.
+    measured = placement.match is not None and _canonical_is_first(session, story_id)
+    similarity = placement.match.containment if measured else _containment(canonical, body)
     return derivation(canonical, body), similarity
+
+
+_CANONICAL_IS_FIRST = select(Story.canonical_version_id == select(func.min(Version.id)).where(
+    Version.story_id == bindparam("story_id")).scalar_subquery()).where(Story.id == bindparam("story_id"))
+
+
+def _canonical_is_first(session: Session, story_id: int) -> bool:
+    return bool(session.execute(_CANONICAL_IS_FIRST, {"story_id": story_id}).scalar())
 
 
 def compare_with_first(canonical: str, body: str) -> tuple[str, float]:

@@ -9,9 +9,11 @@
    story of an earlier version at the same URL (an edit);
 3. otherwise a new story, keyed by the first 16 hex chars of ``body_hash``.
 
-Each version records its ``derivation`` from the story's first version and its ``similarity``
-to it; a text that verifies against several stories records their merge (``story_merges``),
-never re-keying them (see :mod:`newscrawl.store.matching`).
+Each version records its ``derivation`` from the story's canonical version and its
+``similarity`` to it; a text that verifies against several stories records their merge
+(``story_merges``), never re-keying them (see :mod:`newscrawl.store.matching`). The canonical
+version is the first stored, until a copy published before it is stored: that copy becomes the
+story's original (:mod:`newscrawl.store.originals`); the key stays.
 
 :func:`store_text` holds the steps from the placement locks to the new version; ``store_page``
 and ``newscrawl reprocess`` (:mod:`newscrawl.store.maintenance.reprocess`) both store a text
@@ -37,11 +39,13 @@ from sqlalchemy.orm import Session
 
 from newscrawl.model import ArticleRecord, Fingerprint, Page, normalize_headers, site_of
 from newscrawl.stages.fingerprint import fingerprint
+from newscrawl.stages.fingerprint.derivations import DERIVATION_ORIGINAL
 from newscrawl.stages.memo import primable
 from newscrawl.store.concurrency import lock_placement, placement_lock_keys
 from newscrawl.stages.events import EVENT_WINDOW_DAYS
 from newscrawl.store.events import date_story, day_number, link_story
 from newscrawl.store.inserts import insert_band_rows, insert_ignore
+from newscrawl.store.originals import make_original, precedes_original
 from newscrawl.store.matching import (  # noqa: F401 - band_candidates_query: public from here too
     Placement,
     band_candidates,
@@ -312,10 +316,18 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
         first_fetched_at=fetched_at, last_fetched_at=fetched_at, fetch_count=fetch_count,
         url_hash=url_hash(url),
     )
-    values["derivation"], values["similarity"] = describe(session, story.id, record.body, placement,
-                                                          created_story)
+    # A copy published before the story's original is its original (newscrawl.store.originals).
+    becomes_original = not created_story and precedes_original(
+        session, story.id, values["published_at"], record.published_source)
+    if becomes_original:
+        values["derivation"], values["similarity"] = DERIVATION_ORIGINAL, 1.0
+    else:
+        values["derivation"], values["similarity"] = describe(session, story.id, record.body,
+                                                              placement, created_story)
     version = Version(id=session.execute(_INSERT_VERSION, values).scalar_one(), **values)
     record_merges(session, story.id, version.id, placement.also_matched, fetched_at)
+    if becomes_original:
+        make_original(session, story, version.id, record.body, record.title, record.language)
 
     if created_story:
         story.canonical_version_id = version.id

@@ -23,7 +23,7 @@ def ingest(db: str, *paths) -> None:
 
 def test_story_lists_derivations_and_diff_shows_the_spinner_swaps(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'wire.db'}"
-    # The cleanest copy first, so that it is the story's first version.
+    # A reprint first: the wire's own copy, published before it, is still the story's original.
     first = next(p for p in WIRE if "kbrx1040" in str(p))
     ingest(db, first, *[p for p in WIRE if p != first])
     engine = make_engine(db)
@@ -33,7 +33,8 @@ def test_story_lists_derivations_and_diff_shows_the_spinner_swaps(tmp_path, caps
     engine.dispose()
     assert len({r.story_key for r in rows}) == 1 and len(rows) == len(WIRE)
     derivation = {r.site: r.derivation for r in rows}
-    assert derivation["kbrx1040.example"] == "original"
+    assert derivation["capitol-ledger.example"] == "original"
+    assert derivation["kbrx1040.example"] == "exact"
     assert derivation["linkhub-dailynews.example"] == "reworded"
     assert set(derivation.values()) <= {"original", "exact", "trimmed", "reworded", "edited"}
     key = rows[0].story_key
@@ -43,7 +44,7 @@ def test_story_lists_derivations_and_diff_shows_the_spinner_swaps(tmp_path, caps
     out = capsys.readouterr().out
     assert f"{len(WIRE)} versions on {len(WIRE)} sites" in out
     assert re.search(r"linkhub-dailynews\.example .* reworded 0\.\d\d", out), out
-    assert re.search(r"\* v\d+ +kbrx1040\.example .* original", out), out
+    assert re.search(r"\* v\d+ +capitol-ledger\.example .* original", out), out
 
     spun_id = next(r.version_id for r in rows if r.site == "linkhub-dailynews.example")
     assert cli_main(["story", key, "--diff", str(rows[0].version_id), f"v{spun_id}",

@@ -26,7 +26,8 @@ from evaluation.samples import SITES
 
 CHROMIUM = os.environ.get("NEWSCRAWL_TEST_CHROMIUM", "/usr/bin/chromium")
 HOSTILE_PAGE = Path(__file__).resolve().parent / "hostile.html"
-#: The wire story's six copies, the cleanest first (it becomes the story's first version),
+#: The wire story's six copies, the cleanest first (its first stored version: it gives the story
+#: its key; the wire's own copy, published before it, becomes the story's original),
 #: then the Sentinel's own report of the same event, then a page whose title and text carry markup.
 WIRE = sorted(SITES.glob("*/wire-port-blast"))
 FIRST_COPY = next(p for p in WIRE if "kbrx1040" in str(p))
@@ -45,7 +46,7 @@ DOWNLOADED_AFTER = [dt.timedelta(minutes=m) for m in (0, 25, 50, 100, 180, 330)]
 
 def ingest_samples(db: str, folder: Path) -> None:
     """Copies of the sample pages in ``folder``, downloaded at FIRST_DOWNLOAD + DOWNLOADED_AFTER,
-    ingested into ``db`` (the first copy first: it becomes the story's first version)."""
+    ingested into ``db`` (the first copy first: it gives the story its key)."""
     originals = [FIRST_COPY, *[p for p in WIRE if p != FIRST_COPY], INDEPENDENT, HOSTILE_PAGE]
     paths = []
     for n, (original, after) in enumerate(zip(originals, DOWNLOADED_AFTER)):
