@@ -31,8 +31,7 @@ its chance to match other stories).
 **Derivation.** :func:`describe` says how the stored text derives from the story's first
 version (:func:`newscrawl.stages.fingerprint.derivation`) and its containment with it; both are kept
 on the version row. A text verified by the alignment alone (a newsroom's rewrite) is
-"rewritten", its similarity the aligned share (:attr:`StoryMatch.similarity`); one verified by
-the passage order alone likewise, its similarity the passage-order share.
+"rewritten", its similarity the aligned share (:attr:`StoryMatch.similarity`).
 """
 
 from __future__ import annotations
@@ -52,7 +51,6 @@ from newscrawl.stages.fingerprint import (
     DERIVATION_ORIGINAL,
     DERIVATION_REWRITTEN,
     REASON_ALIGNED,
-    REASON_PASSAGES,
     StoryMatch,
     TextFeatures,
     containment,
@@ -442,9 +440,8 @@ def describe(session: Session, story_id: int, body: str, placement: Placement,
     if placement.via == "exact":
         # Same normalized text as some version of the story, not necessarily the first one.
         return compare_with_first(canonical, body)
-    if placement.match is not None and placement.match.reason in (REASON_ALIGNED, REASON_PASSAGES):
-        # Verified by the alignment or the passage order alone: a newsroom's rewrite; the aligned
-        # or passage-order share is the figure.
+    if placement.match is not None and placement.match.reason == REASON_ALIGNED:
+        # Verified by the alignment alone: a newsroom's rewrite; the aligned share is the figure.
         return DERIVATION_REWRITTEN, placement.match.similarity
     # A verified match measured the text against the story's first stored text; once a copy
     # published before it is the story's original (newscrawl.store.originals), the figure is

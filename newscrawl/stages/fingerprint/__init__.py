@@ -15,7 +15,6 @@ from newscrawl.stages.fingerprint.derivations import (
 )
 from newscrawl.stages.fingerprint.matching import (
     REASON_ALIGNED,
-    REASON_PASSAGES,
     SAME_STORY_THRESHOLD,
     StoryMatch,
     TextFeatures,
@@ -39,7 +38,7 @@ from newscrawl.stages.fingerprint.signature import (
 
 __all__ = [
     "BAND_COUNT", "DERIVATIONS", "MAX_FINGERPRINT_TOKENS", "DERIVATION_EXACT", "DERIVATION_ORIGINAL",
-    "DERIVATION_REWRITTEN", "REASON_ALIGNED", "REASON_PASSAGES", "SAME_STORY_THRESHOLD",
+    "DERIVATION_REWRITTEN", "REASON_ALIGNED", "SAME_STORY_THRESHOLD",
     "SIGNATURE_BLOCKS", "StoryMatch", "TextFeatures", "aligned_share", "block_band_range", "containment", "derivation",
     "fingerprint", "fingerprint_and_cut", "match_features", "match_story", "reports_same_event", "same_story", "shares_reporting", "story_similarity",
 ]

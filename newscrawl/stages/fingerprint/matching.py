@@ -34,14 +34,6 @@ The decision (:func:`decide`; the thresholds are measured on the evidence corpus
   figures in the wire copy's sequence. An independent report of the same event shares the
   facts and many words, not their sequence. Words and runs are script-independent (tokens are
   words, CJK characters one each): no word list of any language is read.
-* else, with the same containment floor, *passage order* (:func:`passage_order`): the shorter
-  text's first :data:`ALIGN_WINDOW` words cut into passages of :data:`PASSAGE_WORDS` words, each
-  matched to the other text's passage holding most of its words (at least
-  :data:`PASSAGE_OVERLAP` of them); the longest run of matches in increasing position over the
-  shorter text's passages >= :data:`PASSAGE_THRESHOLD`: same story, "rewritten". A heavier
-  rewrite changes so many words inside each clause that few runs of two words survive, yet
-  keeps most of each clause's words and the wire copy's order of clauses; an independent report
-  tells the event in its own order. Names and figures veto it as they veto the alignment.
 
 Immutables other than anchors were measured and not kept: the numbers of two reports of one
 event are the same whether one was rewritten from the other or not (COUNTER's non-derived
@@ -59,7 +51,6 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from bisect import bisect_left
 from difflib import SequenceMatcher
 
 import numpy as np
@@ -102,19 +93,6 @@ ALIGN_MIN_WORDS = 50
 #: (docs/matching.md).
 ALIGN_MIN_CONTAINMENT = 0.10
 
-#: Passage-order share (:func:`passage_order`) at or above which a text the alignment rejects
-#: is still a rewrite of the other: the lowest at which COUNTER's national and foreign non
-#: derived pairs gain no link, checked on the other domains (docs/matching.md).
-PASSAGE_THRESHOLD = 0.45
-#: Words a passage holds (:func:`passage_order`): about a clause, so that a rewritten clause is
-#: still one passage sharing most of its words with the wire copy's.
-PASSAGE_WORDS = 10
-#: Share of a passage's words another passage must hold to be its match.
-PASSAGE_OVERLAP = 0.4
-#: Passages :func:`passage_order`'s share is counted over at least (as :data:`ALIGN_MIN_WORDS`
-#: words for the alignment: a brief's few passages find matches in order by chance).
-PASSAGE_MIN_COUNT = 5
-
 #: 3-gram containment at or above which a text that is not a candidate's story shares enough of
 #: its wording to report the same event (a newspaper story that takes a paragraph of a wire
 #: story and adds its own reporting): about 1% of COUNTER's pairs of different agency and
@@ -132,7 +110,6 @@ NO_MATCH_BELOW = min(SAME_EVENT_CONTAINMENT, ALIGN_MIN_CONTAINMENT, CONTAINMENT_
 REASON_CONTAINMENT = "containment"
 REASON_ANCHORS = "anchors"
 REASON_ALIGNED = "aligned"
-REASON_PASSAGES = "passages"
 REASON_NONE = "different"
 
 
@@ -207,48 +184,6 @@ def aligned_share(a: tuple[str, ...], b: tuple[str, ...], run: int = ALIGN_RUN, 
     return sum(m.size for m in blocks if m.size >= run) / max(min(len(a), len(b)), min_length)
 
 
-def increasing_run(positions: list[int]) -> int:
-    """Length of the longest strictly increasing subsequence of ``positions``."""
-    tails: list[int] = []
-    for x in positions:
-        i = bisect_left(tails, x)
-        if i == len(tails):
-            tails.append(x)
-        else:
-            tails[i] = x
-    return len(tails)
-
-
-def passage_windows(words: tuple[int, ...], size: int) -> list[frozenset[int]]:
-    """``words`` cut into consecutive windows of ``size`` words (a last window of at least half
-    that), each as a set: a passage, whatever the script's sentence marks."""
-    last = max(len(words) - size // 2, 1) if words else 0
-    return [frozenset(words[i:i + size]) for i in range(0, last, size)]
-
-
-def passage_order(a: tuple[int, ...], b: tuple[int, ...], size: int = PASSAGE_WORDS,
-                  overlap: float = PASSAGE_OVERLAP, min_passages: int = PASSAGE_MIN_COUNT) -> float:
-    """Share of the shorter text's passages (:func:`passage_windows`) that find, in the same
-    order, a passage of the other holding at least ``overlap`` of their words: each passage is
-    matched to the other text's passage holding most of its words, and the longest run of
-    matches in increasing position (:func:`increasing_run`) is counted over at least
-    ``min_passages`` passages."""
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    mine, theirs = passage_windows(short, size), passage_windows(long_, size)
-    if not mine or not theirs:
-        return 0.0
-    positions = []
-    for window in mine:
-        best, at = 0, -1
-        for n, other in enumerate(theirs):
-            shared = len(window & other)
-            if shared > best:
-                best, at = shared, n
-        if best >= overlap * len(window):
-            positions.append(at)
-    return increasing_run(positions) / max(len(mine), min_passages)
-
-
 @dataclass(frozen=True, slots=True)
 class StoryMatch:
     """How two bodies compare: the figures and the decision (see the module docstring)."""
@@ -258,17 +193,12 @@ class StoryMatch:
     same_story: bool
     aligned: float | None = None  # None: the alignment was not needed (or not worth trying)
     reason: str = REASON_NONE  # the rule that decided (REASON_*)
-    passage: float | None = None  # passage_order; None: not needed (or not worth trying)
 
     @property
     def similarity(self) -> float:
-        """The figure that decided: the aligned share or the passage-order share for a rewrite,
-        else the containment."""
-        if self.reason == REASON_ALIGNED and self.aligned is not None:
-            return self.aligned
-        if self.reason == REASON_PASSAGES and self.passage is not None:
-            return self.passage
-        return self.containment
+        """The figure that decided: the aligned share for a rewrite, else the containment."""
+        return self.aligned if self.reason == REASON_ALIGNED and self.aligned is not None \
+            else self.containment
 
 
 def token_hashes(toks: list[str]) -> np.ndarray:
@@ -396,13 +326,12 @@ def stored_word_set(body: str) -> bytes:
 
 
 def decide(c: float, a_small: int, anchor_c: float, aligned: float | None = None,
-           named: bool = True, passage: float | None = None) -> StoryMatch:
+           named: bool = True) -> StoryMatch:
     """The same-story decision from containment ``c``, the smaller text's anchor-bigram count
-    ``a_small``, the anchor containment ``anchor_c``, the aligned share ``aligned`` and the
-    passage-order share ``passage`` (None: not measured, that rewrite rule does not apply);
-    ``named``: both texts' anchors hold names (numbers alone, in a script without letter case,
-    do not veto a rewrite rule: a rewrite writes figures into other words, "won by 5 wickets" /
-    "a 5-wicket win")."""
+    ``a_small``, the anchor containment ``anchor_c`` and the aligned share ``aligned`` (None:
+    not measured, the rewrite rule does not apply); ``named``: both texts' anchors hold names
+    (numbers alone, in a script without letter case, do not veto an alignment: a rewrite
+    writes figures into other words, "won by 5 wickets" / "a 5-wicket win")."""
     anchors_testify = a_small >= MIN_ANCHORS
     anchor_figure = anchor_c if anchors_testify else None
     if not anchors_testify and c >= SAME_STORY_THRESHOLD:
@@ -411,12 +340,10 @@ def decide(c: float, a_small: int, anchor_c: float, aligned: float | None = None
         return StoryMatch(c, anchor_figure, True, aligned, REASON_CONTAINMENT)
     if anchors_testify and c >= CONTAINMENT_FLOOR and anchor_c >= ANCHOR_THRESHOLD:
         return StoryMatch(c, anchor_figure, True, aligned, REASON_ANCHORS)
-    names_kept = not anchors_testify or not named or anchor_c >= ALIGN_ANCHOR_THRESHOLD
-    if aligned is not None and aligned >= ALIGN_THRESHOLD and names_kept:
-        return StoryMatch(c, anchor_figure, True, aligned, REASON_ALIGNED, passage)
-    if passage is not None and passage >= PASSAGE_THRESHOLD and names_kept:
-        return StoryMatch(c, anchor_figure, True, aligned, REASON_PASSAGES, passage)
-    return StoryMatch(c, anchor_figure, False, aligned, REASON_NONE, passage)
+    if aligned is not None and aligned >= ALIGN_THRESHOLD \
+            and (not anchors_testify or not named or anchor_c >= ALIGN_ANCHOR_THRESHOLD):
+        return StoryMatch(c, anchor_figure, True, aligned, REASON_ALIGNED)
+    return StoryMatch(c, anchor_figure, False, aligned, REASON_NONE)
 
 
 def match_features(a: TextFeatures, b: TextFeatures) -> StoryMatch:
@@ -427,12 +354,8 @@ def match_features(a: TextFeatures, b: TextFeatures) -> StoryMatch:
     m = decide(c, a_small, anchor_c)
     if m.same_story or c < ALIGN_MIN_CONTAINMENT:
         return m
-    named = a.named and b.named
-    aligned = aligned_share(a.lead_words, b.lead_words, min_length=ALIGN_MIN_WORDS)
-    m = decide(c, a_small, anchor_c, aligned, named)
-    if m.same_story:
-        return m
-    return decide(c, a_small, anchor_c, aligned, named, passage_order(a.lead_words, b.lead_words))
+    return decide(c, a_small, anchor_c, aligned_share(a.lead_words, b.lead_words, min_length=ALIGN_MIN_WORDS),
+                  a.named and b.named)
 
 
 def shares_reporting(m: StoryMatch) -> bool:
