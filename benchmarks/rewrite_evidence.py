@@ -24,6 +24,32 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def print_agency_links(rows, bodies) -> None:
+    """The pairs of distinct agency files the current rules link, by rule: how many, and the
+    median share of the smaller text's numbers (tokens with a digit) the other holds (a copy
+    keeps its figures; another story told from one template does not)."""
+    from statistics import median
+
+    from newscrawl.stages.fingerprint.text import stable_tokens
+
+    def numbers(name: str) -> set[str]:
+        return {t for t in stable_tokens(bodies[f"agency:{name}"]) if any(c.isdigit() for c in t)}
+
+    print("| distinct agency files linked now, by rule | chosen on | held out |"
+          " median share of numbers kept (pairs with >= 3 numbers each) |")
+    print("|---|---|---|---|")
+    for reason in sorted({r.reason for r in rows if r.same_story}):
+        linked = [r for r in rows if r.same_story and r.reason == reason]
+        shares = []
+        for r in linked:
+            a, b = (numbers(name) for name in r.id.split("~"))
+            if min(len(a), len(b)) >= 3:
+                shares.append(len(a & b) / min(len(a), len(b)))
+        kept = f"{median(shares):.2f} ({len(shares)})" if shares else "-"
+        print(f"| {reason} | {sum(r.chosen for r in linked)} | {sum(not r.chosen for r in linked)} | {kept} |")
+    print()
+
+
 def main(argv: list[str] | None = None) -> int:
     from evaluation.reuse import LABELS, ReuseUnavailable, load_counter
     from evaluation.rewrites import (
@@ -81,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                    "first 30 words": distinct_article_features([a.body for a in articles], first_words=30)}
         except CorpusUnavailable as exc:
             print(f"rewrite_evidence: {exc}", file=sys.stderr)
+    print_agency_links(others["agency files"], bodies)
     print(f"{len(rows)} pairs with both texts articles; "
           + "; ".join(f"{name}: {len(v)} pairs" for name, v in others.items()))
 
