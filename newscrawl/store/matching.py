@@ -67,7 +67,12 @@ from newscrawl.stages.fingerprint.matching import (
     text_hashes,
 )
 from newscrawl.stages.fingerprint.words import (
+    RARE_WORDS_INDEXED,
+    RARE_WORDS_LOOKED_UP,
     WEIGHTED_FLOOR,
+    WORD_BAND_COUNT,
+    WordCounts,
+    rarest_words,
     word_bands,
     word_set_hashes,
     word_set_jaccard,
@@ -102,6 +107,9 @@ class Placement:
     #: anchor pairs, named, word set), when the lookup computed them: a new story stores them
     #: without tokenising its body again.
     features: tuple[bytes, bytes, bool, bytes] | None = None
+    #: The text's rarest words (:func:`~newscrawl.stages.fingerprint.words.rarest_words`), when
+    #: the lookup weighed them: a new story indexes the first ``RARE_WORDS_INDEXED``.
+    rare_words: tuple[int, ...] | None = None
 
 
 @lru_cache(maxsize=8)
@@ -193,6 +201,19 @@ MAX_EVENT_WORD_CANDIDATES = 30
 #: Days either side of a text's own day its word bands are looked up in: a newsroom rewrites a
 #: wire story within days of it.
 WORD_WINDOW_DAYS = 3
+#: ``story_word_bands`` also holds each dated story's rarest words
+#: (:data:`~newscrawl.stages.fingerprint.words.RARE_WORDS_INDEXED`), one row per word under
+#: this band number, after the word signature's bands, the word's hash as the row's hash: the
+#: same (band, hash, day) key finds the stories of the days around a text holding one of its
+#: rare words (:func:`rare_word_hits`), the reports of its event that share no word band.
+RARE_WORDS_BAND = WORD_BAND_COUNT
+#: At most this many stories found by rare words alone are checked for the event evidence,
+#: those whose shared rare words weigh most first.
+MAX_RARE_WORD_CANDIDATES = 10
+
+_RARE_WORD_ROWS = select(StoryWordBand.story_id, StoryWordBand.hash).where(
+    StoryWordBand.band == RARE_WORDS_BAND, StoryWordBand.hash.in_(bindparam("words", expanding=True)),
+    StoryWordBand.day.between(bindparam("first_day"), bindparam("last_day")))
 
 
 @lru_cache(maxsize=8)
@@ -223,6 +244,21 @@ def word_band_hits(session: Session, bands: tuple[int, ...], day: int | None,
     return [(story_id, shared) for story_id, shared in rows]
 
 
+def rare_word_hits(session: Session, words: list[int], counts: WordCounts, day: int | None,
+                   limit: int = MAX_RARE_WORD_CANDIDATES) -> list[int]:
+    """Ids of the (at most ``limit``) stories of the days around ``day`` whose indexed rarest
+    words include some of ``words`` (a text's rarest), those whose shared words weigh most by
+    ``counts`` first (ties: the oldest). One index range scan per word on (band, hash, day)."""
+    if not words or day is None:
+        return []
+    rows = session.execute(_RARE_WORD_ROWS, {"words": words, "first_day": day - WORD_WINDOW_DAYS,
+                                             "last_day": day + WORD_WINDOW_DAYS}).all()
+    weight: dict[int, float] = {}
+    for story_id, word in rows:
+        weight[story_id] = weight.get(story_id, 0.0) + counts.weight(word)
+    return sorted(weight, key=lambda sid: (-weight[sid], sid))[:limit]
+
+
 def _word_story_candidates(hits: list[tuple[int, int]], limit: int = MAX_WORD_CANDIDATES) -> list[int]:
     return [story_id for story_id, shared in hits if shared >= MIN_SHARED_WORD_BANDS][:limit]
 
@@ -240,11 +276,19 @@ def word_candidates(session: Session, bands: tuple[int, ...], day: int | None,
 _word_bands = lru_cache(maxsize=4)(word_bands)
 
 
-def index_words(session: Session, story_id: int, body: str, day: int | None) -> None:
-    """Store the word bands of a new story's first version ``body`` (only a story with a day)."""
+def index_words(session: Session, story_id: int, body: str, day: int | None,
+                rare_words: tuple[int, ...] | None = None) -> None:
+    """Store the word bands and the rarest words of a new story's first version ``body`` (only a
+    story with a day); ``rare_words``: its words rarest first, when the lookup weighed them
+    (:attr:`Placement.rare_words`), else weighed by the store's counts now."""
     bands = _word_bands(body) if day is not None else ()
-    if bands:
-        insert_word_band_rows(session, story_id, day, list(enumerate(bands)))
+    if not bands:
+        return
+    if rare_words is None:
+        words = word_set_hashes(body).tolist()
+        rare_words = tuple(rarest_words(words, word_counts(session, words), RARE_WORDS_INDEXED))
+    insert_word_band_rows(session, story_id, day, list(enumerate(bands)) + [
+        (RARE_WORDS_BAND, word) for word in rare_words[:RARE_WORDS_INDEXED]])
 
 
 def story_candidates(session: Session, body: str, fp: Fingerprint, day: int | None = None) -> list[int]:
@@ -254,15 +298,21 @@ def story_candidates(session: Session, body: str, fp: Fingerprint, day: int | No
     return _lookup(session, body, fp, day)[0]
 
 
-def _lookup(session: Session, body: str, fp: Fingerprint, day: int | None) -> tuple[list[int], list[int]]:
-    """(:func:`story_candidates`, the other stories sharing a word band: checked for the event
+def _lookup(session: Session, body: str, fp: Fingerprint, day: int | None,
+            rare: tuple[list[int], WordCounts] | None = None) -> tuple[list[int], list[int]]:
+    """(:func:`story_candidates`, the other stories sharing a word band or, ``rare`` given (the
+    text's rarest words and their counts), one of its rare words: checked for the event
     evidence only)."""
     found = band_candidates(session, fp.bands) if fp.bands else []
     hits = word_band_hits(session, _word_bands(body), day) if day is not None else []
     seen = set(found)
     found += [s for s in _word_story_candidates(hits) if s not in seen]
     seen.update(found)
-    return found, [s for s, _ in hits if s not in seen]
+    event_only = [s for s, _ in hits if s not in seen]
+    if rare is not None:
+        seen.update(event_only)
+        event_only += [s for s in rare_word_hits(session, rare[0], rare[1], day) if s not in seen]
+    return found, event_only
 
 
 def canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
@@ -367,18 +417,23 @@ def index_features(session: Session, story_id: int, body: str,
     fold_word_counts(session, story_id)
 
 
-def shared_words(session: Session, mine: frozenset[int],
-                 others: dict[int, frozenset[int]]) -> list[tuple[int, float]]:
+def shared_words(session: Session, mine: frozenset[int], others: dict[int, frozenset[int]],
+                 mine_counts: WordCounts | None = None) -> list[tuple[int, float]]:
     """(story id, figure) of the stories ``others`` (id: word set) whose longer words say they
     report the event of the text of word set ``mine``
     (:func:`~newscrawl.stages.fingerprint.words.words_event_figure`). Only stories at a plain
     Jaccard of at least ``WEIGHTED_FLOOR`` are weighed, and the document frequencies of their
     words and the text's are read in one lookup (``word_counts``); with too few stories
-    counted the plain Jaccard decides."""
+    counted the plain Jaccard decides. ``mine_counts``: the counts of ``mine``'s words, read
+    already (only the others' words are read then)."""
     near = {sid: ws for sid, ws in others.items() if word_set_jaccard(mine, ws) >= WEIGHTED_FLOOR}
     if not near:
         return []
-    counts = word_counts(session, mine.union(*near.values()))
+    if mine_counts is None:
+        counts = word_counts(session, mine.union(*near.values()))
+    else:
+        theirs = word_counts(session, frozenset().union(*near.values()) - mine)
+        counts = WordCounts(theirs.stories, {**mine_counts.counts, **theirs.counts})
     found = [(sid, words_event_figure(mine, ws, counts)) for sid, ws in near.items()]
     return [(sid, figure) for sid, figure in found if figure is not None]
 
@@ -404,9 +459,15 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
     features = (hashes[0].astype("<u4").tobytes(), hashes[1].astype("<u4").tobytes(), hashes[2],
                 my_words.astype("<u4").tobytes())
     word_checked: dict[int, frozenset[int]] = {}  # stories not its own nor sharing wording
+    rare_words: tuple[int, ...] | None = None
     if fp.bands:
-        candidates, event_only = _lookup(session, body, fp, day)
         mine = TextFeatures.from_hashes(*hashes, word_set=my_words)
+        rare = None
+        if day is not None:
+            mine_counts = word_counts(session, mine.word_set)
+            rare_words = tuple(rarest_words(mine.word_set, mine_counts, RARE_WORDS_LOOKED_UP))
+            rare = (list(rare_words), mine_counts)
+        candidates, event_only = _lookup(session, body, fp, day, rare)
         if candidates:
             verified = verify_candidates(session, mine, shingle_array(hashes[0]), candidates, related,
                                          word_checked)
@@ -416,7 +477,8 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
                 return Placement(best[1], "bands", best[2],
                                  [(sid, c) for c, sid, _ in verified[1:]], features=features)
         word_checked |= word_sets(session, event_only)
-        related += [(1, -figure, sid) for sid, figure in shared_words(session, mine.word_set, word_checked)]
+        related += [(1, -figure, sid) for sid, figure in shared_words(
+            session, mine.word_set, word_checked, rare[1] if rare is not None else None)]
     related.sort()
     # Shared longer words are weaker evidence than shared wording: the best such story names
     # the event, the others are not merged into it on that evidence alone.
@@ -425,8 +487,8 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
 
     story_id = session.execute(_LAST_STORY_AT_URL, {"url": url}).scalar()
     if story_id is not None:
-        return Placement(story_id, "url", related=related_ids, features=features)
-    return Placement(None, "new", related=related_ids, features=features)
+        return Placement(story_id, "url", related=related_ids, features=features, rare_words=rare_words)
+    return Placement(None, "new", related=related_ids, features=features, rare_words=rare_words)
 
 
 def describe(session: Session, story_id: int, body: str, placement: Placement,
@@ -495,5 +557,5 @@ def record_merges(session: Session, story_id: int, version_id: int,
 
 
 __all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates", "band_candidates_query",
-           "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "record_merges", "shared_words", "story_candidates", "verify_candidates",
+           "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "rare_word_hits", "record_merges", "shared_words", "story_candidates", "verify_candidates",
            "word_band_hits", "word_candidates", "word_sets"]

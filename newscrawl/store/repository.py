@@ -337,7 +337,7 @@ def add_version(session: Session, placement: Placement, record: ArticleRecord, f
                                          "published_at_": story.published_at,
                                          "event_id_": story.event_id})
         insert_band_rows(session, story.id, list(enumerate(fp.bands)))
-        index_words(session, story.id, record.body, day)
+        index_words(session, story.id, record.body, day, placement.rare_words)
         index_features(session, story.id, record.body, placement.features)
     elif story.published_at is None and record.published_at is not None:
         # A story first stored without a day: a copy that states its date gives it one.

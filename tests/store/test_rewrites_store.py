@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from newscrawl.stages.events import EVENT_WINDOW_DAYS
 from newscrawl.stages.fingerprint import DERIVATION_REWRITTEN
 from newscrawl.store import store_page
-from newscrawl.store.matching import band_candidates, word_candidates
+from newscrawl.store.matching import RARE_WORDS_BAND, band_candidates, word_candidates
 from newscrawl.store.models import Story, StoryWordBand, Version
 from newscrawl.store.repository import record_fingerprint
-from newscrawl.stages.fingerprint.words import word_bands
+from newscrawl.stages.fingerprint.words import RARE_WORDS_INDEXED, WORD_BAND_COUNT, word_bands
 
 from evaluation.articles import TRAM, DESAL_OWN_REPORT, DESAL_REWRITE, DESAL_WIRE, reworded_every
 
@@ -58,7 +58,10 @@ def test_only_stories_with_a_day_are_word_indexed(db_session, article):
     stored(db_session, article, "https://valley-wire.example/desal", DESAL_WIRE, None)
     assert db_session.execute(select(func.count()).select_from(StoryWordBand)).scalar_one() == 0
     stored(db_session, article, "https://valley-wire.example/desal-2", DESAL_OWN_REPORT, DAY)
-    assert db_session.execute(select(func.count()).select_from(StoryWordBand)).scalar_one() == 64
+    # The signature's bands, and the story's rarest words under a band number of their own.
+    rare = StoryWordBand.band == RARE_WORDS_BAND
+    rows = dict(db_session.execute(select(rare, func.count()).group_by(rare)).all())
+    assert rows == {False: WORD_BAND_COUNT, True: RARE_WORDS_INDEXED}
 
 
 def test_a_story_built_on_part_of_a_wire_story_is_its_own_story_in_its_event(db_session, article):

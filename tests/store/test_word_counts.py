@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import sessionmaker
 
 from newscrawl.stages.fingerprint import words
-from newscrawl.store import store_page, word_counts as counting
+from newscrawl.store import matching, store_page, word_counts as counting
 from newscrawl.store.maintenance.backfill import backfill_features
 from newscrawl.store.models import COUNTED_THROUGH, STORIES_COUNTED, Story, StoryFeatures, WordCount
 
@@ -101,6 +101,25 @@ def test_reports_sharing_rare_words_are_one_event_only_with_weights(
     assert wire.created_story and report.created_story
     event_of = events(db_session)
     assert (event_of[wire.story_key] == event_of[report.story_key]) == weighted
+
+
+@pytest.mark.parametrize("days_later", [1, 30])
+def test_reports_sharing_no_word_band_are_found_by_their_rare_words(
+        db_session, article, small_store, monkeypatch, days_later):
+    # As if the two word signatures shared no band (at a Jaccard of 0.12 two times in five):
+    # the stored report is found by the rare words both hold, within the event window only.
+    monkeypatch.setattr(matching, "word_band_hits", lambda *args, **kwargs: [])
+    monkeypatch.setattr(matching, "band_candidates", lambda *args, **kwargs: [])
+    background(db_session, article)
+    shared = [word("quay", i) for i in range(20)]
+    wire = store(db_session, article, "https://wire.example/a",
+                 text(300, COMMON_A, shared, [word("wireown", i) for i in range(10)]), DAY)
+    report = store(db_session, article, "https://paper.example/b",
+                   text(400, COMMON_B, shared, [word("paperown", i) for i in range(10)]),
+                   DAY + dt.timedelta(days=days_later))
+    assert wire.created_story and report.created_story
+    event_of = events(db_session)
+    assert (event_of[wire.story_key] == event_of[report.story_key]) == (days_later <= 3)
 
 
 def test_words_are_counted_in_batches_and_rebuilt_from_the_word_sets(db_engine, db_session, article,
