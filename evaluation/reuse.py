@@ -54,13 +54,15 @@ class ReusePair:
     derived_paper: str
 
 
-def _date(text: str | None) -> dt.date | None:
-    """COUNTER's ``DD.MM.YY`` (a few are damaged: None)."""
-    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{2})", (text or "").strip())
+def read_date(text: str | None) -> dt.date | None:
+    """COUNTER's ``DD.MM.YY``, also with ``-`` or ``/`` between the parts as a day-first date
+    reader would take it (one is written ``DD-MM-YY``); None for a damaged one (a part missing,
+    a day the month has not)."""
+    m = re.fullmatch(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2})", (text or "").strip())
     if not m:
         return None
     try:
-        return dt.date(2000 + int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return dt.date(2000 + int(m.group(4)), int(m.group(3)), int(m.group(1)))
     except ValueError:
         return None
 
@@ -75,8 +77,8 @@ def load_counter(data: Path = COUNTER_DATA) -> list[ReusePair]:
             continue
         r = json.loads(line)
         pairs.append(ReusePair(r["id"], r["a"], r["b"], r["label"], r["domain"],
-                               r["a_meta"]["filename"], _date(r["a_meta"].get("newsdate")),
-                               _date(r["b_meta"].get("newsdate")), r["b_meta"].get("newspaper", "")))
+                               r["a_meta"]["filename"], read_date(r["a_meta"].get("newsdate")),
+                               read_date(r["b_meta"].get("newsdate")), r["b_meta"].get("newspaper", "")))
     return pairs
 
 
