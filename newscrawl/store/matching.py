@@ -298,21 +298,15 @@ def story_candidates(session: Session, body: str, fp: Fingerprint, day: int | No
     return _lookup(session, body, fp, day)[0]
 
 
-def _lookup(session: Session, body: str, fp: Fingerprint, day: int | None,
-            rare: tuple[list[int], WordCounts] | None = None) -> tuple[list[int], list[int]]:
-    """(:func:`story_candidates`, the other stories sharing a word band or, ``rare`` given (the
-    text's rarest words and their counts), one of its rare words: checked for the event
+def _lookup(session: Session, body: str, fp: Fingerprint, day: int | None) -> tuple[list[int], list[int]]:
+    """(:func:`story_candidates`, the other stories sharing a word band: checked for the event
     evidence only)."""
     found = band_candidates(session, fp.bands) if fp.bands else []
     hits = word_band_hits(session, _word_bands(body), day) if day is not None else []
     seen = set(found)
     found += [s for s in _word_story_candidates(hits) if s not in seen]
     seen.update(found)
-    event_only = [s for s, _ in hits if s not in seen]
-    if rare is not None:
-        seen.update(event_only)
-        event_only += [s for s in rare_word_hits(session, rare[0], rare[1], day) if s not in seen]
-    return found, event_only
+    return found, [s for s, _ in hits if s not in seen]
 
 
 def canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
@@ -462,12 +456,7 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
     rare_words: tuple[int, ...] | None = None
     if fp.bands:
         mine = TextFeatures.from_hashes(*hashes, word_set=my_words)
-        rare = None
-        if day is not None:
-            mine_counts = word_counts(session, mine.word_set)
-            rare_words = tuple(rarest_words(mine.word_set, mine_counts, RARE_WORDS_LOOKED_UP))
-            rare = (list(rare_words), mine_counts)
-        candidates, event_only = _lookup(session, body, fp, day, rare)
+        candidates, event_only = _lookup(session, body, fp, day)
         if candidates:
             verified = verify_candidates(session, mine, shingle_array(hashes[0]), candidates, related,
                                          word_checked)
@@ -476,9 +465,18 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
                 best = verified[0]
                 return Placement(best[1], "bands", best[2],
                                  [(sid, c) for c, sid, _ in verified[1:]], features=features)
+        # Not a copy: the counts of its words are read once, for its rarest words (looked up
+        # here, indexed if it is a new story) and the weights of the event evidence.
+        mine_counts = None
+        if day is not None:
+            mine_counts = word_counts(session, mine.word_set)
+            rare_words = tuple(rarest_words(mine.word_set, mine_counts, RARE_WORDS_LOOKED_UP))
+            seen = set(candidates).union(event_only)
+            event_only += [sid for sid in rare_word_hits(session, list(rare_words), mine_counts, day)
+                           if sid not in seen]
         word_checked |= word_sets(session, event_only)
         related += [(1, -figure, sid) for sid, figure in shared_words(
-            session, mine.word_set, word_checked, rare[1] if rare is not None else None)]
+            session, mine.word_set, word_checked, mine_counts)]
     related.sort()
     # Shared longer words are weaker evidence than shared wording: the best such story names
     # the event, the others are not merged into it on that evidence alone.
