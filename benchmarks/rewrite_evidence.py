@@ -24,20 +24,28 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def print_agency_links(rows, bodies) -> None:
-    """The pairs of distinct agency files the current rules link, by rule: how many, and the
-    median share of the smaller text's numbers (tokens with a digit) the other holds (a copy
-    keeps its figures; another story told from one template does not)."""
+def print_agency_links(rows, bodies, dates) -> None:
+    """The pairs of distinct agency files the current rules link, by rule: how many, how many of
+    them are dated more than the store's window apart (``dates``: {file name: its date}; the
+    store's alignment rule does not link those, newscrawl.store.matching.aligned_in_time), and
+    the median share of the smaller text's numbers (tokens with a digit) the other holds (a
+    copy keeps its figures; another story told from one template does not)."""
     from statistics import median
 
     from newscrawl.stages.fingerprint.text import stable_tokens
+    from newscrawl.store.matching import WORD_WINDOW_DAYS
 
     def numbers(name: str) -> set[str]:
         return {t for t in stable_tokens(bodies[f"agency:{name}"]) if any(c.isdigit() for c in t)}
 
-    print("| distinct agency files linked now, by rule | chosen on | held out |"
+    def apart(r) -> bool:
+        a, b = (dates.get(name) for name in r.id.split("~"))
+        return a is not None and b is not None and abs((a - b).days) > WORD_WINDOW_DAYS
+
+    print(f"| distinct agency files linked now, by rule | chosen on | held out |"
+          f" of them > {WORD_WINDOW_DAYS} days apart (chosen, held out) |"
           " median share of numbers kept (pairs with >= 3 numbers each) |")
-    print("|---|---|---|---|")
+    print("|---|---|---|---|---|")
     for reason in sorted({r.reason for r in rows if r.same_story}):
         linked = [r for r in rows if r.same_story and r.reason == reason]
         shares = []
@@ -46,7 +54,28 @@ def print_agency_links(rows, bodies) -> None:
             if min(len(a), len(b)) >= 3:
                 shares.append(len(a & b) / min(len(a), len(b)))
         kept = f"{median(shares):.2f} ({len(shares)})" if shares else "-"
-        print(f"| {reason} | {sum(r.chosen for r in linked)} | {sum(not r.chosen for r in linked)} | {kept} |")
+        far = f"{sum(r.chosen and apart(r) for r in linked)}, {sum(not r.chosen and apart(r) for r in linked)}"
+        print(f"| {reason} | {sum(r.chosen for r in linked)} | {sum(not r.chosen for r in linked)} | {far} |"
+              f" {kept} |")
+    print()
+
+
+def print_aligned_days(rows, pairs) -> None:
+    """How many days apart the labelled pairs the alignment rule links are (each pair's two
+    dates; the store links them only within its window)."""
+    from collections import Counter
+
+    from newscrawl.stages.fingerprint import REASON_ALIGNED
+
+    day_of = {p.id: (p.source_date, p.derived_date) for p in pairs}
+    gaps: dict[str, Counter] = {}
+    for r in rows:
+        if r.same_story and r.reason == REASON_ALIGNED:
+            a, b = day_of[r.id]
+            gaps.setdefault(r.label, Counter())["unknown" if a is None or b is None else abs((a - b).days)] += 1
+    for label, counts in sorted(gaps.items()):
+        print(f"labelled pairs linked by the alignment, {label}: days apart "
+              + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: str(kv[0]))))
     print()
 
 
@@ -107,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
                    "first 30 words": distinct_article_features([a.body for a in articles], first_words=30)}
         except CorpusUnavailable as exc:
             print(f"rewrite_evidence: {exc}", file=sys.stderr)
-    print_agency_links(others["agency files"], bodies)
+    print_agency_links(others["agency files"], bodies, {p.source_name: p.source_date for p in pairs})
+    print_aligned_days(rows, pairs)
     print(f"{len(rows)} pairs with both texts articles; "
           + "; ".join(f"{name}: {len(v)} pairs" for name, v in others.items()))
 

@@ -150,7 +150,13 @@ def verification_cost(pairs) -> str:
 def run_counter(limit: int | None) -> int:
     from sqlalchemy.orm import sessionmaker
 
-    from evaluation.reuse import ReuseUnavailable, different_stories_in_one_event, evaluate_counter, load_counter
+    from evaluation.reuse import (
+        ReuseUnavailable,
+        agency_files_in_one_story,
+        different_stories_in_one_event,
+        evaluate_counter,
+        load_counter,
+    )
     from newscrawl.store.db import make_engine, upgrade
 
     try:
@@ -178,6 +184,9 @@ def run_counter(limit: int | None) -> int:
     apart = different_stories_in_one_event(results)
     print("different-story pairs published <= 3 days apart in one event: " + "; ".join(
         f"{k} {n} / {total} ({n / max(total, 1):.2%})" for k, (n, total) in apart.items()))
+    merged = agency_files_in_one_story(results)
+    print("distinct agency files in one story (pairs, of them > 3 days apart): " + "; ".join(
+        f"{k} {n} ({far})" for k, (n, far) in merged.items()))
     print("\n" + verification_cost(pairs))
     return 0
 

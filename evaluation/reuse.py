@@ -104,6 +104,7 @@ class PairResult:
     same_event: bool = False
     stored: bool = True  # both texts became articles
     derived_key: str | None = None
+    source_key: str | None = None  # the agency story's key (None: not stored)
     derivation: str | None = None
     similarity: float | None = None
     source_event: int | None = None  # the agency story's event at the end (None: not stored)
@@ -166,6 +167,7 @@ def evaluate_counter(pairs: Sequence[ReusePair], session_factory: Callable, *,
         res = PairResult(p)
         results.append(res)
         src = source_story.get(p.source_name)
+        res.source_key = src[0] if src is not None else None
         got = _store(session_factory, f"https://paper.example/{p.derived_paper}/{p.id}", p.derived,
                      p.derived_date, probe)
         if src is None or got is None:
@@ -189,6 +191,29 @@ def evaluate_counter(pairs: Sequence[ReusePair], session_factory: Callable, *,
             a, b = res.source_event, res.derived_event
             res.same_event = a is not None and a == b
     return results
+
+
+def agency_files_in_one_story(results: Sequence[PairResult], days: int = 3) -> dict[str, tuple[int, int]]:
+    """{group: (pairs, of them more than ``days`` apart)} over the pairs of *distinct* agency
+    files the store put in one story: ``chosen on`` (both of the chosen domains), ``held out``
+    (both of the others), ``across`` (one of each). Different files are different stories
+    unless the agency filed one twice; those far apart in time are hardly one story."""
+    files: dict[str, tuple[str, str, dt.date | None]] = {}
+    for r in results:
+        if r.source_key is not None:
+            files[r.pair.source_name] = (r.source_key, r.pair.domain, r.pair.source_date)
+    by_story: dict[str, list[tuple[str, dt.date | None]]] = {}
+    for key, domain, day in files.values():
+        by_story.setdefault(key, []).append((domain, day))
+    out = {"chosen on": [0, 0], "held out": [0, 0], "across": [0, 0]}
+    for members in by_story.values():
+        for i, (dom_a, day_a) in enumerate(members):
+            for dom_b, day_b in members[i + 1:]:
+                a, b = dom_a in CHOSEN_ON, dom_b in CHOSEN_ON
+                group = out["across" if a != b else "chosen on" if a else "held out"]
+                group[0] += 1
+                group[1] += day_a is not None and day_b is not None and abs((day_a - day_b).days) > days
+    return {k: (v[0], v[1]) for k, v in out.items()}
 
 
 def different_stories_in_one_event(results: Sequence[PairResult], days: int = 3) -> dict[str, tuple[int, int]]:
