@@ -13,6 +13,8 @@
    hashes, stored with the story), never the candidate's body tokenised again; a candidate
    whose 3-gram containment (on arrays) is below every rule's floor is not verified further
    (:func:`verify_candidates`): in a large store most candidates share a band by chance.
+   The alignment rule (a rewrite) links only a story of the days around the text's own
+   (:func:`aligned_in_time`; either day unknown: it links); the other rules at any distance.
    The verified story with the highest containment wins (ties: the oldest);
 3. an earlier version at the same URL (an edit) -> that URL's story, whatever the similarity: a
    publisher that rewrites a developing story keeps its URL, a stronger identity than the text
@@ -57,6 +59,7 @@ from newscrawl.stages.fingerprint import (
     derivation,
     match_features,
     shares_reporting,
+    without_alignment,
 )
 from newscrawl.stages.fingerprint.matching import (
     NO_MATCH_BELOW,
@@ -79,7 +82,16 @@ from newscrawl.stages.fingerprint.words import (
     words_event_figure,
 )
 from newscrawl.store.inserts import insert_ignore, insert_word_band_rows
-from newscrawl.store.models import Story, StoryBand, StoryFeatures, StoryMerge, StoryWordBand, Version
+from newscrawl.store.events import day_number
+from newscrawl.store.models import (
+    Story,
+    StoryBand,
+    StoryEventTerm,
+    StoryFeatures,
+    StoryMerge,
+    StoryWordBand,
+    Version,
+)
 from newscrawl.store.word_counts import fold_word_counts, word_counts
 
 #: At most this many band-sharing stories are verified, those sharing the most bands first.
@@ -198,8 +210,9 @@ MIN_SHARED_WORD_BANDS = 2
 #: ``story_features``, nothing else): two reports of one event at the threshold's Jaccard (0.2)
 #: share at least one of the 64 bands with probability 0.93, two at 0.6.
 MAX_EVENT_WORD_CANDIDATES = 30
-#: Days either side of a text's own day its word bands are looked up in: a newsroom rewrites a
-#: wire story within days of it.
+#: Days either side of a text's own day its word bands are looked up in, and the most days
+#: apart the alignment rule links a text and a story (:func:`aligned_in_time`): a newsroom
+#: rewrites a wire story within days of it.
 WORD_WINDOW_DAYS = 3
 #: ``story_word_bands`` also holds each dated story's rarest words
 #: (:data:`~newscrawl.stages.fingerprint.words.RARE_WORDS_INDEXED`), one row per word under
@@ -350,7 +363,8 @@ def candidate_features(session: Session, story_ids: list[int]) -> dict[int, Text
 
 def verify_candidates(session: Session, mine: TextFeatures, my_shingles: np.ndarray, candidates: list[int],
                       related: list[tuple[int, float, int]],
-                      word_checked: dict[int, frozenset[int]]) -> list[tuple[float, int, StoryMatch]]:
+                      word_checked: dict[int, frozenset[int]],
+                      day: int | None = None) -> list[tuple[float, int, StoryMatch]]:
     """(containment, story id, match) of the ``candidates`` a text (``mine``; ``my_shingles``:
     its :func:`~newscrawl.stages.fingerprint.matching.shingle_array`) is one story with; those
     whose wording it shares are added to ``related`` as (0, minus the containment, story id),
@@ -360,7 +374,10 @@ def verify_candidates(session: Session, mine: TextFeatures, my_shingles: np.ndar
     arrays from the stored words, is below every rule's floor
     (:data:`~newscrawl.stages.fingerprint.matching.NO_MATCH_BELOW`), so they are neither built
     into sets nor aligned, and only their word sets are kept: the decisions of the full
-    verification, for a fraction of its cost."""
+    verification, for a fraction of its cost.
+
+    The alignment links a text (of day ``day``, None: unknown) only to a story of the days
+    around it (:func:`aligned_in_time`): the candidate's day is read only then."""
     stored = _stored_features(session, candidates)
     from_bodies = _features_from_bodies(session, [sid for sid in candidates if sid not in stored])
     verified: list[tuple[float, int, StoryMatch]] = []
@@ -376,6 +393,8 @@ def verify_candidates(session: Session, mine: TextFeatures, my_shingles: np.ndar
             if theirs is None:
                 continue
         m = match_features(mine, theirs)
+        if m.reason == REASON_ALIGNED and not aligned_in_time(session, day, sid):
+            m = without_alignment(m)
         if m.same_story:
             verified.append((m.containment, sid, m))
         elif shares_reporting(m):
@@ -383,6 +402,43 @@ def verify_candidates(session: Session, mine: TextFeatures, my_shingles: np.ndar
         else:
             word_checked[sid] = theirs.word_set
     return verified
+
+
+#: A story's day (days since 1970-01-01): its publication date, else the day its word bands
+#: were indexed under (its first download's in a crawl), else its event terms' download day.
+_STORY_DAY = select(
+    Story.published_at,
+    select(StoryWordBand.day).where(StoryWordBand.story_id == Story.id).limit(1).scalar_subquery(),
+    select(StoryEventTerm.seen_day).where(StoryEventTerm.story_id == Story.id).limit(1).scalar_subquery(),
+).where(Story.id == bindparam("story_id"))
+
+
+def story_day(session: Session, story_id: int) -> int | None:
+    """The day (days since 1970-01-01) of story ``story_id``'s first version: its publication
+    date, else its first download's in a crawl; None: unknown (read from a file without a date)."""
+    row = session.execute(_STORY_DAY, {"story_id": story_id}).first()
+    if row is None:
+        return None
+    published, band_day, seen_day = row
+    if published is not None:
+        return day_number(published)
+    return band_day if band_day is not None else seen_day
+
+
+def aligned_in_time(session: Session, day: int | None, story_id: int) -> bool:
+    """Whether the alignment may link a text of day ``day`` (None: unknown) to story
+    ``story_id``: their days are at most :data:`WORD_WINDOW_DAYS` apart, or either is unknown.
+
+    The alignment links texts that tell one story in other words, and an agency writes its
+    different stories of one kind (two matches, two tournaments) to one template, whose
+    passages align as well as a rewrite's: what tells them apart is the time between them, as
+    a newsroom rewrites a wire story within days of it. A text without a day is still linked:
+    a file read without a date must be linkable to its story. Containment and anchors are not
+    limited: a copy is a copy whenever it is published."""
+    if day is None:
+        return True
+    theirs = story_day(session, story_id)
+    return theirs is None or abs(theirs - day) <= WORD_WINDOW_DAYS
 
 
 def word_sets(session: Session, story_ids: list[int]) -> dict[int, frozenset[int]]:
@@ -459,7 +515,7 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
         candidates, event_only = _lookup(session, body, fp, day)
         if candidates:
             verified = verify_candidates(session, mine, shingle_array(hashes[0]), candidates, related,
-                                         word_checked)
+                                         word_checked, day)
             if verified:
                 verified.sort(key=lambda v: (-v[0], v[1]))
                 best = verified[0]
@@ -554,6 +610,6 @@ def record_merges(session: Session, story_id: int, version_id: int,
     return added
 
 
-__all__ = ["MAX_BAND_CANDIDATES", "Placement", "band_candidates", "band_candidates_query",
-           "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "rare_word_hits", "record_merges", "shared_words", "story_candidates", "verify_candidates",
+__all__ = ["MAX_BAND_CANDIDATES", "Placement", "aligned_in_time", "band_candidates", "band_candidates_query",
+           "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "rare_word_hits", "record_merges", "shared_words", "story_candidates", "story_day", "verify_candidates",
            "word_band_hits", "word_candidates", "word_sets"]

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from newscrawl.stages.events import EVENT_WINDOW_DAYS
-from newscrawl.stages.fingerprint import DERIVATION_REWRITTEN
+from newscrawl.stages.fingerprint import DERIVATION_ORIGINAL, DERIVATION_REWRITTEN
 from newscrawl.store import store_page
-from newscrawl.store.matching import RARE_WORDS_BAND, band_candidates, word_candidates
-from newscrawl.store.models import Story, StoryWordBand, Version
+from newscrawl.store.matching import RARE_WORDS_BAND, band_candidates, story_day, word_candidates
+from newscrawl.store.models import Story, StoryMerge, StoryWordBand, Version
 from newscrawl.store.repository import record_fingerprint
 from newscrawl.stages.fingerprint.words import RARE_WORDS_INDEXED, WORD_BAND_COUNT, word_bands
 
@@ -97,3 +97,57 @@ def test_an_independent_report_joins_the_event_by_its_longer_words(db_session, a
     event_of = dict(db_session.execute(select(Story.key, Story.event_id)).all())
     assert event_of[wire.story_key] != event_of[other.story_key]
     assert (event_of[own.story_key] == event_of[wire.story_key]) == (days_later <= EVENT_WINDOW_DAYS)
+
+
+def stored_as(session, article, url, body, published, *, source="ingest", fetched_at=DAY + dt.timedelta(days=30)):
+    art = article(url, body, title="Desalination plant", fetched_at=fetched_at)
+    art.record.published_at = published
+    out = store_page(session, art.page, art.record, source=source)
+    session.commit()
+    return out
+
+
+def later(days):
+    return None if days is None else DAY + dt.timedelta(days=days)
+
+
+@pytest.mark.parametrize(("wire_days", "rewrite_days", "linked"), [
+    (0, 1, True),        # a rewrite of the next day
+    (0, 3, True),        # the window's last day
+    (0, 20, False),      # the same wording 20 days later: another story told from one template
+    (20, 0, False),      # ... or 20 days earlier
+    (None, 20, True),    # the wire's day unknown (a file without a date): linked as before
+    (0, None, True),     # the rewrite's day unknown
+])
+def test_the_alignment_links_a_rewrite_only_within_days_of_its_story(db_session, article, wire_days,
+                                                                     rewrite_days, linked):
+    # Lower case: as in a script without letter case, where only the alignment links the two.
+    wire = stored_as(db_session, article, "https://valley-wire.example/desal", DESAL_WIRE.lower(),
+                     later(wire_days))
+    out = stored_as(db_session, article, "https://daily-courier.example/desal",
+                    reworded_every(DESAL_REWRITE.lower(), 4), later(rewrite_days))
+    assert (out.story_key == wire.story_key) is linked
+    assert out.created_story is not linked
+    derivation = db_session.execute(select(Version.derivation).where(Version.id == out.version_id)).scalar_one()
+    assert derivation == (DERIVATION_REWRITTEN if linked else DERIVATION_ORIGINAL)
+    assert db_session.execute(select(func.count()).select_from(StoryMerge)).scalar_one() == 0
+
+
+@pytest.mark.parametrize(("rewrite_days", "linked"), [(2, True), (20, False)])
+def test_a_crawled_story_without_a_date_is_dated_by_its_download(db_session, article, rewrite_days, linked):
+    # The wire downloaded by a crawl on DAY, stating no date: its day is the download's.
+    wire = stored_as(db_session, article, "https://valley-wire.example/desal", DESAL_WIRE.lower(), None,
+                     source="crawl", fetched_at=DAY)
+    wire_id = db_session.execute(select(Story.id).where(Story.key == wire.story_key)).scalar_one()
+    assert story_day(db_session, wire_id) == (DAY.date() - EPOCH).days
+    out = stored_as(db_session, article, "https://daily-courier.example/desal",
+                    reworded_every(DESAL_REWRITE.lower(), 4), later(rewrite_days))
+    assert (out.story_key == wire.story_key) is linked
+
+
+def test_a_copy_is_linked_at_any_distance(db_session, article):
+    # Containment is not limited by days: a reprint a year later is the same story.
+    wire = stored_as(db_session, article, "https://valley-wire.example/desal", DESAL_WIRE.lower(), DAY)
+    out = stored_as(db_session, article, "https://daily-courier.example/desal", DESAL_REWRITE.lower(),
+                    later(365))
+    assert out.story_key == wire.story_key

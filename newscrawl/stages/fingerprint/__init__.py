@@ -26,6 +26,7 @@ from newscrawl.stages.fingerprint.matching import (
     same_story,
     shares_reporting,
     story_similarity,
+    without_alignment,
 )
 from newscrawl.stages.fingerprint.signature import (
     BAND_COUNT,
@@ -41,4 +42,5 @@ __all__ = [
     "DERIVATION_REWRITTEN", "REASON_ALIGNED", "SAME_STORY_THRESHOLD",
     "SIGNATURE_BLOCKS", "StoryMatch", "TextFeatures", "aligned_share", "block_band_range", "containment", "derivation",
     "fingerprint", "fingerprint_and_cut", "match_features", "match_story", "reports_same_event", "same_story", "shares_reporting", "story_similarity",
+    "without_alignment",
 ]

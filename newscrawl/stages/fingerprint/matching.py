@@ -358,6 +358,16 @@ def match_features(a: TextFeatures, b: TextFeatures) -> StoryMatch:
                   a.named and b.named)
 
 
+def without_alignment(m: StoryMatch) -> StoryMatch:
+    """``m`` as the other rules alone decide it: a match the alignment alone made
+    (:data:`REASON_ALIGNED`) becomes a non-match with the same figures, any other is kept. For
+    a pair the alignment must not link: texts of days too far apart, where one template's
+    wording (an agency's match or tournament report) tells different stories."""
+    if m.reason != REASON_ALIGNED:
+        return m
+    return StoryMatch(m.containment, m.anchor_containment, False, m.aligned, REASON_NONE)
+
+
 def shares_reporting(m: StoryMatch) -> bool:
     """Whether two texts that are not one story share enough wording to report one event."""
     return not m.same_story and m.containment >= SAME_EVENT_CONTAINMENT

@@ -105,3 +105,13 @@ def test_a_short_share_is_counted_over_the_minimum_length():
     a = tuple("one two three four five six seven eight".split())
     assert matching.aligned_share(a, a, min_length=16) == 0.5
     assert matching.aligned_share(a, a, min_length=4) == 1.0
+
+
+def test_without_alignment_undoes_only_an_aligned_decision():
+    aligned = matching.decide(0.25, 2, 0.0, matching.ALIGN_THRESHOLD + 0.1)
+    undone = matching.without_alignment(aligned)
+    assert aligned.same_story and not undone.same_story and undone.reason == matching.REASON_NONE
+    assert (undone.containment, undone.aligned) == (aligned.containment, aligned.aligned)
+    for kept in (matching.decide(0.9, 2, 0.0), matching.decide(0.25, 20, 0.9),
+                 matching.decide(0.25, 2, 0.0, None)):
+        assert matching.without_alignment(kept) == kept
