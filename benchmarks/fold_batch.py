@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from lsh_scale import DATA, _SENTENCE_END, article  # noqa: E402
+from lsh_scale import DATA, SENTENCE_END, article  # noqa: E402
 from store_step import pct, scratch_database  # noqa: E402
 
 
@@ -77,7 +77,7 @@ def sentences_of(bodies: list[str]) -> list[str]:
     pool: list[str] = []
     for body in bodies:
         for paragraph in body.split("\n"):
-            for sentence in _SENTENCE_END.split(paragraph.strip()):
+            for sentence in SENTENCE_END.split(paragraph.strip()):
                 if 6 <= len(sentence.split()) <= 60 and sentence not in seen:
                     seen.add(sentence)
                     pool.append(sentence)

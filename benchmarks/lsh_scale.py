@@ -73,7 +73,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 DATA = ROOT.parent / "shared" / "data"
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+")
 
 
 def sentence_pool(data: Path = DATA) -> list[str]:
@@ -87,7 +87,7 @@ def sentence_pool(data: Path = DATA) -> list[str]:
         for entry in truth.values():
             body = entry.get("articleBody") if isinstance(entry, dict) else None
             for paragraph in (body or "").split("\n"):
-                for sentence in _SENTENCE_END.split(paragraph.strip()):
+                for sentence in SENTENCE_END.split(paragraph.strip()):
                     words = len(sentence.split())
                     if 6 <= words <= 60 and sentence not in seen:
                         seen.add(sentence)
