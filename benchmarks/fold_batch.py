@@ -1,7 +1,9 @@
 """The word-count fold per batch size: rows written and CPU a story, the batch's transaction, lag.
 
     python benchmarks/fold_batch.py [--sizes 64,128,256,512] [--stream 3072] [--prefill 10000]
-                                    [--databases sqlite,postgresql] [--lag 512]
+                                    [--databases sqlite,postgresql] [--lag yes|no|only]
+    python benchmarks/fold_batch.py --counter [--sizes ...]
+    python benchmarks/fold_batch.py --store-share RECORDS [--limit 300] [--sizes ...]
 
 Word sets are real: ``stored_word_set`` of the ground-truth bodies of ../shared/data
 (wcxb-dev-articles and the extraction sets), each body once, shuffled (seeded) so a batch
@@ -26,6 +28,11 @@ all the stream's transactions.
 ``--counter``: COUNTER's same-event figures (benchmarks/story_evidence.py's COUNTER run: every
 agency story stored, then every newspaper story, through the real pipeline and store) with
 ``FOLD_EVERY`` set to each of ``--sizes`` in turn, nothing else timed.
+
+``--store-share RECORDS``: the fold's share of the store's CPU on real pages: the ``new`` round
+of benchmarks/store_step.py (its ``--records`` pickle, made if missing; ``--limit`` pages)
+through ``store_page`` + commit, the store's ``fold_word_counts`` calls timed inside it, at
+each of ``--sizes``, nothing else run.
 
 ``--lag``: whether the event evidence's decision (``words_event_figure``) changes when the
 counts lag: every pair of stream bodies whose plain Jaccard reaches ``WEIGHTED_FLOOR`` (the
@@ -227,6 +234,45 @@ def lag_effect(stream_sets: list[frozenset[int]], prefill: Counter, prefill_stor
               f"change median {statistics.median(dws):.4f}, p99 {pct(dws, .99):.4f}, max {max(dws):.4f}")
 
 
+def store_share(kind: str, every: int, items) -> None:
+    """The CPU of the fold calls inside ``store_page`` + commit of the new stories ``items``."""
+    import newscrawl.store.matching as matching
+    import newscrawl.store.word_counts as word_counts
+    from newscrawl.store.db import open_database
+    from newscrawl.store.repository import store_page
+
+    real = matching.fold_word_counts
+    spent = {"cpu": 0.0, "calls": 0, "folds": 0}
+
+    def timed(session, story_id, **kw):
+        start = time.process_time()
+        counted = real(session, story_id, **kw)
+        spent["cpu"] += time.process_time() - start
+        spent["calls"] += 1
+        spent["folds"] += bool(counted)
+        return counted
+
+    word_counts.FOLD_EVERY, matching.fold_word_counts = every, timed
+    url, drop = scratch_database(kind)
+    total = 0.0
+    try:
+        make_session = open_database(url)
+        for page, record in items:
+            with make_session() as s:
+                start = time.process_time()
+                store_page(s, page, record, source="bench")
+                s.commit()
+                total += time.process_time() - start
+        make_session.kw["bind"].dispose()
+    finally:
+        matching.fold_word_counts = real
+        drop()
+    calls = max(1, spent["calls"])
+    print(f"{kind:10s} FOLD_EVERY {every:3d}: {spent['calls']} new stories, {spent['folds']} folds; "
+          f"store_page + commit {total * 1000 / calls:.2f} ms CPU a story, the fold calls in it "
+          f"{spent['cpu'] * 1000 / calls:.3f} ms ({spent['cpu'] / max(total, 1e-9):.1%})", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="64,128,256,512")
@@ -237,7 +283,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="the decisions check: also, not, or alone")
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--counter", action="store_true", help="COUNTER's figures per size, only")
+    parser.add_argument("--store-share", type=Path, metavar="RECORDS",
+                        help="the fold's share of store_page's CPU on real pages, only")
+    parser.add_argument("--limit", type=int, default=300, help="real pages for --store-share")
     args = parser.parse_args(argv)
+    if args.store_share:
+        from store_step import load_items
+
+        items = [(page, record) for round_, page, record in load_items(args.limit, args.store_share)
+                 if round_ == "new"]
+        for kind in args.databases.split(","):
+            for every in (int(x) for x in args.sizes.split(",")):
+                store_share(kind, every, items)
+        return 0
     if args.counter:
         import story_evidence
 
