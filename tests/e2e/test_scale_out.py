@@ -132,10 +132,12 @@ def test_two_crawlers_share_one_frontier_and_store_every_article_once(
     assert feeds == {f"{base}/{name}": 1 for base in network.outlets for name in ("rss.xml", "top.xml")}
     robots = {u: n for u, n in fetched.items() if u.endswith("/robots.txt")}
     assert robots == {f"{base}/robots.txt": 1 for base in network.outlets}
-    # One process downloaded each robots.txt; the other took shared copies (of the sites it
-    # had requests for: usually all, though the frontier may hand one process a whole site).
+    # One process downloaded each robots.txt; the other took shared copies of the sites it had
+    # requests for. How many that is depends on how the frontier dealt the sites out: usually
+    # all, but it may hand each process whole sites, and then none is shared.
+    # That each robots.txt was fetched once, above, is what sharing guarantees either way.
     assert sum(stat(t, "newscrawl/robotstxt/fetched") or 0 for t in texts) == len(network.outlets)
-    assert 1 <= sum(stat(t, "newscrawl/robotstxt/shared") or 0 for t in texts) <= len(network.outlets)
+    assert 0 <= sum(stat(t, "newscrawl/robotstxt/shared") or 0 for t in texts) <= len(network.outlets)
     # Both took part (one joined the other's run), and together stored every article.
     assert sorted("'newscrawl/frontier/joined': 'join'" in t for t in texts) == [False, True]
     assert sum(stat(t, "item_scraped_count") or 0 for t in texts) == len(articles)
