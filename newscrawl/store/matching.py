@@ -575,11 +575,18 @@ def _canonical_is_first(session: Session, story_id: int) -> bool:
     return bool(session.execute(_CANONICAL_IS_FIRST, {"story_id": story_id}).scalar())
 
 
-def compare_with_first(canonical: str, body: str) -> tuple[str, float]:
+def compare_with_first(canonical: str, body: str,
+                       canonical_features: TextFeatures | None = None) -> tuple[str, float]:
     """(derivation, containment) of ``body`` against its story's first version ``canonical``,
-    where no verified match already measured the containment (also what a backfill records)."""
+    where no verified match already measured the containment (also what a backfill records).
+    ``canonical_features``: ``TextFeatures.of(canonical)``, when the caller compares many
+    bodies with one canonical text (it is then tokenised once)."""
     kind = derivation(canonical, body)
-    return kind, 1.0 if kind == DERIVATION_EXACT else _containment(canonical, body)
+    if kind == DERIVATION_EXACT:
+        return kind, 1.0
+    if canonical_features is None:
+        return kind, _containment(canonical, body)
+    return kind, containment(canonical_features.shingles, TextFeatures.of(body).shingles)
 
 
 def _containment(a: str, b: str) -> float:

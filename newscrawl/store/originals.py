@@ -28,6 +28,7 @@ import datetime as dt
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from newscrawl.stages.fingerprint import TextFeatures
 from newscrawl.stages.fingerprint.derivations import DERIVATION_REWRITTEN
 from newscrawl.store.matching import compare_with_first
 from newscrawl.store.models import Story, Version, utc
@@ -89,11 +90,12 @@ def make_original(session: Session, story: Story, version_id: int, body: str, ti
     story.language = language
     session.flush()
     changed = []
+    original = TextFeatures.of(body)  # tokenised once for all the versions measured against it
     for other_id, other_body, kind in session.execute(
             _OTHER_VERSIONS, {"story_id": story.id, "version_id": version_id}):
         if kind == DERIVATION_REWRITTEN:
             continue
-        derivation, similarity = compare_with_first(body, other_body)
+        derivation, similarity = compare_with_first(body, other_body, original)
         changed.append({"version_id_": other_id, "derivation_": derivation,
                         "similarity_": similarity})
     if changed:
