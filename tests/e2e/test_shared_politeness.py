@@ -60,6 +60,13 @@ def test_two_crawlers_keep_one_site_s_pace_and_fetch_its_robots_txt_once(
                                f"{network.outlets[0]}/rss.xml": 1, f"{network.outlets[0]}/top.xml": 1})
     senders = {e.request_headers.get("User-Agent") for e in exchanges}
     assert senders == {"newscrawl-test/0", "newscrawl-test/1"}, "both processes sent requests"
+    # Both sent requests to the one site, so both needed its robots.txt: one downloaded it, the
+    # other took the shared copy from Redis (test_scale_out cannot say how many copies are
+    # shared: there the frontier may deal each process whole sites).
+    assert sorted(stat(t, "newscrawl/robotstxt/fetched") or 0 for t in texts) == [0, 1]
+    assert sorted(stat(t, "newscrawl/robotstxt/shared") or 0 for t in texts) == [0, 1]
+    assert [stat(t, "newscrawl/robotstxt/fetched") or 0 for t in texts] != \
+        [stat(t, "newscrawl/robotstxt/shared") or 0 for t in texts]
     # The site saw one pace. Each reservation comes at least a delay after the one before, and
     # a process sleeps until its slot, so a request may arrive late (its event loop busy with
     # the stages, the machine loaded) but never early. Single gaps say little: a late request
