@@ -26,14 +26,29 @@ from newscrawl.stages.prose import is_prose
 
 
 def densest_container(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
-    """The element whose own ``<p>`` children hold the most text (None: no paragraph)."""
+    """The article's frame: the element whose own ``<p>`` children hold the most prose (None: no
+    paragraph).
+
+    A paragraph counts as its text outside links, and only when it reads as a sentence (it ends
+    like one, :data:`PROSE_ENDS`) and is not mostly link text: a column of other stories' teasers
+    (a linked headline with the start of a summary in each paragraph) or a link row can hold
+    more characters than the article beside it, but little of them is unlinked sentences. Where
+    no paragraph of the page counts, the element whose paragraphs hold the most text."""
     if tree is None:
         return None
-    best, best_chars = None, 0
+    best, best_score = None, (0, 0)
     for parent in {p.getparent() for p in tree.iter("p") if p.getparent() is not None}:
-        chars = sum(len(c.text_content()) for c in parent if c.tag == "p")
-        if chars > best_chars:
-            best, best_chars = parent, chars
+        prose = chars = 0
+        for child in parent:
+            if child.tag != "p":
+                continue
+            text = child.text_content()
+            chars += len(text)
+            linked = sum(len(a.text_content()) for a in child.iter("a"))
+            if linked < FRAME_MAX_LINK_SHARE * len(text) and text.rstrip().endswith(PROSE_ENDS):
+                prose += len(text) - linked
+        if (prose, chars) > best_score:
+            best, best_score = parent, (prose, chars)
     return best
 
 
@@ -41,6 +56,9 @@ def densest_container(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlEleme
 #: like a sentence: clean's measure of a prose paragraph (``clean.PROSE_MIN_WORDS``).
 PROSE_MIN_WORDS = 13
 PROSE_ENDS = tuple('.!?:;,"”’)…»')
+#: A paragraph with at least this share of its characters in links is a link row or a teaser,
+#: not the frame's prose (:func:`densest_container`).
+FRAME_MAX_LINK_SHARE = 0.5
 #: Lists and tables are the article's own structure (a "See also" list, a data table) as often as
 #: furniture: they end the run as prose does.
 RUN_STOP_KINDS = ("list", "table")
