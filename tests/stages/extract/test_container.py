@@ -29,6 +29,45 @@ def test_densest_container_is_the_parent_of_the_article_paragraphs():
     assert densest_container(lxml.html.document_fromstring("<html><body><div>no paragraphs</div></body></html>")) is None
 
 
+def teaser_column(n: int) -> str:
+    # Other stories' teasers: a linked headline and an unfinished summary in each paragraph, more
+    # characters in all than the article beside them.
+    return "".join(f"<p><a href='/story/{i}'>Council votes on the new parking scheme, part {i}</a> The "
+                   f"plan would add meters along the seafront and the old market street and" "</p>"
+                   for i in range(n))
+
+
+def test_a_column_of_linked_teasers_is_not_the_frame_even_when_it_holds_more_text():
+    short = PARAS[:3]
+    page = lxml.html.document_fromstring(
+        f"<html><body><div class='teasers'>{teaser_column(6)}</div>"
+        f"<div class='story'>{story_html(short)}</div></body></html>")
+    teasers = page.find_class("teasers")[0]
+    assert sum(len(p.text_content()) for p in teasers) > sum(len(p) for p in short)
+    assert densest_container(page).get("class") == "story"
+
+
+def test_link_rows_and_unfinished_lines_do_not_make_a_frame():
+    # A row of links and a paragraph that does not end like a sentence weigh nothing; the
+    # article's sentences do, even with a link inside them.
+    linked = ("The operator's <a href='/timetable'>timetable</a> lists the first crossing at "
+              "seven, and the last one leaves the island at ten in the evening.")
+    page = lxml.html.document_fromstring(
+        "<html><body><div class='links'><p>" + " | ".join(
+            f"<a href='/s/{i}'>Section number {i} of the site</a>" for i in range(12)) + "</p>"
+        "<p>Weather, tides, sailing times and the harbour webcam for the whole coast all in one place</p></div>"
+        f"<div class='story'><p>{linked}</p><p>{PARAS[0]}</p></div></body></html>")
+    assert densest_container(page).get("class") == "story"
+
+
+def test_without_any_sentence_the_frame_is_the_element_with_the_most_paragraph_text():
+    page = lxml.html.document_fromstring(
+        "<html><body><div class='small'><p>A caption line</p></div>"
+        "<div class='big'><p>Opening times of the ferry office and the ticket desk</p>"
+        "<p>Parking near the landing ramp for residents and visitors</p></div></body></html>")
+    assert densest_container(page).get("class") == "big"
+
+
 def test_closing_lines_outside_the_article_container_are_cut():
     blocks = [Block(p) for p in PARAS] + [Block(line) for line in FOOTER]
     kept, cut = cut_closing_run_outside_container(blocks, container_key(tree(story_html(PARAS), footer_html())))
