@@ -1,4 +1,4 @@
-"""The article's container: the element whose own paragraphs hold the most text, and what it says
+"""The article's container: the element whose own paragraphs hold the most prose, and what it says
 about the lines that close a body.
 
 Many layouts close the story with short lines that are not the story: a "News Tracker" of past
