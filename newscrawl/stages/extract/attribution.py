@@ -71,16 +71,38 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 #: "Jane Doe Updated 2 hours ago". A capital after a lower-case letter with no space is where a
 #: glued month starts.
 _TRAILING_DATE_RE = re.compile(
-    rf"(?:(?-i:(?<=[a-z.]))|\s+)(?:(?:last\s+)?(?:updated|published|posted)(?:\s+on)?\s*:?\s*)?(?:on\s+)?(?:"
+    rf"(?:(?-i:(?<=[a-z.]))|\s+|\s*[-–—]\s*)(?:(?:last\s+)?(?:updated|published|posted)(?:\s+on)?\s*:?\s*)?(?:on\s+)?(?:"
     rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
     rf"|\d{{1,2}}\s+{_MONTH}\b|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}:\d{{2}}"
-    rf"|\d{{1,2}}-[a-z]{{3,4}}-\d{{2,4}}|\d+\s+(?:minutes?|hours?|days?)\s+ago).*$", re.IGNORECASE)
+    rf"|\d{{1,2}}-[a-z]{{3,4}}-\d{{2,4}}|\d+\s+(?:minutes?|hours?|days?)\s+ago|\d+\s*min(?:ute)?s?\s+read).*$",
+    re.IGNORECASE)
+#: A date that a byline element opens with, before the name ("Dec 17, 2025Jane Doe",
+#: "Sat, 20 Dec, 2025 - 06:36", "14 Mar 2026 at 16:45, Jane Doe"): removed with its time and the
+#: separators after it.
+_LEADING_DATE_RE = re.compile(
+    rf"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*\d{{4}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?,?(?:\s*\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"(?:,?\s*(?:at\s+|@\s*)?\d{{1,2}}[:.]\d{{2}}(?:\s*[ap]\.?m\.?)?(?:\s+(?-i:[A-Z]{{2,4}})\b)?)?[\s•·|,:-]*",
+    re.IGNORECASE)
+#: A job title run on into the name with no space ("Jane DoeTech Reporter"): the capital after a
+#: lower-case letter starts it, and it holds a role's word. The word before it has at least four
+#: letters: "McCarthy", "DeSiato", "MacLeod" are names whose capital follows a short prefix.
+_GLUED_ROLE_RE = re.compile(r"(?-i:(?<=[A-Za-z]{3}[a-z])(?=[A-Z]))(?=(?:[\w ]*\s)?(?:reporter|correspondent|editor|writer|contributor|"
+                            r"columnist|producer|photographer|founder|engineer|consultant|reviewer)\b).*$",
+                            re.IGNORECASE)
+#: A name holds no digit: such a part is a date, a count or an account id.
+_DIGIT_RE = re.compile(r"\d")
 #: What a date line leaves before the date it introduced ("Jane Doe on", "Jane Doe • Updated"),
 #: and the labels that open a byline ("Written by:", "Posted by").
 _TRAILING_LABEL_RE = re.compile(r"(?:[\s•·|,:-]+|(?-i:(?<=[a-z])(?=[A-Z])))(?:(?:last\s+)?(?:updated|published|posted)|on|at)?"
                                 r"[\s•·|,:-]*$", re.IGNORECASE)
-_LEADING_LABEL_RE = re.compile(r"^\s*(?:(?:written|posted|published|reported)\s+)?(?:by|von|par|por|di)(?:\s*:\s*|\s+)",
-                               re.IGNORECASE)
+#: "By" may be glued to the name it introduces ("ByJane Doe", "Written byJane Doe"), and an
+#: "Author:" label opens some bylines ("AuthorJane Doe", "Authors: Jane Doe, John Roe"); a
+#: spaced "Author" is not taken for a label ("Author Interviews" is a section's name).
+_LEADING_LABEL_RE = re.compile(
+    r"^\s*(?:(?:(?:written|posted|published|reported|text|article|authored)\s*)?(?:by|von|par|por|di)"
+    r"(?:\s*:\s*|\s+|(?-i:(?=[A-Z])))|(?:co-)?authors?(?:\s*:\s*|(?-i:(?=[A-Z]))))",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +143,7 @@ def clean_author(raw: str) -> tuple[list[str], str | None]:
     (["Conrad Ashby", "Lena Varga"], "Meridian Wire Service").
     """
     text = re.sub(r"\s+", " ", raw).strip()
+    text = _LEADING_DATE_RE.sub("", text, count=1)
     dated = _TRAILING_DATE_RE.sub("", text)
     if dated != text:
         text = _TRAILING_LABEL_RE.sub("", dated).strip(" ,|-–—·•")
@@ -131,13 +154,15 @@ def clean_author(raw: str) -> tuple[list[str], str | None]:
         org = match.group("org").strip()
         text = text[: match.start("org")].rstrip(" ,|")
     text = _LEADING_LABEL_RE.sub("", text)
+    text = _GLUED_ROLE_RE.sub("", text)
     names = []
     # The first comma part holds the names ("A and B"); later parts are roles and desks
     # ("Local government reporter", "KBRX Sports") unless they look like another person's name.
     for index, chunk in enumerate(re.split(r"\s*[,;|]\s*", text)):
         for part in re.split(r"\s*(?:&|\band\b|\bund\b|\bet\b)\s*", chunk):
             part = part.strip(" .|-–—")
-            if not part or _NOT_A_NAME_RE.search(part) or len(part.split()) > MAX_AUTHOR_WORDS:
+            if (not part or _NOT_A_NAME_RE.search(part) or len(part.split()) > MAX_AUTHOR_WORDS
+                    or _DIGIT_RE.search(part)):
                 continue
             if resolve_name(part):
                 org = org or part

@@ -87,6 +87,56 @@ def _article_ld(objects: list[dict]) -> dict | None:
     return None
 
 
+#: Schema.org types of a page's own text besides the ``Article`` family's names: the posting
+#: types (``BlogPosting``, ``SocialMediaPosting``, ``LiveBlogPosting``) are Article subtypes.
+_POSTING_SUFFIX = "Posting"
+
+
+def _types(obj: dict) -> list[str]:
+    types = obj.get("@type")
+    return [t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)]
+
+
+def _is_article(obj: dict) -> bool:
+    return any("Article" in t or t == "Report" or t.endswith(_POSTING_SUFFIX) for t in _types(obj))
+
+
+def _address(value) -> str | None:
+    """A URL without fragment, query or trailing slash, for telling a page's own node apart."""
+    if isinstance(value, dict):
+        value = value.get("@id") or value.get("url")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    parts = urlsplit(value.strip())
+    return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/')}" or None
+
+
+def _is_own(obj: dict, addresses: set[str]) -> bool:
+    return any(_address(obj.get(key)) in addresses for key in ("url", "@id", "mainEntityOfPage"))
+
+
+def page_article(objects: list[dict], addresses: set[str]) -> dict | None:
+    """The JSON-LD object that describes this page's own article, for its authors.
+
+    A page can carry several article objects (teasers of related stories, a list's items): the
+    one whose ``url``, ``@id`` or ``mainEntityOfPage`` is the page's address is its own; else the
+    first one that has a ``datePublished``; else the first article object."""
+    articles = [obj for obj in objects if _is_article(obj)]
+    own = [obj for obj in articles if _is_own(obj, addresses)]
+    dated = [obj for obj in own + articles if obj.get("datePublished")]
+    return (dated or own or articles or [None])[0]
+
+
+def _resolved(value, objects: list[dict]):
+    """A JSON-LD reference (``{"@id": ...}`` with no name) replaced by the object it names
+    (``@graph`` nodes refer to one another so)."""
+    if isinstance(value, dict) and "@id" in value and "name" not in value:
+        for obj in objects:
+            if obj is not value and obj.get("@id") == value["@id"] and obj.get("name"):
+                return obj
+    return value
+
+
 def _meta_values(tree: lxml.html.HtmlElement) -> dict[str, str]:
     values: dict[str, str] = {}
     for meta in tree.iter("meta"):
@@ -97,17 +147,29 @@ def _meta_values(tree: lxml.html.HtmlElement) -> dict[str, str]:
     return values
 
 
-def _ld_authors(article: dict | None) -> list[str]:
+def _ld_authors(article: dict | None, objects: list[dict] = ()) -> tuple[list[str], list[str]]:
+    """(names of the article's JSON-LD authors, names of those typed as an organisation).
+
+    References to a ``@graph`` node (``{"@id": ...}``) are read from the node they name."""
     if not article:
-        return []
+        return [], []
     raw = article.get("author")
     raw = raw if isinstance(raw, list) else [raw]
-    names = []
-    for author in raw:
+    names, organisations = [], []
+    for author in (a for item in raw for a in (item if isinstance(item, list) else [item])):
+        author = _resolved(author, objects)
         name = author.get("name") if isinstance(author, dict) else author
         if isinstance(name, str) and name.strip():
-            names.append(collapsed(unescaped(name)))
-    return names
+            name = collapsed(unescaped(name))
+            names.append(name)
+            if isinstance(author, dict) and "Organization" in _types(author):
+                organisations.append(name)
+    return names, organisations
+
+
+def _people(names: list[str], publishers: set[str]) -> list[str]:
+    """``names`` without the publisher's own name (a site crediting itself, not a writer)."""
+    return [n for n in names if n.casefold() not in publishers]
 
 
 #: How htmldate reports a date it found only the year of (see :func:`_find_dates`).
@@ -294,16 +356,34 @@ class PageMetadata:
 def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMetadata:
     """Title, dates with their sources, authors, canonical URL, site name and section of the
     page (nothing in the tree is changed)."""
-    ld = _article_ld(json_ld_objects(tree))
+    objects = json_ld_objects(tree)
+    # The body's JSON-LD object (its ``articleBody`` is a body candidate) ...
+    ld = _article_ld(objects)
     meta = _meta_values(tree)
+    canonical = page_canonical(tree, meta)
+    addresses = {a for a in (_address(url), _address(canonical)) if a}
     published, published_source, modified, modified_source = _find_dates(tree, url, ld, meta)
+    # ... and the object that credits this page's authors: its own article among several, the
+    # posting types included. Dates stay with the body's object (docs/measurements.md, the
+    # issue 18 metadata section, says why this object's and a ``WebPage`` node's are not used).
+    own = page_article(objects, addresses) or ld
     site_name = normalized_text(meta.get("og:site_name")) or _ld_site_name(ld) or normalized_text(
         meta.get("application-name"))
     title = page_title(tree, ld, meta, site_name)
-    canonical = page_canonical(tree, meta)
     # Only the first visible byline: later ones belong to teasers of other stories.
     bylines = byline_texts(tree)[:1]
-    authors, byline_orgs = clean_authors(_ld_authors(ld) or _meta_authors(meta) or bylines)
+    # The first source that names someone: a JSON-LD author that is the publisher itself (an
+    # organisation, or the site's own name) credits no writer, so the meta tag and the visible
+    # byline are asked first and it is kept only failing them; a source whose every name is a
+    # placeholder ("admin") or a date gives way to the next.
+    ld_names, ld_organisations = _ld_authors(own, objects)
+    publishers = {n.casefold() for n in ld_organisations + [site_name or "", _ld_site_name(own) or ""] if n}
+    authors, byline_orgs = [], []
+    for source in (_people(ld_names, publishers), _meta_authors(meta), bylines, ld_names):
+        authors, orgs = clean_authors(source)
+        byline_orgs = byline_orgs or orgs
+        if authors:
+            break
     if not byline_orgs:
         # Structured authors often omit the agency that the visible byline names.
         byline_orgs = clean_authors(bylines)[1]

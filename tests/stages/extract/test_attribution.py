@@ -40,6 +40,30 @@ from evaluation.samples import article_cases
         ("ODILE MARCHETTI and PAVEL RUSKAssociated Press", ["Odile Marchetti", "Pavel Rusk"], "Associated Press"),
         ("Odile Marchetti Associated Press", ["Odile Marchetti"], "Associated Press"),
         ("ODILE MARCHETTIReuters", ["Odile Marchetti"], "Reuters"),
+        # "By" glued to the name, and an "Author:" label, spaced or glued.
+        ("ByOdile Marchetti", ["Odile Marchetti"], None),
+        ("Written byPavel Rusk", ["Pavel Rusk"], None),
+        ("Text by Pavel Rusk", ["Pavel Rusk"], None),
+        ("AuthorOdile Marchetti", ["Odile Marchetti"], None),
+        ("Authors: Odile Marchetti, Pavel Rusk", ["Odile Marchetti", "Pavel Rusk"], None),
+        # A spaced "Author" opens a section's name, not a byline; a name may start with "By".
+        ("Author Talks", ["Author Talks"], None),
+        ("Byron Tassel", ["Byron Tassel"], None),
+        # A date (and its time) that the byline opens with, and a reading time it ends with.
+        ("Nov 3, 2025Odile Marchetti", ["Odile Marchetti"], None),
+        ("4 Feb 2026 at 09:15, Pavel Rusk", ["Pavel Rusk"], None),
+        ("Jan 8, 2026 at 07:40 UTC by Pavel Rusk", ["Pavel Rusk"], None),
+        ("Tue, 4 Feb, 2026 - 09:15", [], None),
+        ("Odile Marchetti6 min read", ["Odile Marchetti"], None),
+        ("Pavel Rusk-March 3, 2026", ["Pavel Rusk"], None),
+        # A job title glued onto the name; a capital after a short prefix is part of the name.
+        ("Odile MarchettiSenior Reporter", ["Odile Marchetti"], None),
+        ("Pavel RuskFounder at Ferrylink", ["Pavel Rusk"], None),
+        ("Odile McAllister", ["Odile McAllister"], None),
+        ("Pavel DeMarco Reporter", ["Pavel DeMarco Reporter"], None),
+        # A name holds no digit: counts and account ids are not authors.
+        ("2,140 readers this week", [], None),
+        ("318220197114", [], None),
     ],
 )
 def test_clean_author(raw, names, org):

@@ -425,3 +425,59 @@ def test_readability_fallback_joins_iframe_sources_as_readability_does():
         ours = readability_blocks(html, url)
         assert [b.text for b in ours] == [b.text for b in _readability_own_blocks(html, url)]
         assert any(b.text.endswith("crossing. VIDEO") for b in ours) == kept, (url, src, head)
+
+
+def _ld_page(*objects, byline: str = "", head: str = "") -> str:
+    scripts = "".join(f'<script type="application/ld+json">{json.dumps(o)}</script>' for o in objects)
+    return page(f"<article><h1>Ferry crossings resume</h1>{byline}" + "".join(f"<p>{p}</p>" for p in PARAS)
+                + "</article>", scripts + head)
+
+
+def test_authors_of_a_posting_type_and_of_the_pages_own_article():
+    # BlogPosting is an Article subtype; among several article objects, the one whose address is
+    # the page's own credits it (the other is a related story's teaser).
+    ex = extract_article(_ld_page({"@type": "BlogPosting", "author": {"@type": "Person", "name": "Odile Marchetti"}}),
+                         "http://x.example/ferry")
+    assert ex.authors == ["Odile Marchetti"]
+    teaser = {"@type": "NewsArticle", "url": "http://x.example/other-story", "author": {"name": "Pavel Rusk"}}
+    own = {"@type": "NewsArticle", "url": "http://x.example/ferry/", "author": {"name": "Odile Marchetti"}}
+    ex = extract_article(_ld_page({"@graph": [teaser, own]}), "http://www.x.example/ferry")
+    assert ex.authors == ["Odile Marchetti"]
+
+
+def test_author_given_as_a_reference_to_a_graph_node():
+    person = {"@type": "Person", "@id": "http://x.example/#/person/7", "name": "Odile Marchetti"}
+    article = {"@type": "Article", "author": [{"@id": "http://x.example/#/person/7"}]}
+    ex = extract_article(_ld_page({"@graph": [article, person]}), "http://x.example/ferry")
+    assert ex.authors == ["Odile Marchetti"]
+
+
+def test_a_publisher_credited_as_author_gives_way_to_the_byline():
+    byline = '<p class="byline">By Pavel Rusk</p>'
+    org = {"@type": "Article", "author": {"@type": "Organization", "name": "Harbour Gazette"}}
+    ex = extract_article(_ld_page(org, byline=byline), "http://x.example/ferry")
+    assert ex.authors == ["Pavel Rusk"]
+    # The site's own name typed as a person is the publisher too.
+    site = {"@type": "Article", "author": {"@type": "Person", "name": "Harbour Gazette"}}
+    ex = extract_article(_ld_page(site, byline=byline, head='<meta property="og:site_name" content="Harbour Gazette">'),
+                         "http://x.example/ferry")
+    assert ex.authors == ["Pavel Rusk"]
+    # With no other credit, the publisher's stays.
+    ex = extract_article(_ld_page(org), "http://x.example/ferry")
+    assert ex.authors == ["Harbour Gazette"]
+
+
+def test_a_placeholder_author_gives_way_to_the_next_source():
+    ex = extract_article(_ld_page({"@type": "Article", "author": {"@type": "Person", "name": "admin"}},
+                                  byline='<p class="author">Von Odile Marchetti</p>'), "http://x.example/ferry")
+    assert ex.authors == ["Odile Marchetti"]
+
+
+def test_dates_stay_with_the_bodys_article_object():
+    # A WebPage node's date is not read as the article's (see docs/measurements.md).
+    node = {"@type": "WebPage", "url": "http://x.example/ferry", "datePublished": "2019-03-02T10:00:00Z"}
+    ex = extract_article(_ld_page(node, head='<meta property="article:published_time" content="2026-10-12T08:00:00Z">'),
+                         "http://x.example/ferry")
+    assert ex.published_source == "meta:article:published_time"
+    assert ex.published_at.date().isoformat() == "2026-10-12"
+
