@@ -107,7 +107,10 @@ def _address(value) -> str | None:
         value = value.get("@id") or value.get("url")
     if not isinstance(value, str) or not value.strip():
         return None
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # a malformed address ("http://[broken") names no page
+        return None
     return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/')}" or None
 
 
