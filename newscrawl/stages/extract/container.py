@@ -26,36 +26,99 @@ from newscrawl.stages.prose import is_prose
 
 
 def densest_container(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
-    """The article's frame: the element whose own ``<p>`` children hold the most prose (None: no
-    paragraph).
+    """The article's frame: the element whose own running text holds the most prose (None: no
+    paragraph and no other running text).
 
-    A paragraph counts as its text outside links, and only when it reads as a sentence (it ends
-    like one, :data:`PROSE_ENDS`) and is not mostly link text: a column of other stories' teasers
-    (a linked headline with the start of a summary in each paragraph) or a link row can hold
-    more characters than the article beside it, but little of them is unlinked sentences. Where
-    no paragraph of the page counts, the element whose paragraphs hold the most text."""
+    An element's running text is its ``<p>`` children, the runs of its own text (its text and its
+    children's tails with the inline elements between them, a run ending at a ``<br>`` or a block
+    child) and its ``<div>`` children that hold text and no block: a short article written as
+    ``<br>``-separated lines or as text ``<div>``s is running text as much as one written in
+    ``<p>``s, and must outweigh a single paragraph elsewhere (an author's note, a comment).
+
+    A piece of running text counts as its text outside links and form controls, and only when it
+    reads as a sentence (it ends like one, :data:`FRAME_SENTENCE_ENDS`) and is not mostly link text: a column of other
+    stories' teasers (a linked headline with the start of a summary in each paragraph) or a link
+    row can hold more characters than the article beside it, but little of them is unlinked
+    sentences. Where no piece of the page counts, the element whose paragraphs hold the most text."""
     if tree is None:
         return None
+    candidates = {p.getparent() for p in tree.iter("p", "br")}
+    candidates.update(div.getparent() for div in tree.iter("div") if _is_text_div(div))
+    candidates.discard(None)
     best, best_score = None, (0, 0)
-    for parent in {p.getparent() for p in tree.iter("p") if p.getparent() is not None}:
+    for parent in candidates:
         prose = chars = 0
-        for child in parent:
-            if child.tag != "p":
-                continue
-            text = child.text_content()
-            chars += len(text)
-            linked = sum(len(a.text_content()) for a in child.iter("a"))
-            if linked < FRAME_MAX_LINK_SHARE * len(text) and text.rstrip().endswith(PROSE_ENDS):
+        for text, linked, is_p in _running_text(parent):
+            if is_p:
+                chars += len(text)
+            if linked < FRAME_MAX_LINK_SHARE * len(text) and text.rstrip().endswith(FRAME_SENTENCE_ENDS):
                 prose += len(text) - linked
         if (prose, chars) > best_score:
             best, best_score = parent, (prose, chars)
     return best
 
 
+#: Children that end a run of an element's own text (:func:`densest_container`); a ``<div>`` among
+#: them is running text itself when it holds none of them.
+FRAME_BLOCK_TAGS = frozenset({
+    "p", "div", "ul", "ol", "dl", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+    "pre", "section", "article", "aside", "header", "footer", "nav", "form", "figure",
+})
+
+
+#: A menu's options or a button's label are not running text wherever they stand.
+FORM_CONTROL_TAGS = ("select", "option", "textarea", "button", "label")
+
+
+def _text(el: lxml.html.HtmlElement) -> str:
+    """``el``'s text without the text of form controls inside it."""
+    if next(el.iter(*FORM_CONTROL_TAGS), None) is None:
+        return el.text_content()
+    if el.tag in FORM_CONTROL_TAGS:
+        return ""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _linked_chars(el: lxml.html.HtmlElement) -> int:
+    return sum(len(_text(a)) for a in el.iter("a"))
+
+
+def _is_text_div(el: lxml.html.HtmlElement) -> bool:
+    return (el.tag == "div" and next(el.iterdescendants(*FRAME_BLOCK_TAGS), None) is None
+            and bool(_text(el).strip()))
+
+
+def _running_text(parent: lxml.html.HtmlElement):
+    """The pieces of ``parent``'s running text as (text, linked characters, is a ``<p>``)."""
+    run, linked = [parent.text or ""], 0
+    for child in parent:
+        tag = child.tag if isinstance(child.tag, str) else None
+        if tag == "br" or tag in FRAME_BLOCK_TAGS:
+            if "".join(run).strip():
+                yield "".join(run), linked, False
+            run, linked = [], 0
+            if tag == "p" or (tag == "div" and _is_text_div(child)):
+                yield _text(child), _linked_chars(child), tag == "p"
+        elif tag is not None:
+            run.append(_text(child))
+            linked += _linked_chars(child)
+        run.append(child.tail or "")
+    if "".join(run).strip():
+        yield "".join(run), linked, False
+
+
 #: A closing block is the article's prose (and ends the run) when it has this many words and ends
 #: like a sentence: clean's measure of a prose paragraph (``clean.PROSE_MIN_WORDS``).
 PROSE_MIN_WORDS = 13
 PROSE_ENDS = tuple('.!?:;,"”’)…»')
+#: The frame's sentences also end as Chinese and Japanese ones do: an article in those scripts
+#: must not weigh nothing beside one Latin line (a copyright notice) elsewhere on its page.
+FRAME_SENTENCE_ENDS = PROSE_ENDS + tuple("。！？」』）")
 #: A paragraph with at least this share of its characters in links is a link row or a teaser,
 #: not the frame's prose (:func:`densest_container`).
 FRAME_MAX_LINK_SHARE = 0.5

@@ -60,6 +60,60 @@ def test_link_rows_and_unfinished_lines_do_not_make_a_frame():
     assert densest_container(page).get("class") == "story"
 
 
+AUTHOR_NOTE = ("<div class='author'><p>Morag Fraser has written about the island's ferries, harbours and "
+               "weather for the Harbour Post since she moved to the coast twenty years ago.</p></div>")
+
+
+def test_a_short_article_in_br_separated_lines_outweighs_a_single_paragraph_elsewhere():
+    # The article is the story element's own text, its lines separated by <br>: it is running text
+    # as much as <p>s are, and together its sentences hold more than the author's note.
+    lines = [PARAS[0], "Tickets bought for cancelled crossings will be refunded at the office.", PARAS[1][:60]]
+    page = lxml.html.document_fromstring(
+        "<html><body><div class='story'><b>Ferry news.</b> " + "<br><br>".join(lines) + "</div>"
+        + AUTHOR_NOTE + "</body></html>")
+    story_text = sum(len(line) for line in lines)
+    assert story_text > len(page.find_class("author")[0].text_content())
+    assert densest_container(page).get("class") == "story"
+    # Each run is weighed alone: the unfinished last line does not count, and without the others
+    # the note is the heavier.
+    short = lxml.html.document_fromstring(
+        "<html><body><div class='story'>" + PARAS[1][:60] + "<br>" + PARAS[1][:50] + "</div>"
+        + AUTHOR_NOTE + "</body></html>")
+    assert densest_container(short).get("class") == "author"
+
+
+def test_a_short_article_in_text_divs_outweighs_a_single_paragraph_elsewhere():
+    page = lxml.html.document_fromstring(
+        "<html><body><div class='story'>" + "".join(f"<div>{p}</div>" for p in PARAS[:2])
+        + "<div><p>A nested block is not a line of running text.</p></div></div>" + AUTHOR_NOTE + "</body></html>")
+    assert densest_container(page).get("class") == "story"
+
+
+def test_linked_lines_between_brs_are_not_running_text():
+    row = "<br>".join(f"<a href='/s/{i}'>Other story number {i} about the harbour and the sea.</a>" for i in range(8))
+    page = lxml.html.document_fromstring(
+        f"<html><body><div class='links'>{row}</div>" + AUTHOR_NOTE + "</body></html>")
+    assert densest_container(page).get("class") == "author"
+
+
+def test_an_article_in_chinese_or_japanese_outweighs_a_latin_line_elsewhere():
+    # Sentences ending in a full-width full stop are prose; a copyright line in an <address>
+    # is one sentence of Latin text and must not outweigh them.
+    sentences = ["港口的渡轮下周恢复运行，新的登船坡道已经通过了检查。", "运营方表示，第一班船早上七点出发。"]
+    page = lxml.html.document_fromstring(
+        "<html><body><div class='story'>" + "".join(f"<p>{x}</p>" for x in sentences) + "</div>"
+        "<address>Copyright (C) 2026 Harbour Post Network Limited. All rights reserved by the publisher.</address>"
+        "</body></html>")
+    assert densest_container(page).get("class") == "story"
+
+
+def test_a_menu_s_options_are_not_running_text():
+    options = "".join(f"<option>Archive of month {i} of the harbour news (12)</option>" for i in range(20))
+    page = lxml.html.document_fromstring(
+        f"<html><body><div class='menu'><div><select>{options}</select></div></div>" + AUTHOR_NOTE + "</body></html>")
+    assert densest_container(page).get("class") == "author"
+
+
 def test_without_any_sentence_the_frame_is_the_element_with_the_most_paragraph_text():
     page = lxml.html.document_fromstring(
         "<html><body><div class='small'><p>A caption line</p></div>"
@@ -98,10 +152,11 @@ def test_a_single_closing_line_lists_tables_and_prose_end_nothing():
 
 
 def test_a_container_holding_less_than_half_the_body_is_not_the_article_s():
-    # The story is written in <div>s; the densest <p> container is a small box beside it.
+    # The story is written in table cells, which are not running text of any element; the
+    # densest container is a small box beside it.
     page = lxml.html.document_fromstring(
-        "<html><body><div class='story'>" + "".join(f"<div>{p}</div>" for p in PARAS)
-        + "</div><div class='box'><p>Subscribe to the Harbour Post.</p></div>" + footer_html() + "</body></html>")
+        "<html><body><table class='story'>" + "".join(f"<tr><td>{p}</td></tr>" for p in PARAS)
+        + "</table><div class='box'><p>Subscribe to the Harbour Post.</p></div>" + footer_html() + "</body></html>")
     blocks = [Block(p) for p in PARAS] + [Block(line) for line in FOOTER]
     assert cut_closing_run_outside_container(blocks, container_key(page)) == (blocks, 0)
     assert cut_closing_run_outside_container(blocks, container_key(None)) == (blocks, 0)
