@@ -272,7 +272,7 @@ _CLUSTER_TAGS = {"p": "p", "h2": "head", "h3": "head", "h4": "head", "blockquote
 
 
 def densest_paragraphs(tree: lxml.html.HtmlElement | None) -> list[Block]:
-    """The paragraphs of the element whose own <p> children hold the most text.
+    """The paragraphs of the article's frame (:func:`.container.densest_container`).
 
     The last resort where both extractors come back (nearly) empty: an article is a run of
     sibling paragraphs in one container, whatever class names the layout uses. Headings, lists

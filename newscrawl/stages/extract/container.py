@@ -1,4 +1,4 @@
-"""The article's container: the element whose own paragraphs hold the most prose, and what it says
+"""The article's container: the element whose own running text holds the most prose, and what it says
 about the lines that close a body.
 
 Many layouts close the story with short lines that are not the story: a "News Tracker" of past
@@ -42,13 +42,15 @@ def densest_container(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlEleme
     sentences. Where no piece of the page counts, the element whose paragraphs hold the most text."""
     if tree is None:
         return None
+    controls = next(tree.iter(*FORM_CONTROL_TAGS), None) is not None
+    text_divs = _text_divs(tree, controls)
     candidates = {p.getparent() for p in tree.iter("p", "br")}
-    candidates.update(div.getparent() for div in tree.iter("div") if _is_text_div(div))
+    candidates.update(div.getparent() for div in text_divs)
     candidates.discard(None)
     best, best_score = None, (0, 0)
     for parent in candidates:
         prose = chars = 0
-        for text, linked, is_p in _running_text(parent):
+        for text, linked, is_p in _running_text(parent, text_divs, controls):
             if is_p:
                 chars += len(text)
             if linked < FRAME_MAX_LINK_SHARE * len(text) and text.rstrip().endswith(FRAME_SENTENCE_ENDS):
@@ -70,9 +72,9 @@ FRAME_BLOCK_TAGS = frozenset({
 FORM_CONTROL_TAGS = ("select", "option", "textarea", "button", "label")
 
 
-def _text(el: lxml.html.HtmlElement) -> str:
-    """``el``'s text without the text of form controls inside it."""
-    if next(el.iter(*FORM_CONTROL_TAGS), None) is None:
+def _text(el: lxml.html.HtmlElement, controls: bool = True) -> str:
+    """``el``'s text without the text of form controls inside it (``controls``: the page has any)."""
+    if not controls or next(el.iter(*FORM_CONTROL_TAGS), None) is None:
         return el.text_content()
     if el.tag in FORM_CONTROL_TAGS:
         return ""
@@ -84,16 +86,23 @@ def _text(el: lxml.html.HtmlElement) -> str:
     return "".join(parts)
 
 
-def _linked_chars(el: lxml.html.HtmlElement) -> int:
-    return sum(len(_text(a)) for a in el.iter("a"))
+def _linked_chars(el: lxml.html.HtmlElement, controls: bool) -> int:
+    return sum(len(_text(a, controls)) for a in el.iter("a"))
 
 
-def _is_text_div(el: lxml.html.HtmlElement) -> bool:
-    return (el.tag == "div" and next(el.iterdescendants(*FRAME_BLOCK_TAGS), None) is None
-            and bool(_text(el).strip()))
+def _text_divs(tree: lxml.html.HtmlElement, controls: bool) -> set[lxml.html.HtmlElement]:
+    """The ``<div>`` elements that hold text and no block, found in one walk: every ancestor of a
+    block holds a block."""
+    holding: set = set()
+    for block in tree.iter(*FRAME_BLOCK_TAGS):
+        for ancestor in block.iterancestors():
+            if ancestor in holding:
+                break
+            holding.add(ancestor)
+    return {div for div in tree.iter("div") if div not in holding and _text(div, controls).strip()}
 
 
-def _running_text(parent: lxml.html.HtmlElement):
+def _running_text(parent: lxml.html.HtmlElement, text_divs: set, controls: bool):
     """The pieces of ``parent``'s running text as (text, linked characters, is a ``<p>``)."""
     run, linked = [parent.text or ""], 0
     for child in parent:
@@ -102,11 +111,11 @@ def _running_text(parent: lxml.html.HtmlElement):
             if "".join(run).strip():
                 yield "".join(run), linked, False
             run, linked = [], 0
-            if tag == "p" or (tag == "div" and _is_text_div(child)):
-                yield _text(child), _linked_chars(child), tag == "p"
+            if tag == "p" or child in text_divs:
+                yield _text(child, controls), _linked_chars(child, controls), tag == "p"
         elif tag is not None:
-            run.append(_text(child))
-            linked += _linked_chars(child)
+            run.append(_text(child, controls))
+            linked += _linked_chars(child, controls)
         run.append(child.tail or "")
     if "".join(run).strip():
         yield "".join(run), linked, False
