@@ -44,9 +44,11 @@ def densest_container(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlEleme
         return None
     controls = next(tree.iter(*FORM_CONTROL_TAGS), None) is not None
     text_divs = _text_divs(tree, controls)
-    candidates = {p.getparent() for p in tree.iter("p", "br")}
-    candidates.update(div.getparent() for div in text_divs)
-    candidates.discard(None)
+    # In the order found (not a set's), so that of two equal candidates the same one wins on
+    # every run.
+    candidates = dict.fromkeys(p.getparent() for p in tree.iter("p", "br"))
+    candidates.update(dict.fromkeys(div.getparent() for div in tree.iter("div") if div in text_divs))
+    candidates.pop(None, None)
     best, best_score = None, (0, 0)
     for parent in candidates:
         prose = chars = 0
