@@ -114,6 +114,14 @@ def test_a_menu_s_options_are_not_running_text():
     assert densest_container(page).get("class") == "author"
 
 
+def test_of_two_equal_frames_the_first_on_the_page_is_chosen():
+    for _ in range(5):
+        page = lxml.html.document_fromstring(
+            "<html><body>" + "".join(f"<div class='{name}'>{story_html(PARAS[:2])}</div>" for name in ("first", "second"))
+            + "</body></html>")
+        assert densest_container(page).get("class") == "first"
+
+
 def test_without_any_sentence_the_frame_is_the_element_with_the_most_paragraph_text():
     page = lxml.html.document_fromstring(
         "<html><body><div class='small'><p>A caption line</p></div>"
