@@ -83,9 +83,12 @@ class ArticleBlocks:
     language: str | None
     confidence: float | None
     vocabulary: Counter
+    #: :func:`prose_blocks` of the blocks as they are now (None once a cut may have changed it).
+    prose: list[bool] | None = None
 
     def replace_text(self, i: int, text: str) -> None:
         self.blocks[i], self.texts[i] = self.blocks[i].with_text(text), text
+        self.prose = None
 
 
 def prose_blocks(article: ArticleBlocks) -> list[bool]:
@@ -100,7 +103,10 @@ def read_article(article_blocks: list[Block]) -> ArticleBlocks:
     texts = [b.text for b in blocks]
     counts = [script_counts(t) for t in texts]  # once per block: it is the costly part
     scripts = [dominant(c) for c in counts]
-    article_script = dominant(sum(counts, Counter()))
+    total: Counter = Counter()
+    for block_counts in counts:
+        total.update(block_counts)  # one Counter, not one a block as sum() would build
+    article_script = dominant(total)
     if article_script == "Kana":
         # A Japanese line written in kanji only is still Japanese.
         scripts = ["Kana" if s == "Han" else s for s in scripts]
@@ -109,8 +115,8 @@ def read_article(article_blocks: list[Block]) -> ArticleBlocks:
     article = ArticleBlocks(blocks, texts, counts, scripts, article_script, language, confidence, Counter())
     # The article's own words: its prose paragraphs (chrome lines left in the body, such as a
     # copyright line naming the portal, must not vouch for the portal's other lines).
-    prose = prose_blocks(article)
-    article.vocabulary = article_vocabulary("\n".join(t for t, p in zip(texts, prose) if p) or article_text)
+    article.prose = prose_blocks(article)
+    article.vocabulary = article_vocabulary("\n".join(t for t, p in zip(texts, article.prose) if p) or article_text)
     return article
 
 
@@ -319,7 +325,7 @@ def analyse_languages(article_blocks: list[Block], outside_blocks: list[str] | N
     runs = cut_foreign_runs(article)
     tails = cut_glued_tails(article)
     script_language = other_script_languages(article)
-    prose = prose_blocks(article)  # after the cuts
+    prose = article.prose if article.prose is not None else prose_blocks(article)  # after the cuts
     languages, foreign = judge_blocks(article, find_core(article, prose), script_language)
     spread_along_runs(article, prose, languages, foreign)
     found = chrome_languages(article, languages, foreign, runs, tails, script_language, outside_blocks or [])

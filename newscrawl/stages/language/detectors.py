@@ -77,8 +77,12 @@ class _DigestCache:
         self._entries: OrderedDict[bytes, object] = OrderedDict()
         self.maxsize = maxsize
 
+    @staticmethod
+    def _key(text: str, extra: Hashable) -> bytes:
+        return hashlib.blake2b(f"{extra}\x00{text}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
     def get(self, text: str, extra: Hashable, compute: Callable[[], object]):
-        key = hashlib.blake2b(f"{extra}\x00{text}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        key = self._key(text, extra)
         entries = self._entries
         if key in entries:
             entries.move_to_end(key)
@@ -87,6 +91,15 @@ class _DigestCache:
         if len(entries) > self.maxsize:
             entries.popitem(last=False)
         return value
+
+    def put(self, text: str, extra: Hashable, value: object) -> None:
+        entries = self._entries
+        entries[self._key(text, extra)] = value
+        if len(entries) > self.maxsize:
+            entries.popitem(last=False)
+
+    def contains(self, text: str, extra: Hashable) -> bool:
+        return self._key(text, extra) in self._entries
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -155,9 +168,11 @@ def langdetect_language(sample: str) -> tuple[str | None, float | None]:
 @lru_cache(maxsize=1)
 def _py3langid_model():
     # Loading the model takes about a second (it is decompressed): once per process.
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import MODEL_FILE
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    from newscrawl.stages.language.ngram_walk import WindowedIdentifier
+
+    return WindowedIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 @lru_cache(maxsize=64)
@@ -192,6 +207,21 @@ def classify(text: str, script: str, article_language: str | None = None) -> tup
     if script not in SCRIPT_CANDIDATES or not WORD_RE.search(text):
         return None, None
     return _classify_sample(without_invisible(text[:DETECTOR_SAMPLE_CHARS]), candidates(script, article_language))
+
+
+def classify_many(texts: list[str], script: str,
+                  article_language: str | None = None) -> list[tuple[str | None, float | None]]:
+    """:func:`classify` of each text, those not cached judged in one batch (one walk of all
+    their bytes: see :mod:`.ngram_walk`)."""
+    if script not in SCRIPT_CANDIDATES:
+        return [(None, None)] * len(texts)
+    langs = candidates(script, article_language)
+    samples = [without_invisible(text[:DETECTOR_SAMPLE_CHARS]) if WORD_RE.search(text) else None for text in texts]
+    missing = list(dict.fromkeys(s for s in samples if s is not None and not _CLASSIFIED.contains(s, langs)))
+    if len(missing) > 1:
+        for sample, (language, probability) in zip(missing, _identifier(langs).classify_many(missing)):
+            _CLASSIFIED.put(sample, langs, (language, round(probability, 4)))
+    return [(None, None) if s is None else _classify_sample(s, langs) for s in samples]
 
 
 def foreign_script_language(text: str, script: str, article_language: str | None) -> str | None:

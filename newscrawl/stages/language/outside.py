@@ -10,7 +10,7 @@ from newscrawl.stages.language.detectors import (
     MIN_WORDS_FOR_DETECTOR,
     SAME_SCRIPT_PROBABILITY,
     SCRIPT_CANDIDATES,
-    classify,
+    classify_many,
     foreign_script_language,
 )
 from newscrawl.stages.language.scripts import SCRIPT_LANGUAGE, SCRIPT_RES, dominant_script, script_counts
@@ -59,8 +59,7 @@ def outside_languages(outside_blocks: list[str], article_script: str | None, lan
         # article's own words is the article's language; the rest is judged block by block.
         candidates = outside_candidates(texts, vocabulary)
         votes: Counter = Counter()
-        for text in candidates:
-            lang, probability = classify(text, script, language)
+        for lang, probability in classify_many(candidates, script, language):
             if lang and lang != language and (probability or 0) >= SAME_SCRIPT_PROBABILITY:
                 votes[lang] += 1
         # Two lines in the same other language: one misjudged English headline is not a portal.

@@ -31,6 +31,9 @@ SCRIPT_RES = {name: re.compile(f"[{cls}]") for name, cls in SCRIPT_CLASSES.items
 _NON_LATIN_RE = re.compile(
     "[" + "".join(cls for name, cls in SCRIPT_CLASSES.items() if name != "Latin") + "]"
 )
+#: The Latin letters outside ASCII (ASCII ones are counted apart: see :func:`script_counts`).
+_LATIN_BEYOND_ASCII_RE = re.compile("[" + SCRIPT_CLASSES["Latin"].removeprefix("A-Za-z") + "]")
+_OTHER_SCRIPT_RES = tuple((name, regex) for name, regex in SCRIPT_RES.items() if name != "Latin")
 #: Scripts that name one language (Han alone is Chinese; Han with Kana is Japanese).
 SCRIPT_LANGUAGE = {"Han": "zh", "Kana": "ja", "Hangul": "ko", "Greek": "el", "Hebrew": "he",
                    "Thai": "th"}
@@ -47,7 +50,7 @@ SCRIPT_WEIGHT = {"Han": 3, "Kana": 3, "Hangul": 3}
 # after a label was enough to make py3langid call an English line with a name Spanish).
 _INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
-_DELETE_ASCII_LETTERS = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def without_invisible(text: str) -> str:
@@ -58,15 +61,16 @@ def without_invisible(text: str) -> str:
 def script_counts(text: str) -> Counter:
     """Letters per script, CJK characters weighted (see :data:`SCRIPT_WEIGHT`)."""
     counts: Counter = Counter()
-    # ASCII letters are counted by deleting them (str.translate runs in C without building a list
-    # of matches); only the rest, short in most text, goes through the regular expressions.
-    rest = text.translate(_DELETE_ASCII_LETTERS)
-    latin = len(text) - len(rest)
-    if not rest.isascii():
-        latin += len(SCRIPT_RES["Latin"].findall(rest))
-        if _NON_LATIN_RE.search(rest):
-            for script, regex in SCRIPT_RES.items():
-                if script != "Latin" and (n := len(regex.findall(rest))):
+    # ASCII letters are counted on the UTF-8 bytes by deleting them (bytes.translate runs in C
+    # at a byte a step; a multi-byte character has no ASCII byte in it). Only the other letters
+    # go through the regular expressions, which find nothing ASCII.
+    encoded = text.encode("utf-8", "surrogatepass")
+    latin = len(encoded) - len(encoded.translate(None, _ASCII_LETTERS))
+    if not text.isascii():
+        latin += len(_LATIN_BEYOND_ASCII_RE.findall(text))
+        if _NON_LATIN_RE.search(text):
+            for script, regex in _OTHER_SCRIPT_RES:
+                if n := len(regex.findall(text)):
                     counts[script] = n * SCRIPT_WEIGHT.get(script, 1)
     if latin:
         counts["Latin"] = latin
@@ -81,11 +85,12 @@ def dominant(counts: Counter) -> str | None:
     """The script with the most (weighted) letters in ``counts``, Japanese kana and kanji as one."""
     if not counts:
         return None
-    counts = Counter(counts)
     if counts.get("Kana") and counts.get("Han"):
         # Japanese mixes kana and kanji; count them as one script.
+        counts = Counter(counts)
         counts["Kana"] += counts.pop("Han")
-    return counts.most_common(1)[0][0]
+    # The first of the largest, as Counter.most_common(1) answers, without sorting or copying.
+    return max(counts, key=counts.__getitem__)
 
 
 def word_count(text: str, script: str | None) -> int:

@@ -261,3 +261,17 @@ def test_detector_caches_keep_answers_not_texts():
     # 1,000 entries of ~800-character texts would be ~0.9 MB as keys.
     assert kept < 400_000
     assert classify(EN[0], "Latin", "en") == first == classify(EN[0], "Latin", "en")
+
+
+def test_script_counts_as_one_class_per_script():
+    import re
+    from collections import Counter
+
+    from newscrawl.stages.language.scripts import SCRIPT_CLASSES, SCRIPT_WEIGHT, script_counts
+
+    texts = ["plain ASCII words, 42", "Ünïcödé façade and ŒUVRE", "新闻 and ニュース 速報", "Ключевые слова",
+             "mixed ελληνικά עברית العربية हिन्दी ไทย 한국어", "a lone surrogate \udc80 after ß", ""]
+    for text in texts:
+        expected = Counter({script: len(re.findall(f"[{cls}]", text)) * SCRIPT_WEIGHT.get(script, 1)
+                            for script, cls in SCRIPT_CLASSES.items()})
+        assert script_counts(text) == +expected

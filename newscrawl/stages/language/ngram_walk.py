@@ -1,0 +1,98 @@
+"""py3langid's feature counts computed with numpy, several texts at once, the same counts.
+
+py3langid counts a text's byte n-gram features by walking its automaton one byte at a time in
+Python: on an article's sample of DETECTOR_SAMPLE_CHARS characters that walk is nearly all of
+the classification's cost. The automaton is an Aho-Corasick one over byte n-grams of at most
+:data:`WINDOW` bytes, so its state after a byte depends only on the last WINDOW bytes read:
+walking those few bytes from the start state lands in the same state. Every position's state is
+then WINDOW gathers over the whole text at once instead of one Python step a byte, and several
+texts go through in one pass, joined by a byte that takes every state back to the start (a byte
+no UTF-8 text has: no feature contains it).
+
+:class:`WindowedIdentifier` is py3langid's identifier with that walk; everything after the counts
+(scores, probabilities, the restriction to candidate languages) is py3langid's own, and the
+counts are the same, in the same order, so its answers are too (tests compare them).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+from py3langid.langid import LanguageIdentifier
+
+#: The longest byte n-gram among the model's features, i.e. the depth of its automaton (a test
+#: checks it on the installed model: a deeper model would need a longer window).
+WINDOW = 6
+#: The byte joining texts walked together: no state has a transition on it but to the start.
+SEPARATOR = 0xFF
+#: Below this many bytes py3langid's own walk is as cheap as numpy's fixed cost per call.
+NUMPY_MIN_BYTES = 96
+
+
+class FeatureWalker:
+    """The model's automaton as numpy arrays (views: the transition table is not copied)."""
+
+    __slots__ = ("nextmove", "output", "rowbase")
+
+    def __init__(self, identifier: LanguageIdentifier) -> None:
+        self.nextmove = np.frombuffer(identifier.tk_nextmove, dtype=f"u{identifier.tk_nextmove.itemsize}")
+        self.rowbase = np.asarray(identifier.tk_row, dtype=np.intp) << 8
+        self.output = np.asarray(identifier.tk_output, dtype=np.intp)
+        if (self.nextmove[self.rowbase + SEPARATOR] != 0).any():
+            raise ValueError("the separator byte does not reset this model's automaton")
+
+    def counts(self, texts: list[bytes]) -> list[Counter | None]:
+        """Each text's {feature: count}, in order of first occurrence (None when it has none)."""
+        joined = np.frombuffer(bytes([SEPARATOR]) * (WINDOW - 1) + bytes([SEPARATOR]).join(texts), dtype=np.uint8)
+        joined = joined.astype(np.intp)
+        size = len(joined) - WINDOW + 1
+        states = np.zeros(size, dtype=np.intp)
+        for k in range(WINDOW):
+            index = self.rowbase[states]
+            index += joined[k:k + size]
+            states = self.nextmove[index]
+        features = self.output[states]
+        found: list[Counter | None] = []
+        start = 0
+        for text in texts:
+            own = features[start:start + len(text)]
+            start += len(text) + 1
+            own = own[own >= 0]
+            found.append(Counter(own.tolist()) if len(own) else None)
+        return found
+
+
+class WindowedIdentifier(LanguageIdentifier):
+    """py3langid's identifier, its features counted by :class:`FeatureWalker`;
+    :meth:`classify_many` walks a batch of texts at once."""
+
+    __slots__ = ("_prepared", "_walker")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._walker = FeatureWalker(self)
+        self._prepared: dict[bytes, Counter | None] | None = None
+
+    def _raw_score(self, text):
+        prepared = self._prepared
+        if prepared is not None and text in prepared:
+            visits = prepared[text]
+        elif len(text) < NUMPY_MIN_BYTES:
+            return super()._raw_score(text)
+        else:
+            visits = self._walker.counts([text])[0]
+        if visits:
+            return self._sparse_score(visits, self.nb_ptc)
+        return super()._raw_score(text)  # no feature: py3langid's own answer for that case
+
+    def classify_many(self, texts: list[str]) -> list[tuple[str, float]]:
+        """``classify`` of each text, the features of all counted in one walk."""
+        encoded = [self._encode(text) for text in texts]
+        # A copy of this identifier restricted to other languages shares nothing mutable: each
+        # batch sets its own dict (a concurrent batch at worst walks its texts one by one).
+        self._prepared = dict(zip(encoded, self._walker.counts(encoded)))
+        try:
+            return [self.classify(text) for text in texts]
+        finally:
+            self._prepared = None
