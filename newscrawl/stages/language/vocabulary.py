@@ -20,7 +20,7 @@ def article_vocabulary(text: str) -> Counter:
 
 def shares_vocabulary(text: str, vocabulary: Counter) -> bool:
     """Whether most of the block's words occur in the article *elsewhere* than in the block."""
-    words = Counter(w.casefold() for w in WORD_RE.findall(text))
+    words = Counter(map(str.casefold, WORD_RE.findall(text)))
     total = sum(words.values())
     if not total or not vocabulary:
         return False
