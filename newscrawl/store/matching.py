@@ -468,24 +468,36 @@ def index_features(session: Session, story_id: int, body: str,
 
 
 def shared_words(session: Session, mine: frozenset[int], others: dict[int, frozenset[int]],
-                 mine_counts: WordCounts | None = None) -> list[tuple[int, float]]:
+                 mine_counts: WordCounts | None = None, dated: bool = True) -> list[tuple[int, float]]:
     """(story id, figure) of the stories ``others`` (id: word set) whose longer words say they
     report the event of the text of word set ``mine``
     (:func:`~newscrawl.stages.fingerprint.words.words_event_figure`). Only stories at a plain
     Jaccard of at least ``WEIGHTED_FLOOR`` are weighed, and the document frequencies of their
     words and the text's are read in one lookup (``word_counts``); with too few stories
     counted the plain Jaccard decides. ``mine_counts``: the counts of ``mine``'s words, read
-    already (only the others' words are read then)."""
+    already (only the others' words are read then). ``dated``: the text states a publication
+    date; a pair of which either story does not is weighed as undated."""
     near = {sid: ws for sid, ws in others.items() if word_set_jaccard(mine, ws) >= WEIGHTED_FLOOR}
     if not near:
         return []
+    undated = set(near) if not dated else undated_stories(session, list(near))
     if mine_counts is None:
         counts = word_counts(session, mine.union(*near.values()))
     else:
         theirs = word_counts(session, frozenset().union(*near.values()) - mine)
         counts = WordCounts(theirs.stories, {**mine_counts.counts, **theirs.counts})
-    found = [(sid, words_event_figure(mine, ws, counts)) for sid, ws in near.items()]
+    found = [(sid, words_event_figure(mine, ws, counts, dated=sid not in undated)) for sid, ws in near.items()]
     return [(sid, figure) for sid, figure in found if figure is not None]
+
+
+_UNDATED = select(Story.id).where(Story.id.in_(bindparam("story_ids", expanding=True)),
+                                  Story.published_at.is_(None))
+
+
+def undated_stories(session: Session, story_ids: list[int]) -> set[int]:
+    """The stories of ``story_ids`` that state no publication date (their day, if any, is a
+    download's)."""
+    return set(session.execute(_UNDATED, {"story_ids": story_ids}).scalars()) if story_ids else set()
 
 
 # Built once: a statement built per call costs SQLAlchemy more than SQLite takes to run it.
@@ -495,9 +507,11 @@ _LAST_STORY_AT_URL = (select(Version.story_id).where(Version.url == bindparam("u
                       .order_by(Version.id.desc()).limit(1))
 
 
-def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | None = None) -> Placement:
+def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | None = None,
+          dated: bool = True) -> Placement:
     """The story ``body`` (fetched at ``url``; its day ``day``, days since 1970-01-01, None:
-    unknown) belongs to; see the module docstring."""
+    unknown; ``dated``: the day is a stated publication date, not a download's) belongs to; see
+    the module docstring."""
     story_id = session.execute(_FIRST_STORY_WITH_HASH, {"body_hash": fp.body_hash}).scalar()
     if story_id is not None:
         return Placement(story_id, "exact")
@@ -532,7 +546,7 @@ def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | Non
                            if sid not in seen]
         word_checked |= word_sets(session, event_only)
         related += [(1, -figure, sid) for sid, figure in shared_words(
-            session, mine.word_set, word_checked, mine_counts)]
+            session, mine.word_set, word_checked, mine_counts, dated)]
     related.sort()
     # Shared longer words are weaker evidence than shared wording: the best such story names
     # the event, the others are not merged into it on that evidence alone.
@@ -618,5 +632,5 @@ def record_merges(session: Session, story_id: int, version_id: int,
 
 
 __all__ = ["MAX_BAND_CANDIDATES", "Placement", "aligned_in_time", "band_candidates", "band_candidates_query",
-           "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "rare_word_hits", "record_merges", "shared_words", "story_candidates", "story_day", "verify_candidates",
+           "candidate_features", "canonical_bodies", "compare_with_first", "describe", "index_features", "index_words", "place", "rare_word_hits", "record_merges", "shared_words", "story_candidates", "story_day", "undated_stories", "verify_candidates",
            "word_band_hits", "word_candidates", "word_sets"]

@@ -266,7 +266,7 @@ def store_text(session: Session, record: ArticleRecord, fp: Fingerprint, url: st
     if keep_in_story is not None:
         placement = Placement(keep_in_story, "kept")
     else:
-        placement = place(session, url, record.body, fp, day)
+        placement = place(session, url, record.body, fp, day, dated=record.published_at is not None)
     count = fetch_count() if callable(fetch_count) else fetch_count
     if site_id is None:
         site_id = upsert_site(session, record.site, record.site_name, fetched_at)

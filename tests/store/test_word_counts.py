@@ -122,6 +122,42 @@ def test_reports_sharing_no_word_band_are_found_by_their_rare_words(
     assert (event_of[wire.story_key] == event_of[report.story_key]) == (days_later <= 3)
 
 
+@pytest.mark.parametrize("wire_dated, report_dated", [(True, True), (True, False), (False, True), (False, False)])
+def test_two_rare_words_join_an_event_only_when_both_stories_state_a_date(
+        db_session, article, small_store, monkeypatch, wire_dated, report_dated):
+    # Two pages downloaded by a crawl on one day share a subject's vocabulary (words some of
+    # the stories hold) and two words no other story holds, at a cosine under the threshold: one
+    # event by the rare-word way only when both pages say when they were published, as a
+    # download day says when the pages were looked at, not when what they tell happened.
+    monkeypatch.setattr(words, "RARE_WORD_WEIGHT", 1.5)  # rare among the few stories counted here
+    subject = [word("topic", i) for i in range(30)]
+    for k in range(12):
+        own = [word(f"bg{LETTERS[k]}", i) for i in range(20)]
+        store(db_session, article, f"https://archive.example/{k}",
+              text(k, COMMON_A, COMMON_B, own, subject if k < 4 else []), DAY - dt.timedelta(days=30))
+    rare = [word("quay", i) for i in range(2)]
+
+    def crawled(url, body, dated):
+        art = article(url, body, title="Guide", fetched_at=DAY)
+        art.record.published_at = DAY if dated else None
+        out = store_page(db_session, art.page, art.record, source="crawl")
+        db_session.commit()
+        return out
+
+    wire_body = text(300, COMMON_A, subject, rare, [word("wireown", i) for i in range(20)])
+    report_body = text(400, COMMON_B, subject, rare, [word("paperown", i) for i in range(20)])
+    wire = crawled("https://wire.example/a", wire_body, wire_dated)
+    mine, theirs = (frozenset(words.word_set_hashes(b).tolist()) for b in (report_body, wire_body))
+    counts = counting.word_counts(db_session, mine | theirs)
+    cosine = words.weighted_word_cosine(mine, theirs, counts)
+    assert words.SAME_EVENT_RARE_COSINE <= cosine < words.SAME_EVENT_WEIGHTED
+    assert words.rare_shared_words(mine, theirs, counts) == 2
+    report = crawled("https://paper.example/b", report_body, report_dated)
+    assert wire.created_story and report.created_story
+    event_of = events(db_session)
+    assert (event_of[wire.story_key] == event_of[report.story_key]) == (wire_dated and report_dated)
+
+
 def test_words_are_counted_in_batches_and_rebuilt_from_the_word_sets(db_engine, db_session, article,
                                                                      monkeypatch):
     monkeypatch.setattr(counting, "FOLD_EVERY", 5)

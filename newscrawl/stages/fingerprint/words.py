@@ -141,6 +141,13 @@ WEIGHTED_FLOOR = 0.10
 SAME_EVENT_RARE_COSINE = 0.18
 RARE_WORD_WEIGHT = 5.5
 RARE_SHARED_WORDS = 2
+#: The rare-word way (:data:`SAME_EVENT_RARE_COSINE`) is taken only by a pair of which both
+#: stories state a publication date. A story that states none is placed in time by the day a
+#: crawl downloaded it, which says when the page was looked at, not when what it tells happened:
+#: a crawl downloads in one day pages written years apart, and the pages that state no date are
+#: mostly of the undated kind (guides, explainers, product pages), two of which on one subject
+#: share its rarer words as two reports of one event share their names. Such a pair reports one
+#: event by the cosine alone (:data:`SAME_EVENT_WEIGHTED`), shared wording or event terms.
 
 
 @primable
@@ -212,11 +219,15 @@ def rare_shared_words(a: frozenset[int], b: frozenset[int], counts: WordCounts) 
     return sum(counts.weight(h) >= RARE_WORD_WEIGHT for h in a & b)
 
 
-def words_event_figure(a: frozenset[int], b: frozenset[int], counts: WordCounts | None) -> float | None:
+def words_event_figure(a: frozenset[int], b: frozenset[int], counts: WordCounts | None, *,
+                       dated: bool = True) -> float | None:
     """The figure by which two texts' word sets say they report one event, None when they do
     not: the weighted cosine when ``counts`` are usable (>= :data:`SAME_EVENT_WEIGHTED`, or >=
     :data:`SAME_EVENT_RARE_COSINE` with :data:`RARE_SHARED_WORDS` rare words shared), else the
-    plain Jaccard (>= :data:`SAME_EVENT_WORDS`). Their days are the store's to check."""
+    plain Jaccard (>= :data:`SAME_EVENT_WORDS`). Their days are the store's to check.
+
+    ``dated``: both texts state a publication date; when either does not (its day is a
+    download's), only the cosine threshold decides (see :data:`SAME_EVENT_RARE_COSINE`)."""
     jaccard = word_set_jaccard(a, b)
     if counts is None or not counts.usable:
         return jaccard if jaccard >= SAME_EVENT_WORDS else None
@@ -225,6 +236,6 @@ def words_event_figure(a: frozenset[int], b: frozenset[int], counts: WordCounts 
     cosine = weighted_word_cosine(a, b, counts)
     if cosine >= SAME_EVENT_WEIGHTED:
         return cosine
-    if cosine >= SAME_EVENT_RARE_COSINE and rare_shared_words(a, b, counts) >= RARE_SHARED_WORDS:
+    if dated and cosine >= SAME_EVENT_RARE_COSINE and rare_shared_words(a, b, counts) >= RARE_SHARED_WORDS:
         return cosine
     return None

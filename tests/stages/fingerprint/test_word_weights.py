@@ -95,3 +95,21 @@ def test_two_shared_rare_words_link_reports_below_the_cosine_threshold():
     # Too few stories counted for any shared word to weigh that much: the cosine alone decides.
     few = WordCounts(MIN_COUNTED_STORIES, {h: 3 for h in subject} | {1: 1, 2: 1})
     assert rare_shared_words(a, b, few) == 0
+
+
+def test_the_rare_word_way_needs_both_texts_dated():
+    # Two pages of one subject sharing two words hardly any story holds, at a cosine under the
+    # threshold: one event only when both state a publication date. A pair above the threshold
+    # is one event either way.
+    stories = 2000
+    subject = frozenset(range(5000, 5040))
+    counts = WordCounts(stories, {h: 30 for h in subject} | {1: 1, 2: 1})
+    a = rare(1, 2) | frozenset(range(5000, 5030)) | rare(100, 10)
+    b = rare(1, 2) | frozenset(range(5000, 5012)) | frozenset(range(5030, 5040)) | rare(200, 16)
+    cosine = weighted_word_cosine(a, b, counts)
+    assert SAME_EVENT_RARE_COSINE <= cosine < SAME_EVENT_WEIGHTED
+    assert words_event_figure(a, b, counts, dated=True) == cosine
+    assert words_event_figure(a, b, counts, dated=False) is None
+    close = a | rare(200, 16)
+    assert weighted_word_cosine(close, b, counts) >= SAME_EVENT_WEIGHTED
+    assert words_event_figure(close, b, counts, dated=False) == words_event_figure(close, b, counts)
