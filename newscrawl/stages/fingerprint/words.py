@@ -144,8 +144,8 @@ RARE_SHARED_WORDS = 2
 #: The rare-word way (:data:`SAME_EVENT_RARE_COSINE`) is taken only by a pair of which both
 #: stories state a publication date. A story that states none is placed in time by the day a
 #: crawl downloaded it, which says when the page was looked at, not when what it tells happened:
-#: a crawl downloads in one day pages written years apart, and the pages that state no date are
-#: mostly of the undated kind (guides, explainers, product pages), two of which on one subject
+#: a crawl downloads in one day pages written years apart, and a page that states no date is
+#: often of the undated kind (guides, explainers, product pages), two of which on one subject
 #: share its rarer words as two reports of one event share their names. Such a pair reports one
 #: event by the cosine alone (:data:`SAME_EVENT_WEIGHTED`), shared wording or event terms.
 
