@@ -24,6 +24,7 @@ from lxml import etree
 
 from newscrawl.model import ArticleMetadata
 from newscrawl.stages.extract.attribution import clean_authors
+from newscrawl.stages.extract.datecheck import could_be_strict_date
 from newscrawl.stages.extract.whitespace import collapsed, normalized_text
 
 #: Meta tags that may hold the publication date, the most specific first.
@@ -427,3 +428,45 @@ def warm_up_dates() -> None:
     except Exception:  # noqa: BLE001 - a warm-up that fails leaves the first page to pay
         return
 
+
+
+def _checked_date_parser(htmldate_parser):
+    """htmldate's date parser, not asked about texts it cannot read as a date.
+
+    dateparser (strict) tries every locale on a text before it answers that there is no date
+    there; :func:`~newscrawl.stages.extract.datecheck.could_be_strict_date` tells such texts
+    apart beforehand by their numbers alone, and they get the answer dateparser would give."""
+    import functools
+
+    @functools.cache
+    def checked():
+        parser = htmldate_parser()
+        parse = parser.get_date_data
+
+        def get_date_data(date_string, *args, **kwargs):
+            if isinstance(date_string, str) and not could_be_strict_date(date_string):
+                from dateparser.date import DateData
+                return DateData(date_obj=None, period="day", locale=None)
+            return parse(date_string, *args, **kwargs)
+
+        parser.get_date_data = get_date_data
+        return parser
+
+    return checked
+
+
+def _install_date_check() -> None:
+    """Put the check in front of the parser that htmldate's extractors ask (its one date parser,
+    made on first use); where this htmldate has no such function, its parser is asked as is."""
+    try:
+        from htmldate import extractors
+    except ImportError:
+        return
+    if callable(getattr(extractors, "get_external_parser", None)) and not getattr(
+            extractors.get_external_parser, "newscrawl_checked", False):
+        checked = _checked_date_parser(extractors.get_external_parser)
+        checked.newscrawl_checked = True
+        extractors.get_external_parser = checked
+
+
+_install_date_check()
