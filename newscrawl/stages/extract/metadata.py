@@ -406,6 +406,8 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMetadata:
 
 
 #: A date-like text that no locale reads as a date: parsing it makes dateparser try every locale.
+#: It holds numbers for a day and a year, so that the check in front of the parser
+#: (:func:`~newscrawl.stages.extract.datecheck.could_be_strict_date`) lets it through.
 _NO_LOCALE_DATE = "Posted 12 Qzx 2021 vrt"
 
 
