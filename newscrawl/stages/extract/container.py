@@ -49,16 +49,23 @@ def densest_container(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlEleme
     candidates = dict.fromkeys(p.getparent() for p in tree.iter("p", "br"))
     candidates.update(dict.fromkeys(div.getparent() for div in tree.iter("div") if div in text_divs))
     candidates.pop(None, None)
-    best, best_score = None, (0, 0)
-    for parent in candidates:
+    # A candidate's prose and paragraph characters are parts of its text, so its text's length
+    # bounds both: taken longest first, the walk stops at the first candidate that cannot reach
+    # the best score so far. The candidate's place in the order found breaks ties, as before.
+    bounded = sorted(((len(parent.text_content()), index, parent) for index, parent in enumerate(candidates)),
+                     key=lambda item: (-item[0], item[1]))
+    best, best_score = None, (0, 0, 0)
+    for bound, index, parent in bounded:
+        if (bound, bound) < best_score[:2]:
+            break
         prose = chars = 0
         for text, linked, is_p in _running_text(parent, text_divs, controls):
             if is_p:
                 chars += len(text)
             if linked < FRAME_MAX_LINK_SHARE * len(text) and text.rstrip().endswith(FRAME_SENTENCE_ENDS):
                 prose += len(text) - linked
-        if (prose, chars) > best_score:
-            best, best_score = parent, (prose, chars)
+        if (prose, chars) > (0, 0) and (prose, chars, -index) > best_score:
+            best, best_score = parent, (prose, chars, -index)
     return best
 
 
@@ -101,7 +108,14 @@ def _text_divs(tree: lxml.html.HtmlElement, controls: bool) -> set[lxml.html.Htm
             if ancestor in holding:
                 break
             holding.add(ancestor)
-    return {div for div in tree.iter("div") if div not in holding and _text(div, controls).strip()}
+    return {div for div in tree.iter("div") if div not in holding and _holds_text(div, controls)}
+
+
+def _holds_text(el: lxml.html.HtmlElement, controls: bool) -> bool:
+    """Whether :func:`_text` of ``el`` is more than white space, without joining it."""
+    if controls:
+        return bool(_text(el).strip())
+    return any(piece.strip() for piece in el.itertext(with_tail=True) if isinstance(piece, str))
 
 
 def _running_text(parent: lxml.html.HtmlElement, text_divs: set, controls: bool):
