@@ -137,6 +137,8 @@ def step_extract(work: Work) -> None:
         rec.repairs.append(Repair("extract", "truncated_html", 1))
     if extracted.nesting_tags_dropped:
         rec.repairs.append(Repair("extract", "deep_nesting_flattened", extracted.nesting_tags_dropped))
+    if extracted.hidden_blocks_dropped:
+        rec.repairs.append(Repair("extract", "hidden_blocks_dropped", extracted.hidden_blocks_dropped))
     elsewhere = canonical_elsewhere(rec.canonical_url, rec.url)
     if elsewhere:
         rec.repairs.append(Repair("extract", "canonical_elsewhere", 1, (elsewhere,)))

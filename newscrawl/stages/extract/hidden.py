@@ -1,0 +1,61 @@
+"""Body blocks that stand only in elements the page hides.
+
+A page can carry text a browser never shows: a second copy of a widget kept for another screen
+size, a gallery's or a slideshow's captions waiting for a click, a synthetic test's hidden
+paragraph. trafilatura prunes hidden elements only when little of the page's text is in them
+(its guard against pruning the article), and its fallbacks read the page with them, so that text
+can reach the body. An element is hidden here by what its markup says on its own: an inline
+``display: none`` or ``visibility: hidden`` style, the ``hidden`` attribute or
+``aria-hidden="true"``. A body block is dropped only when its words stand inside such an element
+and nowhere else in the page: a text that is also shown (a hidden copy of a visible paragraph)
+stays, and so does a body that is hidden whole. Class names (``.hidden``, ``.js-hide``) are left alone: a style sheet decides what they do.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from newscrawl.model import Block
+
+# Lower-cased, spaces removed (space is the last character: translate drops it).
+_STYLE = "translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz')"
+_HIDDEN = (f"@hidden or @aria-hidden='true' or contains({_STYLE}, 'display:none')"
+           f" or contains({_STYLE}, 'visibility:hidden')")
+#: The outermost hidden elements.
+_HIDDEN_XPATH = etree.XPath(f"//*[{_HIDDEN}][not(ancestor::*[{_HIDDEN}])]")
+#: The text nodes outside every hidden element.
+_SHOWN_TEXT_XPATH = etree.XPath(f"//text()[not(ancestor::*[{_HIDDEN}])]")
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def words_key(text: str) -> str:
+    """The words of ``text``, case-folded and joined by single spaces: what is looked up."""
+    return " ".join(_WORD_RE.findall(text.casefold()))
+
+
+def drop_hidden_blocks(blocks: list[Block], tree: lxml.html.HtmlElement | None) -> tuple[list[Block], int]:
+    """``blocks`` without those whose words stand only inside hidden elements of ``tree``, and how
+    many were dropped."""
+    if tree is None or not blocks:
+        return blocks, 0
+    hidden = [key for key in (words_key(" ".join(el.itertext())) for el in _HIDDEN_XPATH(tree)) if key]
+    if not hidden:
+        return blocks, 0
+    keys = [words_key(b.text) for b in blocks]
+    candidates = [i for i, key in enumerate(keys) if key and any(key in h for h in hidden)]
+    if not candidates:
+        return blocks, 0
+    # Text nodes joined by spaces: a word split by inline markup ("<b>W</b>ord") is not found in
+    # the shown text, nor in a hidden element's, the same way on both sides.
+    shown = words_key(" ".join(_SHOWN_TEXT_XPATH(tree)))
+    drop = {i for i in candidates if keys[i] not in shown}
+    if not drop or len(drop) == len(blocks):
+        # Nothing hidden, or nothing shown: a page whose whole body is hidden shows it by script
+        # (or the extractor read a hidden widget instead of the article); an empty body is no
+        # better than that body.
+        return blocks, 0
+    return [b for i, b in enumerate(blocks) if i not in drop], len(drop)
