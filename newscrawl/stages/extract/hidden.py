@@ -20,14 +20,30 @@ from lxml import etree
 
 from newscrawl.model import Block
 
-# Lower-cased, spaces removed (space is the last character: translate drops it).
+#: Elements that may be hidden (the style is read in Python: an XPath test of it on every
+#: element costs more than the rest of the rule).
+_MARKED_XPATH = etree.XPath("//*[@hidden or @aria-hidden or @style]")
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# The same test in XPath for the shown text, lower-cased and spaces removed (space is the last
+# character: translate drops it); evaluated only on pages where a block may be hidden.
 _STYLE = "translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz')"
 _HIDDEN = (f"@hidden or @aria-hidden='true' or contains({_STYLE}, 'display:none')"
            f" or contains({_STYLE}, 'visibility:hidden')")
-#: The outermost hidden elements.
-_HIDDEN_XPATH = etree.XPath(f"//*[{_HIDDEN}][not(ancestor::*[{_HIDDEN}])]")
 #: The text nodes outside every hidden element.
 _SHOWN_TEXT_XPATH = etree.XPath(f"//text()[not(ancestor::*[{_HIDDEN}])]")
+
+
+def _is_hidden(element: lxml.html.HtmlElement) -> bool:
+    return (element.get("hidden") is not None or element.get("aria-hidden") == "true"
+            or bool(_HIDDEN_STYLE_RE.search(element.get("style") or "")))
+
+
+def hidden_elements(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """The outermost elements of ``tree`` that its markup hides."""
+    hidden = [el for el in _MARKED_XPATH(tree) if _is_hidden(el)]
+    found = set(hidden)
+    return [el for el in hidden if not any(a in found for a in el.iterancestors())]
+
 
 _WORD_RE = re.compile(r"\w+")
 
@@ -42,7 +58,7 @@ def drop_hidden_blocks(blocks: list[Block], tree: lxml.html.HtmlElement | None) 
     many were dropped."""
     if tree is None or not blocks:
         return blocks, 0
-    hidden = [key for key in (words_key(" ".join(el.itertext())) for el in _HIDDEN_XPATH(tree)) if key]
+    hidden = [key for key in (words_key(" ".join(el.itertext())) for el in hidden_elements(tree)) if key]
     if not hidden:
         return blocks, 0
     keys = [words_key(b.text) for b in blocks]
