@@ -25,6 +25,7 @@ from newscrawl.stages.decode import Decoded, NotText, decode_html
 from newscrawl.stages.domains import registrable_domain
 from newscrawl.stages.extract import MAX_HTML_CHARS, Extracted, extract_article, warm_up_dates, warm_up_extract
 from newscrawl.stages.extract.container import cut_closing_run_outside_container
+from newscrawl.stages.extract.hidden import drop_hidden_blocks
 from newscrawl.stages.extract.selection import select_body
 from newscrawl.stages.fingerprint import fingerprint_and_cut
 from newscrawl.stages.language import analyse_languages, load_models
@@ -137,8 +138,6 @@ def step_extract(work: Work) -> None:
         rec.repairs.append(Repair("extract", "truncated_html", 1))
     if extracted.nesting_tags_dropped:
         rec.repairs.append(Repair("extract", "deep_nesting_flattened", extracted.nesting_tags_dropped))
-    if extracted.hidden_blocks_dropped:
-        rec.repairs.append(Repair("extract", "hidden_blocks_dropped", extracted.hidden_blocks_dropped))
     elsewhere = canonical_elsewhere(rec.canonical_url, rec.url)
     if elsewhere:
         rec.repairs.append(Repair("extract", "canonical_elsewhere", 1, (elsewhere,)))
@@ -179,6 +178,11 @@ def step_clean(work: Work) -> None:
         work.blocks, cut = cut_closing_run_outside_container(work.blocks, work.extracted.container_text)
         if cut:
             work.record.repairs.append(Repair("clean", "closing_blocks_outside_article", cut))
+        # Hidden text goes after the cut: a hidden line in the closing run still counts there
+        # as the page has it, so dropping it first could shorten the run below the cut's length.
+        work.blocks, hidden = drop_hidden_blocks(work.blocks, work.extracted.hidden_keys)
+        if hidden:
+            work.record.repairs.append(Repair("clean", "hidden_blocks_dropped", hidden))
     work.record.body = "\n\n".join(b.text for b in work.blocks)
     extracted = work.extracted
     work.default_body = work.record.body

@@ -26,7 +26,7 @@ from newscrawl.stages.extract.attribution import Credit, credits
 from newscrawl.stages.extract.body import choose_body, link_texts, recall_collapse_rescue, trafilatura_body
 from newscrawl.stages.extract.container import container_key
 from newscrawl.stages.extract.flattened import resegment_flattened
-from newscrawl.stages.extract.hidden import drop_hidden_blocks
+from newscrawl.stages.extract.hidden import hidden_only_keys
 from newscrawl.stages.extract.metadata import read_metadata
 from newscrawl.stages.extract.tree import parse_page, visible_blocks
 from newscrawl.stages.extract.whitespace import collapsed
@@ -51,8 +51,9 @@ class Extracted(ArticleMetadata):
     #: Elements whose tags were dropped because the page nested deeper than the parser goes
     #: (:mod:`.nesting`: unclosed wrappers, then what lies too deep); 0 on every other page.
     nesting_tags_dropped: int = 0
-    #: Body blocks dropped because their words stand only in elements the page hides (:mod:`.hidden`).
-    hidden_blocks_dropped: int = 0
+    #: The words of body blocks that stand only in elements the page hides (:mod:`.hidden`): clean
+    #: drops them after its closing cut, which judges the run of closing lines as the page has it.
+    hidden_keys: frozenset[str] = frozenset()
     #: The words of the article's container (:func:`.container.container_key`): the clean stage
     #: cuts closing lines that stand outside it.
     container_text: str = ""
@@ -94,7 +95,7 @@ def extract_article(html: str, url: str) -> Extracted:
     if body_source == "trafilatura":
         body_source = recall_source
     blocks = resegment_flattened(blocks, lambda: tree)
-    blocks, hidden_dropped = drop_hidden_blocks(blocks, tree)
+    hidden = hidden_only_keys(blocks, tree)
     if blocks and title and collapsed(title).casefold() == blocks[0].text.casefold():
         blocks = blocks[1:]
 
@@ -108,7 +109,7 @@ def extract_article(html: str, url: str) -> Extracted:
         body_source=body_source,
         truncated=truncated,
         nesting_tags_dropped=flattened,
-        hidden_blocks_dropped=hidden_dropped,
+        hidden_keys=hidden,
         container_text=container_key(tree),
         visible_blocks=visible,
         link_texts=frozenset(links),

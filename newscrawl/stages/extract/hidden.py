@@ -9,6 +9,12 @@ can reach the body. An element is hidden here by what its markup says on its own
 ``aria-hidden="true"``. A body block is dropped only when its words stand inside such an element
 and nowhere else in the page: a text that is also shown (a hidden copy of a visible paragraph)
 stays, and so does a body that is hidden whole. Class names (``.hidden``, ``.js-hide``) are left alone: a style sheet decides what they do.
+
+React's streaming server render is not hidden text: it writes each finished part of the page as a
+``<div hidden id="S:<hex>">`` segment (boundaries ``B:<hex>`` and placeholders ``P:<hex>`` are
+templates) and an inline script moves the segment into place, so the article itself can stand in
+one. An element hidden only by the ``hidden`` attribute with an id of that form counts as shown; a
+style or ``aria-hidden`` on it still hides it.
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from lxml import etree
 
 from newscrawl.model import Block
 
+#: React's streamed segment, boundary and placeholder ids (its default form, no identifier prefix).
+_STREAMED_ID_RE = re.compile(r"[SBP]:[0-9a-f]+\Z")
+_EXSLT = {"re": "http://exslt.org/regular-expressions"}
 #: Elements that may be hidden (the style is read in Python: an XPath test of it on every
 #: element costs more than the rest of the rule).
 _MARKED_XPATH = etree.XPath("//*[@hidden or @aria-hidden or @style]")
@@ -27,14 +36,20 @@ _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.
 # The same test in XPath for the shown text, lower-cased and spaces removed (space is the last
 # character: translate drops it); evaluated only on pages where a block may be hidden.
 _STYLE = "translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz')"
-_HIDDEN = (f"@hidden or @aria-hidden='true' or contains({_STYLE}, 'display:none')"
+_HIDDEN = (f"(@hidden and not(re:test(@id, '^[SBP]:[0-9a-f]+$')))"
+           f" or @aria-hidden='true' or contains({_STYLE}, 'display:none')"
            f" or contains({_STYLE}, 'visibility:hidden')")
 #: The text nodes outside every hidden element.
-_SHOWN_TEXT_XPATH = etree.XPath(f"//text()[not(ancestor::*[{_HIDDEN}])]")
+_SHOWN_TEXT_XPATH = etree.XPath(f"//text()[not(ancestor::*[{_HIDDEN}])]", namespaces=_EXSLT)
+
+
+def _streamed_segment(element: lxml.html.HtmlElement) -> bool:
+    return _STREAMED_ID_RE.match(element.get("id") or "") is not None
 
 
 def _is_hidden(element: lxml.html.HtmlElement) -> bool:
-    return (element.get("hidden") is not None or element.get("aria-hidden") == "true"
+    return ((element.get("hidden") is not None and not _streamed_segment(element))
+            or element.get("aria-hidden") == "true"
             or bool(_HIDDEN_STYLE_RE.search(element.get("style") or "")))
 
 
@@ -53,25 +68,35 @@ def words_key(text: str) -> str:
     return " ".join(_WORD_RE.findall(text.casefold()))
 
 
-def drop_hidden_blocks(blocks: list[Block], tree: lxml.html.HtmlElement | None) -> tuple[list[Block], int]:
-    """``blocks`` without those whose words stand only inside hidden elements of ``tree``, and how
-    many were dropped."""
+def hidden_only_keys(blocks: list[Block], tree: lxml.html.HtmlElement | None) -> frozenset[str]:
+    """The :func:`words_key` of each block of ``blocks`` whose words stand only inside hidden
+    elements of ``tree``; none when every block would go (a page whose whole body is hidden shows
+    it by script, or the extractor read a hidden widget instead of the article: an empty body is
+    no better than that body)."""
     if tree is None or not blocks:
-        return blocks, 0
+        return frozenset()
     hidden = [key for key in (words_key(" ".join(el.itertext())) for el in hidden_elements(tree)) if key]
     if not hidden:
-        return blocks, 0
+        return frozenset()
     keys = [words_key(b.text) for b in blocks]
-    candidates = [i for i, key in enumerate(keys) if key and any(key in h for h in hidden)]
+    candidates = {key for key in keys if key and any(key in h for h in hidden)}
     if not candidates:
-        return blocks, 0
+        return frozenset()
     # Text nodes joined by spaces: a word split by inline markup ("<b>W</b>ord") is not found in
     # the shown text, nor in a hidden element's, the same way on both sides.
     shown = words_key(" ".join(_SHOWN_TEXT_XPATH(tree)))
-    drop = {i for i in candidates if keys[i] not in shown}
-    if not drop or len(drop) == len(blocks):
-        # Nothing hidden, or nothing shown: a page whose whole body is hidden shows it by script
-        # (or the extractor read a hidden widget instead of the article); an empty body is no
-        # better than that body.
+    drop = frozenset(key for key in candidates if key not in shown)
+    if all(key in drop for key in keys):
+        return frozenset()
+    return drop
+
+
+def drop_hidden_blocks(blocks: list[Block], hidden: frozenset[str]) -> tuple[list[Block], int]:
+    """``blocks`` without those whose :func:`words_key` is in ``hidden`` (:func:`hidden_only_keys`),
+    and how many were dropped; all of them kept when none would be left."""
+    if not hidden:
         return blocks, 0
-    return [b for i, b in enumerate(blocks) if i not in drop], len(drop)
+    kept = [b for b in blocks if words_key(b.text) not in hidden]
+    if not kept:
+        return blocks, 0
+    return kept, len(blocks) - len(kept)
