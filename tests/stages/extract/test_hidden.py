@@ -3,9 +3,11 @@
 import pytest
 
 from newscrawl.model import Block
-from newscrawl.stages.extract.hidden import drop_hidden_blocks, hidden_only_keys
+from newscrawl.model import Page
+from newscrawl.stages.extract import Extracted
+from newscrawl.stages.extract.hidden import drop_hidden_blocks, hidden_only_keys, words_key
 from newscrawl.stages.extract.tree import parse_page
-from newscrawl.stages.process import process_page
+from newscrawl.stages.process import process_page, start, step_clean
 
 PARAS = [f"Paragraph {i} of the harbour story: the new ferry landing opens to foot passengers next "
          f"month, the port authority said after a week of trial crossings." for i in range(5)]
@@ -108,3 +110,18 @@ def test_process_page_keeps_an_article_streamed_in_react_segments():
     record = process_page(html.encode(), "https://harbour.example/ferry")
     assert sum(p in record.body for p in PARAS) >= 4
     assert not any(r.kind == "hidden_blocks_dropped" for r in record.repairs)
+
+
+
+def test_a_hidden_line_in_the_closing_run_still_counts_for_the_closing_cut():
+    # Dropped before the cut, the hidden heading would leave the footer a run of one line, under
+    # the cut's length; the cut judges the page's run first, then the hidden line goes.
+    footer, heading = "Harbour Gazette 2026", "Around the bay"
+    blocks = [Block(p) for p in PARAS] + [Block(heading, kind="heading"), Block(footer)]
+    extracted = Extracted(title="Harbour", blocks=list(blocks), container_text=words_key(" ".join(PARAS)),
+                          hidden_keys=frozenset({words_key(heading)}))
+    work = start(Page(url="https://harbour.example/ferry", body=b""))
+    work.extracted, work.blocks = extracted, list(blocks)
+    step_clean(work)
+    assert work.record.body.split("\n\n") == PARAS
+    assert ("clean", "closing_blocks_outside_article", 2) in {(r.stage, r.kind, r.count) for r in work.record.repairs}
