@@ -28,21 +28,10 @@ from newscrawl.model import Block
 
 #: React's streamed segment, boundary and placeholder ids (its default form, no identifier prefix).
 _STREAMED_ID_RE = re.compile(r"[SBP]:[0-9a-f]+\Z")
-_EXSLT = {"re": "http://exslt.org/regular-expressions"}
-#: Elements that may be hidden (the style is read in Python: an XPath test of it on every
-#: element costs more than the rest of the rule).
+#: Elements that may be hidden, the page's one XPath of the rule (the style is read in Python: an
+#: XPath test of it on every element costs more than the rest of the rule).
 _MARKED_XPATH = etree.XPath("//*[@hidden or @aria-hidden or @style]")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-# The same test in XPath for the shown text, lower-cased and spaces removed (space is the last
-# character: translate drops it); evaluated only on pages where a block may be hidden.
-_STYLE = "translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz')"
-_HIDDEN = (f"(@hidden and not(re:test(@id, '^[SBP]:[0-9a-f]+$')))"
-           f" or @aria-hidden='true' or contains({_STYLE}, 'display:none')"
-           f" or contains({_STYLE}, 'visibility:hidden')")
-#: The text nodes outside every hidden element.
-_SHOWN_TEXT_XPATH = etree.XPath(f"//text()[not(ancestor::*[{_HIDDEN}])]", namespaces=_EXSLT)
-
-
 def _streamed_segment(element: lxml.html.HtmlElement) -> bool:
     return _STREAMED_ID_RE.match(element.get("id") or "") is not None
 
@@ -68,6 +57,24 @@ def words_key(text: str) -> str:
     return " ".join(_WORD_RE.findall(text.casefold()))
 
 
+def shown_texts(tree: lxml.html.HtmlElement, hidden: set[lxml.html.HtmlElement]) -> list[str]:
+    """The text nodes of ``tree`` outside every element of ``hidden``, in document order (a walk
+    that skips hidden subtrees: an XPath testing each text node's ancestors costs several times
+    more)."""
+    out = []
+    walker = etree.iterwalk(tree, events=("start", "end"))
+    for event, element in walker:
+        if event == "start":
+            if element in hidden:
+                walker.skip_subtree()
+            elif isinstance(element.tag, str) and element.text:
+                # Comments and processing instructions carry no shown text, only their tails.
+                out.append(element.text)
+        elif element.tail and element is not tree:
+            out.append(element.tail)
+    return out
+
+
 def hidden_only_keys(blocks: list[Block], tree: lxml.html.HtmlElement | None) -> frozenset[str]:
     """The :func:`words_key` of each block of ``blocks`` whose words stand only inside hidden
     elements of ``tree``; none when every block would go (a page whose whole body is hidden shows
@@ -75,7 +82,8 @@ def hidden_only_keys(blocks: list[Block], tree: lxml.html.HtmlElement | None) ->
     no better than that body)."""
     if tree is None or not blocks:
         return frozenset()
-    hidden = [key for key in (words_key(" ".join(el.itertext())) for el in hidden_elements(tree)) if key]
+    elements = hidden_elements(tree)
+    hidden = [key for key in (words_key(" ".join(el.itertext())) for el in elements) if key]
     if not hidden:
         return frozenset()
     keys = [words_key(b.text) for b in blocks]
@@ -84,7 +92,7 @@ def hidden_only_keys(blocks: list[Block], tree: lxml.html.HtmlElement | None) ->
         return frozenset()
     # Text nodes joined by spaces: a word split by inline markup ("<b>W</b>ord") is not found in
     # the shown text, nor in a hidden element's, the same way on both sides.
-    shown = words_key(" ".join(_SHOWN_TEXT_XPATH(tree)))
+    shown = words_key(" ".join(shown_texts(tree, set(elements))))
     drop = frozenset(key for key in candidates if key not in shown)
     if all(key in drop for key in keys):
         return frozenset()
