@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from newscrawl.model import ArticleMetadata, Block
 from newscrawl.stages.extract.attribution import Credit, credits
 from newscrawl.stages.extract.body import choose_body, link_texts, recall_collapse_rescue, trafilatura_body
-from newscrawl.stages.extract.container import container_key
+from newscrawl.stages.extract.container import container_key, densest_container
 from newscrawl.stages.extract.flattened import resegment_flattened
 from newscrawl.stages.extract.hidden import hidden_only_keys
 from newscrawl.stages.extract.metadata import read_metadata
@@ -95,7 +95,8 @@ def extract_article(html: str, url: str) -> Extracted:
     if body_source == "trafilatura":
         body_source = recall_source
     blocks = resegment_flattened(blocks, lambda: tree)
-    hidden = hidden_only_keys(blocks, tree)
+    frame = densest_container(tree)
+    hidden = hidden_only_keys(blocks, tree, frame)
     if blocks and title and collapsed(title).casefold() == blocks[0].text.casefold():
         blocks = blocks[1:]
 
@@ -110,7 +111,7 @@ def extract_article(html: str, url: str) -> Extracted:
         truncated=truncated,
         nesting_tags_dropped=flattened,
         hidden_keys=hidden,
-        container_text=container_key(tree),
+        container_text=container_key(frame),
         visible_blocks=visible,
         link_texts=frozenset(links),
         json_ld_body=ld_body if isinstance(ld_body := (page.json_ld or {}).get("articleBody"), str) else None,

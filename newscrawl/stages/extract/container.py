@@ -177,10 +177,10 @@ def _closing_run_start(blocks: list[Block]) -> int:
     return start
 
 
-def container_key(tree: lxml.html.HtmlElement | None) -> str:
-    """The words of the article's container (:func:`densest_container`), case-folded and joined
-    by single spaces ('' when the page has no paragraph): what a block is looked up in."""
-    container = densest_container(tree)
+def container_key(container: lxml.html.HtmlElement | None) -> str:
+    """The words of the article's container (``container``, :func:`densest_container` of the page),
+    case-folded and joined by single spaces ('' when the page has no paragraph): what a block is
+    looked up in."""
     return _key(container.text_content()) if container is not None else ""
 
 

@@ -15,6 +15,13 @@ React's streaming server render is not hidden text: it writes each finished part
 templates) and an inline script moves the segment into place, so the article itself can stand in
 one. An element hidden only by the ``hidden`` attribute with an id of that form counts as shown; a
 style or ``aria-hidden`` on it still hides it.
+
+Where the hidden text stands says whose it is. Inside the article's frame (the element that holds
+its running text, :func:`.container.densest_container`) it is the article's own, shown by script
+on a click: a gallery's slides, a tab, an expander, a code block behind a button. It is kept.
+Outside the frame it is the page's chrome (a menu, a modal, an overlay, a second copy of a
+widget) and it goes. When the frame itself stands in a hidden element, the article is what the
+script shows, and the frame is taken as the shown element around that hidden one.
 """
 
 from __future__ import annotations
@@ -49,6 +56,27 @@ def hidden_elements(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return [el for el in hidden if not any(a in found for a in el.iterancestors())]
 
 
+def shown_frame(frame: lxml.html.HtmlElement | None,
+                hidden: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement | None:
+    """The article's frame as the page shows it: ``frame`` itself, or, when it stands in one of the
+    outermost ``hidden`` elements (or is one), that element's parent."""
+    if frame is None:
+        return None
+    found = set(hidden)
+    for element in (frame, *frame.iterancestors()):
+        if element in found:
+            return element.getparent()
+    return frame
+
+
+def outside_frame(hidden: list[lxml.html.HtmlElement],
+                  frame: lxml.html.HtmlElement | None) -> list[lxml.html.HtmlElement]:
+    """The elements of ``hidden`` that do not stand inside ``frame`` (all of them without one)."""
+    if frame is None:
+        return hidden
+    return [el for el in hidden if not any(a is frame for a in el.iterancestors())]
+
+
 _WORD_RE = re.compile(r"\w+")
 
 
@@ -75,14 +103,17 @@ def shown_texts(tree: lxml.html.HtmlElement, hidden: set[lxml.html.HtmlElement])
     return out
 
 
-def hidden_only_keys(blocks: list[Block], tree: lxml.html.HtmlElement | None) -> frozenset[str]:
+def hidden_only_keys(blocks: list[Block], tree: lxml.html.HtmlElement | None,
+                     frame: lxml.html.HtmlElement | None = None) -> frozenset[str]:
     """The :func:`words_key` of each block of ``blocks`` whose words stand only inside hidden
-    elements of ``tree``; none when every block would go (a page whose whole body is hidden shows
-    it by script, or the extractor read a hidden widget instead of the article: an empty body is
-    no better than that body)."""
+    elements of ``tree`` outside the article's ``frame`` (:func:`shown_frame` of it: hidden text
+    inside it is the article's, shown by script); none when every block would go (a page whose
+    whole body is hidden shows it by script, or the extractor read a hidden widget instead of the
+    article: an empty body is no better than that body)."""
     if tree is None or not blocks:
         return frozenset()
     elements = hidden_elements(tree)
+    elements = outside_frame(elements, shown_frame(frame, elements))
     hidden = [key for key in (words_key(" ".join(el.itertext())) for el in elements) if key]
     if not hidden:
         return frozenset()

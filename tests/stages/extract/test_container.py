@@ -132,7 +132,7 @@ def test_without_any_sentence_the_frame_is_the_element_with_the_most_paragraph_t
 
 def test_closing_lines_outside_the_article_container_are_cut():
     blocks = [Block(p) for p in PARAS] + [Block(line) for line in FOOTER]
-    kept, cut = cut_closing_run_outside_container(blocks, container_key(tree(story_html(PARAS), footer_html())))
+    kept, cut = cut_closing_run_outside_container(blocks, container_key(densest_container(tree(story_html(PARAS), footer_html()))))
     assert [b.text for b in kept] == PARAS
     assert cut == len(FOOTER)
 
@@ -142,7 +142,7 @@ def test_closing_lines_inside_the_container_are_the_article_s_own():
     closing = ["Reporting by Jane Doe", "Editing by John Roe"]
     page = tree(story_html(PARAS, "".join(f"<p>{c}</p>" for c in closing)), footer_html())
     blocks = [Block(p) for p in PARAS + closing] + [Block(line) for line in FOOTER]
-    kept, cut = cut_closing_run_outside_container(blocks, container_key(page))
+    kept, cut = cut_closing_run_outside_container(blocks, container_key(densest_container(page)))
     assert [b.text for b in kept] == PARAS + closing
     assert cut == len(FOOTER)
 
@@ -151,12 +151,12 @@ def test_a_single_closing_line_lists_tables_and_prose_end_nothing():
     page = tree(story_html(PARAS), footer_html() + "<ul><li>See also the tide table</li></ul>"
                 "<p>A closing paragraph written outside the container is still the article's prose, it ends well.</p>")
     one = [Block(p) for p in PARAS] + [Block(FOOTER[0])]
-    assert cut_closing_run_outside_container(one, container_key(page)) == (one, 0)
+    assert cut_closing_run_outside_container(one, container_key(densest_container(page))) == (one, 0)
     listed = [Block(p) for p in PARAS] + [Block(FOOTER[0]), Block("- See also the tide table", "list")]
-    assert cut_closing_run_outside_container(listed, container_key(page)) == (listed, 0)
+    assert cut_closing_run_outside_container(listed, container_key(densest_container(page))) == (listed, 0)
     prose = [Block(p) for p in PARAS] + [Block(line) for line in FOOTER[:2]] + [
         Block("A closing paragraph written outside the container is still the article's prose, it ends well.")]
-    assert cut_closing_run_outside_container(prose, container_key(page)) == (prose, 0)
+    assert cut_closing_run_outside_container(prose, container_key(densest_container(page))) == (prose, 0)
 
 
 def test_a_container_holding_less_than_half_the_body_is_not_the_article_s():
@@ -166,7 +166,7 @@ def test_a_container_holding_less_than_half_the_body_is_not_the_article_s():
         "<html><body><table class='story'>" + "".join(f"<tr><td>{p}</td></tr>" for p in PARAS)
         + "</table><div class='box'><p>Subscribe to the Harbour Post.</p></div>" + footer_html() + "</body></html>")
     blocks = [Block(p) for p in PARAS] + [Block(line) for line in FOOTER]
-    assert cut_closing_run_outside_container(blocks, container_key(page)) == (blocks, 0)
+    assert cut_closing_run_outside_container(blocks, container_key(densest_container(page))) == (blocks, 0)
     assert cut_closing_run_outside_container(blocks, container_key(None)) == (blocks, 0)
 
 
@@ -177,7 +177,7 @@ def test_a_closing_run_longer_than_a_short_article_is_still_cut():
     furniture = [f"Harbour Post network site number {i} for the region and its ferries" for i in range(8)]
     page = tree(story_html(short), "".join(f"<div>{line}</div>" for line in furniture))
     blocks = [Block(p) for p in short] + [Block(line) for line in furniture]
-    kept, cut = cut_closing_run_outside_container(blocks, container_key(page))
+    kept, cut = cut_closing_run_outside_container(blocks, container_key(densest_container(page)))
     assert [b.text for b in kept] == short
     assert cut == len(furniture)
 

@@ -5,6 +5,7 @@ import pytest
 from newscrawl.model import Block
 from newscrawl.model import Page
 from newscrawl.stages.extract import Extracted
+from newscrawl.stages.extract.container import densest_container
 from newscrawl.stages.extract.hidden import drop_hidden_blocks, hidden_only_keys, words_key
 from newscrawl.stages.extract.tree import parse_page
 from newscrawl.stages.process import process_page, start, step_clean
@@ -25,7 +26,8 @@ def tree_of(html: str):
 
 
 def drop(blocks, html):
-    return drop_hidden_blocks(blocks, hidden_only_keys(blocks, tree_of(html)))
+    tree = tree_of(html)
+    return drop_hidden_blocks(blocks, hidden_only_keys(blocks, tree, densest_container(tree)))
 
 
 @pytest.mark.parametrize("mark", [
@@ -67,22 +69,55 @@ def test_a_body_hidden_whole_is_kept():
     assert drop(blocks, html) == (blocks, 0)
 
 
-#: A hidden slideshow holding most of the page's text: trafilatura prunes hidden elements only
-#: where they hold a small share of it.
+#: A gallery's captions, one slide shown at a time by the page's script.
 SLIDES = [f"Slide {i}: boats at the old quay in the morning, before the fish market opens its doors."
           for i in range(60)]
+MENU = ["Home", "Harbour news", "Weather and tides", "Contact the newsroom"]
+
+
+def gallery(style: str, slides=SLIDES) -> str:
+    return "".join(f"<section style='{style}'><p>{s}</p></section>" for s in slides)
+
+
+def menu() -> str:
+    return "<nav style='display:none'><ul>" + "".join(f"<li>{m}</li>" for m in MENU) + "</ul></nav>"
 
 
 @pytest.mark.parametrize("style", ["display:none", "visibility: hidden"])
-def test_process_page_drops_a_hidden_slideshow_from_the_body_and_records_it(style):
-    slides = "".join(f"<p>{s}</p>" for s in SLIDES)
-    record = process_page(page("", story_extra=f"<div style='{style}'>{slides}</div>").encode(),
-                          "https://harbour.example/ferry")
-    assert not any(s in record.body for s in SLIDES)
+def test_hidden_slides_inside_the_article_frame_are_kept_and_a_hidden_menu_outside_it_is_dropped(style):
+    html = page(menu(), story_extra=gallery(style, SLIDES[:3]))
+    blocks = [Block(p) for p in PARAS] + [Block(s) for s in SLIDES[:3]] + [Block(m) for m in MENU]
+    kept, dropped = drop(blocks, html)
+    assert [b.text for b in kept] == PARAS + SLIDES[:3]
+    assert dropped == len(MENU)
+
+
+def test_without_a_frame_every_hidden_element_hides():
+    html = page("", story_extra=gallery("display:none", SLIDES[:3]))
+    blocks = [Block(p) for p in PARAS] + [Block(s) for s in SLIDES[:3]]
+    assert drop_hidden_blocks(blocks, hidden_only_keys(blocks, tree_of(html)))[1] == 3
+
+
+def test_a_frame_standing_in_a_hidden_element_is_taken_as_the_shown_element_around_it():
+    # The slides hold more prose than the shown lead, so the densest element is one hidden
+    # slide: the article is the gallery the script shows, and the shown lead and every slide stay,
+    # while the hidden menu beside the gallery still goes.
+    slides = "".join(f"<section style='display:none'>{''.join(f'<p>{s}</p>' for s in SLIDES[i:i + 10])}</section>"
+                     for i in range(0, 30, 10))
+    html = (f"<html><body><main><p>{TEASERS[0]}</p><div class='gallery'>{slides}</div></main>"
+            f"<div>{menu()}</div></body></html>")
+    blocks = [Block(TEASERS[0])] + [Block(s) for s in SLIDES[:30]] + [Block(m) for m in MENU]
+    kept, dropped = drop(blocks, html)
+    assert [b.text for b in kept] == [TEASERS[0]] + SLIDES[:30]
+    assert dropped == len(MENU)
+
+
+@pytest.mark.parametrize("style", ["display:none", "visibility: hidden"])
+def test_process_page_keeps_a_gallery_of_hidden_slides_inside_the_article(style):
+    record = process_page(page("", story_extra=gallery(style)).encode(), "https://harbour.example/ferry")
     assert all(p in record.body for p in PARAS)
-    assert any(r.kind == "hidden_blocks_dropped" for r in record.repairs)
-    shown = process_page(page("", story_extra=f"<div>{slides}</div>").encode(), "https://harbour.example/ferry")
-    assert not any(r.kind == "hidden_blocks_dropped" for r in shown.repairs)
+    assert sum(s in record.body for s in SLIDES) >= len(SLIDES) // 2
+    assert not any(r.kind == "hidden_blocks_dropped" for r in record.repairs)
 
 
 def test_react_streamed_segments_are_shown():
