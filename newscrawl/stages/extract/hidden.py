@@ -8,7 +8,8 @@ can reach the body. An element is hidden here by what its markup says on its own
 ``display: none`` or ``visibility: hidden`` style, the ``hidden`` attribute or
 ``aria-hidden="true"``. A body block is dropped only when its words stand inside such an element
 and nowhere else in the page: a text that is also shown (a hidden copy of a visible paragraph)
-stays, and so does a body that is hidden whole. Class names (``.hidden``, ``.js-hide``) are left alone: a style sheet decides what they do.
+stays, and so does a body that is hidden whole. Class names (``.hidden``, ``.js-hide``) are left alone:
+a style sheet decides what they do.
 
 React's streaming server render is not hidden text: it writes each finished part of the page as a
 ``<div hidden id="S:<hex>">`` segment (boundaries ``B:<hex>`` and placeholders ``P:<hex>`` are
@@ -39,6 +40,8 @@ _STREAMED_ID_RE = re.compile(r"[SBP]:[0-9a-f]+\Z")
 #: XPath test of it on every element costs more than the rest of the rule).
 _MARKED_XPATH = etree.XPath("//*[@hidden or @aria-hidden or @style]")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
 def _streamed_segment(element: lxml.html.HtmlElement) -> bool:
     return _STREAMED_ID_RE.match(element.get("id") or "") is not None
 
