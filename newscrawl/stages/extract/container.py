@@ -161,7 +161,10 @@ MIN_CONTAINER_SHARE = 0.5
 _WORD_RE = re.compile(r"\w+")
 
 
-def _key(text: str) -> str:
+def words_key(text: str) -> str:
+    """The words of ``text``, case-folded and joined by single spaces: what a block is looked up
+    by, in the container's words (:func:`container_key`) or in a page's hidden and shown text
+    (:mod:`.hidden`)."""
     return " ".join(_WORD_RE.findall(text.casefold()))
 
 
@@ -181,7 +184,7 @@ def container_key(container: lxml.html.HtmlElement | None) -> str:
     """The words of the article's container (``container``, :func:`densest_container` of the page),
     case-folded and joined by single spaces ('' when the page has no paragraph): what a block is
     looked up in."""
-    return _key(container.text_content()) if container is not None else ""
+    return words_key(container.text_content()) if container is not None else ""
 
 
 def cut_closing_run_outside_container(blocks: list[Block], held: str) -> tuple[list[Block], int]:
@@ -191,7 +194,7 @@ def cut_closing_run_outside_container(blocks: list[Block], held: str) -> tuple[l
     start = _closing_run_start(blocks)
     if len(blocks) - start < MIN_RUN_BLOCKS or not held:
         return blocks, 0
-    keys = [_key(b.text) for b in blocks]
+    keys = [words_key(b.text) for b in blocks]
     inside = [bool(k) and k in held for k in keys]
     words = [len(k.split()) for k in keys]
     # The share is taken of the body before the run: the run is what is being judged, and a long

@@ -33,6 +33,7 @@ import lxml.html
 from lxml import etree
 
 from newscrawl.model import Block
+from newscrawl.stages.extract.container import words_key
 
 #: React's streamed segment, boundary and placeholder ids (its default form, no identifier prefix).
 _STREAMED_ID_RE = re.compile(r"[SBP]:[0-9a-f]+\Z")
@@ -78,14 +79,6 @@ def outside_frame(hidden: list[lxml.html.HtmlElement],
     if frame is None:
         return hidden
     return [el for el in hidden if not any(a is frame for a in el.iterancestors())]
-
-
-_WORD_RE = re.compile(r"\w+")
-
-
-def words_key(text: str) -> str:
-    """The words of ``text``, case-folded and joined by single spaces: what is looked up."""
-    return " ".join(_WORD_RE.findall(text.casefold()))
 
 
 def shown_texts(tree: lxml.html.HtmlElement, hidden: set[lxml.html.HtmlElement]) -> list[str]:

@@ -442,12 +442,13 @@ def _checked_date_parser(htmldate_parser):
 
     @functools.cache
     def checked():
+        from dateparser.date import DateData
+
         parser = htmldate_parser()
         parse = parser.get_date_data
 
         def get_date_data(date_string, *args, **kwargs):
             if isinstance(date_string, str) and not could_be_strict_date(date_string):
-                from dateparser.date import DateData
                 return DateData(date_obj=None, period="day", locale=None)
             return parse(date_string, *args, **kwargs)
 

@@ -87,14 +87,16 @@ class _DigestCache:
         if key in entries:
             entries.move_to_end(key)
             return entries[key]
-        value = entries[key] = compute()
-        if len(entries) > self.maxsize:
-            entries.popitem(last=False)
+        value = compute()
+        self._store(key, value)
         return value
 
     def put(self, text: str, extra: Hashable, value: object) -> None:
+        self._store(self._key(text, extra), value)
+
+    def _store(self, key: bytes, value: object) -> None:
         entries = self._entries
-        entries[self._key(text, extra)] = value
+        entries[key] = value
         if len(entries) > self.maxsize:
             entries.popitem(last=False)
 
