@@ -56,7 +56,16 @@ _PHOTO_CREDIT_RE = re.compile(r"\(([A-Z][A-Za-z]{1,8}) Photo(?:/|\b)")
 _VIA_CREDIT_RE = re.compile(r"(?i:\b(?:photo|image|picture)\b).{0,400}?\bvia ([A-Z]{2,6})(?![a-z])", re.DOTALL)
 _COPYRIGHT_RE = re.compile(r"(?:(?i:copyright)|©)\s*(?:©\s*)?(?:\d{4}\s+)?(?P<org>(?:[Tt]he )?[A-Z][\w'-]*(?: [A-Z][\w'-]*){0,3})")
 _PORTAL_SOURCE_RE = re.compile(r"(?P<org>[^\s\d:：\-－—|]{2,30}?)(?:\s*[-－—]\s*[^\s\d]{1,10})?\s*原网页")
-_NOT_A_NAME_RE = re.compile(r"@|https?://|\bemail\b|\bfollow\b|\bcontact\b|\bview all\b|\bposts?\b", re.IGNORECASE)
+#: "Posts by", "View all posts", "Post a comment", "Guest post": labels, not names. A capitalised
+#: "Post" later in a name is a surname ("Emily Post") unless a kind of post comes before it.
+_NOT_A_NAME_RE = re.compile(r"@|https?://|\bemail\b|\bfollow\b|\bcontact\b|\bview all\b|\bposts\b|^post\b|(?-i:\bpost\b)"
+                            r"|\b(?:guest|sponsored|next|previous|latest|recent|blog)\s+post\b", re.IGNORECASE)
+#: A CMS account's login ("andrew.keaveney", "jane_doe"): lower-case words joined by a dot or an
+#: underscore, no space. A person's name is written with spaces; the login names an account.
+_LOGIN_RE = re.compile(r"[^\W\d_]+(?:[._][^\W\d_]+)+")
+#: Lower-case words a person's name may hold between its capitalised ones.
+_NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "la", "le", "bin", "ibn",
+                   "al", "el", "dos", "das", "ter", "ten", "y", "e", "zu"}
 # CMS placeholder accounts, not people.
 _NOT_PEOPLE = {"admin", "administrator", "staff", "editor", "webmaster", "guest", "author", "user", "updated",
                "published", "posted", "written by", "last updated"}
@@ -136,17 +145,21 @@ def _is_wire(org: str) -> bool:
     return resolve_name(org) is not None or bool(re.search(r"\b(?:Press|Wire|News Service|Agency)\b", org))
 
 
-def clean_author(raw: str) -> tuple[list[str], str | None]:
-    """Names in one byline string, and the organisation it credits (if any).
+def clean_author(raw: str, logins: bool = False) -> tuple[list[str], str | None]:
+    """Names in one byline string, and the organisation it credits (if any); a CMS login
+    ("jane.doe") is a name only with ``logins``.
 
     "By CONRAD ASHBY and LENA VARGA, Meridian Wire Service" ->
     (["Conrad Ashby", "Lena Varga"], "Meridian Wire Service").
     """
     text = re.sub(r"\s+", " ", raw).strip()
-    text = _LEADING_DATE_RE.sub("", text, count=1)
-    dated = _TRAILING_DATE_RE.sub("", text)
-    if dated != text:
-        text = _TRAILING_LABEL_RE.sub("", dated).strip(" ,|-–—·•")
+    undated = _LEADING_DATE_RE.sub("", text, count=1)
+    dated = undated != text
+    text = undated
+    undated = _TRAILING_DATE_RE.sub("", text)
+    if undated != text:
+        dated = True
+        text = _TRAILING_LABEL_RE.sub("", undated).strip(" ,|-–—·•")
     org = None
     text, org = _split_glued_wire(text)
     match = None if org else _BYLINE_ORG_RE.match(text)
@@ -167,7 +180,11 @@ def clean_author(raw: str) -> tuple[list[str], str | None]:
             if resolve_name(part):
                 org = org or part
                 continue
-            if part.casefold() in _NOT_PEOPLE or (index > 0 and not _looks_like_person(part)):
+            if part.casefold() in _NOT_PEOPLE or (index > 0 and not looks_like_person(part)):
+                continue
+            if (not logins and part.islower() and _LOGIN_RE.fullmatch(part)) or (dated and not _name_shaped(part)):
+                # A login, or what stood beside a date in a date line that is not shaped like a
+                # name: the line's section or category ("Personal finance", "Lifestyle").
                 continue
             names.append(part.title() if part.isupper() else part)
     return names, org
@@ -195,18 +212,24 @@ def _split_glued_wire(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _looks_like_person(text: str) -> bool:
+def looks_like_person(text: str) -> bool:
+    """Two or three capitalised words and no role's word: a name, not a desk or a section."""
     words = text.split()
     return (2 <= len(words) <= 3 and all(w[:1].isupper() and not w.isupper() for w in words)
             and not _ROLE_RE.search(text))
 
 
-def clean_authors(raws: list[str]) -> tuple[list[str], list[str]]:
+def _name_shaped(text: str) -> bool:
+    """Written as a name: no word opens in lower case but a particle ("van", "de")."""
+    return not any(w[:1].islower() and w.casefold() not in _NAME_PARTICLES for w in text.split())
+
+
+def clean_authors(raws: list[str], logins: bool = False) -> tuple[list[str], list[str]]:
     """(unique author names in order, organisations credited in the bylines)."""
     names: list[str] = []
     orgs: list[str] = []
     for raw in raws:
-        found, org = clean_author(raw)
+        found, org = clean_author(raw, logins)
         names.extend(n for n in found if n not in names)
         if org and org not in orgs:
             orgs.append(org)

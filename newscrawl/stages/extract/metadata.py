@@ -23,7 +23,7 @@ from htmldate import find_date
 from lxml import etree
 
 from newscrawl.model import ArticleMetadata
-from newscrawl.stages.extract.attribution import clean_authors
+from newscrawl.stages.extract.attribution import clean_authors, looks_like_person
 from newscrawl.stages.extract.datecheck import could_be_strict_date
 from newscrawl.stages.extract.whitespace import collapsed, normalized_text
 
@@ -31,6 +31,12 @@ from newscrawl.stages.extract.whitespace import collapsed, normalized_text
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datepublished", "pubdate",
     "publish-date", "publish_date", "date", "dc.date.issued", "sailthru.date", "parsely-pub-date",
+    # Variants of the same names that some CMSs write (htmldate reads them too, but answers with
+    # the day alone): read here, the time and zone are kept.
+    "og:published_time", "published_time", "article:published", "og:article:published",
+    "article:published_date", "article:publicationdate", "vr:published_time", "mediator_published_time",
+    "shareaholic:article_published_time", "og:publish_date", "og:pubdate", "publishdate",
+    "published_date", "published-date", "publication_date", "date_published",
 )
 
 
@@ -169,6 +175,21 @@ def _ld_authors(article: dict | None, objects: list[dict] = ()) -> tuple[list[st
             if isinstance(author, dict) and "Organization" in _types(author):
                 organisations.append(name)
     return names, organisations
+
+
+def _referenced(article: dict | None) -> bool:
+    """Whether the JSON-LD article names an author by an ``@id`` reference to another node."""
+    raw = (article or {}).get("author")
+    return any(isinstance(a, dict) and a.get("@id") for a in (raw if isinstance(raw, list) else [raw]))
+
+
+def _byline_disagrees(bylines: list[str], ld_names: list[str]) -> bool:
+    """The visible byline names people (every one written as a name) and none of ``ld_names``."""
+    shown = clean_authors(bylines)[0]
+    if not shown or not all(looks_like_person(n) for n in shown):
+        return False
+    credited = {n.casefold() for n in clean_authors(ld_names)[0]}
+    return not any(n.casefold() in credited for n in shown)
 
 
 def _people(names: list[str], publishers: set[str]) -> list[str]:
@@ -383,11 +404,22 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMetadata:
     ld_names, ld_organisations = _ld_authors(own, objects)
     publishers = {n.casefold() for n in ld_organisations + [site_name or "", _ld_site_name(own) or ""] if n}
     authors, byline_orgs = [], []
-    for source in (_people(ld_names, publishers), _meta_authors(meta), bylines, ld_names):
+    sources = [_people(ld_names, publishers), _meta_authors(meta), bylines, ld_names]
+    if sources[0] and _referenced(own) and _byline_disagrees(bylines, sources[0]):
+        # An author given as a ``@graph`` node's ``@id`` (a CMS's own graph) names the account
+        # that posted the page; a visible byline naming other people is the writer's credit.
+        sources.insert(0, bylines)
+    for source in sources:
         authors, orgs = clean_authors(source)
         byline_orgs = byline_orgs or orgs
         if authors:
             break
+    else:
+        # A CMS login ("jane.doe") gives way to any source naming someone; failing all, the
+        # account is the only credit the page gives.
+        for source in sources:
+            if authors := clean_authors(source, logins=True)[0]:
+                break
     if not byline_orgs:
         # Structured authors often omit the agency that the visible byline names.
         byline_orgs = clean_authors(bylines)[1]

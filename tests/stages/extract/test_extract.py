@@ -473,6 +473,41 @@ def test_a_placeholder_author_gives_way_to_the_next_source():
     assert ex.authors == ["Odile Marchetti"]
 
 
+def test_a_graph_authors_account_gives_way_to_a_byline_naming_others():
+    # A CMS's @graph names the account that posted the page; the visible byline names the writers.
+    person = {"@type": "Person", "@id": "http://x.example/#/person/7", "name": "Kaspar Dunmore"}
+    article = {"@type": "Article", "author": {"@id": "http://x.example/#/person/7"}}
+    byline = '<div class="article-byline">By Odile Marchetti, Pavel Rusk</div>'
+    ex = extract_article(_ld_page({"@graph": [article, person]}, byline=byline), "http://x.example/ferry")
+    assert ex.authors == ["Odile Marchetti", "Pavel Rusk"]
+    # A byline naming the same person, or no person, leaves the graph's author.
+    for other in ('<div class="article-byline">By Kaspar Dunmore</div>', '<div class="article-byline">Local news</div>'):
+        ex = extract_article(_ld_page({"@graph": [article, person]}, byline=other), "http://x.example/ferry")
+        assert ex.authors == ["Kaspar Dunmore"], other
+    # An author named in the article itself (no reference) is kept before the byline.
+    inline = {"@type": "Article", "author": {"@type": "Person", "name": "Kaspar Dunmore"}}
+    ex = extract_article(_ld_page(inline, byline=byline), "http://x.example/ferry")
+    assert ex.authors == ["Kaspar Dunmore"]
+
+
+def test_a_login_author_gives_way_to_the_byline():
+    article = {"@type": "Article", "author": {"@type": "Person", "name": "odile.marchetti"}}
+    ex = extract_article(_ld_page(article, byline='<p class="author">Odile Marchetti</p>'), "http://x.example/ferry")
+    assert ex.authors == ["Odile Marchetti"]
+    # Failing any other credit, the login is kept.
+    ex = extract_article(_ld_page(article), "http://x.example/ferry")
+    assert ex.authors == ["odile.marchetti"]
+
+
+def test_published_time_variants_read_with_their_time():
+    for name in ("og:published_time", "published_time", "publication_date"):
+        html = page("<article>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>",
+                    f'<meta property="{name}" content="2026-10-12T20:30:00-04:00">')
+        ex = extract_article(html, "http://x.example/a")
+        assert ex.published_source == f"meta:{name}"
+        assert ex.published_at.isoformat() == "2026-10-13T00:30:00+00:00"
+
+
 def test_dates_stay_with_the_bodys_article_object():
     # A WebPage node's date is not read as the article's (see docs/measurements.md).
     node = {"@type": "WebPage", "url": "http://x.example/ferry", "datePublished": "2019-03-02T10:00:00Z"}
