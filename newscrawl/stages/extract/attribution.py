@@ -63,9 +63,6 @@ _NOT_A_NAME_RE = re.compile(r"@|https?://|\bemail\b|\bfollow\b|\bcontact\b|\bvie
 #: A CMS account's login ("andrew.keaveney", "jane_doe"): lower-case words joined by a dot or an
 #: underscore, no space. A person's name is written with spaces; the login names an account.
 _LOGIN_RE = re.compile(r"[^\W\d_]+(?:[._][^\W\d_]+)+")
-#: Lower-case words a person's name may hold between its capitalised ones.
-_NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "la", "le", "bin", "ibn",
-                   "al", "el", "dos", "das", "ter", "ten", "y", "e", "zu"}
 # CMS placeholder accounts, not people.
 _NOT_PEOPLE = {"admin", "administrator", "staff", "editor", "webmaster", "guest", "author", "user", "updated",
                "published", "posted", "written by", "last updated"}
@@ -153,13 +150,10 @@ def clean_author(raw: str, logins: bool = False) -> tuple[list[str], str | None]
     (["Conrad Ashby", "Lena Varga"], "Meridian Wire Service").
     """
     text = re.sub(r"\s+", " ", raw).strip()
-    undated = _LEADING_DATE_RE.sub("", text, count=1)
-    dated = undated != text
-    text = undated
-    undated = _TRAILING_DATE_RE.sub("", text)
-    if undated != text:
-        dated = True
-        text = _TRAILING_LABEL_RE.sub("", undated).strip(" ,|-–—·•")
+    text = _LEADING_DATE_RE.sub("", text, count=1)
+    dated = _TRAILING_DATE_RE.sub("", text)
+    if dated != text:
+        text = _TRAILING_LABEL_RE.sub("", dated).strip(" ,|-–—·•")
     org = None
     text, org = _split_glued_wire(text)
     match = None if org else _BYLINE_ORG_RE.match(text)
@@ -182,9 +176,7 @@ def clean_author(raw: str, logins: bool = False) -> tuple[list[str], str | None]
                 continue
             if part.casefold() in _NOT_PEOPLE or (index > 0 and not looks_like_person(part)):
                 continue
-            if (not logins and part.islower() and _LOGIN_RE.fullmatch(part)) or (dated and not _name_shaped(part)):
-                # A login, or what stood beside a date in a date line that is not shaped like a
-                # name: the line's section or category ("Personal finance", "Lifestyle").
+            if not logins and part.islower() and _LOGIN_RE.fullmatch(part):
                 continue
             names.append(part.title() if part.isupper() else part)
     return names, org
@@ -217,11 +209,6 @@ def looks_like_person(text: str) -> bool:
     words = text.split()
     return (2 <= len(words) <= 3 and all(w[:1].isupper() and not w.isupper() for w in words)
             and not _ROLE_RE.search(text))
-
-
-def _name_shaped(text: str) -> bool:
-    """Written as a name: no word opens in lower case but a particle ("van", "de")."""
-    return not any(w[:1].islower() and w.casefold() not in _NAME_PARTICLES for w in text.split())
 
 
 def clean_authors(raws: list[str], logins: bool = False) -> tuple[list[str], list[str]]:
