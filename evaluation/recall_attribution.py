@@ -9,8 +9,8 @@ than newscrawl's does. Each page with a lost 4-gram is run again step by step
 closing cut, the hidden drop and the selection) and each lost 4-gram is given to the first step
 after which fewer copies of it are left:
 
-* ``extract: off the page reading``: not in the page's visible text as newscrawl reads it;
-* ``extract: left out``: in the page's visible text, not in extract's body blocks;
+* ``extract: not in the page text``: not in the page's text as lxml reads it (whole tree);
+* ``extract: left out``: in the page's text, not in extract's body blocks;
 * ``repair`` / ``language`` / ``clean:<rule>`` / ``closing cut`` / ``hidden`` / ``selection``;
 * ``seam``: the 4-gram spans two of trafilatura's lines (the two extractors order or join
   blocks differently); not a lost word.
@@ -65,6 +65,7 @@ def stage_texts(html: bytes, url: str) -> dict:
     out["html"] = work.decoded.text
     step_extract(work)
     ex = work.extracted
+    out["title"] = work.record.title or ""
     out["stages"].append(("page", joined(ex.visible_blocks) if ex else ""))
     out["stages"].append(("extract", joined(work.blocks)))
     if work.skipped:
@@ -173,7 +174,8 @@ def attribute_page(task: tuple) -> dict:
     corpus, pid, url, truth_body, traf_body, cached_body = task
     truth, traf = SM.shingles(truth_body), SM.shingles(traf_body)
     lost = lost_grams(truth, traf, SM.shingles(cached_body))
-    result: dict = {"id": pid, "lost": sum(lost.values()), "steps": {}, "kinds": {}, "places": {}, "lines": []}
+    result: dict = {"id": pid, "lost": sum(lost.values()), "truth": sum(truth.values()), "steps": {}, "kinds": {},
+                    "places": {}, "lines": []}
     if not lost:
         return result
     traced = stage_texts(page_bytes(corpus, pid), url)
@@ -199,7 +201,10 @@ def attribute_page(task: tuple) -> dict:
             if line_of[at[0] + 3] != line_of[at[0]]:
                 seam[g] = n
     # Step by step: the first step after which fewer copies of the 4-gram are left.
-    stage_counts = [(name, SM.shingles(text)) for name, text in traced["stages"]]
+    stage_counts = [(name, SM.shingles(text)) for name, text in traced["stages"] if name != "page"]
+    # The page's whole text as lxml reads it (nav, hidden and loose text included).
+    toks, owners = token_owners(traced["html"]) if traced["html"] else ([], [])
+    page_counts = SM.shingles(" ".join(toks))
     rule_grams = defaultdict(Counter)
     rule_edges = []
     for rule, text in traced["removed"]:
@@ -223,10 +228,8 @@ def attribute_page(task: tuple) -> dict:
             cur = min(prev, truth[g], counts.get(g, 0))
             drop = min(left, prev - cur)
             if drop > 0:
-                if name == "page":
-                    label = "extract: off the page reading"
-                elif name == "extract":
-                    label = "extract: left out"
+                if name == "extract":
+                    label = "extract: left out" if page_counts.get(g, 0) > cur else "extract: not in the page text"
                 elif name == "clean":
                     rules = [r for r, rg in rule_grams.items() if g in rg]
                     label = "clean:" + (rules[0] if rules else rule_at_seam(g) or "edit")
@@ -243,7 +246,6 @@ def attribute_page(task: tuple) -> dict:
     result["steps"] = dict(steps)
     result["seam"] = sum(seam.values())
     # Kinds and places of trafilatura's lines with lost words.
-    toks, owners = token_owners(traced["html"]) if traced["html"] else ([], [])
     ours_tokens = set(SM.shingles(cached_body))
     kept_lines = [k for k, lg in enumerate(line_grams) if lg and sum(1 for g in lg if g in ours_tokens) >= len(lg) / 2]
     first_kept, last_kept = (kept_lines[0], kept_lines[-1]) if kept_lines else (None, None)
@@ -253,7 +255,10 @@ def attribute_page(task: tuple) -> dict:
             by_line[owner_line[g]][step_of[g]] += n
     kinds, places = Counter(), Counter()
     for k, counter in sorted(by_line.items()):
-        kind = kind_of(locate(SM.tokens(lines[k]), toks, owners), lines[k])
+        title = SM.norm(traced.get("title") or "")
+        kind = "title" if title and SM.norm(lines[k]) and (SM.norm(lines[k]) in title or title in SM.norm(lines[k])) \
+            and k <= (first_kept if first_kept is not None else k) \
+            else kind_of(locate(SM.tokens(lines[k]), toks, owners), lines[k])
         if first_kept is None:
             place = "no line kept"
         elif k < first_kept:
@@ -287,32 +292,35 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{corpus}: no cached newscrawl outputs under {args.cache / newscrawl_key()}", file=sys.stderr)
             continue
         ids = sorted(pid for pid in ours if pid in libs and (truth[pid].get("articleBody") or ""))
-        total = sum(sum(SM.shingles(truth[pid]["articleBody"]).values()) for pid in ids)
         tasks = [(corpus, pid, page_url(truth, pid), truth[pid]["articleBody"], libs[pid].get("trafilatura") or "",
                   ours[pid].get("newscrawl") or "") for pid in ids]
         with ProcessPoolExecutor(args.jobs) as pool:
             pages = [r for r in pool.map(attribute_page, tasks, chunksize=4) if r["lost"]]
-        gained = 0
+        # The scorer's recall is a mean over pages: a page's lost 4-grams weigh by its truth's size.
+        gained = 0.0
         for pid in ids:
             t = SM.shingles(truth[pid]["articleBody"])
             gained += sum(lost_grams(t, SM.shingles(ours[pid].get("newscrawl") or ""),
-                                     SM.shingles(libs[pid].get("trafilatura") or "")).values())
-        report[corpus] = {"pages": len(ids), "truth_grams": total, "gained": gained, "lost_pages": pages}
-        lost = sum(p["lost"] for p in pages)
-        print(f"\n{corpus}: {len(ids)} pages, {total} truth 4-grams; lost vs trafilatura {lost} "
-              f"({1000 * lost / total:.1f} x1000 recall) on {len(pages)} pages, gained {gained} "
-              f"({1000 * gained / total:.1f}); traces equal to the cached body on "
+                                     SM.shingles(libs[pid].get("trafilatura") or "")).values()) / sum(t.values())
+        report[corpus] = {"pages": len(ids), "gained": 1000 * gained / len(ids), "lost_pages": pages}
+
+        def share(p: dict, n: float, pages_in: int = len(ids)) -> float:
+            return 1000 * n / p["truth"] / pages_in
+
+        lost = sum(share(p, p["lost"]) for p in pages)
+        seam = sum(share(p, p.get("seam", 0)) for p in pages)
+        print(f"\n{corpus}: {len(ids)} pages; x1000 recall (a mean over pages) lost against trafilatura {lost:.2f} "
+              f"on {len(pages)} pages, gained {report[corpus]['gained']:.2f}; of the lost, spanning two of "
+              f"trafilatura's lines {seam:.2f}; traces equal to the cached body on "
               f"{sum(1 for p in pages if p.get('same'))} of {len(pages)}")
-        seam = sum(p.get("seam", 0) for p in pages)
-        print(f"  of them spanning two of trafilatura's lines: {seam} ({1000 * seam / total:.1f})")
         for field in ("steps", "kinds", "places"):
             agg, npages = Counter(), Counter()
             for p in pages:
                 for key, n in p[field].items():
-                    agg[key] += n
+                    agg[key] += share(p, n)
                     npages[key] += 1
             for key, n in agg.most_common():
-                print(f"  {field:<7}{key:<34}{n:>7} ({1000 * n / total:5.2f})  {npages[key]:>4} pages")
+                print(f"  {field:<7}{key:<34}{n:6.2f}  {npages[key]:>4} pages")
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
