@@ -39,7 +39,10 @@ def densest_container(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlEleme
     reads as a sentence (it ends like one, :data:`FRAME_SENTENCE_ENDS`) and is not mostly link text: a column of other
     stories' teasers (a linked headline with the start of a summary in each paragraph) or a link
     row can hold more characters than the article beside it, but little of them is unlinked
-    sentences. Where no piece of the page counts, the element whose paragraphs hold the most text."""
+    sentences. An element named as a reader's comment (:func:`names_a_comment`) is the frame only
+    where nothing else on the page reads as prose: a long comment under a short article holds more
+    sentences than the article. Where no piece of the page counts, the element whose paragraphs
+    hold the most text."""
     if tree is None:
         return None
     controls = next(tree.iter(*FORM_CONTROL_TAGS), None) is not None
@@ -55,6 +58,8 @@ def densest_container(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlEleme
     bounded = sorted(((len(parent.text_content()), index, parent) for index, parent in enumerate(candidates)),
                      key=lambda item: (-item[0], item[1]))
     best, best_score = None, (0, 0, 0)
+    # Readers' comments compete only where nothing else on the page reads as prose.
+    comment, comment_score = None, (0, 0, 0)
     for bound, index, parent in bounded:
         if (bound, bound) < best_score[:2]:
             break
@@ -64,9 +69,34 @@ def densest_container(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlEleme
                 chars += len(text)
             if linked < FRAME_MAX_LINK_SHARE * len(text) and text.rstrip().endswith(FRAME_SENTENCE_ENDS):
                 prose += len(text) - linked
-        if (prose, chars) > (0, 0) and (prose, chars, -index) > best_score:
-            best, best_score = parent, (prose, chars, -index)
-    return best
+        score = (prose, chars, -index)
+        if (prose, chars) <= (0, 0):
+            continue
+        if names_a_comment(parent):
+            if score > comment_score:
+                comment, comment_score = parent, score
+        elif score > best_score:
+            best, best_score = parent, score
+    if best_score[0] > 0 or comment_score <= best_score:
+        return best
+    return comment
+
+
+#: Class and id tokens that name a reader's comment (:func:`names_a_comment`).
+COMMENT_NAMES = frozenset({"comment", "comments"})
+_NAME_SPLIT_RE = re.compile(r"[^a-z]+")
+
+
+def names_a_comment(element: lxml.html.HtmlElement) -> bool:
+    """Whether ``element``'s own class or id, split into lower-case words at every other character,
+    has the word "comment" or "comments".
+
+    A long reader's comment below a short article out-prosed it as the frame. Only the element's
+    own names are read: a page's wrapper named for the article's genre (an opinion column's
+    "comment" section) holds the article itself, while the element holding a comment's text is
+    named for it ("comment-body", "dsq-comment-message")."""
+    names = " ".join(filter(None, (element.get("class"), element.get("id"))))
+    return bool(names) and not COMMENT_NAMES.isdisjoint(_NAME_SPLIT_RE.split(names.lower()))
 
 
 #: Children that end a run of an element's own text (:func:`densest_container`); a ``<div>`` among

@@ -3,7 +3,12 @@
 import lxml.html
 
 from newscrawl.model import Block
-from newscrawl.stages.extract.container import container_key, cut_closing_run_outside_container, densest_container
+from newscrawl.stages.extract.container import (
+    container_key,
+    cut_closing_run_outside_container,
+    densest_container,
+    names_a_comment,
+)
 
 PARAS = [f"Paragraph {i} of the ferry story: crossings to the island resume next week after the new "
          f"landing ramp passed its inspection, the operator said on Monday." for i in range(6)]
@@ -195,3 +200,43 @@ def test_process_page_records_the_cut_closing_lines(monkeypatch):
     assert record.body == "\n\n".join(PARAS)
     assert ("clean", "closing_blocks_outside_article", len(FOOTER)) in {
         (r.stage, r.kind, r.count) for r in record.repairs}
+
+
+COMMENT = ("I have taken this ferry for twenty years and the old ramp was never the problem, the "
+           "problem was the timetable, which nobody at the operator has changed since the new boats "
+           "came, so the evening crossing still leaves before the last train arrives at the harbour.")
+
+
+def test_a_reader_s_comment_longer_than_a_short_article_is_not_the_frame():
+    page = lxml.html.document_fromstring(
+        f"<html><body><div class='story'><h1>Ferry crossings resume</h1><p>{PARAS[0]}</p></div>"
+        f"<ol class='comment-list'><li><div class='comment-body'><p>{COMMENT}</p><p>{COMMENT}</p></div></li>"
+        "</ol></body></html>")
+    assert densest_container(page).get("class") == "story"
+
+
+def test_a_comment_is_the_frame_where_nothing_else_reads_as_prose():
+    page = lxml.html.document_fromstring(
+        "<html><body><div class='menu'><p>Home</p><p>News</p></div>"
+        f"<div id='comments'><p>{COMMENT}</p></div></body></html>")
+    assert densest_container(page).get("id") == "comments"
+
+
+def test_a_wrapper_named_for_an_opinion_column_does_not_hide_the_article_inside_it():
+    # Only the element's own names count: the article's paragraphs sit in a wrapper whose
+    # ancestor names the section "comment", and they are still the frame.
+    page = lxml.html.document_fromstring(
+        f"<html><body><div class='content content--comment'><div class='article-body'>{story_html(PARAS[:2])}"
+        f"</div></div><div class='promo'><p>{PARAS[3]}</p></div></body></html>")
+    assert densest_container(page).get("class") == "article-body"
+
+
+def test_names_a_comment_reads_whole_words_of_the_class_and_id():
+    def element(attrs: str) -> lxml.html.HtmlElement:
+        return lxml.html.fragment_fromstring(f"<div {attrs}>x</div>")
+
+    assert names_a_comment(element("class='dsq-comment-message'"))
+    assert names_a_comment(element("id='comments_42'"))
+    assert not names_a_comment(element("class='commentary column'"))
+    assert not names_a_comment(element("class='story'"))
+    assert not names_a_comment(element(""))
