@@ -42,6 +42,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 from sqlalchemy import Select, and_, bindparam, func, or_, select
@@ -142,7 +143,12 @@ def _band_query_template(band_count: int, limit: int) -> Select:
 
 
 def _band_params(bands: tuple[int, ...]) -> dict[str, int]:
-    return {f"h{i}": h for i, h in enumerate(bands)}
+    return dict(zip(_band_names(len(bands)), bands))
+
+
+@lru_cache(maxsize=8)
+def _band_names(count: int) -> tuple[str, ...]:
+    return tuple(f"h{i}" for i in range(count))
 
 
 def band_candidates_query(bands: tuple[int, ...], limit: int = MAX_BAND_CANDIDATES) -> Select:
@@ -170,8 +176,19 @@ def band_candidates(session: Session, bands: tuple[int, ...],
 
 
 #: The lookups' SQL as the driver takes it, by (dialect, lookup, band count, limit): (SQL,
-#: parameter names in order for a positional driver, else None; the fixed parameters).
-_DRIVER_SQL: dict[tuple, tuple[str, tuple[str, ...] | None, dict]] = {}
+#: for a positional driver the getter of its parameters in order, else None; the fixed
+#: parameters).
+_DRIVER_SQL: dict[tuple, tuple[str, Callable[[dict], object] | None, dict]] = {}
+
+
+def _positional_getter(names: tuple[str, ...]) -> Callable[[dict], tuple]:
+    """The values of ``names`` out of a parameter dict, in order, as a tuple: in one C call
+    (``itemgetter``) for a statement of a few hundred parameters, where a Python loop over
+    them costs more than the statement's bind. (``itemgetter`` of one name returns the value
+    itself, of none fails: those go the plain way.)"""
+    if len(names) > 1:
+        return itemgetter(*names)
+    return lambda values: tuple(values[name] for name in names)
 
 
 def _run_driver_sql(session: Session, key: tuple, template: Callable[[], Select],
@@ -187,14 +204,15 @@ def _run_driver_sql(session: Session, key: tuple, template: Callable[[], Select]
     entry = _DRIVER_SQL.get((connection.dialect.name, *key))
     if entry is None:
         compiled = template().compile(dialect=connection.dialect)
-        entry = (str(compiled), tuple(compiled.positiontup) if compiled.positional else None,
+        entry = (str(compiled),
+                 _positional_getter(tuple(compiled.positiontup)) if compiled.positional else None,
                  dict(compiled.params))
         _DRIVER_SQL[(connection.dialect.name, *key)] = entry
     sql, order, fixed = entry
     values = fixed | params
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(sql, tuple(values[name] for name in order) if order is not None else values)
+        cursor.execute(sql, order(values) if order is not None else values)
         return cursor.fetchall()
     finally:
         cursor.close()

@@ -131,8 +131,37 @@ def fold_word_counts(session: Session, story_id: int, *, every: int | None = Non
 def word_counts(session: Session, words: Iterable[int]) -> WordCounts:
     """The document frequencies of ``words`` (hashes) and the number of stories counted."""
     keys = sorted({int(h) for h in words} | {STORIES_COUNTED})
-    found = dict(session.execute(_COUNTS, {"hashes": keys}).all())
+    found = dict(_count_rows(session, keys))
     return WordCounts(found.pop(STORIES_COUNTED, 0), found)
+
+
+#: Hashes looked up by one statement on SQLite (below its limit of bound parameters).
+_SQLITE_KEYS_A_STATEMENT = 10_000
+_PG_COUNTS = text("SELECT hash, stories FROM word_counts WHERE hash = ANY(CAST(:hashes AS bigint[]))")
+
+
+def _count_rows(session: Session, keys: list[int]) -> list[tuple[int, int]]:
+    """(hash, stories) of the ``word_counts`` rows of ``keys``. A text's few hundred words as
+    one array parameter (PostgreSQL) or bound on the driver's cursor (SQLite): SQLAlchemy's
+    expanding parameter renders and processes each hash, which costs more than the lookup."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return session.execute(_PG_COUNTS, {"hashes": keys}).all()
+    if dialect != "sqlite":
+        return session.execute(_COUNTS, {"hashes": keys}).all()
+    if session.autoflush:
+        session.flush()
+    cursor = session.connection().connection.cursor()
+    rows: list[tuple[int, int]] = []
+    try:
+        for start in range(0, len(keys), _SQLITE_KEYS_A_STATEMENT):
+            chunk = keys[start:start + _SQLITE_KEYS_A_STATEMENT]
+            cursor.execute("SELECT hash, stories FROM word_counts WHERE hash IN "
+                           f"({','.join('?' * len(chunk))})", chunk)
+            rows += cursor.fetchall()
+    finally:
+        cursor.close()
+    return rows
 
 
 def stories_counted(session: Session) -> int:

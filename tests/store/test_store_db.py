@@ -146,6 +146,28 @@ def test_band_lookup_probes_the_primary_key_index(db_engine):
             assert "Seq Scan" not in plan
 
 
+def test_band_lookup_on_the_driver_finds_what_the_statement_finds(db_session, article):
+    # band_candidates binds the hashes on the driver's cursor, in the statement's order: the
+    # same stories, in the same order, as the statement run through SQLAlchemy; one band too.
+    from evaluation.articles import TRAM, VINEYARD
+
+    from newscrawl.stages.fingerprint import fingerprint
+    from newscrawl.store import store_page
+    from newscrawl.store.matching import band_candidates, band_candidates_query
+
+    for n, body in enumerate([TRAM, VINEYARD, TRAM + "\n\nA late paragraph about the tram.",
+                              VINEYARD.split("\n\n")[0]]):
+        art = article(f"https://bands{n}.example/a", body)
+        store_page(db_session, art.page, art.record)
+    db_session.flush()
+    for body in (TRAM, VINEYARD):
+        bands = fingerprint(body).bands
+        for probe in (bands, bands[:1], bands[5:6] + bands[40:41]):
+            expected = [sid for sid, _ in db_session.execute(band_candidates_query(probe, 3)).all()]
+            assert band_candidates(db_session, probe, 3) == expected
+        assert band_candidates(db_session, bands)  # its own story at least
+
+
 def _has_rowid(conn, table: str) -> bool:
     try:
         conn.exec_driver_sql(f"SELECT rowid FROM {table} LIMIT 1").all()

@@ -209,3 +209,19 @@ def test_a_writer_that_finds_another_counting_does_not_wait_on_postgres(db_engin
     with Session(db_engine) as session:
         assert counting.stories_counted(session) == 2
         assert counting.fold_word_counts(session, 2, every=2) == 0  # counted: not due again
+
+
+def test_counts_looked_up_by_many_words_in_several_statements(db_session, monkeypatch):
+    # The document frequencies of a text's hundreds of words: one array on PostgreSQL, bound
+    # statements of at most so many words on SQLite; every row found once, missing words absent.
+    db_session.execute(delete(WordCount))
+    rows = [WordCount(hash=h, stories=h % 7 + 1) for h in range(1000, 1300, 3)]
+    rows.append(WordCount(hash=STORIES_COUNTED, stories=40))
+    db_session.add_all(rows)
+    db_session.flush()
+    monkeypatch.setattr(counting, "_SQLITE_KEYS_A_STATEMENT", 7)
+    wanted = list(range(990, 1310))  # stored ones, and words no story holds
+    got = counting.word_counts(db_session, wanted + wanted[:5])
+    assert got.stories == 40
+    assert got.counts == {h: h % 7 + 1 for h in range(1000, 1300, 3)}
+    assert counting.word_counts(db_session, []).counts == {}

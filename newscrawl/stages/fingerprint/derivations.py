@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from newscrawl.stages.fingerprint.text import shingles_of, stable_text, tokens
+from newscrawl.stages.fingerprint.text import shingles_of, stable_tokens
 
 #: Derivations of a version from its story's first (canonical) version.
 DERIVATION_ORIGINAL = "original"  # the first version itself
@@ -58,7 +58,12 @@ def derivation(canonical: str, version: str) -> str:
     clearly shorter. Else "edited". A trimmed *and* spun copy is "reworded": the rewording is
     what an analyst needs to know first.
     """
-    a, b = tokens(stable_text(canonical)), tokens(stable_text(version))
+    if version == canonical:
+        return DERIVATION_EXACT  # the same string: the same tokens, without tokenising twice
+    # The version's tokens first: the canonical's stay cached (one entry) for the store, which
+    # measures the version's containment in the canonical text next.
+    b = stable_tokens(version)
+    a = stable_tokens(canonical)
     if a == b:
         return DERIVATION_EXACT
     if not a or not b:

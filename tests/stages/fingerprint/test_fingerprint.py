@@ -151,6 +151,25 @@ def test_derivation_names_the_kind_of_copy():
     assert derivations.derivation(STORY, longer) == derivations.DERIVATION_EDITED
 
 
+def test_derivation_of_the_same_string_is_exact_without_tokenising(monkeypatch):
+    def untokenised(body):
+        raise AssertionError("tokenised")
+
+    monkeypatch.setattr(derivations, "stable_tokens", untokenised)
+    assert derivations.derivation(STORY, STORY) == derivations.DERIVATION_EXACT
+    assert derivations.derivation("", "") == derivations.DERIVATION_EXACT
+
+
+def test_derivation_leaves_the_canonical_texts_tokens_cached():
+    # The store measures a version's containment in the canonical text right after its
+    # derivation: the canonical's tokens are the ones kept.
+    edited = STORY + "\n\nThe port reopened on Friday."
+    assert derivations.derivation(STORY, edited) == derivations.DERIVATION_EDITED
+    hits = text.stable_tokens.cache_info().hits
+    assert text.stable_tokens(STORY) == tuple(text.tokens(text.stable_text(STORY)))
+    assert text.stable_tokens.cache_info().hits == hits + 1
+
+
 def test_package_re_exports_what_the_store_and_the_stages_import():
     import newscrawl.stages.fingerprint as package
 
