@@ -41,6 +41,7 @@ from sqlalchemy import bindparam, case, delete, func, select, union_all, update
 from sqlalchemy.orm import Session
 
 from newscrawl.stages.events import EVENT_WINDOW_DAYS, MIN_SHARED_TERMS, EventMatch, event_terms, story_day
+from newscrawl.store.inserts import insert_event_term_rows
 from newscrawl.store.models import Event, Story, StoryEventTerm
 
 #: Candidate stories verified per new story (the most shared terms first).
@@ -57,11 +58,7 @@ _EPOCH = dt.date(1970, 1, 1)
 
 def _insert_terms(session: Session, story_id: int, terms: frozenset[str], published: dt.datetime | None,
                   first_seen: dt.datetime) -> None:
-    if terms:
-        published_day, seen_day = day_number(published), day_number(first_seen)
-        session.execute(_INSERT_TERM,
-                        [{"term": term, "story_id": story_id, "published_day": published_day, "seen_day": seen_day}
-                         for term in sorted(terms)])
+    insert_event_term_rows(session, story_id, sorted(terms), day_number(published), day_number(first_seen))
 
 
 def _matches_query():
@@ -95,7 +92,6 @@ _TERM_COUNTS = (select(StoryEventTerm.story_id, func.count())
                 .group_by(StoryEventTerm.story_id))
 
 
-_INSERT_TERM = StoryEventTerm.__table__.insert()
 _INSERT_EVENT = Event.__table__.insert().returning(Event.__table__.c.id)
 _EVENTS_OF_STORIES = select(Story.id, Story.event_id).where(
     Story.id.in_(bindparam("story_ids", expanding=True)), Story.event_id.is_not(None))

@@ -14,7 +14,7 @@ from functools import lru_cache
 from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
-from newscrawl.store.models import StoryBand, StoryWordBand
+from newscrawl.store.models import StoryBand, StoryEventTerm, StoryWordBand
 
 
 def insert_ignore(session: Session, model: type, values: dict | list[dict],
@@ -99,13 +99,38 @@ def insert_word_band_rows(session: Session, story_id: int, day: int,
     :func:`insert_band_rows`."""
     if not bands:
         return
-    if session.get_bind().dialect.name == "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         _sqlite_executemany(session, _SQLITE_WORD_BAND_INSERT,
                             [(band, hash_, day, story_id) for band, hash_ in bands])
+    elif dialect == "postgresql":
+        session.execute(_PG_WORD_BAND_INSERT, {"story_id": story_id, "day": day,
+                                               "bands": [b for b, _ in bands],
+                                               "hashes": [h for _, h in bands]})
     else:
         insert_ignore(session, StoryWordBand,
                       [{"band": b, "hash": h, "day": day, "story_id": story_id} for b, h in bands],
                       ["band", "hash", "day", "story_id"])
+
+
+def insert_event_term_rows(session: Session, story_id: int, terms: Sequence[str],
+                           published_day: int | None, seen_day: int | None) -> None:
+    """Insert the ``story_event_terms`` rows of story ``story_id``, one a term, with its days:
+    on PostgreSQL as one array in one statement, on SQLite one ``executemany`` of its driver
+    (as :func:`insert_band_rows`); a plain insert, as the story is new."""
+    if not terms:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(_PG_TERM_INSERT, {"story_id": story_id, "terms": list(terms),
+                                          "published_day": published_day, "seen_day": seen_day})
+    elif dialect == "sqlite":
+        _sqlite_executemany(session, _SQLITE_TERM_INSERT,
+                            [(term, story_id, published_day, seen_day) for term in terms])
+    else:
+        session.execute(StoryEventTerm.__table__.insert(),
+                        [{"term": term, "story_id": story_id, "published_day": published_day,
+                          "seen_day": seen_day} for term in terms])
 
 
 def _sqlite_executemany(session: Session, sql: str, rows: list[tuple]) -> None:
@@ -122,10 +147,20 @@ _PG_BAND_INSERT = text(
     "INSERT INTO story_bands (band, hash, story_id) "
     "SELECT b, h, :story_id FROM unnest(CAST(:bands AS smallint[]), CAST(:hashes AS bigint[])) "
     "AS rows(b, h) ON CONFLICT (band, hash, story_id) DO NOTHING")
+_PG_WORD_BAND_INSERT = text(
+    "INSERT INTO story_word_bands (band, hash, day, story_id) "
+    "SELECT b, h, :day, :story_id FROM unnest(CAST(:bands AS smallint[]), CAST(:hashes AS bigint[])) "
+    "AS rows(b, h) ON CONFLICT (band, hash, day, story_id) DO NOTHING")
+_PG_TERM_INSERT = text(
+    "INSERT INTO story_event_terms (term, story_id, published_day, seen_day) "
+    "SELECT t, :story_id, CAST(:published_day AS integer), CAST(:seen_day AS integer) "
+    "FROM unnest(CAST(:terms AS varchar[])) AS rows(t)")
+_SQLITE_TERM_INSERT = ("INSERT INTO story_event_terms (term, story_id, published_day, seen_day) "
+                       "VALUES (?, ?, ?, ?)")
 _SQLITE_BAND_INSERT = ("INSERT INTO story_bands (band, hash, story_id) VALUES (?, ?, ?) "
                        "ON CONFLICT (band, hash, story_id) DO NOTHING")
 _SQLITE_WORD_BAND_INSERT = ("INSERT INTO story_word_bands (band, hash, day, story_id) VALUES (?, ?, ?, ?) "
                             "ON CONFLICT (band, hash, day, story_id) DO NOTHING")
 
 
-__all__ = ["insert_band_rows", "insert_ignore", "insert_word_band_rows"]
+__all__ = ["insert_band_rows", "insert_event_term_rows", "insert_ignore", "insert_word_band_rows"]

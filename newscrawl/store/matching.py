@@ -46,7 +46,7 @@ from operator import itemgetter
 
 import numpy as np
 from sqlalchemy import Select, and_, bindparam, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from newscrawl.model import Fingerprint
 from newscrawl.stages.fingerprint import (
@@ -582,9 +582,10 @@ def describe(session: Session, story_id: int, body: str, placement: Placement,
     """(derivation, containment with the canonical version) of ``body`` in story ``story_id``."""
     if created:
         return DERIVATION_ORIGINAL, 1.0
-    canonical = canonical_bodies(session, [story_id]).get(story_id)
-    if canonical is None:  # a story without a first version: only a damaged database has one
+    row = session.execute(_CANONICAL_AND_FIRST, {"story_id": story_id}).first()
+    if row is None:  # a story without a first version: only a damaged database has one
         return derivation("", body), 0.0
+    canonical, canonical_is_first = row
     if placement.via == "exact":
         # Same normalized text as some version of the story, not necessarily the first one.
         return compare_with_first(canonical, body)
@@ -594,17 +595,20 @@ def describe(session: Session, story_id: int, body: str, placement: Placement,
     # A verified match measured the text against the story's first stored text; once a copy
     # published before it is the story's original (newscrawl.store.originals), the figure is
     # measured against the original instead, as for every other version.
-    measured = placement.match is not None and _canonical_is_first(session, story_id)
-    similarity = placement.match.containment if measured else _containment(canonical, body)
-    return derivation(canonical, body), similarity
+    kind = derivation(canonical, body)  # first: it leaves the canonical's tokens cached
+    measured = placement.match is not None and bool(canonical_is_first)
+    return kind, placement.match.containment if measured else _containment(canonical, body)
 
 
-_CANONICAL_IS_FIRST = select(Story.canonical_version_id == select(func.min(Version.id)).where(
-    Version.story_id == bindparam("story_id")).scalar_subquery()).where(Story.id == bindparam("story_id"))
-
-
-def _canonical_is_first(session: Session, story_id: int) -> bool:
-    return bool(session.execute(_CANONICAL_IS_FIRST, {"story_id": story_id}).scalar())
+# The canonical body and whether the canonical is the story's first version, in one statement:
+# the second only a verified match needs, and a statement costs the storing process more than
+# the index probe it adds.
+_first = aliased(Version)
+_CANONICAL_AND_FIRST = (
+    select(Version.body, Story.canonical_version_id == select(func.min(_first.id)).where(
+        _first.story_id == Story.id).scalar_subquery())
+    .join_from(Story, Version, Version.id == Story.canonical_version_id)
+    .where(Story.id == bindparam("story_id")))
 
 
 def compare_with_first(canonical: str, body: str,
