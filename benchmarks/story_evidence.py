@@ -1,7 +1,7 @@
 """Story-fingerprint evidence: precision and recall of "same story" per kind of copy, false merges.
 
-    python benchmarks/story_evidence.py [--limit N] [--kinds exact,trimmed,...] [--pairs N]
-                                        [--corpora evidence,counter]
+    python benchmarks/story_evidence.py [--limit N] [--kinds exact,trimmed,...|none] [--pairs N]
+                                        [--corpora evidence,counter] [--dates none,stated,one-day]
 
 Builds the evidence corpus (evaluation/corpus.py) from ../shared/data/wcxb-dev-articles:
 every article stored as an original through the real store (SQLite scratch file), then its
@@ -11,6 +11,13 @@ misses went and the derivations recorded; the false merges among the originals; 
 ``--pairs`` most similar distinct articles with their containment and anchor figures (what
 the thresholds in newscrawl/stages/fingerprint/matching.py must keep apart). The baseline beside the anchors
 rule is containment alone at the old threshold (0.30), on the same copies in the same run.
+
+``--dates``: the publication dates the originals are stored with, one run of the corpus per
+name (``evaluation.corpus.DATINGS``): ``none`` (the default: every original undated on the one
+download day), ``stated`` (the date each original's own saved page states, read by
+``process_page``; undated when it states none), ``one-day`` (every original dated on the
+download day: the worst case of a rule taken only by dated pairs). ``--kinds none`` stores the
+originals only (their false merges and events, without copies).
 
 ``counter``: COUNTER's 600 Urdu agency -> newspaper pairs (evaluation/reuse.py) through the
 real pipeline and store, agency stories first: per label and per domain, the share of
@@ -194,26 +201,29 @@ def run_counter(limit: int | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="first N articles (pairs) only")
-    parser.add_argument("--kinds", default=None)
+    parser.add_argument("--kinds", default=None, help="copy kinds, comma-separated; none: originals only")
+    parser.add_argument("--dates", default="none", help="originals' dates, comma-separated runs")
     parser.add_argument("--pairs", type=int, default=12, help="hardest distinct pairs to list")
     parser.add_argument("--corpora", default="evidence,counter")
     args = parser.parse_args(argv)
     status = 0
     corpora = [c for c in args.corpora.split(",") if c]
     if "evidence" in corpora:
-        status = run_evidence(args) or status
+        for dating in [d for d in args.dates.split(",") if d]:
+            status = run_evidence(args, dating) or status
     if "counter" in corpora:
         status = run_counter(args.limit) or status
     return status
 
 
-def run_evidence(args) -> int:
+def run_evidence(args, dating: str = "none") -> int:
     from sqlalchemy.orm import sessionmaker
 
     from evaluation.corpus import (
         KINDS,
         CorpusUnavailable,
         build_copies,
+        dates_for,
         evaluate,
         hardest_distinct_pairs,
         load_articles,
@@ -226,9 +236,12 @@ def run_evidence(args) -> int:
     except CorpusUnavailable as exc:
         print(f"story_evidence: {exc}", file=sys.stderr)
         return 2
-    kinds = [k for k in (args.kinds or ",".join(KINDS)).split(",") if k]
+    kinds = [] if args.kinds == "none" else [k for k in (args.kinds or ",".join(KINDS)).split(",") if k]
     copies = build_copies(articles, kinds)
-    print(f"{len(articles)} articles (>= 100 words), {len(copies)} copies")
+    published = dates_for(dating, articles, progress=lambda m: print("  " + m, file=sys.stderr))
+    dated = sum(d is not None for d in (published or {}).values())
+    print(f"{len(articles)} articles (>= 100 words), {len(copies)} copies;"
+          f" originals' dates: {dating} ({dated} dated)")
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{tmp}/evidence.db")
@@ -236,7 +249,7 @@ def run_evidence(args) -> int:
         upgrade(engine)
         start = time.perf_counter()
         result = evaluate(articles, copies, sessionmaker(engine, expire_on_commit=False),
-                          progress=lambda m: print("  " + m, file=sys.stderr))
+                          progress=lambda m: print("  " + m, file=sys.stderr), published=published)
         elapsed = time.perf_counter() - start
         engine.dispose()
 
@@ -257,7 +270,7 @@ def run_evidence(args) -> int:
           f" {result.false_merges[:10]}")
     print(f"same document twice in the data (same URL up to a slash): {result.duplicates_in_data}")
     pairs_in_events = sum(len(g) * (len(g) - 1) // 2 for g in result.shared_events)
-    print(f"originals in an event with another original (all stored on one day): "
+    print(f"originals in an event with another original (dates: {dating}): "
           f"{sum(len(g) for g in result.shared_events)} in {len(result.shared_events)} events,"
           f" {pairs_in_events} pairs: {result.shared_events[:10]}")
     print(f"merges recorded in story_merges: {result.merges_recorded}")

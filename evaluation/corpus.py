@@ -29,6 +29,14 @@ the same survey, two pages of one shop's terms) are scored and listed too.
 
 Precision of a kind: of its copies that joined an existing story, the share that joined their
 own. Recall: the share of its copies that got their own story's key.
+
+Dates of the originals (``evaluate(..., published=)``): by default none is dated and every one
+is placed in time by the one download day of the corpus (:data:`FETCHED_AT`), the condition of
+a crawl that reads no date. :func:`stated_dates` gives each original the publication date its
+own saved page states (``process_page`` reads it; a page stating none leaves its original
+undated on the download day): the condition a crawl of these pages would store. :func:`one_day`
+dates every original on the download day: the worst case for a rule taken only by dated pairs,
+as if every page had been published on one day.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ import json
 import random
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -259,22 +267,68 @@ class Evaluation:
     kinds: dict[str, KindScore] = field(default_factory=dict)
     misses: dict[str, list[str]] = field(default_factory=dict)  # kind -> article ids
     merges_recorded: int = 0
-    #: Originals (distinct articles, all stored on one day: the worst case for events) that
-    #: ended in one event with another original, grouped by event (before any copy is stored).
+    #: Originals (distinct articles, all downloaded on one day; dated as ``evaluate``'s
+    #: ``published`` says) that ended in one event with another original, grouped by event
+    #: (before any copy is stored).
     shared_events: list[tuple[str, ...]] = field(default_factory=list)
 
 
-def _record_for(url: str, title: str, body: str):
+def _record_for(url: str, title: str, body: str, published_at: dt.datetime | None = None):
     from newscrawl.model import ArticleRecord, site_of
     from newscrawl.stages.fingerprint import fingerprint
 
     return ArticleRecord(url=url, site=site_of(url), title=title, body=body, language="en",
-                         fingerprint=fingerprint(body))
+                         fingerprint=fingerprint(body), published_at=published_at)
+
+
+def stated_dates(articles: Sequence[Article], *,
+                 progress: Callable[[str], None] | None = None) -> dict[str, dt.datetime | None]:
+    """{article id: the publication date its saved page states, None: it states none or there
+    is no saved page}, as ``process_page`` reads it (the page fetched at :data:`FETCHED_AT`, no
+    HTTP headers, so a date comes from the page alone)."""
+    from newscrawl.stages.process import process_page
+
+    out: dict[str, dt.datetime | None] = {}
+    for n, art in enumerate(articles):
+        out[art.id] = None
+        if art.path is not None:
+            record = process_page(gzip.decompress(art.path.read_bytes()), art.url,
+                                  {"Content-Type": "text/html"}, fetched_at=FETCHED_AT)
+            out[art.id] = record.published_at
+        if progress and n % 100 == 99:
+            progress(f"dates read: {n + 1}")
+    return out
+
+
+def one_day(articles: Sequence[Article]) -> dict[str, dt.datetime]:
+    """Every original dated on the download day (the stress case of dated-pair rules)."""
+    return {art.id: FETCHED_AT for art in articles}
+
+
+#: The choices of the originals' dates by name (benchmarks' ``--dates``).
+DATINGS = ("none", "stated", "one-day")
+
+
+def dates_for(dating: str, articles: Sequence[Article], *,
+              progress: Callable[[str], None] | None = None) -> dict[str, dt.datetime | None] | None:
+    """The ``published`` argument of :func:`evaluate` for a name of :data:`DATINGS`."""
+    if dating == "none":
+        return None
+    if dating == "stated":
+        return stated_dates(articles, progress=progress)
+    if dating == "one-day":
+        return dict(one_day(articles))
+    raise ValueError(f"unknown dating {dating!r}; one of {DATINGS}")
 
 
 def evaluate(articles: Sequence[Article], copies: Sequence[Copy], session_factory: Callable,
-             *, progress: Callable[[str], None] | None = None) -> Evaluation:
+             *, progress: Callable[[str], None] | None = None,
+             published: Mapping[str, dt.datetime | None] | None = None) -> Evaluation:
     """Store the originals, then the copies, through ``store_page``; score where they landed.
+
+    ``published``: {article id: the publication date its original is stored with}; an id
+    missing or None, and every original when ``published`` is None, is stored undated (placed
+    by the download day). See :func:`stated_dates` and :func:`one_day`.
 
     ``session_factory`` makes sessions on an empty, migrated database (each page is committed,
     as a crawl does). The originals are stored at their own URLs under a ``originals.example``
@@ -293,7 +347,8 @@ def evaluate(articles: Sequence[Article], copies: Sequence[Copy], session_factor
     url_of = {a.id: a.url for a in articles}
     for n, art in enumerate(articles):
         url = f"https://originals.example/{art.id}"
-        record = _record_for(url, art.title, art.body)
+        record = _record_for(url, art.title, art.body,
+                             (published or {}).get(art.id))
         page = Page.build(url, art.body.encode("utf-8"), {"Content-Type": "text/plain"},
                           fetched_at=FETCHED_AT)
         with session_factory() as session:
@@ -381,6 +436,6 @@ def hardest_distinct_pairs(articles: Sequence[Article], top: int = 20) -> list[t
             for _, i, j in scored[:top]]
 
 
-__all__ = ["Article", "Copy", "CorpusUnavailable", "Evaluation", "KINDS", "KindScore",
-           "PAGE_KINDS", "TEXT_KINDS", "build_copies", "evaluate", "hardest_distinct_pairs",
-           "load_articles"]
+__all__ = ["Article", "Copy", "CorpusUnavailable", "DATINGS", "Evaluation", "KINDS", "KindScore",
+           "PAGE_KINDS", "TEXT_KINDS", "build_copies", "dates_for", "evaluate",
+           "hardest_distinct_pairs", "load_articles", "one_day", "stated_dates"]
