@@ -191,6 +191,9 @@ def run_counter(limit: int | None) -> int:
     apart = different_stories_in_one_event(results)
     print("different-story pairs published <= 3 days apart in one event: " + "; ".join(
         f"{k} {n} / {total} ({n / max(total, 1):.2%})" for k, (n, total) in apart.items()))
+    strict = different_stories_in_one_event(results, strict=True)
+    print("... of them with the newspaper story not in its own agency story's event (strict): " + "; ".join(
+        f"{k} {n} / {total} ({n / max(total, 1):.2%})" for k, (n, total) in strict.items()))
     merged = agency_files_in_one_story(results)
     print("distinct agency files in one story (pairs, of them > 3 days apart): " + "; ".join(
         f"{k} {n} ({far})" for k, (n, far) in merged.items()))

@@ -216,12 +216,19 @@ def agency_files_in_one_story(results: Sequence[PairResult], days: int = 3) -> d
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-def different_stories_in_one_event(results: Sequence[PairResult], days: int = 3) -> dict[str, tuple[int, int]]:
+def different_stories_in_one_event(results: Sequence[PairResult], days: int = 3, *,
+                                   strict: bool = False) -> dict[str, tuple[int, int]]:
     """{group: (pairs in one event, pairs)} over the pairs of an agency story and a newspaper
     story of *another* agency story published at most ``days`` apart: ``chosen on`` (both of
     the chosen domains), ``held out`` (both of the others), ``across`` (one of each). COUNTER
     has no event labels: some of these are one event the agency told twice, so the shares are
-    upper bounds of false links."""
+    upper bounds of false links.
+
+    ``strict``: a pair in one event counts only when the newspaper story is not in its own
+    agency story's event. A newspaper story that rightly joins its own agency story's event,
+    which also holds other agency stories of the days around, counts once per such agency story
+    in the loose figure though it joined nothing wrong; in the strict figure it counts only
+    where it was put with agency stories and not with its own."""
     agency: dict[str, tuple[str, dt.date, int]] = {}
     for r in results:
         if r.source_event is not None and r.pair.source_date is not None:
@@ -235,6 +242,6 @@ def different_stories_in_one_event(results: Sequence[PairResult], days: int = 3)
                 continue
             a, b = domain in CHOSEN_ON, r.pair.domain in CHOSEN_ON
             group = out["across" if a != b else "chosen on" if a else "held out"]
-            group[0] += event_id == r.derived_event
+            group[0] += event_id == r.derived_event and not (strict and r.same_event)
             group[1] += 1
     return {k: (v[0], v[1]) for k, v in out.items()}
