@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from newscrawl.model import Fingerprint
-from newscrawl.stages.fingerprint.text import hash_of, shingles, shingles_of, stable_tokens
+from newscrawl.stages.fingerprint.text import hash_of_joined, shingles, shingles_of, stable_tokens
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -155,10 +155,15 @@ def shingle_hashes(shingle_set: Iterable[str | bytes]) -> np.ndarray:
     bytes of each shingle's SHA-1 read little-endian, then pre-mixed (fmix64), computed over the
     whole set at once instead of one Python call per value. Shingles may come as text or as its
     UTF-8 bytes (the same hash)."""
-    sha1 = hashlib.sha1
-    # Whole digests joined, the first 8 bytes of each read in place: no slice per shingle.
-    digests = b"".join([sha1(s if isinstance(s, bytes) else s.encode("utf-8")).digest()
-                        for s in shingle_set])
+    if not isinstance(shingle_set, (set, frozenset, list, tuple)):
+        shingle_set = list(shingle_set)  # read twice if some shingle is text
+    # Whole digests joined, the first 8 bytes of each read in place: no slice per shingle; the
+    # hashing mapped in C, no Python frame a shingle, when all are bytes (as the stages give).
+    try:
+        digests = b"".join(map(_DIGEST, map(hashlib.sha1, shingle_set)))
+    except TypeError:  # text shingles: hashed as their UTF-8 bytes
+        digests = b"".join([hashlib.sha1(s if isinstance(s, bytes) else s.encode("utf-8")).digest()
+                            for s in shingle_set])
     hv = np.frombuffer(digests, dtype=np.uint8).reshape(-1, _SHA1_BYTES)[:, :8].copy().view("<u8")
     hv = hv.reshape(-1).astype(np.uint64)
     shift, m1, m2 = _FMIX64
@@ -171,6 +176,8 @@ def shingle_hashes(shingle_set: Iterable[str | bytes]) -> np.ndarray:
 
 
 _SHA1_BYTES = 20
+#: A SHA-1 object's ``digest``, called unbound.
+_DIGEST = type(hashlib.sha1()).digest
 
 
 def signature_values(hv: np.ndarray, start: np.ndarray | None = None,
@@ -182,14 +189,16 @@ def signature_values(hv: np.ndarray, start: np.ndarray | None = None,
     num_perm = len(a)
     values = np.full(num_perm, _EMPTY, dtype=np.uint64) if start is None else start.copy()
     if len(hv):
-        # One buffer for the permuted values of a batch, written in place (no temporaries).
-        buffer = np.empty((min(len(hv), HASH_BATCH), num_perm), dtype=np.uint64)
+        # One buffer for the permuted values of a batch, written in place (no temporaries), a
+        # row a permutation: the minimum is then taken along each row's contiguous values.
+        a, b = a.reshape(-1, 1), b.reshape(-1, 1)
+        buffer = np.empty((num_perm, min(len(hv), HASH_BATCH)), dtype=np.uint64)
         for first in range(0, len(hv), HASH_BATCH):
-            batch = hv[first : first + HASH_BATCH].reshape(-1, 1)
-            out = buffer[: len(batch)]
-            np.multiply(batch, a, out=out)
+            batch = hv[first : first + HASH_BATCH]
+            out = buffer[:, : len(batch)]
+            np.multiply(a, batch, out=out)
             out += b
-            np.minimum(values, out.min(axis=0), out=values)
+            np.minimum(values, out.min(axis=1), out=values)
     return values
 
 
@@ -253,8 +262,11 @@ def fingerprint_and_cut(body: str) -> tuple[Fingerprint, int]:
     """:func:`fingerprint`, and how many of the text's words the whole-text signature left out
     (beyond :data:`MAX_FINGERPRINT_TOKENS`; 0 for any real article)."""
     toks = stable_tokens(body)  # once, for both the hash and the shingles
-    # Shingles of the tokens' UTF-8 bytes (the bytes of the text shingles, encoded once a token).
-    encoded = [t.encode("utf-8") for t in toks[:MAX_FINGERPRINT_TOKENS]]
+    # The tokens joined by spaces, encoded once: the body hash's input, and split again the
+    # tokens' UTF-8 bytes for the shingles (a token holds no space, and no UTF-8 sequence a space
+    # byte).
+    joined = " ".join(toks).encode("utf-8")
+    encoded = joined.split(b" ", MAX_FINGERPRINT_TOKENS)[:MAX_FINGERPRINT_TOKENS] if toks else []
     whole, lead = shingles_of(encoded, joiner=b" "), shingles_of(encoded[:LEAD_TOKENS], joiner=b" ")
     lead_values = signature_values(shingle_hashes(lead))
     if lead <= whole:
@@ -264,4 +276,5 @@ def fingerprint_and_cut(body: str) -> tuple[Fingerprint, int]:
     else:
         whole_values = signature_values(shingle_hashes(whole))
     bands = signature_bands(whole_values, lead_values)
-    return Fingerprint(body_hash=hash_of(toks), bands=bands), max(0, len(toks) - MAX_FINGERPRINT_TOKENS)
+    return Fingerprint(body_hash=hash_of_joined(joined), bands=bands), \
+        max(0, len(toks) - MAX_FINGERPRINT_TOKENS)

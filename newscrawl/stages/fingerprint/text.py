@@ -107,4 +107,9 @@ def body_hash(text: str) -> str:
 
 def hash_of(toks: list[str]) -> str:
     """SHA-256 of a token list, the tokens joined by spaces."""
-    return hashlib.sha256(" ".join(toks).encode("utf-8")).hexdigest()
+    return hash_of_joined(" ".join(toks).encode("utf-8"))
+
+
+def hash_of_joined(joined: bytes) -> str:
+    """:func:`hash_of` of tokens already joined by spaces and UTF-8 encoded."""
+    return hashlib.sha256(joined).hexdigest()
