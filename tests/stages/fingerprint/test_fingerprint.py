@@ -320,3 +320,36 @@ def test_the_fingerprint_and_the_stored_values_of_one_body_read_its_tokens_once(
     assert signature.fingerprint(body) == fp and (matching.text_hashes(body)[0] == hashes).all()
     assert words.word_bands(body) == bands and (words.word_set_hashes(body) == word_set).all()
     assert (matching.token_hashes(real(text.stable_text(body))) == hashes).all()
+
+
+def test_the_fingerprint_body_hash_is_the_hash_of_the_stable_tokens(monkeypatch):
+    # The fingerprint joins and encodes the tokens once for the hash and the shingles: its hash
+    # must stay text.body_hash's, past the cap too.
+    for body in ("", "Don’t panic: it's fine.", "東京で会議が開かれた。 Tokyo 会議", STORY,
+                 "Updated 3 hours ago\n\n" + SPUN):
+        assert signature.fingerprint(body).body_hash == text.body_hash(body)
+    monkeypatch.setattr(signature, "MAX_FINGERPRINT_TOKENS", 7)
+    body = _sentences(3, seed=8)
+    fp, left_out = signature.fingerprint_and_cut(body)
+    assert fp.body_hash == text.body_hash(body) and left_out == len(text.tokens(body)) - 7
+
+
+def test_shingle_hashes_are_those_of_the_utf8_bytes_however_given():
+    shingle_list = ["port of call", "café ouvert tard", "東 京 で"]
+    as_bytes = signature.shingle_hashes({s.encode("utf-8") for s in shingle_list})
+    for given in (set(shingle_list), shingle_list, iter(shingle_list),
+                  [shingle_list[0], shingle_list[1].encode("utf-8"), shingle_list[2]]):
+        assert sorted(signature.shingle_hashes(given).tolist()) == sorted(as_bytes.tolist())
+    assert len(signature.shingle_hashes(set())) == 0
+
+
+def test_signature_values_are_the_minimum_of_each_permutation_over_every_batch(monkeypatch):
+    monkeypatch.setattr(signature, "HASH_BATCH", 7)  # several batches, the last one short
+    hv = signature.shingle_hashes({f"word{i} next{i} last{i}".encode() for i in range(23)})
+    a, b = signature.block_permutations()
+    mask = (1 << 64) - 1
+    expected = [min((int(x) * int(h) + int(y)) & mask for h in hv) for x, y in zip(a, b)]
+    assert signature.signature_values(hv).tolist() == expected
+    start = signature.signature_values(hv[:5])
+    assert signature.signature_values(hv[5:], start).tolist() == expected
+    assert start.tolist() != expected  # the extension did lower some minimum
