@@ -164,7 +164,7 @@ MODEL_PATH = Path(__file__).with_name("selection_model.json")
 @functools.cache
 def load_model(path: Path = MODEL_PATH) -> dict | None:
     """The shipped model: ``{"features": [...], "mean": [...], "scale": [...], "weights": [...],
-    "bias": b, "threshold": t}``, or None when absent."""
+    "bias": b, "threshold": t}`` (optionally ``"gate"`` and ``"guard_words"``), or None when absent."""
     try:
         model = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -183,8 +183,11 @@ def select(default: Candidate, alternatives: list[Candidate], page: PageView, ld
     """The alternative the model most trusts to beat ``default`` when above its threshold, else
     ``default``; with the probability the choice rested on."""
     best, best_p = default, 0.0
+    # A model may refuse switches that would leave too few words for an article: such a switch
+    # turns an article into a too-short record, a loss no page F1 shows.
+    guard = model.get("guard_words", 0)
     for alt in alternatives:
-        if not alt.words:
+        if not alt.words or alt.words < guard <= default.words:
             continue
         others = [o for o in alternatives if o is not alt]
         p = probability(model, pair_features(default, alt, others, page, ld))

@@ -122,3 +122,17 @@ def test_a_trained_model_file_carries_its_gate(tmp_path: Path):
     gate = {"max_page_share": 0.15, "min_link_share": 0.5, "max_ld_agreement": 0.5}
     path.write_text(json.dumps(forced_model(0.6, gate)))
     assert model_gate(load_model(path)) == Gate(**gate)
+
+
+def test_a_guarded_model_never_shrinks_an_article_sized_default_below_the_guard():
+    model = forced_model(0.5, {})
+    default, short = candidate("newscrawl", ARTICLE), candidate("readability", LINKS)
+    assert short.words < 20 <= default.words
+    assert select(default, [short], PAGE, None, model)[0] is short  # unguarded: the switch happens
+    model["guard_words"] = 20
+    assert select(default, [short], PAGE, None, model)[0] is default
+    # A longer candidate still wins, and a default already under the guard may still switch.
+    longer = candidate("readability", ARTICLE + "\nThe operator thanked the crews for their patience.")
+    assert select(default, [short, longer], PAGE, None, model)[0] is longer
+    tiny = candidate("newscrawl", ARTICLE.split("\n")[0][:40])
+    assert select(tiny, [short], PAGE, None, model)[0] is short
