@@ -54,6 +54,10 @@ SELECT_BY = "mean"
 #: many (0: no guard): such a switch turns an article into a ``too_short`` record
 #: (pagetype.MIN_ARTICLE_WORDS).
 GUARD_WORDS = 0
+#: A switch only to a candidate holding at least this share of the default's words (0: any
+#: length); the pairs it forbids are left out of the training rows too, so the model learns only
+#: among the switches it may make.
+MIN_LENGTH_RATIO = 0.0
 #: At most this share of the training pages may fire a gate: the other candidates cost about
 #: three extractor runs, and the time budget is 1.5x trafilatura's.
 MAX_FIRE_SHARE = 0.3
@@ -130,6 +134,14 @@ class Corpus:
                 self.rows.append((pid, a, pair_features(default, alt, others, views[pid], ld), gain))
 
 
+def allowed(corpus: Corpus, pid: str, alt: str) -> bool:
+    """Whether the length rules (the guard, the length ratio) let ``alt`` replace the default."""
+    words, default = corpus.words[pid][alt], corpus.words[pid]["newscrawl"]
+    if GUARD_WORDS and words < GUARD_WORDS <= default:
+        return False
+    return words >= MIN_LENGTH_RATIO * default
+
+
 def fit(x: np.ndarray, y: np.ndarray) -> dict:
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
@@ -163,7 +175,7 @@ def picks(corpus: Corpus, model: dict, threshold: float, gate: Gate | None) -> d
     for pid, alt, feats, _gain in corpus.rows:
         if gate is not None and not gate.fires(feats):
             continue
-        if GUARD_WORDS and corpus.words[pid][alt] < GUARD_WORDS <= corpus.words[pid]["newscrawl"]:
+        if not allowed(corpus, pid, alt):
             continue
         p = probability(model, feats)
         if p >= threshold and p > best.get(pid, (0.0, ""))[0]:
@@ -198,7 +210,8 @@ def train_on(sm, corpora: list[Corpus], gated: bool = True) -> dict:
         share = sum(len(fired(c, gate)) for c in full) / sum(len(c.ids) for c in full)
         if gate is not None and share > MAX_FIRE_SHARE:
             continue
-        rows = [r for c in full for r in c.rows if gate is None or gate.fires(r[2])]
+        rows = [r for c in full for r in c.rows if (gate is None or gate.fires(r[2]))
+                and (not MIN_LENGTH_RATIO or allowed(c, r[0], r[1]))]
         if len({r[3] > MARGIN for r in rows}) < 2:
             continue
         x = np.array([r[2] for r in rows], dtype=float)
@@ -218,15 +231,19 @@ def train_on(sm, corpora: list[Corpus], gated: bool = True) -> dict:
     model["threshold"] = threshold
     if GUARD_WORDS:
         model["guard_words"] = GUARD_WORDS
+    if MIN_LENGTH_RATIO:
+        model["min_length_ratio"] = MIN_LENGTH_RATIO
     if gate is not None:
         model["gate"] = {"max_page_share": gate.max_page_share, "min_link_share": gate.min_link_share,
                          "max_ld_agreement": gate.max_ld_agreement}
     return model
 
 
-def configure(margin: float, thresholds: tuple[float, ...], select_by: str, guard_words: int) -> None:
-    global MARGIN, THRESHOLDS, SELECT_BY, GUARD_WORDS
+def configure(margin: float, thresholds: tuple[float, ...], select_by: str, guard_words: int,
+              min_length_ratio: float = 0.0) -> None:
+    global MARGIN, THRESHOLDS, SELECT_BY, GUARD_WORDS, MIN_LENGTH_RATIO
     MARGIN, THRESHOLDS, SELECT_BY, GUARD_WORDS = margin, thresholds, select_by, guard_words
+    MIN_LENGTH_RATIO = min_length_ratio
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,9 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--thresholds", type=float, nargs="+", default=list(THRESHOLDS))
     ap.add_argument("--select-by", choices=("mean", "worst"), default=SELECT_BY)
     ap.add_argument("--guard-words", type=int, default=GUARD_WORDS)
+    ap.add_argument("--min-length-ratio", type=float, default=MIN_LENGTH_RATIO,
+                    help="switch only to a candidate with at least this share of the default's words")
     ap.add_argument("--picks-out", type=Path, help="loco: write each held-out page's pick as JSON lines")
     args = ap.parse_args(argv)
-    configure(args.margin, tuple(args.thresholds), args.select_by, args.guard_words)
+    configure(args.margin, tuple(args.thresholds), args.select_by, args.guard_words, args.min_length_ratio)
     sm = scorer()
     key = args.newscrawl_key or newscrawl_key()
     if not (args.cache / key).exists():
