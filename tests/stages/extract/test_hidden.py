@@ -6,7 +6,7 @@ from newscrawl.model import Block
 from newscrawl.model import Page
 from newscrawl.stages.extract import Extracted
 from newscrawl.stages.extract.container import densest_container
-from newscrawl.stages.extract.hidden import drop_hidden_blocks, hidden_only_keys, words_key
+from newscrawl.stages.extract.hidden import drop_hidden_blocks, hidden_only_keys, marked_elements, words_key
 from newscrawl.stages.extract.tree import parse_page
 from newscrawl.stages.process import process_page, start, step_clean
 
@@ -160,3 +160,13 @@ def test_a_hidden_line_in_the_closing_run_still_counts_for_the_closing_cut():
     step_clean(work)
     assert work.record.body.split("\n\n") == PARAS
     assert ("clean", "closing_blocks_outside_article", 2) in {(r.stage, r.kind, r.count) for r in work.record.repairs}
+
+
+def test_marked_elements_in_document_order_each_once():
+    tree = parse_page(
+        '<html><body><div id="a" style="x" hidden aria-hidden="false"><p id="b" class="c">t</p>'
+        '<span id="c" aria-hidden="true" style="y">u</span></div><p id="d" hidden>v</p>'
+        '<p id="e" data-style="display:none">w</p><section id="f" style="">z</section></body></html>')
+    tree = tree[0]
+    assert [el.get("id") for el in marked_elements(tree)] == ["a", "c", "d", "f"]
+    assert marked_elements(tree) == tree.xpath("//*[@hidden or @aria-hidden or @style]")
