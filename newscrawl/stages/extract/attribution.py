@@ -149,6 +149,13 @@ def clean_author(raw: str, logins: bool = False) -> tuple[list[str], str | None]
     "By CONRAD ASHBY and LENA VARGA, Meridian Wire Service" ->
     (["Conrad Ashby", "Lena Varga"], "Meridian Wire Service").
     """
+    found, org = _read_byline(raw)
+    return [name for name, account in found if logins or not account], org
+
+
+def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
+    """(each name in one byline string with whether it is an account's credit, not a person's
+    name; the organisation the string credits)."""
     text = re.sub(r"\s+", " ", raw).strip()
     text = _LEADING_DATE_RE.sub("", text, count=1)
     dated = _TRAILING_DATE_RE.sub("", text)
@@ -162,7 +169,7 @@ def clean_author(raw: str, logins: bool = False) -> tuple[list[str], str | None]
         text = text[: match.start("org")].rstrip(" ,|")
     text = _LEADING_LABEL_RE.sub("", text)
     text = _GLUED_ROLE_RE.sub("", text)
-    names = []
+    names: list[tuple[str, bool]] = []
     # The first comma part holds the names ("A and B"); later parts are roles and desks
     # ("Local government reporter", "KBRX Sports") unless they look like another person's name.
     for index, chunk in enumerate(re.split(r"\s*[,;|]\s*", text)):
@@ -176,9 +183,8 @@ def clean_author(raw: str, logins: bool = False) -> tuple[list[str], str | None]
                 continue
             if part.casefold() in _NOT_PEOPLE or (index > 0 and not looks_like_person(part)):
                 continue
-            if not logins and part.islower() and _LOGIN_RE.fullmatch(part):
-                continue
-            names.append(part.title() if part.isupper() else part)
+            account = part.islower() and bool(_LOGIN_RE.fullmatch(part))
+            names.append((part.title() if part.isupper() else part, account))
     return names, org
 
 
@@ -211,16 +217,38 @@ def looks_like_person(text: str) -> bool:
             and not _ROLE_RE.search(text))
 
 
-def clean_authors(raws: list[str], logins: bool = False) -> tuple[list[str], list[str]]:
-    """(unique author names in order, organisations credited in the bylines)."""
+@dataclass(frozen=True, slots=True)
+class CleanedAuthors:
+    """What the bylines of one source say, read once: the people's names, the same names with
+    the accounts' credits (logins) among them, and the organisations credited (each unique, in
+    order)."""
+
+    names: list[str]
+    with_accounts: list[str]
+    orgs: list[str]
+
+
+def read_authors(raws: list[str]) -> CleanedAuthors:
+    """The names and organisations in ``raws``, each byline string read once."""
     names: list[str] = []
+    with_accounts: list[str] = []
     orgs: list[str] = []
     for raw in raws:
-        found, org = clean_author(raw, logins)
-        names.extend(n for n in found if n not in names)
+        found, org = _read_byline(raw)
+        for name, account in found:
+            if name not in with_accounts:
+                with_accounts.append(name)
+            if not account and name not in names:
+                names.append(name)
         if org and org not in orgs:
             orgs.append(org)
-    return names, orgs
+    return CleanedAuthors(names, with_accounts, orgs)
+
+
+def clean_authors(raws: list[str], logins: bool = False) -> tuple[list[str], list[str]]:
+    """(unique author names in order, organisations credited in the bylines)."""
+    read = read_authors(raws)
+    return (read.with_accounts if logins else read.names), read.orgs
 
 
 def credits(body_blocks: list[str], page_blocks: list[str], byline_orgs: list[str],

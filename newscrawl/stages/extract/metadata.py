@@ -23,7 +23,7 @@ from htmldate import find_date
 from lxml import etree
 
 from newscrawl.model import ArticleMetadata
-from newscrawl.stages.extract.attribution import clean_authors, looks_like_person
+from newscrawl.stages.extract.attribution import CleanedAuthors, looks_like_person, read_authors
 from newscrawl.stages.extract.datecheck import could_be_strict_date
 from newscrawl.stages.extract.whitespace import collapsed, normalized_text
 
@@ -183,13 +183,13 @@ def _referenced(article: dict | None) -> bool:
     return any(isinstance(a, dict) and a.get("@id") for a in (raw if isinstance(raw, list) else [raw]))
 
 
-def _byline_disagrees(bylines: list[str], ld_names: list[str]) -> bool:
-    """The visible byline names people (every one written as a name) and none of ``ld_names``."""
-    shown = clean_authors(bylines)[0]
+def _byline_disagrees(shown: list[str], credited: list[str]) -> bool:
+    """The visible byline's names (``shown``) are people (every one written as a name) and none
+    of them is among ``credited``."""
     if not shown or not all(looks_like_person(n) for n in shown):
         return False
-    credited = {n.casefold() for n in clean_authors(ld_names)[0]}
-    return not any(n.casefold() in credited for n in shown)
+    credited_folded = {n.casefold() for n in credited}
+    return not any(n.casefold() in credited_folded for n in shown)
 
 
 def _people(names: list[str], publishers: set[str]) -> list[str]:
@@ -403,26 +403,37 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMetadata:
     # placeholder ("admin") or a date gives way to the next.
     ld_names, ld_organisations = _ld_authors(own, objects)
     publishers = {n.casefold() for n in ld_organisations + [site_name or "", _ld_site_name(own) or ""] if n}
-    authors, byline_orgs = [], []
     sources = [_people(ld_names, publishers), _meta_authors(meta), bylines, ld_names]
-    if sources[0] and _referenced(own) and _byline_disagrees(bylines, sources[0]):
+    # Each source is read once: the disagreement test, the author loop, the accounts' fallback
+    # and the byline's organisations all take the same reading.
+    read: dict[tuple[str, ...], CleanedAuthors] = {}
+
+    def reading(source: list[str]) -> CleanedAuthors:
+        key = tuple(source)
+        if key not in read:
+            read[key] = read_authors(source)
+        return read[key]
+
+    if sources[0] and _referenced(own) and _byline_disagrees(reading(bylines).names, reading(sources[0]).names):
         # An author given as a ``@graph`` node's ``@id`` (a CMS's own graph) names the account
         # that posted the page; a visible byline naming other people is the writer's credit.
         sources.insert(0, bylines)
+    authors: list[str] = []
+    byline_orgs: list[str] = []
     for source in sources:
-        authors, orgs = clean_authors(source)
-        byline_orgs = byline_orgs or orgs
+        authors = reading(source).names
+        byline_orgs = byline_orgs or reading(source).orgs
         if authors:
             break
     else:
         # A CMS login ("jane.doe") gives way to any source naming someone; failing all, the
         # account is the only credit the page gives.
         for source in sources:
-            if authors := clean_authors(source, logins=True)[0]:
+            if authors := reading(source).with_accounts:
                 break
     if not byline_orgs:
         # Structured authors often omit the agency that the visible byline names.
-        byline_orgs = clean_authors(bylines)[1]
+        byline_orgs = reading(bylines).orgs
     article = ArticleMetadata(
         title=title,
         published_at=published,
