@@ -40,4 +40,11 @@ def registrable_domain(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-__all__ = ["is_public_suffix", "registrable_domain"]
+def is_site_address(text: str) -> bool:
+    """Whether ``text`` is a site's address: a host name with a registrable domain under a
+    public suffix ("example.de", "www.news-site.com"), not a login ("jane.doe") or a name."""
+    parts = _suffix_list()(text.lower())
+    return bool(parts.suffix) and bool(parts.domain)
+
+
+__all__ = ["is_public_suffix", "is_site_address", "registrable_domain"]

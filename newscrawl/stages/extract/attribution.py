@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from newscrawl.stages.domains import is_site_address
+
 #: Codes and names of wire services and syndicating publishers -> one spelling.
 WIRE_NAMES = {
     "ap": "Associated Press", "associated press": "Associated Press",
@@ -102,13 +104,23 @@ _DIGIT_RE = re.compile(r"\d")
 #: and the labels that open a byline ("Written by:", "Posted by").
 _TRAILING_LABEL_RE = re.compile(r"(?:[\s•·|,:-]+|(?-i:(?<=[a-z])(?=[A-Z])))(?:(?:last\s+)?(?:updated|published|posted)|on|at)?"
                                 r"[\s•·|,:-]*$", re.IGNORECASE)
+#: The words that label an author in the languages the labels above are read in: English,
+#: German, French, Italian, Spanish and Portuguese.
+_AUTHOR_WORD = r"(?:co-)?(?:authors?|autor(?:in|innen|en|es|as|a)?|auteurs?|autor[ei])"
 #: "By" may be glued to the name it introduces ("ByJane Doe", "Written byJane Doe"), and an
-#: "Author:" label opens some bylines ("AuthorJane Doe", "Authors: Jane Doe, John Roe"); a
-#: spaced "Author" is not taken for a label ("Author Interviews" is a section's name).
+#: author label opens some bylines ("AuthorJane Doe", "Authors: Jane Doe, John Roe"). A label
+#: with nothing after it ("By", "Published by", "Authors") is removed whole: no name.
 _LEADING_LABEL_RE = re.compile(
-    r"^\s*(?:(?:(?:written|posted|published|reported|text|article|authored)\s*)?(?:by|von|par|por|di)"
-    r"(?:\s*:\s*|\s+|(?-i:(?=[A-Z])))|(?:co-)?authors?(?:\s*:\s*|(?-i:(?=[A-Z]))))",
+    rf"^\s*(?:(?:(?:written|posted|published|reported|text|article|authored)\s*)?(?:by|von|par|por|di)"
+    rf"(?:\s*:\s*|\s+|(?-i:(?=[A-Z]))|$)|{_AUTHOR_WORD}(?:\s*:\s*|(?-i:(?=[A-Z]))|$))",
     re.IGNORECASE)
+#: A spaced author label ("Autor Redaktion", "Author Jane Doe"): a label only before one word or
+#: a name written as a name; before other words ("Authors jdoe Jane jroe") it is left, and the
+#: text is read as it stands.
+_SPACED_AUTHOR_LABEL_RE = re.compile(rf"^\s*{_AUTHOR_WORD}\s+(?=\S)", re.IGNORECASE)
+#: A host name's shape ("example.de", "www.News-Site.com"): dot-joined labels, the last one
+#: letters only; :func:`~newscrawl.stages.domains.is_site_address` then asks the suffix list.
+_HOST_RE = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +179,17 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
     if match and _is_wire(match.group("org")):
         org = match.group("org").strip()
         text = text[: match.start("org")].rstrip(" ,|")
-    text = _LEADING_LABEL_RE.sub("", text)
+    text, labels = _LEADING_LABEL_RE.subn("", text)
+    if not labels and (spaced := _SPACED_AUTHOR_LABEL_RE.match(text)):
+        rest = text[spaced.end():]
+        names = re.split(r"\s*[,;|]\s*", rest)[0]
+        if len(names.split()) == 1 or looks_like_person(names):
+            text, labels = rest, 1
     text = _GLUED_ROLE_RE.sub("", text)
+    # One word after a label ("By admin", "Autor Redaktion", "von kj") is what the account that
+    # posted the page is called (a login, a desk, a first name), like a login: a credit kept
+    # only when no source names someone.
+    single = bool(labels) and len(text.split()) == 1
     names: list[tuple[str, bool]] = []
     # The first comma part holds the names ("A and B"); later parts are roles and desks
     # ("Local government reporter", "KBRX Sports") unless they look like another person's name.
@@ -183,7 +204,12 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
                 continue
             if part.casefold() in _NOT_PEOPLE or (index > 0 and not looks_like_person(part)):
                 continue
-            account = part.islower() and bool(_LOGIN_RE.fullmatch(part))
+            if _HOST_RE.fullmatch(part) and is_site_address(part):
+                # A site's address credits the site, as a publisher's name does: not a person,
+                # kept (as printed) only when no source names someone.
+                names.append((part, True))
+                continue
+            account = single or (part.islower() and bool(_LOGIN_RE.fullmatch(part)))
             names.append((part.title() if part.isupper() else part, account))
     return names, org
 

@@ -46,9 +46,27 @@ from evaluation.samples import article_cases
         ("Text by Pavel Rusk", ["Pavel Rusk"], None),
         ("AuthorOdile Marchetti", ["Odile Marchetti"], None),
         ("Authors: Odile Marchetti, Pavel Rusk", ["Odile Marchetti", "Pavel Rusk"], None),
-        # A spaced "Author" opens a section's name, not a byline; a name may start with "By".
-        ("Author Talks", ["Author Talks"], None),
+        # The author label of each language read, spaced, after a colon or glued; a name may
+        # start with "By".
+        ("Author Pavel Rusk", ["Pavel Rusk"], None),
+        ("Autor: Odile Marchetti", ["Odile Marchetti"], None),
+        ("Auteur : Pavel Rusk", ["Pavel Rusk"], None),
+        ("Autorin Odile Marchetti", ["Odile Marchetti"], None),
+        ("Author Odile Marchetti, Staff Writer", ["Odile Marchetti"], None),
+        ("AutoreOdile Marchetti", ["Odile Marchetti"], None),
         ("Byron Tassel", ["Byron Tassel"], None),
+        # A label with nothing after it is no name.
+        ("By", [], None),
+        ("Published by", [], None),
+        ("Auteurs", [], None),
+        # One word after a label is an account's credit, not a person's name (see
+        # test_accounts_credits_are_names_only_when_asked).
+        ("Autor Lokalredaktion", [], None),
+        ("von quillfeder", [], None),
+        # A site's address is the site's credit, not a person's name.
+        ("harbour-gazette.com", [], None),
+        ("HarbourGazette.de", [], None),
+        ("Autor: www.harbourgazette.co.uk", [], None),
         # A date (and its time) that the byline opens with, and a reading time it ends with.
         ("Nov 3, 2025Odile Marchetti", ["Odile Marchetti"], None),
         ("4 Feb 2026 at 09:15, Pavel Rusk", ["Pavel Rusk"], None),
@@ -82,6 +100,19 @@ def test_clean_author(raw, names, org):
 def test_a_login_is_a_name_only_when_asked():
     assert clean_author("odile.marchetti", logins=True) == (["odile.marchetti"], None)
     assert clean_author("odile.marchetti and Pavel Rusk") == (["Pavel Rusk"], None)
+
+
+@pytest.mark.parametrize(
+    "raw, names",
+    [
+        ("Autor Lokalredaktion", ["Lokalredaktion"]),
+        # A spaced "Author" before a section's one word ("Author Talks") reads the same way.
+        ("Author Talks", ["Talks"]),
+        ("Autor: www.harbourgazette.co.uk", ["www.harbourgazette.co.uk"]),
+    ],
+)
+def test_accounts_credits_are_names_only_when_asked(raw, names):
+    assert clean_author(raw, logins=True) == (names, None)
 
 
 @pytest.mark.parametrize(

@@ -499,6 +499,58 @@ def test_a_login_author_gives_way_to_the_byline():
     assert ex.authors == ["odile.marchetti"]
 
 
+def test_a_sites_address_as_author_gives_way_to_the_byline():
+    head = '<meta name="author" content="Harbour-Gazette.com">'
+    ex = extract_article(_ld_page(head=head, byline='<p class="author">Odile Marchetti</p>'), "http://x.example/ferry")
+    assert ex.authors == ["Odile Marchetti"]
+    # Failing any other credit, the site's address is kept as printed.
+    ex = extract_article(_ld_page(head=head), "http://x.example/ferry")
+    assert ex.authors == ["Harbour-Gazette.com"]
+
+
+def test_a_bylines_author_label_does_not_make_a_name():
+    # "Autor Lokalredaktion" is a label and a desk, not a person written as a name: the @graph's
+    # author stays. The label before a name is taken off.
+    person = {"@type": "Person", "@id": "http://x.example/#/person/7", "name": "Kaspar Dunmore"}
+    article = {"@type": "Article", "author": {"@id": "http://x.example/#/person/7"}}
+    # Before words that are neither one word nor a name, a spaced label is left and the text
+    # read as it stands (six words: no name).
+    for byline, authors in (('<div class="article-byline">Autor Lokalredaktion</div>', ["Kaspar Dunmore"]),
+                            ('<div class="article-byline">Autor Odile Marchetti</div>', ["Odile Marchetti"]),
+                            ('<div class="article-byline">Authors quillfeder Odile inkpot Pavel</div>',
+                             ["Kaspar Dunmore"])):
+        ex = extract_article(_ld_page({"@graph": [article, person]}, byline=byline), "http://x.example/ferry")
+        assert ex.authors == authors, byline
+
+
+def test_each_author_source_is_read_once(monkeypatch):
+    from newscrawl.stages.extract import attribution
+
+    reads = []
+    read_byline = attribution._read_byline
+
+    def counted(raw):
+        reads.append(raw)
+        return read_byline(raw)
+
+    monkeypatch.setattr(attribution, "_read_byline", counted)
+    # A @graph account, a byline naming others and a login in the meta tag: the disagreement
+    # test, the author loop and the byline's organisations each need the byline's reading.
+    person = {"@type": "Person", "@id": "http://x.example/#/person/7", "name": "Kaspar Dunmore"}
+    article = {"@type": "Article", "author": {"@id": "http://x.example/#/person/7"}}
+    html = _ld_page({"@graph": [article, person]}, head='<meta name="author" content="kaspar.dunmore">',
+                    byline='<div class="article-byline">By Odile Marchetti, Harbour Wire Service</div>')
+    ex = extract_article(html, "http://x.example/ferry")
+    assert ex.authors == ["Odile Marchetti"]
+    assert sorted(reads) == sorted(set(reads))
+    # With no source naming someone, the login's fallback takes the same readings.
+    reads.clear()
+    ex = extract_article(_ld_page(head='<meta name="author" content="kaspar.dunmore">',
+                                  byline='<p class="author">By admin</p>'), "http://x.example/ferry")
+    assert ex.authors == ["kaspar.dunmore"]
+    assert sorted(reads) == sorted(set(reads))
+
+
 def test_published_time_variants_read_with_their_time():
     for name in ("og:published_time", "published_time", "publication_date"):
         html = page("<article>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>",
