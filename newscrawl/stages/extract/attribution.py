@@ -271,12 +271,6 @@ def read_authors(raws: list[str]) -> CleanedAuthors:
     return CleanedAuthors(names, with_accounts, orgs)
 
 
-def clean_authors(raws: list[str], logins: bool = False) -> tuple[list[str], list[str]]:
-    """(unique author names in order, organisations credited in the bylines)."""
-    read = read_authors(raws)
-    return (read.with_accounts if logins else read.names), read.orgs
-
-
 def credits(body_blocks: list[str], page_blocks: list[str], byline_orgs: list[str],
             ld: dict | None = None) -> list[Credit]:
     """Wire services or original publishers credited on the page, in order of evidence found."""
