@@ -24,6 +24,7 @@ from newscrawl.stages.clean import clean_blocks
 from newscrawl.stages.decode import Decoded, NotText, decode_html
 from newscrawl.stages.domains import registrable_domain
 from newscrawl.stages.extract import MAX_HTML_CHARS, Extracted, extract_article, warm_up_dates, warm_up_extract
+from newscrawl.stages.extract.body import FILL_ORDER, fills, needs_fill, other_body
 from newscrawl.stages.extract.container import cut_closing_run_outside_container
 from newscrawl.stages.extract.hidden import drop_hidden_blocks
 from newscrawl.stages.extract.selection import select_body
@@ -168,8 +169,14 @@ def step_language(work: Work) -> None:
 
 
 def step_clean(work: Work) -> None:
-    if work.skipped:
-        return
+    if not work.skipped:
+        clean_body(work)
+    fill_short_body(work)
+
+
+def clean_body(work: Work) -> None:
+    """The clean stage on the extracted body (its rules, the closing cut, hidden text), the
+    selection among candidates where a model is installed, and the page-type verdict."""
     work.blocks, repairs = clean_blocks(work.blocks)
     work.record.repairs.extend(repairs)
     if work.extracted is not None:
@@ -203,6 +210,53 @@ def step_clean(work: Work) -> None:
                                 extracted.link_texts if extracted else frozenset())
     if reason:
         work.record.skip_reason = reason
+
+
+def clean_other_body(work: Work, blocks: list[Block]) -> Work:
+    """Another extractor's body of ``work``'s page (``blocks``) taken through the steps the body
+    went through after extract (repair, language, clean with its page-type check), as a new
+    :class:`Work` whose record holds the cleaned body, its language, repairs and skip reason.
+    The page's title goes along when extract found no body (the repair step never saw it)."""
+    rec = work.record
+    trial = Work(page=work.page, record=ArticleRecord(url=rec.url, site=rec.site), decoded=work.decoded,
+                 extracted=work.extracted, blocks=list(blocks))
+    if rec.skip_reason == "no_article_text":
+        trial.record.title = rec.title
+    if not trial.blocks:
+        trial.record.skip_reason = "no_article_text"
+        return trial
+    step_repair(trial)
+    step_language(trial)
+    clean_body(trial)
+    return trial
+
+
+def fill_short_body(work: Work) -> None:
+    """Where the cleaned body is nearly empty (:func:`.extract.body.needs_fill`), the first other
+    extractor's body (``FILL_ORDER``) that, cleaned the same way, is long enough
+    (:func:`.extract.body.fills`) becomes the body, with its language and its page-type verdict;
+    a repair ``extract/body_filled`` names the extractor. Pages stopped before extract (status,
+    content type, decoding) or by a failed stage are left as they are."""
+    rec = work.record
+    if work.extracted is None or work.decoded is None or (rec.skip_reason or "").startswith("stage_failed") \
+            or not needs_fill(rec.body or ""):
+        return
+    html = work.decoded.text[:MAX_HTML_CHARS]
+    for name in FILL_ORDER:
+        trial = clean_other_body(work, other_body(name, html, rec.url, work.extracted.link_texts,
+                                                  work.extracted.json_ld_body))
+        filled = trial.record
+        if not fills(filled.body):
+            continue
+        work.blocks = trial.blocks
+        if rec.skip_reason == "no_article_text":
+            rec.title = filled.title
+        rec.body, rec.skip_reason = filled.body, filled.skip_reason
+        rec.language, rec.language_confidence = filled.language, filled.language_confidence
+        rec.chrome_languages = filled.chrome_languages
+        rec.repairs.append(Repair("extract", "body_filled", 1, (name,)))
+        rec.repairs.extend(filled.repairs)
+        return
 
 
 def step_fingerprint(work: Work) -> None:

@@ -292,6 +292,12 @@ def densest_paragraphs(tree: lxml.html.HtmlElement | None) -> list[Block]:
     return out
 
 
+def json_ld_blocks(ld_body: str) -> list[Block]:
+    """The publisher's JSON-LD ``articleBody`` as blocks, one a line."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
+    return [Block(WHITESPACE_RE.sub(" ", p)) for p in paragraphs]
+
+
 def choose_body(blocks: list[Block], ld: dict | None, html: str, url: str,
                 page_tree: Callable[[], lxml.html.HtmlElement | None] | None = None) -> tuple[list[Block], str]:
     """The body by evidence: trafilatura's, unless another source holds the same text and more.
@@ -306,8 +312,7 @@ def choose_body(blocks: list[Block], ld: dict | None, html: str, url: str,
     ld_body = (ld or {}).get("articleBody")
     if isinstance(ld_body, str) and len(ld_body.split()) >= REPLACE_RATIO * max(words, 40) \
             and _contains(ld_body, blocks):
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\r?\n", ld_body) if p.strip()]
-        return [Block(WHITESPACE_RE.sub(" ", p)) for p in paragraphs], "json-ld"
+        return json_ld_blocks(ld_body), "json-ld"
     if words < SHORT_BODY_WORDS:
         other = readability_blocks(html, url)
         if _words(other) >= REPLACE_RATIO * max(words, 40) and _contains(
@@ -357,6 +362,53 @@ def alternative_bodies(html: str | bytes, url: str) -> dict[str, str]:
             out[name] = ""
     out["readability"] = readability_text(html, url)
     return out
+
+
+#: The other extractors' bodies :func:`other_body` reads, by name.
+FILL_CANDIDATES = ("readability", "json-ld", "trafilatura-balanced", "trafilatura-recall")
+#: A cleaned body under this many words (:func:`~newscrawl.stages.pagetype.body_size`) is nearly
+#: empty: the extractor found little or nothing, or the clean stage took away what it found...
+FILL_BELOW_WORDS = 50
+#: ...and the first of these candidates whose body, cleaned as the body is, holds at least
+#: FILL_MIN_WORDS replaces it (:func:`fills`).
+FILL_ORDER = ("readability",)
+FILL_MIN_WORDS = 20
+
+
+def needs_fill(body: str) -> bool:
+    """Whether a cleaned body is so short that another extractor's body is read for the page.
+
+    An article page whose body comes out (nearly) empty is lost whole: no record, or a stub.
+    trafilatura and readability-lxml fail on different layouts (trafilatura prunes by its own
+    rules of what is boilerplate, readability scores containers by their paragraphs' text), so
+    where one found almost nothing the other often holds the article. Only such pages pay for
+    the second extractor. The thresholds and the candidate were chosen leave-one-corpus-out over
+    seven corpora and held on each held out (docs/measurements.md, "Empty bodies filled from
+    another extractor")."""
+    return body_size(body) < FILL_BELOW_WORDS
+
+
+def fills(candidate_body: str) -> bool:
+    """Whether another extractor's cleaned body is enough to replace a nearly empty one: a few
+    sentences at least, so a candidate that is a stray line of chrome does not replace it."""
+    return body_size(candidate_body) >= FILL_MIN_WORDS
+
+
+def other_body(name: str, html: str, url: str, links: set[str] | frozenset, ld_body: str | None) -> list[Block]:
+    """Another extractor's body of the page, as blocks: readability-lxml's
+    (:func:`readability_blocks`), the JSON-LD ``articleBody``, or trafilatura's balanced or
+    favor_recall mode run on the page's HTML as it came (not on the repaired tree the body was
+    read from: where that reading gave nothing, the page as it came is the other view)."""
+    if name == "readability":
+        return readability_blocks(html, url)
+    if name == "json-ld":
+        return json_ld_blocks(ld_body) if ld_body and ld_body.strip() else []
+    if name in ("trafilatura-balanced", "trafilatura-recall"):
+        try:
+            return trafilatura_body(html, url, links, favor_recall=name == "trafilatura-recall")
+        except Exception:  # noqa: BLE001 - a failed candidate is no candidate
+            return []
+    raise ValueError(f"no body candidate named {name!r}")
 
 
 def warm_up_extract() -> None:
