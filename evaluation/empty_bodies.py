@@ -17,6 +17,12 @@ chooses, and is judged with the choice made on the six others.
 
     python -m evaluation.empty_bodies count DIGEST_DIR --out PAGES.jsonl [--below 50] [--jobs 2]
     python -m evaluation.empty_bodies loco DIGEST_DIR PAGES.jsonl [--rule R1|R2|R3]
+
+``time`` runs ``process_page`` (after the stage workers' warm-up) on the short pages of PAGES.jsonl
+and on every ``--every``-th page of the seven corpora, three times each, and prints the sums of the
+per-page minimum times: run it with the code of two trees (PYTHONPATH) at once for a before/after.
+
+    python evaluation/empty_bodies.py time PAGES.jsonl [--every 10]
 """
 
 from __future__ import annotations
@@ -291,6 +297,35 @@ def loco(args: argparse.Namespace) -> int:
     return 0
 
 
+def timing(args: argparse.Namespace) -> int:
+    import statistics
+    import time
+
+    import newscrawl
+    from newscrawl import process_page
+    from newscrawl.stages.process import warm_up
+
+    warm_up()
+    short = [(r["corpus"], r["id"]) for r in map(json.loads, args.pages.read_text(encoding="utf-8").splitlines())]
+    sample = []
+    for corpus in FULL_TRUTH + (SNIPPETS,):
+        ids = sorted(json.loads((corpus_dir(corpus, args.shared) / "ground-truth.json").read_text(encoding="utf-8")))
+        sample += [(corpus, pid) for pid in ids[::args.every]]
+    print(f"newscrawl from {newscrawl.__file__}")
+    for label, pages in (("short pages", short), (f"every {args.every}th page", sample)):
+        seconds = []
+        for corpus, pid in pages:
+            html = gzip.decompress((corpus_dir(corpus, args.shared) / "html" / f"{pid}.html.gz").read_bytes())
+            best = float("inf")
+            for _ in range(3):
+                start = time.perf_counter()
+                process_page(html, f"https://example.org/{pid}", HEADERS)
+                best = min(best, time.perf_counter() - start)
+            seconds.append(best)
+        print(f"{label}: {len(pages)} pages, total {sum(seconds):.2f} s, median {statistics.median(seconds) * 1000:.1f} ms")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -308,8 +343,12 @@ def main(argv: list[str] | None = None) -> int:
     j.add_argument("--shared", type=Path, default=SHARED)
     j.add_argument("--json", type=Path)
     j.add_argument("--pages-out", type=Path)
+    t = sub.add_parser("time", help="process_page's time on the short pages and on a sample of all pages")
+    t.add_argument("pages", type=Path)
+    t.add_argument("--every", type=int, default=10)
+    t.add_argument("--shared", type=Path, default=SHARED)
     args = parser.parse_args(argv)
-    return count(args) if args.command == "count" else loco(args)
+    return {"count": count, "loco": loco, "time": timing}[args.command](args)
 
 
 if __name__ == "__main__":
