@@ -190,8 +190,12 @@ def grid(names: tuple[str, ...]) -> list[tuple[int, int, tuple[str, ...]]]:
     return [(w, w2, order) for w in GRID_BELOW for w2 in GRID_MIN for order in orders]
 
 
-def apply_rule(rule: tuple[int, int, tuple[str, ...]], row: dict) -> tuple[str, str | None]:
-    """(body, candidate used or None) of one short page under ``rule``."""
+def apply_rule(rule: tuple[int, int, tuple[str, ...]], row: dict, longer: bool = False,
+               kept_stored: bool = False) -> tuple[str, str | None]:
+    """(body, candidate used or None) of one short page under ``rule``; with ``longer``, a
+    candidate is taken only if it holds more words than the body (a fill adds text, never
+    shortens a body); with ``kept_stored``, never one that would turn a page stored as an
+    article into a skipped one."""
     from newscrawl.stages.pagetype import body_size
 
     below, minimum, order = rule
@@ -200,7 +204,8 @@ def apply_rule(rule: tuple[int, int, tuple[str, ...]], row: dict) -> tuple[str, 
         return body, None
     for name in order:
         cand = row["candidates"].get(name)
-        if cand and cand["words"] >= minimum:
+        if cand and cand["words"] >= minimum and (not longer or cand["words"] > body_size(body)) \
+                and not (kept_stored and row["digest_skip"] is None and cand["skip_reason"] is not None):
             return cand["body"], name
     return body, None
 
@@ -234,7 +239,7 @@ def loco(args: argparse.Namespace) -> int:
         page_rows = dict(per_page[corpus])
         switched = 0
         for pid, row in rows.get(corpus, {}).items():
-            body, used = apply_rule(rule, row)
+            body, used = apply_rule(rule, row, args.longer, args.kept_stored)
             if used:
                 switched += 1
                 page_rows[pid] = sm.tp_fp_fn(truths[corpus][pid].get("articleBody") or "", body)
@@ -268,7 +273,7 @@ def loco(args: argparse.Namespace) -> int:
         switched = []
         if rule is not None:
             for pid, row in rows.get(held, {}).items():
-                body, used = apply_rule(rule, row)
+                body, used = apply_rule(rule, row, args.longer, args.kept_stored)
                 if used:
                     bodies[pid] = body
                     switched.append((pid, used, body_size(row["digest_body"]), body_size(body)))
@@ -292,7 +297,7 @@ def loco(args: argparse.Namespace) -> int:
                     line["skip_reason"] = [rows[held][pid]["digest_skip"], rows[held][pid]["candidates"][used]["skip_reason"]]
                     if page_truth.get("articleBody"):
                         line["page_f1"] = [sm.prf([sm.tp_fp_fn(page_truth["articleBody"], rows[held][pid]["digest_body"])])["f1"],
-                                           sm.prf([sm.tp_fp_fn(page_truth["articleBody"], apply_rule(r["rule"], rows[held][pid])[0])])["f1"]]
+                                           sm.prf([sm.tp_fp_fn(page_truth["articleBody"], apply_rule(r["rule"], rows[held][pid], args.longer, args.kept_stored)[0])])["f1"]]
                     out.write(json.dumps(line) + "\n")
     return 0
 
@@ -340,6 +345,10 @@ def main(argv: list[str] | None = None) -> int:
     j.add_argument("pages", type=Path)
     j.add_argument("--rule", choices=("R1", "R2", "R3"), default="R3",
                    help="R1, R2: the fixed rules; R3: chosen from the grid on the other corpora")
+    j.add_argument("--longer", action="store_true",
+                   help="a candidate replaces the body only if it holds more words than the body")
+    j.add_argument("--kept-stored", action="store_true",
+                   help="a candidate never turns a page stored as an article into a skipped one")
     j.add_argument("--shared", type=Path, default=SHARED)
     j.add_argument("--json", type=Path)
     j.add_argument("--pages-out", type=Path)

@@ -234,7 +234,8 @@ def clean_other_body(work: Work, blocks: list[Block]) -> Work:
 def fill_short_body(work: Work) -> None:
     """Where the cleaned body is nearly empty (:func:`.extract.body.needs_fill`), the first other
     extractor's body (``FILL_ORDER``) that, cleaned the same way, is long enough
-    (:func:`.extract.body.fills`) becomes the body, with its language and its page-type verdict;
+    (:func:`.extract.body.fills`) becomes the body, with its language and its page-type verdict,
+    unless that verdict would skip a page stored as an article;
     a repair ``extract/body_filled`` names the extractor. Pages stopped before extract (status,
     content type, decoding) or by a failed stage are left as they are."""
     rec = work.record
@@ -246,7 +247,9 @@ def fill_short_body(work: Work) -> None:
         trial = clean_other_body(work, other_body(name, html, rec.url, work.extracted.link_texts,
                                                   work.extracted.json_ld_body))
         filled = trial.record
-        if not fills(filled.body):
+        # A page stored as a (short) article stays stored: a fill that the page-type check
+        # would turn away loses the record, which is worse than a short body.
+        if not fills(filled.body) or (rec.skip_reason is None and filled.skip_reason is not None):
             continue
         work.blocks = trial.blocks
         if rec.skip_reason == "no_article_text":

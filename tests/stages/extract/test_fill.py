@@ -95,3 +95,29 @@ def test_other_body_names():
     assert body.other_body("json-ld", "<html></html>", URL, frozenset(), None) == []
     with pytest.raises(ValueError):
         body.other_body("no-such-extractor", "<html></html>", URL, frozenset(), None)
+
+
+SHORT_ARTICLE = [
+    "The harbour committee agreed on Tuesday to repair the old stone pier before the summer season, after "
+    "storms damaged it twice this winter.",
+    "Divers will inspect the foundations in spring, and the chair expects the survey to be published soon.",
+]
+
+
+def test_a_fill_never_turns_a_stored_short_article_into_a_skipped_page(monkeypatch):
+    monkeypatch.setattr(process, "other_body", lambda *a, **k: [])
+    unfilled = process_page(page(SHORT_ARTICLE, prefix=""), URL, HEADERS)
+    assert unfilled.skip_reason is None and needs_fill(unfilled.body)
+    # The other extractor reads a text long enough to fill but too short to be stored.
+    shorter = [Block("The harbour committee agreed on Tuesday to repair the old stone pier before summer, "
+                     "divers and engineers said after the meeting.")]
+    monkeypatch.setattr(process, "other_body", lambda *a, **k: list(shorter))
+    work = process.start(Page.build(URL, page(SHORT_ARTICLE, prefix=""), HEADERS, 200, None))
+    process.step_decode(work)
+    process.step_extract(work)
+    trial = process.clean_other_body(work, shorter).record
+    assert fills(trial.body) and trial.skip_reason is not None
+    record = process_page(page(SHORT_ARTICLE, prefix=""), URL, HEADERS)
+    assert record.skip_reason is None
+    assert record.body == unfilled.body
+    assert not [r for r in record.repairs if r.kind == "body_filled"]
