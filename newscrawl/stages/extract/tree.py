@@ -158,8 +158,11 @@ def page_tree(html: str) -> lxml.html.HtmlElement | None:
     return tree
 
 
-#: An XML declaration opening a page (after a byte-order mark or blanks, if any).
-_XML_DECLARATION_RE = re.compile(r"\A\ufeff?\s*<\?xml\b[^>]*\?>")
+#: An XML declaration opening a page (after a byte-order mark or blanks, if any), up to the
+#: first ``>``, closed by ``?>`` or not: libxml2's HTML parser and browsers end a ``<?`` there
+#: too, so the page parses as it would from its bytes. A declaration that never closes as
+#: ``?>`` (a ``/>``, a broken template value in its encoding) is still one lxml refuses.
+_XML_DECLARATION_RE = re.compile(r"\A\ufeff?\s*<\?xml\b[^>]*>")
 
 
 def parse_page(html: str) -> tuple[lxml.html.HtmlElement | None, str, int]:
@@ -174,7 +177,10 @@ def parse_page(html: str) -> tuple[lxml.html.HtmlElement | None, str, int]:
     A leading XML declaration is removed first (from the HTML returned too): the page is text by
     now (the decode stage read its encoding), and lxml refuses text that declares an encoding
     (ValueError), which left an XHTML page opening with ``<?xml version="1.0"
-    encoding="UTF-8"?>`` with no tree and no body at all.
+    encoding="UTF-8"?>`` with no tree and no body at all. lxml refuses any text opening with
+    ``<?xml``, a blank and an ``encoding="..."`` attribute, however the declaration ends (its
+    test does not ask for ``?>``), so the declaration is taken up to the first ``>`` however it
+    closes: where the HTML parser itself ends it, given the page's bytes.
     """
     html = _XML_DECLARATION_RE.sub("", html, count=1)
     tree = page_tree(html)

@@ -389,6 +389,19 @@ def test_an_xhtml_page_opening_with_an_xml_encoding_declaration_is_read():
         assert [b.text for b in ex.blocks] == PARAS[:6]
 
 
+
+def test_an_xml_declaration_that_never_closes_with_a_question_mark_is_read_past():
+    # lxml refuses text opening with an encoding declaration however it ends; a template's
+    # broken encoding value closed by "/>" (or a bare ">") still makes one. The declaration
+    # ends at the first ">", as the HTML parser ends it in the page's bytes.
+    body = "<div class='story'>" + "".join(f"<p>{p}</p>" for p in PARAS[:6]) + "</div>"
+    for opening in ('<?xml version="1.0" encoding="harbour, timetable, winter, gulls" />\n',
+                    '<?xml version="1.0" encoding="utf-8">'):
+        ex = extract_article(opening + page(body, "<meta name='author' content='Jane Doe'>"), "http://x.example/a")
+        assert ex.title == "Ferry crossings resume"
+        assert ex.authors == ["Jane Doe"]
+        assert [b.text for b in ex.blocks] == PARAS[:6]
+
 def _readability_own_blocks(html: str, url: str) -> list[Block]:
     """readability-lxml's own Document, read into blocks as the fallback reads its summary."""
     from readability import Document
