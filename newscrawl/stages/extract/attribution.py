@@ -118,19 +118,6 @@ _LEADING_LABEL_RE = re.compile(
 #: a name written as a name; before other words ("Authors jdoe Jane jroe") it is left, and the
 #: text is read as it stands.
 _SPACED_AUTHOR_LABEL_RE = re.compile(rf"^\s*{_AUTHOR_WORD}\s+(?=\S)", re.IGNORECASE)
-#: The labels that are also surname particles ("Di Maria", "Von Trier"), written as a particle
-#: opens a name: capitalised, before one capitalised word and nothing more.
-_PARTICLE_LABELS = ("Di", "Von")
-
-
-def _particle_surname(text: str) -> bool:
-    """Whether the byline is a label that doubles as a surname particle and one capitalised
-    word ("Di Maria"): read as a surname, not as a label before a name."""
-    words = text.split(" ")
-    return (len(words) == 2 and words[0] in _PARTICLE_LABELS and words[1].isalpha()
-            and words[1][0].isupper() and words[1][1:].islower())
-
-
 #: A host name's shape ("example.de", "www.News-Site.com"): dot-joined labels, the last one
 #: letters only; :func:`~newscrawl.stages.domains.is_site_address` then asks the suffix list.
 _HOST_RE = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}")
@@ -192,7 +179,7 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
     if match and _is_wire(match.group("org")):
         org = match.group("org").strip()
         text = text[: match.start("org")].rstrip(" ,|")
-    text, labels = (text, 0) if _particle_surname(text) else _LEADING_LABEL_RE.subn("", text)
+    text, labels = _LEADING_LABEL_RE.subn("", text)
     if not labels and (spaced := _SPACED_AUTHOR_LABEL_RE.match(text)):
         rest = text[spaced.end():]
         names = re.split(r"\s*[,;|]\s*", rest)[0]
