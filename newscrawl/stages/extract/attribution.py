@@ -110,6 +110,10 @@ _AUTHOR_WORD = r"(?:co-)?(?:authors?|autor(?:in|innen|en|es|as|a)?|auteurs?|auto
 #: "By" may be glued to the name it introduces ("ByJane Doe", "Written byJane Doe"), and an
 #: author label opens some bylines ("AuthorJane Doe", "Authors: Jane Doe, John Roe"). A label
 #: with nothing after it ("By", "Published by", "Authors") is removed whole: no name.
+#: "Di" and "Von" stay labels before one capitalised word although they are surname particles
+#: too: "Di Marco" is the surname and "by Marco" alike (Italian particle surnames are mostly a
+#: given name after "Di"), and German bylines capitalise "Von" before a first name; the one word
+#: is an account's credit, so any source naming the person whole still wins.
 _LEADING_LABEL_RE = re.compile(
     rf"^\s*(?:(?:(?:written|posted|published|reported|text|article|authored)\s*)?(?:by|von|par|por|di)"
     rf"(?:\s*:\s*|\s+|(?-i:(?=[A-Z]))|$)|{_AUTHOR_WORD}(?:\s*:\s*|(?-i:(?=[A-Z]))|$))",

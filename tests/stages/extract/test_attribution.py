@@ -63,6 +63,10 @@ from evaluation.samples import article_cases
         # test_accounts_credits_are_names_only_when_asked).
         ("Autor Lokalredaktion", [], None),
         ("von quillfeder", [], None),
+        # A label that is also a surname particle, capitalised before one capitalised word, is
+        # still a label: "Di Marco" reads as "by Marco" as well as a surname.
+        ("Von Konrad", [], None),
+        ("Di Marco", [], None),
         # A site's address is the site's credit, not a person's name.
         ("harbour-gazette.com", [], None),
         ("HarbourGazette.de", [], None),
@@ -108,6 +112,7 @@ def test_a_login_is_a_name_only_when_asked():
         ("Autor Lokalredaktion", ["Lokalredaktion"]),
         # A spaced "Author" before a section's one word ("Author Talks") reads the same way.
         ("Author Talks", ["Talks"]),
+        ("Di Marco", ["Marco"]),
         ("Autor: www.harbourgazette.co.uk", ["www.harbourgazette.co.uk"]),
     ],
 )
