@@ -7,7 +7,7 @@ import pytest
 from newscrawl import process_page
 from newscrawl.model import Block, Page
 from newscrawl.stages import process
-from newscrawl.stages.extract import body
+from newscrawl.stages.extract import article, body
 from newscrawl.stages.extract.body import FILL_BELOW_WORDS, FILL_MIN_WORDS, fills, needs_fill
 
 HEADERS = {"Content-Type": "text/html"}
@@ -20,14 +20,17 @@ PARAGRAPHS = [
     "The chair said the budget would be published next month, after the engineers have finished their survey "
     "of the whole structure.",
 ]
-#: An XML declaration that never closes (its encoding attribute a keyword list, as a broken CMS
-#: template writes it): the page's tree cannot be built, so extract finds no body at all, while
-#: readability-lxml, which parses the bytes its own way, reads the article.
-BROKEN_DECLARATION = '<?xml version="1.0" encoding="harbour, pier, storms" />\n'
 
 
-def page(paragraphs: list[str], prefix: str = BROKEN_DECLARATION) -> bytes:
-    return (prefix + '<html><head><title>Pier repairs</title></head><body><div id="nav"><a href="/">Home</a> '
+@pytest.fixture
+def no_tree(monkeypatch):
+    """extract finds no body at all, as on a page whose tree cannot be built, while
+    readability-lxml, which parses the bytes its own way, still reads the article."""
+    monkeypatch.setattr(article, "parse_page", lambda html: (None, html, 0))
+
+
+def page(paragraphs: list[str]) -> bytes:
+    return ('<html><head><title>Pier repairs</title></head><body><div id="nav"><a href="/">Home</a> '
             '<a href="/news">News</a></div><div id="story"><h1>Pier repairs</h1>'
             + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></body></html>").encode()
 
@@ -44,7 +47,7 @@ def test_thresholds_count_words_as_pagetype_does():
     assert fills("漢字" * FILL_MIN_WORDS) and not fills("漢" * FILL_MIN_WORDS)
 
 
-def test_a_page_extract_finds_nothing_in_is_filled_from_readability():
+def test_a_page_extract_finds_nothing_in_is_filled_from_readability(no_tree):
     record = process_page(page(PARAGRAPHS), URL, HEADERS)
     assert record.skip_reason is None
     assert record.body.split("\n\n")[1:] == PARAGRAPHS
@@ -54,7 +57,7 @@ def test_a_page_extract_finds_nothing_in_is_filled_from_readability():
     assert record.fingerprint is not None
 
 
-def test_a_candidate_too_short_leaves_the_page_as_it_was():
+def test_a_candidate_too_short_leaves_the_page_as_it_was(no_tree):
     record = process_page(page(["Storms damaged the pier."]), URL, HEADERS)
     assert record.skip_reason == "no_article_text"
     assert record.body == ""
@@ -66,7 +69,7 @@ def test_a_page_with_a_body_never_runs_the_other_extractor(monkeypatch):
         raise AssertionError("another extractor ran on a page with a body")
 
     monkeypatch.setattr(process, "other_body", refuse)
-    record = process_page(page(PARAGRAPHS, prefix=""), URL, HEADERS)
+    record = process_page(page(PARAGRAPHS), URL, HEADERS)
     assert record.skip_reason is None
     assert PARAGRAPHS[0] in record.body
     assert not [r for r in record.repairs if r.kind == "body_filled"]
@@ -78,7 +81,7 @@ def test_pages_stopped_before_extract_are_not_filled(monkeypatch):
     assert record.skip_reason == "http_status_404"
 
 
-def test_the_candidate_is_cleaned_as_the_body_is():
+def test_the_candidate_is_cleaned_as_the_body_is(no_tree):
     work = process.start(Page.build(URL, page(PARAGRAPHS), HEADERS, 200, None))
     process.step_decode(work)
     process.step_extract(work)
@@ -106,18 +109,18 @@ SHORT_ARTICLE = [
 
 def test_a_fill_never_turns_a_stored_short_article_into_a_skipped_page(monkeypatch):
     monkeypatch.setattr(process, "other_body", lambda *a, **k: [])
-    unfilled = process_page(page(SHORT_ARTICLE, prefix=""), URL, HEADERS)
+    unfilled = process_page(page(SHORT_ARTICLE), URL, HEADERS)
     assert unfilled.skip_reason is None and needs_fill(unfilled.body)
     # The other extractor reads a text long enough to fill but too short to be stored.
     shorter = [Block("The harbour committee agreed on Tuesday to repair the old stone pier before summer, "
                      "divers and engineers said after the meeting.")]
     monkeypatch.setattr(process, "other_body", lambda *a, **k: list(shorter))
-    work = process.start(Page.build(URL, page(SHORT_ARTICLE, prefix=""), HEADERS, 200, None))
+    work = process.start(Page.build(URL, page(SHORT_ARTICLE), HEADERS, 200, None))
     process.step_decode(work)
     process.step_extract(work)
     trial = process.clean_other_body(work, shorter).record
     assert fills(trial.body) and trial.skip_reason is not None
-    record = process_page(page(SHORT_ARTICLE, prefix=""), URL, HEADERS)
+    record = process_page(page(SHORT_ARTICLE), URL, HEADERS)
     assert record.skip_reason is None
     assert record.body == unfilled.body
     assert not [r for r in record.repairs if r.kind == "body_filled"]
