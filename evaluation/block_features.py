@@ -31,7 +31,12 @@ A segment with no ``\\w`` token is no block.
   sharing, footers, navigation, bylines, captions, ads/newsletters, or an article's content
   (:data:`CLASS_FLAGS`);
 * ``ld_share``: share of the block's n-grams in the page's JSON-LD ``articleBody``; ``has_ld``;
-* ``page_log_words``: log(1 + the page's block tokens).
+* ``page_log_words``: log(1 + the page's block tokens);
+* ``in_hidden``: inside an element the markup hides (:func:`hidden.hidden_elements`: ``hidden``,
+  ``aria-hidden``, an inline ``display: none``); ``repeat``: the same text stands in an earlier
+  block; ``log_copies``: log of how many blocks hold that text (responsive layouts repeat the
+  article's paragraphs). ``<textarea>`` text (a "republish this article" box holds the article's
+  HTML source) is no block.
 
 Body-relative features, once for each body (suffix ``_shipped``: newscrawl's body as shipped by
 ``process_page``; ``_nofb``: ``process_page``'s body with both extract fallbacks off, the
@@ -70,9 +75,10 @@ BLOCK_TAGS = frozenset({
     "html", "body", "main", "p", "div", "li", "ul", "ol", "dl", "dd", "dt", "td", "th", "tr", "table", "tbody",
     "thead", "tfoot", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figure", "figcaption", "caption",
     "section", "article", "aside", "header", "footer", "nav", "form", "address", "center", "fieldset", "details",
-    "summary", "hr", "select", "option", "textarea", "button", "menu", "video", "audio", "picture"})
+    "summary", "hr", "select", "option", "button", "menu", "video", "audio", "picture"})
 #: Elements whose content is never read (JSON-LD scripts stay in the tree for the metadata).
-SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "head", "title", "meta", "link"})
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "head", "title", "meta", "link",
+                       "textarea"})
 #: Containers that mark page furniture by their tag.
 CONTAINER_TAGS = ("header", "footer", "nav", "aside", "form")
 #: Class/id words that name what a part of the page is.
@@ -104,7 +110,7 @@ COMMON = (["log_words", "log_chars", "link_share", "punct_share", "sentence_ends
           + ["depth", "position", "char_position", "in_frame"]
           + [f"in_{t}" for t in CONTAINER_TAGS]
           + [f"cls_{name}" for name in CLASS_FLAGS]
-          + ["ld_share", "has_ld", "page_log_words"])
+          + ["ld_share", "has_ld", "page_log_words", "in_hidden", "repeat", "log_copies"])
 BODY = ("in_body", "in_extracted", "prev_in", "next_in", "window_in", "before_first", "after_last",
         "log_distance", "body_log_words", "body_empty")
 BODIES = ("shipped", "nofb")
@@ -126,6 +132,7 @@ class RawBlock:
     in_frame: bool
     containers: tuple[bool, ...]
     flags: tuple[bool, ...]
+    hidden: bool = False
 
 
 @dataclass(slots=True)
@@ -150,9 +157,9 @@ def _name_flags(names: str) -> tuple[bool, ...]:
     return tuple(bool(rx.search(names)) for rx in CLASS_FLAGS.values())
 
 
-def page_blocks(tree, frame=None) -> list[RawBlock]:
+def page_blocks(tree, frame=None, hidden: frozenset | set = frozenset()) -> list[RawBlock]:
     """The page's text blocks in document order (see the module docstring), iteratively (pages
-    nest deeper than Python's recursion limit)."""
+    nest deeper than Python's recursion limit); ``hidden``: elements the markup hides."""
     if tree is None:
         return []
     root = tree.find("body")
@@ -163,6 +170,7 @@ def page_blocks(tree, frame=None) -> list[RawBlock]:
     contexts = [_Context(root, 0, (False,) * len(CONTAINER_TAGS), _class_flags(root) if root is not tree else none_flags)]
     links = 0
     frames = 0
+    hides = 0
 
     def add(text: str | None) -> None:
         if text:
@@ -178,7 +186,7 @@ def page_blocks(tree, frame=None) -> list[RawBlock]:
             if TOKEN.search(text):
                 tag = ctx.element.tag if isinstance(ctx.element.tag, str) else "div"
                 out.append(RawBlock(text, tag, ctx.depth, min(ctx.link_chars, len(text)), frames > 0,
-                                    ctx.containers, ctx.flags))
+                                    ctx.containers, ctx.flags, hides > 0))
         ctx.parts = []
         ctx.link_chars = 0
 
@@ -197,6 +205,8 @@ def page_blocks(tree, frame=None) -> list[RawBlock]:
                 links -= 1
             if el is frame:
                 frames -= 1
+            if el in hidden:
+                hides -= 1
             if tag == "br":
                 add(" ")
             add(el.tail)
@@ -206,6 +216,8 @@ def page_blocks(tree, frame=None) -> list[RawBlock]:
             continue
         if el is frame:
             frames += 1
+        if el in hidden:
+            hides += 1
         if tag in BLOCK_TAGS:
             flush()
             parent = contexts[-1]
@@ -336,6 +348,13 @@ def block_matrix(blocks: list[RawBlock], bodies: dict[str, tuple[str, str]], ld_
             row[col["cls_" + name]] = float(flag)
         if ld is not None:
             row[col["ld_share"]] = ld.share(g)
+    seen: dict[str, int] = {}
+    for i, b in enumerate(blocks):
+        x[i, col["in_hidden"]] = float(b.hidden)
+        x[i, col["repeat"]] = float(b.text in seen)
+        seen[b.text] = seen.get(b.text, 0) + 1
+    for i, b in enumerate(blocks):
+        x[i, col["log_copies"]] = math.log(seen[b.text])
     x[:, col["has_ld"]] = float(ld is not None)
     x[:, col["page_log_words"]] = math.log1p(sum(len(t) for t in toks))
     # The two bodies are often the same text: each distinct text is looked up once.
@@ -407,6 +426,7 @@ def page_table(pid: str, html: bytes, url: str, truth_body: str | None) -> PageT
     from newscrawl.stages.decode import decode_html
     from newscrawl.stages.extract import MAX_HTML_CHARS
     from newscrawl.stages.extract.container import densest_container
+    from newscrawl.stages.extract.hidden import hidden_elements
     from newscrawl.stages.extract.tree import parse_page
 
     ms: dict[str, float] = {}
@@ -425,7 +445,7 @@ def page_table(pid: str, html: bytes, url: str, truth_body: str | None) -> PageT
     tree, _html, _dropped = parse_page(text) if text.strip() else (None, "", 0)
     t4 = time.process_time()
     frame = densest_container(tree)
-    blocks = page_blocks(tree, frame)
+    blocks = page_blocks(tree, frame, frozenset(hidden_elements(tree)) if tree is not None else frozenset())
     ld = work.extracted.json_ld_body if work.extracted is not None else None
     x = block_matrix(blocks, {"shipped": (shipped, shipped_ex), "nofb": (nofb, nofb_ex)}, ld)
     t5 = time.process_time()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from evaluation import block_features as bf
 from newscrawl.stages.extract import body as body_module
@@ -92,3 +93,18 @@ def test_fallbacks_off_turns_both_off_and_restores_them():
         assert article.recall_collapse_rescue(blocks, ["many words " * 100], "<html></html>", "u") == (blocks, "trafilatura")
     assert article.recall_collapse_rescue is rescue
     assert body_module.SHORT_BODY_WORDS == short
+
+
+def test_hidden_elements_are_flagged_and_textarea_text_is_no_block():
+    from newscrawl.stages.extract.hidden import hidden_elements
+
+    tree, _html, _dropped = parse_page(
+        '<html><body><p>Shown paragraph of text.</p><div style="display: none"><p>Shown paragraph of text.</p>'
+        '</div><textarea>&lt;h1&gt;The article as HTML&lt;/h1&gt;</textarea></body></html>')
+    blocks = bf.page_blocks(tree, None, frozenset(hidden_elements(tree)))
+    assert [(b.text, b.hidden) for b in blocks] == [("Shown paragraph of text.", False),
+                                                    ("Shown paragraph of text.", True)]
+    x = bf.block_matrix(blocks, {"shipped": ("", ""), "nofb": ("", "")}, None)
+    assert column(x, "in_hidden").tolist() == [0.0, 1.0]
+    assert column(x, "repeat").tolist() == [0.0, 1.0]
+    assert column(x, "log_copies").tolist() == pytest.approx([np.log(2)] * 2)
