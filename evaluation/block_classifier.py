@@ -163,7 +163,8 @@ class Boosted:
         self.model.fit(x, y)
 
     def proba(self, x: np.ndarray) -> np.ndarray:
-        return self.model.predict_proba(x)[:, 1]
+        # scikit-learn refuses an empty matrix: a page without blocks.
+        return self.model.predict_proba(x)[:, 1] if len(x) else np.zeros(0)
 
 
 MODELS = {"logistic": Logistic, "gbm": Boosted}

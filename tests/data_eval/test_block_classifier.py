@@ -65,3 +65,13 @@ def test_the_threshold_is_chosen_on_training_corpora_predicted_by_models_fitted_
     # The menu block (0.35) is cut from 0.4 up: the lowest threshold that gives the exact body.
     assert threshold == 0.4
     assert means[0.4] == 1.0 and means[0.3] < 1.0
+
+
+def test_a_page_without_blocks_gets_no_probabilities_from_either_model():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 3))
+    y = (x[:, 0] > 0).astype(float)
+    for kind in bc.MODELS.values():
+        model = kind(x, y)
+        assert model.proba(np.zeros((0, 3))).shape == (0,)
+        assert ((model.proba(x) >= 0.5) == (y == 1)).mean() > 0.9
