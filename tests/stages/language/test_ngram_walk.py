@@ -84,3 +84,49 @@ def test_classify_many_as_classify_one_by_one():
     assert batch == [classify(line, "Latin", "en") for line in lines]
     assert batch[2] == (None, None)
     assert classify_many(lines, "Han", "en") == [(None, None)] * len(lines)
+
+
+def test_restricted_identifiers_answer_as_py3langid_restricted(model):
+    # Every candidate set a stage meets, sets holding a label of two columns (sr, uz), one language.
+    from newscrawl.stages.language.detectors import SCRIPT_CANDIDATES
+
+    sets = [sorted(set(langs) | {extra}) for langs in SCRIPT_CANDIDATES.values() for extra in ("en", "de", "ja")]
+    sets += [["sr", "hr"], ["uz", "ru", "en"], ["en"], ["de", "en", "es", "fr", "it", "nl", "pl", "pt", "ru", "uk"]]
+    plain = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    for langs in sets:
+        plain.set_languages(langs)
+        restricted = WindowedIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        restricted.set_languages(langs)
+        assert restricted.nb_classes == plain.nb_classes
+        for text in TEXTS:
+            assert restricted.rank(text) == plain.rank(text)
+            assert restricted.classify(text) == plain.classify(text)
+        assert restricted.classify_many(TEXTS) == [plain.classify(t) for t in TEXTS]
+    restricted.set_languages(None)
+    plain.set_languages(None)
+    assert [restricted.rank(t) for t in TEXTS] == [plain.rank(t) for t in TEXTS]
+    with pytest.raises(ValueError, match="Unknown language"):
+        restricted.set_languages(["en", "xx"])
+
+
+def test_a_restriction_copies_no_part_of_the_models_table(model):
+    # A stage worker keeps one restricted identifier for each candidate set it meets: a copy of
+    # the candidates' columns would be 0.2 MB a language each, held for the process's life.
+    import copy
+    import tracemalloc
+
+    full = model.nb_ptc
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        kept = []
+        for langs in (["de", "en"], ["en", "fr", "it"], ["bg", "en", "mk", "ru", "sr", "uk"]):
+            restricted = copy.copy(model)
+            restricted.set_languages(langs)
+            kept.append(restricted)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert all(np.shares_memory(r.nb_ptc, full) for r in kept)
+    assert grown < 64 * 1024, grown
+    assert model.nb_ptc is full and len(model.nb_classes) == full.shape[1]
