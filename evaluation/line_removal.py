@@ -262,9 +262,9 @@ def compute_lines(table_dir: Path, cache: Path, corpus: str) -> Path:
 class Corpus:
     """One corpus's line table: per page its shipped body, lines, features and labels."""
 
-    def __init__(self, name: str, rows: list[dict], truth: dict) -> None:
+    def __init__(self, name: str, rows: list[dict], truth: dict, full: bool | None = None) -> None:
         self.name = name
-        self.full = name in FULL_TRUTH
+        self.full = name in FULL_TRUTH if full is None else full
         self.ids = [r["id"] for r in rows]
         self.truth = {pid: truth[pid] for pid in self.ids}
         self.bodies = {r["id"]: r["body"] for r in rows}
@@ -362,8 +362,8 @@ def loco(args) -> int:
     all_six = frozenset(FULL_TRUTH)
     print(f"model {args.model}, {len(FEATURES)} features, block table {args.table.name}, "
           f"lines {line_key(args.table)}")
-    print("| held out | shipped F1 (P / R) | trafilatura | lines removed | Δ F1 vs shipped | threshold |")
-    print("|---|---|---|---|---|---|")
+    print("| held out | shipped F1 (P / R) | trafilatura | lines removed | removal | Δ F1 vs shipped | threshold |")
+    print("|---|---|---|---|---|---|---|")
     results = {}
     for name in CORPORA:
         corpus = corpora[name]
