@@ -251,11 +251,7 @@ def compute_lines(table_dir: Path, cache: Path, corpus: str) -> Path:
         out.append({"id": r["id"], "body": r["bodies"]["shipped"], "trafilatura": r["bodies"]["trafilatura"],
                     "lines": table.lines, "x": table.x, "share": table.share, "ms": table.ms,
                     "block_ms": r["ms"]})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.rename(path)
+    bc.write_pickle(path, out)
     return path
 
 
@@ -289,70 +285,26 @@ class Corpus:
                 for i, pid in enumerate(self.ids)}
 
     def fast_f1(self, sm, texts: dict[str, str]) -> float:
-        """The scorer's F1, the truth's shingles counted once."""
+        """The scorer's F1 (:func:`.block_classifier.fast_f1`), the truth's shingles counted once."""
         if self._truth_grams is None:
             self._truth_grams = {pid: sm.shingles(self.truth[pid].get("articleBody") or "") for pid in self.ids}
-        rows = []
-        for pid in self.ids:
-            a, b = self._truth_grams[pid], sm.shingles(texts[pid])
-            tp, fp, fn = sum((a & b).values()), sum((b - a).values()), sum((a - b).values())
-            s = tp + fp + fn
-            rows.append((tp / s, fp / s, fn / s) if s else (0.0, 0.0, 0.0))
-        return sm.prf(rows)["f1"]
+        return bc.fast_f1(sm, self._truth_grams, texts)
 
 
-class Experiment:
-    """Remove-models fitted on sets of training corpora, each set fitted once."""
-
-    def __init__(self, corpora: dict[str, Corpus], model: str) -> None:
-        self.corpora = corpora
-        self.kind = bc.MODELS[model]
-        self.fitted: dict[frozenset, object] = {}
-
-    def model(self, names: frozenset) -> object:
-        if names not in self.fitted:
-            train = [self.corpora[n] for n in sorted(names)]
-            self.fitted[names] = self.kind(np.concatenate([c.x for c in train]),
-                                           np.concatenate([c.y() for c in train]))
-        return self.fitted[names]
-
-    def proba(self, names: frozenset, corpus: Corpus) -> np.ndarray:
-        return self.model(names).proba(corpus.x)
-
-    def threshold(self, sm, names: frozenset) -> tuple[float, dict[float, float]]:
-        """Each training corpus predicted by a model fitted on the others; the threshold with the
-        best mean F1 over them (ties: the higher threshold, cutting less)."""
-        preds = {n: self.proba(names - {n}, self.corpora[n]) for n in sorted(names)}
-        means = {t: statistics.mean(self.corpora[n].fast_f1(sm, self.corpora[n].page_texts(p, t))
-                                    for n, p in preds.items()) for t in THRESHOLDS}
-        best = max(THRESHOLDS, key=lambda t: (round(means[t], 9), t))
-        return best, means
+def Experiment(corpora: dict[str, Corpus], model: str) -> bc.Experiment:  # noqa: N802 - a constructor
+    """Remove-models fitted on sets of training corpora (every column of the line table), the
+    threshold searched over :data:`THRESHOLDS`, ties going to the higher one (cutting less)."""
+    return bc.Experiment(corpora, model, thresholds=THRESHOLDS, ties_to_higher=True)
 
 
 def verdict(results: dict) -> list[str]:
     """The declared rule's failures (empty: kept): on each corpus with a full truth body F1 >=
     shipped, P and R each >= shipped - 0.002; mean F1 above shipped; evaldata found >= shipped -
     0.002 and avoided >= shipped."""
-    fails = []
-    for n in FULL_TRUTH:
-        ours, ship = results[n]["removed"], results[n]["shipped"]
-        if ours["f1"] < ship["f1"]:
-            fails.append(f"{n} F1 {ours['f1'] - ship['f1']:+.4f}")
-        for m in ("precision", "recall"):
-            if ours[m] < ship[m] - 0.002:
-                fails.append(f"{n} {m} {ours[m] - ship[m]:+.4f}")
-    mean = statistics.mean(results[n]["removed"]["f1"] - results[n]["shipped"]["f1"] for n in FULL_TRUTH)
-    if mean <= 0:
-        fails.append(f"mean F1 {mean:+.4f}")
-    ev = results["trafilatura-evaldata"]
-    for m, slack in (("with", 0.002), ("without", 0.0)):
-        if ev["removed"].get(m, 0) < ev["shipped"].get(m, 0) - slack:
-            fails.append(f"evaldata {m} {ev['removed'].get(m, 0) - ev['shipped'].get(m, 0):+.4f}")
-    return fails
+    return bc.rule_failures(results, "removed", 0.002, {"with": 0.002, "without": 0.0})
 
 
-def judge(sm, corpus: Corpus, texts: dict[str, str]) -> dict:
-    return sm.score(corpus.truth, {pid: {"articleBody": t} for pid, t in texts.items()}, n_boot=2)
+judge = bc.judge
 
 
 def loco(args) -> int:
