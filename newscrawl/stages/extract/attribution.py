@@ -114,14 +114,57 @@ _AUTHOR_WORD = r"(?:co-)?(?:authors?|autor(?:in|innen|en|es|as|a)?|auteurs?|auto
 #: too: "Di Marco" is the surname and "by Marco" alike (Italian particle surnames are mostly a
 #: given name after "Di"), and German bylines capitalise "Von" before a first name; the one word
 #: is an account's credit, so any source naming the person whole still wins.
+#: The words of authorship that stand before such a label ("Written by", "Veröffentlicht von",
+#: "Publié par", "Scritto da" is not a label here), in the same languages.
+_AUTHORSHIP_WORDS = (r"written|posted|published|reported|text|article|authored|reviewed|(?:last\s+)?updated|edited|penned"
+                     r"|recipe|story|guide|geschrieben|verfasst|veröffentlicht|erstellt|eingestellt|gepostet|artikel"
+                     r"|beitrag|écrit|publié|rédigé|posté|texte|scritto|pubblicato|articolo|testo|escrito|publicado"
+                     r"|redactado|artículo|artigo|texto|postado")
 _LEADING_LABEL_RE = re.compile(
-    rf"^\s*(?:(?:(?:written|posted|published|reported|text|article|authored)\s*)?(?:by|von|par|por|di)"
+    rf"^\s*(?:(?:(?:{_AUTHORSHIP_WORDS})\s*)?(?:by|von|par|por|di)"
     rf"(?:\s*:\s*|\s+|(?-i:(?=[A-Z]))|$)|{_AUTHOR_WORD}(?:\s*:\s*|(?-i:(?=[A-Z]))|$))",
     re.IGNORECASE)
 #: A spaced author label ("Autor Redaktion", "Author Jane Doe"): a label only before one word or
 #: a name written as a name; before other words ("Authors jdoe Jane jroe") it is left, and the
 #: text is read as it stands.
 _SPACED_AUTHOR_LABEL_RE = re.compile(rf"^\s*{_AUTHOR_WORD}\s+(?=\S)", re.IGNORECASE)
+#: A section's or a kind's name before "by" ("Tech Industry by", "Posted in Design By", "Guide
+#: by"): one to three words, no comma between them, then the label. "By" is no surname particle,
+#: unlike "von" and "di", so the words before it are not a name's first part. A sponsor's credit
+#: ("Sponsored by", "Presented by") names who paid, not a label before the writer.
+_KIND_BEFORE_BY_RE = re.compile(r"^(?!(?:sponsored|presented|powered|supported|brought)\b)(?:[^\s,;|]+\s+){1,3}?by\s+(?-i:(?=[A-Z]))",
+                                re.IGNORECASE)
+#: Account and page-tool words that share an author-marked element with the name ("LoginRegister
+#: Log-out", "Jane Doe View Profile RSS", "Jane DoeFollow", "Jane Doe Alle Artikel"), in the
+#: languages the labels are read in, at a word's start or glued after a lower-case letter: such a
+#: part is the element's tools, not a name (cutting them off leaves their lead-in words, "Jane Doe
+#: Author's", "Zum").
+_CHROME_WORDS = (
+    r"log\s*-?\s*(?:in|out)|sign\s*-?\s*(?:in|up|out)|register|subscribe|subscription|my\s+account|profile"
+    r"|newsletter|rss|comments?|share|tweet|print|view|follow|(?:all|more)\s+(?:articles|posts|stories)"
+    r"|anmelden|abmelden|einloggen|ausloggen|registrieren|abonnieren|mein\s+konto|profil|kommentare?|kommentieren"
+    r"|teilen|drucken|(?:alle|weitere|mehr)\s+(?:artikel|beiträge)"
+    r"|connexion|se\s+connecter|déconnexion|s['’]inscrire|s['’]abonner|abonnez-vous|mon\s+compte|commentaires?"
+    r"|partager|imprimer|tous\s+les\s+articles"
+    r"|iniciar\s+sesión|cerrar\s+sesión|registrarse|regístrate|suscríbete|suscribirse|mi\s+cuenta|minha\s+conta"
+    r"|perfil|comentarios?|comentários?|compartir|compartilhar|imprimir"
+    r"|accedi|registrati|abbonati|iscriviti|il\s+mio\s+account|profilo|commenti|condividi")
+_CHROME_RE = re.compile(rf"(?:\b|(?-i:(?<=[a-z])(?=[A-Z])))(?:{_CHROME_WORDS})(?:\b|(?-i:(?=[A-Z])))", re.IGNORECASE)
+#: A date line's label left without its date (the date stood in another element): "Jane Doe am",
+#: "Jane Doe am Samstag", "Dominique — veröffentlicht"; the prepositions are lower case, so a
+#: name ending in "On" or "Le" is not cut.
+_DATE_VERBS = (r"(?:last\s+)?(?:updated|published|posted|veröffentlicht|publiziert|aktualisiert|erstellt|geändert|publié"
+               r"|mis\s+à\s+jour|publicado|actualizado|pubblicato|aggiornato)")
+_WEEKDAY = (r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:mon|diens|donners|frei|sams|sonn)tag|mittwoch|lundi|mardi"
+            r"|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì"
+            r"|martedì|mercoledì|giovedì|venerdì|sabato|domenica")
+_DATE_PREPOSITION = r"(?:on|at|am|um|le|el|il|em)"
+_DATE_LABEL_TAIL_RE = re.compile(rf"(?:\s+|\s*[—–-]\s*)(?:(?i:{_DATE_VERBS})(?:\s+{_DATE_PREPOSITION})?|{_DATE_PREPOSITION})"
+                                 rf"(?:\s+(?i:{_WEEKDAY}))?\s*$")
+#: A byline that is only a date line's label or a weekday ("Posted on", "Veröffentlicht am",
+#: "Datum", "Donnerstag") names no one.
+_DATE_LABEL_ONLY_RE = re.compile(rf"(?:{_DATE_VERBS})(?:\s+{_DATE_PREPOSITION})?|datum|date|fecha|{_WEEKDAY}",
+                                 re.IGNORECASE)
 #: A host name's shape ("example.de", "www.News-Site.com"): dot-joined labels, the last one
 #: letters only; :func:`~newscrawl.stages.domains.is_site_address` then asks the suffix list.
 _HOST_RE = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}")
@@ -177,6 +220,9 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
     dated = _TRAILING_DATE_RE.sub("", text)
     if dated != text:
         text = _TRAILING_LABEL_RE.sub("", dated).strip(" ,|-–—·•")
+    text = _DATE_LABEL_TAIL_RE.sub("", text)
+    if _DATE_LABEL_ONLY_RE.fullmatch(text):
+        return [], None
     org = None
     text, org = _split_glued_wire(text)
     match = None if org else _BYLINE_ORG_RE.match(text)
@@ -189,6 +235,8 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
         names = re.split(r"\s*[,;|]\s*", rest)[0]
         if len(names.split()) == 1 or looks_like_person(names):
             text, labels = rest, 1
+    if not labels and (kind := _KIND_BEFORE_BY_RE.match(text)):
+        text, labels = text[kind.end():], 1
     text = _GLUED_ROLE_RE.sub("", text)
     # One word after a label ("By admin", "Autor Redaktion", "von kj") is what the account that
     # posted the page is called (a login, a desk, a first name), like a login: a credit kept
@@ -200,8 +248,8 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
     for index, chunk in enumerate(re.split(r"\s*[,;|]\s*", text)):
         for part in re.split(r"\s*(?:&|\band\b|\bund\b|\bet\b)\s*", chunk):
             part = part.strip(" .|-–—")
-            if (not part or _NOT_A_NAME_RE.search(part) or len(part.split()) > MAX_AUTHOR_WORDS
-                    or _DIGIT_RE.search(part)):
+            if (not part or _NOT_A_NAME_RE.search(part) or _CHROME_RE.search(part)
+                    or len(part.split()) > MAX_AUTHOR_WORDS or _DIGIT_RE.search(part)):
                 continue
             if resolve_name(part):
                 org = org or part

@@ -23,6 +23,7 @@ from htmldate import find_date
 from lxml import etree
 
 from newscrawl.model import ArticleMetadata
+from newscrawl.stages.domains import registrable_domain
 from newscrawl.stages.extract.attribution import CleanedAuthors, looks_like_person, read_authors
 from newscrawl.stages.extract.datecheck import could_be_strict_date
 from newscrawl.stages.extract.whitespace import collapsed, normalized_text
@@ -248,13 +249,16 @@ def unescaped(text: str | None) -> str | None:
 
 
 def page_title(tree: lxml.html.HtmlElement, ld: dict | None, meta: dict[str, str],
-               site_name: str | None) -> str | None:
+               site_name: str | None, url: str | None = None) -> str | None:
     """The article's headline.
 
     An ``<h1>`` that the page's own metadata agrees with wins (it is what readers see); else the
     JSON-LD ``headline``, ``og:title`` or ``twitter:title``; else ``<title>`` without the site
-    name that CMSs append after a separator ("Headline | Site").
+    name that CMSs append after a separator ("Headline | Site"). A declared or ``<title>``
+    headline also loses an end part that names the site (its name or its address's domain):
+    "Site.com: Headline", "Headline | Domainname".
     """
+    sites = _site_keys(site_name, url)
     declared = [normalized_text(unescaped(v)) for v in ((ld or {}).get("headline"), meta.get("og:title"),
                                               meta.get("twitter:title")) if isinstance(v, str) or v is None]
     declared = [d for d in declared if isinstance(d, str)]
@@ -265,10 +269,49 @@ def page_title(tree: lxml.html.HtmlElement, ld: dict | None, meta: dict[str, str
         if any(ref.startswith(h1.casefold()) for ref in references) and len(h1.split()) >= 2:
             return h1
     if declared:
-        return _strip_site(declared[0], site_name)
+        return _without_site_ends(_strip_site(declared[0], site_name), sites)
     if len(h1s) == 1:
         return h1s[0]
-    return _strip_site(doc_title, site_name) if doc_title else None
+    return _without_site_ends(_strip_site(doc_title, site_name), sites) if doc_title else None
+
+
+#: Where a headline and a site's name meet: a separator, spaced or not ("Site.com: Headline",
+#: "Headline|Site").
+_SITE_END_SEPARATOR_RE = re.compile(r"\s*[|:\-–—·•»]+\s*")
+
+
+def _site_key(text: str | None) -> str:
+    return re.sub(r"\W+", "", (text or "").casefold())
+
+
+def _site_keys(site_name: str | None, url: str | None) -> set[str]:
+    """The forms a title may name its site in, punctuation and spaces ignored: the site's name,
+    the address's host and registrable domain, and that domain without its public suffix."""
+    keys = {_site_key(site_name)}
+    try:
+        host = (urlsplit(url).hostname or "") if url else ""
+    except ValueError:  # a malformed address names no host
+        host = ""
+    if host:
+        domain = registrable_domain(host)
+        keys |= {_site_key(host.removeprefix("www.")), _site_key(domain), _site_key(domain.split(".")[0])}
+    return {k for k in keys if len(k) >= 3}
+
+
+def _without_site_ends(title: str, sites: set[str]) -> str:
+    """``title`` without a first or last part that names the site; a title that is the site's
+    name alone is kept."""
+    if not sites:
+        return title
+    for sep in _SITE_END_SEPARATOR_RE.finditer(title):
+        if sep.start() > 0 and _site_key(title[: sep.start()]) in sites and title[sep.end():].strip():
+            title = title[sep.end():]
+            break
+    for sep in reversed(list(_SITE_END_SEPARATOR_RE.finditer(title))):
+        if sep.end() < len(title) and _site_key(title[sep.end():]) in sites and title[: sep.start()].strip():
+            title = title[: sep.start()]
+            break
+    return title
 
 
 def _strip_site(title: str, site_name: str | None) -> str:
@@ -394,7 +437,7 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMetadata:
     own = page_article(objects, addresses) or ld
     site_name = normalized_text(meta.get("og:site_name")) or _ld_site_name(ld) or normalized_text(
         meta.get("application-name"))
-    title = page_title(tree, ld, meta, site_name)
+    title = page_title(tree, ld, meta, site_name, url)
     # Only the first visible byline: later ones belong to teasers of other stories.
     bylines = byline_texts(tree)[:1]
     # The first source that names someone: a JSON-LD author that is the publisher itself (an

@@ -95,6 +95,40 @@ from evaluation.samples import article_cases
         ("View all posts", [], None),
         ("Guest Post", [], None),
         ("Post a comment", [], None),
+        # Account and page tools in the author's element, in the label languages, spaced or
+        # glued: no name. A name holding such letters inside a word stays.
+        ("LoginRegister Log-out", [], None),
+        ("Odile Marchetti View Profile RSS", [], None),
+        ("Pavel RuskFollowKorrespondent", [], None),
+        ("Odile Marchetti Alle Artikel", [], None),
+        ("Mon compte", [], None),
+        ("Share Tweet Print", [], None),
+        ("Odile Printemps", ["Odile Printemps"], None),
+        ("Pavel Shareef", ["Pavel Shareef"], None),
+        # A date line's label left without its date (the date in another element), and a label
+        # or a weekday alone; a name ending in a capitalised "On" stays.
+        ("Odile Marchetti am", ["Odile Marchetti"], None),
+        ("Odile Marchetti am Samstag", ["Odile Marchetti"], None),
+        ("Pavel Rusk — veröffentlicht", ["Pavel Rusk"], None),
+        ("Veröffentlicht am", [], None),
+        ("Posted on", [], None),
+        ("Publié le", [], None),
+        ("Datum", [], None),
+        ("Donnerstag", [], None),
+        ("Harbour Lights On", ["Harbour Lights On"], None),
+        # The words of authorship before the label in each label language; "von" inside a name
+        # is still a particle.
+        ("Geschrieben vonOdile Marchetti", ["Odile Marchetti"], None),
+        ("Erstellt von Pavel Rusk", ["Pavel Rusk"], None),
+        ("Publié par Odile Marchetti", ["Odile Marchetti"], None),
+        ("Reviewed by Pavel Rusk", ["Pavel Rusk"], None),
+        ("Odile von Marchetti", ["Odile von Marchetti"], None),
+        # A section's or kind's name before "by"; a sponsor's credit is not such a label, and a
+        # comma ends the words that may stand before it.
+        ("Tech Industry by Pavel Rusk", ["Pavel Rusk"], None),
+        ("Posted in Ferries By Odile Marchetti", ["Odile Marchetti"], None),
+        ("Sponsored by Harbour Gazette", ["Sponsored by Harbour Gazette"], None),
+        ("Odile Marchetti, illustrated by Pavel Rusk", ["Odile Marchetti"], None),
     ],
 )
 def test_clean_author(raw, names, org):
