@@ -3,6 +3,7 @@
 import json
 
 import lxml.html
+import pytest
 
 from newscrawl.stages.extract import extract_article
 from newscrawl.stages.extract.body import choose_body
@@ -57,6 +58,25 @@ def test_title_prefers_h1_confirmed_by_metadata_and_strips_site_suffix():
     tree = lxml.html.document_fromstring(page("<p>x</p>"))
     assert page_title(tree, None, {}, "Island Post") == "Ferry crossings resume"
 
+
+
+@pytest.mark.parametrize(
+    "declared, url, expected",
+    [
+        # The site's address or its domain's name at either end, spaced or not.
+        ("Harbourgazette.com: Ferry crossings resume", "https://www.harbourgazette.com/a", "Ferry crossings resume"),
+        ("Ferry crossings resume | Harbourgazette", "https://harbourgazette.com/a", "Ferry crossings resume"),
+        ("Ferry crossings resume|HARBOUR GAZETTE", "https://news.harbourgazette.co.uk/a", "Ferry crossings resume"),
+        # Other end parts, and a title that is the site's name alone, stay.
+        ("Ferries: crossings resume", "https://harbourgazette.com/a", "Ferries: crossings resume"),
+        ("Harbour Gazette", "https://harbourgazette.com/a", "Harbour Gazette"),
+    ],
+)
+def test_title_loses_an_end_part_naming_the_site(declared, url, expected):
+    import lxml.html
+
+    tree = lxml.html.document_fromstring(page("<p>x</p>"))
+    assert page_title(tree, None, {"og:title": declared}, None, url) == expected
 
 def test_metadata_with_sources():
     ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Ferry crossings resume",
@@ -520,6 +540,13 @@ def test_a_sites_address_as_author_gives_way_to_the_byline():
     ex = extract_article(_ld_page(head=head), "http://x.example/ferry")
     assert ex.authors == ["Harbour-Gazette.com"]
 
+
+
+def test_account_tools_in_the_author_element_do_not_beat_the_sites_address():
+    head = '<meta name="author" content="Harbour-Gazette.com">'
+    ex = extract_article(_ld_page(head=head, byline='<div class="author-box">LoginRegister Log-out</div>'),
+                         "http://x.example/ferry")
+    assert ex.authors == ["Harbour-Gazette.com"]
 
 def test_a_bylines_author_label_does_not_make_a_name():
     # "Autor Lokalredaktion" is a label and a desk, not a person written as a name: the @graph's
