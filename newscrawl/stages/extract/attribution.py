@@ -134,11 +134,11 @@ _SPACED_AUTHOR_LABEL_RE = re.compile(rf"^\s*{_AUTHOR_WORD}\s+(?=\S)", re.IGNOREC
 #: ("Sponsored by", "Presented by") names who paid, not a label before the writer.
 _KIND_BEFORE_BY_RE = re.compile(r"^(?!(?:sponsored|presented|powered|supported|brought)\b)(?:[^\s,;|]+\s+){1,3}?by\s+(?-i:(?=[A-Z]))",
                                 re.IGNORECASE)
-#: Account and page-tool words that share an author-marked element with the name ("LoginRegister
-#: Log-out", "Jane Doe View Profile RSS", "Jane DoeFollow", "Jane Doe Alle Artikel"), in the
-#: languages the labels are read in, at a word's start or glued after a lower-case letter: such a
-#: part is the element's tools, not a name (cutting them off leaves their lead-in words, "Jane Doe
-#: Author's", "Zum").
+#: Account and page-tool words that an author-marked element holds ("LoginRegister Log-out", "View
+#: Comments", "Mon compte"), in the languages the labels are read in, glued or spaced: a part that
+#: opens with one is the element's tools, not a name. After a name ("Jane Doe View Profile") the
+#: part is left as it is: cutting at the tools keeps their lead-in words ("Jane Doe Author's
+#: Profile", "Zum Profil von"), and dropping it loses the name.
 _CHROME_WORDS = (
     r"log\s*-?\s*(?:in|out)|sign\s*-?\s*(?:in|up|out)|register|subscribe|subscription|my\s+account|profile"
     r"|newsletter|rss|comments?|share|tweet|print|view|follow|(?:all|more)\s+(?:articles|posts|stories)"
@@ -248,7 +248,7 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
     for index, chunk in enumerate(re.split(r"\s*[,;|]\s*", text)):
         for part in re.split(r"\s*(?:&|\band\b|\bund\b|\bet\b)\s*", chunk):
             part = part.strip(" .|-–—")
-            if (not part or _NOT_A_NAME_RE.search(part) or _CHROME_RE.search(part)
+            if (not part or _NOT_A_NAME_RE.search(part) or _CHROME_RE.match(part)
                     or len(part.split()) > MAX_AUTHOR_WORDS or _DIGIT_RE.search(part)):
                 continue
             if resolve_name(part):
