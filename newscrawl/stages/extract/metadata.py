@@ -276,8 +276,10 @@ def page_title(tree: lxml.html.HtmlElement, ld: dict | None, meta: dict[str, str
 
 
 #: Where a headline and a site's name meet: a separator, spaced or not ("Site.com: Headline",
-#: "Headline|Site").
-_SITE_END_SEPARATOR_RE = re.compile(r"\s*[|:\-–—·•»]+\s*")
+#: "Headline|Site"); a hyphen only with a space on at least one side ("Site.Com- Headline"), since
+#: an unspaced one joins words ("BBC-funded", "Privatkredit-Zinsen") rather than a name and a
+#: headline.
+_SITE_END_SEPARATOR_RE = re.compile(r"\s*[|:–—·•»]+\s*|\s+-+\s*|-+\s+")
 
 
 def _site_key(text: str | None) -> str:

@@ -59,7 +59,6 @@ def test_title_prefers_h1_confirmed_by_metadata_and_strips_site_suffix():
     assert page_title(tree, None, {}, "Island Post") == "Ferry crossings resume"
 
 
-
 @pytest.mark.parametrize(
     "declared, url, expected",
     [
@@ -70,6 +69,10 @@ def test_title_prefers_h1_confirmed_by_metadata_and_strips_site_suffix():
         # Other end parts, and a title that is the site's name alone, stay.
         ("Ferries: crossings resume", "https://harbourgazette.com/a", "Ferries: crossings resume"),
         ("Harbour Gazette", "https://harbourgazette.com/a", "Harbour Gazette"),
+        # A hyphen is a separator only with a space beside it: unspaced, it joins two words.
+        ("Harbourgazette.com- Ferry crossings resume", "https://harbourgazette.com/a", "Ferry crossings resume"),
+        ("Harbourgazette-funded ferry crossings resume", "https://harbourgazette.com/a",
+         "Harbourgazette-funded ferry crossings resume"),
     ],
 )
 def test_title_loses_an_end_part_naming_the_site(declared, url, expected):
@@ -77,6 +80,7 @@ def test_title_loses_an_end_part_naming_the_site(declared, url, expected):
 
     tree = lxml.html.document_fromstring(page("<p>x</p>"))
     assert page_title(tree, None, {"og:title": declared}, None, url) == expected
+
 
 def test_metadata_with_sources():
     ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Ferry crossings resume",
@@ -541,12 +545,12 @@ def test_a_sites_address_as_author_gives_way_to_the_byline():
     assert ex.authors == ["Harbour-Gazette.com"]
 
 
-
 def test_account_tools_in_the_author_element_do_not_beat_the_sites_address():
     head = '<meta name="author" content="Harbour-Gazette.com">'
     ex = extract_article(_ld_page(head=head, byline='<div class="author-box">LoginRegister Log-out</div>'),
                          "http://x.example/ferry")
     assert ex.authors == ["Harbour-Gazette.com"]
+
 
 def test_a_bylines_author_label_does_not_make_a_name():
     # "Autor Lokalredaktion" is a label and a desk, not a person written as a name: the @graph's
