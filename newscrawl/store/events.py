@@ -62,18 +62,19 @@ def _insert_terms(session: Session, story_id: int, terms: frozenset[str], publis
 
 
 def _matches_query():
-    wanted = StoryEventTerm.term.in_(bindparam("terms", expanding=True))
+    # The table's columns, not the class's attributes: no ORM execution for plain values.
+    terms = StoryEventTerm.__table__.c
+    wanted = terms.term.in_(bindparam("terms", expanding=True))
     near = (bindparam("first_day"), bindparam("last_day"))
-    other = StoryEventTerm.story_id != bindparam("story_id")
+    other = terms.story_id != bindparam("story_id")
     # UNION ALL: no (term, story) row is found both ways (the first way needs its publication
     # day, the second has none) nor twice one way (the table's key), so there is nothing to
     # remove, and UNION's de-duplication of thousands of rows is a third of the query's time.
     found = union_all(
-        select(StoryEventTerm.term, StoryEventTerm.story_id).where(
-            wanted, StoryEventTerm.published_day.between(*near), other),
-        select(StoryEventTerm.term, StoryEventTerm.story_id).where(
-            wanted, StoryEventTerm.seen_day.between(*near), StoryEventTerm.published_day.is_(None),
-            other),
+        select(terms.term, terms.story_id).where(
+            wanted, terms.published_day.between(*near), other),
+        select(terms.term, terms.story_id).where(
+            wanted, terms.seen_day.between(*near), terms.published_day.is_(None), other),
     ).subquery()
     shared = func.count()
     names = func.sum(case((found.c.term.like("#%"), 0), else_=1))
@@ -87,9 +88,9 @@ def _matches_query():
 # Built once, with the terms, days and ids as parameters: building this union per new story
 # costs SQLAlchemy more than the database takes to run it.
 _MATCHES = _matches_query()
-_TERM_COUNTS = (select(StoryEventTerm.story_id, func.count())
-                .where(StoryEventTerm.story_id.in_(bindparam("story_ids", expanding=True)))
-                .group_by(StoryEventTerm.story_id))
+_TERM_COUNTS = (select(StoryEventTerm.__table__.c.story_id, func.count())
+                .where(StoryEventTerm.__table__.c.story_id.in_(bindparam("story_ids", expanding=True)))
+                .group_by(StoryEventTerm.__table__.c.story_id))
 
 
 _INSERT_EVENT = Event.__table__.insert().returning(Event.__table__.c.id)

@@ -46,7 +46,7 @@ from operator import itemgetter
 
 import numpy as np
 from sqlalchemy import Select, and_, bindparam, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from newscrawl.model import Fingerprint
 from newscrawl.stages.fingerprint import (
@@ -242,9 +242,12 @@ RARE_WORDS_BAND = WORD_BAND_COUNT
 #: those whose shared rare words weigh most first.
 MAX_RARE_WORD_CANDIDATES = 10
 
-_RARE_WORD_ROWS = select(StoryWordBand.story_id, StoryWordBand.hash).where(
-    StoryWordBand.band == RARE_WORDS_BAND, StoryWordBand.hash.in_(bindparam("words", expanding=True)),
-    StoryWordBand.day.between(bindparam("first_day"), bindparam("last_day")))
+# The table's columns, not the class's attributes: no ORM execution for plain values (see
+# newscrawl.store.repository's statements).
+_word_bands = StoryWordBand.__table__.c
+_RARE_WORD_ROWS = select(_word_bands.story_id, _word_bands.hash).where(
+    _word_bands.band == RARE_WORDS_BAND, _word_bands.hash.in_(bindparam("words", expanding=True)),
+    _word_bands.day.between(bindparam("first_day"), bindparam("last_day")))
 
 
 @lru_cache(maxsize=8)
@@ -349,11 +352,13 @@ def canonical_bodies(session: Session, story_ids: list[int]) -> dict[int, str]:
 # construction and cache key each time, more than the database takes to run it.
 _CANONICAL_BODIES = (select(Story.id, Version.body).join(Version, Version.id == Story.canonical_version_id)
                      .where(Story.id.in_(bindparam("story_ids", expanding=True))))
-_WORD_SETS = select(StoryFeatures.story_id, StoryFeatures.word_set).where(
-    StoryFeatures.story_id.in_(bindparam("story_ids", expanding=True)), StoryFeatures.word_set.is_not(None))
-_STORED_FEATURES = select(StoryFeatures.story_id, StoryFeatures.words, StoryFeatures.anchor_pairs,
-                          StoryFeatures.named, StoryFeatures.word_set).where(
-    StoryFeatures.story_id.in_(bindparam("story_ids", expanding=True)))
+# The tables' columns, not the classes' attributes: no ORM execution for plain values.
+_features = StoryFeatures.__table__.c
+_WORD_SETS = select(_features.story_id, _features.word_set).where(
+    _features.story_id.in_(bindparam("story_ids", expanding=True)), _features.word_set.is_not(None))
+_STORED_FEATURES = select(_features.story_id, _features.words, _features.anchor_pairs,
+                          _features.named, _features.word_set).where(
+    _features.story_id.in_(bindparam("story_ids", expanding=True)))
 
 
 def _stored_features(session: Session, story_ids: list[int]) -> dict[int, tuple]:
@@ -518,11 +523,13 @@ def undated_stories(session: Session, story_ids: list[int]) -> set[int]:
     return set(session.execute(_UNDATED, {"story_ids": story_ids}).scalars()) if story_ids else set()
 
 
-# Built once: a statement built per call costs SQLAlchemy more than SQLite takes to run it.
-_FIRST_STORY_WITH_HASH = (select(Version.story_id).where(Version.body_hash == bindparam("body_hash"))
-                          .order_by(Version.id).limit(1))
-_LAST_STORY_AT_URL = (select(Version.story_id).where(Version.url == bindparam("url"))
-                      .order_by(Version.id.desc()).limit(1))
+# Built once: a statement built per call costs SQLAlchemy more than SQLite takes to run it; on
+# the table's columns, not the class's attributes: no ORM execution for plain values.
+_versions = Version.__table__.c
+_FIRST_STORY_WITH_HASH = (select(_versions.story_id).where(_versions.body_hash == bindparam("body_hash"))
+                          .order_by(_versions.id).limit(1))
+_LAST_STORY_AT_URL = (select(_versions.story_id).where(_versions.url == bindparam("url"))
+                      .order_by(_versions.id.desc()).limit(1))
 
 
 def place(session: Session, url: str, body: str, fp: Fingerprint, day: int | None = None,
@@ -603,12 +610,14 @@ def describe(session: Session, story_id: int, body: str, placement: Placement,
 # The canonical body and whether the canonical is the story's first version, in one statement:
 # the second only a verified match needs, and a statement costs the storing process more than
 # the index probe it adds.
-_first = aliased(Version)
+# On the tables, not the mapped classes: no ORM execution for plain values.
+_first = Version.__table__.alias("first_versions")
 _CANONICAL_AND_FIRST = (
-    select(Version.body, Story.canonical_version_id == select(func.min(_first.id)).where(
-        _first.story_id == Story.id).scalar_subquery())
-    .join_from(Story, Version, Version.id == Story.canonical_version_id)
-    .where(Story.id == bindparam("story_id")))
+    select(Version.__table__.c.body, Story.__table__.c.canonical_version_id == select(
+        func.min(_first.c.id)).where(_first.c.story_id == Story.__table__.c.id).scalar_subquery())
+    .join_from(Story.__table__, Version.__table__,
+               Version.__table__.c.id == Story.__table__.c.canonical_version_id)
+    .where(Story.__table__.c.id == bindparam("story_id")))
 
 
 def compare_with_first(canonical: str, body: str,

@@ -98,20 +98,25 @@ def _host(url: str) -> str:
 
 
 # The lookups every stored page makes, built once: a statement built per call costs SQLAlchemy
-# its construction and cache key each time, more than SQLite takes to run it.
-_SITE_BY_HOST = select(Site.id, Site.name).where(Site.host == bindparam("host"))
-_RAW_PAGE_BY_SHA256 = select(RawPage.id).where(RawPage.sha256 == bindparam("sha256"))
-_STORY_BY_KEY = select(Story.id).where(Story.key == bindparam("key"))
+# its construction and cache key each time, more than SQLite takes to run it. Those that read
+# plain values select the tables' columns, not the mapped classes' attributes: a statement of
+# the latter goes through the ORM's execution (its compile state, its result set-up, an
+# autoflush), which costs the storing process as much again as the rest of the statement.
+# Nothing the store has pending bears on what these read: the writes before them are executed
+# at once, and the inserts after them flush what is pending first (add_version, add_fetch).
+_sites, _raw_pages, _stories = Site.__table__.c, RawPage.__table__.c, Story.__table__.c
+_SITE_BY_HOST = select(_sites.id, _sites.name).where(_sites.host == bindparam("host"))
+_RAW_PAGE_BY_SHA256 = select(_raw_pages.id).where(_raw_pages.sha256 == bindparam("sha256"))
+_STORY_BY_KEY = select(_stories.id).where(_stories["key"] == bindparam("key"))
 _VERSION_AT_URL_WITH_HASH = select(Version).where(Version.url == bindparam("url"),
                                                   Version.body_hash == bindparam("body_hash"))
-_STORY_KEY_OF = select(Story.key).where(Story.id == bindparam("story_id"))
+_STORY_KEY_OF = select(_stories["key"]).where(_stories.id == bindparam("story_id"))
 _INSERT_FETCH = insert(Fetch.__table__).returning(Fetch.__table__.c.id)
 # A new story's and a new version's rows, by INSERT ... RETURNING on the tables: the ORM's unit
 # of work (an object's state, its flush plan, its identity) costs more than these inserts take.
 # Column defaults (a version's url_hash) and the count and full-text triggers apply as before.
 _INSERT_STORY = insert(Story.__table__).returning(Story.__table__.c.id)
 _INSERT_VERSION = insert(Version.__table__).returning(Version.__table__.c.id)
-_stories = Story.__table__.c
 _SET_NEW_STORY = (update(Story.__table__).where(_stories.id == bindparam("story_id"))
                   .values(canonical_version_id=bindparam("canonical_version_id_", type_=Integer),
                           published_at=bindparam("published_at_", type_=_stories.published_at.type),

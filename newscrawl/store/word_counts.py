@@ -44,7 +44,8 @@ FOLD_EVERY = 64
 
 _COUNTS = select(WordCount.hash, WordCount.stories).where(
     WordCount.hash.in_(bindparam("hashes", expanding=True)))
-_THROUGH = select(WordCount.stories).where(WordCount.hash == COUNTED_THROUGH)
+# The table's columns, not the class's attributes: no ORM execution for a plain value.
+_THROUGH = select(WordCount.__table__.c.stories).where(WordCount.__table__.c.hash == COUNTED_THROUGH)
 _SQLITE_ADD = ("INSERT INTO word_counts (hash, stories) VALUES (?, ?) "
                "ON CONFLICT (hash) DO UPDATE SET stories = word_counts.stories + excluded.stories")
 _PG_ADD = text(
