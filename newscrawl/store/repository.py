@@ -101,7 +101,7 @@ def _host(url: str) -> str:
 # its construction and cache key each time, more than SQLite takes to run it. Those that read
 # plain values select the tables' columns, not the mapped classes' attributes: a statement of
 # the latter goes through the ORM's execution (its compile state, its result set-up, an
-# autoflush), which costs the storing process as much again as the rest of the statement.
+# autoflush), which costs the storing process about as much as the rest of the statement.
 # Nothing the store has pending bears on what these read: the writes before them are executed
 # at once, and the inserts after them flush what is pending first (add_version, add_fetch).
 _sites, _raw_pages, _stories = Site.__table__.c, RawPage.__table__.c, Story.__table__.c
