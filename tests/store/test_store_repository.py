@@ -317,3 +317,32 @@ def test_store_text_keeps_a_text_in_the_story_given(db_session, article):
                        keep_in_story=tram_story)
     assert not again.created_version and again.version.id == stored.version.id
 
+
+
+def test_a_stored_page_reads_its_plain_values_without_the_orm(db_session, article):
+    """Selects of plain values go to the database as Core statements: the ORM's execution of a
+    statement (compile state, result set-up, autoflush) is kept for the one that loads the
+    version already at the URL, which the store updates as an object."""
+    from sqlalchemy import event
+
+    orm_executed: list[str] = []
+
+    def count_orm(state):
+        if state.statement._propagate_attrs.get("compile_state_plugin") == "orm":
+            orm_executed.append(str(state.statement))
+
+    event.listen(db_session, "do_orm_execute", count_orm)
+    try:
+        url = "https://marlow-herald.example/news/tram-vote"
+        new = store(db_session, article(url, TRAM))
+        assert new.outcome == "stored_new_story"
+        assert len(orm_executed) == 1, orm_executed
+        orm_executed.clear()
+        again = store(db_session, article(url, TRAM, fetched_at=T0 + dt.timedelta(hours=1)))
+        assert again.outcome == "unchanged"
+        assert len(orm_executed) == 1, orm_executed
+    finally:
+        event.remove(db_session, "do_orm_execute", count_orm)
+    version = db_session.get(Version, new.version_id)
+    db_session.refresh(version)
+    assert version.fetch_count == 2
