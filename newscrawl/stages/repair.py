@@ -59,8 +59,87 @@ MAX_EXAMPLES = 3
 SOFT_HYPHEN = "\u00ad"
 
 
+# Below this length a range is left to difflib's own search (cheap there, and exact by definition).
+_ANCHOR_MIN_RANGE = 64
+# Windows shorter than this occur too often in natural text to be a cheap anchor.
+_ANCHOR_MIN_WINDOW = 8
+
+
+def _common_prefix_len(a: str, i: int, b: str, j: int, n: int) -> int:
+    """Length of the longest common prefix of a[i:i+n] and b[j:j+n] (slices compared in C)."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[i : i + mid] == b[j : j + mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix_len(a: str, i: int, b: str, j: int, n: int) -> int:
+    """Length of the longest common suffix of a[i-n:i] and b[j-n:j]."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[i - mid : i] == b[j - mid : j]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+class _AnchoredMatcher(difflib.SequenceMatcher):
+    """``SequenceMatcher`` (no junk, no autojunk) whose longest-match search is anchored.
+
+    difflib's search compares every character of one range with every equal character of the
+    other: quadratic on a long block that ftfy changed throughout. This one returns the same
+    match -- the longest, then the leftmost in ``a``, then the leftmost in ``b``, as
+    ``find_longest_match`` documents -- so the opcodes are difflib's own. Cut ``a`` into windows of
+    ``h`` characters at every h-th position: any match of at least 2h-1 characters contains a
+    whole window, so finding each window in ``b`` (``str.find``) and growing every occurrence to
+    its maximal match finds every match that long. When the longest found is that long it is the
+    answer, ties included; otherwise ``h`` is halved, and below a few characters (where windows
+    are no longer rare) difflib's own search decides.
+    """
+
+    def find_longest_match(self, alo: int = 0, ahi: int | None = None, blo: int = 0,
+                           bhi: int | None = None) -> difflib.Match:
+        a, b = self.a, self.b
+        ahi = len(a) if ahi is None else ahi
+        bhi = len(b) if bhi is None else bhi
+        h = min(ahi - alo, bhi - blo) // 2
+        if isinstance(a, str) and isinstance(b, str) and 2 * h >= _ANCHOR_MIN_RANGE:
+            while h >= _ANCHOR_MIN_WINDOW:
+                k, i, j = self._anchored(alo, ahi, blo, bhi, h)
+                if k >= 2 * h - 1:
+                    return difflib.Match(i, j, k)
+                h //= 2
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+    def _anchored(self, alo: int, ahi: int, blo: int, bhi: int, h: int) -> tuple[int, int, int]:
+        a, b = self.a, self.b
+        best = (0, alo, blo)
+        # Per diagonal (i - j), where the last maximal match found on it ends in ``a``: a window
+        # inside it lies on the same match.
+        reach: dict[int, int] = {}
+        for t in range(alo, ahi - h + 1, h):
+            window = a[t : t + h]
+            j = b.find(window, blo, bhi)
+            while j >= 0:
+                if reach.get(t - j, alo) <= t:
+                    left = _common_suffix_len(a, t, b, j, min(t - alo, j - blo))
+                    right = _common_prefix_len(a, t + h, b, j + h, min(ahi - t - h, bhi - j - h))
+                    reach[t - j] = t + h + right
+                    k, i0, j0 = left + h + right, t - left, j - left
+                    if k > best[0] or (k == best[0] and (i0, j0) < (best[1], best[2])):
+                        best = (k, i0, j0)
+                j = b.find(window, j + 1, bhi)
+        return best
+
+
 def _changed_spans(before: str, after: str) -> list[str]:
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    matcher = _AnchoredMatcher(None, before, after, autojunk=False)
     return [before[max(0, i1 - 12) : i2 + 12] for tag, i1, i2, _, _ in matcher.get_opcodes()
             if tag != "equal"]
 
