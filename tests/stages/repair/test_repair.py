@@ -1,7 +1,17 @@
+import difflib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newscrawl.model import Block
-from newscrawl.stages.repair import repair_blocks, repair_text
+from newscrawl.stages.repair import (
+    MAX_EXAMPLES,
+    _AnchoredMatcher,
+    _changed_spans,
+    repair_blocks,
+    repair_text,
+)
 
 
 def mojibake(text: str) -> str:
@@ -92,3 +102,68 @@ def test_a_soft_hyphen_read_as_cp1252_is_removed_too():
     fixed, repairs = repair_text(mojibake("Ver\u00adkehr and café"))
     assert fixed == "Verkehr and café"
     assert {"mojibake", "soft_hyphen"} <= {r.kind for r in repairs}
+
+
+# The mojibake record's spans come from difflib's opcodes; on long blocks the matcher's longest-match
+# search is anchored instead of quadratic, and must give difflib's opcodes exactly (the record's
+# count and examples are part of every page's record).
+_PARAGRAPH = ("The mayor’s office said the café on São Tomé street — closed since “last spring” — "
+              "would reopen; Zoë Müller’s team agreed. ")
+_REPEATS = "the port the port the port, the port and the port. " * 12
+
+
+def _difflib_spans(before: str, after: str) -> list[str]:
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [before[max(0, i1 - 12) : i2 + 12] for tag, i1, i2, _, _ in matcher.get_opcodes()
+            if tag != "equal"]
+
+
+@pytest.mark.parametrize(
+    "label, clean",
+    [
+        ("long block with mojibake throughout", _PARAGRAPH * 40),
+        ("changes at both ends", "Zoë " + "plain words in between, " * 60 + "and “the end”"),
+        ("change next to a token boundary", "x" * 150 + " café" + " y" * 100 + "’s " + "z" * 120),
+        ("changes between repeated text", _REPEATS + "Müller " + _REPEATS + "São " + _REPEATS),
+        ("one change in a long block", "Long clean text without any accent at all. " * 50 + "naïve"),
+    ],
+)
+def test_mojibake_spans_are_difflibs_on_long_blocks(label, clean):
+    broken = mojibake(clean)
+    fixed, repairs = repair_text(broken)
+    assert fixed == clean, label
+    spans = _difflib_spans(broken, clean)
+    (repair,) = [r for r in repairs if r.kind == "mojibake"]
+    assert (repair.count, repair.examples) == (len(spans), tuple(spans[:MAX_EXAMPLES])), label
+    assert _changed_spans(broken, clean) == spans, label
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab ", min_size=1, max_size=12),
+    st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["", "a", "b", "c", " "])), max_size=25),
+    st.integers(4, 60),
+)
+def test_anchored_matcher_gives_difflibs_opcodes(unit, edits, repeats):
+    # Few letters and repeated units: many equally long matches, so the tie rules are exercised.
+    a = unit * repeats + "ab" * repeats
+    b = list(a)
+    for pos, char in edits:
+        pos %= len(b) + 1
+        if char and pos < len(b):
+            b[pos] = char
+        elif pos < len(b):
+            del b[pos]
+        else:
+            b.append("c")
+    b = "".join(b)
+    expected = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    assert _AnchoredMatcher(None, a, b, autojunk=False).get_opcodes() == expected
+
+
+def test_anchored_matcher_breaks_ties_as_difflib():
+    # Two equally long matches, one leftmost in a, the other leftmost in b: difflib takes the first.
+    u, v = "Zoë Müller " * 10, "São Tomé! " * 11
+    for a, b in [(u + v, v + u), (u + "x" + v, v + "y" + u), (u * 3, u * 2)]:
+        expected = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+        assert _AnchoredMatcher(None, a, b, autojunk=False).get_opcodes() == expected
