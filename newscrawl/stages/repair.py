@@ -89,7 +89,7 @@ def _common_suffix_len(a: str, i: int, b: str, j: int, n: int) -> int:
     return lo
 
 
-class _AnchoredMatcher(difflib.SequenceMatcher):
+class AnchoredMatcher(difflib.SequenceMatcher):
     """``SequenceMatcher`` (no junk, no autojunk) whose longest-match search is anchored.
 
     difflib's search compares every character of one range with every equal character of the
@@ -138,8 +138,9 @@ class _AnchoredMatcher(difflib.SequenceMatcher):
         return best
 
 
-def _changed_spans(before: str, after: str) -> list[str]:
-    matcher = _AnchoredMatcher(None, before, after, autojunk=False)
+def changed_spans(before: str, after: str) -> list[str]:
+    """Each change from ``before`` to ``after`` (difflib's opcodes), with 12 characters around it."""
+    matcher = AnchoredMatcher(None, before, after, autojunk=False)
     return [before[max(0, i1 - 12) : i2 + 12] for tag, i1, i2, _, _ in matcher.get_opcodes()
             if tag != "equal"]
 
@@ -174,7 +175,7 @@ def repair_text(text: str) -> tuple[str, list[Repair]]:
         return text, repairs
     fixed = ftfy.fix_text(text, FTFY_CONFIG)
     if fixed != text:
-        spans = _changed_spans(text, fixed)
+        spans = changed_spans(text, fixed)
         repairs.append(Repair("repair", "mojibake", len(spans), tuple(spans[:MAX_EXAMPLES])))
     dashes = [m.group(0) for m in _LOST_DASH_RE.finditer(fixed)]
     if dashes:

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from newscrawl.model import Block
 from newscrawl.stages.repair import (
     MAX_EXAMPLES,
-    _AnchoredMatcher,
-    _changed_spans,
+    AnchoredMatcher,
+    changed_spans,
     repair_blocks,
     repair_text,
 )
@@ -135,7 +135,7 @@ def test_mojibake_spans_are_difflibs_on_long_blocks(label, clean):
     spans = _difflib_spans(broken, clean)
     (repair,) = [r for r in repairs if r.kind == "mojibake"]
     assert (repair.count, repair.examples) == (len(spans), tuple(spans[:MAX_EXAMPLES])), label
-    assert _changed_spans(broken, clean) == spans, label
+    assert changed_spans(broken, clean) == spans, label
 
 
 @settings(max_examples=300, deadline=None)
@@ -158,7 +158,7 @@ def test_anchored_matcher_gives_difflibs_opcodes(unit, edits, repeats):
             b.append("c")
     b = "".join(b)
     expected = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    assert _AnchoredMatcher(None, a, b, autojunk=False).get_opcodes() == expected
+    assert AnchoredMatcher(None, a, b, autojunk=False).get_opcodes() == expected
 
 
 def test_anchored_matcher_breaks_ties_as_difflib():
@@ -166,4 +166,4 @@ def test_anchored_matcher_breaks_ties_as_difflib():
     u, v = "Zoë Müller " * 10, "São Tomé! " * 11
     for a, b in [(u + v, v + u), (u + "x" + v, v + "y" + u), (u * 3, u * 2)]:
         expected = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-        assert _AnchoredMatcher(None, a, b, autojunk=False).get_opcodes() == expected
+        assert AnchoredMatcher(None, a, b, autojunk=False).get_opcodes() == expected
