@@ -135,10 +135,11 @@ _SPACED_AUTHOR_LABEL_RE = re.compile(rf"^\s*{_AUTHOR_WORD}\s+(?=\S)", re.IGNOREC
 _KIND_BEFORE_BY_RE = re.compile(r"^(?!(?:sponsored|presented|powered|supported|brought)\b)(?:[^\s,;|]+\s+){1,3}?by\s+(?-i:(?=[A-Z]))",
                                 re.IGNORECASE)
 #: Account and page-tool words that an author-marked element holds ("LoginRegister Log-out", "View
-#: Comments", "Mon compte"), in the languages the labels are read in, glued or spaced: a part that
-#: opens with one is the element's tools, not a name. After a name ("Jane Doe View Profile") the
-#: part is left as it is: cutting at the tools keeps their lead-in words ("Jane Doe Author's
-#: Profile", "Zum Profil von"), and dropping it loses the name.
+#: Comments", "Mon compte", a social network's link), in the languages the labels are read in,
+#: glued or spaced: a part that opens with one is the element's tools, not a name. After a name
+#: ("Jane Doe View Profile RSS") the part is cut where the tools start, and their lead-in words
+#: ("Author's", "zum") go with them, only if what is left is a name written as a name: otherwise
+#: the part is left as it is (a cut "Rezept von" or "George M left a" is no name either).
 _CHROME_WORDS = (
     r"log\s*-?\s*(?:in|out)|sign\s*-?\s*(?:in|up|out)|register|subscribe|subscription|my\s+account|profile"
     r"|newsletter|rss|comments?|share|tweet|print|view|follow|(?:all|more)\s+(?:articles|posts|stories)"
@@ -148,8 +149,21 @@ _CHROME_WORDS = (
     r"|partager|imprimer|tous\s+les\s+articles"
     r"|iniciar\s+sesión|cerrar\s+sesión|registrarse|regístrate|suscríbete|suscribirse|mi\s+cuenta|minha\s+conta"
     r"|perfil|comentarios?|comentários?|compartir|compartilhar|imprimir"
-    r"|accedi|registrati|abbonati|iscriviti|il\s+mio\s+account|profilo|commenti|condividi")
+    r"|accedi|registrati|abbonati|iscriviti|il\s+mio\s+account|profilo|commenti|condividi"
+    r"|twitter|facebook|instagram|tumblr|linkedin|pinterest|youtube")
 _CHROME_RE = re.compile(rf"(?:\b|(?-i:(?<=[a-z])(?=[A-Z])))(?:{_CHROME_WORDS})(?:\b|(?-i:(?=[A-Z])))", re.IGNORECASE)
+#: The words that lead in to a page tool after a name ("Jane Doe Author's Profile", "Jane Doe to
+#: the profile", "Zum Profil"): a possessive, an author word and the function words of the label
+#: languages.
+_LEAD_IN_RE = re.compile(r"(?:\s+(?:\S+['’]s|author|autor|auteur|the|to|his|her|my|see|zum|zur|zu|von|vom|du|de|des"
+                         r"|la|le|al|del|di|da|su|sur))+$", re.IGNORECASE)
+#: A job title after a spaced name ("Jane Doe Games Editor", "Jane Doe Contributing Writer"): a
+#: role's word at the end, with the rank and desk words before it.
+_ROLE_TAIL_RE = re.compile(r"(?:\s+(?:senior|staff|contributing|managing|executive|associate|deputy|chief|assistant|special"
+                           r"|freelance|news|sports|games|tech|technology|politics|political|business|science|health"
+                           r"|opinion|features|entertainment|digital|web|travel|food|music|arts|culture|investigative"
+                           r"|local|national|world|foreign|education|data))*\s+(?:reporter|correspondent|editor|writer"
+                           r"|columnist|contributor|producer|photographer|intern|staff)$", re.IGNORECASE)
 #: A date line's label left without its date (the date stood in another element): "Jane Doe am",
 #: "Jane Doe am Samstag", "Dominique — veröffentlicht"; the prepositions are lower case, so a
 #: name ending in "On" or "Le" is not cut.
@@ -247,7 +261,9 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
     # ("Local government reporter", "KBRX Sports") unless they look like another person's name.
     for index, chunk in enumerate(re.split(r"\s*[,;|]\s*", text)):
         for part in re.split(r"\s*(?:&|\band\b|\bund\b|\bet\b)\s*", chunk):
-            part = part.strip(" .|-–—")
+            part = _without_tools(part.strip(" .|-–—"))
+            if index == 0:
+                part = _without_role_tail(part)
             if (not part or _NOT_A_NAME_RE.search(part) or _CHROME_RE.match(part)
                     or len(part.split()) > MAX_AUTHOR_WORDS or _DIGIT_RE.search(part)):
                 continue
@@ -264,6 +280,26 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
             account = single or (part.islower() and bool(_LOGIN_RE.fullmatch(part)))
             names.append((part.title() if part.isupper() else part, account))
     return names, org
+
+
+def _without_tools(part: str) -> str:
+    """``part`` cut where page tools start after a name ("Jane Doe View Profile RSS" -> "Jane
+    Doe"), if what is left is a name written as a name; else ``part`` as it was."""
+    tool = _CHROME_RE.search(part)
+    if tool is None or tool.start() == 0:
+        return part
+    head = _LEAD_IN_RE.sub("", part[: tool.start()].rstrip(" .|-–—:/")).strip(" .|-–—:/")
+    return head if looks_like_person(head) else part
+
+
+def _without_role_tail(part: str) -> str:
+    """``part`` without a job title after a spaced name ("Jane Doe Games Editor" -> "Jane Doe"),
+    if what is left is a name written as a name that does not end in a function word ("Letters
+    To The Editor" stays); else ``part`` as it was."""
+    if len(part.split()) < 3 or not (role := _ROLE_TAIL_RE.search(part)):
+        return part
+    head = part[: role.start()].strip(" ,")
+    return head if looks_like_person(head) and not _LEAD_IN_RE.search(" " + head.split()[-1]) else part
 
 
 #: Wire and publisher names as they are printed (the spellings of :data:`WIRE_NAMES`), longest

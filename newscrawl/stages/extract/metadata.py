@@ -300,6 +300,12 @@ def _site_keys(site_name: str | None, url: str | None) -> set[str]:
     return {k for k in keys if len(k) >= 3}
 
 
+#: Punctuation that a site's name is decorated with (".:: Site ::. Headline"): a run of it left,
+#: spaced, at the end a site's name was taken from is taken too.
+_LEFT_DECORATION_RE = re.compile(r"^[^\w\s]+\s+(?=\w)")
+_RIGHT_DECORATION_RE = re.compile(r"(?<=\w)\s+[^\w\s]+$")
+
+
 def _without_site_ends(title: str, sites: set[str]) -> str:
     """``title`` without a first or last part that names the site; a title that is the site's
     name alone is kept."""
@@ -307,11 +313,11 @@ def _without_site_ends(title: str, sites: set[str]) -> str:
         return title
     for sep in _SITE_END_SEPARATOR_RE.finditer(title):
         if sep.start() > 0 and _site_key(title[: sep.start()]) in sites and title[sep.end():].strip():
-            title = title[sep.end():]
+            title = _LEFT_DECORATION_RE.sub("", title[sep.end():])
             break
     for sep in reversed(list(_SITE_END_SEPARATOR_RE.finditer(title))):
         if sep.end() < len(title) and _site_key(title[sep.end():]) in sites and title[: sep.start()].strip():
-            title = title[: sep.start()]
+            title = _RIGHT_DECORATION_RE.sub("", title[: sep.start()])
             break
     return title
 
@@ -358,6 +364,29 @@ _BYLINE_MARK_RE = re.compile(r"byline|author|writer", re.IGNORECASE)
 
 
 _NOT_BYLINE_TAGS = {"meta", "link", "input", "form", "img"}
+#: A form's visible control: an author-marked element beside one (the element next to it is or
+#: holds one) is the label of a form's field (a comment form's "Author:", with its "(forget
+#: stored information)" link), not a byline.
+_FORM_CONTROL_XPATH = etree.XPath("self::input[not(@type='hidden')]|self::textarea|self::select"
+                                  "|.//input[not(@type='hidden')]|.//textarea|.//select")
+
+
+def _form_field_label(element: lxml.html.HtmlElement) -> bool:
+    """Whether ``element`` is inside a form with a visible control beside it. A form around the
+    whole page (as some frameworks wrap every page) does not make its bylines labels, nor does a
+    control elsewhere on the page."""
+    if not any(a.tag == "form" for a in element.iterancestors()):
+        return False
+    return any(sibling is not None and _FORM_CONTROL_XPATH(sibling)
+               for sibling in (_element_beside(element, True), _element_beside(element, False)))
+
+
+def _element_beside(element: lxml.html.HtmlElement, following: bool) -> lxml.html.HtmlElement | None:
+    """The next (or previous) sibling that is an element, comments skipped."""
+    sibling = element.getnext() if following else element.getprevious()
+    while sibling is not None and not isinstance(sibling.tag, str):
+        sibling = sibling.getnext() if following else sibling.getprevious()
+    return sibling
 
 
 def byline_texts(tree: lxml.html.HtmlElement) -> list[str]:
@@ -377,7 +406,7 @@ def byline_texts(tree: lxml.html.HtmlElement) -> list[str]:
         seen = element  # an element's attributes come one after another
         attrib = element.attrib
         marks = " ".join(filter(None, (attrib.get(a) for a in ("class", "id", "itemprop", "rel"))))
-        if not _BYLINE_MARK_RE.search(marks) or "comment" in marks.lower():
+        if not _BYLINE_MARK_RE.search(marks) or "comment" in marks.lower() or _form_field_label(element):
             continue
         text = normalized_text(element.text_content())
         if text and len(text.split()) <= MAX_BYLINE_WORDS and not any(text in f or f in text for f in found):

@@ -73,6 +73,10 @@ def test_title_prefers_h1_confirmed_by_metadata_and_strips_site_suffix():
         ("Harbourgazette.com- Ferry crossings resume", "https://harbourgazette.com/a", "Ferry crossings resume"),
         ("Harbourgazette-funded ferry crossings resume", "https://harbourgazette.com/a",
          "Harbourgazette-funded ferry crossings resume"),
+        # The decoration around the site's name goes with it; an ellipsis at the other end stays.
+        (".:: HARBOURGAZETTE ::. Ferry crossings resume", "https://harbourgazette.com/a", "Ferry crossings resume"),
+        ("Ferry crossings resume .:: HARBOURGAZETTE ::.", "https://harbourgazette.com/a", "Ferry crossings resume"),
+        ("Harbourgazette: Ferry crossings resume...", "https://harbourgazette.com/a", "Ferry crossings resume..."),
     ],
 )
 def test_title_loses_an_end_part_naming_the_site(declared, url, expected):
@@ -550,6 +554,19 @@ def test_account_tools_in_the_author_element_do_not_beat_the_sites_address():
     ex = extract_article(_ld_page(head=head, byline='<div class="author-box">LoginRegister Log-out</div>'),
                          "http://x.example/ferry")
     assert ex.authors == ["Harbour-Gazette.com"]
+
+
+def test_a_comment_forms_author_field_is_no_byline():
+    form = ('<form action="/comment"><div class="input-field"><div class="author-title">Author: '
+            '<a href="javascript:forget()">(forget stored information)</a></div>'
+            '<input type="text" name="author"></div></form>')
+    ex = extract_article(_ld_page(byline=form), "http://x.example/ferry")
+    assert ex.authors == []
+    # A form around the whole page (as some frameworks wrap every page) keeps its byline.
+    wrapped = page('<form action="/page"><input type="hidden" name="state"><article><h1>Ferry crossings resume</h1>'
+                   '<p class="author">Odile Marchetti</p>' + "".join(f"<p>{p}</p>" for p in PARAS)
+                   + '</article></form>')
+    assert extract_article(wrapped, "http://x.example/ferry").authors == ["Odile Marchetti"]
 
 
 def test_a_bylines_author_label_does_not_make_a_name():
