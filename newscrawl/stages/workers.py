@@ -7,8 +7,10 @@ Scrapy or of the store: the caller hands pages in and records come back.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -16,7 +18,15 @@ from newscrawl.model import ArticleRecord, Page
 from newscrawl.stages.memo import Precomputed
 from newscrawl.stages.process import STEPS, run_step, start, warm_up
 
-__all__ = ["Staged", "stage_pool", "staged_record", "stop_fork_server", "usable_cores"]
+__all__ = ["TRIM_EVERY", "Staged", "stage_pool", "staged_record", "stop_fork_server", "trim_heap",
+           "usable_cores"]
+
+#: Tasks (pages) a stage worker runs between two hand-backs of the C allocator's free memory
+#: (:func:`trim_heap`). A large page's parse leaves glibc holding the memory it freed, so a
+#: worker's RSS would follow the largest pages met so far rather than what it holds; one trim
+#: costs about as much as a fraction of one page's stages, so once every so many pages is
+#: lost in the noise of a crawl's CPU.
+TRIM_EVERY = 100
 
 
 def usable_cores() -> int:
@@ -87,17 +97,64 @@ class _StagePool(ProcessPoolExecutor):
         super().__init__(*args, **kwargs)
         self.ignore_interrupt = ignore_interrupt
 
-    def submit(self, *args, **kwargs):
+    def submit(self, fn, /, *args, **kwargs):
+        # Every task runs through run_task, which trims the worker's heap every TRIM_EVERY.
+        args = (fn, *args)
+        fn = run_task
         if not self.ignore_interrupt or not hasattr(signal, "pthread_sigmask"):
-            return super().submit(*args, **kwargs)
+            return super().submit(fn, *args, **kwargs)
         # A worker is started by a submit: SIGINT stays blocked in it until it ignores it,
         # or a Ctrl-C while it starts would end it before it could (a blocked mask, unlike a
         # handler, is inherited across the new interpreter's exec).
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            return super().submit(*args, **kwargs)
+            return super().submit(fn, *args, **kwargs)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+#: Tasks this worker has run (run_task); each forked worker starts from the server's 0.
+_tasks = 0
+
+
+def run_task(fn, /, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in a stage worker (what every task of :func:`stage_pool` runs),
+    then, every :data:`TRIM_EVERY` tasks, :func:`trim_heap`."""
+    global _tasks
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _tasks += 1
+        if _tasks % TRIM_EVERY == 0:
+            trim_heap()
+
+
+def trim_heap() -> bool:
+    """Hand the C allocator's free memory back to the system: glibc's ``malloc_trim(0)``, which
+    releases the free pages of every arena, not only the top of the heap. False, doing nothing,
+    where the C library has no ``malloc_trim`` (not glibc, not Linux)."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+@functools.cache
+def _malloc_trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None)  # this process's own symbols, its C library's among them
+    except OSError:
+        return None
+    trim = getattr(libc, "malloc_trim", None)  # glibc's; musl and others have none
+    if trim is not None:
+        trim.argtypes = [ctypes.c_size_t]
+        trim.restype = ctypes.c_int
+    return trim
 
 
 def _start_worker(ignore_interrupt: bool, warm_dates: bool = True) -> None:

@@ -100,3 +100,55 @@ def test_a_process_warms_each_part_up_once(monkeypatch):
     process.warm_up()
     process.warm_up()
     assert sorted(calls) == ["dates", "extract", "models"]
+
+
+def _fail():
+    raise ValueError("a page's error")
+
+
+def test_a_worker_trims_its_heap_every_trim_every_tasks(monkeypatch):
+    from newscrawl.stages import workers
+
+    trims = []
+    monkeypatch.setattr(workers, "TRIM_EVERY", 3)
+    monkeypatch.setattr(workers, "_tasks", 0)
+    monkeypatch.setattr(workers, "trim_heap", lambda: trims.append(workers._tasks))
+    assert [workers.run_task(str.upper, "page") for _ in range(2)] == ["PAGE", "PAGE"]
+    assert trims == []
+    with pytest.raises(ValueError):  # a task that fails counts too: it used the heap
+        workers.run_task(_fail)
+    assert trims == [3]
+    for _ in range(4):
+        workers.run_task(len, "page")
+    assert trims == [3, 6]
+
+
+@pytest.mark.parametrize("ignore_interrupt", [False, True])
+def test_every_task_of_a_stage_pool_runs_through_run_task(monkeypatch, ignore_interrupt):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from newscrawl.stages import workers
+
+    sent = []
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", lambda self, *args, **kwargs: sent.append((args, kwargs)))
+    pool = stage_pool(1, ignore_interrupt=ignore_interrupt)  # no worker starts: submit is replaced
+    try:
+        pool.submit(max, 1, 2, key=abs)
+    finally:
+        pool.shutdown(wait=True)
+    assert sent == [((workers.run_task, max, 1, 2), {"key": abs})]
+
+
+def test_trim_heap_is_glibcs_malloc_trim_on_linux_and_nothing_elsewhere(monkeypatch):
+    import ctypes.util
+
+    from newscrawl.stages import workers
+
+    workers._malloc_trim.cache_clear()
+    monkeypatch.setattr(workers.sys, "platform", "darwin")
+    assert workers.trim_heap() is False
+    workers._malloc_trim.cache_clear()
+    monkeypatch.undo()
+    glibc = sys.platform.startswith("linux") and "libc.so.6" == ctypes.util.find_library("c")
+    assert workers.trim_heap() is glibc
+    workers._malloc_trim.cache_clear()
