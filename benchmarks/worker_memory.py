@@ -1,7 +1,7 @@
 """A stage worker's memory over thousands of pages, without a crawl.
 
     python benchmarks/worker_memory.py [--passes 2] [--every 250] [--trace 0,1000,4621]
-                                       [--limit N] [--samples FILE]
+                                       [--limit N] [--samples FILE] [--trim-every N]
 
 One process does what a crawl's stage worker does with each page
 (:func:`newscrawl.store.precompute.staged_for_store`, the result pickled as it goes back),
@@ -15,6 +15,12 @@ what grows in RSS but not in the traced total is outside Python's objects (C lib
 memory, or the allocators' free memory not given back). At the end: the RSS after a full
 collection, then after glibc's ``malloc_trim`` (free memory handed back to the system), and the
 fill of every ``functools.lru_cache`` and of the named module-level caches.
+
+Each page runs as a worker's task does, through
+:func:`newscrawl.stages.workers.run_task` (which trims the heap every
+:data:`~newscrawl.stages.workers.TRIM_EVERY` pages; ``--trim-every`` sets it, 0: the page without
+it), where the tree has it. The CPU time a page (``time.process_time``, warm-up excluded) and the
+CPU of the trims themselves are printed at the end.
 """
 
 from __future__ import annotations
@@ -76,6 +82,8 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--frames", type=int, default=1, help="tracemalloc's frames a trace")
     parser.add_argument("--samples", type=Path, help="write the RSS samples here (JSON)")
+    parser.add_argument("--trim-every", type=int, default=None,
+                        help="pages between two heap trims (default: the workers'; 0: no trim)")
     args = parser.parse_args()
 
     import datetime as dt
@@ -83,6 +91,32 @@ def main() -> int:
     from newscrawl.model import Page
     from newscrawl.stages.process import warm_up
     from newscrawl.store.precompute import staged_for_store
+
+    from newscrawl.stages import workers
+
+    run_task = getattr(workers, "run_task", None)  # a tree without the trim: the page alone
+    trims = [0, 0.0]
+    if run_task is not None:
+        if args.trim_every == 0:
+            run_task = None
+        else:
+            if args.trim_every:
+                workers.TRIM_EVERY = args.trim_every
+            trim_heap = workers.trim_heap
+
+            def timed_trim() -> bool:
+                before = time.process_time()
+                try:
+                    return trim_heap()
+                finally:
+                    trims[0] += 1
+                    trims[1] += time.process_time() - before
+
+            workers.trim_heap = timed_trim
+    print(f"trim every: {workers.TRIM_EVERY if run_task is not None else 'never'}", flush=True)
+
+    def stages(page):
+        return staged_for_store(page) if run_task is None else run_task(staged_for_store, page)
 
     files = page_files()
     if args.limit:
@@ -99,13 +133,14 @@ def main() -> int:
     print(f"warm: RSS {samples[0][1]:.1f} MB, {len(files)} pages a pass", flush=True)
     done = 0
     started = time.monotonic()
+    cpu_started = time.process_time()
     for number in range(args.passes):
         order = files if number % 2 == 0 else files[::-1]
         for index, path in enumerate(order):
             body = gzip.decompress(path.read_bytes())
             url = f"http://outlet{index % 8}.example/news/{number}/{index}.html"
             page = Page.build(url, body, {"Content-Type": "text/html"}, 200, fetched)
-            pickle.dumps(staged_for_store(pickle.loads(pickle.dumps(page, pickle.HIGHEST_PROTOCOL))),
+            pickle.dumps(stages(pickle.loads(pickle.dumps(page, pickle.HIGHEST_PROTOCOL))),
                          pickle.HIGHEST_PROTOCOL)
             done += 1
             if done % args.every == 0:
@@ -124,6 +159,7 @@ def main() -> int:
                           f"{stat.traceback[0].filename.split('site-packages/')[-1]}:{stat.traceback[0].lineno}",
                           flush=True)
                 previous = snapshot
+    cpu = time.process_time() - cpu_started
     end = rss_mb()
     gc.collect()
     collected = rss_mb()
@@ -140,6 +176,8 @@ def main() -> int:
           f"{trimmed if trimmed is None else round(trimmed, 1)}; peak sample "
           f"{max(rss for _, rss in samples):.1f}; first tenth {first:.1f}, last tenth {last:.1f} "
           f"({100 * (last / first - 1):+.1f}%)")
+    print(f"CPU: {1000 * cpu / max(done, 1):.2f} ms a page over {done} pages; {trims[0]} trims, "
+          f"{1000 * trims[1] / max(trims[0], 1):.2f} ms a trim, {1000 * trims[1] / max(done, 1):.3f} ms a page")
     print("lru caches (entries / bound):")
     for name, size, bound in lru_caches()[:20]:
         print(f"  {size:7d} / {bound}  {name}")
