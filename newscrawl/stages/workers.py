@@ -23,9 +23,9 @@ __all__ = ["TRIM_EVERY", "Staged", "stage_pool", "staged_record", "stop_fork_ser
 
 #: Tasks (pages) a stage worker runs between two hand-backs of the C allocator's free memory
 #: (:func:`trim_heap`). A large page's parse leaves glibc holding the memory it freed, so a
-#: worker's RSS would follow the largest pages met so far rather than what it holds; one trim
-#: costs about as much as a fraction of one page's stages, so once every so many pages is
-#: lost in the noise of a crawl's CPU.
+#: worker's RSS would follow the largest pages met so far rather than what it holds. One trim
+#: costs a small fraction of one page's stages, so once every so many pages is lost in a
+#: crawl's CPU; every page would pay it, and the freed pages' faults, for little more.
 TRIM_EVERY = 100
 
 
