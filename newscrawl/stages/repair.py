@@ -138,11 +138,45 @@ class AnchoredMatcher(difflib.SequenceMatcher):
         return best
 
 
+#: A text at least this long whose characters are mostly non-ASCII (:data:`RUN_DIFF_NON_ASCII_SHARE`)
+#: has its changes found between runs, not characters (:func:`changed_spans`).
+RUN_DIFF_MIN_CHARS = 4000
+RUN_DIFF_NON_ASCII_SHARE = 0.5
+_RUN_RE = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
+
+
 def changed_spans(before: str, after: str) -> list[str]:
-    """Each change from ``before`` to ``after`` (difflib's opcodes), with 12 characters around it."""
+    """Each change from ``before`` to ``after`` (difflib's opcodes), with 12 characters around it.
+
+    A long text written mostly in non-ASCII characters that ftfy re-decoded throughout (a CJK
+    page's UTF-8 read as cp1252) shares only its ASCII runs (digits, Latin words) with the fixed
+    text, and a character diff of the two costs time that grows much faster than the text (minutes
+    for one page of a few tens of thousands of characters). There the changes are found between
+    maximal runs of ASCII and of non-ASCII characters, each run compared whole: the same changes
+    where a changed run is all non-ASCII, as such a text's are, found in time near its length.
+    """
+    if len(before) >= RUN_DIFF_MIN_CHARS and _non_ascii_share(before) > RUN_DIFF_NON_ASCII_SHARE:
+        return _changed_runs(before, after)
     matcher = AnchoredMatcher(None, before, after, autojunk=False)
     return [before[max(0, i1 - 12) : i2 + 12] for tag, i1, i2, _, _ in matcher.get_opcodes()
             if tag != "equal"]
+
+
+def _non_ascii_share(text: str) -> float:
+    return 1.0 - len(text.encode("ascii", "ignore")) / len(text) if text else 0.0
+
+
+def _changed_runs(before: str, after: str) -> list[str]:
+    runs = [(m.start(), m.end()) for m in _RUN_RE.finditer(before)]
+    matcher = difflib.SequenceMatcher(None, [before[i:j] for i, j in runs], _RUN_RE.findall(after))
+    spans = []
+    for tag, r1, r2, _, _ in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        start = runs[r1][0] if r1 < len(runs) else len(before)
+        end = runs[r2 - 1][1] if r2 > r1 else start
+        spans.append(before[max(0, start - 12) : end + 12])
+    return spans
 
 
 #: Typographic characters that no mojibake is made of: curly quotes, en and em dashes, the

@@ -167,3 +167,51 @@ def test_anchored_matcher_breaks_ties_as_difflib():
     for a, b in [(u + v, v + u), (u + "x" + v, v + "y" + u), (u * 3, u * 2)]:
         expected = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
         assert AnchoredMatcher(None, a, b, autojunk=False).get_opcodes() == expected
+
+
+# Ideographs whose UTF-8 bytes are all defined in cp1252, so their mojibake is read back exactly.
+_IDEOGRAPHS = [c for c in map(chr, range(0x4E00, 0x5200))
+               if not set(c.encode("utf-8")) & {0x81, 0x8D, 0x8F, 0x90, 0x9D}]
+
+
+def _cjk_text(chars: int) -> str:
+    """Chinese-looking text: distinct ideographs in runs, numbers and Latin words between them."""
+    out, k = [], 0
+    while sum(map(len, out)) < chars:
+        out.append("".join(_IDEOGRAPHS[(k * 7 + i * 13) % len(_IDEOGRAPHS)] for i in range(5 + k % 7)))
+        out.append(f" {k} " if k % 3 else " AI ")
+        k += 1
+    return "".join(out)
+
+
+def test_a_long_mostly_non_ascii_text_is_compared_by_runs(monkeypatch):
+    import newscrawl.stages.repair as repair
+
+    clean = _cjk_text(600)
+    broken = mojibake(clean)
+    fixed, _ = repair_text(broken)
+    assert fixed == clean
+    exact = _difflib_spans(broken, clean)
+    # Under the length bound: the character diff.
+    assert len(broken) < repair.RUN_DIFF_MIN_CHARS
+    assert changed_spans(broken, clean) == exact
+    # Over it (bound lowered): runs compared whole give the same changes here, since every
+    # changed run is all non-ASCII and every ASCII run is left as it was.
+    monkeypatch.setattr(repair, "RUN_DIFF_MIN_CHARS", 100)
+
+    def no_character_diff(*args, **kwargs):
+        raise AssertionError("the character diff ran")
+
+    monkeypatch.setattr(repair, "AnchoredMatcher", no_character_diff)
+    by_runs = changed_spans(broken, clean)
+    assert by_runs == exact
+    assert len(by_runs) == sum(1 for run in repair._RUN_RE.findall(broken) if not run.isascii())
+
+
+def test_a_long_text_of_latin_words_keeps_the_character_diff(monkeypatch):
+    import newscrawl.stages.repair as repair
+
+    clean = "Zoë Müller in São Tomé met the mayor’s office. " * 120
+    broken = mojibake(clean)
+    assert len(broken) >= repair.RUN_DIFF_MIN_CHARS
+    assert changed_spans(broken, clean) == _difflib_spans(broken, clean)
