@@ -208,7 +208,9 @@ class StageWorkersPipeline:
     worker is known: it is stored as a skipped fetch with the reason ``stage_worker_died``
     (``newscrawl/stage_workers/died``), its bytes kept - never lost - and the crawl goes on.
     The workers ignore Ctrl-C: Scrapy's graceful stop finishes the pages in flight, then the
-    pool is shut down with the spider.
+    pool is shut down with the spider. A forced stop (the signal sent twice) does not wait for
+    them (:func:`on_forced_stop`): the workers are killed with their pages, which were not
+    stored and are fetched again by the next run.
     """
 
     #: What a worker runs on a page (a module-level function: it is sent by name): the stages,
@@ -227,6 +229,9 @@ class StageWorkersPipeline:
         self._alone_lock = DeferredLock()
         self._counters = [cls(stats) for cls in STAGE_PIPELINES]
         self._memory = None
+        #: Every pool started, so a forced stop finds the workers of one being shut down too.
+        self._pools: list = []
+        self._closed = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -245,11 +250,11 @@ class StageWorkersPipeline:
 
     async def open_spider(self) -> None:
         from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet import reactor, task
+        from twisted.internet import task
         from twisted.internet.threads import deferToThread
 
         # A crawl that stops without close_spider (a forced stop) leaves no worker behind.
-        reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool, False)
+        on_forced_stop(lambda: self._closed, self._kill_workers)
         self._memory = task.LoopingCall(self.sample_memory)
         self._memory.start(self.MEMORY_INTERVAL, now=False)
         # The workers are started and warmed before the first page is fetched, as the stage
@@ -281,8 +286,10 @@ class StageWorkersPipeline:
         the function pages are sent to (:func:`newscrawl.stages.workers.stage_pool`)."""
         from newscrawl.stages.workers import stage_pool
 
-        return stage_pool(workers, ignore_interrupt=True, forkserver=True,
+        pool = stage_pool(workers, ignore_interrupt=True, forkserver=True,
                           preload=(type(self).work.__module__,))
+        self._pools.append(pool)
+        return pool
 
     def _start_pool(self):
         self.pool = self._new_pool(self.workers)
@@ -300,6 +307,26 @@ class StageWorkersPipeline:
 
         self._stop_pool(True)  # each worker finishes its page
         stop_fork_server()
+        self._pools.clear()
+
+    def _kill_workers(self) -> None:
+        """A forced stop: the workers end now, their pages with them. Waiting for them would
+        hold the exit (Python joins a pool's manager thread, which waits for the pages its
+        workers run, and a thread waiting in :meth:`_stop_workers` holds the reactor's thread
+        pool), and nothing of theirs is stored."""
+        from newscrawl.stages.workers import stop_fork_server
+
+        for pool in self._pools:
+            for worker in list((getattr(pool, "_processes", None) or {}).values()):
+                try:
+                    worker.kill()
+                except (OSError, ValueError, AttributeError):
+                    pass  # already gone, or never started
+        self._stop_pool(False)
+        for pool in self._pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+        self._pools.clear()
+        stop_fork_server()
 
     async def close_spider(self) -> None:
         from twisted.internet.threads import deferToThread
@@ -310,6 +337,7 @@ class StageWorkersPipeline:
             self._memory.stop()
         # Waiting for the workers to exit is done off the reactor.
         await maybe_deferred_to_future(deferToThread(self._stop_workers))
+        self._closed = True
 
     async def process_item(self, item: PageItem) -> PageItem:
         if item.error is not None or item.status == 304:
@@ -389,6 +417,67 @@ def _rss_mb(pid: int) -> float | None:
         return None
 
 
+#: Seconds a forced stop waits for the process to end by itself before it is ended: the store's
+#: current transaction commits or rolls back and the items queued behind it are spooled, both
+#: quick on a working database and disk; past this, something hangs (a database call waiting
+#: out its timeouts), and ending the process loses nothing the next run does not recover: a
+#: transaction not committed is rolled back, a spool line is fsynced before it counts, the run
+#: lock is the kernel's, and a job directory left by an unclean stop is dropped at the next start.
+FORCED_STOP_GRACE = 10.0
+#: Seconds a forced stop gives the store's current transaction before its database call is cut
+#: (the item is then spooled, as in an outage): a store takes well under this on a working
+#: database; a longer one is waiting on a lock or a server that does not answer.
+FORCED_STOP_STORE_WAIT = 4.0
+
+_forced_exit_armed = False
+
+
+def on_forced_stop(closed: Callable[[], bool], callback: Callable[[], None]) -> None:
+    """Call ``callback`` when the reactor stops before ``closed()`` is true: a forced stop
+    (Scrapy's answer to a second Ctrl-C or SIGTERM stops the reactor without closing the
+    spider) or a crawl that failed before its spider closed. It runs before the reactor joins its
+    threads, so what would make those wait (a pool's workers, the store's queue) is let go
+    first; and the process is ended :data:`FORCED_STOP_GRACE` seconds later if it is still up."""
+    from twisted.internet import reactor
+
+    def stopping() -> None:
+        if closed():
+            return
+        if not _forced_exit_armed:
+            logger.warning("Stopped before the spider closed: pages not yet stored are left "
+                           "for the next run")
+        try:
+            callback()
+        finally:
+            _arm_forced_exit(FORCED_STOP_GRACE)
+
+    reactor.addSystemEventTrigger("before", "shutdown", stopping)
+
+
+def _arm_forced_exit(seconds: float) -> None:
+    """End the process ``seconds`` from now unless it has ended by then (once per process)."""
+    global _forced_exit_armed
+    import os
+    import sys
+    import threading
+    import time
+
+    if _forced_exit_armed:
+        return
+    _forced_exit_armed = True
+
+    def exit_later() -> None:
+        time.sleep(seconds)
+        try:
+            sys.stderr.write(f"newscrawl: still running {seconds:.0f} s after a forced stop; "
+                             "exiting now (what was not stored is left for the next run)\n")
+            sys.stderr.flush()
+        finally:
+            os._exit(1)
+
+    threading.Thread(target=exit_later, name="newscrawl-forced-exit", daemon=True).start()
+
+
 async def _on_reactor(future) -> Any:
     """The result of a ``concurrent.futures`` future, awaited on the reactor thread (its
     callbacks run on the pool's thread: the result is handed over with callFromThread)."""
@@ -407,6 +496,10 @@ async def _on_reactor(future) -> Any:
 
     future.add_done_callback(settle)
     return await maybe_deferred_to_future(deferred)
+
+
+class _Abandoned(Exception):
+    """A spool replay stopped by a forced stop: the entry and the rest stay spooled."""
 
 
 def store_options(settings: Any) -> dict[str, float]:
@@ -452,6 +545,12 @@ class StorePipeline:
     with the reason ``db_error:<class>`` (``newscrawl/store/refused``) and the crawl goes on;
     should even that fail, the item is set aside in the spool's ``rejected.jsonl`` with the
     reason (``newscrawl/spool/rejected``), as replay does with an entry it cannot store.
+
+    A forced stop (:func:`on_forced_stop`) gives the store's current transaction
+    :data:`FORCED_STOP_STORE_WAIT` seconds to commit (then cuts it: rolled back, the item is
+    spooled) and spools every item queued behind it instead of storing it (a disk append, where
+    a store can take far longer on a busy database); a spool replay under way stops at its next
+    entry and keeps the rest. The next run stores them.
     """
 
     def __init__(self, database_url: str, stats: Any = None, spool_root: Any = None,
@@ -473,6 +572,9 @@ class StorePipeline:
         self.down_since: float | None = None
         self._last_attempt = 0.0
         self._spooled_here = 0
+        #: Set by a forced stop: items are spooled, not stored (class docstring).
+        self.abandoned = False
+        self._closed = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -566,6 +668,7 @@ class StorePipeline:
         self._pool = pool
         # A crawl that ends without close_spider (a failed start) must not keep the process up.
         reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool, pool)
+        on_forced_stop(lambda: self._closed, self.abandon)
         # Not awaited: the crawl starts fetching while the database opens (a hung one would
         # otherwise hold the start for its timeouts). Items queue behind the opening on the one
         # worker thread, so the order and the one outcome per item stay.
@@ -580,6 +683,21 @@ class StorePipeline:
         finally:
             pool, self._pool = self._pool, None
             self._stop_pool(pool)
+            self._closed = True
+
+    def abandon(self) -> None:
+        """A forced stop: from now on items are spooled, not stored, and a store still running
+        :data:`FORCED_STOP_STORE_WAIT` seconds later is cut short (class docstring)."""
+        import threading
+
+        from newscrawl.store.concurrency import cut_connections
+
+        self.abandoned = True
+        if self.sessionmaker is not None:
+            timer = threading.Timer(FORCED_STOP_STORE_WAIT, cut_connections,
+                                    (self.sessionmaker.kw["bind"],))
+            timer.daemon = True
+            timer.start()
 
     async def _in_worker(self, function: Callable[..., Any], *args: Any) -> Any:
         from scrapy.utils.defer import maybe_deferred_to_future
@@ -603,7 +721,7 @@ class StorePipeline:
             self.replay_spool()
 
     def close_store(self) -> None:
-        if self.spool.pending_files() and self._connect():
+        if not self.abandoned and self.spool.pending_files() and self._connect():
             self.replay_spool()
         self.spool.close()
         pending = self.spool.pending_count()
@@ -615,7 +733,7 @@ class StorePipeline:
     def store_or_spool(self, item: PageItem) -> PageItem:
         from newscrawl.store.concurrency import is_unavailable
 
-        if self._skip_database() or not self._connect():
+        if self.abandoned or self._skip_database() or not self._connect():
             self._spool(item)
             return item
         from newscrawl.store.refusals import StoreRefused
@@ -723,10 +841,13 @@ class StorePipeline:
         from newscrawl.store.concurrency import is_unavailable
 
         def store(entry) -> None:
+            if self.abandoned:
+                raise _Abandoned
             self._store(self.item_of_entry(entry))
 
         try:
-            result = self.spool.replay(store, is_unavailable)
+            result = self.spool.replay(
+                store, lambda exc: isinstance(exc, _Abandoned) or is_unavailable(exc))
         except OSError as exc:  # the spool folder itself: the crawl goes on, the spool stays
             logger.error("Spool in %s could not be replayed: %s", self.spool.directory, exc)
             return
@@ -735,6 +856,8 @@ class StorePipeline:
         if result.replayed or result.rejected:
             logger.info("Spool replayed into the database: %d items (%d set aside in %s)",
                         result.replayed, result.rejected, self.spool.rejected_path)
+        if result.interrupted and self.abandoned:
+            return
         if result.interrupted:
             self._went_down(RuntimeError("database unavailable again during spool replay"))
         else:
