@@ -232,6 +232,8 @@ class StageWorkersPipeline:
         #: Every pool started, so a forced stop finds the workers of one being shut down too.
         self._pools: list = []
         self._closed = False
+        #: Set by a forced stop: pages are no longer sent to workers.
+        self._killed = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -316,6 +318,7 @@ class StageWorkersPipeline:
         pool), and nothing of theirs is stored."""
         from newscrawl.stages.workers import stop_fork_server
 
+        self._killed = True
         for pool in self._pools:
             for worker in list((getattr(pool, "_processes", None) or {}).values()):
                 try:
@@ -342,19 +345,26 @@ class StageWorkersPipeline:
     async def process_item(self, item: PageItem) -> PageItem:
         if item.error is not None or item.status == 304:
             return item
+        from concurrent.futures import CancelledError
         from concurrent.futures.process import BrokenProcessPool
 
+        if self._killed:  # a forced stop: passed on unstaged, the store spools it as it came
+            return item
         page = item.to_page()
         pool = self.pool or self._start_pool()
         try:
             staged = await _on_reactor(pool.submit(self.work, page))
-        except BrokenProcessPool:
+        except (BrokenProcessPool, CancelledError):
+            if self._killed:  # its worker was killed by a forced stop: as above
+                return item
             if self.pool is pool:  # the first of its pages to hear of it starts another
                 logger.warning("A stage worker died; starting the stage workers again")
                 self._inc("stage_workers/restarts")
                 self.pool = None
                 pool.shutdown(wait=False, cancel_futures=True)
             staged = await self._alone(item, page)
+            if staged is None:
+                return item
         self.count(staged)
         item.stages[STAGED] = staged
         item.record = staged.record
@@ -364,7 +374,9 @@ class StageWorkersPipeline:
         """The stages of a page that was in a pool when a worker died, in a pool of one worker
         that takes one page at a time: should that worker die too, this page is what killed it,
         and it is stored as skipped (reason ``stage_worker_died``); the other pages of the
-        broken pool are done there one by one, each stored as it should be."""
+        broken pool are done there one by one, each stored as it should be. None: a forced
+        stop came meanwhile (the page is passed on unstaged, as in :meth:`process_item`)."""
+        from concurrent.futures import CancelledError
         from concurrent.futures.process import BrokenProcessPool
 
         from scrapy.utils.defer import maybe_deferred_to_future
@@ -373,13 +385,18 @@ class StageWorkersPipeline:
 
         await maybe_deferred_to_future(self._alone_lock.acquire())
         try:
+            if self._killed:
+                return None
             if self._alone_pool is None:
                 self._alone_pool = self._new_pool(1)
             try:
                 return await _on_reactor(self._alone_pool.submit(self.work, page))
-            except BrokenProcessPool:
+            except (BrokenProcessPool, CancelledError):
+                if self._killed:
+                    return None
                 pool, self._alone_pool = self._alone_pool, None
-                pool.shutdown(wait=False, cancel_futures=True)
+                if pool is not None:
+                    pool.shutdown(wait=False, cancel_futures=True)
         finally:
             self._alone_lock.release()
             if not self._alone_lock.locked and self._alone_pool is not None:
