@@ -290,6 +290,8 @@ class StageWorkersPipeline:
 
         pool = stage_pool(workers, ignore_interrupt=True, forkserver=True,
                           preload=(type(self).work.__module__,))
+        # Pools already shut down (a broken one, a finished one-worker pool) are let go.
+        self._pools = [p for p in self._pools if getattr(p, "_processes", None) is not None]
         self._pools.append(pool)
         return pool
 
