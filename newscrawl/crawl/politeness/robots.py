@@ -231,7 +231,15 @@ class SharedRobotsTxtMiddleware(StrictRobotsTxtMiddleware):
                 return _decode(stored)
             token = self.keeper.try_lock(lock)
             if token is not None:
-                break
+                # The holder before us may have stored its copy and let go of the lock between
+                # our look and our lock: look again under the lock before downloading.
+                stored = self.server.hget(self.hash_key, netloc)
+                if stored is None:
+                    break
+                self.keeper.unlock(lock, token)
+                self._stats.inc_value("newscrawl/robotstxt/shared")
+                self._waited(waiting_since)
+                return _decode(stored)
             if waiting_since is None:  # another process is downloading it
                 waiting_since = time.monotonic()
                 holder = self.server.get(lock)
