@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from extraction import CORPORA, load_truth, page_bytes, page_url, sample_ids, scorer  # noqa: E402
+from fallbacks import print_held_out  # noqa: E402
 
 #: The page being run: the mode's fast flags and what the wrapped runs saw.
 STATE: dict = {}
@@ -287,16 +288,9 @@ def report(path: Path) -> None:
             cells = [f"{scores[name][c]['with']:.3f}/{scores[name][c]['without']:.3f}" if c == "trafilatura-evaldata"
                      else f"{1000 * scores[name][c]['f1']:.1f}" for c in corpora]
             print(f"  {name:<22}{100 * saved:6.1f}% {changed:5d}  " + "  ".join(cells))
-        shipped = "as-is"
         print("  leave-one-corpus-out (chosen on the others, judged held out, against as-is):")
-        for held in corpora:
-            train = [c for c in corpora if c not in (held, "trafilatura-evaldata")]
-            cheap = sorted(options, key=lambda n: sum(options[n][1](r) for c in corpora for r in rows[c]))
-            chosen = max(cheap, key=lambda name: round(statistics.mean(scores[name][c]["f1"] for c in train), 5))
-            new, old = scores[chosen][held], scores[shipped][held]
-            delta = (f"required {new['with'] - old['with']:+.3f} forbidden avoided {new['without'] - old['without']:+.3f}"
-                     if held == "trafilatura-evaldata" else f"F1 {1000 * (new['f1'] - old['f1']):+.2f} x1000")
-            print(f"    {held:<22} chosen {chosen:<22} {delta}")
+        cheap = sorted(options, key=lambda n: sum(options[n][1](r) for c in corpora for r in rows[c]))
+        print_held_out(corpora, scores, "as-is", cheap, width=22)
 
 
 def main(argv: list[str] | None = None) -> int:
