@@ -13,12 +13,19 @@ run, replaced by the full (non-fast) first run where the fast body is short by t
 or share of the page's visible words), as is. CPU per variant is ``process_page``'s CPU of the
 runs it stands for (a gated variant pays the fast run and, where gated, the full first run too).
 
+"V5 s, l" is both runs fast, replaced by the page as is where the rescue fired after the fast
+first run and the body it handed on is a sliver: under s of the page's visible words, or (l given)
+at least l of its words in lines that are whole link texts of the page; it pays the fast first
+run, the fast rescue and, where the test fires, the whole page as is.
+
 Per fold, the option with the best mean F1 over the other corpora with body truth (ties: the
 cheaper) is chosen and judged on the held-out one; trafilatura-evaldata is judged by its
-required / forbidden snippets and never chooses.
+required / forbidden snippets and never chooses. A second selection takes, among the options
+within F1_TOLERANCE of as-is on each of the other corpora (mean not below), the one with the
+least CPU on them, and says whether its held-out F1 holds.
 
     python benchmarks/fast_mode.py OUT.jsonl [--sample N] [--jobs N]    # measure, then report
-    python benchmarks/fast_mode.py OUT.jsonl --report                   # report an earlier run
+    python benchmarks/fast_mode.py OUT.jsonl --report [--family V5]     # report an earlier run
     python benchmarks/fast_mode.py OUT.jsonl --timing --sample N        # per-call CPU, fast vs not
 """
 
@@ -48,6 +55,18 @@ REPEAT = 3
 
 def _words(blocks) -> int:
     return sum(len(b.text.split()) for b in blocks)
+
+
+def _link_words(blocks, links) -> int:
+    """Words of the body's lines (list items one by one) whose whole text is one of the page's
+    link texts: navigation, teaser and footer lists are made of them, an article's text is not."""
+    total = 0
+    for block in blocks:
+        for line in block.text.split("\n"):
+            line = line[2:] if block.kind == "list" and line.startswith("- ") else line
+            if line.strip().casefold() in links:
+                total += len(line.split())
+    return total
 
 
 def _run(page, url, links, *, favor_recall, fast):
@@ -98,6 +117,8 @@ def instrument() -> None:
         start = time.process_time()
         out = rescue(blocks, visible, html, url, links, tree=tree)
         STATE.update(rescue_cpu=time.process_time() - start, rescue_source=out[1])
+        # What a sliver test sees of the body the rescue hands on (outside the timed call).
+        STATE.update(post_words=_words(out[0]), post_link_words=_link_words(out[0], links))
         return out
 
     article.trafilatura_body = first
@@ -228,6 +249,37 @@ def _variant_v3(gate: str, value: float, fast2: bool):
     return body, cpu
 
 
+def _sliver(run: dict, share: float, link: float | None) -> bool:
+    """The sliver test on a run: the rescue fired and the body it handed on is a small share of
+    the page's visible words, or (``link`` given) mostly lines that are whole link texts."""
+    if not run.get("rescue_fired"):
+        return False
+    words = run["post_words"]
+    return words < share * run["page_words"] or (
+        link is not None and words > 0 and run["post_link_words"] >= link * words)
+
+
+def _variant_v5(share: float, link: float | None):
+    """Both runs fast; main's extraction where the fast path's body is a sliver."""
+    def body(row):
+        run = _get(row, "fast12")
+        return row["as-is"]["body"] if _sliver(run, share, link) else run["body"]
+
+    def cpu(row):
+        run = _get(row, "fast12")
+        if not _sliver(run, share, link):
+            return run["cpu"]
+        # The fast first run and the fast rescue, then the page as main has it.
+        return run["first_cpu_run"] + run["rescue_cpu"] + row["as-is"]["cpu"]
+    return body, cpu
+
+
+#: The sliver test's grid: post-rescue share of the page's words below s, or link-text lines at
+#: least l of the body (None: no link test).
+V5_SHARES = (0, 0.05, 0.1, 0.15, 0.2)
+V5_LINKS = (None, 0.3, 0.5, 0.7)
+
+
 def _plain(mode: str):
     return (lambda row: _get(row, mode)["body"]), (lambda row: _get(row, mode)["cpu"])
 
@@ -246,10 +298,57 @@ def variants() -> dict[str, dict]:
                          "V1 fast both": _plain("fast12"), "fast first only": _plain("fast1")},
         "V3 gated fast first run": {"as-is": _plain("as-is")} | v3 | {"fast first only": _plain("fast1")},
         "V3+V2 gated, fast rescue": {"as-is": _plain("as-is")} | v3b | {"V1 fast both": _plain("fast12")},
+        "V5 fast both, main's path for a sliver": {"as-is": _plain("as-is")} | {
+            f"V5 s<{s} l>={link}": _variant_v5(s, link) for s in V5_SHARES for link in V5_LINKS},
     }
 
 
-def report(path: Path) -> None:
+#: An option may lose at most this much F1 on any corpus against the shipped path.
+F1_TOLERANCE = 0.001
+
+
+def choose_constrained(train: list[str], scores: dict, cpu_by: dict, shipped: str) -> str:
+    """Among the options whose F1 on each ``train`` corpus is within F1_TOLERANCE of
+    ``shipped``'s and whose mean F1 is not below it, the one with the least CPU on ``train``
+    (``shipped`` where none)."""
+    def mean(name):
+        return statistics.mean(scores[name][c]["f1"] for c in train)
+    fit = [name for name in scores if name != shipped
+           and all(scores[name][c]["f1"] >= scores[shipped][c]["f1"] - F1_TOLERANCE for c in train)
+           and mean(name) >= mean(shipped) - 1e-9]
+    cost = {name: sum(cpu_by[name][c] for c in train) for name in fit + [shipped]}
+    return min(fit, key=cost.get, default=shipped)
+
+
+def print_held_out_constrained(corpora: list[str], scores: dict, cpu_by: dict, shipped: str, *,
+                               width: int) -> None:
+    """For each corpus with body truth held out, :func:`choose_constrained` on the others and its
+    held-out F1 against ``shipped``; trafilatura-evaldata judged with the option chosen on all of
+    them; then the mean of the held-out F1 and the CPU the chosen-on-all option saves."""
+    body = [c for c in corpora if c != "trafilatura-evaldata"]
+    held_new, held_old = [], []
+    for held in body:
+        chosen = choose_constrained([c for c in body if c != held], scores, cpu_by, shipped)
+        new, old = scores[chosen][held]["f1"], scores[shipped][held]["f1"]
+        held_new.append(new)
+        held_old.append(old)
+        verdict = "ok" if new >= old - F1_TOLERANCE else "FAIL"
+        saved = 1 - cpu_by[chosen][held] / cpu_by[shipped][held]
+        print(f"    {held:<22} chosen {chosen:<{width}} F1 {1000 * (new - old):+.2f} x1000 {verdict}"
+              f"  (CPU saved on it {100 * saved:.1f}%)")
+    everywhere = choose_constrained(body, scores, cpu_by, shipped)
+    if "trafilatura-evaldata" in corpora:
+        new, old = scores[everywhere]["trafilatura-evaldata"], scores[shipped]["trafilatura-evaldata"]
+        ok = new["with"] >= old["with"] - F1_TOLERANCE and new["without"] >= old["without"] - F1_TOLERANCE
+        print(f"    {'trafilatura-evaldata':<22} chosen {everywhere:<{width}} required {new['with'] - old['with']:+.3f}"
+              f" forbidden avoided {new['without'] - old['without']:+.3f} {'ok' if ok else 'FAIL'}")
+    mean_ok = statistics.mean(held_new) >= statistics.mean(held_old) - 1e-9
+    total = 1 - sum(cpu_by[everywhere].values()) / sum(cpu_by[shipped].values())
+    print(f"    held-out mean F1 {1000 * statistics.mean(held_new):.1f} vs {1000 * statistics.mean(held_old):.1f}"
+          f" {'ok' if mean_ok else 'FAIL'}; chosen on all six: {everywhere}, CPU saved {100 * total:.1f}%")
+
+
+def report(path: Path, family_filter: str = "") -> None:
     sm = scorer()
     rows = _read(path)
     corpora = [c for c in CORPORA if c in rows]
@@ -279,6 +378,8 @@ def report(path: Path) -> None:
                     for c in corpora for r in rows[c])
     print(f"fast first runs over 2,500 characters whose full run differs: {long_diff}")
     for family, options in variants().items():
+        if family_filter not in family:
+            continue
         scores = {name: {c: score(c, body) for c in corpora} for name, (body, _) in options.items()}
         print(f"\n{family}: F1 x1000 (evaldata: required found / forbidden avoided), process_page CPU saved,"
               " bodies changed")
@@ -291,6 +392,10 @@ def report(path: Path) -> None:
         print("  leave-one-corpus-out (chosen on the others, judged held out, against as-is):")
         cheap = sorted(options, key=lambda n: sum(options[n][1](r) for c in corpora for r in rows[c]))
         print_held_out(corpora, scores, "as-is", cheap, width=22)
+        cpu_by = {name: {c: sum(cpu(r) for r in rows[c]) for c in corpora} for name, (_, cpu) in options.items()}
+        print("  leave-one-corpus-out, the cheapest option holding F1 on the others (within 0.001 on each,"
+              " mean not below):")
+        print_held_out_constrained(corpora, scores, cpu_by, "as-is", width=22)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -301,13 +406,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timing", action="store_true",
                         help="time each trafilatura call fast and not (fastest of 3, interleaved) instead")
     parser.add_argument("--report", action="store_true", help="only report the results already in OUT")
+    parser.add_argument("--family", default="", help="only the variant families whose name holds this")
     args = parser.parse_args(argv)
     if not args.report:
         measure(args.out, args.sample, args.jobs, args.timing)
     if args.timing:
         timing_report(args.out)
     else:
-        report(args.out)
+        report(args.out, args.family)
     return 0
 
 

@@ -47,3 +47,49 @@ def test_fast_rescue_variant_falls_back_to_the_run_it_equals():
     assert cpu(_row(150, 1000, fast_rescue=True)) == 0.020
     # Not gated, no rescue after the fast first run: the fast first run itself.
     assert body(_row(150, 1000)) == "fast"
+
+
+def _fast_both(post_words: int, post_link_words: int, *, fired: bool = True) -> dict:
+    row = _row(40, 1000, fast_rescue=fired)
+    run = row["fast12"] if fired else row["fast1"]
+    run.update(rescue_fired=fired, page_words=1000, post_words=post_words, post_link_words=post_link_words,
+               first_cpu_run=0.008, rescue_cpu=0.006)
+    return row
+
+
+def test_sliver_gate_takes_the_page_as_is_and_pays_the_fast_runs_too():
+    body, cpu = fast_mode._variant_v5(0.1, None)
+    assert body(_fast_both(50, 0)) == "full"
+    assert cpu(_fast_both(50, 0)) == 0.008 + 0.006 + 0.030
+    assert body(_fast_both(150, 0)) == "fast, fast rescue"
+    assert cpu(_fast_both(150, 0)) == 0.020
+
+
+def test_sliver_gate_reads_link_text_lines_and_only_where_the_rescue_fired():
+    body, _ = fast_mode._variant_v5(0, 0.5)
+    assert body(_fast_both(150, 90)) == "full"
+    assert body(_fast_both(150, 30)) == "fast, fast rescue"
+    # No rescue after the fast first run: that run's body stands, whatever it holds.
+    assert body(_fast_both(150, 150, fired=False)) == "fast"
+
+
+def test_link_words_count_whole_link_lines_and_list_items():
+    from newscrawl.model import Block
+
+    links = {"sports desk", "weather today"}
+    blocks = [Block("- Sports desk\n- a line that is no link", "list"), Block("Weather today"),
+              Block("Weather today and tomorrow")]
+    assert fast_mode._link_words(blocks, links) == 4
+
+
+def test_constrained_choice_takes_the_cheapest_option_holding_f1_on_every_corpus():
+    scores = {"as-is": {"a": {"f1": 0.900}, "b": {"f1": 0.800}},
+              "cheap but worse on b": {"a": {"f1": 0.950}, "b": {"f1": 0.790}},
+              "dear": {"a": {"f1": 0.9005}, "b": {"f1": 0.7995}},
+              "cheaper": {"a": {"f1": 0.9000}, "b": {"f1": 0.8000}}}
+    cpu = {"as-is": {"a": 10, "b": 10}, "cheap but worse on b": {"a": 1, "b": 1},
+           "dear": {"a": 9, "b": 9}, "cheaper": {"a": 8, "b": 8}}
+    assert fast_mode.choose_constrained(["a", "b"], scores, cpu, "as-is") == "cheaper"
+    assert fast_mode.choose_constrained(["a"], scores, cpu, "as-is") == "cheap but worse on b"
+    del scores["cheaper"], scores["dear"]
+    assert fast_mode.choose_constrained(["a", "b"], scores, cpu, "as-is") == "as-is"
