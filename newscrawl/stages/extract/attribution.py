@@ -260,6 +260,8 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
     # The first comma part holds the names ("A and B"); later parts are roles and desks
     # ("Local government reporter", "KBRX Sports") unless they look like another person's name.
     for index, chunk in enumerate(re.split(r"\s*[,;|]\s*", text)):
+        chunk, agency = _without_agency(chunk, alone=index > 0)
+        org = org or agency
         for part in re.split(r"\s*(?:&|\band\b|\bund\b|\bet\b)\s*", chunk):
             part = _without_tools(part.strip(" .|-–—"))
             if index == 0:
@@ -322,6 +324,56 @@ def _split_glued_wire(text: str) -> tuple[str, str | None]:
         if glued or spaced:
             return head.rstrip(" ,|-–—"), name
     return text, None
+
+
+#: News agencies as bylines print them, in several countries' languages: a byline's part that
+#: ends in one ("Jane Doe AP", "JANE DOE Associated Press Writer", "Jane Doe, dpa-Korrespondentin")
+#: credits the agency after the writer's name. Case matters: the codes are capitals (lower-case
+#: "dpa" and "epd" as those agencies print themselves), so a word like "Ap" or "Ansa" in a name is
+#: not one.
+_AGENCY_CODES = r"AP|AFP|dpa|DPA|EFE|ANSA|APA|ANP|KNA|epd|PAP|UPI|PTI|IANS|AAP"
+_AGENCY_NAMES = (r"(?:The\s+)?Associated\s+Press|(?:Thomson\s+)?Reuters|Agence\s+France[-\s]Presse|Deutsche\s+Presse-Agentur"
+                 r"|Austria\s+Presse\s+Agentur|Europa\s+Press|Belga|Kyodo(?:\s+News)?|Xinhua|Yonhap|TASS|Notimex"
+                 r"|United\s+Press\s+International|Press\s+Trust\s+of\s+India|(?:The\s+)?Canadian\s+Press")
+#: The role words that follow an agency's name ("AP Sports Writer", "Reuters Correspondent",
+#: "dpa-Korrespondent", "AFP Staff"), plural too, in the label languages.
+_AGENCY_ROLES = (r"(?:writer|correspondent|reporter|editor|staff|photographer|journalist|contributor|columnist"
+                 r"|korrespondent(?:in)?|redakteur(?:in)?|mitarbeiter(?:in)?|correspondant(?:e)?|journaliste"
+                 r"|corresponsal|redactor(?:a)?|periodista|corrispondente|giornalista|inviat[oa]|correspondente"
+                 r"|jornalista)(?:s|es|en|nen)?")
+#: A byline part's end: an agency (spaced, after a dash or slash, or a name written in
+#: lower-case letters glued to an all-capital name), then one to three capitalised words and a role word or nothing. ``bare`` is set when no
+#: role follows.
+_AGENCY_TAIL_RE = re.compile(
+    rf"(?:^|\s+|\s*[-–—/]\s*|(?<=[A-Z]))(?P<org>{_AGENCY_CODES}|{_AGENCY_NAMES})"
+    rf"(?:(?P<role>(?:[\s-]+[A-Z][\w&'’.-]*){{0,3}}[\s-]+(?i:{_AGENCY_ROLES}))|(?P<bare>))\s*$")
+
+
+def _without_agency(part: str, alone: bool) -> tuple[str, str | None]:
+    """``part`` without a news agency (and its role words) at its end, and the agency; the part
+    as it was and None unless what stands before the agency is names written as names (an
+    all-capital name too) or, with ``alone`` (a later comma part), nothing.
+
+    A bare name ("Jane Doe Reuters") is split only for an agency code: a full agency name alone
+    after a name can be a surname ("Reuters"), the reason the glued split asks for capitals.
+    """
+    match = _AGENCY_TAIL_RE.search(part)
+    if match is None:
+        return part, None
+    org = match.group("org")
+    head = part[: match.start()].strip(" ,|-–—/")
+    if not head:
+        return ("", org) if alone and match.group("role") is not None else (part, None)
+    glued = match.start() == match.start("org")
+    if match.group("bare") is not None and not (re.fullmatch(_AGENCY_CODES, org) or glued):
+        return part, None
+    # A code glued to capitals is no join one can see ("KNAP" is no "KN" and "AP").
+    if glued and (re.fullmatch(_AGENCY_CODES, org) or not head.split()[-1].isupper()):
+        return part, None
+    names = re.split(r"\s*(?:&|\band\b|\bund\b|\bet\b|\bAND\b)\s*", head)
+    if all(looks_like_person(n.title() if n.isupper() else n) for n in names):
+        return head, org
+    return part, None
 
 
 def looks_like_person(text: str) -> bool:

@@ -40,6 +40,22 @@ from evaluation.samples import article_cases
         ("ODILE MARCHETTI and PAVEL RUSKAssociated Press", ["Odile Marchetti", "Pavel Rusk"], "Associated Press"),
         ("Odile Marchetti Associated Press", ["Odile Marchetti"], "Associated Press"),
         ("ODILE MARCHETTIReuters", ["Odile Marchetti"], "Reuters"),
+        # A news agency with its role words after the names: the person is the author, the agency
+        # the credit; all-capital names are names too.
+        ("Tobias Wrenfield AP Sports Writer", ["Tobias Wrenfield"], "AP"),
+        ("TOBIAS WRENFIELD Associated Press Writer", ["Tobias Wrenfield"], "Associated Press"),
+        ("ODILE MARCHETTI and PAVEL RUSKAssociated Press Writers", ["Odile Marchetti", "Pavel Rusk"], "Associated Press"),
+        ("By Odile Marchetti, AP Legal Affairs Writer", ["Odile Marchetti"], "AP"),
+        ("Odile Marchetti, dpa-Korrespondentin", ["Odile Marchetti"], "dpa"),
+        ("Pavel Rusk AFP Correspondent", ["Pavel Rusk"], "AFP"),
+        ("PAVEL RUSK AP", ["Pavel Rusk"], "AP"),
+        ("Pavel Rusk / EFE", ["Pavel Rusk"], "EFE"),
+        # Guards: an agency's full name alone after a name may be a surname; one name alone is
+        # not a name written as a name; a code in a name is no code.
+        ("Odile Reuters", ["Odile Reuters"], None),
+        ("Odile Marchetti Reuters", ["Odile Marchetti Reuters"], None),
+        ("Pavel Ansa Rusk", ["Pavel Ansa Rusk"], None),
+        ("Harbour Desk AP Writer", ["Harbour Desk AP Writer"], None),
         # "By" glued to the name, and an "Author:" label, spaced or glued.
         ("ByOdile Marchetti", ["Odile Marchetti"], None),
         ("Written byPavel Rusk", ["Pavel Rusk"], None),
