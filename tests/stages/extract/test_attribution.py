@@ -221,3 +221,15 @@ def test_every_wire_copy_credits_the_wire_and_no_other_story_does(records):
         elif case.expected["story"] != "cup-match":  # the match report credits its own desk
             assert not names & {"MWS", "Meridian Wire Service"}, case.id
         assert all(not a.lower().startswith("by ") for a in record.authors)
+
+
+def test_an_agency_after_the_byline_names_is_the_records_credit():
+    from newscrawl import process_page
+
+    paragraphs = "".join(f"<p>The harbour board met on Tuesday evening to discuss item {i} of the ferry timetable, "
+                         "and members argued for an hour about the new winter crossings.</p>" for i in range(8))
+    html = (f"<html><head><title>Ferry timetable debated</title></head><body><article><h1>Ferry timetable debated</h1>"
+            f"<p class='byline'>By TOBIAS WRENFIELD AP Sports Writer</p>{paragraphs}</article></body></html>")
+    record = process_page(html.encode(), "https://harbour.example/news/ferry-timetable", {"Content-Type": "text/html"})
+    assert record.authors == ["Tobias Wrenfield"]
+    assert {"name": "Associated Press", "evidence": "byline"} in record.wire
