@@ -56,7 +56,10 @@ same moment would both read "nothing yet" and both create a story. Design decisi
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
 import logging
+import math
 import os
 import random
 import socket
@@ -314,21 +317,31 @@ class Deadline:
     """A watchdog: cuts the engine's connections once ``seconds`` pass before :meth:`stop`, and
     again every :data:`RECUT_INTERVAL` until then (so a connection opened meanwhile cannot hang
     the caller either). PostgreSQL and SQLite engines made by
-    :func:`~newscrawl.store.db.make_engine` (module docstring); others are not watched."""
+    :func:`~newscrawl.store.db.make_engine` (module docstring); others are not watched.
+
+    Every deadline of the process is watched by one long-lived thread (:class:`_Watchdog`): a
+    store runs one unit of work per page, and a thread started and woken per unit cost the
+    crawler's process more than the watching itself."""
 
     def __init__(self, engine: Engine, seconds: float) -> None:
         self.engine = engine
         self.seconds = seconds
         self.expired = False
-        self._done = threading.Event()
+        self.stopped = False
+        #: The watchdog's entry ``[due, order, deadline]``; stop() clears its deadline.
+        self._entry: list | None = None
 
     def start(self) -> Deadline:
         if self.engine.dialect.name in ("postgresql", "sqlite"):
-            threading.Thread(target=self._watch, daemon=True, name="newscrawl-deadline").start()
+            _watchdog.watch(self, time.monotonic() + self.seconds)
         return self
 
     def stop(self) -> None:
-        self._done.set()
+        self.stopped = True
+        entry = self._entry
+        if entry is not None:
+            # Let go of the engine at once; the watchdog drops the entry when it next looks.
+            entry[2] = None
 
     def __enter__(self) -> Deadline:
         return self
@@ -336,15 +349,85 @@ class Deadline:
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-    def _watch(self) -> None:
-        wait = self.seconds
-        while not self._done.wait(wait):
-            if not self.expired:
-                logger.warning("Database gave no answer within %g s: cutting its connections",
-                               self.seconds)
-            self.expired = True
-            cut_connections(self.engine)
-            wait = RECUT_INTERVAL
+    def _fire(self) -> None:
+        """The deadline passed (again): cut the engine's connections."""
+        if not self.expired:
+            logger.warning("Database gave no answer within %g s: cutting its connections",
+                           self.seconds)
+        self.expired = True
+        cut_connections(self.engine)
+
+
+class _Watchdog:
+    """One daemon thread watching every started :class:`Deadline` of the process, due times in
+    a heap. Starting a deadline pushes an entry, and wakes the thread only when the new entry
+    is due before the time it sleeps until; stopping one only marks its entry, and the thread
+    drops marked entries from the top of the heap whenever it wakes - so units of work that
+    end in time cost neither a thread nor a wake-up each."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._heap: list[list] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+        #: When the thread wakes next by itself (monotonic seconds; inf: when told).
+        self._wakes_at = math.inf
+
+    def watch(self, deadline: Deadline, due: float) -> None:
+        entry = [due, next(self._order), deadline]
+        with self._lock:
+            deadline._entry = entry
+            heapq.heappush(self._heap, entry)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                name="newscrawl-deadline")
+                self._thread.start()
+            elif due < self._wakes_at:
+                self._changed.notify()
+
+    def _run(self) -> None:
+        heap = self._heap
+        with self._lock:
+            while True:
+                while heap and heap[0][2] is None:  # stopped
+                    heapq.heappop(heap)
+                now = time.monotonic()
+                if heap and heap[0][0] <= now:
+                    entry = heapq.heappop(heap)
+                    deadline = entry[2]
+                    if deadline is None:  # stopped since the look above
+                        continue
+                    # Cut outside the lock: starting and stopping other deadlines goes on.
+                    self._wakes_at = -math.inf
+                    self._lock.release()
+                    try:
+                        if not deadline.stopped:
+                            deadline._fire()
+                    except Exception:  # the watchdog must outlive one failed cut
+                        logger.exception("Cutting the database's connections failed")
+                    finally:
+                        self._lock.acquire()
+                    if entry[2] is not None:  # not stopped meanwhile: cut again later
+                        entry[0] = time.monotonic() + RECUT_INTERVAL
+                        heapq.heappush(heap, entry)
+                    continue
+                self._wakes_at = heap[0][0] if heap else math.inf
+                self._changed.wait(heap[0][0] - now if heap else None)
+                self._wakes_at = -math.inf
+
+    def _after_fork(self) -> None:
+        # A forked child has none of the parent's threads: the next deadline starts its own.
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._heap = []
+        self._thread = None
+        self._wakes_at = math.inf
+
+
+_watchdog = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_watchdog._after_fork)
 
 
 __all__ = ["ADVISORY_NAMESPACE", "LOCK_WAIT", "RETRY_ATTEMPTS", "Deadline", "cut_connections",
