@@ -314,8 +314,8 @@ def main() -> int:
                     print(f"  run {n}: {label}: {result['rate']:.1f} pages/s "
                           f"({result['stored']} stored in {result['span']:.1f} s; exit "
                           f"{result['exit']}; CPU ms/page crawler "
-                          f"{1000 * result['crawler_cpu'] / max(result['stored'], 1):.0f}, workers "
-                          f"{1000 * result['workers_cpu'] / max(result['stored'], 1):.0f}; RSS MB med/max crawler "
+                          f"{1000 * result['crawler_cpu'] / max(result['stored'], 1):.1f}, workers "
+                          f"{1000 * result['workers_cpu'] / max(result['stored'], 1):.1f}; RSS MB med/max crawler "
                           f"{result['crawler_rss'][0]:.0f}/{result['crawler_rss'][1]:.0f}, "
                           f"each worker {result['worker_rss'][0]:.0f}/{result['worker_rss'][1]:.0f}"
                           + (f", their fork server {result['server_rss'][0]:.0f}/"
@@ -329,8 +329,8 @@ def main() -> int:
                               f"the start (a one-second sample), CPU s before it: crawler "
                               f"{first['crawler_cpu']:.1f}, workers {first['workers_cpu']:.1f}; "
                               f"CPU ms/page after it: crawler "
-                              f"{1000 * (result['crawler_cpu'] - first['crawler_cpu']) / after:.0f}, "
-                              f"workers {1000 * (result['workers_cpu'] - first['workers_cpu']) / after:.0f}",
+                              f"{1000 * (result['crawler_cpu'] - first['crawler_cpu']) / after:.1f}, "
+                              f"workers {1000 * (result['workers_cpu'] - first['workers_cpu']) / after:.1f}",
                               flush=True)
                     if result["exit"] != 0 or result["stored"] != len(urls):
                         print(open(result["log"]).read()[-3000:])
