@@ -12,6 +12,7 @@ process first (``NEWSCRAWL_STAGE_WORKERS``); the stage pipelines are then left o
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -594,6 +595,8 @@ class StorePipeline:
         #: Set by a forced stop: items are spooled, not stored (class docstring).
         self.abandoned = False
         self._closed = False
+        #: Counts made on the worker thread, for the reactor thread (:meth:`_stat`).
+        self._pending_stats: collections.deque = collections.deque()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -615,11 +618,18 @@ class StorePipeline:
         if self.stats is None:
             return
         if self._pool is not None:
-            from twisted.internet import reactor
-
-            # Scrapy's stats are a plain dict read on the reactor thread: written there too.
-            reactor.callFromThread(getattr(self.stats, method), *args)
+            # Scrapy's stats are a plain dict read on the reactor thread: written there too, when
+            # the reactor takes the result of the work that counted them (_in_worker), so that
+            # counting costs the reactor no wake-up of its own.
+            self._pending_stats.append((method, args))
         else:
+            getattr(self.stats, method)(*args)
+
+    def _flush_stats(self) -> None:
+        """Apply the counts the worker thread made (on the reactor thread)."""
+        pending = self._pending_stats
+        while pending:
+            method, args = pending.popleft()
             getattr(self.stats, method)(*args)
 
     def _inc(self, key: str, count: int = 1) -> None:
@@ -691,7 +701,7 @@ class StorePipeline:
         # Not awaited: the crawl starts fetching while the database opens (a hung one would
         # otherwise hold the start for its timeouts). Items queue behind the opening on the one
         # worker thread, so the order and the one outcome per item stay.
-        pool.callInThread(self.open_store)
+        pool.callInThread(self._open_store_counted)
 
     async def process_item(self, item: PageItem) -> PageItem:
         return await self._in_worker(self.store_or_spool, item)
@@ -725,8 +735,21 @@ class StorePipeline:
 
         if self._pool is None:
             return function(*args)
-        return await maybe_deferred_to_future(
-            deferToThreadPool(reactor, self._pool, function, *args))
+        try:
+            return await maybe_deferred_to_future(
+                deferToThreadPool(reactor, self._pool, function, *args))
+        finally:
+            self._flush_stats()
+
+    def _open_store_counted(self) -> None:
+        """:meth:`open_store` on the worker thread, its counts handed to the reactor after it
+        (no item's result may come to take them)."""
+        from twisted.internet import reactor
+
+        try:
+            self.open_store()
+        finally:
+            reactor.callFromThread(self._flush_stats)
 
     @staticmethod
     def _stop_pool(pool) -> None:
