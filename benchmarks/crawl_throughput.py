@@ -176,7 +176,7 @@ class Sampler(threading.Thread):
 
 
 def run(label: str, workers: int, sources: Path, urls: list[str], server, tmp: Path,
-        n: int) -> dict:
+        n: int, keep: Path | None = None) -> dict:
     db = tmp / f"run{n}.db"
     db_url = f"sqlite:///{db}"
     subprocess.run([sys.executable, "-m", "newscrawl", "db", "upgrade", "--db", db_url],
@@ -207,6 +207,15 @@ def run(label: str, workers: int, sources: Path, urls: list[str], server, tmp: P
         last = conn.execute(select(func.max(Fetch.fetched_at))).scalar()
         outcomes = dict(conn.execute(select(Fetch.outcome, func.count()).group_by(Fetch.outcome)).all())
     engine.dispose()
+    if keep is not None:  # for benchmarks/crawl_rows.py: the rows of two trees' crawls compared
+        keep.mkdir(parents=True, exist_ok=True)
+        import sqlite3
+
+        source, copy = sqlite3.connect(db), sqlite3.connect(keep / f"run{n}.db")
+        with copy:
+            source.backup(copy)
+        source.close()
+        copy.close()
     for path in tmp.glob(f"run{n}.db*"):
         path.unlink()
     if last is not None and last.tzinfo is None:
@@ -291,6 +300,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--memory", action="store_true", help="print RSS by tenths of the pages")
     parser.add_argument("--samples", type=Path, help="append every RSS sample to this file (JSON lines)")
+    parser.add_argument("--keep", type=Path, help="keep a copy of each run's database in this folder")
     args = parser.parse_args()
     counts = [int(x) for x in args.workers.split(",")]
     with tempfile.TemporaryDirectory(prefix="crawl-throughput-") as tmp_dir:
@@ -309,7 +319,7 @@ def main() -> int:
                 for workers in order:
                     n += 1
                     label = "in-process" if workers <= 1 else f"{workers} workers"
-                    result = run(label, workers, sources, urls, server, tmp, n)
+                    result = run(label, workers, sources, urls, server, tmp, n, args.keep)
                     results.append(result)
                     print(f"  run {n}: {label}: {result['rate']:.1f} pages/s "
                           f"({result['stored']} stored in {result['span']:.1f} s; exit "
