@@ -379,7 +379,7 @@ class _Watchdog:
         with self._lock:
             deadline._entry = entry
             heapq.heappush(self._heap, entry)
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, daemon=True,
                                                 name="newscrawl-deadline")
                 self._thread.start()
