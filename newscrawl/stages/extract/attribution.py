@@ -314,12 +314,14 @@ def _split_glued_wire(text: str) -> tuple[str, str | None]:
     """A byline that ends in a wire's name with no separator ("JANE DOE and JOHN ROEAssociated
     Press", "Jane Doe Associated Press"): (the names, the wire). Names alone are kept as they
     are; a name that only *ends* in a wire's letters ("Jessica Reuters") is not split unless the
-    join shows it (an upper-case name run into a capital)."""
+    join shows it (an upper-case name run into a capital and lower-case letters). A code in
+    capitals run into an upper-case name shows no join ("KNAP" is a surname, not "KN" and "AP")."""
     for name in _PRINTED_WIRE_NAMES:
         if not text.endswith(name) or len(text) <= len(name) + 2:
             continue
         head = text[: -len(name)]
-        glued = head[-1:].isupper() and head.rstrip().split()[-1].isupper()
+        glued = (not name.isupper() and head[-1:].isupper()
+                 and head.rstrip().split()[-1].isupper())
         spaced = head.endswith(" ") and " " in name
         if glued or spaced:
             return head.rstrip(" ,|-–—"), name

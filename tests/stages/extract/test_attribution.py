@@ -40,6 +40,9 @@ from evaluation.samples import article_cases
         ("ODILE MARCHETTI and PAVEL RUSKAssociated Press", ["Odile Marchetti", "Pavel Rusk"], "Associated Press"),
         ("Odile Marchetti Associated Press", ["Odile Marchetti"], "Associated Press"),
         ("ODILE MARCHETTIReuters", ["Odile Marchetti"], "Reuters"),
+        # A capitals code run into a capitals surname shows no join: the surname stays whole.
+        ("By PAVEL TRENAP", ["Pavel Trenap"], None),
+        ("ODILE KASSAFP", ["Odile Kassafp"], None),
         # A news agency with its role words after the names: the person is the author, the agency
         # the credit; all-capital names are names too.
         ("Tobias Wrenfield AP Sports Writer", ["Tobias Wrenfield"], "AP"),
