@@ -223,31 +223,60 @@ class _Stages:
     """The stages of the pages an ingest reads (:func:`_process_page`): in ``jobs`` worker
     processes, or in this process when ``jobs`` is 1. :meth:`records` hands the records back in
     input order, so the command stores what one process would have stored, ids and story keys
-    included, while the workers run ahead. At most a few pages per worker wait in flight, so a
-    large WARC file is never held in memory."""
+    included, while the workers run ahead. At most :data:`AHEAD_PER_WORKER` pages per worker,
+    and :data:`AHEAD_BYTES` of raw pages in all, wait in flight, so a large WARC file is never
+    held in memory."""
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.pool = None
+        self._starting = None
 
     def __enter__(self) -> _Stages:
         if self.jobs > 1:
             from newscrawl.stages.workers import stage_pool
 
-            # The date parser's data is loaded by the page that needs it, if any does.
-            self.pool = stage_pool(self.jobs, warm_dates=False)
+            # Forked from one fork server that imports and warms the stages up once, instead of
+            # every worker spawned doing it on its own (and the store's modules, which the
+            # workers' values computed ahead need). The date parser's data is loaded by the
+            # page that needs it, if any does.
+            self.pool = stage_pool(self.jobs, warm_dates=False, forkserver=True,
+                                   preload=(_process_page.__module__, "newscrawl.store.precompute"))
         return self
 
     def start(self) -> None:
-        """Start every worker now rather than at the first page."""
+        """Start every worker now rather than at the first page, from a thread: the first one
+        waits for the fork server to be warm, which this process need not wait for."""
         if self.pool is not None:
+            import threading
+
+            self._starting = threading.Thread(target=self._start_workers, daemon=True,
+                                              name="ingest-workers-start")
+            self._starting.start()
+
+    def _start_workers(self) -> None:
+        try:
             for _ in range(self.jobs):
                 self.pool.submit(os.getpid)
+        except Exception:  # noqa: BLE001 - a pool that cannot start fails the first page's submit
+            pass
+
+    def _started(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
 
     def __exit__(self, kind, *exc) -> None:
         if self.pool is not None:
-            # On an error or Ctrl-C the pages still in flight are dropped, not waited for.
+            from newscrawl.stages.workers import stop_fork_server
+
+            # On an error or Ctrl-C the pages still in flight are dropped, not waited for. A
+            # start still under way ends with the shutdown: no worker is submitted after it.
             self.pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
+            self._started()
+            # Ended and reaped here: its CPU time is this process's children's, as the
+            # spawned workers' was.
+            stop_fork_server()
 
     def records(self, items):
         """``(item, page, record, precomputed)`` for each item of ``items`` in their order; an
@@ -263,23 +292,45 @@ class _Stages:
                 else:
                     yield item, *page_record(item), None
             return
+        self._started()
         pending: deque = deque()
+        held = 0  # bytes of the raw pages in flight
         for item in items:
             if isinstance(item, IngestError):
-                pending.append((item, None))
+                pending.append((item, None, 0))
             else:
-                pending.append((item, self.pool.submit(_process_page, item)))
-            while len(pending) >= 4 * self.jobs:
-                yield _settled(*pending.popleft())
+                size = len(_page_of(item).body)
+                pending.append((item, self.pool.submit(_process_page, item), size))
+                held += size
+            while len(pending) >= AHEAD_PER_WORKER * self.jobs or (
+                    held > AHEAD_BYTES and len(pending) > self.jobs):
+                done, future, size = pending.popleft()
+                held -= size
+                yield _settled(done, future)
         while pending:
-            yield _settled(*pending.popleft())
+            done, future, _ = pending.popleft()
+            yield _settled(done, future)
+
+
+#: Pages a stage worker may be ahead of the storing process. The records are stored in input
+#: order, so one slow page (seconds, where most take tens of milliseconds) holds the storing of
+#: every page after it: the other workers go on with the pages after it only as far as this
+#: lets them, then wait for it too.
+AHEAD_PER_WORKER = 16
+#: The raw pages in flight, in bytes, beyond which no more are sent than one a worker: a file
+#: of large pages is not held many at a time.
+AHEAD_BYTES = 64 * 1024 * 1024
+
+
+def _page_of(item) -> Page:
+    # An item is a page or a WARC skip (which holds its page).
+    return item if isinstance(item, Page) else item.page
 
 
 def _settled(item, future):
     if future is None:
         return item, None, None, None
-    # An item is a page or a WARC skip (which holds its page).
-    return item, item if isinstance(item, Page) else item.page, *future.result()
+    return item, _page_of(item), *future.result()
 
 
 def _ingest_stream(items, make_session, filters: Filters, quiet: bool, progress: Progress,

@@ -52,7 +52,7 @@ def stage_pool(workers: int, *, ignore_interrupt: bool = False, warm_dates: bool
     ignore Ctrl-C (SIGINT reaches the whole process group), so the parent decides what happens
     to the pages in flight - a crawl finishes them on its graceful shutdown.
 
-    ``forkserver``: the imports and the warm-up (dates included) are done once, in a fork server
+    ``forkserver``: the imports and the warm-up (dates as ``warm_dates`` says) are done once, in a fork server
     (multiprocessing's: a process of its own, spawned clean, that has no threads, connections or
     sockets of the caller), which also imports the modules of ``preload`` (the module of the
     function the pages are sent to); each worker is forked from it already warm, in
@@ -68,7 +68,8 @@ def stage_pool(workers: int, *, ignore_interrupt: bool = False, warm_dates: bool
     if method == "forkserver":
         # One fork server per process (multiprocessing's), started by the first worker: what it
         # preloads is set before then; a server already running keeps what it has.
-        context.set_forkserver_preload(["newscrawl.stages.warmed", *preload])
+        warmed = "newscrawl.stages.warmed" if warm_dates else "newscrawl.stages.warmed_stages"
+        context.set_forkserver_preload([warmed, *preload])
     return _StagePool(workers, mp_context=context, initializer=_start_worker,
                       initargs=(ignore_interrupt, warm_dates), ignore_interrupt=ignore_interrupt)
 
