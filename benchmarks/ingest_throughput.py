@@ -1,7 +1,7 @@
 """``newscrawl ingest`` pages per second beside a naive trafilatura.extract + INSERT ingest.
 
     python benchmarks/ingest_throughput.py [--pages 250] [--repeat 2] [--databases sqlite,postgresql]
-                                           [--before DIR]
+                                           [--before DIR] [--no-single]
 
 Real pages of ../shared/data/wcxb-dev-articles are written as ``.html`` files into a scratch
 folder. Each run starts a fresh command on a fresh database (a SQLite file; a scratch
@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--before", type=Path, help="a checkout of the code before a change")
+    parser.add_argument("--no-single", action="store_true",
+                        help="leave out the run with --jobs 1 (a long ingest's slowest)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ingest-throughput-"))
     pages = work / "pages"
@@ -112,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         "newscrawl -j 1": lambda url: [sys.executable, "-m", "newscrawl", "ingest", "-q", "-j", "1",
                                        str(pages), "--db", url],
     }
+    if args.no_single:
+        del commands["newscrawl -j 1"]
     where = {name: ROOT for name in commands}
     if args.before is not None:
         commands["before"] = commands["newscrawl"]
