@@ -157,7 +157,7 @@ def test_word_band_lookup_finds_what_the_statement_finds(db_session, article):
     # word_band_hits runs its own SQL (PostgreSQL: the probes joined from arrays): the same
     # stories, the same shared counts, in the same order, as the OR-ed statement through
     # SQLAlchemy, for a text, one band of it, and days that hold none of the stories.
-    from newscrawl.store.matching import WORD_WINDOW_DAYS, _word_query_template, word_band_hits
+    from newscrawl.store.matching import word_band_hits, word_band_hits_query
 
     bodies = [DESAL_WIRE, DESAL_OWN_REPORT, reworded_every(DESAL_REWRITE, 3), TRAM]
     for n, body in enumerate(bodies):
@@ -167,9 +167,7 @@ def test_word_band_lookup_finds_what_the_statement_finds(db_session, article):
         bands = word_bands(body)
         for probe, when in ((bands, day), (bands[:1], day), (bands[3:4] + bands[20:21], day + 1),
                             (bands, day + 40)):
-            statement = _word_query_template(len(probe), 2).params(
-                first_day=when - WORD_WINDOW_DAYS, last_day=when + WORD_WINDOW_DAYS,
-                **{f"h{i}": h for i, h in enumerate(probe)})
+            statement = word_band_hits_query(probe, when, 2)
             expected = [tuple(row) for row in db_session.execute(statement).all()]
             assert word_band_hits(db_session, probe, when, 2) == expected
         assert word_band_hits(db_session, bands, day)  # its own story at least
