@@ -313,7 +313,7 @@ class _Stages:
 
 
 #: Pages a stage worker may be ahead of the storing process. The records are stored in input
-#: order, so one slow page (seconds, where most take tens of milliseconds) holds the storing of
+#: order, so one slow page (many times most pages' time) holds the storing of
 #: every page after it: the other workers go on with the pages after it only as far as this
 #: lets them, then wait for it too.
 AHEAD_PER_WORKER = 16
