@@ -52,10 +52,11 @@ def stage_pool(workers: int, *, ignore_interrupt: bool = False, warm_dates: bool
     ignore Ctrl-C (SIGINT reaches the whole process group), so the parent decides what happens
     to the pages in flight - a crawl finishes them on its graceful shutdown.
 
-    ``forkserver``: the imports and the warm-up (dates as ``warm_dates`` says) are done once, in a fork server
-    (multiprocessing's: a process of its own, spawned clean, that has no threads, connections or
-    sockets of the caller), which also imports the modules of ``preload`` (the module of the
-    function the pages are sent to); each worker is forked from it already warm, in
+    ``forkserver``: the imports and the warm-up (of the dates as ``warm_dates`` says) are done
+    once, in a fork server (multiprocessing's: a process of its own, spawned clean, that has no
+    threads, connections or sockets of the caller), which also imports the modules of
+    ``preload`` (the module of the function the pages are sent to); each worker is forked from
+    it already warm, in
     milliseconds, instead of every worker paying the same seconds of CPU. Where fork is missing
     (not POSIX) the workers are spawned as above. Starting the first worker waits for the
     server to be warm: a caller that must not stall (a reactor) submits its first tasks from
