@@ -31,10 +31,6 @@ ENV_VAR = "NEWSCRAWL_DATABASE_URL"
 SETTINGS_KEY = "NEWSCRAWL_DATABASE_URL"
 #: Seconds a SQLite connection waits for another writer's lock before failing.
 SQLITE_BUSY_TIMEOUT = LOCK_WAIT
-#: Page cache of each SQLite connection (KiB). A new story's band and word-band rows land on
-#: leaves spread over the whole index; with SQLite's small default cache most of them are read
-#: from the file again at every store. Filled only as far as the database is read.
-SQLITE_CACHE_KIB = 32 * 1024
 #: Seconds a PostgreSQL connection attempt may take before the server counts as unavailable.
 PG_CONNECT_TIMEOUT = 10
 #: TCP keepalive and user timeout of every PostgreSQL connection (libpq parameters). A server
@@ -84,7 +80,6 @@ def _sqlite_setup(busy_timeout: float):
             # (In a rollback journal NORMAL could corrupt on a power cut: left at FULL there.)
             if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
                 cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         finally:
             cursor.close()
 

@@ -303,14 +303,3 @@ def test_datetimes_round_trip_as_aware_utc(db_session):
     value = db_session.query(Site).one().first_seen_at
     assert value == dt.datetime(2025, 6, 1, 10, 0, tzinfo=dt.timezone.utc)
     assert value.utcoffset() == dt.timedelta(0)
-
-
-def test_sqlite_connections_keep_a_larger_page_cache(tmp_path):
-    from newscrawl.store.db import SQLITE_CACHE_KIB, make_engine
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
-    try:
-        with engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
-    finally:
-        engine.dispose()
