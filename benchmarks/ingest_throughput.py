@@ -61,6 +61,16 @@ for path in sorted(Path(sys.argv[1]).glob("*.html")):
 '''
 
 
+def write_pages(work: Path, limit: int) -> tuple[Path, int]:
+    """The first ``limit`` real pages as ``.html`` files in ``work/pages``; the folder and how
+    many pages it holds."""
+    pages = work / "pages"
+    pages.mkdir()
+    for source in sorted((DATA / "html").glob("*.html.gz"))[:limit]:
+        (pages / source.name.removesuffix(".gz")).write_bytes(gzip.decompress(source.read_bytes()))
+    return pages, len(list(pages.glob("*.html")))
+
+
 def scratch(kind: str, folder: Path, n: int):
     if kind == "sqlite":
         path = folder / f"run{n}.db"
@@ -101,11 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave out the run with --jobs 1 (a long ingest's slowest)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ingest-throughput-"))
-    pages = work / "pages"
-    pages.mkdir()
-    for source in sorted((DATA / "html").glob("*.html.gz"))[: args.pages]:
-        (pages / source.name.removesuffix(".gz")).write_bytes(gzip.decompress(source.read_bytes()))
-    count = len(list(pages.glob("*.html")))
+    pages, count = write_pages(work, args.pages)
     print(f"{count} real pages; cores usable: {len(os.sched_getaffinity(0))}")
     commands = {
         "baseline": lambda url: [sys.executable, "-c", NAIVE, str(pages), url],

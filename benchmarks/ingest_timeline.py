@@ -18,7 +18,6 @@ tail after the last page, and CPU ms a page of each.
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import subprocess
 import sys
@@ -30,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks._common import process_cpu_seconds  # noqa: E402
+from benchmarks.ingest_throughput import write_pages  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "wcxb-dev-articles"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -117,11 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step", type=float, default=1.0)
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ingest-timeline-"))
-    pages = work / "pages"
-    pages.mkdir()
-    for source in sorted((DATA / "html").glob("*.html.gz"))[: args.pages]:
-        (pages / source.name.removesuffix(".gz")).write_bytes(gzip.decompress(source.read_bytes()))
-    count = len(list(pages.glob("*.html")))
+    pages, count = write_pages(work, args.pages)
     if args.database == "sqlite":
         url, drop = f"sqlite:///{work / 'run.db'}", lambda: None
     else:
