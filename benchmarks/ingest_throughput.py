@@ -1,10 +1,12 @@
 """``newscrawl ingest`` pages per second beside a naive trafilatura.extract + INSERT ingest.
 
     python benchmarks/ingest_throughput.py [--pages 250] [--repeat 2] [--databases sqlite,postgresql]
-                                           [--before DIR] [--no-single]
+                                           [--before DIR] [--no-single] [--mix]
 
-Real pages of ../shared/data/wcxb-dev-articles are written as ``.html`` files into a scratch
-folder. Each run starts a fresh command on a fresh database (a SQLite file; a scratch
+Real pages of ../shared/data/wcxb-dev-articles (709 in all) are written as ``.html`` files into a
+scratch folder; with ``--mix``, the live crawl benchmark's pages instead (wcxb-dev-articles and the
+six extraction corpora in turn, :func:`benchmarks.crawl_throughput.real_pages`: 4,621 in all,
+lighter on average), so that an ingest and a crawl are measured on the same pages. Each run starts a fresh command on a fresh database (a SQLite file; a scratch
 PostgreSQL database on ``NEWSCRAWL_TEST_POSTGRES_URL``'s server) and is timed from start to
 exit, the interpreter's start and imports included for both sides:
 
@@ -61,13 +63,19 @@ for path in sorted(Path(sys.argv[1]).glob("*.html")):
 '''
 
 
-def write_pages(work: Path, limit: int) -> tuple[Path, int]:
-    """The first ``limit`` real pages as ``.html`` files in ``work/pages``; the folder and how
-    many pages it holds."""
+def write_pages(work: Path, limit: int, mix: bool = False) -> tuple[Path, int]:
+    """The first ``limit`` real pages as ``.html`` files in ``work/pages`` (``mix``: the live
+    crawl benchmark's pages); the folder and how many pages it holds."""
     pages = work / "pages"
     pages.mkdir()
-    for source in sorted((DATA / "html").glob("*.html.gz"))[:limit]:
-        (pages / source.name.removesuffix(".gz")).write_bytes(gzip.decompress(source.read_bytes()))
+    if mix:
+        from benchmarks.crawl_throughput import real_pages
+
+        for n, body in enumerate(real_pages(limit)):
+            (pages / f"{n:05d}.html").write_bytes(body)
+    else:
+        for source in sorted((DATA / "html").glob("*.html.gz"))[:limit]:
+            (pages / source.name.removesuffix(".gz")).write_bytes(gzip.decompress(source.read_bytes()))
     return pages, len(list(pages.glob("*.html")))
 
 
@@ -109,10 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, help="a checkout of the code before a change")
     parser.add_argument("--no-single", action="store_true",
                         help="leave out the run with --jobs 1 (a long ingest's slowest)")
+    parser.add_argument("--mix", action="store_true",
+                        help="the live crawl benchmark's pages (seven corpora) instead of "
+                             "wcxb-dev-articles'")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ingest-throughput-"))
-    pages, count = write_pages(work, args.pages)
-    print(f"{count} real pages; cores usable: {len(os.sched_getaffinity(0))}")
+    pages, count = write_pages(work, args.pages, args.mix)
+    print(f"{count} real pages{' (the crawl benchmark mix)' if args.mix else ''}; cores usable: {len(os.sched_getaffinity(0))}")
     commands = {
         "baseline": lambda url: [sys.executable, "-c", NAIVE, str(pages), url],
         "newscrawl": lambda url: [sys.executable, "-m", "newscrawl", "ingest", "-q", str(pages),
