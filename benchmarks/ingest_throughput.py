@@ -31,6 +31,7 @@ import argparse
 import gzip
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -166,12 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"   {statistics.median(values) / base:4.2f}x the baseline;   CPU ms/page main "
                   f"{main_ms:5.1f}, all {all_ms:5.1f} ({all_ms / base_cpu:4.2f}x the baseline's); "
                   f"cores busy {busy:4.2f}")
-    for p in pages.iterdir():
-        p.unlink()
-    pages.rmdir()
-    for p in work.iterdir():
-        p.unlink()
-    work.rmdir()
+    shutil.rmtree(pages)
+    shutil.rmtree(work)
     return 0
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -173,12 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         postgres_total = last[2]
     finally:
         drop()
-        for p in pages.iterdir():
-            p.unlink()
-        pages.rmdir()
-        for p in work.iterdir():
-            p.unlink()
-        work.rmdir()
+        shutil.rmtree(pages)
+        shutil.rmtree(work)
     print(f"{' '.join(cmd[3:5])} ... {args.database}, {count} pages, root {args.root}")
     print("   t    main workers postgres  pages")
     for t, step, m, w, pg, n in rows:
