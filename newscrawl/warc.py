@@ -14,7 +14,8 @@ is read again from its offset, so nothing is kept but a table of offsets.
 What cannot be an article page comes out as a :class:`WarcSkip` (a page without a body and the
 reason): non-HTML content types, ``WARC-Truncated`` records, payloads over the size limit, HTTP
 payloads in a content encoding warcio cannot undo or whose encoding is broken. A record that cannot be parsed comes
-out as a :class:`WarcError`, and reading goes on at the next record found after it.
+out as a :class:`WarcError`, and reading goes on at the next record found after it; so does a
+record the file ends inside (a cut-off download), whose partial payload is never a page.
 """
 
 from __future__ import annotations
@@ -112,6 +113,22 @@ def _read_payload(record, headers: list[tuple[str, str]], max_bytes: int) -> byt
     if len(body) > max_bytes:
         return "oversize"
     return body
+
+
+def _bytes_missing(record) -> int:
+    """How many bytes of the record's declared ``Content-Length`` the file does not hold.
+
+    warcio ends a record quietly where the file ends, so a file cut off inside a record (an
+    interrupted download or copy) would give that record's payload as if it were whole: the
+    rest of the record is read here, and a short count means the file stopped inside it.
+    """
+    raw = record.raw_stream
+    if not isinstance(getattr(raw, "limit", None), int):
+        return 0
+    while raw.limit > 0:
+        if not raw.read(min(raw.limit, _SCAN_CHUNK)):
+            return raw.limit
+    return 0
 
 
 def single_gzip_stream(path: Path) -> bool:
@@ -262,6 +279,10 @@ class _Reader:
         body = _read_payload(record, headers, self.max_bytes)
         if isinstance(body, str):
             return WarcSkip(self._page(url, status, headers, when), body)
+        missing = _bytes_missing(record)
+        if missing:
+            return WarcError(f"{url}: the file ends {missing} bytes before the end of this record "
+                             f"(cut off): not read")
         return self._page(url, status, headers, when, body)
 
     def _remember(self, head) -> None:

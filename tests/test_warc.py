@@ -146,6 +146,27 @@ def test_a_warc_gzipped_as_one_stream_reads_the_same(tmp_path):
     assert offsets == sorted(offsets) and 0 < offsets[-1] <= whole.stat().st_size
 
 
+def test_a_file_cut_off_inside_a_record_gives_no_partial_page(tmp_path, capsys):
+    # An interrupted download or copy: the file stops in the middle of the last record's
+    # payload. The records before it are whole; the cut one is an error, not a shorter page.
+    for gzip_records in (False, True):
+        warc = Archive(gzip_records)
+        warc.response("http://news.example/roof", ROOF)
+        warc.response("http://news.example/seals", SEALS)
+        data = warc.buf.getvalue()
+        cut = tmp_path / f"cut{gzip_records}.warc{'.gz' if gzip_records else ''}"
+        cut.write_bytes(data[:len(data) - 200])
+        items = list(iter_warc(cut, BIG))
+        assert [type(i).__name__ for i in items] == ["Page", "WarcError"]
+        assert items[0].body == ROOF
+        assert "http://news.example/seals" in str(items[1]) and "cut off" in str(items[1])
+        db = f"sqlite:///{tmp_path / f'cut{gzip_records}.db'}"
+        assert cli_main(["ingest", str(cut), "--db", db]) == 1
+        assert "cut off" in capsys.readouterr().err
+        with open_database(db)() as conn:
+            assert conn.scalars(select(Version.url)).all() == ["http://news.example/roof"]
+
+
 def test_a_not_modified_revisit_reads_as_the_earlier_response_of_its_url(tmp_path):
     warc = Archive()
     warc.response("http://news.example/seals", SEALS)
