@@ -787,7 +787,8 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from newscrawl.crawl.launch import SAMPLE_SITES, SAMPLE_SOURCES, crawl_settings, run_news, spider_arguments
+    from newscrawl.crawl.launch import (SAMPLE_SITES, SAMPLE_SOURCES, CrawlFailed, crawl_settings, run_news,
+                                        spider_arguments)
     from newscrawl.store.db import ENV_VAR
 
     if args.sample:
@@ -823,7 +824,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         arguments = spider_arguments(args.sources, args.feed, args.sitemap)
     except ValueError as exc:
         raise CommandError(str(exc).replace("-a sources=PATH", "--sources FILE")) from exc
-    return run_news(crawl_settings(overrides), arguments)
+    try:
+        return run_news(crawl_settings(overrides), arguments)
+    except CrawlFailed as exc:
+        # Scrapy's own settings fail with Python's words ("could not convert string to float"):
+        # the -s value the message quotes names the setting.
+        named = [f"-s {name}={value}" for name, value in overrides.items()
+                 if name not in str(exc) and value and repr(value) in str(exc)]
+        raise CommandError(f"the crawl could not run: {exc}"
+                           + (f" ({', '.join(named)})" if named else "")) from exc
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:

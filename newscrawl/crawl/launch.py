@@ -83,9 +83,29 @@ def spider_arguments(sources: str | None = None, feeds: list[str] | None = None,
     return args
 
 
+class CrawlFailed(RuntimeError):
+    """The crawl raised instead of running to its end (a setting a component cannot read);
+    the exception it raised is the cause."""
+
+
+def _keep_failure(started, failures: list[BaseException]) -> None:
+    """Collect the exception the crawl's task or Deferred ends with. Taking it here also keeps
+    asyncio and Twisted from printing it as an unretrieved error with its traceback."""
+    if hasattr(started, "add_done_callback"):  # an asyncio task
+        def done(task) -> None:
+            if not task.cancelled() and task.exception() is not None:
+                failures.append(task.exception())
+        started.add_done_callback(done)
+    elif hasattr(started, "addErrback"):  # a Twisted Deferred
+        def failed(failure) -> None:
+            failures.append(failure.value)
+        started.addErrback(failed)
+
+
 def run_news(settings: Settings, arguments: Mapping[str, str]) -> int:
     """Run the ``news`` spider in this process until it finishes: 0, or 1 when it could not
-    start (the reason is in the log, as with ``scrapy crawl``)."""
+    start (the reason is in the log, as with ``scrapy crawl``). Raises :class:`CrawlFailed`
+    when the crawl raised (a bad setting value met by a component as the crawler is built)."""
     from scrapy.crawler import AsyncCrawlerProcess, CrawlerProcess
 
     quiet_scrapy_log(settings)  # before the process logs its banner
@@ -97,10 +117,14 @@ def run_news(settings: Settings, arguments: Mapping[str, str]) -> int:
         process = AsyncCrawlerProcess(settings)
     else:
         process = CrawlerProcess(settings)
-    process.crawl("news", **arguments)
+    failures: list[BaseException] = []
+    _keep_failure(process.crawl("news", **arguments), failures)
     process.start()
+    if failures:
+        first = (str(failures[0]).strip().splitlines() or [type(failures[0]).__name__])[0]
+        raise CrawlFailed(first) from failures[0]
     return 1 if process.bootstrap_failed else 0
 
 
-__all__ = ["SAMPLE_SITES", "SAMPLE_SOURCES", "SETTINGS_MODULE", "SCRAPY_CHATTER", "crawl_settings", "quiet_scrapy_log", "run_news",
+__all__ = ["CrawlFailed", "SAMPLE_SITES", "SAMPLE_SOURCES", "SETTINGS_MODULE", "SCRAPY_CHATTER", "crawl_settings", "quiet_scrapy_log", "run_news",
            "spider_arguments"]

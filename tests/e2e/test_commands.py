@@ -123,6 +123,10 @@ def test_crawl_sources_errors_are_one_line(tmp_path, content, says):
     (["--feed", "http://a.example/rss", "-s", "LOG_LEVEL"], "NAME=VALUE"),
     (["--feed", "http://a.example/rss", "--replay-dir", "nowhere"], "no such folder"),
     (["--sample", "--feed", "http://a.example/rss"], "--sample crawls the bundled sample sites"),
+    # Values a component cannot read as the crawler is built: one line naming the setting.
+    (["--feed", "http://a.example/rss", "-s", "NEWSCRAWL_STAGE_WORKERS=many"],
+     "NEWSCRAWL_STAGE_WORKERS must be a number of processes, got 'many'"),
+    (["--feed", "http://a.example/rss", "-s", "DOWNLOAD_TIMEOUT=soon"], "-s DOWNLOAD_TIMEOUT=soon"),
 ])
 def test_crawl_argument_errors_are_one_line(tmp_path, args, says):
     assert says in one_line_error(newscrawl(tmp_path, "crawl", *args))
