@@ -846,6 +846,37 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _output_files(output: str) -> tuple[Path, Path | None]:
+    """``--output``: the file an export ends in, and the file it is written into first (None:
+    straight into it).
+
+    A regular file is written beside itself and renamed at the end, so an export that fails
+    half-way leaves no half file under the name a later step reads. A device or a named pipe
+    (``/dev/stdout``, ``mkfifo``) is written into: renaming over it would replace it with a
+    regular file. A symbolic link is followed, so the file it names is written, not the link.
+    """
+    target = Path(output)
+    if target.is_dir():
+        raise CommandError(f"--output {output}: a folder; give the name of a file in it")
+    if target.exists() and not target.is_file():
+        return target, None
+    if target.is_symlink():
+        target = target.resolve()
+    if not target.parent.is_dir():
+        raise CommandError(f"--output {output}: no folder {str(target.parent)!r}; create it first")
+    return target, target.with_name(target.name + ".part")
+
+
+def _open_output(output: str, path: Path, mode: str):
+    try:
+        if "b" in mode:
+            return open(path, mode)  # noqa: SIM115
+        return open(path, mode, encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise CommandError(f"--output {output}: cannot write {str(path)!r}: "
+                           f"{exc.strerror or exc}") from exc
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from newscrawl.export import MissingPyarrow, write_parquet, write_rows
     from newscrawl.store.queries import EXPORT_COLUMNS, count_export_rows, iter_export_rows
@@ -862,17 +893,16 @@ def cmd_export(args: argparse.Namespace) -> int:
             parquet_schema(EXPORT_COLUMNS)
         except MissingPyarrow as exc:
             raise CommandError(str(exc)) from None
-    if target is not None and not target.parent.is_dir():
-        raise CommandError(f"--output {args.output}: no folder {str(target.parent)!r}; create it first")
+    partial = None
+    if target is not None:
+        target, partial = _output_files(args.output)
     if fmt == "warc" or (args.format is None and args.output
                          and args.output.lower().endswith((".warc", ".warc.gz"))):
-        return _export_warc(args, make_session, target)
-    # Into a file beside the target, renamed at the end: an export that fails half-way leaves
-    # no half file under the name a later step reads.
-    partial = target.with_name(target.name + ".part") if target is not None else None
+        return _export_warc(args, make_session, target, partial)
     stream = None
     if fmt != "parquet":
-        stream = open(partial, "w", encoding="utf-8", newline="") if partial is not None else sys.stdout
+        stream = (_open_output(args.output, partial or target, "w") if target is not None
+                  else sys.stdout)
     filters = {"site": args.site, "since": args.since}
     try:
         with make_session() as session:
@@ -881,19 +911,19 @@ def cmd_export(args: argparse.Namespace) -> int:
                                 if sys.stderr.isatty() else 0, "versions")
             rows = iter_export_rows(session, **filters, limit=args.limit)
             if fmt == "parquet":
-                count = write_parquet(rows, partial, EXPORT_COLUMNS, progress=lambda n: progress.advance())
+                count = write_parquet(rows, partial or target, EXPORT_COLUMNS, progress=lambda n: progress.advance())
             else:
                 count = write_rows(rows, stream, fmt, EXPORT_COLUMNS, progress=lambda n: progress.advance())
             progress.clear()
     except BaseException:
+        if target is not None and stream is not None:
+            stream.close()
         if partial is not None:
-            if stream is not None:
-                stream.close()
             partial.unlink(missing_ok=True)
         raise
+    if target is not None and stream is not None:
+        stream.close()
     if partial is not None:
-        if stream is not None:
-            stream.close()
         partial.replace(target)
     print(f"exported {count} story version{'' if count == 1 else 's'}"
           f"{' to ' + str(target) if target else ''} ({fmt})", file=sys.stderr)
@@ -919,7 +949,8 @@ def add_serve_command(add) -> None:
     p.add_argument("--port", type=int, help="port to listen on (default 8000; 0: any free port)")
 
 
-def _export_warc(args: argparse.Namespace, make_session, target: Path | None) -> int:
+def _export_warc(args: argparse.Namespace, make_session, target: Path | None,
+                 partial: Path | None) -> int:
     """``export --format warc``: every download the store kept, as gzip WARC (newscrawl.export_warc)."""
     from newscrawl.export_warc import write_warc
     from newscrawl.store.queries import iter_captures
@@ -930,23 +961,25 @@ def _export_warc(args: argparse.Namespace, make_session, target: Path | None) ->
             "description": "downloads stored by newscrawl, exported with newscrawl export"}
     info.update({name: str(value) for name, value in
                  (("site", args.site), ("since", args.since), ("limit", args.limit)) if value})
-    partial = target.with_name(target.name + ".part") if target is not None else None
-    stream = open(partial, "wb") if partial is not None else sys.stdout.buffer  # noqa: SIM115
+    stream = (_open_output(args.output, partial or target, "wb") if target is not None
+              else sys.stdout.buffer)
     try:
         with make_session() as session:
             count = write_warc(iter_captures(session, site=args.site, since=args.since,
                                              limit=args.limit),
                                stream, info, name=target.name if target else "stdout.warc.gz")
     except BaseException:
-        if partial is not None:
+        if target is not None:
             stream.close()
+        if partial is not None:
             partial.unlink(missing_ok=True)
         raise
-    if partial is not None:
+    if target is not None:
         stream.close()
-        partial.replace(target)
     else:
         stream.flush()
+    if partial is not None:
+        partial.replace(target)
     print(f"exported {count} download{'' if count == 1 else 's'}"
           f"{' to ' + str(target) if target else ''} (warc)", file=sys.stderr)
     return 0
@@ -1169,6 +1202,16 @@ def _error(message: str) -> int:
     return 2
 
 
+def _drop_stdout() -> None:
+    """Point stdout at the null device: further writes to it, including the interpreter's
+    flush at exit, would fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -1182,12 +1225,7 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except BrokenPipeError:
         # The reader went away (``newscrawl story KEY | head``): what it wanted is written.
-        # Further writes to stdout, including the interpreter's flush at exit, would fail again.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
+        _drop_stdout()
         return 0
     except KeyboardInterrupt:
         print("newscrawl: interrupted", file=sys.stderr)
@@ -1204,6 +1242,11 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, SQLAlchemyError):
             first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
             return _error(f"database error: {first} (--debug shows the traceback)")
+        if isinstance(exc, OSError):
+            # The system refused a read or a write (a full disk, stdout on a full device):
+            # what was left in stdout's buffer would fail again at exit, after this line.
+            _drop_stdout()
+            return _error(f"{exc} (--debug shows the traceback)")
         raise
 
 

@@ -249,6 +249,46 @@ def test_export_streams(database_url, tmp_path):
     assert seen_options and seen_options[0].get("yield_per") == 3
 
 
+def test_export_into_a_folder_a_pipe_and_a_link(tmp_path, sample_db):
+    import stat
+    import threading
+
+    line = one_line_error(newscrawl(tmp_path, "export", "--db", sample_db, "--output", str(tmp_path)))
+    assert "a folder" in line
+    # A named pipe is written into, and is still a pipe afterwards (a rename over it would
+    # have replaced it with a regular file, and the reader would never see a byte).
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    run = newscrawl(tmp_path, "export", "--db", sample_db, "--output", str(pipe))
+    reader.join(timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert got and len(got[0].splitlines()) == 10
+    # A symbolic link: the file it names is written, the link stays.
+    (tmp_path / "real.csv").write_text("old")
+    (tmp_path / "link.csv").symlink_to("real.csv")
+    for fmt in ("csv", "warc"):
+        run = newscrawl(tmp_path, "export", "--db", sample_db, "--format", fmt, "--output", "link.csv")
+        assert run.returncode == 0, run.stderr
+        assert (tmp_path / "link.csv").is_symlink()
+        assert (tmp_path / "real.csv").stat().st_size > 1000
+    assert not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.parametrize("command", [["export"], ["export", "--format", "warc"], ["stories"]])
+def test_a_full_device_is_one_line(tmp_path, sample_db, command):
+    # stdout (or the output) on a full disk: the write fails with ENOSPC; one line, no
+    # traceback, and no second error from the interpreter flushing stdout at exit.
+    with open("/dev/full", "wb") as full:
+        run = subprocess.run([sys.executable, "-m", "newscrawl", *command, "--db", sample_db],
+                             cwd=tmp_path, env=_env(tmp_path), stdout=full, stderr=subprocess.PIPE,
+                             text=True, timeout=120)
+    assert "No space left on device" in one_line_error(run)
+
+
 def test_export_parquet_holds_what_jsonl_holds(tmp_path, sample_db):
     import pyarrow.parquet as pq
 
