@@ -134,8 +134,9 @@ def _parse_xml(body: bytes) -> tuple[etree._Element | None, str | None]:
             body = _gunzip(body)
         except (zlib.error, ValueError, EOFError) as e:
             return None, f"bad gzip data: {e}"
-    # Whitespace before the XML declaration is a fatal error for libxml2 and common in the wild.
-    body = body.lstrip(b" \t\r\n")
+    # Whitespace before the XML declaration is a fatal error for libxml2 and common in the wild,
+    # also after a UTF-8 byte order mark (which says no more than the default encoding).
+    body = body.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
     parser = _parser()
     try:
         root = etree.fromstring(body, parser)

@@ -224,6 +224,10 @@ def test_billion_laughs_does_not_expand():
 def test_leading_whitespace_and_bom():
     assert parse_sitemap(b"\n\n  " + URLSET, "http://x.example/").kind == "urlset"
     assert parse_feed(b"\xef\xbb\xbf" + RSS, "http://daily.example/rss.xml").kind == "rss"
+    # A byte order mark, then a blank line, then the declaration: read whole, no error.
+    bom_first = parse_feed(b"\xef\xbb\xbf\r\n  " + RSS, "http://daily.example/rss.xml")
+    assert bom_first.kind == "rss" and bom_first.error is None
+    assert bom_first == parse_feed(RSS, "http://daily.example/rss.xml")
 
 
 @pytest.mark.parametrize(("value", "expected"), [
