@@ -10,8 +10,11 @@ is no pacing; the crawler does both. A FILE (or a saved-response folder) is read
 from __future__ import annotations
 
 import datetime as dt
+import http.client
+import time
 import urllib.error
 import urllib.request
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -35,27 +38,83 @@ def is_url(target: str) -> bool:
 def download(url: str, *, timeout: float = TIMEOUT,
              max_size: int = crawl_settings.DOWNLOAD_MAXSIZE,
              user_agent: str = crawl_settings.USER_AGENT) -> Page:
-    """The page at ``url`` (an error status is a page too: the stages record it)."""
+    """The page at ``url`` (an error status is a page too: the stages record it).
+
+    As the crawl's downloader: the whole download ends by ``timeout`` (a server sending a byte
+    now and then would hold a per-read timeout for ever), a body shorter than its
+    ``Content-Length`` is an error rather than a shorter page, and a gzip or deflate body is
+    decoded within ``max_size`` (a server may compress although asked not to).
+    """
+    deadline = time.monotonic() + timeout
     request = urllib.request.Request(url, headers={"User-Agent": user_agent, "Accept-Encoding": "identity"})
     try:
         # A fresh opener reads the proxy settings of the environment as it is now; urlopen's
         # module-wide opener keeps the ones of its first call for the life of the process.
         response = urllib.request.build_opener().open(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
+        if exc.code in (301, 302, 303, 307, 308):  # urllib gave up following them: a loop
+            first = (str(exc.reason).strip().splitlines() or ["redirect loop"])[0]
+            raise FetchError(f"cannot fetch {url}: {first}") from exc
         response = exc
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise FetchError(f"cannot fetch {url}: {reason}") from exc
+        raise FetchError(f"cannot fetch {url}: {reason or type(exc).__name__}") from exc
     with response:
+        chunks: list[bytes] = []
+        size = 0
         try:
-            body = response.read(max_size + 1)
-        except OSError as exc:
-            raise FetchError(f"cannot fetch {url}: {exc}") from exc
+            while size <= max_size:
+                if time.monotonic() > deadline:
+                    raise FetchError(f"cannot fetch {url}: the download took longer than "
+                                     f"{timeout:g} seconds")
+                chunk = response.read1(min(_CHUNK, max_size + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        except (OSError, http.client.HTTPException) as exc:
+            raise FetchError(f"cannot fetch {url}: {exc or type(exc).__name__}") from exc
+        body = b"".join(chunks)
         if len(body) > max_size:
             raise FetchError(f"{url}: the page is larger than the crawl's limit of {max_size} bytes")
+        headers = list(response.headers.items())
+        declared = response.headers.get("Content-Length", "")
+        if declared.strip().isdigit() and len(body) < int(declared):
+            raise FetchError(f"cannot fetch {url}: the connection ended after {len(body)} of "
+                             f"{int(declared)} bytes")
+        body, headers = _decoded(url, body, headers, max_size)
         status = response.status if hasattr(response, "status") else response.code
-        return Page.build(response.geturl() or url, body, list(response.headers.items()), status,
+        return Page.build(response.geturl() or url, body, headers, status,
                           dt.datetime.now(dt.UTC))
+
+
+#: Bytes read at a time, between two looks at the clock.
+_CHUNK = 1 << 16
+#: The content codings undone here (zlib window bits: gzip's header, zlib's, raw deflate).
+_DECODERS = {"gzip": (16 + zlib.MAX_WBITS,), "x-gzip": (16 + zlib.MAX_WBITS,),
+             "deflate": (zlib.MAX_WBITS, -zlib.MAX_WBITS)}
+
+
+def _decoded(url: str, body: bytes, headers: list[tuple[str, str]],
+             max_size: int) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body with its gzip or deflate coding undone, at most ``max_size`` bytes, and the
+    headers without the ones that described the coded bytes. Any other coding is left as it
+    came (the stages record what they make of it)."""
+    coding = next((v.strip().lower() for k, v in headers if k.lower() == "content-encoding"), "")
+    if coding not in _DECODERS or not body:
+        return body, headers
+    for wbits in _DECODERS[coding]:
+        decoder = zlib.decompressobj(wbits)
+        try:
+            out = decoder.decompress(body, max_size + 1)
+        except zlib.error:
+            continue
+        if len(out) > max_size or decoder.unconsumed_tail:
+            raise FetchError(f"{url}: the page is larger than the crawl's limit of {max_size} "
+                             f"bytes once decompressed")
+        kept = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")]
+        return out, kept
+    raise FetchError(f"cannot fetch {url}: the body is not valid {coding} data")
 
 
 def read_path(target: str) -> Page:
