@@ -946,7 +946,7 @@ def add_serve_command(add) -> None:
     # The defaults live in newscrawl.web (imported only to serve: it brings the web framework).
     p = add("serve", cmd_serve, "a read-only web view of stories, versions, events and sites")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, help="port to listen on (default 8000; 0: any free port)")
+    p.add_argument("--port", type=port_number, help="port to listen on (default 8000; 0: any free port)")
 
 
 def _export_warc(args: argparse.Namespace, make_session, target: Path | None,
@@ -1189,6 +1189,13 @@ def positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
     return value
+
+
+def port_number(text: str) -> int:
+    # The socket layer takes a port modulo 65536: 99999 would listen on 34463 without a word.
+    if not text.strip().isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0 to 65535): {text!r}")
+    return int(text)
 
 
 def positive_int(text: str) -> int:

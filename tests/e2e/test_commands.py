@@ -37,9 +37,10 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def newscrawl(tmp_path: Path, *args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
+def newscrawl(tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300,
+              **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "newscrawl", *args], cwd=tmp_path,
-                          env=env or _env(tmp_path), capture_output=True, text=True, timeout=300, **kwargs)
+                          env=env or _env(tmp_path), capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 def one_line_error(run: subprocess.CompletedProcess) -> str:
@@ -130,6 +131,13 @@ def test_crawl_sources_errors_are_one_line(tmp_path, content, says):
 ])
 def test_crawl_argument_errors_are_one_line(tmp_path, args, says):
     assert says in one_line_error(newscrawl(tmp_path, "crawl", *args))
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_serve_refuses_a_port_out_of_range(tmp_path, sample_db, port):
+    # Before the fix 99999 was taken modulo 65536: the view served on another port.
+    line = one_line_error(newscrawl(tmp_path, "serve", "--db", sample_db, "--port", port, timeout=30))
+    assert "not a port number" in line
 
 
 def test_ingest_reports_ignored_files_and_an_empty_folder(tmp_path):
