@@ -26,6 +26,7 @@ import datetime as dt
 import io
 import logging
 import os
+import tempfile
 from http.client import responses as REASONS
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -91,7 +92,15 @@ class WarcWriterMiddleware:
             # Off unless asked for; no message, so Scrapy does not warn about it on every crawl.
             raise NotConfigured
         path = Path(directory).expanduser()
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            # A folder that exists but takes no files would otherwise fail once per page, in
+            # the log only, through a whole crawl that was asked for its WARC files.
+            with tempfile.NamedTemporaryFile(dir=path, prefix=".newscrawl-probe-"):
+                pass
+        except OSError as exc:
+            raise ValueError(f"NEWSCRAWL_WARC_DIR {directory}: cannot write WARC files there "
+                             f"({exc.strerror or exc})") from exc
         settings = crawler.settings
         info = {"software": _software(), "format": "WARC File Format 1.1",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
