@@ -110,6 +110,7 @@ class Ignored:
 
 #: Why a file in a folder is passed over (said to the user for each such file).
 NOT_A_PAGE = "not a saved page (.html, .htm, .html.gz, .warc, .warc.gz, or a folder with info.json)"
+NOT_A_FILE = "not a regular file (a named pipe, a device, a socket) or a link to nothing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +207,12 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Input | IngestError | Ignor
             for child in sorted(path.rglob("*")):
                 if child.name == "info.json":
                     found.append((read_case, child.parent))
-                elif not child.is_file() or (child.parent / "info.json").exists():
+                elif child.is_dir() or (child.parent / "info.json").exists():
                     continue  # a folder, or a body.* file read with its info.json
+                elif not child.is_file():
+                    # Said, not passed over in silence: a pipe would block its reader, and a
+                    # dangling link is a page the user may think was read.
+                    found.append(Ignored(child, NOT_A_FILE))
                 elif child.name.lower().endswith(HTML_SUFFIXES):
                     found.append((partial(read_html_inside, root=path), child))
                 elif is_warc(child):
@@ -223,6 +228,8 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Input | IngestError | Ignor
             found.extend(_paths_list(path))
         elif path.is_file():
             found.append((read_html_file, path))
+        elif path.exists() or path.is_symlink():
+            found.append(IngestError(f"{path}: {NOT_A_FILE}"))
         else:
             found.append(IngestError(f"{path}: no such file or folder"))
     return found

@@ -43,6 +43,31 @@ def test_a_symlinked_body_leading_out_of_its_folder_is_refused(tmp_path, capsys)
     assert err.count("symlink out of") == 2 and "Traceback" not in err
 
 
+def test_pipes_and_dangling_links_are_named_not_passed_over(tmp_path, capsys):
+    import os
+
+    received = tmp_path / "received"
+    received.mkdir()
+    (received / "a.html").write_bytes(newsroom.page(*newsroom.ARTICLES["harbour-seals"]))
+    os.mkfifo(received / "pipe.html")
+    (received / "gone.html").symlink_to(tmp_path / "deleted.html")
+    (received / "again").symlink_to(received)  # a link back up: read once, no loop
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert cli_main(["ingest", "-q", str(received), "--db", db]) == 0
+    captured = capsys.readouterr()
+    ignored = [line for line in captured.out.splitlines() + captured.err.splitlines()
+               if line.startswith("ignored:")]
+    assert sorted(line.split(": ")[1] for line in ignored) == [
+        str(received / "gone.html"), str(received / "pipe.html")]
+    assert all("not a regular file" in line for line in ignored)
+    assert "1 stored_new_story" in captured.out + captured.err
+    # Given by name: one error line each, not "no such file".
+    assert cli_main(["ingest", str(received / "pipe.html"), str(received / "gone.html"),
+                     "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert err.count("not a regular file") == 2 and "no such file" not in err
+
+
 INGEST_CHILD = """
 import sys
 from newscrawl.cli import main
