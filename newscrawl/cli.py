@@ -1245,7 +1245,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, CommandError):
             return _error(str(exc))
         if isinstance(exc, DatabaseUnavailable):
-            return _error(f"{exc} (is the server up and the URL right?)")
+            return _error(f"{exc} ({exc.hint})")
         if isinstance(exc, SQLAlchemyError):
             first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
             return _error(f"database error: {first} (--debug shows the traceback)")

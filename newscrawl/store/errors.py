@@ -22,6 +22,16 @@ class DatabaseUnavailable(RuntimeError):
         detail = f": {text.splitlines()[0]}" if text else ""
         super().__init__(f"database unavailable at {self.url}{detail}")
 
+    @property
+    def hint(self) -> str:
+        """What a user can check, in a few words: a locked file is not a server that is down."""
+        text = str(self.cause or "").lower()
+        if "locked" in text or "lock timeout" in text or "lock_timeout" in text:
+            return "another process holds a write lock on it: try again when that one is done"
+        if self.url.startswith("sqlite"):
+            return "is the path right, and its folder readable and writable?"
+        return "is the server up and the URL right?"
+
 
 def mask_url(url: str | Any) -> str:
     """The URL with its password replaced by ``***``."""

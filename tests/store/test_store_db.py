@@ -303,3 +303,13 @@ def test_datetimes_round_trip_as_aware_utc(db_session):
     value = db_session.query(Site).one().first_seen_at
     assert value == dt.datetime(2025, 6, 1, 10, 0, tzinfo=dt.timezone.utc)
     assert value.utcoffset() == dt.timedelta(0)
+
+
+@pytest.mark.parametrize(("url", "cause", "says"), [
+    ("sqlite:////tmp/x.db", OSError("database is locked"), "holds a write lock"),
+    ("postgresql+psycopg://u@h/db", OSError("canceling statement due to lock timeout"), "holds a write lock"),
+    ("sqlite:////nowhere/x.db", OSError("unable to open database file"), "is the path right"),
+    ("postgresql+psycopg://u@h/db", OSError("connection refused"), "is the server up"),
+])
+def test_an_unavailable_database_says_what_to_check(url, cause, says):
+    assert says in DatabaseUnavailable(url, cause).hint
