@@ -355,15 +355,21 @@ def iter_warc(path: str | Path, max_bytes: int,
 
 #: Bytes copied at a time while a WARC file is downloaded.
 _DOWNLOAD_CHUNK = 1 << 20
+#: A download slower than this many bytes a second over a whole ``timeout`` is given up: a WARC
+#: file may rightly take an hour, but a server that sends a byte now and then (each read
+#: arriving within the socket's timeout) would otherwise hold the ingest for ever.
+DOWNLOAD_MIN_RATE = 1024
 
 
 def download(url: str, target: Path, timeout: float = 60.0,
-             on_size: Callable[[int], None] | None = None) -> int:
+             on_size: Callable[[int], None] | None = None,
+             min_rate: float = DOWNLOAD_MIN_RATE) -> int:
     """Stream the WARC file at ``url`` into ``target``, a chunk at a time (a 1 GB file takes a
     chunk of memory); its size. ``on_size`` is told the size the server announces, if any.
-    Raises :class:`WarcError` with a one-line reason when the download fails or is cut short."""
+    Raises :class:`WarcError` with a one-line reason when the download fails, is cut short, or
+    brings fewer than ``min_rate`` bytes a second over any ``timeout`` seconds."""
     import http.client
-    import shutil
+    import time
     import urllib.error
     import urllib.request
 
@@ -374,7 +380,16 @@ def download(url: str, target: Path, timeout: float = 60.0,
             announced = response.headers.get("Content-Length")
             if announced and announced.isdigit() and on_size is not None:
                 on_size(int(announced))
-            shutil.copyfileobj(response, out, _DOWNLOAD_CHUNK)
+            window_start, window_bytes = time.monotonic(), 0
+            while chunk := response.read1(_DOWNLOAD_CHUNK):
+                out.write(chunk)
+                window_bytes += len(chunk)
+                elapsed = time.monotonic() - window_start
+                if elapsed >= timeout:
+                    if window_bytes < min_rate * elapsed:
+                        raise WarcError(f"cannot download: {window_bytes} bytes in the last "
+                                        f"{elapsed:.0f} s (slower than {min_rate:g} bytes a second)")
+                    window_start, window_bytes = time.monotonic(), 0
             size = out.tell()
     except urllib.error.HTTPError as exc:
         raise WarcError(f"cannot download: HTTP {exc.code} {exc.reason}") from None

@@ -7,6 +7,8 @@ import datetime as dt
 import gzip
 import io
 
+import pytest
+
 from sqlalchemy import select
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -310,3 +312,68 @@ def test_export_as_warc_writes_repeated_bytes_as_revisits_and_reads_back(tmp_pat
         fetched = select(Fetch.url, Fetch.fetched_at, Fetch.status, Fetch.reason).order_by(Fetch.url)
         assert [r for r in one.execute(fetched) if r.reason is None or "http" in r.reason] == \
             two.execute(fetched).all()
+
+
+def _serve_slowly(body: bytes, pause: float, first: int = 0):
+    """A server on a random port that sends ``first`` bytes at once, then one byte each
+    ``pause`` seconds (each within any socket timeout); its URL and a stop function."""
+    import socket
+    import threading
+    import time
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/warc\r\n"
+                             b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+                             + body[:first])
+                try:
+                    for i in range(first, len(body)):
+                        if stop.is_set():
+                            return
+                        time.sleep(pause)
+                        conn.sendall(body[i:i + 1])
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+
+    def close() -> None:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/slow.warc.gz", close
+
+
+def test_a_download_that_trickles_is_given_up(tmp_path):
+    from newscrawl.warc import download
+
+    url, close = _serve_slowly(b"x" * 2_000, pause=0.05)
+    try:
+        with pytest.raises(WarcError, match="slower than"):
+            download(url, tmp_path / "slow.warc.gz", timeout=1.0)
+    finally:
+        close()
+
+
+def test_a_download_at_a_fair_rate_is_whole(tmp_path):
+    from newscrawl.warc import download
+
+    body = bytes(range(256)) * 400
+    url, close = _serve_slowly(body, pause=0.0, first=len(body))
+    try:
+        assert download(url, tmp_path / "fast.warc.gz", timeout=1.0) == len(body)
+        assert (tmp_path / "fast.warc.gz").read_bytes() == body
+    finally:
+        close()
