@@ -4,9 +4,10 @@ Order of evidence, as browsers do it, plus verification (pages lie about their e
 
 1. a byte-order mark decides outright (source ``bom``);
 2. declarations: the HTTP ``Content-Type`` charset (``header``) and the ``<meta>``/XML
-   declaration anywhere in the ``<head>`` (``meta``; w3lib only looks at the first 4 KB, portal
-   pages often put it later). Labels are resolved the way browsers do (latin-1/ascii -> cp1252,
-   gb2312/gbk -> gb18030) with :func:`w3lib.encoding.resolve_encoding`;
+   declaration anywhere in the ``<head>`` (``meta``; not only the first 4 KB, as w3lib scans:
+   portal pages often put it later). Labels are resolved the way browsers do (latin-1/ascii ->
+   cp1252, gb2312/gbk -> gb18030) by the stage's own table in :mod:`.labels`, not w3lib's
+   (whose answers changed in 2.6; the reasons per label are there);
 3. a declaration is *verified by decoding*: a page declared as a single-byte Western encoding
    (or not declared) whose bytes are valid UTF-8 with non-ASCII content is UTF-8 (source
    ``corrected``) -- the chance that cp1252 text happens to be valid UTF-8 is negligible for real
@@ -29,12 +30,13 @@ import charset_normalizer
 
 from newscrawl.stages.decode.alphabets import best_spelling
 from newscrawl.stages.decode.cjk import browser_japanese, east_asian_readings, japanese_reading
-from w3lib.encoding import (
-    html_body_declared_encoding,
-    http_content_type_encoding,
+from newscrawl.stages.decode.labels import (
+    header_encoding,
     read_bom,
-    resolve_encoding,
-    to_unicode,
+    resolve_declared_label,
+    resolve_label,
+    tag_charset_label,
+    to_text,
 )
 
 #: How much of the page is searched for a meta/XML declaration when no </head> is found.
@@ -106,10 +108,8 @@ def codec_name(encoding: str) -> str:
 
 
 def _resolve(label: str | None) -> str | None:
-    if not label:
-        return None
-    resolved = resolve_encoding(label)
-    return codec_name(resolved) if resolved else None
+    # resolve_label answers a codec name or None, so no unknown label reaches codecs.lookup.
+    return resolve_label(label)
 
 
 def declared_meta_encoding(body: bytes) -> str | None:
@@ -117,9 +117,9 @@ def declared_meta_encoding(body: bytes) -> str | None:
     end = _HEAD_END_RE.search(body, 0, DECLARATION_SCAN_BYTES)
     head = body[: end.start() if end else DECLARATION_SCAN_BYTES]
     for match in _META_RE.finditer(head):
-        label = html_body_declared_encoding(match.group(0))
-        if label:
-            return _resolve(label)
+        encoding = resolve_declared_label(tag_charset_label(match.group(0)))
+        if encoding:
+            return encoding
     return None
 
 
@@ -343,13 +343,13 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
         return Decoded(text="", encoding="utf-8", source="empty")
     bom_encoding, bom = read_bom(body)
     if bom_encoding:
-        text = to_unicode(body[len(bom):], bom_encoding)
+        text = to_text(body[len(bom):], bom_encoding)
         return Decoded(text=text, encoding=codec_name(bom_encoding), source="bom",
                        replacement_count=text.count("\ufffd"))
-    header = _resolve(http_content_type_encoding(content_type)) if content_type else None
+    header = header_encoding(content_type) if content_type else None
     wide = header if header and header.startswith(("utf-16", "utf-32")) else sniff_utf16_32(body)
     if wide:
-        text = to_unicode(body, wide)
+        text = to_text(body, wide)
         return Decoded(text=text, encoding=wide, source="header" if wide == header else "detected",
                        declared_header=header, replacement_count=text.count("\ufffd"))
     if looks_binary(body):
@@ -358,13 +358,13 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     iso2022 = sniff_iso2022(body) if body.isascii() else None
     if iso2022 and iso2022 not in (header, meta):
         # 7-bit escape-coded text passes for ASCII under any declaration.
-        text = to_unicode(body, iso2022)
+        text = to_text(body, iso2022)
         note = f"header={header} meta={meta} -> {iso2022}" if header or meta else None
         return Decoded(text=text, encoding=iso2022, source="detected" if not note else "corrected",
                        declared_header=header, declared_meta=meta, conflict=note,
                        replacement_count=text.count("\ufffd"))
     encoding, source, conflict = _choose(body, header, meta)
-    text = to_unicode(body, encoding)
+    text = to_text(body, encoding)
     text, undone = undo_double_encoding(text) if encoding == "utf-8" else (text, 0)
     return Decoded(
         text=text,
