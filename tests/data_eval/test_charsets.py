@@ -15,9 +15,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from w3lib.encoding import resolve_encoding
-
 from newscrawl.stages.decode import NotText, decode_html
+from newscrawl.stages.decode.labels import resolve_label
 from evaluation.samples import REPO
 
 DATA = REPO.parent / "shared" / "data" / "charsets"
@@ -39,7 +38,7 @@ def corpus() -> list[tuple[str, bytes, str]]:
 
 def acceptable_texts(codec: str, raw: bytes) -> list[str]:
     texts = [raw.decode(codec).lstrip("\ufeff")]
-    browser = resolve_encoding(codec)
+    browser = resolve_label(codec)
     if browser:
         try:
             texts.append(raw.decode(browser).lstrip("\ufeff"))
