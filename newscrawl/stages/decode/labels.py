@@ -118,6 +118,7 @@ def header_charset_label(content_type: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=256)  # a crawl sees a handful of distinct Content-Type values
 def header_encoding(content_type: str | None) -> str | None:
     """The encoding a Content-Type header declares, resolved (``None``: none, or unknown)."""
     return resolve_label(header_charset_label(content_type))
