@@ -16,8 +16,8 @@ Label semantics (what :func:`resolve_label` answers), decided per difference wit
   wrote, which browsers read with the superset (latin-1/ascii -> cp1252, iso-8859-9 -> cp1254,
   Shift_JIS -> cp932, EUC-KR -> cp949, Big5 -> big5hkscs, TIS-620 -> cp874).
 - gb2312/gbk -> gb18030, not 2.6's gbk: gb18030 decodes every GBK byte sequence the same and
-  also the four-byte sequences of characters GBK lacks (rare names, minority scripts), which
-  Chinese portals declaring gb2312 do send.
+  also the four-byte sequences of characters GBK lacks (rare names, minority scripts), which a
+  page declaring gb2312 or gbk may hold.
 - iso-2022-kr and hz -> Python's codecs, not WHATWG's ``replacement`` (which decodes a whole
   page to one U+FFFD, a defence for browsers against script smuggled in escape sequences;
   the stages only read text, so the page is decoded).
