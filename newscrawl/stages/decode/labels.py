@@ -62,6 +62,40 @@ BROWSER_SUPERSETS = {
     "macintosh": "mac_roman",
 }
 
+def _labels(codec: str, *labels: str) -> dict[str, str]:
+    return {encodings.normalize_encoding(label).lower(): codec for label in labels}
+
+
+#: Labels of the WHATWG Encoding Standard that Python's aliases do not know, -> the codec (the
+#: browsers' supersets below then apply). Pages in the wild declare them (``x-gbk``,
+#: ``windows-949``, ``x-mac-roman``); without them the declaration would be ignored and the
+#: page's encoding guessed.
+ENCODING_STANDARD_LABELS = {
+    **_labels("utf-8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"),
+    **_labels("cp1252", "iso88591", "x-cp1252"),
+    **{encodings.normalize_encoding(f"iso8859{n}"): f"iso8859_{n}"
+       for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16)},
+    **_labels("iso8859_4", "csisolatin4"),
+    **_labels("iso8859_6", "csiso88596e", "csiso88596i", "iso-8859-6-e", "iso-8859-6-i"),
+    **_labels("iso8859_8", "csiso88598e", "csiso88598i", "iso-8859-8-e", "iso-8859-8-i",
+              "visual", "logical"),
+    **_labels("iso8859_10", "csisolatin6", "iso-ir-157", "l6", "latin6"),
+    **_labels("iso8859_15", "csisolatin9"),
+    **_labels("koi8_r", "koi", "koi8", "koi8_r"),
+    **_labels("koi8_u", "koi8-ru"),
+    **_labels("mac_roman", "csmacintosh", "mac", "x-mac-roman"),
+    **_labels("mac_cyrillic", "x-mac-cyrillic", "x-mac-ukrainian"),
+    **_labels("cp874", "dos-874"),
+    **{f"x_cp125{n}": f"cp125{n}" for n in range(9)},
+    **_labels("gb18030", "x-gbk", "csgb2312", "csiso58gb231280", "gb_2312"),
+    **_labels("big5hkscs", "cn-big5", "csbig5", "x-x-big5"),
+    **_labels("euc_jp", "x-euc-jp", "cseucpkdfmtjapanese"),
+    **_labels("cp949", "windows-949", "cseuckr", "csksc56011987", "iso-ir-149", "ks_c_5601-1989",
+              "ksc_5601"),
+    **_labels("utf-16-le", "unicode", "ucs-2", "csunicode", "iso-10646-ucs-2", "unicodefeff"),
+    **_labels("utf-16-be", "unicodefffe"),
+}
+
 #: Codecs Python has that no label may select: UTF-7 re-spells "<" and ">" in ASCII letters, so
 #: a page declaring it could turn inert text into markup; browsers dropped it.
 REFUSED = frozenset({"utf-7"})
@@ -74,6 +108,7 @@ def resolve_label(label: str | None) -> str | None:
     if not label:
         return None
     normalized = encodings.normalize_encoding(label).lower()
+    normalized = ENCODING_STANDARD_LABELS.get(normalized, normalized)
     name = encodings.aliases.aliases.get(normalized, normalized)
     # Python's own codecs only: another package's codecs registered with ``codecs.register``
     # would make the answer depend on what else the process imported.

@@ -35,6 +35,23 @@ def test_labels_resolve_to_the_codecs_browsers_read_them_with(label, codec):
     assert resolve_label(label) == codec
 
 
+@pytest.mark.parametrize("label, codec", [
+    ("x-gbk", "gb18030"), ("gb_2312", "gb18030"), ("windows-949", "cp949"), ("cseuckr", "cp949"),
+    ("x-euc-jp", "euc_jp"), ("x-x-big5", "big5hkscs"), ("unicode-1-1-utf-8", "utf-8"),
+    ("iso88591", "cp1252"), ("iso88599", "cp1254"), ("iso885915", "iso8859-15"), ("x-cp1251", "cp1251"),
+    ("iso-8859-8-i", "iso8859-8"), ("visual", "iso8859-8"), ("x-mac-roman", "mac-roman"),
+    ("x-mac-cyrillic", "mac-cyrillic"), ("koi8-ru", "koi8-u"), ("dos-874", "cp874"), ("unicode", "utf-16-le"),
+])
+def test_encoding_standard_labels_python_lacks_resolve(label, codec):
+    assert resolve_label(label) == codec
+
+
+def test_a_page_declaring_an_encoding_standard_label_is_read_with_it():
+    text = "Пресс-служба сообщила о переносе заседания на вторник"
+    decoded = decode_html(page('<meta charset="x-cp1251">', text).encode("cp1251"), "text/html")
+    assert decoded.encoding == "cp1251" and decoded.source == "meta" and text in decoded.text
+
+
 @pytest.mark.parametrize("label", [None, "", "utf-7", "base64", "zlib", "rot13", "x-user-defined", "replacement", "no-such-charset"])
 def test_unknown_refused_and_non_text_labels_resolve_to_none(label):
     assert resolve_label(label) is None
