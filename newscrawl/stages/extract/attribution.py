@@ -132,6 +132,12 @@ _SPACED_AUTHOR_LABEL_RE = re.compile(rf"^\s*{_AUTHOR_WORD}\s+(?=\S)", re.IGNOREC
 #: by"): one to three words, no comma between them, then the label. "By" is no surname particle,
 #: unlike "von" and "di", so the words before it are not a name's first part. A sponsor's credit
 #: ("Sponsored by", "Presented by") names who paid, not a label before the writer.
+#: A separator before a byline ("| By Jane Doe", "• Jane Doe") is the page's layout. A comma is
+#: one only before a label (", by Jane Doe"): before anything else it ends an empty name
+#: (", USA TODAY" credits the publication, not a person).
+_LEADING_SEPARATOR_RE = re.compile(r"^(?:[|•·–—-]+\s*|[,;:]\s*(?=(?:by|von|par|por|di)\s))", re.IGNORECASE)
+#: One to three words and a colon at a byline's start (see ``_read_byline``).
+_COLON_LABEL_RE = re.compile(r"^(?P<label>[^\s:,;|]+(?: [^\s:,;|]+){0,2})\s*:\s*")
 _KIND_BEFORE_BY_RE = re.compile(r"^(?!(?:sponsored|presented|powered|supported|brought)\b)(?:[^\s,;|]+\s+){1,3}?by\s+(?-i:(?=[A-Z]))",
                                 re.IGNORECASE)
 #: Account and page-tool words that an author-marked element holds ("LoginRegister Log-out", "View
@@ -229,7 +235,7 @@ def clean_author(raw: str, logins: bool = False) -> tuple[list[str], str | None]
 def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
     """(each name in one byline string with whether it is an account's credit, not a person's
     name; the organisation the string credits)."""
-    text = re.sub(r"\s+", " ", raw).strip()
+    text = _LEADING_SEPARATOR_RE.sub("", re.sub(r"\s+", " ", raw).strip())
     text = _LEADING_DATE_RE.sub("", text, count=1)
     dated = _TRAILING_DATE_RE.sub("", text)
     if dated != text:
@@ -251,6 +257,14 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
             text, labels = rest, 1
     if not labels and (kind := _KIND_BEFORE_BY_RE.match(text)):
         text, labels = text[kind.end():], 1
+    if not labels and (colon := _COLON_LABEL_RE.match(text)):
+        # "Text: Jane Doe", "Text und Interview: Jane Doe", "Words: Jane Doe": a few words and a
+        # colon before a name written as a name label what the person did; a name before the
+        # colon ("Jane Doe: Reporter") is the credit itself and stays.
+        rest = text[colon.end():]
+        if (not looks_like_person(colon.group("label"))
+                and looks_like_person(re.split(r"\s*[,;|]\s*", rest)[0])):
+            text, labels = rest, 1
     text = _GLUED_ROLE_RE.sub("", text)
     # One word after a label ("By admin", "Autor Redaktion", "von kj") is what the account that
     # posted the page is called (a login, a desk, a first name), like a login: a credit kept
@@ -324,8 +338,12 @@ def _split_glued_wire(text: str) -> tuple[str, str | None]:
                  and head.rstrip().split()[-1].isupper())
         spaced = head.endswith(" ") and " " in name
         if glued or spaced:
-            return head.rstrip(" ,|-–—"), name
+            # "By the Associated Press": the article belongs to the wire's name, not to a person.
+            return _TRAILING_ARTICLE_RE.sub("", head.rstrip(" ,|-–—")).rstrip(" ,|-–—"), name
     return text, None
+
+
+_TRAILING_ARTICLE_RE = re.compile(r"(?:^|\s+)[Tt]he$")
 
 
 #: News agencies as bylines print them, in several countries' languages: a byline's part that

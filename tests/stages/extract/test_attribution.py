@@ -162,6 +162,17 @@ from evaluation.samples import article_cases
         ("Posted in Ferries By Odile Marchetti", ["Odile Marchetti"], None),
         ("Sponsored by Harbour Gazette", ["Sponsored by Harbour Gazette"], None),
         ("Odile Marchetti, illustrated by Pavel Rusk", ["Odile Marchetti"], None),
+        # The wire's article is no name; a separator before the label is layout.
+        ("By the Associated Press", [], "Associated Press"),
+        ("| By Odile Marchetti", ["Odile Marchetti"], None),
+        ("• Pavel Rusk", ["Pavel Rusk"], None),
+        (", by Pavel Rusk", ["Pavel Rusk"], None),
+        (", HARBOUR GAZETTE", [], None),
+        # A few words and a colon before a name label the work; a name before the colon stays.
+        ("Text: Odile Marchetti", ["Odile Marchetti"], None),
+        ("Text und Interview: Odile Marchetti", ["Odile Marchetti"], None),
+        ("Words and pictures: Pavel Rusk", ["Pavel Rusk"], None),
+        ("Updated: 10:30", [], None),
     ],
 )
 def test_clean_author(raw, names, org):
