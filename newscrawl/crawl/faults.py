@@ -7,7 +7,8 @@ handles what (Scrapy's own components wherever one exists):
 fault                        handling -> ``fetches`` outcome / reason
 ===========================  ===============================================================
 5xx, 408, 429, timeouts      :class:`BackoffRetryMiddleware` (Scrapy's RetryMiddleware plus an
-                             exponential pause before each retry, ``Retry-After`` honoured);
+                             exponential pause before each retry, ``Retry-After`` honoured;
+                             one beyond the longest pause: no retry);
                              if every try fails -> ``failed`` / ``http_status_503``,
                              ``timeout``
 404 / 410                    reach the spider (``HTTPERROR_ALLOWED_CODES``) -> ``skipped`` /
@@ -174,6 +175,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     the same cap) happens in ``process_request`` before the retry enters the downloader, so it
     holds no download slot: other pages are fetched meanwhile. Which codes and exceptions are
     retried, and how often, stay Scrapy's settings (``RETRY_HTTP_CODES``, ``RETRY_TIMES``).
+    A ``Retry-After`` beyond ``NEWSCRAWL_RETRY_BACKOFF_MAX`` is not retried at all: the response
+    goes on as the final answer (``failed`` / ``http_status_429``...), stat
+    ``newscrawl/fetch/retry_after_too_far``.
     """
 
     RETRY_AFTER_KEY = "newscrawl_retry_after"
@@ -201,9 +205,23 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return None
 
     def process_response(self, request, response, spider=None):
+        retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+        if (retry_after is not None and retry_after > self.backoff_max
+                and response.status in self.retry_http_codes
+                and not request.meta.get("dont_retry", False)
+                and request.meta.get("retry_times", 0)
+                < request.meta.get("max_retry_times", self.max_retry_times)):
+            # The server said "not before" a moment past the longest pause newscrawl takes:
+            # retrying sooner only asks again to be refused, so the page is given up now and
+            # the next run tries it again.
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("newscrawl/fetch/retry_after_too_far")
+            logger.info("Not retrying %s (status %d): Retry-After %.0f s is beyond "
+                        "NEWSCRAWL_RETRY_BACKOFF_MAX (%.0f s)", request.url, response.status,
+                        retry_after, self.backoff_max)
+            return response
         result = super().process_response(request, response)
         if result is not response and hasattr(result, "meta"):
-            retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
             if retry_after is not None:
                 result.meta[self.RETRY_AFTER_KEY] = retry_after
         return result

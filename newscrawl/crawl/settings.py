@@ -50,7 +50,8 @@ RETRY_ENABLED = True
 # ... after a pause (an overloaded server needs time, and the pause holds no download slot):
 # Seconds before the first retry, doubled for each further one (newscrawl/crawl/faults.py).
 NEWSCRAWL_RETRY_BACKOFF_BASE = 2.0
-# Longest pause before a retry, seconds; a longer Retry-After is honoured up to this too.
+# Longest pause before a retry, seconds; a longer Retry-After is honoured up to this too, and
+# one beyond it gives the page up at once: retrying before then only asks to be refused again.
 NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
 # ... twice, so a flaky server gets three tries without us hammering a dead one.
 RETRY_TIMES = 2

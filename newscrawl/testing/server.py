@@ -28,7 +28,8 @@ Behaving like a real news site across runs:
   article, a feed with new entries); its ``Last-Modified`` moves at least one second past the
   previous one, because HTTP dates have one-second resolution.
 * **Faults.** :meth:`LoopbackSiteServer.fault` makes one URL misbehave: ``fail_first`` (the first
-  *n* requests get a 5xx), ``delay`` (answer after *seconds*: a timeout), ``truncate`` (announce
+  *n* requests get a 5xx, with ``Retry-After: 0`` or the given *retry_after*), ``delay`` (answer
+  after *seconds*: a timeout), ``truncate`` (announce
   more bytes than are sent, then close), ``bad_gzip`` (``Content-Encoding: gzip`` on bytes that
   are not gzip), ``redirect`` (to another URL, e.g. in a loop). Content faults (404/410, PDF,
   image, binary, oversize, malformed feeds) are simply saved responses.
@@ -217,7 +218,9 @@ class _Handler(BaseHTTPRequestHandler):
         params = fault.params
         if fault.kind == "fail_first" and fault.hits <= params.get("times", 1):
             status = params.get("status", 503)
-            self._answer(url, status, [("Content-Type", "text/plain"), ("Retry-After", "0")],
+            retry_after = str(params.get("retry_after", "0"))
+            self._answer(url, status,
+                         [("Content-Type", "text/plain"), ("Retry-After", retry_after)],
                          b"temporarily unavailable\n", with_body)
             return True
         if fault.kind == "delay":

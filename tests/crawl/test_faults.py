@@ -182,3 +182,46 @@ def test_non_article_types_and_backoff():
     assert [retry_delay(n, 2.0, 60.0) for n in (1, 2, 3, 6)] == [2.0, 4.0, 8.0, 60.0]
     assert retry_delay(1, 2.0, 60.0, retry_after=30) == 30.0
     assert retry_delay(1, 2.0, 60.0, retry_after=3600) == 60.0
+
+
+@pytest.mark.crawl
+def test_retry_after_beyond_the_longest_pause_gives_up_at_once(tmp_path, database_url):
+    """A Retry-After past NEWSCRAWL_RETRY_BACKOFF_MAX (seconds or an HTTP date) spends no retry;
+    one within it is still waited for and retried."""
+    import email.utils
+    import time
+
+    slugs = ("far-seconds", "far-date", "near", "near-dead")
+    sites = tmp_path / "site" / "sites"
+    items = "".join(f"<item><link>{art(s)}</link></item>" for s in slugs)
+    save_case(sites, f"{F}/rss.xml", f"<rss><channel>{items}</channel></rss>".encode(),
+              headers={"Content-Type": "application/rss+xml"})
+    texts = list(newsroom.ARTICLES.values())
+    for slug, (title, paragraphs) in zip(slugs, texts, strict=False):
+        save_case(sites, art(slug), newsroom.page(title, paragraphs), headers=H_HTML)
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[sources]]\nname = "Faulty"\nfeeds = ["{F}/rss.xml"]\n', encoding="utf-8")
+    store = Store(database_url)
+    with LoopbackSiteServer(sites) as server:
+        server.fault(art("far-seconds"), "fail_first", times=99, status=429, retry_after="3600")
+        server.fault(art("far-date"), "fail_first", times=99, status=503,
+                     retry_after=email.utils.formatdate(time.time() + 3600, usegmt=True))
+        server.fault(art("near"), "fail_first", times=1, status=429, retry_after="1")
+        server.fault(art("near-dead"), "fail_first", times=99, status=503, retry_after="1")
+        log = crawl(tmp_path, sources, database_url, server.proxy_url,
+                    "NEWSCRAWL_RETRY_BACKOFF_BASE=0.1", "NEWSCRAWL_RETRY_BACKOFF_MAX=2",
+                    "RETRY_TIMES=3")
+        got = outcomes(store)
+        assert got["far-seconds"] == ("failed", "http_status_429"), log[-3000:]
+        assert got["far-date"] == ("failed", "http_status_503"), log[-3000:]
+        assert got["near"] == ("stored_new_story", None), log[-3000:]
+        assert got["near-dead"] == ("failed", "http_status_503"), log[-3000:]
+        requests = Counter(server.requests)
+        # Four tries each without the rule (RETRY_TIMES=3); at most one resend of the first
+        # (a kept-alive connection closed under the client) is tolerated.
+        assert requests[art("far-seconds")] <= 2 and requests[art("far-date")] <= 2, requests
+        assert requests[art("near-dead")] >= 4, requests
+        assert stat(log, "newscrawl/fetch/retry_after_too_far") == 2
+        # The Retry-After within the limit was waited for before the retry.
+        near = [e.arrived_at for e in server.exchanges if e.url == art("near")]
+        assert len(near) >= 2 and near[-1] - near[0] >= 0.9, near
