@@ -128,6 +128,8 @@ def test_crawl_sources_errors_are_one_line(tmp_path, content, says):
     (["--feed", "http://a.example/rss", "-s", "NEWSCRAWL_STAGE_WORKERS=many"],
      "NEWSCRAWL_STAGE_WORKERS must be a number of processes, got 'many'"),
     (["--feed", "http://a.example/rss", "-s", "DOWNLOAD_TIMEOUT=soon"], "-s DOWNLOAD_TIMEOUT=soon"),
+    (["--feed", "http://a.example/rss", "-s", "NEWSCRAWL_ROBOTSTXT_MAXSIZE=-1"],
+     "NEWSCRAWL_ROBOTSTXT_MAXSIZE must be >= 0 bytes, got -1"),
     # A folder that takes no files (procfs, even for root): said before the first page.
     (["--sample", "--warc", "/proc/sys"], "NEWSCRAWL_WARC_DIR /proc/sys: cannot write WARC files there"),
 ])

@@ -43,7 +43,7 @@ import time
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Request
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.asyncio import sleep
@@ -79,6 +79,36 @@ class Unreachable:
         return False
 
 
+#: Request meta of a robots.txt download: bytes received so far (the size limit is counted in it).
+ROBOTS_BYTES_KEY = "newscrawl_robots_bytes"
+
+
+def robots_maxsize(settings) -> int:
+    """``NEWSCRAWL_ROBOTSTXT_MAXSIZE``: bytes of a robots.txt read and parsed (0: no own limit)."""
+    value = settings.getint("NEWSCRAWL_ROBOTSTXT_MAXSIZE", defaults.NEWSCRAWL_ROBOTSTXT_MAXSIZE)
+    if value < 0:
+        raise ValueError(f"NEWSCRAWL_ROBOTSTXT_MAXSIZE must be >= 0 bytes, got {value!r}")
+    return value
+
+
+def cut_robots(body: bytes, maxsize: int) -> bytes:
+    """The part of a robots.txt ``body`` that is parsed: its whole lines within ``maxsize`` bytes.
+
+    Cut at the last line end, not at the byte: a rule cut mid-path would be another rule
+    (``Allow: /news/today`` cut to ``Allow: /``)."""
+    if not maxsize or len(body) <= maxsize:
+        return body
+    head = body[:maxsize]
+    end = max(head.rfind(b"\n"), head.rfind(b"\r"))
+    return head[:end + 1]
+
+
+def robots_txt_request(url: str) -> Request:
+    """The download of a site's robots.txt (the local and the shared middleware alike)."""
+    return Request(url, priority=RobotsTxtMiddleware.DOWNLOAD_PRIORITY,
+                   meta={"dont_obey_robotstxt": True, ROBOTS_BYTES_KEY: 0}, callback=NO_CALLBACK)
+
+
 def _unreachable_reason(exc: BaseException) -> str | None:
     """Why ``exc`` makes a robots.txt unreachable; None when it allows all (ignored, refused)."""
     if isinstance(exc, IgnoreRequest):  # refused by newscrawl or dropped by a middleware
@@ -87,7 +117,41 @@ def _unreachable_reason(exc: BaseException) -> str | None:
 
 
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware; 5xx and network errors disallow all (module docstring)."""
+    """Scrapy's robots.txt middleware; 5xx and network errors disallow all (module docstring).
+
+    A robots.txt is read up to ``NEWSCRAWL_ROBOTSTXT_MAXSIZE`` bytes (the download stops there)
+    and its whole lines within them are parsed; stat ``newscrawl/robotstxt/cut``.
+    """
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.robots_maxsize = robots_maxsize(crawler.settings)
+        if self.robots_maxsize:
+            crawler.signals.connect(self._headers_received, signal=signals.headers_received)
+            crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+
+    def _headers_received(self, headers, body_length, request: Request, spider=None) -> None:
+        # A redirect or retry copies the meta with the count of the answer before; each
+        # answer's body is counted from its own start.
+        if ROBOTS_BYTES_KEY in request.meta:
+            request.meta[ROBOTS_BYTES_KEY] = 0
+
+    def _bytes_received(self, data: bytes, request: Request, spider=None) -> None:
+        received = request.meta.get(ROBOTS_BYTES_KEY)
+        if received is None:
+            return
+        received += len(data)
+        request.meta[ROBOTS_BYTES_KEY] = received
+        if received > self.robots_maxsize:
+            raise StopDownload(fail=False)
+
+    def _cut(self, body: bytes, url: str) -> bytes:
+        cut = cut_robots(body, self.robots_maxsize)
+        if len(cut) < len(body):
+            self._stats.inc_value("newscrawl/robotstxt/cut")
+            logger.info("robots.txt %s is over NEWSCRAWL_ROBOTSTXT_MAXSIZE (%d bytes): "
+                        "rules past byte %d are ignored", url, self.robots_maxsize, len(cut))
+        return cut
 
     def _unreachable(self, netloc: str, why: str) -> Unreachable:
         logger.warning("robots.txt of %s unreachable (%s): no page of the site is fetched this run",
@@ -107,9 +171,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         netloc = url.netloc
         if netloc not in self._parsers:
             self._parsers[netloc] = Deferred()
-            robots_request = Request(f"{url.scheme}://{netloc}/robots.txt",
-                                     priority=self.DOWNLOAD_PRIORITY,
-                                     meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+            robots_request = robots_txt_request(f"{url.scheme}://{netloc}/robots.txt")
             try:
                 response = await self.crawler.engine.download_async(robots_request)
                 await self._parse_robots(response, netloc, request)
@@ -142,6 +204,8 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             return
         if response.status >= 400:  # "unavailable": no rules, whatever the error page says
             response = response.replace(body=b"")
+        else:
+            response = response.replace(body=self._cut(response.body, response.url))
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
@@ -268,8 +332,7 @@ class SharedRobotsTxtMiddleware(StrictRobotsTxtMiddleware):
 
         (status, body); for a failed download the reason it is unreachable, or None when the
         failure allows all (see :func:`_unreachable_reason`)."""
-        robots_request = Request(robots_url, priority=self.DOWNLOAD_PRIORITY,
-                                 meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+        robots_request = robots_txt_request(robots_url)
         self._stats.inc_value("robotstxt/request_count")
         try:
             response = await self.crawler.engine.download_async(robots_request)
@@ -280,7 +343,9 @@ class SharedRobotsTxtMiddleware(StrictRobotsTxtMiddleware):
             return _unreachable_reason(exc)
         self._stats.inc_value("robotstxt/response_count")
         self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
-        return response.status, response.body
+        body = self._cut(response.body, robots_url) if response.status < 400 else response.body
+        return response.status, body
 
 
-__all__ = ["SharedRobotsTxtMiddleware", "StrictRobotsTxtMiddleware", "Unreachable"]
+__all__ = ["ROBOTS_BYTES_KEY", "SharedRobotsTxtMiddleware", "StrictRobotsTxtMiddleware",
+           "Unreachable", "cut_robots", "robots_maxsize", "robots_txt_request"]
