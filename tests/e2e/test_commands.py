@@ -500,6 +500,43 @@ def test_fetch_of_misbehaving_servers(tmp_path, monkeypatch):
             assert says in one_line_error(newscrawl(tmp_path, "fetch", f"{server.url}{path}"))
 
 
+def test_fetch_decodes_brotli_within_the_limit(tmp_path, monkeypatch):
+    """A br body is decoded as the crawl's downloader decodes it, with whichever of brotli and
+    brotlicffi is installed (Scrapy needs one); without either, one line says so."""
+    try:
+        import brotli
+    except ImportError:
+        import brotlicffi as brotli
+
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    page = (KETTLE / "body.html").read_bytes()
+
+    def answer(body: bytes) -> bytes:
+        return (f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: br\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+
+    routes = {"/br": answer(brotli.compress(page)),
+              "/bomb": answer(brotli.compress(b"<p>" + b"a" * 3_000_000)),
+              "/bad": answer(b"this is not brotli data at all")}
+    with RawServer(routes) as server:
+        fetched = download(f"{server.url}/br")
+        assert fetched.body == page and "content-encoding" not in fetched.headers
+        with pytest.raises(FetchError, match="larger than the crawl's limit of 1000000 bytes once"):
+            download(f"{server.url}/bomb", max_size=1_000_000)
+        with pytest.raises(FetchError, match="not valid br data"):
+            download(f"{server.url}/bad")
+        assert "not valid br data" in one_line_error(newscrawl(tmp_path, "fetch", f"{server.url}/bad"))
+        # Neither library importable: the error names the package to install.
+        monkeypatch.setitem(sys.modules, "brotli", None)
+        monkeypatch.setitem(sys.modules, "brotlicffi", None)
+        with pytest.raises(FetchError) as error:
+            download(f"{server.url}/br")
+        assert "\n" not in str(error.value)
+        assert str(error.value).endswith("(Content-Encoding: br); install the brotli package "
+                                         "to decode it")
+
+
 def test_fetch_errors_are_one_line(tmp_path):
     assert "no such file" in one_line_error(newscrawl(tmp_path, "fetch", "missing.html"))
     assert "cannot fetch" in one_line_error(newscrawl(tmp_path, "fetch", "http://127.0.0.1:9/x"))
