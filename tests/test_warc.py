@@ -21,6 +21,7 @@ from newscrawl.store.models import Fetch, Version
 from newscrawl.warc import WarcError, WarcSkip, iter_warc
 
 from evaluation import newsroom
+from tests.e2e.test_commands import RawServer
 
 SEALS = newsroom.page(*newsroom.ARTICLES["harbour-seals"])
 ROOF = newsroom.page(*newsroom.ARTICLES["library-roof"])
@@ -314,66 +315,34 @@ def test_export_as_warc_writes_repeated_bytes_as_revisits_and_reads_back(tmp_pat
             two.execute(fetched).all()
 
 
-def _serve_slowly(body: bytes, pause: float, first: int = 0):
-    """A server on a random port that sends ``first`` bytes at once, then one byte each
-    ``pause`` seconds (each within any socket timeout); its URL and a stop function."""
-    import socket
-    import threading
-    import time
-
-    listener = socket.create_server(("127.0.0.1", 0))
-    stop = threading.Event()
-
-    def serve() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/warc\r\n"
-                             b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
-                             + body[:first])
-                try:
-                    for i in range(first, len(body)):
-                        if stop.is_set():
-                            return
-                        time.sleep(pause)
-                        conn.sendall(body[i:i + 1])
-                except OSError:
-                    return
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-
-    def close() -> None:
-        stop.set()
-        thread.join(5)
-        listener.close()
-
-    return f"http://127.0.0.1:{listener.getsockname()[1]}/slow.warc.gz", close
+def _answer(body: bytes) -> bytes:
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/warc\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
 
 
 def test_a_download_that_trickles_is_given_up(tmp_path):
+    import time
+
     from newscrawl.warc import download
 
-    url, close = _serve_slowly(b"x" * 2_000, pause=0.05)
-    try:
+    body = b"x" * 2_000
+
+    def trickle(conn) -> None:
+        # A byte each 50 ms: every read arrives well within any socket timeout.
+        conn.sendall(_answer(body))
+        for i in range(len(body)):
+            time.sleep(0.05)
+            conn.sendall(body[i:i + 1])
+
+    with RawServer({"/slow.warc.gz": trickle}) as server:
         with pytest.raises(WarcError, match="slower than"):
-            download(url, tmp_path / "slow.warc.gz", timeout=1.0)
-    finally:
-        close()
+            download(f"{server.url}/slow.warc.gz", tmp_path / "slow.warc.gz", timeout=1.0)
 
 
 def test_a_download_at_a_fair_rate_is_whole(tmp_path):
     from newscrawl.warc import download
 
     body = bytes(range(256)) * 400
-    url, close = _serve_slowly(body, pause=0.0, first=len(body))
-    try:
-        assert download(url, tmp_path / "fast.warc.gz", timeout=1.0) == len(body)
-        assert (tmp_path / "fast.warc.gz").read_bytes() == body
-    finally:
-        close()
+    with RawServer({"/fast.warc.gz": _answer(body) + body}) as server:
+        assert download(f"{server.url}/fast.warc.gz", tmp_path / "fast.warc.gz", timeout=1.0) == len(body)
+    assert (tmp_path / "fast.warc.gz").read_bytes() == body

@@ -107,11 +107,6 @@ def codec_name(encoding: str) -> str:
     return codecs.lookup(encoding).name
 
 
-def _resolve(label: str | None) -> str | None:
-    # resolve_label answers a codec name or None, so no unknown label reaches codecs.lookup.
-    return resolve_label(label)
-
-
 def declared_meta_encoding(body: bytes) -> str | None:
     """The first meta/XML charset declaration in the head (whole head, not just 4 KB)."""
     end = _HEAD_END_RE.search(body, 0, DECLARATION_SCAN_BYTES)
@@ -149,7 +144,7 @@ def _decodes_cleanly(body: bytes, encoding: str) -> bool:
 
 def _detect(body: bytes, candidates: list[str] | None = None) -> str | None:
     best = _best_match(body, candidates)
-    return _resolve(best.encoding) if best is not None else None
+    return resolve_label(best.encoding) if best is not None else None
 
 
 def _best_match(body: bytes, candidates: list[str] | None = None):
@@ -314,9 +309,9 @@ def _choose_declared_or_detected(body: bytes, header: str | None, meta: str | No
         # against detection, by how much sense each decoding makes.
         declared_match = _best_match(body, sorted(distinct))
         detected = _best_match(body)
-        if detected is not None and _resolve(detected.encoding) not in distinct and (
+        if detected is not None and resolve_label(detected.encoding) not in distinct and (
                 declared_match is None or detected.chaos + CHAOS_MARGIN < declared_match.chaos):
-            encoding = _resolve(detected.encoding)
+            encoding = resolve_label(detected.encoding)
             return encoding, "corrected", f"{' '.join(f'{s}={e}' for s, e in declared)} -> {encoding}"
     clean = [(src, enc) for src, enc in declared if _decodes_cleanly(body, enc)]
     if len({enc for _, enc in clean}) == 1:

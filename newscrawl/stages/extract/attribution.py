@@ -324,6 +324,10 @@ _PRINTED_WIRE_NAMES = sorted({name for name in WIRE_NAMES.values() if " " in nam
                              key=len, reverse=True)
 
 
+#: "the" left at a byline's end once a wire's name is split off ("By the Associated Press").
+_TRAILING_ARTICLE_RE = re.compile(r"(?:^|\s+)[Tt]he$")
+
+
 def _split_glued_wire(text: str) -> tuple[str, str | None]:
     """A byline that ends in a wire's name with no separator ("JANE DOE and JOHN ROEAssociated
     Press", "Jane Doe Associated Press"): (the names, the wire). Names alone are kept as they
@@ -342,8 +346,6 @@ def _split_glued_wire(text: str) -> tuple[str, str | None]:
             return _TRAILING_ARTICLE_RE.sub("", head.rstrip(" ,|-–—")).rstrip(" ,|-–—"), name
     return text, None
 
-
-_TRAILING_ARTICLE_RE = re.compile(r"(?:^|\s+)[Tt]he$")
 
 
 #: News agencies as bylines print them, in several countries' languages: a byline's part that
