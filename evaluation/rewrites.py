@@ -16,6 +16,8 @@ split (chosen on: national and foreign; held out: the others).
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
@@ -131,8 +133,15 @@ def compare(pair_id: str, label: str, domain: str, a, b, measure_from: float = 0
     ``b``; the passage figures (:data:`PASSAGE_VARIANTS`) only for pairs of containment >=
     ``measure_from``."""
     from newscrawl.stages.fingerprint import match_features
+    from newscrawl.stages.fingerprint.matching import (ALIGN_MIN_CONTAINMENT, ALIGN_MIN_WORDS,
+                                                       aligned_share)
 
     m = match_features(a, b)
+    if m.aligned is None and not m.same_story and m.containment >= ALIGN_MIN_CONTAINMENT:
+        # The store skips an alignment that cannot change its decision; the figure is still
+        # a feature of the pair here.
+        m = dataclasses.replace(m, aligned=aligned_share(a.lead_words, b.lead_words,
+                                                         min_length=ALIGN_MIN_WORDS))
     passage = {name: passage_order(a.lead_words, b.lead_words, *v) for name, v in PASSAGE_VARIANTS.items()} \
         if m.containment >= measure_from else {}
     return PairFeatures(pair_id, label, domain, m.containment, m.anchor_containment, m.aligned, m.reason,

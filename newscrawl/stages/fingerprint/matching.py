@@ -346,16 +346,41 @@ def decide(c: float, a_small: int, anchor_c: float, aligned: float | None = None
     return StoryMatch(c, anchor_figure, False, aligned, REASON_NONE)
 
 
+def aligned_bound(a: tuple[int, ...], b: tuple[int, ...], run: int = ALIGN_RUN, min_length: int = 0) -> float:
+    """An upper bound of :func:`aligned_share` ``(a, b, run, min_length)``, in linear time: the
+    share of ``a``'s words that lie in some ``run`` consecutive words ``b`` also has. Every word of
+    an aligned run of ``run`` or more words lies in such a window, so the aligned share is never
+    above it; two texts whose shared phrases are too few for the rule need no alignment."""
+    if not a or not b or len(a) < run or len(b) < run:
+        return 0.0
+    theirs = set(zip(*(b[k:] for k in range(run))))
+    covered = bytearray(len(a))
+    for i, window in enumerate(zip(*(a[k:] for k in range(run)))):
+        if window in theirs:
+            covered[i:i + run] = b"\x01" * run
+    return covered.count(1) / max(min(len(a), len(b)), min_length)
+
+
 def match_features(a: TextFeatures, b: TextFeatures) -> StoryMatch:
-    """Compare two bodies' features: containment, anchors, alignment and the decision."""
+    """Compare two bodies' features: containment, anchors, alignment and the decision.
+
+    The alignment, the costly part, runs only where it can change the decision: not when the
+    anchors testify against a rewrite (both texts named, anchor containment under
+    :data:`ALIGN_ANCHOR_THRESHOLD`), nor when :func:`aligned_bound` shows the aligned share
+    cannot reach :data:`ALIGN_THRESHOLD`; the match then carries ``aligned=None``."""
     c = containment(a.shingles, b.shingles)
     a_small = min(len(a.anchor_shingles), len(b.anchor_shingles))
     anchor_c = containment(a.anchor_shingles, b.anchor_shingles) if a_small else 0.0
     m = decide(c, a_small, anchor_c)
     if m.same_story or c < ALIGN_MIN_CONTAINMENT:
         return m
+    named = a.named and b.named
+    if a_small >= MIN_ANCHORS and named and anchor_c < ALIGN_ANCHOR_THRESHOLD:
+        return m
+    if aligned_bound(a.lead_words, b.lead_words, min_length=ALIGN_MIN_WORDS) < ALIGN_THRESHOLD:
+        return m
     return decide(c, a_small, anchor_c, aligned_share(a.lead_words, b.lead_words, min_length=ALIGN_MIN_WORDS),
-                  a.named and b.named)
+                  named)
 
 
 def without_alignment(m: StoryMatch) -> StoryMatch:
