@@ -210,8 +210,10 @@ RARE_WORDS_LOOKED_UP = 32
 def rarest_words(words: Iterable[int], counts: WordCounts, n: int) -> list[int]:
     """The ``n`` words (hashes) of ``words`` that weigh most by ``counts``
     (:meth:`WordCounts.weight`), heaviest first (ties: the smaller hash). With no story
-    counted every word weighs the same: a fixed sample of the words."""
-    return sorted(set(words), key=lambda h: (-counts.weight(h), h))[:n]
+    counted every word weighs the same: a fixed sample of the words. The weight falls as a
+    word's count rises, so the words are ranked by their counts (no logarithm a word)."""
+    count = counts.counts.get
+    return sorted(set(words), key=lambda h: (count(h, 0), h))[:n]
 
 
 def rare_shared_words(a: frozenset[int], b: frozenset[int], counts: WordCounts) -> int:

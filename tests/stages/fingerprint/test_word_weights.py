@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import math
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from newscrawl.stages.fingerprint.words import (
     MIN_COUNTED_STORIES,
     RARE_WORD_WEIGHT,
@@ -14,6 +17,7 @@ from newscrawl.stages.fingerprint.words import (
     WEIGHTED_FLOOR,
     WordCounts,
     rare_shared_words,
+    rarest_words,
     weighted_word_cosine,
     word_set_jaccard,
     words_event_figure,
@@ -113,3 +117,12 @@ def test_the_rare_word_way_needs_both_texts_dated():
     close = a | rare(200, 16)
     assert weighted_word_cosine(close, b, counts) >= SAME_EVENT_WEIGHTED
     assert words_event_figure(close, b, counts, dated=False) == words_event_figure(close, b, counts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.integers(0, 60), st.integers(0, 5000), max_size=40),
+       st.lists(st.integers(0, 80), max_size=60), st.integers(0, 20), st.integers(0, 10**7))
+def test_the_rarest_words_are_the_heaviest_by_weight(counted, words, n, stories):
+    counts = WordCounts(stories=stories + max(counted.values(), default=0), counts=counted)
+    by_weight = sorted(set(words), key=lambda h: (-counts.weight(h), h))[:n]
+    assert rarest_words(words, counts, n) == by_weight
