@@ -68,8 +68,44 @@ _LOGIN_RE = re.compile(r"[^\W\d_]+(?:[._][^\W\d_]+)+")
 # CMS placeholder accounts, not people.
 _NOT_PEOPLE = {"admin", "administrator", "staff", "editor", "webmaster", "guest", "author", "user", "updated",
                "published", "posted", "written by", "last updated"}
+#: The words that make a capitalised name an organisation's, not a person's ("Harbour Gazette",
+#: "Radio Kestria", "Diario de Kestria", "Kestria Press Agency"): newspapers, agencies, broadcasters,
+#: newsrooms and companies, in the languages the labels are read in (English, German, French,
+#: Italian, Spanish, Portuguese). A part after a byline's names ("Jane Doe, Harbour Gazette") that
+#: holds one names where the writer works, not a second writer. Words that are common surnames
+#: too ("Star", "Sun", "Mirror", "Standard", "Guardian", "Express", "Observer", "Record") are left out.
+ORGANISATION_WORDS = frozenset({
+    # English
+    "gazette", "times", "news", "press", "post", "herald", "journal", "tribune", "agency", "radio", "tv",
+    "television", "magazine", "chronicle", "courier", "telegraph", "dispatch", "bulletin", "inquirer",
+    "examiner", "daily", "weekly", "newspaper", "media", "network", "broadcasting", "newsroom", "online",
+    "inc", "llc", "ltd", "gmbh",
+    # German
+    "zeitung", "nachrichten", "rundschau", "kurier", "anzeiger", "tagblatt", "tageblatt", "presse",
+    "rundfunk", "fernsehen", "magazin", "verlag", "redaktion", "agentur", "nachrichtenagentur",
+    # French
+    "quotidien", "hebdo", "agence", "télévision", "rédaction",
+    # Italian
+    "gazzetta", "corriere", "giornale", "notizie", "agenzia", "stampa", "redazione", "televisione",
+    # Spanish
+    "diario", "periódico", "noticias", "agencia", "prensa", "revista", "redacción", "televisión",
+    # Portuguese
+    "jornal", "notícias", "folha", "agência", "imprensa", "redação", "televisão",
+})
+#: An article that opens a part: a publication's name ("The Harbour Gazette"), never a person's.
+_ORGANISATION_ARTICLE_RE = re.compile(r"^(?:The|Der|Die|Das)\s")
+#: The kinds of content a site's section is named for. A spaced author label before one of them
+#: alone ("Author Interviews", "Author Spotlight", "Autor Porträts") is a section's title that
+#: starts with the author word, not a label before an account's name.
+CONTENT_KINDS = frozenset({
+    "interviews", "interview", "talks", "reviews", "spotlight", "spotlights", "profiles", "profile",
+    "events", "resources", "stories", "series", "picks", "notes", "pages", "archive", "archives",
+    "gespräche", "porträts", "entretiens", "portraits", "entrevistas", "interviste", "recensioni",
+    "rezensionen", "critiques", "reseñas", "resenhas",
+})
 _ROLE_RE = re.compile(r"\b(?:reporter|correspondent|editor|writer|staff|contributor|columnist|"
-                      r"desk|producer|news|sports|photographer|intern)\b", re.IGNORECASE)
+                      r"desk|producer|news|sports|photographer|intern|founder|reviewer|expert|director|consultant"
+                      r"|manager|specialist|analyst)\b", re.IGNORECASE)
 #: More words than this is a sentence or a list of roles, not a name.
 MAX_AUTHOR_WORDS = 5
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -163,17 +199,21 @@ _CHROME_RE = re.compile(rf"(?:\b|(?-i:(?<=[a-z])(?=[A-Z])))(?:{_CHROME_WORDS})(?
 #: languages.
 _LEAD_IN_RE = re.compile(r"(?:\s+(?:\S+['’]s|author|autor|auteur|the|to|his|her|my|see|zum|zur|zu|von|vom|du|de|des"
                          r"|la|le|al|del|di|da|su|sur))+$", re.IGNORECASE)
-#: A job title after a spaced name ("Jane Doe Games Editor", "Jane Doe Contributing Writer"): a
-#: role's word at the end, with the rank and desk words before it.
-_ROLE_TAIL_RE = re.compile(r"(?:\s+(?:senior|staff|contributing|managing|executive|associate|deputy|chief|assistant|special"
-                           r"|freelance|news|sports|games|tech|technology|politics|political|business|science|health"
-                           r"|opinion|features|entertainment|digital|web|travel|food|music|arts|culture|investigative"
-                           r"|local|national|world|foreign|education|data))*\s+(?:reporter|correspondent|editor|writer"
-                           r"|columnist|contributor|producer|photographer|intern|staff)$", re.IGNORECASE)
+#: A job title after a spaced name ("Jane Doe Games Editor", "Jane Doe Contributing Writer",
+#: "Jane Doe Founder & Lead Reviewer"): a role's word at the end, with the rank and desk words
+#: before it, and more such titles joined by "&" or "and".
+_RANK_WORDS = (r"(?:senior|staff|contributing|managing|executive|associate|deputy|chief|assistant|special|freelance|former"
+               r"|lead|head|news|sports|games|tech|technology|politics|political|business|science|health|opinion"
+               r"|features|entertainment|digital|web|travel|food|music|arts|culture|investigative|local|national"
+               r"|world|foreign|education|data)")
+_TITLE_WORDS = (r"(?:reporter|correspondent|editor|writer|columnist|contributor|producer|photographer|intern|staff"
+                r"|founder|reviewer|expert|director|consultant|manager|specialist|analyst)")
+_ROLE_PHRASE = rf"(?:{_RANK_WORDS}\s+)*{_TITLE_WORDS}"
+_ROLE_TAIL_RE = re.compile(rf"\s+{_ROLE_PHRASE}(?:\s*(?:&|\band\b|\bund\b)\s*{_ROLE_PHRASE})*$", re.IGNORECASE)
 #: A date line's label left without its date (the date stood in another element): "Jane Doe am",
-#: "Jane Doe am Samstag", "Dominique — veröffentlicht"; the prepositions are lower case, so a
-#: name ending in "On" or "Le" is not cut.
-_DATE_VERBS = (r"(?:last\s+)?(?:updated|published|posted|veröffentlicht|publiziert|aktualisiert|erstellt|geändert|publié"
+#: "Jane Doe am Samstag", "Dominique — veröffentlicht", "Jane Doe Stand" (German "as of"); the
+#: prepositions are lower case, so a name ending in "On" or "Le" is not cut.
+_DATE_VERBS = (r"(?:last\s+)?(?:updated|published|posted|veröffentlicht|publiziert|aktualisiert|erstellt|geändert|stand|publié"
                r"|mis\s+à\s+jour|publicado|actualizado|pubblicato|aggiornato)")
 _WEEKDAY = (r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:mon|diens|donners|frei|sams|sonn)tag|mittwoch|lundi|mardi"
             r"|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì"
@@ -253,6 +293,8 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
     if not labels and (spaced := _SPACED_AUTHOR_LABEL_RE.match(text)):
         rest = text[spaced.end():]
         names = re.split(r"\s*[,;|]\s*", rest)[0]
+        if rest.casefold().strip(" .") in CONTENT_KINDS:
+            return [], None
         if len(names.split()) == 1 or looks_like_person(names):
             text, labels = rest, 1
     if not labels and (kind := _KIND_BEFORE_BY_RE.match(text)):
@@ -262,9 +304,13 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
         # colon before a name written as a name label what the person did; a name before the
         # colon ("Jane Doe: Reporter") is the credit itself and stays.
         rest = text[colon.end():]
-        if (not looks_like_person(colon.group("label"))
-                and looks_like_person(re.split(r"\s*[,;|]\s*", rest)[0])):
+        first = re.split(r"\s*[,;|]\s*", rest)[0]
+        if not looks_like_person(colon.group("label")) and looks_like_person(first):
             text, labels = rest, 1
+        elif looks_like_person(colon.group("label")) and not looks_like_person(first):
+            # "Jane Doe: Reporter": the colon ends the name as a comma would; what follows is
+            # read as a later part (a role, a desk), not run into the name.
+            text = f"{colon.group('label')}, {rest}"
     text = _GLUED_ROLE_RE.sub("", text)
     # One word after a label ("By admin", "Autor Redaktion", "von kj") is what the account that
     # posted the page is called (a login, a desk, a first name), like a login: a credit kept
@@ -276,17 +322,24 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
     for index, chunk in enumerate(re.split(r"\s*[,;|]\s*", text)):
         chunk, agency = _without_agency(chunk, alone=index > 0)
         org = org or agency
+        if index == 0:
+            # A title joined to another by "&" ("Founder & Lead Reviewer") before the split
+            # on "&" between names.
+            chunk = _without_role_tail(chunk)
         for part in re.split(r"\s*(?:&|\band\b|\bund\b|\bet\b)\s*", chunk):
-            part = _without_tools(part.strip(" .|-–—"))
+            part = _without_tools(part.strip(" .|-–—:"))
             if index == 0:
-                part = _without_role_tail(part)
+                # A date line's label left at the end of the names' part once the date after a
+                # comma went ("Jane Doe am Samstag, 19. Oktober").
+                part = _without_role_tail(_DATE_LABEL_TAIL_RE.sub("", part))
             if (not part or _NOT_A_NAME_RE.search(part) or _CHROME_RE.match(part)
                     or len(part.split()) > MAX_AUTHOR_WORDS or _DIGIT_RE.search(part)):
                 continue
             if resolve_name(part):
                 org = org or part
                 continue
-            if part.casefold() in _NOT_PEOPLE or (index > 0 and not looks_like_person(part)):
+            if part.casefold() in _NOT_PEOPLE or (index > 0 and (not looks_like_person(part)
+                                                                 or names_organisation(part))):
                 continue
             if _HOST_RE.fullmatch(part) and is_site_address(part):
                 # A site's address credits the site, as a publisher's name does: not a person,
@@ -296,6 +349,13 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
             account = single or (part.islower() and bool(_LOGIN_RE.fullmatch(part)))
             names.append((part.title() if part.isupper() else part, account))
     return names, org
+
+
+def names_organisation(text: str) -> bool:
+    """Whether ``text`` is an organisation's name by its words (:data:`ORGANISATION_WORDS`) or an
+    opening article ("The Harbour Gazette")."""
+    return bool(_ORGANISATION_ARTICLE_RE.match(text)) or any(
+        word.casefold().strip(".,") in ORGANISATION_WORDS for word in text.split())
 
 
 def _without_tools(part: str) -> str:

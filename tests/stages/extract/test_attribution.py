@@ -179,6 +179,40 @@ def test_clean_author(raw, names, org):
     assert clean_author(raw) == (names, org)
 
 
+@pytest.mark.parametrize(
+    "raw, names",
+    [
+        # A section's title that opens with the author word names a kind of content, not an
+        # account: no credit, even as an account's.
+        ("Author Interviews", []),
+        ("Author Talks", []),
+        ("Autor Porträts", []),
+        # A desk's one word after the label stays the account's credit.
+        ("Autor Redaktion", ["Redaktion"]),
+        # An organisation after the writer's name is where the writer works, not a second writer;
+        # a second person stays.
+        ("Odile Marchetti, Harbour Gazette", ["Odile Marchetti"]),
+        ("By Pavel Rusk | Radio Kestria", ["Pavel Rusk"]),
+        ("Odile Marchetti, The Harbour Line", ["Odile Marchetti"]),
+        ("Pavel Rusk, Kestria Zeitung", ["Pavel Rusk"]),
+        ("Odile Marchetti, Pavel Rusk", ["Odile Marchetti", "Pavel Rusk"]),
+        # A colon after the name ends it; the role after it is no name.
+        ("Odile Marchetti: Reporter", ["Odile Marchetti"]),
+        ("Pavel Rusk: Senior Political Correspondent", ["Pavel Rusk"]),
+        ("Odile Marchetti:", ["Odile Marchetti"]),
+        # Titles joined by "&" after the name, a former rank, and a title's part after a comma.
+        ("Pavel Rusk Founder & Lead Reviewer", ["Pavel Rusk"]),
+        ("Odile Marchetti Former Deputy Tech Editor", ["Odile Marchetti"]),
+        ("By Pavel Rusk, Privacy and Digital Security Expert", ["Pavel Rusk"]),
+        # A date line's label before a comma and the date.
+        ("Von Odile Marchetti am Samstag, 3. Mai 2025", ["Odile Marchetti"]),
+        ("Pavel Rusk Stand: 05. Mai 2025", ["Pavel Rusk"]),
+    ],
+)
+def test_byline_names_without_sections_organisations_and_titles(raw, names):
+    assert clean_author(raw, logins=True)[0] == names
+
+
 def test_a_login_is_a_name_only_when_asked():
     assert clean_author("odile.marchetti", logins=True) == (["odile.marchetti"], None)
     assert clean_author("odile.marchetti and Pavel Rusk") == (["Pavel Rusk"], None)
@@ -188,8 +222,6 @@ def test_a_login_is_a_name_only_when_asked():
     "raw, names",
     [
         ("Autor Lokalredaktion", ["Lokalredaktion"]),
-        # A spaced "Author" before a section's one word ("Author Talks") reads the same way.
-        ("Author Talks", ["Talks"]),
         ("Di Marco", ["Marco"]),
         ("Autor: www.harbourgazette.co.uk", ["www.harbourgazette.co.uk"]),
     ],
