@@ -70,7 +70,7 @@ _NOT_PEOPLE = {"admin", "administrator", "staff", "editor", "webmaster", "guest"
                "published", "posted", "written by", "last updated"}
 #: The words that make a capitalised name an organisation's, not a person's ("Harbour Gazette",
 #: "Radio Kestria", "Diario de Kestria", "Kestria Press Agency"): newspapers, agencies, broadcasters,
-#: newsrooms and companies, in the languages the labels are read in (English, German, French,
+#: newsrooms, companies and teams, in the languages the labels are read in (English, German, French,
 #: Italian, Spanish, Portuguese). A part after a byline's names ("Jane Doe, Harbour Gazette") that
 #: holds one names where the writer works, not a second writer. Words that are common surnames
 #: too ("Star", "Sun", "Mirror", "Standard", "Guardian", "Express", "Observer", "Record") are left out.
@@ -79,7 +79,7 @@ ORGANISATION_WORDS = frozenset({
     "gazette", "times", "news", "press", "post", "herald", "journal", "tribune", "agency", "radio", "tv",
     "television", "magazine", "chronicle", "courier", "telegraph", "dispatch", "bulletin", "inquirer",
     "examiner", "daily", "weekly", "newspaper", "media", "network", "broadcasting", "newsroom", "online",
-    "inc", "llc", "ltd", "gmbh",
+    "inc", "llc", "ltd", "gmbh", "team", "group",
     # German
     "zeitung", "nachrichten", "rundschau", "kurier", "anzeiger", "tagblatt", "tageblatt", "presse",
     "rundfunk", "fernsehen", "magazin", "verlag", "redaktion", "agentur", "nachrichtenagentur",
@@ -261,18 +261,19 @@ def _is_wire(org: str) -> bool:
     return resolve_name(org) is not None or bool(re.search(r"\b(?:Press|Wire|News Service|Agency)\b", org))
 
 
-def clean_author(raw: str, logins: bool = False) -> tuple[list[str], str | None]:
+def clean_author(raw: str, logins: bool = False, sites: tuple[str, ...] = ()) -> tuple[list[str], str | None]:
     """Names in one byline string, and the organisation it credits (if any); a CMS login
-    ("jane.doe") is a name only with ``logins``.
+    ("jane.doe") is a name only with ``logins``; ``sites`` are the site's own names (see
+    :func:`_without_site`).
 
     "By CONRAD ASHBY and LENA VARGA, Meridian Wire Service" ->
     (["Conrad Ashby", "Lena Varga"], "Meridian Wire Service").
     """
-    found, org = _read_byline(raw)
+    found, org = _read_byline(raw, sites)
     return [name for name, account in found if logins or not account], org
 
 
-def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
+def _read_byline(raw: str, sites: tuple[str, ...] = ()) -> tuple[list[tuple[str, bool]], str | None]:
     """(each name in one byline string with whether it is an account's credit, not a person's
     name; the organisation the string credits)."""
     text = _LEADING_SEPARATOR_RE.sub("", re.sub(r"\s+", " ", raw).strip())
@@ -331,7 +332,7 @@ def _read_byline(raw: str) -> tuple[list[tuple[str, bool]], str | None]:
             if index == 0:
                 # A date line's label left at the end of the names' part once the date after a
                 # comma went ("Jane Doe am Samstag, 19. Oktober").
-                part = _without_role_tail(_DATE_LABEL_TAIL_RE.sub("", part))
+                part = _without_role_tail(_without_site(_DATE_LABEL_TAIL_RE.sub("", part), sites))
             if (not part or _NOT_A_NAME_RE.search(part) or _CHROME_RE.match(part)
                     or len(part.split()) > MAX_AUTHOR_WORDS or _DIGIT_RE.search(part)):
                 continue
@@ -366,6 +367,23 @@ def _without_tools(part: str) -> str:
         return part
     head = _LEAD_IN_RE.sub("", part[: tool.start()].rstrip(" .|-–—:/")).strip(" .|-–—:/")
     return head if looks_like_person(head) else part
+
+
+def _without_site(part: str, sites: tuple[str, ...]) -> str:
+    """``part`` without the site's own name after or before a name ("Jane Doe SITE", "SITE -
+    Jane Doe", "Jane Doe SITE Staff": a title may follow it), if what is left is a name written
+    as a name; else ``part`` as it was. A site named after its writer stays whole."""
+    for site in sites:
+        match = re.search(rf"(?:^|(?<=\s)){re.escape(site)}(?=\s|$)", part, re.IGNORECASE)
+        if match is None:
+            continue
+        head, tail = part[: match.start()].strip(" |-–—:,"), part[match.end():].strip(" |-–—:,")
+        if head and tail and not _ROLE_TAIL_RE.fullmatch(" " + tail):
+            continue  # the site's name inside the text, between other words
+        rest = head or tail
+        if looks_like_person(rest) and not names_organisation(rest):
+            return rest
+    return part
 
 
 def _without_role_tail(part: str) -> str:
@@ -476,13 +494,14 @@ class CleanedAuthors:
     orgs: list[str]
 
 
-def read_authors(raws: list[str]) -> CleanedAuthors:
-    """The names and organisations in ``raws``, each byline string read once."""
+def read_authors(raws: list[str], sites: tuple[str, ...] = ()) -> CleanedAuthors:
+    """The names and organisations in ``raws``, each byline string read once; ``sites`` are the
+    site's own names (its ``og:site_name``, its domain's name), cut from before or after a name."""
     names: list[str] = []
     with_accounts: list[str] = []
     orgs: list[str] = []
     for raw in raws:
-        found, org = _read_byline(raw)
+        found, org = _read_byline(raw, sites)
         for name, account in found:
             if name not in with_accounts:
                 with_accounts.append(name)

@@ -193,6 +193,20 @@ def _byline_disagrees(shown: list[str], credited: list[str]) -> bool:
     return not any(n.casefold() in credited_folded for n in shown)
 
 
+def _site_names(site_name: str | None, ld_site_name: str | None, url: str) -> tuple[str, ...]:
+    """The names a site calls itself by: its stated names, and its registrable domain's name
+    without the suffix ("harbourgazette" for www.harbourgazette.co.uk)."""
+    names = [n.strip() for n in (site_name, ld_site_name) if n and len(n.strip()) >= 3]
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # a malformed address names no site
+        host = ""
+    domain = registrable_domain(host) if host else ""
+    if "." in domain and len(label := domain.split(".")[0]) >= 4:
+        names.append(label)
+    return tuple(dict.fromkeys(names))
+
+
 def _people(names: list[str], publishers: set[str]) -> list[str]:
     """``names`` without the publisher's own name (a site crediting itself, not a writer)."""
     return [n for n in names if n.casefold() not in publishers]
@@ -481,11 +495,13 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str) -> PageMetadata:
     # Each source is read once: the disagreement test, the author loop, the accounts' fallback
     # and the byline's organisations all take the same reading.
     read: dict[tuple[str, ...], CleanedAuthors] = {}
+    # The site's own names, cut from before or after a byline's name ("Jane Doe SITE Staff").
+    sites = _site_names(site_name, _ld_site_name(own), url)
 
     def reading(source: list[str]) -> CleanedAuthors:
         key = tuple(source)
         if key not in read:
-            read[key] = read_authors(source)
+            read[key] = read_authors(source, sites)
         return read[key]
 
     if sources[0] and _referenced(own) and _byline_disagrees(reading(bylines).names, reading(sources[0]).names):

@@ -584,15 +584,34 @@ def test_a_bylines_author_label_does_not_make_a_name():
         assert ex.authors == authors, byline
 
 
+@pytest.mark.parametrize(
+    "byline, head, url, authors",
+    [
+        # The site's own name after the writer's, with a title after it, or before it.
+        ("By Odile Marchetti HARBOUR GAZETTE", '<meta property="og:site_name" content="Harbour Gazette">',
+         "http://x.example/ferry", ["Odile Marchetti"]),
+        ("By Pavel Rusk HarbourGazette Staff", "", "http://www.harbourgazette.co.uk/ferry", ["Pavel Rusk"]),
+        ("harbourgazette - Odile Marchetti", "", "https://harbourgazette.com/ferry", ["Odile Marchetti"]),
+        # A site named after its writer, and a team named after the site, stay whole.
+        ("Odile Marchetti", '<meta property="og:site_name" content="Odile Marchetti">', "http://x.example/ferry",
+         ["Odile Marchetti"]),
+        ("Harbourgazette Editorial Team", "", "https://harbourgazette.com/ferry", ["Harbourgazette Editorial Team"]),
+    ],
+)
+def test_the_sites_own_name_is_cut_from_a_bylines_name(byline, head, url, authors):
+    ex = extract_article(_ld_page(byline=f'<p class="byline">{byline}</p>', head=head), url)
+    assert ex.authors == authors
+
+
 def test_each_author_source_is_read_once(monkeypatch):
     from newscrawl.stages.extract import attribution
 
     reads = []
     read_byline = attribution._read_byline
 
-    def counted(raw):
+    def counted(raw, *args):
         reads.append(raw)
-        return read_byline(raw)
+        return read_byline(raw, *args)
 
     monkeypatch.setattr(attribution, "_read_byline", counted)
     # A @graph account, a byline naming others and a login in the meta tag: the disagreement
