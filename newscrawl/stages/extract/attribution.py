@@ -308,9 +308,11 @@ def _read_byline(raw: str, sites: tuple[str, ...] = ()) -> tuple[list[tuple[str,
         first = re.split(r"\s*[,;|]\s*", rest)[0]
         if not looks_like_person(colon.group("label")) and looks_like_person(first):
             text, labels = rest, 1
-        elif looks_like_person(colon.group("label")) and not looks_like_person(first):
-            # "Jane Doe: Reporter": the colon ends the name as a comma would; what follows is
-            # read as a later part (a role, a desk), not run into the name.
+        elif (looks_like_person(colon.group("label")) and not looks_like_person(first)
+              and (_ROLE_RE.search(first) or _DATE_LABEL_TAIL_RE.search(colon.group("label")))):
+            # "Jane Doe: Reporter", "Jane Doe Stand: <date>": the colon ends the name as a comma
+            # would; the title or date after it is read as a later part, not run into the name.
+            # Before other words ("Jane Doe: a headline") the text stays as it is.
             text = f"{colon.group('label')}, {rest}"
     text = _GLUED_ROLE_RE.sub("", text)
     # One word after a label ("By admin", "Autor Redaktion", "von kj") is what the account that

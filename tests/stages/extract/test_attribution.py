@@ -200,6 +200,7 @@ def test_clean_author(raw, names, org):
         ("Odile Marchetti: Reporter", ["Odile Marchetti"]),
         ("Pavel Rusk: Senior Political Correspondent", ["Pavel Rusk"]),
         ("Odile Marchetti:", ["Odile Marchetti"]),
+        ("Pavel Rusk Buzzed Up: Ferry crossings resume at dawn", []),
         # Titles joined by "&" after the name, a former rank, and a title's part after a comma.
         ("Pavel Rusk Founder & Lead Reviewer", ["Pavel Rusk"]),
         ("Odile Marchetti Former Deputy Tech Editor", ["Odile Marchetti"]),
