@@ -172,6 +172,9 @@ class WordCounts:
 
     stories: int = 0
     counts: Mapping[int, int] = field(default_factory=dict)
+    #: Squared weights computed so far (:meth:`squared_weights`): a lookup weighs one text's
+    #: words against each of its candidates with the same counts.
+    _squared: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def usable(self) -> bool:
@@ -183,6 +186,14 @@ class WordCounts:
         none ``log(stories + 1)``."""
         return math.log((self.stories + 1) / (self.counts.get(word, 0) + 1))
 
+    def squared_weights(self, words: frozenset[int]) -> Mapping[int, float]:
+        """A mapping that holds the squared :meth:`weight` of each of ``words`` (and of the
+        words asked before)."""
+        known = self._squared
+        for word in words - known.keys():
+            known[word] = self.weight(word) ** 2
+        return known
+
 
 def weighted_word_cosine(a: frozenset[int], b: frozenset[int], counts: WordCounts) -> float:
     """Cosine similarity of two word sets as vectors of their words' weights
@@ -190,7 +201,7 @@ def weighted_word_cosine(a: frozenset[int], b: frozenset[int], counts: WordCount
     each set's; 0 when either is empty or weighs nothing."""
     if not a or not b:
         return 0.0
-    w = {h: counts.weight(h) ** 2 for h in a | b}
+    w = counts.squared_weights(a | b)
     mass_a, mass_b = sum(w[h] for h in a), sum(w[h] for h in b)
     if mass_a <= 0 or mass_b <= 0:
         return 0.0

@@ -126,3 +126,19 @@ def test_the_rarest_words_are_the_heaviest_by_weight(counted, words, n, stories)
     counts = WordCounts(stories=stories + max(counted.values(), default=0), counts=counted)
     by_weight = sorted(set(words), key=lambda h: (-counts.weight(h), h))[:n]
     assert rarest_words(words, counts, n) == by_weight
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.integers(0, 60), st.integers(0, 500), max_size=40),
+       st.lists(st.frozensets(st.integers(0, 80), min_size=1, max_size=30), min_size=2, max_size=6))
+def test_weights_kept_across_candidates_give_the_same_cosines(counted, sets):
+    # One lookup weighs a text against each candidate with one WordCounts: the squared weights
+    # it keeps give every cosine exactly as a fresh computation does.
+    shared = WordCounts(stories=1000, counts=counted)
+    for a in sets:
+        for b in sets:
+            fresh = WordCounts(stories=1000, counts=counted)
+            w = {h: fresh.weight(h) ** 2 for h in a | b}
+            mass_a, mass_b = sum(w[h] for h in a), sum(w[h] for h in b)
+            expected = 0.0 if mass_a <= 0 or mass_b <= 0 else sum(w[h] for h in a & b) / math.sqrt(mass_a * mass_b)
+            assert weighted_word_cosine(a, b, shared) == expected
