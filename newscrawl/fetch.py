@@ -14,10 +14,10 @@ import http.client
 import time
 import urllib.error
 import urllib.request
-import zlib
 from pathlib import Path
 from typing import Any
 
+from newscrawl.crawl import codings
 from newscrawl.crawl import settings as crawl_settings
 from newscrawl.ingest import IngestError, read_case, read_html_file
 from newscrawl.model import Page
@@ -42,9 +42,9 @@ def download(url: str, *, timeout: float = TIMEOUT,
 
     As the crawl's downloader: the whole download ends by ``timeout`` (a server sending a byte
     now and then would hold a per-read timeout for ever), a body shorter than its
-    ``Content-Length`` is an error rather than a shorter page, and a gzip, deflate or (with
-    ``brotli`` or ``brotlicffi`` installed, as the crawl) br body is decoded within ``max_size``
-    (a server may compress although asked not to).
+    ``Content-Length`` is an error rather than a shorter page, and a gzip, deflate, br or zstd
+    body (a server may compress although asked not to) is decoded within ``max_size`` as the
+    crawl's article downloads are: a compressed stream cut off before its end is an error too.
     """
     deadline = time.monotonic() + timeout
     request = urllib.request.Request(url, headers={"User-Agent": user_agent, "Accept-Encoding": "identity"})
@@ -91,69 +91,39 @@ def download(url: str, *, timeout: float = TIMEOUT,
 
 #: Bytes read at a time, between two looks at the clock.
 _CHUNK = 1 << 16
-#: The content codings undone here (zlib window bits: gzip's header, zlib's, raw deflate).
-_DECODERS = {"gzip": (16 + zlib.MAX_WBITS,), "x-gzip": (16 + zlib.MAX_WBITS,),
-             "deflate": (zlib.MAX_WBITS, -zlib.MAX_WBITS)}
-
-
-def _too_large(url: str, max_size: int) -> FetchError:
-    return FetchError(f"{url}: the page is larger than the crawl's limit of {max_size} bytes "
-                      f"once decompressed")
-
-
-def _unbrotli(url: str, body: bytes, max_size: int) -> bytes:
-    """A br body decoded at most ``max_size`` bytes far, with the library the crawl's
-    downloader (Scrapy) uses when one is installed."""
-    try:
-        import brotli
-    except ImportError:
-        try:
-            import brotlicffi as brotli
-        except ImportError:
-            raise FetchError(f"cannot fetch {url}: the body is brotli-compressed (Content-Encoding: "
-                             f"br); install the brotli package to decode it") from None
-    decoder = brotli.Decompressor()
-    out = bytearray()
-    data = body
-    try:
-        while True:
-            # Bounded output per call, so a small body that inflates to gigabytes is stopped
-            # at the limit instead of being held in memory whole.
-            chunk = decoder.process(data, output_buffer_limit=_CHUNK)
-            data = b""
-            out += chunk
-            if len(out) > max_size:
-                raise _too_large(url, max_size)
-            if not chunk or decoder.is_finished():
-                return bytes(out)
-    except brotli.error as exc:
-        raise FetchError(f"cannot fetch {url}: the body is not valid br data") from exc
-    except TypeError as exc:  # a library older than the output limit (brotli 1.2)
-        raise FetchError(f"cannot fetch {url}: the installed {brotli.__name__} cannot decode "
-                         f"within a size limit; version 1.2 or later is needed") from exc
 
 
 def _decoded(url: str, body: bytes, headers: list[tuple[str, str]],
              max_size: int) -> tuple[bytes, list[tuple[str, str]]]:
-    """The body with its gzip, deflate or br coding undone, at most ``max_size`` bytes, and
-    the headers without the ones that described the coded bytes. Any other coding is left as
-    it came (the stages record what they make of it)."""
+    """The body with its gzip, deflate, br or zstd coding undone, at most ``max_size`` bytes
+    and the whole stream, and the headers without the ones that described the coded bytes.
+    Any other coding is left as it came (the stages record what they make of it)."""
     coding = next((v.strip().lower() for k, v in headers if k.lower() == "content-encoding"), "")
-    kept = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")]
-    if coding == "br" and body:
-        return _unbrotli(url, body, max_size), kept
-    if coding not in _DECODERS or not body:
+    if coding not in codings.CODINGS or not body:
         return body, headers
-    for wbits in _DECODERS[coding]:
-        decoder = zlib.decompressobj(wbits)
-        try:
-            out = decoder.decompress(body, max_size + 1)
-        except zlib.error:
-            continue
-        if len(out) > max_size or decoder.unconsumed_tail:
-            raise _too_large(url, max_size)
-        return out, kept
-    raise FetchError(f"cannot fetch {url}: the body is not valid {coding} data")
+    kept = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")]
+    try:
+        return codings.decode(body, coding, max_size), kept
+    except codings.TooLarge:
+        raise FetchError(f"{url}: the page is larger than the crawl's limit of {max_size} bytes "
+                         f"once decompressed") from None
+    except codings.Truncated as exc:
+        # What a cut-off stream decodes to is the start of the page, not the page.
+        raise FetchError(f"cannot fetch {url}: the {coding} body is cut off (its compressed "
+                         f"data ends before the end of the stream)") from exc
+    except codings.CodingError as exc:
+        raise FetchError(f"cannot fetch {url}: the body is not valid {coding} data") from exc
+    except ImportError:
+        raise FetchError(f"cannot fetch {url}: the body is {_LIBRARY[coding][0]}-compressed "
+                         f"(Content-Encoding: {coding}); install the {_LIBRARY[coding][1]} package "
+                         f"to decode it") from None
+    except TypeError as exc:  # a brotli older than the output limit (1.2)
+        raise FetchError(f"cannot fetch {url}: the installed brotli cannot decode within a "
+                         f"size limit; version 1.2 or later is needed") from exc
+
+
+#: For a coding whose library may be missing: what it is called, the package to install.
+_LIBRARY = {"br": ("brotli", "brotli"), "zstd": ("zstd", "backports.zstd")}
 
 
 def read_path(target: str) -> Page:

@@ -29,6 +29,9 @@ redirect loop                :class:`RedirectLoopMiddleware` stops a chain that 
                              ``REDIRECT_MAX_TIMES`` hops -> ``failed`` / ``redirect_loop``
 bad gzip                     HttpCompressionMiddleware cannot decode -> ``failed`` /
                              ``bad_content_encoding``
+compressed article cut off   its gzip/deflate/br/zstd stream ends before its end, whatever
+                             the transport said (:mod:`newscrawl.crawl.compression`) ->
+                             ``failed`` / ``truncated_content_encoding``, tried next run
 truncated body               fewer bytes than Content-Length -> Scrapy's data-loss error
                              (``DOWNLOAD_FAIL_ON_DATALOSS`` stays on, retried) -> ``failed`` /
                              ``data_loss``. Storing a truncated page would record a bogus edit
@@ -71,6 +74,7 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.crawl import settings as defaults
+from newscrawl.crawl.codings import CodingError
 from newscrawl.crawl.safety import Refused
 
 logger = logging.getLogger(__name__)
@@ -126,6 +130,8 @@ def failure_reason(failure) -> str:
         return "dns_error"
     if isinstance(exc, DownloadFailedError):
         return "download_failed"
+    if isinstance(exc, CodingError):  # an article's compressed body (newscrawl/crawl/compression.py)
+        return exc.reason
     if isinstance(exc, (gzip.BadGzipFile, zlib.error, EOFError, struct.error)):
         return "bad_content_encoding"
     name = type(exc).__name__

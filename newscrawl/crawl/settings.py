@@ -112,6 +112,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Redirect chains that come back to one of their URLs fail at once (newscrawl/crawl/faults.py);
     # above RedirectMiddleware (600) so it sees the 3xx first.
     "newscrawl.crawl.faults.RedirectLoopMiddleware": 610,
+    # An article whose compressed body is cut off mid-stream fails instead of being stored as
+    # its start; a robots.txt is decoded only as far as NEWSCRAWL_ROBOTSTXT_MAXSIZE
+    # (newscrawl/crawl/compression.py). Scrapy's position.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.crawl.compression.StrictHttpCompressionMiddleware": 590,
     # At most CONCURRENT_REQUESTS_PER_DOMAIN requests in flight per site (newscrawl/crawl/politeness/slots.py):
     # Scrapy 2.19's downloader alone lets a burst through at DOWNLOAD_DELAY 0. After everything
     # that may drop or hold back a request, so a slot is held only on the way out. Slots shared

@@ -225,3 +225,57 @@ def test_retry_after_beyond_the_longest_pause_gives_up_at_once(tmp_path, databas
         # The Retry-After within the limit was waited for before the retry.
         near = [e.arrived_at for e in server.exchanges if e.url == art("near")]
         assert len(near) >= 2 and near[-1] - near[0] >= 0.9, near
+
+
+def gzip_bomb(head: bytes, inflated: int) -> bytes:
+    """``head``, then comment lines up to ``inflated`` bytes, gzip-compressed (a few hundred KiB)."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = (b"# " + b"x" * 97 + b"\n") * 10_000
+    parts = [packer.compress(head)]
+    parts += [packer.compress(block) for _ in range(inflated // len(block))]
+    return b"".join(parts) + packer.flush()
+
+
+@pytest.mark.crawl
+def test_compressed_article_cut_off_and_robots_txt_gzip_bomb(tmp_path, database_url):
+    """An article whose gzip or br stream stops before its end (the transport complete: the
+    server sent all it announced) fails as ``truncated_content_encoding`` instead of being
+    stored as its first part; a gzip robots.txt that inflates to 100 MB is read only up to
+    NEWSCRAWL_ROBOTSTXT_MAXSIZE, and its rules apply (past DOWNLOAD_MAXSIZE it meant "allow
+    all")."""
+    try:
+        import brotli
+    except ImportError:
+        import brotlicffi as brotli
+
+    slugs = ("cut-gzip", "cut-br", "whole-gzip", "forbidden")
+    sites = tmp_path / "site" / "sites"
+    items = "".join(f"<item><link>{art(s)}</link></item>" for s in slugs)
+    save_case(sites, f"{F}/rss.xml", f"<rss><channel>{items}</channel></rss>".encode(),
+              headers={"Content-Type": "application/rss+xml"})
+    pages = {slug: newsroom.page(title, paragraphs) for slug, (title, paragraphs)
+             in zip(slugs, newsroom.ARTICLES.values(), strict=False)}
+    for slug, body, coding in (("cut-gzip", gzip.compress(pages["cut-gzip"])[:-40], "gzip"),
+                               ("cut-br", brotli.compress(pages["cut-br"])[:-40], "br"),
+                               ("whole-gzip", gzip.compress(pages["whole-gzip"]), "gzip"),
+                               ("forbidden", pages["forbidden"], None)):
+        save_case(sites, art(slug), body,
+                  headers={**H_HTML, **({"Content-Encoding": coding} if coding else {})})
+    save_case(sites, f"{F}/robots.txt",
+              gzip_bomb(b"User-agent: *\nDisallow: /a/forbidden\n", 100 * 2**20),
+              headers={"Content-Type": "text/plain", "Content-Encoding": "gzip"})
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[sources]]\nname = "Faulty"\nfeeds = ["{F}/rss.xml"]\n', encoding="utf-8")
+    store = Store(database_url)
+    with LoopbackSiteServer(sites) as server:
+        log = crawl(tmp_path, sources, database_url, server.proxy_url, "RETRY_TIMES=0")
+        asked = {u.removeprefix(f"{F}/a/") for u in server.requests if u.startswith(f"{F}/a/")}
+    got = outcomes(store)
+    assert got["cut-gzip"] == ("failed", "truncated_content_encoding"), log[-3000:]
+    assert got["cut-br"] == ("failed", "truncated_content_encoding"), log[-3000:]
+    assert got["whole-gzip"] == ("stored_new_story", None), log[-3000:]
+    assert stat(log, "newscrawl/fetch/failed/truncated_content_encoding") == 2
+    assert "forbidden" not in asked, log[-3000:]
+    assert stat(log, "newscrawl/robotstxt/cut") == 1

@@ -537,6 +537,49 @@ def test_fetch_decodes_brotli_within_the_limit(tmp_path, monkeypatch):
                                          "to decode it")
 
 
+def test_fetch_refuses_a_compressed_body_cut_off(tmp_path, monkeypatch):
+    """A gzip, deflate, br or zstd body whose stream stops before its end is one line and a
+    non-zero exit, not the start of the page printed as the page: with a Content-Length that
+    matches the bytes sent (the transport is complete) and without one (the end is the close)."""
+    import gzip
+    import zlib
+
+    try:
+        import brotli
+    except ImportError:
+        import brotlicffi as brotli
+    try:
+        from compression import zstd
+    except ImportError:
+        from backports import zstd
+
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    page = (KETTLE / "body.html").read_bytes()
+
+    def answer(body: bytes, coding: str, length: bool) -> bytes:
+        head = f"Content-Length: {len(body)}\r\n" if length else ""
+        return (f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: {coding}\r\n"
+                f"{head}Connection: close\r\n\r\n").encode() + body
+
+    packed = {"gzip": gzip.compress(page), "deflate": zlib.compress(page),
+              "br": brotli.compress(page), "zstd": zstd.compress(page)}
+    routes = {}
+    for coding, body in packed.items():
+        for length in (True, False):
+            routes[f"/{coding}-{length}"] = answer(body[:-20], coding, length)
+            routes[f"/{coding}-{length}-whole"] = answer(body, coding, length)
+    with RawServer(routes) as server:
+        for coding in packed:
+            for length in (True, False):
+                assert download(f"{server.url}/{coding}-{length}-whole").body == page
+                with pytest.raises(FetchError, match=f"the {coding} body is cut off"):
+                    download(f"{server.url}/{coding}-{length}")
+        run = newscrawl(tmp_path, "fetch", f"{server.url}/gzip-True")
+        assert run.returncode != 0 and not run.stdout
+        assert "the gzip body is cut off" in one_line_error(run)
+
+
 def test_fetch_errors_are_one_line(tmp_path):
     assert "no such file" in one_line_error(newscrawl(tmp_path, "fetch", "missing.html"))
     assert "cannot fetch" in one_line_error(newscrawl(tmp_path, "fetch", "http://127.0.0.1:9/x"))
