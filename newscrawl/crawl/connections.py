@@ -13,15 +13,58 @@ no connection for a second one, whatever the server answers (a hostile server ig
 header). The price is a new TCP (and TLS) handshake per request, so it is off by default; turn
 it on for sites behind front ends known to mis-frame, or for a crawl that must not take that
 risk at all.
+
+A response's status line and headers together may take at most :data:`MAX_HEADER_BYTES`
+(256 KiB, as Chrome allows). Twisted's client takes any number of header lines, so a server
+sending header lines without end would fill the crawler's memory until the download timeout;
+past the limit the download fails (``failed`` / ``download_failed``, retried like a broken
+answer) with "header block larger than 262144 bytes" in the log.
 """
 
 from __future__ import annotations
 
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.core.downloader.handlers.http11 import (
+    HTTP11DownloadHandler,
+    _LenientHTTP11ClientFactory,
+    _LenientHTTP11ClientProtocol,
+    _LenientHTTPClientParser,
+)
+from twisted.web._newclient import HEADER, STATUS, ParseError
 
 from newscrawl.crawl import settings as defaults
 
-__all__ = ["HTTPDownloadHandler"]
+__all__ = ["MAX_HEADER_BYTES", "HTTPDownloadHandler"]
+
+#: Bytes a response's status line and header lines may take together.
+MAX_HEADER_BYTES = 256 * 1024
+
+
+class _BoundedHeaderParser(_LenientHTTPClientParser):
+    """Scrapy's response parser, failing a header block past :data:`MAX_HEADER_BYTES`.
+
+    Put in place by a class swap, as Scrapy puts its own (so nothing of its own is set up
+    front: the count starts with each status line, also the one after a 1xx answer)."""
+
+    def lineReceived(self, line: bytes) -> None:
+        if self.state == STATUS:
+            self._header_bytes = 0
+        if self.state in (STATUS, HEADER):
+            self._header_bytes += len(line) + 1
+            if self._header_bytes > MAX_HEADER_BYTES:
+                raise ParseError(f"header block larger than {MAX_HEADER_BYTES} bytes", line[:80])
+        super().lineReceived(line)
+
+
+class _BoundedHeaderProtocol(_LenientHTTP11ClientProtocol):
+    def request(self, request):
+        d = super().request(request)
+        self._parser.__class__ = _BoundedHeaderParser
+        return d
+
+
+class _BoundedHeaderFactory(_LenientHTTP11ClientFactory):
+    def buildProtocol(self, addr):
+        return _BoundedHeaderProtocol(self._quiescentCallback)
 
 
 class HTTPDownloadHandler(HTTP11DownloadHandler):
@@ -29,6 +72,9 @@ class HTTPDownloadHandler(HTTP11DownloadHandler):
 
     def __init__(self, crawler) -> None:
         super().__init__(crawler)
+        # Scrapy's pool builds connections with a factory of its own, whose protocol gives each
+        # response Scrapy's parser; this one gives that parser with the bound.
+        self._pool._factory = _BoundedHeaderFactory
         self.close_connections = crawler.settings.getbool(
             "NEWSCRAWL_CONNECTION_CLOSE", defaults.NEWSCRAWL_CONNECTION_CLOSE)
         if self.close_connections:

@@ -279,3 +279,43 @@ def test_compressed_article_cut_off_and_robots_txt_gzip_bomb(tmp_path, database_
     assert stat(log, "newscrawl/fetch/failed/truncated_content_encoding") == 2
     assert "forbidden" not in asked, log[-3000:]
     assert stat(log, "newscrawl/robotstxt/cut") == 1
+
+
+@pytest.mark.crawl
+def test_a_header_block_without_end_fails_the_download(tmp_path, database_url):
+    """A server that sends header lines without end fails the download once the status line
+    and headers pass 256 KiB, instead of filling the crawler's memory until the timeout; a 1xx
+    answer before the real one, and ordinary answers, are read as before."""
+    from tests.e2e.test_commands import RawServer
+
+    def endless_headers(conn) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        n = 0
+        while True:
+            conn.sendall(b"".join(b"X-Filler-%d: %s\r\n" % (n + k, b"v" * 50) for k in range(1000)))
+            n += 1000
+
+    def answer(body: bytes, content_type: str = "text/html; charset=utf-8") -> bytes:
+        return (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+                f"Connection: close\r\n\r\n").encode() + body
+
+    texts = list(newsroom.ARTICLES.values())
+    routes = {"/robots.txt": b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+              "/a/endless-headers": endless_headers,
+              "/a/fine": answer(newsroom.page(*texts[0])),
+              "/a/after-continue": b"HTTP/1.1 100 Continue\r\n\r\n" + answer(newsroom.page(*texts[1]))}
+    with RawServer(routes) as server:
+        items = "".join(f"<item><link>{server.url}{p}</link></item>" for p in routes
+                        if p.startswith("/a/"))
+        routes["/rss.xml"] = answer(f"<rss><channel>{items}</channel></rss>".encode(),
+                                    "application/rss+xml")
+        sources = tmp_path / "sources.toml"
+        sources.write_text(f'[[sources]]\nname = "Endless"\nfeeds = ["{server.url}/rss.xml"]\n',
+                           encoding="utf-8")
+        log = crawl(tmp_path, sources, database_url, None, "RETRY_TIMES=0", "DOWNLOAD_TIMEOUT=20")
+    got = {url.removeprefix(server.url): (outcome, reason) for url, outcome, reason
+           in Store(database_url).rows(select(Fetch.url, Fetch.outcome, Fetch.reason))}
+    assert got["/a/endless-headers"] == ("failed", "download_failed"), log[-3000:]
+    assert "header block larger than 262144 bytes" in log
+    assert got["/a/fine"] == ("stored_new_story", None), log[-3000:]
+    assert got["/a/after-continue"] == ("stored_new_story", None), log[-3000:]
