@@ -41,10 +41,11 @@ def download(url: str, *, timeout: float = TIMEOUT,
     """The page at ``url`` (an error status is a page too: the stages record it).
 
     As the crawl's downloader: the whole download ends by ``timeout`` (a server sending a byte
-    now and then would hold a per-read timeout for ever), a body shorter than its
-    ``Content-Length`` is an error rather than a shorter page, and a gzip, deflate, br or zstd
-    body (a server may compress although asked not to) is decoded within ``max_size`` as the
-    crawl's article downloads are: a compressed stream cut off before its end is an error too.
+    now and then would hold a per-read timeout for ever); a body shorter than its
+    ``Content-Length``, or an answer giving two different lengths, is an error rather than a
+    shorter page; a gzip, deflate, br or zstd body (a server may compress although asked not
+    to) is decoded within ``max_size`` as the crawl's article downloads are, and a compressed
+    stream cut off before its end is an error too.
     """
     deadline = time.monotonic() + timeout
     request = urllib.request.Request(url, headers={"User-Agent": user_agent, "Accept-Encoding": "identity"})
@@ -53,7 +54,11 @@ def download(url: str, *, timeout: float = TIMEOUT,
         # module-wide opener keeps the ones of its first call for the life of the process.
         response = urllib.request.build_opener().open(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
-        if exc.code in (301, 302, 303, 307, 308):  # urllib gave up following them: a loop
+        if exc.code in (301, 302, 303, 307, 308):
+            if not (exc.headers.get("Location") or exc.headers.get("URI")):
+                raise FetchError(f"cannot fetch {url}: a {exc.code} redirect without a Location "
+                                 f"header") from exc
+            # urllib gave up following them: a loop
             first = (str(exc.reason).strip().splitlines() or ["redirect loop"])[0]
             raise FetchError(f"cannot fetch {url}: {first}") from exc
         response = exc
@@ -73,12 +78,21 @@ def download(url: str, *, timeout: float = TIMEOUT,
                     break
                 chunks.append(chunk)
                 size += len(chunk)
+        except http.client.IncompleteRead as exc:
+            raise FetchError(f"cannot fetch {url}: the body ended early (the connection closed "
+                             f"inside it, or its chunked framing is broken)") from exc
         except (OSError, http.client.HTTPException) as exc:
             raise FetchError(f"cannot fetch {url}: {exc or type(exc).__name__}") from exc
         body = b"".join(chunks)
         if len(body) > max_size:
             raise FetchError(f"{url}: the page is larger than the crawl's limit of {max_size} bytes")
         headers = list(response.headers.items())
+        lengths = {v.strip() for value in response.headers.get_all("Content-Length", [])
+                   for v in value.split(",")}
+        if len(lengths) > 1:
+            # Which one frames the body cannot be known (RFC 9112 6.3); the reader took the first.
+            raise FetchError(f"cannot fetch {url}: the answer gives different lengths "
+                             f"(Content-Length: {', '.join(sorted(lengths, key=lambda v: (len(v), v)))})")
         declared = response.headers.get("Content-Length", "")
         if declared.strip().isdigit() and len(body) < int(declared):
             raise FetchError(f"cannot fetch {url}: the connection ended after {len(body)} of "

@@ -580,6 +580,33 @@ def test_fetch_refuses_a_compressed_body_cut_off(tmp_path, monkeypatch):
         assert "the gzip body is cut off" in one_line_error(run)
 
 
+def test_fetch_of_conflicting_lengths_broken_chunks_and_a_redirect_nowhere(tmp_path, monkeypatch):
+    """Two different Content-Length headers (the reader took the first: half the page) and a
+    redirect without a Location are one clear line each; broken chunked framing says what it
+    is; the same length twice is one length."""
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    page = (KETTLE / "body.html").read_bytes()
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"
+    routes = {
+        "/two-lengths": head + b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n"
+        % (len(page) // 2, len(page)) + page,
+        "/same-twice": head + b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n"
+        % (len(page), len(page)) + page,
+        "/bad-chunk": head + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n" + page + b"\r\n0\r\n\r\n",
+        "/nowhere": b"HTTP/1.1 302 Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    }
+    with RawServer(routes) as server:
+        with pytest.raises(FetchError, match=f"different lengths \\(Content-Length: {len(page) // 2}, "
+                                             f"{len(page)}\\)"):
+            download(f"{server.url}/two-lengths")
+        assert download(f"{server.url}/same-twice").body == page
+        with pytest.raises(FetchError, match="chunked framing is broken"):
+            download(f"{server.url}/bad-chunk")
+        assert "a 302 redirect without a Location header" in one_line_error(
+            newscrawl(tmp_path, "fetch", f"{server.url}/nowhere"))
+
+
 def test_fetch_errors_are_one_line(tmp_path):
     assert "no such file" in one_line_error(newscrawl(tmp_path, "fetch", "missing.html"))
     assert "cannot fetch" in one_line_error(newscrawl(tmp_path, "fetch", "http://127.0.0.1:9/x"))
