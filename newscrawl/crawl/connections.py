@@ -19,6 +19,10 @@ A response's status line and headers together may take at most :data:`MAX_HEADER
 sending header lines without end would fill the crawler's memory until the download timeout;
 past the limit the download fails (``failed`` / ``download_failed``, retried like a broken
 answer) with "header block larger than 262144 bytes" in the log.
+
+A body without a ``Content-Length`` (chunked, or read to the close) that passes
+``DOWNLOAD_MAXSIZE`` fails as ``oversize``, as one whose announced length is over it does
+(Scrapy cancels it without a reason, which read as ``cancelled``: retried every run).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from scrapy.core.downloader.handlers.http11 import (
     _LenientHTTP11ClientProtocol,
     _LenientHTTPClientParser,
 )
+from scrapy.exceptions import DownloadCancelledError
 from twisted.web._newclient import HEADER, STATUS, ParseError
 
 from newscrawl.crawl import settings as defaults
@@ -85,4 +90,15 @@ class HTTPDownloadHandler(HTTP11DownloadHandler):
     async def download_request(self, request):
         if self.close_connections:
             request.headers[b"Connection"] = b"close"
-        return await super().download_request(request)
+        try:
+            return await super().download_request(request)
+        except DownloadCancelledError as exc:
+            if str(exc):
+                raise
+            # Scrapy's reader cancels a body of unannounced length (chunked, or to the close)
+            # without a word once it passes the size limit - its only silent cancel: timeouts
+            # and stops have errors of their own. Said, the fetch is recorded as oversize, as a
+            # body whose announced length is over the limit is.
+            maxsize = request.meta.get("download_maxsize", self._default_maxsize)
+            raise DownloadCancelledError(f"Received more bytes than download max size "
+                                         f"({maxsize}) in request {request}.") from exc

@@ -282,10 +282,12 @@ def test_compressed_article_cut_off_and_robots_txt_gzip_bomb(tmp_path, database_
 
 
 @pytest.mark.crawl
-def test_a_header_block_without_end_fails_the_download(tmp_path, database_url):
+def test_a_header_block_or_chunked_body_without_end(tmp_path, database_url):
     """A server that sends header lines without end fails the download once the status line
     and headers pass 256 KiB, instead of filling the crawler's memory until the timeout; a 1xx
-    answer before the real one, and ordinary answers, are read as before."""
+    answer before the real one, and ordinary answers, are read as before. A chunked body
+    without end fails as ``oversize`` at DOWNLOAD_MAXSIZE (not ``cancelled``, which is
+    retried every run)."""
     from tests.e2e.test_commands import RawServer
 
     def endless_headers(conn) -> None:
@@ -295,6 +297,12 @@ def test_a_header_block_without_end_fails_the_download(tmp_path, database_url):
             conn.sendall(b"".join(b"X-Filler-%d: %s\r\n" % (n + k, b"v" * 50) for k in range(1000)))
             n += 1000
 
+    def endless_chunks(conn) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunk = b"<p>" + b"a" * 16_000 + b"</p>"
+        while True:
+            conn.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+
     def answer(body: bytes, content_type: str = "text/html; charset=utf-8") -> bytes:
         return (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
                 f"Connection: close\r\n\r\n").encode() + body
@@ -302,6 +310,7 @@ def test_a_header_block_without_end_fails_the_download(tmp_path, database_url):
     texts = list(newsroom.ARTICLES.values())
     routes = {"/robots.txt": b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
               "/a/endless-headers": endless_headers,
+              "/a/endless-chunks": endless_chunks,
               "/a/fine": answer(newsroom.page(*texts[0])),
               "/a/after-continue": b"HTTP/1.1 100 Continue\r\n\r\n" + answer(newsroom.page(*texts[1]))}
     with RawServer(routes) as server:
@@ -312,10 +321,12 @@ def test_a_header_block_without_end_fails_the_download(tmp_path, database_url):
         sources = tmp_path / "sources.toml"
         sources.write_text(f'[[sources]]\nname = "Endless"\nfeeds = ["{server.url}/rss.xml"]\n',
                            encoding="utf-8")
-        log = crawl(tmp_path, sources, database_url, None, "RETRY_TIMES=0", "DOWNLOAD_TIMEOUT=20")
+        log = crawl(tmp_path, sources, database_url, None, "RETRY_TIMES=0", "DOWNLOAD_TIMEOUT=20",
+                    "DOWNLOAD_MAXSIZE=300000", "DOWNLOAD_WARNSIZE=0")
     got = {url.removeprefix(server.url): (outcome, reason) for url, outcome, reason
            in Store(database_url).rows(select(Fetch.url, Fetch.outcome, Fetch.reason))}
     assert got["/a/endless-headers"] == ("failed", "download_failed"), log[-3000:]
     assert "header block larger than 262144 bytes" in log
+    assert got["/a/endless-chunks"] == ("failed", "oversize"), log[-3000:]
     assert got["/a/fine"] == ("stored_new_story", None), log[-3000:]
     assert got["/a/after-continue"] == ("stored_new_story", None), log[-3000:]
