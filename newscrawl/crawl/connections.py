@@ -34,7 +34,7 @@ from scrapy.core.downloader.handlers.http11 import (
     _LenientHTTPClientParser,
 )
 from scrapy.exceptions import DownloadCancelledError
-from twisted.web._newclient import HEADER, STATUS, ParseError
+from twisted.web._newclient import STATUS, ParseError
 
 from newscrawl.crawl import settings as defaults
 
@@ -51,12 +51,12 @@ class _BoundedHeaderParser(_LenientHTTPClientParser):
     front: the count starts with each status line, also the one after a 1xx answer)."""
 
     def lineReceived(self, line: bytes) -> None:
+        # Lines come in the status and header states only (the body is read in raw mode).
         if self.state == STATUS:
             self._header_bytes = 0
-        if self.state in (STATUS, HEADER):
-            self._header_bytes += len(line) + 1
-            if self._header_bytes > MAX_HEADER_BYTES:
-                raise ParseError(f"header block larger than {MAX_HEADER_BYTES} bytes", line[:80])
+        self._header_bytes += len(line) + 1
+        if self._header_bytes > MAX_HEADER_BYTES:
+            raise ParseError(f"header block larger than {MAX_HEADER_BYTES} bytes", line[:80])
         super().lineReceived(line)
 
 
