@@ -17,8 +17,12 @@ PDF, image, audio, video,    :class:`NonArticleDownloadStop` ends the download a
 archives by Content-Type     headers -> ``skipped`` / ``content_type:application/pdf``
 binary bytes sent as HTML    the decode stage sniffs them -> ``skipped`` / ``not_text:...``
 oversize                     ``DOWNLOAD_MAXSIZE`` cancels the download (also during gzip
-                             decompression) -> ``failed`` / ``oversize``; revisited like a
-                             gone page, not every run
+                             decompression, and a chunked body without end: see
+                             :mod:`newscrawl.crawl.connections`) -> ``failed`` / ``oversize``;
+                             revisited like a gone page, not every run
+header block without end     past 256 KiB of status line and headers the download fails
+                             (:mod:`newscrawl.crawl.connections`) -> ``failed`` /
+                             ``download_failed``
 off-site redirect or         :mod:`newscrawl.crawl.safety` refuses the hop -> ``failed`` /
 meta refresh, private        ``offsite_redirect:<host>``, ``offsite_refresh:<host>``,
 address                      ``blocked_address:<ip>``; revisited like a gone page
