@@ -27,49 +27,57 @@ A body without a ``Content-Length`` (chunked, or read to the close) that passes
 
 from __future__ import annotations
 
-from scrapy.core.downloader.handlers.http11 import (
-    HTTP11DownloadHandler,
-    _LenientHTTP11ClientFactory,
-    _LenientHTTP11ClientProtocol,
-    _LenientHTTPClientParser,
-)
+import logging
+
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import DownloadCancelledError
-from twisted.web._newclient import STATUS, ParseError
 
 from newscrawl.crawl import settings as defaults
 
 __all__ = ["MAX_HEADER_BYTES", "HTTPDownloadHandler"]
 
+logger = logging.getLogger(__name__)
+
 #: Bytes a response's status line and header lines may take together.
 MAX_HEADER_BYTES = 256 * 1024
 
+try:
+    # Private classes of Scrapy (2.19 and later) and Twisted: the only place a response's header
+    # lines pass one by one. Scrapy releases without them (the versions newscrawl supports go
+    # back to 2.14) crawl without the bound, as Scrapy alone does: a warning says so.
+    from scrapy.core.downloader.handlers.http11 import (
+        _LenientHTTP11ClientFactory,
+        _LenientHTTP11ClientProtocol,
+        _LenientHTTPClientParser,
+    )
+    from twisted.web._newclient import STATUS, ParseError
+except ImportError:  # pragma: no cover - depends on the installed Scrapy
+    _BoundedHeaderFactory = None
+else:
+    class _BoundedHeaderParser(_LenientHTTPClientParser):
+        """Scrapy's response parser, failing a header block past :data:`MAX_HEADER_BYTES`.
 
-class _BoundedHeaderParser(_LenientHTTPClientParser):
-    """Scrapy's response parser, failing a header block past :data:`MAX_HEADER_BYTES`.
+        Put in place by a class swap, as Scrapy puts its own (so nothing of its own is set up
+        front: the count starts with each status line, also the one after a 1xx answer)."""
 
-    Put in place by a class swap, as Scrapy puts its own (so nothing of its own is set up
-    front: the count starts with each status line, also the one after a 1xx answer)."""
+        def lineReceived(self, line: bytes) -> None:
+            # Lines come in the status and header states only (the body is read in raw mode).
+            if self.state == STATUS:
+                self._header_bytes = 0
+            self._header_bytes += len(line) + 1
+            if self._header_bytes > MAX_HEADER_BYTES:
+                raise ParseError(f"header block larger than {MAX_HEADER_BYTES} bytes", line[:80])
+            super().lineReceived(line)
 
-    def lineReceived(self, line: bytes) -> None:
-        # Lines come in the status and header states only (the body is read in raw mode).
-        if self.state == STATUS:
-            self._header_bytes = 0
-        self._header_bytes += len(line) + 1
-        if self._header_bytes > MAX_HEADER_BYTES:
-            raise ParseError(f"header block larger than {MAX_HEADER_BYTES} bytes", line[:80])
-        super().lineReceived(line)
+    class _BoundedHeaderProtocol(_LenientHTTP11ClientProtocol):
+        def request(self, request):
+            d = super().request(request)
+            self._parser.__class__ = _BoundedHeaderParser
+            return d
 
-
-class _BoundedHeaderProtocol(_LenientHTTP11ClientProtocol):
-    def request(self, request):
-        d = super().request(request)
-        self._parser.__class__ = _BoundedHeaderParser
-        return d
-
-
-class _BoundedHeaderFactory(_LenientHTTP11ClientFactory):
-    def buildProtocol(self, addr):
-        return _BoundedHeaderProtocol(self._quiescentCallback)
+    class _BoundedHeaderFactory(_LenientHTTP11ClientFactory):
+        def buildProtocol(self, addr):
+            return _BoundedHeaderProtocol(self._quiescentCallback)
 
 
 class HTTPDownloadHandler(HTTP11DownloadHandler):
@@ -79,7 +87,11 @@ class HTTPDownloadHandler(HTTP11DownloadHandler):
         super().__init__(crawler)
         # Scrapy's pool builds connections with a factory of its own, whose protocol gives each
         # response Scrapy's parser; this one gives that parser with the bound.
-        self._pool._factory = _BoundedHeaderFactory
+        if _BoundedHeaderFactory is not None and hasattr(self._pool, "_factory"):
+            self._pool._factory = _BoundedHeaderFactory
+        else:  # pragma: no cover - depends on the installed Scrapy
+            logger.warning("This Scrapy release has no lenient HTTP/1.1 parser to extend: response "
+                           "header blocks are not bounded to %d bytes", MAX_HEADER_BYTES)
         self.close_connections = crawler.settings.getbool(
             "NEWSCRAWL_CONNECTION_CLOSE", defaults.NEWSCRAWL_CONNECTION_CLOSE)
         if self.close_connections:
