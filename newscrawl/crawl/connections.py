@@ -42,9 +42,9 @@ logger = logging.getLogger(__name__)
 MAX_HEADER_BYTES = 256 * 1024
 
 try:
-    # Private classes of Scrapy (2.19 and later) and Twisted: the only place a response's header
-    # lines pass one by one. Scrapy releases without them (the versions newscrawl supports go
-    # back to 2.14) crawl without the bound, as Scrapy alone does: a warning says so.
+    # Private classes of Scrapy (2.18 and 2.19 have them) and Twisted: the only place a
+    # response's header lines pass one by one. A later release without them crawls without the
+    # bound, as Scrapy alone does, and a warning says so, instead of failing to import.
     from scrapy.core.downloader.handlers.http11 import (
         _LenientHTTP11ClientFactory,
         _LenientHTTP11ClientProtocol,
