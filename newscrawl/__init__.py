@@ -6,6 +6,17 @@ The package's rooms, in the direction a page flows (docs/architecture.md):
 """
 
 from newscrawl.model import ArticleMetadata, ArticleRecord, Block, Fingerprint, Page, Repair
-from newscrawl.stages import process_page
 
 __all__ = ["ArticleMetadata", "ArticleRecord", "Block", "Fingerprint", "Page", "Repair", "process_page"]
+
+
+def __getattr__(name: str):
+    # process_page is imported when first asked for: importing it imports every stage and its
+    # libraries (trafilatura, lxml, the language models' code), which a process that only
+    # stores what workers made (``newscrawl ingest --jobs N``), or only reads the database,
+    # does not need.
+    if name == "process_page":
+        from newscrawl.stages import process_page
+
+        return process_page
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -190,7 +190,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     filters = _ingest_filters(args)
     checked_url(args.db)  # a mistyped URL is one error line before any work starts
     tally = _Tally(errors=len(missing))
-    with _Stages(args.jobs or usable_cores()) as stages:
+    jobs = args.jobs or usable_cores()
+    if not warcs:
+        # No more workers than pages: the pool's fork server and each worker cost seconds of
+        # CPU before their first page, which a page or two run in this process do not.
+        jobs = min(jobs, len(pages))
+    with _Stages(jobs) as stages:
         # The workers import and warm up on the other cores while this process opens the
         # database (a new one is made here, once: its migrations take a second or two).
         stages.start()

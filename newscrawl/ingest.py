@@ -28,7 +28,6 @@ from pathlib import Path
 
 from newscrawl.crawl.settings import DOWNLOAD_MAXSIZE
 from newscrawl.model import ArticleRecord, Page, site_of
-from newscrawl.stages.process import run_steps, start
 from newscrawl.warc import WarcError, WarcSkip, download, is_warc, iter_warc, read_paths_list
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -309,6 +308,10 @@ def iter_input(entry: Input, filters: Filters | None = None,
 def page_record(item: Page | WarcSkip) -> tuple[Page, ArticleRecord]:
     """The page to store and its record: the stages' for a page, the skip reason for a WARC
     response that is recorded only as a fetch."""
+    # Imported here: a command whose stages run in worker processes stores what they made
+    # without importing every stage and its libraries itself.
+    from newscrawl.stages.process import run_steps, start
+
     if isinstance(item, WarcSkip):
         record = start(item.page).record
         record.skip_reason = item.reason

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from newscrawl.model import ArticleRecord, Page
 from newscrawl.stages.memo import Precomputed
-from newscrawl.stages.process import STEPS, run_step, start, warm_up
 
 __all__ = ["TRIM_EVERY", "Staged", "stage_pool", "staged_record", "stop_fork_server", "trim_heap",
            "usable_cores"]
@@ -165,6 +164,8 @@ def _start_worker(ignore_interrupt: bool, warm_dates: bool = True) -> None:
         if hasattr(signal, "pthread_sigmask"):
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _exit_with_parent()
+    from newscrawl.stages.process import warm_up
+
     warm_up(dates=warm_dates)  # a worker forked warm finds all loaded: it only freezes its own
 
 
@@ -202,6 +203,10 @@ class Staged:
 
 def staged_record(page: Page) -> Staged:
     """Every stage on ``page`` (:data:`~newscrawl.stages.process.STEPS`), in a worker."""
+    # Imported here, not with this module: the process that starts the pool (an ingest's
+    # command, the crawl's) need not import every stage and its libraries; a worker has them.
+    from newscrawl.stages.process import STEPS, run_step, start
+
     work = start(page)
     skipped_at = None
     for step in STEPS:

@@ -9,7 +9,9 @@ source tree; ``alembic.ini`` at the top of a checkout points there for developer
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import sqlite3
 import sys
 import threading
@@ -17,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -235,6 +237,44 @@ def _connect(engine: Engine):
         raise DatabaseUnavailable(url, exc) from exc
 
 
+_REVISION_RE = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(?:[\"']([^\"'\n]+)[\"']|None)\s*$",
+                          re.MULTILINE)
+
+
+@functools.cache
+def packaged_head() -> str | None:
+    """The newest revision of the migrations shipped in :data:`MIGRATIONS_DIR`, read from their
+    files' ``revision``/``down_revision`` lines; None when they do not make one plain chain to a
+    single head (a merge, a line not of that form): then only Alembic can tell."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict((key, value) for key, value in _REVISION_RE.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found or "down_revision" not in found or not found["revision"]:
+            return None
+        revisions.add(found["revision"])
+        if found["down_revision"]:
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 and parents <= revisions else None
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database already stands at :func:`packaged_head`: one look at its
+    ``alembic_version`` table, instead of importing Alembic and loading its environment and
+    every migration's module only to find nothing to do (what every command that opens a
+    database would otherwise pay). False whenever Alembic must decide: a new database, an older
+    or unknown revision, several heads."""
+    head = packaged_head()
+    if head is None:
+        return False
+    with _connect(engine) as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows == [head]
+
+
 _upgraded: set[str] = set()
 _upgrade_lock = threading.Lock()
 
@@ -255,7 +295,8 @@ def open_database(url: str | None = None, *, settings: Any = None, migrate: bool
         if migrate:
             with _upgrade_lock:
                 if resolved not in _upgraded:
-                    upgrade(engine)
+                    if not at_head(engine):
+                        upgrade(engine)
                     _upgraded.add(resolved)
         else:
             _connect(engine).close()

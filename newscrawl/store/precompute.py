@@ -19,7 +19,7 @@ from newscrawl.stages.fingerprint.matching import text_hashes
 from newscrawl.stages.fingerprint.words import word_bands, word_set_hashes
 from newscrawl.stages.memo import Precomputed, precompute
 from newscrawl.stages.workers import Staged, staged_record
-from newscrawl.store.repository import compress_raw
+from newscrawl.store.raw_pages import compress_raw
 from newscrawl.store.sanitize import clean_record
 
 __all__ = ["staged_for_store", "store_precomputed"]

@@ -38,9 +38,9 @@ from sqlalchemy import Integer, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from newscrawl.model import ArticleRecord, Fingerprint, Page, normalize_headers, site_of
+from newscrawl.store.raw_pages import RAW_PAGE_GZIP_LEVEL, compress_raw  # noqa: F401 - also imported from here
 from newscrawl.stages.fingerprint import fingerprint
 from newscrawl.stages.fingerprint.derivations import DERIVATION_ORIGINAL
-from newscrawl.stages.memo import primable
 from newscrawl.store.concurrency import lock_placement, placement_lock_keys
 from newscrawl.stages.events import EVENT_WINDOW_DAYS
 from newscrawl.store.events import date_story, day_number, link_story
@@ -137,15 +137,6 @@ def upsert_site(session: Session, host: str, name: str | None, seen_at: dt.datet
     return row.id
 
 
-#: zlib's own default. Level 9 gains well under 1% on real pages and costs several times the
-#: time on a large repetitive body (docs/measurements.md); the bytes read back are the same.
-RAW_PAGE_GZIP_LEVEL = 6
-
-
-@primable
-def compress_raw(body: bytes) -> bytes:
-    """A raw page's bytes as the store keeps them (the same bytes give the same result)."""
-    return gzip.compress(body, compresslevel=RAW_PAGE_GZIP_LEVEL, mtime=0)
 
 
 def upsert_raw_page(session: Session, body: bytes, headers: dict[str, str], url: str) -> int:
