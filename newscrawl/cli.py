@@ -1131,7 +1131,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary line")
     p.add_argument("-j", "--jobs", type=positive_int, default=None, metavar="N",
                    help="N worker processes running the stages of the pages; stored in input order "
-                        "(default: one per core this process may use). Several WARC files are read "
+                        "(default: one per core this process may use; never more than the pages given, "
+                        "unless WARC files are read). Several WARC files are read "
                         "at once by several ingests given the same files")
     p.add_argument("--site", action="append", metavar="HOST",
                    help="only pages of this site and its subdomains (repeatable)")
