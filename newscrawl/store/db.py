@@ -33,6 +33,14 @@ ENV_VAR = "NEWSCRAWL_DATABASE_URL"
 SETTINGS_KEY = "NEWSCRAWL_DATABASE_URL"
 #: Seconds a SQLite connection waits for another writer's lock before failing.
 SQLITE_BUSY_TIMEOUT = LOCK_WAIT
+#: A SQLite database file at least this large is a large store: its connections keep
+#: :data:`LARGE_STORE_CACHE_KIB` of pages in memory instead of SQLite's default 2 MiB.
+LARGE_STORE_BYTES = 1 << 30
+#: The page cache of a large store's connections. A new story looks up and inserts hundreds of
+#: index rows; past ~100,000 stories the indexes' inner pages no longer fit the default cache and
+#: are read again for every row. Below :data:`LARGE_STORE_BYTES` the default cache serves as well
+#: and a crawl's memory stays flat (docs/measurements.md, "The store's page cache").
+LARGE_STORE_CACHE_KIB = 64 * 1024
 #: Seconds a PostgreSQL connection attempt may take before the server counts as unavailable.
 PG_CONNECT_TIMEOUT = 10
 #: TCP keepalive and user timeout of every PostgreSQL connection (libpq parameters). A server
@@ -82,6 +90,9 @@ def _sqlite_setup(busy_timeout: float):
             # (In a rollback journal NORMAL could corrupt on a power cut: left at FULL there.)
             if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
                 cursor.execute("PRAGMA synchronous=NORMAL")
+            pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+            if pages * cursor.execute("PRAGMA page_size").fetchone()[0] >= LARGE_STORE_BYTES:
+                cursor.execute(f"PRAGMA cache_size=-{LARGE_STORE_CACHE_KIB}")
         finally:
             cursor.close()
 

@@ -81,6 +81,22 @@ def test_sqlite_enforces_foreign_keys(tmp_path):
     engine.dispose()
 
 
+def test_a_large_store_keeps_more_pages_in_memory(tmp_path, monkeypatch):
+    # SQLite's default cache for a small file; the large store's cache once the file passes
+    # the size (lowered here: a test does not write a gigabyte).
+    engine = make_engine(f"sqlite:///{tmp_path / 'size.db'}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -2000
+        size = conn.execute(text("PRAGMA page_count")).scalar() * conn.execute(text("PRAGMA page_size")).scalar()
+    engine.dispose()
+    monkeypatch.setattr(store_db, "LARGE_STORE_BYTES", size)
+    engine = make_engine(f"sqlite:///{tmp_path / 'size.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -store_db.LARGE_STORE_CACHE_KIB
+    engine.dispose()
+
+
 # -- migrations -----------------------------------------------------------------------------
 
 def test_upgrade_creates_schema_matching_models(db_engine):
